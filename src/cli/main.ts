@@ -1,0 +1,151 @@
+/**
+ * The `apicscope` command line (scenario-language.md §8):
+ *   apicscope run FILE… [--json] [--set KEY=VALUE]…
+ *   apicscope trace FILE [--why] [--set KEY=VALUE]…
+ * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
+ */
+import { readFileSync } from 'node:fs';
+import { machineSummary } from '../core/inspect.ts';
+import { formatTraceLine } from '../core/trace-format.ts';
+import { runScenario } from '../replay/run.ts';
+import type { Scenario } from '../scenario/ast.ts';
+import { parseScenario, validateScenario } from '../scenario/parse.ts';
+import { applySetting } from '../scenario/settings.ts';
+
+const USAGE = `usage:
+  apicscope run FILE… [--json] [--set KEY=VALUE]…
+  apicscope trace FILE [--why] [--set KEY=VALUE]…
+
+  --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
+              ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows`;
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  files: string[];
+  json: boolean;
+  why: boolean;
+  sets: string[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const [command, ...rest] = argv;
+  if (command !== 'run' && command !== 'trace')
+    throw new UsageError(command ? `unknown command '${command}'` : 'no command');
+  const o: Options = { command, files: [], json: false, why: false, sets: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--json') o.json = true;
+    else if (a === '--why') o.why = true;
+    else if (a === '--set') {
+      const v = rest[++i];
+      if (!v) throw new UsageError('--set needs KEY=VALUE');
+      o.sets.push(v);
+    } else if (a.startsWith('--set=')) o.sets.push(a.slice(6));
+    else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
+    else o.files.push(a);
+  }
+  if (o.files.length === 0) throw new UsageError('no scenario file given');
+  if (o.command === 'trace' && o.files.length > 1) throw new UsageError('trace takes one file');
+  return o;
+}
+
+/** Reads, parses and applies --set; returns the scenario or prints FILE:LINE:COL errors. */
+function load(file: string, sets: string[], err: (s: string) => void): Scenario | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return null;
+  }
+  const parsed = parseScenario(text);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
+    return null;
+  }
+  const s = parsed.scenario;
+  for (const set of sets) {
+    const problem = applySetting(s.config, set);
+    if (problem) {
+      err(`${file}: --set ${set}: ${problem}`);
+      return null;
+    }
+  }
+  if (sets.length) {
+    const errors = validateScenario(s);
+    if (errors.length) {
+      for (const e of errors) err(`${file}:${e.line}:${e.col}: ${e.message} (after --set)`);
+      return null;
+    }
+  }
+  return s;
+}
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`apicscope: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (o.command === 'trace') {
+    const s = load(o.files[0], o.sets, err);
+    if (!s) return 2;
+    const r = runScenario(s, {
+      onEvents: (_step, events) => {
+        for (const ev of events) {
+          out(formatTraceLine(ev));
+          if (o.why) out(`    # ${ev.why}`);
+        }
+      },
+    });
+    return r.expects.every((e) => e.ok) ? 0 : 1;
+  }
+  let status = 0;
+  let passed = 0;
+  let failed = 0;
+  for (const file of o.files) {
+    const s = load(file, o.sets, err);
+    if (!s) {
+      status = 2;
+      continue;
+    }
+    const r = runScenario(s);
+    for (const e of r.expects) {
+      if (e.ok) passed++;
+      else {
+        failed++;
+        if (!o.json) out(`${file}:${e.line}: expected ${e.expected}, got ${e.actual}`);
+      }
+    }
+    if (failed && status === 0) status = 1;
+    if (o.json) {
+      const summary = machineSummary(r.final);
+      out(
+        JSON.stringify({
+          file,
+          steps: r.steps,
+          expects: r.expects.map(({ line, ok, expected, actual }) => ({ line, ok, expected, actual })),
+          counters: summary.counters,
+          final: { cpus: summary.cpus, ioapic: summary.ioapic, kvm: summary.kvm },
+        }),
+      );
+    }
+  }
+  if (!o.json) out(`apicscope: ${o.files.length} file(s), ${passed} passed, ${failed} failed`);
+  return status;
+}
+
+// Run when executed directly (not when imported by tests).
+if (process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1])) {
+  const code = main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(`${s}\n`),
+    (s) => process.stderr.write(`${s}\n`),
+  );
+  process.exitCode = code;
+}

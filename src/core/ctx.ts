@@ -1,0 +1,51 @@
+/** The execution context every core function works on: state, trace sink, counters. */
+import type { CounterKey, CounterName } from './counters.ts';
+import { countersAdd } from './counters.ts';
+import type { TraceEvent } from './events.ts';
+import type { MachineState, VcpuState } from './state.ts';
+
+export interface Ctx {
+  s: MachineState;
+  /** When false no event is built (replay and benchmarks run this way). */
+  tracing: boolean;
+  events: TraceEvent[];
+  /** vCPUs that may have something to do before the machine is quiescent (kvm.ts settle). */
+  attn: Uint8Array;
+}
+
+/** Thrown by a VM exit whose PV EOI sync trips the pre-fix host assertion (R9.5). */
+export class HostCrash extends Error {
+  constructor(readonly cpu: number) {
+    super(`host assertion on vCPU ${cpu}`);
+  }
+}
+
+export function emit(
+  m: Ctx,
+  cpu: number,
+  type: string,
+  text: string,
+  why: string,
+  extra?: { vector?: number; pin?: number },
+): void {
+  m.events.push({ type, time: m.s.time, cpu, text, why, ...extra });
+}
+
+export function count(m: Ctx, name: CounterName, key: CounterKey = {}): void {
+  countersAdd(m.s.counters, name, key);
+}
+
+/** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */
+export function touch(m: Ctx, v: VcpuState): void {
+  m.attn[v.index] = 1;
+}
+
+export function apicid(v: VcpuState): number {
+  return v.x2apic ? v.index : v.idReg >>> 24;
+}
+
+/** APICv / virtual-interrupt delivery in use (R3.9, R11.1); never with Secure AVIC. */
+export function apicvActive(m: Ctx): boolean {
+  const c = m.s.config;
+  return c.apicv && !c.secureAvic && !m.s.vm.apicvInhibited;
+}

@@ -1,0 +1,164 @@
+/**
+ * Read-only views of a machine state: what `expect` checks (contract §7), what the command
+ * line prints as JSON, and what the UI draws. Under Secure AVIC, irr/isr/tmr/tpr/ppr are the
+ * guest's own registers and shadow-isr is KVM's ISR (contract §6).
+ */
+import { bitmapVectors } from './bitmap.ts';
+import { ioapicVersionOf } from './config.ts';
+import { countersTotals } from './counters.ts';
+import { guestPpr, ppr } from './lapic.ts';
+import type { MachineState, VcpuState } from './state.ts';
+import { REQUEST_NAMES } from './state.ts';
+
+export type CpuSetReg = 'irr' | 'isr' | 'tmr' | 'handled' | 'shadow-isr';
+export type CpuValueReg = 'ppr' | 'tpr' | 'spiv' | 'lvr' | 'if' | 'stale' | 'pv-eoi-pending';
+export type IoapicField = 'remote-irr' | 'irr' | 'line' | 'mask' | 'vector' | 'trigger' | 'dest';
+
+export const CPU_SET_REGS: readonly CpuSetReg[] = ['irr', 'isr', 'tmr', 'handled', 'shadow-isr'];
+export const CPU_VALUE_REGS: readonly CpuValueReg[] = [
+  'ppr',
+  'tpr',
+  'spiv',
+  'lvr',
+  'if',
+  'stale',
+  'pv-eoi-pending',
+];
+export const IOAPIC_FIELDS: readonly IoapicField[] = [
+  'remote-irr',
+  'irr',
+  'line',
+  'mask',
+  'vector',
+  'trigger',
+  'dest',
+];
+
+export function cpuSet(v: VcpuState, reg: CpuSetReg): number[] {
+  switch (reg) {
+    case 'irr':
+      return bitmapVectors(v.savic ? v.savic.irr : v.irr);
+    case 'isr':
+      return bitmapVectors(v.savic ? v.savic.isr : v.isr);
+    case 'tmr':
+      return bitmapVectors(v.savic ? v.savic.tmr : v.tmr);
+    case 'handled':
+      return bitmapVectors(v.ioapicHandledVectors);
+    case 'shadow-isr':
+      return v.savic ? bitmapVectors(v.isr) : [];
+  }
+}
+
+export function cpuValue(v: VcpuState, reg: CpuValueReg): number {
+  switch (reg) {
+    case 'ppr':
+      return guestPpr(v);
+    case 'tpr':
+      return v.savic ? v.savic.tpr : v.tpr;
+    case 'spiv':
+      return v.spiv;
+    case 'lvr':
+      return v.lvr;
+    case 'if':
+      return v.rflagsIf ? 1 : 0;
+    case 'stale':
+      return v.highestStalePendingIoapicEoi;
+    case 'pv-eoi-pending':
+      return v.pvEoiPending ? 1 : 0;
+  }
+}
+
+export function ioapicField(s: MachineState, pin: number, field: IoapicField): number {
+  const io = s.ioapic;
+  const e = io.rte[pin];
+  switch (field) {
+    case 'remote-irr':
+      return e.remoteIrr;
+    case 'irr':
+      return (io.irr >>> pin) & 1;
+    case 'line':
+      return (io.line >>> pin) & 1;
+    case 'mask':
+      return e.mask;
+    case 'vector':
+      return e.vector;
+    case 'trigger':
+      return e.trigger;
+    case 'dest':
+      return e.dest;
+  }
+}
+
+/** The VERSION register as read: version | (max redirection entry 23 << 16). */
+export function ioapicVersionRegister(s: MachineState): number {
+  return ioapicVersionOf(s.config) | (23 << 16);
+}
+
+export function pendingRequestNames(v: VcpuState): string[] {
+  return REQUEST_NAMES.filter(([bit]) => v.requests & bit).map(([, name]) => name);
+}
+
+/** A plain JSON-able summary of one vCPU (command line `--json`, UI overview). */
+export function cpuSummary(v: VcpuState) {
+  return {
+    cpu: v.index,
+    apicId: v.x2apic ? v.index : v.idReg >>> 24,
+    mode: v.x2apic ? 'x2apic' : 'xapic',
+    irr: cpuSet(v, 'irr'),
+    isr: cpuSet(v, 'isr'),
+    tmr: cpuSet(v, 'tmr'),
+    handled: cpuSet(v, 'handled'),
+    shadowIsr: cpuSet(v, 'shadow-isr'),
+    tpr: cpuValue(v, 'tpr'),
+    ppr: cpuValue(v, 'ppr'),
+    kvmPpr: ppr(v),
+    spiv: v.spiv,
+    lvr: v.lvr,
+    ldr: v.ldr,
+    dfr: v.dfr,
+    if: v.rflagsIf ? 1 : 0,
+    stale: v.highestStalePendingIoapicEoi,
+    eoiExitBitmap: bitmapVectors(v.eoiExitBitmap),
+    pvEoi: { enabled: v.pvEoiEnabled, guestByte: v.pvEoiByte, pending: v.pvEoiPending },
+    handlers: v.frames.map((f) => f.vector),
+    deferredTasks: v.tasks.map((t) => t.vector),
+    profile: v.profile,
+    requests: pendingRequestNames(v),
+  };
+}
+
+export function machineSummary(s: MachineState) {
+  const io = s.ioapic;
+  return {
+    time: s.time,
+    cpus: s.cpus.map(cpuSummary),
+    ioapic: {
+      version: ioapicVersionRegister(s),
+      irr: io.irr,
+      line: io.line,
+      pins: io.rte.map((e, pin) => ({
+        pin,
+        vector: e.vector,
+        trigger: e.trigger ? 'level' : 'edge',
+        dest: e.dest,
+        destMode: e.destMode ? 'logical' : 'physical',
+        delivery: e.deliveryMode ? 'lowest' : 'fixed',
+        mask: e.mask,
+        polarity: e.polarity ? 'low' : 'high',
+        remoteIrr: e.remoteIrr,
+        irr: (io.irr >>> pin) & 1,
+        line: (io.line >>> pin) & 1,
+        stormCount: io.irqEoi[pin],
+        deliveries: io.deliveries[pin],
+      })),
+      deferredAt: io.deferredAt,
+    },
+    kvm: {
+      seoib: s.vm.seoib,
+      apicvInhibited: s.vm.apicvInhibited,
+      crashed: s.vm.crashed,
+      routes: s.vm.routes.map((r, gsi) => (r ? { gsi, ...r } : null)).filter((r) => r !== null),
+    },
+    counters: countersTotals(s.counters),
+  };
+}

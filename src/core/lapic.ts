@@ -1,0 +1,143 @@
+/** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
+import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest, hex } from './bitmap.ts';
+import type { Ctx } from './ctx.ts';
+import { apicid, count, emit, touch } from './ctx.ts';
+import { DELIVERY_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
+import type { VcpuState } from './state.ts';
+import { REQ_EVENT } from './state.ts';
+
+export const SPIV_APIC_ENABLED = 0x100;
+export const SPIV_DIRECTED_EOI = 0x1000;
+export const LVR_DIRECTED_EOI = 1 << 24;
+
+/** PPR from a TPR and an ISR (KVM: lapic.c __apic_update_ppr(), R3.2). */
+export function pprOf(tpr: number, isr: Uint32Array): number {
+  const isrv = Math.max(bitmapHighest(isr), 0);
+  return (tpr & 0xf0) >= (isrv & 0xf0) ? tpr & 0xff : isrv & 0xf0;
+}
+
+/** KVM's view of the vCPU's PPR. */
+export function ppr(v: VcpuState): number {
+  return pprOf(v.tpr, v.isr);
+}
+
+/** The PPR the guest sees: its own under Secure AVIC (R10.1), else KVM's. */
+export function guestPpr(v: VcpuState): number {
+  return v.savic ? pprOf(v.savic.tpr, v.savic.isr) : ppr(v);
+}
+
+/** APIC software-enabled (SPIV bit 8); the hardware enable bit is always set here. */
+export function apicSwEnabled(v: VcpuState): boolean {
+  return (v.spiv & SPIV_APIC_ENABLED) !== 0;
+}
+
+/** Highest IRR vector whose class beats PPR, else -1 (KVM: apic_has_interrupt_for_ppr(), R3.3). */
+export function deliverableFor(irr: Uint32Array, pprValue: number): number {
+  const h = bitmapHighest(irr);
+  return h !== -1 && (h & 0xf0) > (pprValue & 0xf0) ? h : -1;
+}
+
+export function kvmApicHasInterrupt(v: VcpuState): number {
+  return deliverableFor(v.irr, ppr(v));
+}
+
+/** What the guest's (virtual) APIC would deliver next: guest registers under Secure AVIC. */
+export function guestHasInterrupt(v: VcpuState): number {
+  return v.savic ? deliverableFor(v.savic.irr, guestPpr(v)) : kvmApicHasInterrupt(v);
+}
+
+export interface ApicIrq {
+  vector: number;
+  deliveryMode: 0 | 1;
+  trigger: 0 | 1;
+}
+
+/**
+ * Fixed / lowest-priority acceptance; returns 1 if accepted, 0 if dropped
+ * (KVM: lapic.c __apic_accept_irq(), R3.7).
+ */
+export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
+  if (irq.deliveryMode === 1) v.apicArbPrio++;
+  if (!apicSwEnabled(v)) {
+    if (m.tracing)
+      emit(
+        m,
+        v.index,
+        'apic_reject_irq',
+        `apicid ${apicid(v).toString(16)} vec ${irq.vector}`,
+        `R3.7: the APIC is software-disabled (SPIV bit 8 = 0), the message is dropped`,
+        { vector: irq.vector },
+      );
+    return 0;
+  }
+  const merged = bitmapTest(v.irr, irq.vector);
+  if (irq.trigger) bitmapSet(v.tmr, irq.vector);
+  else bitmapClear(v.tmr, irq.vector);
+  bitmapSet(v.irr, irq.vector);
+  touch(m, v);
+  if (m.tracing) {
+    const how = posted ? 'posted (APICv): no exit' : v.inGuest ? 'KVM_REQ_EVENT and a kick' : 'KVM_REQ_EVENT';
+    emit(
+      m,
+      v.index,
+      'kvm_apic_accept_irq',
+      `apicid ${apicid(v).toString(16)} vec ${irq.vector} (${DELIVERY_MODE_NAMES[irq.deliveryMode]}|${TRIGGER_NAMES[irq.trigger]})`,
+      `R3.7: accepted, IRR[${hex(irq.vector)}] set${merged ? ' (already pending: merged)' : ''}, TMR[${hex(irq.vector)}] := ${irq.trigger} (${TRIGGER_NAMES[irq.trigger]}); ${how}`,
+      { vector: irq.vector },
+    );
+  }
+  return 1;
+}
+
+/** Moves V from IRR to ISR at injection (KVM: lapic.c kvm_apic_ack_interrupt(), R3.6). */
+export function kvmApicAckInterrupt(v: VcpuState, vector: number, apicvActive: boolean): void {
+  bitmapClear(v.irr, vector);
+  bitmapSet(v.isr, vector);
+  // With APICv the cache is forced to -1 (kvm_apic_update_apicv), so PV EOI never arms.
+  v.highestIsrCache = apicvActive ? -1 : vector;
+}
+
+/** Clears the highest in-service vector; returns it or -1 (the ISR half of apic_set_eoi()). */
+export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
+  const vector = bitmapHighest(v.isr);
+  if (vector === -1) return -1;
+  bitmapClear(v.isr, vector);
+  v.highestIsrCache = -1;
+  touch(m, v);
+  return vector;
+}
+
+/** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
+export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean): void {
+  v.requests |= req;
+  if (kick && v.inGuest) v.kickPending = true;
+  touch(m, v);
+}
+
+export function raiseEvent(m: Ctx, v: VcpuState): void {
+  kvmMakeRequest(m, v, REQ_EVENT, true);
+}
+
+export function irrPending(v: VcpuState): boolean {
+  return !bitmapIsEmpty(v.irr);
+}
+
+export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
+  count(m, 'injections', { cpu: v.index, vector });
+}
+
+/**
+ * Whether this vCPU's EOIs of level vectors are kept from the IOAPIC (SPIV bit 12 under the
+ * VM's SEOIB mode). KVM: lapic.c kvm_lapic_suppress_eoi_broadcast() (R8.3).
+ */
+export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
+  if ((v.spiv & SPIV_DIRECTED_EOI) === 0) return false;
+  switch (m.s.vm.seoib) {
+    case 'enabled':
+      return true;
+    case 'disabled':
+      return false;
+    case 'quirked':
+      return m.s.config.irqchip === 'kernel';
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * The Machine: configuration + state; `apply(action)` runs one step to quiescence and returns
+ * its events. Deterministic: no clocks, no randomness, no I/O.
+ */
+import type { Action } from './actions.ts';
+import { bitmapCopy } from './bitmap.ts';
+import type { Config } from './config.ts';
+import { countersNew } from './counters.ts';
+import type { Ctx } from './ctx.ts';
+import { emit, HostCrash, touch } from './ctx.ts';
+import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
+import type { TraceEvent } from './events.ts';
+import { DELIVERY_MODE_NAMES, DEST_MODE_NAMES, SHORTHAND_NAMES } from './events.ts';
+import { guestHasWork, guestOp, guestStep } from './guest.ts';
+import {
+  ioapicFireDueTimers,
+  ioapicSetLine,
+  ioapicWriteRte,
+  isSplit,
+  kvmApicPendingEoi,
+  kvmIoapicSetIrq,
+  kvmSetMsi,
+  qemuUpdateKvmRoutes,
+  RTC_GSI,
+} from './ioapic.ts';
+import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
+import type { MachineState, SavedMachine } from './state.ts';
+import {
+  cloneIoapic,
+  cloneMachineState,
+  cloneVcpu,
+  newMachineState,
+  REQ_EVENT,
+  REQ_SCAN_IOAPIC,
+} from './state.ts';
+
+/** Virtual time per action and per guest step of `run` (contract §4, Time). */
+export const STEP_NS = 1000;
+
+export interface StepResult {
+  events: TraceEvent[];
+  /** Work units the step took (1 + guest steps of a run): keyframe spacing uses it. */
+  work: number;
+}
+
+export class Machine {
+  readonly ctx: Ctx;
+
+  private constructor(state: MachineState, tracing: boolean) {
+    this.ctx = { s: state, tracing, events: [], attn: new Uint8Array(state.cpus.length) };
+  }
+
+  /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
+  static boot(config: Config, tracing = true): Machine {
+    const m = new Machine(newMachineState(config), false);
+    for (const v of m.ctx.s.cpus) {
+      vcpuScanIoapic(m.ctx, v);
+      bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
+      v.requests = 0;
+    }
+    m.ctx.s.counters = countersNew();
+    m.ctx.attn.fill(0);
+    m.ctx.tracing = tracing;
+    return m;
+  }
+
+  /** A machine that continues from a copy of `state`. */
+  static fromState(state: MachineState, tracing = true): Machine {
+    return new Machine(cloneMachineState(state), tracing);
+  }
+
+  get state(): MachineState {
+    return this.ctx.s;
+  }
+
+  set tracing(on: boolean) {
+    this.ctx.tracing = on;
+  }
+
+  /** Runs one action to quiescence (contract §4, Steps). */
+  apply(action: Action): StepResult {
+    const m = this.ctx;
+    m.events = [];
+    if (m.s.vm.crashed) {
+      if (m.tracing)
+        emit(
+          m,
+          -1,
+          'vm_stopped',
+          'action skipped',
+          'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped',
+        );
+      return { events: m.events, work: 1 };
+    }
+    let work = 1;
+    try {
+      advance(m, STEP_NS);
+      work += perform(m, action);
+      settle(m);
+    } catch (e) {
+      if (!(e instanceof HostCrash)) throw e;
+      m.attn.fill(0);
+    }
+    return { events: m.events, work };
+  }
+}
+
+function advance(m: Ctx, ns: number): void {
+  m.s.time += ns;
+  ioapicFireDueTimers(m);
+  settle(m);
+}
+
+/** Performs an action; returns the extra work units it took (guest steps of `run`). */
+function perform(m: Ctx, a: Action): number {
+  const s = m.s;
+  switch (a.kind) {
+    case 'route':
+      ioapicWriteRte(m, a.pin, a.fields);
+      return 0;
+    case 'mask':
+    case 'unmask':
+      ioapicWriteRte(m, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
+      return 0;
+    case 'assert':
+    case 'deassert':
+      if (m.tracing)
+        emit(
+          m,
+          -1,
+          `device_${a.kind}`,
+          `pin ${a.pin}`,
+          `the device drives line ${a.pin} to ${a.kind === 'assert' ? 1 : 0}`,
+          { pin: a.pin },
+        );
+      ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
+      return 0;
+    case 'pulse':
+      if (m.tracing)
+        emit(
+          m,
+          -1,
+          'device_pulse',
+          `pin ${a.pin}`,
+          `the device pulses line ${a.pin}: assert, then deassert`,
+          { pin: a.pin },
+        );
+      ioapicSetLine(m, a.pin, 1);
+      ioapicSetLine(m, a.pin, 0);
+      return 0;
+    case 'msi':
+      kvmSetMsi(m, {
+        dest: a.dest,
+        destMode: a.destMode,
+        vector: a.vector,
+        deliveryMode: a.deliveryMode,
+        trigger: a.trigger,
+      });
+      return 0;
+    case 'ipi': {
+      const v = s.cpus[a.from];
+      vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'R2.5: ICR write');
+      if (m.tracing)
+        emit(
+          m,
+          v.index,
+          'kvm_apic_ipi',
+          `dst ${a.dest.toString(16)} vec ${a.vector} (${DELIVERY_MODE_NAMES[a.deliveryMode]}|${DEST_MODE_NAMES[a.destMode]}|assert|edge|${SHORTHAND_NAMES[a.shorthand]})`,
+          'R2.5: writing ICR sends the IPI at once (no broadcast quirk for IPIs, R4.1)',
+          { vector: a.vector },
+        );
+      kvmIrqDeliveryToApic(m, v, {
+        vector: a.vector,
+        deliveryMode: a.deliveryMode,
+        destMode: a.destMode,
+        trigger: 0,
+        dest: a.dest,
+        shorthand: a.shorthand,
+      });
+      return 0;
+    }
+    case 'wait':
+      advance(m, a.ns);
+      return 0;
+    case 'snapshot':
+      stopAllVcpus(m, 'savevm stops every vCPU');
+      s.snapshots.set(a.name, saveMachine(m));
+      if (m.tracing)
+        emit(
+          m,
+          -1,
+          'savevm',
+          a.name,
+          '§4: LAPICs, guest CPUs, PV EOI, Secure AVIC registers, RTEs and IOAPIC lines saved',
+        );
+      return 0;
+    case 'restore':
+      stopAllVcpus(m, 'loadvm stops every vCPU');
+      restoreMachine(m, s.snapshots.get(a.name)!, a.name);
+      return 0;
+    case 'host-pv-eoi': {
+      const v = s.cpus[a.cpu];
+      v.pvEoiEnabled = false;
+      if (m.tracing)
+        emit(
+          m,
+          v.index,
+          'host_pv_eoi_off',
+          `vcpu ${v.index}`,
+          `R9.5: the host clears the PV EOI enable bit without a guest exit; KVM_APIC_PV_EOI_PENDING is ${v.pvEoiPending ? 'still set' : 'clear'}`,
+        );
+      return 0;
+    }
+    case 'cpu':
+      guestOp(m, s.cpus[a.cpu], a.op);
+      return 0;
+    case 'run':
+      return runGuests(m, a.n);
+  }
+}
+
+/** `run N`: rounds in which every vCPU with work takes one guest step (contract §5). */
+function runGuests(m: Ctx, n: number): number {
+  let steps = 0;
+  const cpus = m.s.cpus;
+  while (steps < n && !m.s.vm.crashed) {
+    let any = false;
+    for (let i = 0; i < cpus.length && steps < n; i++) {
+      const v = cpus[i];
+      if (!guestHasWork(m, v)) continue;
+      any = true;
+      steps++;
+      advance(m, STEP_NS);
+      guestStep(m, v);
+      settle(m);
+    }
+    if (!any) break;
+  }
+  if (m.tracing)
+    emit(
+      m,
+      -1,
+      'run_done',
+      `${steps} guest steps`,
+      steps < n
+        ? '§5: a round found no guest with work: run stops'
+        : `§5: run reached its limit of ${n} guest steps`,
+    );
+  return steps;
+}
+
+function stopAllVcpus(m: Ctx, why: string): void {
+  for (const v of m.s.cpus) vmExit(m, v, 'EXTERNAL_INTERRUPT', why);
+}
+
+function saveMachine(m: Ctx): SavedMachine {
+  const io = cloneIoapic(m.s.ioapic);
+  // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
+  if (!isSplit(m)) io.irr &= ~io.irrDelivered;
+  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io };
+}
+
+/** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
+function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
+  const s = m.s;
+  for (const v of s.cpus) {
+    const o = saved.cpus[v.index];
+    v.idReg = o.idReg;
+    v.ldr = o.ldr;
+    v.dfr = o.dfr;
+    v.spiv = o.spiv;
+    v.tpr = o.tpr;
+    v.irr.set(o.irr);
+    v.isr.set(o.isr);
+    v.tmr.set(o.tmr);
+    v.rflagsIf = o.rflagsIf;
+    v.frames = o.frames.map((f) => ({ ...f }));
+    v.tasks = o.tasks.map((t) => ({ ...t }));
+    v.booted = o.booted;
+    v.pvEoiEnabled = o.pvEoiEnabled;
+    v.pvEoiByte = o.pvEoiByte;
+    if (v.savic && o.savic) {
+      v.savic.irr.set(o.savic.irr);
+      v.savic.isr.set(o.savic.isr);
+      v.savic.tmr.set(o.savic.tmr);
+      v.savic.tpr = o.savic.tpr;
+    }
+    v.highestIsrCache = -1;
+    v.apicArbPrio = 0;
+    v.pvEoiPending = false;
+    v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
+    touch(m, v);
+  }
+  const io = s.ioapic;
+  const o = saved.ioapic;
+  io.rte = o.rte.map((e) => ({ ...e }));
+  io.line = o.line;
+  if (m.tracing)
+    emit(
+      m,
+      -1,
+      'loadvm',
+      name,
+      '§4: state restored; highest_isr_cache = -1, apic_arb_prio = 0, PV EOI pending cleared, KVM_REQ_EVENT and a scan on every vCPU; counters, time, storm state and the SEOIB mode are not rewound',
+    );
+  if (isSplit(m)) {
+    io.irr = o.irr;
+    qemuUpdateKvmRoutes(m); // route re-commit: no pin is serviced
+  } else {
+    // KVM_SET_IRQCHIP: irr zeroed, saved irr pins re-injected, RTC tracking rebuilt (R5.8).
+    io.irr = 0;
+    io.irrDelivered = 0;
+    io.rtcPendingEoi = 0;
+    io.rtcDestMap.clear();
+    for (let pin = 0; pin < io.rte.length; pin++) if (o.irr & (1 << pin)) kvmIoapicSetIrq(m, pin, 1);
+    rtcTrackingRestoreAll(m);
+  }
+}
+
+/** KVM: ioapic.c kvm_rtc_eoi_tracking_restore_all(). */
+function rtcTrackingRestoreAll(m: Ctx): void {
+  const io = m.s.ioapic;
+  if (m.s.config.secureAvic) return;
+  io.rtcDestMap.clear();
+  io.rtcPendingEoi = 0;
+  const e = io.rte[RTC_GSI];
+  for (const v of m.s.cpus) {
+    if (!kvmApicMatchDest(v, null, 0, e.dest, e.destMode)) continue;
+    if (!kvmApicPendingEoi(v, e.vector)) continue;
+    io.rtcDestMap.set(v.index, e.vector);
+    io.rtcPendingEoi++;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The machine's state: plain data (numbers, typed arrays, arrays, maps), cloneable and
+ * structured-cloneable, so that keyframes, snapshots and worker messages are cheap.
+ * This module is MUTABLE state only; behaviour lives in lapic/ioapic/kvm/guest/machine.
+ */
+
+import type { RteFields } from './actions.ts';
+import type { Bitmap } from './bitmap.ts';
+import { bitmapNew } from './bitmap.ts';
+import type { Config, GuestProfile, SeoibMode } from './config.ts';
+import { guestProfileOf, NUM_PINS, seoibModeOf } from './config.ts';
+import type { Counters } from './counters.ts';
+import { countersClone, countersNew } from './counters.ts';
+
+/** KVM_REQ_* bits a vCPU can have pending (R7.4 processing order: EOI exit, scan, exitmap, event). */
+export const REQ_EVENT = 1;
+export const REQ_SCAN_IOAPIC = 2;
+export const REQ_LOAD_EOI_EXITMAP = 4;
+export const REQ_IOAPIC_EOI_EXIT = 8;
+
+export const REQUEST_NAMES: [number, string][] = [
+  [REQ_IOAPIC_EOI_EXIT, 'KVM_REQ_IOAPIC_EOI_EXIT'],
+  [REQ_SCAN_IOAPIC, 'KVM_REQ_SCAN_IOAPIC'],
+  [REQ_LOAD_EOI_EXITMAP, 'KVM_REQ_LOAD_EOI_EXITMAP'],
+  [REQ_EVENT, 'KVM_REQ_EVENT'],
+];
+
+export type GuestOp =
+  | { op: 'service'; pin: number }
+  | { op: 'eoi' }
+  | { op: 'iret' }
+  | { op: 'ioapic-eoi'; vector: number }
+  | { op: 'seoib-on' }
+  | { op: 'pv-eoi-on' };
+
+/** An interrupt the guest is handling: pushed when it takes one, popped by iret. */
+export interface HandlerFrame {
+  vector: number;
+  /** RFLAGS.IF when the interrupt was taken (an interrupt gate clears it; iret restores it). */
+  savedIf: boolean;
+  /** TMR[vector] when the interrupt was taken (the windows profile reads it). */
+  levelAtTake: boolean;
+  /** The guest profile's script for this handler, fixed at its first step; null before that. */
+  script: GuestOp[] | null;
+  pc: number;
+}
+
+/** A windows profile deferred task: service the vector's pins, then EOI it at the IOAPIC. */
+export interface DeferredTask {
+  vector: number;
+  script: GuestOp[] | null;
+  pc: number;
+}
+
+export interface VcpuState {
+  readonly index: number;
+  readonly x2apic: boolean;
+  /** xAPIC ID register value (ID in bits 31:24); in x2APIC mode the ID is the index. */
+  idReg: number;
+  ldr: number;
+  dfr: number;
+  spiv: number;
+  lvr: number;
+  tpr: number;
+  irr: Bitmap;
+  isr: Bitmap;
+  tmr: Bitmap;
+  /** KVM caches (R1): highest_isr_cache, apic_arb_prio. */
+  highestIsrCache: number;
+  apicArbPrio: number;
+
+  /** KVM's ioapic_handled_vectors and the loaded EOI-exit bitmap (R7.1, R7.2). */
+  ioapicHandledVectors: Bitmap;
+  eoiExitBitmap: Bitmap;
+  highestStalePendingIoapicEoi: number;
+  pendingIoapicEoi: number;
+  requests: number;
+
+  /** True while the vCPU runs guest code; false between a VM exit and the next entry. */
+  inGuest: boolean;
+  /** A request kicked it while in the guest: it exits at its next turn. */
+  kickPending: boolean;
+
+  /** PV EOI (R9): MSR enable bit, the guest's byte, KVM_APIC_PV_EOI_PENDING. */
+  pvEoiEnabled: boolean;
+  pvEoiByte: 0 | 1;
+  pvEoiPending: boolean;
+
+  /** Secure AVIC guest-owned APIC registers (R10.1); null without Secure AVIC. */
+  savic: { irr: Bitmap; isr: Bitmap; tmr: Bitmap; tpr: number } | null;
+
+  /** Guest CPU. */
+  rflagsIf: boolean;
+  frames: HandlerFrame[];
+  profile: GuestProfile;
+  booted: boolean;
+  tasks: DeferredTask[];
+}
+
+export interface Rte extends RteFields {
+  remoteIrr: 0 | 1;
+}
+
+export interface MsiRoute {
+  dest: number;
+  destMode: 0 | 1;
+  vector: number;
+  deliveryMode: 0 | 1;
+  trigger: 0 | 1;
+}
+
+export interface IoapicState {
+  rte: Rte[];
+  /** The IOAPIC's irr register (24 bits). */
+  irr: number;
+  /** KVM: irr_delivered (edge pins already delivered while irr stayed set). */
+  irrDelivered: number;
+  /** Device line levels, as the devices drive them. */
+  line: number;
+  /** Successive-EOI storm counters (irq_eoi[]). */
+  irqEoi: number[];
+  /** Messages sent per pin (display only). */
+  deliveries: number[];
+  /** KVM RTC (GSI 8) EOI tracking: pending_eoi and dest_map (vCPU → vector). */
+  rtcPendingEoi: number;
+  rtcDestMap: Map<number, number>;
+  /** Deadline (ns) of the storm-limit deferred injection, or -1. */
+  deferredAt: number;
+}
+
+export interface VmState {
+  seoib: SeoibMode;
+  /** APICv inhibited for the rest of the run (xAPIC ID changed, R11.1). */
+  apicvInhibited: boolean;
+  /** Split: KVM's GSI routing table for the IOAPIC pins (null = no route). */
+  routes: (MsiRoute | null)[];
+  /** The host assertion fired (R9.5 without the fix): later actions are skipped. */
+  crashed: boolean;
+}
+
+/** What `snapshot NAME` saves (contract §4 Snapshots); immutable once taken. */
+export interface SavedMachine {
+  cpus: VcpuState[];
+  ioapic: IoapicState;
+}
+
+export interface MachineState {
+  readonly config: Config;
+  time: number;
+  cpus: VcpuState[];
+  ioapic: IoapicState;
+  vm: VmState;
+  counters: Counters;
+  snapshots: Map<string, SavedMachine>;
+}
+
+/** LVR per R2.4: version 0x14, 6 LVTs, bit 24 when SEOIB is advertised (R8.2). */
+export function lvrFor(config: Config): number {
+  const seoib = seoibModeOf(config);
+  const advertise =
+    config.apic === 'x2apic' && (seoib === 'enabled' || (seoib === 'quirked' && config.irqchip === 'split'));
+  return 0x14 | (5 << 16) | (advertise ? 1 << 24 : 0);
+}
+
+export function x2apicLdr(id: number): number {
+  return (((id >>> 4) << 16) | (1 << (id & 0xf))) >>> 0;
+}
+
+function newVcpu(config: Config, index: number): VcpuState {
+  const x2apic = config.apic === 'x2apic';
+  return {
+    index,
+    x2apic,
+    idReg: x2apic ? index : ((index & 0xff) << 24) >>> 0,
+    ldr: x2apic ? x2apicLdr(index) : 0,
+    dfr: 0xffffffff,
+    spiv: 0x1ff,
+    lvr: lvrFor(config),
+    tpr: 0,
+    irr: bitmapNew(),
+    isr: bitmapNew(),
+    tmr: bitmapNew(),
+    highestIsrCache: -1,
+    apicArbPrio: 0,
+    ioapicHandledVectors: bitmapNew(),
+    eoiExitBitmap: bitmapNew(),
+    highestStalePendingIoapicEoi: -1,
+    pendingIoapicEoi: -1,
+    requests: 0,
+    inGuest: true,
+    kickPending: false,
+    pvEoiEnabled: false,
+    pvEoiByte: 0,
+    pvEoiPending: false,
+    savic: config.secureAvic ? { irr: bitmapNew(), isr: bitmapNew(), tmr: bitmapNew(), tpr: 0 } : null,
+    rflagsIf: true,
+    frames: [],
+    profile: guestProfileOf(config, index),
+    booted: false,
+    tasks: [],
+  };
+}
+
+function resetRte(): Rte {
+  return {
+    vector: 0,
+    trigger: 0,
+    dest: 0,
+    destMode: 0,
+    deliveryMode: 0,
+    mask: 1,
+    polarity: 0,
+    remoteIrr: 0,
+  };
+}
+
+export function newMachineState(config: Config): MachineState {
+  const cpus: VcpuState[] = [];
+  for (let i = 0; i < config.vcpus; i++) cpus.push(newVcpu(config, i));
+  return {
+    config,
+    time: 0,
+    cpus,
+    ioapic: {
+      rte: Array.from({ length: NUM_PINS }, resetRte),
+      irr: 0,
+      irrDelivered: 0,
+      line: 0,
+      irqEoi: new Array(NUM_PINS).fill(0),
+      deliveries: new Array(NUM_PINS).fill(0),
+      rtcPendingEoi: 0,
+      rtcDestMap: new Map(),
+      deferredAt: -1,
+    },
+    vm: {
+      seoib: seoibModeOf(config),
+      apicvInhibited: false,
+      routes: new Array(NUM_PINS).fill(null),
+      crashed: false,
+    },
+    counters: countersNew(),
+    snapshots: new Map(),
+  };
+}
+
+function cloneFrames<T extends { script: GuestOp[] | null }>(frames: T[]): T[] {
+  // Scripts are never mutated after they are fixed, so they can be shared.
+  return frames.map((f) => ({ ...f }));
+}
+
+export function cloneVcpu(v: VcpuState): VcpuState {
+  return {
+    ...v,
+    irr: v.irr.slice(),
+    isr: v.isr.slice(),
+    tmr: v.tmr.slice(),
+    ioapicHandledVectors: v.ioapicHandledVectors.slice(),
+    eoiExitBitmap: v.eoiExitBitmap.slice(),
+    savic: v.savic
+      ? { irr: v.savic.irr.slice(), isr: v.savic.isr.slice(), tmr: v.savic.tmr.slice(), tpr: v.savic.tpr }
+      : null,
+    frames: cloneFrames(v.frames),
+    tasks: cloneFrames(v.tasks),
+  };
+}
+
+export function cloneIoapic(io: IoapicState): IoapicState {
+  return {
+    ...io,
+    rte: io.rte.map((r) => ({ ...r })),
+    irqEoi: io.irqEoi.slice(),
+    deliveries: io.deliveries.slice(),
+    rtcDestMap: new Map(io.rtcDestMap),
+  };
+}
+
+/** A deep copy that shares nothing mutable with the original. */
+export function cloneMachineState(s: MachineState): MachineState {
+  return {
+    config: s.config,
+    time: s.time,
+    cpus: s.cpus.map(cloneVcpu),
+    ioapic: cloneIoapic(s.ioapic),
+    vm: { ...s.vm, routes: s.vm.routes.slice() },
+    counters: countersClone(s.counters),
+    // Saved snapshots are immutable: share them.
+    snapshots: new Map(s.snapshots),
+  };
+}

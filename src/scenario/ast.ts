@@ -1,0 +1,66 @@
+/** A parsed scenario (scenario-language.md): configuration, steps, expectations, notes. */
+import type { Action } from '../core/actions.ts';
+import type { Config } from '../core/config.ts';
+import type { CounterFilter, CounterName } from '../core/counters.ts';
+import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
+
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+/** A value in the scenario that is valid only for some configurations (vCPU index, IPI dest). */
+export interface Ref extends Pos {
+  kind: 'cpu' | 'ipi-dest';
+  value: number;
+}
+
+export interface Step {
+  action: Action;
+  line: number;
+  /** `note` lines just above the action. */
+  notes: string[];
+  refs: Ref[];
+}
+
+export type Check =
+  | { kind: 'cpu-set'; cpu: number; reg: CpuSetReg; op: '=' | 'has' | 'lacks'; vectors: number[] }
+  | { kind: 'cpu-value'; cpu: number; reg: CpuValueReg; value: number }
+  | { kind: 'ioapic'; pin: number; field: IoapicField; value: number }
+  | { kind: 'ioapic-version'; value: number }
+  | { kind: 'kvm-seoib'; value: 'quirked' | 'enabled' | 'disabled' }
+  | {
+      kind: 'count';
+      name: CounterName;
+      filter: Partial<Record<CounterFilter, number>>;
+      op: '=' | '>=' | '<=';
+      value: number;
+    };
+
+export interface Expectation {
+  line: number;
+  /** Checked against the state after this many actions (0 = the booted start state). */
+  afterStep: number;
+  check: Check;
+  refs: Ref[];
+}
+
+export interface Scenario {
+  config: Config;
+  /** Where each configuration statement stood (`vcpus`, `kvm seoib`, `guest 3`, …). */
+  configPos: Record<string, Pos>;
+  /** Notes that come before any other statement. */
+  configNotes: string[];
+  steps: Step[];
+  expects: Expectation[];
+  /** Notes after the last action. */
+  trailingNotes: string[];
+}
+
+export interface ScenarioError extends Pos {
+  message: string;
+}
+
+export function formatError(e: ScenarioError): string {
+  return `${e.line}:${e.col}: ${e.message}`;
+}

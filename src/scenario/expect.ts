@@ -1,0 +1,47 @@
+/** Evaluates `expect` checks against a machine state (contract §7). */
+import { formatVectorSet, hex } from '../core/bitmap.ts';
+import { countersGet } from '../core/counters.ts';
+import { cpuSet, cpuValue, ioapicField, ioapicVersionRegister } from '../core/inspect.ts';
+import type { MachineState } from '../core/state.ts';
+import type { Check } from './ast.ts';
+
+export interface CheckResult {
+  ok: boolean;
+  /** The actual value in the scenario language's notation. */
+  actual: string;
+}
+
+export function evaluateCheck(s: MachineState, c: Check): CheckResult {
+  switch (c.kind) {
+    case 'cpu-set': {
+      const actual = cpuSet(s.cpus[c.cpu], c.reg);
+      const has = actual.includes(c.vectors[0]);
+      const ok = c.op === '=' ? actual.join() === c.vectors.join() : c.op === 'has' ? has : !has;
+      return { ok, actual: formatVectorSet(actual) };
+    }
+    case 'cpu-value': {
+      const v = cpuValue(s.cpus[c.cpu], c.reg);
+      return {
+        ok: v === c.value,
+        actual: c.reg === 'if' || c.reg === 'pv-eoi-pending' || v < 0 ? String(v) : hex(v),
+      };
+    }
+    case 'ioapic': {
+      const v = ioapicField(s, c.pin, c.field);
+      const actual =
+        c.field === 'vector' ? hex(v) : c.field === 'trigger' ? (v ? 'level' : 'edge') : String(v);
+      return { ok: v === c.value, actual };
+    }
+    case 'ioapic-version': {
+      const v = ioapicVersionRegister(s);
+      return { ok: v === c.value, actual: hex(v) };
+    }
+    case 'kvm-seoib':
+      return { ok: s.vm.seoib === c.value, actual: s.vm.seoib };
+    case 'count': {
+      const n = countersGet(s.counters, c.name, c.filter);
+      const ok = c.op === '=' ? n === c.value : c.op === '>=' ? n >= c.value : n <= c.value;
+      return { ok, actual: String(n) };
+    }
+  }
+}

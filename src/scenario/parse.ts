@@ -1,0 +1,932 @@
+/**
+ * Parser and validator of the scenario language v1 (scenario-language.md). Every error names
+ * its line and column and says what would be right; nothing runs unless the whole text parses.
+ */
+import type {
+  Action,
+  CpuOp,
+  DeliveryMode,
+  DestMode,
+  RteFields,
+  Shorthand,
+  Trigger,
+} from '../core/actions.ts';
+import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
+import type { Config, GuestProfile, KvmSwitches, SeoibSetting } from '../core/config.ts';
+import {
+  configProblems,
+  defaultConfig,
+  MAX_RUN,
+  MAX_STORM_LIMIT,
+  MAX_VCPUS,
+  NUM_PINS,
+} from '../core/config.ts';
+import type { CounterFilter, CounterName } from '../core/counters.ts';
+import { COUNTER_FILTERS, COUNTER_NAMES } from '../core/counters.ts';
+import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
+import { CPU_SET_REGS, CPU_VALUE_REGS, IOAPIC_FIELDS } from '../core/inspect.ts';
+import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import type { Token } from './lexer.ts';
+import { LexError, tokenize } from './lexer.ts';
+
+/** Input limits: a scenario is text a person writes or a session records, never megabytes. */
+export const MAX_SCENARIO_CHARS = 2_000_000;
+export const MAX_STEPS = 200_000;
+export const MAX_LINE_CHARS = 4096;
+
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
+
+class LineError extends Error {
+  constructor(
+    message: string,
+    readonly col: number,
+  ) {
+    super(message);
+  }
+}
+
+const CONFIG_STATEMENTS = [
+  'title',
+  'vcpus',
+  'apic',
+  'irqchip',
+  'ioapic',
+  'apicv',
+  'kvm',
+  'guest',
+  'secure-avic',
+];
+const ACTION_STATEMENTS = [
+  'route',
+  'mask',
+  'unmask',
+  'assert',
+  'deassert',
+  'pulse',
+  'msi',
+  'ipi',
+  'wait',
+  'snapshot',
+  'restore',
+  'host-pv-eoi',
+  'cpu',
+  'run',
+];
+const CPU_OPS = [
+  'eoi',
+  'iret',
+  'sti',
+  'cli',
+  'tpr',
+  'apic-id',
+  'ldr',
+  'dfr',
+  'spiv',
+  'seoib',
+  'ioapic-eoi',
+  'service',
+  'pv-eoi',
+  'rdmsr',
+  'exit',
+];
+const KVM_KEYS = [
+  'stale-eoi-rescan',
+  'seoib',
+  'pv-eoi',
+  'pv-eoi-disable-fix',
+  'savic-eoi-write-check',
+  'vector-hashing',
+  'storm-limit',
+];
+
+/** The closest candidate within two edits, for "did you mean" hints. */
+export function suggest(word: string, candidates: readonly string[]): string {
+  let best = '';
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best ? ` (did you mean '${best}'?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+const NUM_RE = /^(?:0x[0-9a-f]+|[0-9]+)$/i;
+
+export function parseNumber(text: string): number | null {
+  if (!NUM_RE.test(text)) return null;
+  const n = text.toLowerCase().startsWith('0x')
+    ? Number.parseInt(text.slice(2), 16)
+    : Number.parseInt(text, 10);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function fmtRange(max: number): string {
+  return max > 0xffff ? `0x${max.toString(16)}` : String(max);
+}
+
+function num(tok: Token | undefined, what: string, min: number, max: number, at: number): number {
+  if (!tok) throw new LineError(`${what} is missing`, at);
+  if (tok.kind !== 'word')
+    throw new LineError(
+      `${what} must be a number, not ${tok.kind === 'string' ? 'a string' : 'a set'}`,
+      tok.col,
+    );
+  const text = valueText(tok);
+  const n = parseNumber(text);
+  if (n === null) throw new LineError(`'${text}' is not a number: write decimal (48) or hex (0x30)`, tok.col);
+  if (n < min || n > max)
+    throw new LineError(`${what} ${text} is out of range ${min}–${fmtRange(max)}`, tok.col);
+  return n;
+}
+
+/** For key=value tokens, the value part. */
+function valueText(tok: Token): string {
+  const eq = tok.text.indexOf('=');
+  return eq > 0 ? tok.text.slice(eq + 1) : tok.text;
+}
+
+function choice<T extends string>(
+  tok: Token | undefined,
+  what: string,
+  options: readonly T[],
+  at: number,
+  aliases: Record<string, T> = {},
+): T {
+  if (!tok) throw new LineError(`${what} is missing: one of ${options.join(', ')}`, at);
+  const text = valueText(tok).toLowerCase();
+  if ((options as readonly string[]).includes(text)) return text as T;
+  if (text in aliases) return aliases[text];
+  throw new LineError(
+    `${what} must be one of ${options.join(', ')}, not '${valueText(tok)}'${suggest(text, options)}`,
+    tok.col,
+  );
+}
+
+function onOff(tok: Token | undefined, what: string, at: number): boolean {
+  return choice(tok, what, ['on', 'off'] as const, at) === 'on';
+}
+
+const DURATION_RE = /^([0-9]+)(ns|us|µs|ms|s)$/i;
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
+
+function duration(tok: Token | undefined, at: number): number {
+  if (!tok) throw new LineError('wait needs a duration, e.g. 10ms, 500us, 2s', at);
+  const m = DURATION_RE.exec(valueText(tok));
+  if (!m)
+    throw new LineError(
+      `'${valueText(tok)}' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)`,
+      tok.col,
+    );
+  const ns = Number(m[1]) * UNIT_NS[m[2].toLowerCase()];
+  if (!Number.isSafeInteger(ns) || ns > 1e15)
+    throw new LineError(`duration ${valueText(tok)} is too long (at most 1000000 s)`, tok.col);
+  return ns;
+}
+
+interface ArgSpec {
+  name: string;
+  positional?: boolean;
+  required?: boolean;
+}
+
+/** Positional and key=value arguments, each at most once. */
+function args(tokens: Token[], from: number, specs: ArgSpec[], stmt: string): Map<string, Token> {
+  const out = new Map<string, Token>();
+  const positional = specs.filter((s) => s.positional);
+  let nextPos = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i];
+    const eq = t.kind === 'word' ? t.text.indexOf('=') : -1;
+    if (eq > 0) {
+      const key = t.text.slice(0, eq).toLowerCase();
+      const spec = specs.find((s) => s.name === key);
+      if (!spec) {
+        const keys = specs.map((s) => s.name);
+        throw new LineError(
+          `'${stmt}' has no key '${key}'${suggest(key, keys)}; its keys are ${keys.join(', ')}`,
+          t.col,
+        );
+      }
+      if (out.has(key)) throw new LineError(`'${key}' is given twice`, t.col);
+      if (eq === t.text.length - 1) throw new LineError(`'${key}=' needs a value`, t.col);
+      out.set(key, t);
+      continue;
+    }
+    if (eq === 0) throw new LineError(`unexpected '${t.text}': write key=value without spaces`, t.col);
+    while (nextPos < positional.length && out.has(positional[nextPos].name)) nextPos++;
+    if (nextPos >= positional.length)
+      throw new LineError(
+        `unexpected ${t.kind === 'word' ? `'${t.text}'` : `${t.kind}`} after '${stmt}'`,
+        t.col,
+      );
+    out.set(positional[nextPos++].name, t);
+  }
+  for (const s of specs) {
+    if (s.required && !out.has(s.name))
+      throw new LineError(
+        `'${stmt}' needs ${s.positional ? s.name.toUpperCase() : `${s.name}=…`}`,
+        tokens[0].col,
+      );
+  }
+  return out;
+}
+
+function vectorSet(tok: Token): number[] {
+  const body = tok.text.trim();
+  if (body === '') return [];
+  const out: number[] = [];
+  let col = tok.col + 1;
+  for (const part of tok.text.split(',')) {
+    const text = part.trim();
+    const n = parseNumber(text);
+    const at = col + part.indexOf(text);
+    if (n === null) throw new LineError(`'${text}' in the set is not a number`, at);
+    if (n > 255) throw new LineError(`vector ${text} is out of range 0–255`, at);
+    out.push(n);
+    col += part.length + 1;
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+const NAME_RE = /^[A-Za-z0-9_.-]+$/;
+
+/** Parses and validates a scenario. */
+export function parseScenario(text: string): ParseResult {
+  if (text.length > MAX_SCENARIO_CHARS)
+    return {
+      ok: false,
+      errors: [
+        {
+          line: 1,
+          col: 1,
+          message: `the scenario is ${text.length} characters long; at most ${MAX_SCENARIO_CHARS} are accepted`,
+        },
+      ],
+    };
+  const p = new Parser();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (p.errors.length >= 50) break;
+    p.line(lines[i], i + 1);
+  }
+  if (p.errors.length) return { ok: false, errors: p.errors };
+  const scenario = p.finish();
+  const errors = validateScenario(scenario);
+  return errors.length ? { ok: false, errors } : { ok: true, scenario };
+}
+
+/**
+ * Checks what depends on the whole configuration (vCPU indices, IPI destinations, config
+ * combinations). Run again after `--set` overrides.
+ */
+export function validateScenario(s: Scenario): ScenarioError[] {
+  const errors: ScenarioError[] = [];
+  for (const p of configProblems(s.config)) {
+    const pos = s.configPos[p.key] ?? s.configPos[p.key.split(' ')[0]] ?? { line: 1, col: 1 };
+    errors.push({ ...pos, message: p.message });
+  }
+  const refs: Ref[] = [...s.steps.flatMap((st) => st.refs), ...s.expects.flatMap((e) => e.refs)];
+  for (const r of refs) {
+    if (r.kind === 'cpu' && r.value >= s.config.vcpus)
+      errors.push({
+        line: r.line,
+        col: r.col,
+        message: `vCPU ${r.value} does not exist: vcpus is ${s.config.vcpus} (0–${s.config.vcpus - 1})`,
+      });
+    if (r.kind === 'ipi-dest' && s.config.apic === 'xapic' && r.value > 0xff)
+      errors.push({
+        line: r.line,
+        col: r.col,
+        message: `ipi dest 0x${r.value.toString(16)} is out of range 0–0xff in xAPIC mode`,
+      });
+  }
+  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+class Parser {
+  errors: ScenarioError[] = [];
+  private config = defaultConfig();
+  private configPos: Record<string, Pos> = {};
+  private configNotes: string[] = [];
+  private steps: Step[] = [];
+  private expects: Expectation[] = [];
+  private pendingNotes: string[] = [];
+  private anyStatement = false;
+  private snapshots = new Set<string>();
+  private firstAction = 0;
+  private refs: Ref[] = [];
+  private lineNo = 0;
+
+  line(text: string, lineNo: number): void {
+    this.lineNo = lineNo;
+    if (text.length > MAX_LINE_CHARS) {
+      this.errors.push({
+        line: lineNo,
+        col: 1,
+        message: `line is ${text.length} characters long; at most ${MAX_LINE_CHARS}`,
+      });
+      return;
+    }
+    try {
+      const tokens = tokenize(text);
+      if (tokens.length === 0) return;
+      this.statement(tokens);
+    } catch (e) {
+      if (e instanceof LineError || e instanceof LexError)
+        this.errors.push({ line: lineNo, col: e.col, message: e.message });
+      else throw e;
+    }
+  }
+
+  finish(): Scenario {
+    return {
+      config: this.config,
+      configPos: this.configPos,
+      configNotes: this.configNotes,
+      steps: this.steps,
+      expects: this.expects,
+      trailingNotes: this.pendingNotes,
+    };
+  }
+
+  private ref(kind: Ref['kind'], value: number, tok: Token): void {
+    this.refs.push({ kind, value, line: this.lineNo, col: tok.col });
+  }
+
+  private statement(tokens: Token[]): void {
+    const head = tokens[0];
+    if (head.kind !== 'word')
+      throw new LineError(
+        `a statement starts with a keyword, not ${head.kind === 'string' ? 'a string' : 'a set'}`,
+        head.col,
+      );
+    const kw = head.text.toLowerCase();
+    if (kw === 'note') {
+      const t = tokens[1];
+      if (!t || t.kind !== 'string')
+        throw new LineError('note needs a double-quoted string: note "…"', t?.col ?? head.col);
+      if (tokens[2]) throw new LineError('note takes one string', tokens[2].col);
+      if (!this.anyStatement) this.configNotes.push(t.text);
+      else this.pendingNotes.push(t.text);
+      return;
+    }
+    this.anyStatement = true;
+    if (CONFIG_STATEMENTS.includes(kw)) {
+      if (this.steps.length > 0)
+        throw new LineError(
+          `configuration ('${kw}') must come before the first action (line ${this.firstAction})`,
+          head.col,
+        );
+      return this.configStatement(kw, tokens);
+    }
+    if (kw === 'expect') return this.expectStatement(tokens);
+    if (ACTION_STATEMENTS.includes(kw)) {
+      if (this.steps.length >= MAX_STEPS)
+        throw new LineError(`a scenario has at most ${MAX_STEPS} actions`, head.col);
+      this.refs = [];
+      const action = this.action(kw, tokens);
+      if (this.steps.length === 0) this.firstAction = this.lineNo;
+      this.steps.push({ action, line: this.lineNo, notes: this.pendingNotes, refs: this.refs });
+      this.pendingNotes = [];
+      return;
+    }
+    throw new LineError(
+      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note'])}`,
+      head.col,
+    );
+  }
+
+  private once(key: string, tok: Token, what = key): void {
+    if (this.configPos[key])
+      throw new LineError(`'${what}' is already set on line ${this.configPos[key].line}`, tok.col);
+    this.configPos[key] = { line: this.lineNo, col: tok.col };
+  }
+
+  private configStatement(kw: string, t: Token[]): void {
+    const c = this.config;
+    const at = t[0].col;
+    const only = (n: number) => {
+      if (t.length > n + 1) throw new LineError(`unexpected '${t[n + 1].text}' after '${kw}'`, t[n + 1].col);
+    };
+    switch (kw) {
+      case 'title': {
+        if (!t[1] || t[1].kind !== 'string')
+          throw new LineError('title needs a double-quoted string: title "…"', t[1]?.col ?? at);
+        only(1);
+        this.once('title', t[0]);
+        c.title = t[1].text;
+        return;
+      }
+      case 'vcpus':
+        only(1);
+        this.once('vcpus', t[0]);
+        c.vcpus = num(t[1], 'vcpus', 1, MAX_VCPUS, at);
+        return;
+      case 'apic':
+        only(1);
+        this.once('apic', t[0]);
+        c.apic = choice(t[1], 'apic mode', ['xapic', 'x2apic'] as const, at);
+        return;
+      case 'irqchip':
+        only(1);
+        this.once('irqchip', t[0]);
+        c.irqchip = choice(t[1], 'irqchip mode', ['split', 'kernel'] as const, at);
+        return;
+      case 'ioapic': {
+        const a = args(t, 1, [{ name: 'version', positional: true, required: true }], 'ioapic');
+        this.once('ioapic', t[0]);
+        const v = num(a.get('version'), 'IOAPIC version', 0, 0xff, at);
+        if (v !== 0x11 && v !== 0x20)
+          throw new LineError(
+            `IOAPIC version must be 0x11 or 0x20, not ${valueText(a.get('version')!)}`,
+            a.get('version')!.col,
+          );
+        c.ioapicVersion = v;
+        return;
+      }
+      case 'apicv':
+        only(1);
+        this.once('apicv', t[0]);
+        c.apicv = onOff(t[1], 'apicv', at);
+        return;
+      case 'secure-avic':
+        only(1);
+        this.once('secure-avic', t[0]);
+        c.secureAvic = onOff(t[1], 'secure-avic', at);
+        return;
+      case 'kvm': {
+        if (t.length < 2) throw new LineError(`kvm needs KEY=VALUE settings: ${KVM_KEYS.join(', ')}`, at);
+        const a = args(
+          t,
+          1,
+          KVM_KEYS.map((name) => ({ name })),
+          'kvm',
+        );
+        for (const [key, tok] of a) {
+          this.once(`kvm ${key}`, tok, `kvm ${key}`);
+          setKvmKey(c.kvm, key, tok);
+        }
+        return;
+      }
+      case 'guest': {
+        const a = args(
+          t,
+          1,
+          [
+            { name: 'cpu', positional: true, required: true },
+            { name: 'profile', required: true },
+          ],
+          'guest',
+        );
+        const cpuTok = a.get('cpu')!;
+        const profile = choice(
+          a.get('profile'),
+          'profile',
+          ['manual', 'linux', 'windows'] as const,
+          at,
+        ) as GuestProfile;
+        if (valueText(cpuTok).toLowerCase() === 'all') {
+          if (Object.keys(c.guests).length)
+            throw new LineError("'guest all' and 'guest N' do not mix", cpuTok.col);
+          this.once('guest all', t[0], 'guest all');
+          c.guestAll = profile;
+          return;
+        }
+        if (c.guestAll) throw new LineError("'guest all' and 'guest N' do not mix", cpuTok.col);
+        const cpu = num(cpuTok, 'guest CPU (a vCPU index or all)', 0, MAX_VCPUS - 1, at);
+        this.once(`guest ${cpu}`, t[0], `guest ${cpu}`);
+        c.guests[cpu] = profile;
+        return;
+      }
+    }
+  }
+
+  private cpuArg(tok: Token | undefined, at: number): number {
+    const cpu = num(tok, 'vCPU', 0, MAX_VCPUS - 1, at);
+    this.ref('cpu', cpu, tok!);
+    return cpu;
+  }
+
+  private action(kw: string, t: Token[]): Action {
+    const at = t[0].col;
+    const pinSpec = { name: 'pin', positional: true, required: true };
+    const pin = (a: Map<string, Token>) => num(a.get('pin'), 'pin', 0, NUM_PINS - 1, at);
+    switch (kw) {
+      case 'route': {
+        const a = args(
+          t,
+          1,
+          [
+            pinSpec,
+            ...['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'].map((name) => ({
+              name,
+            })),
+          ],
+          'route',
+        );
+        const fields: Partial<RteFields> = {};
+        if (a.has('vector')) fields.vector = num(a.get('vector'), 'vector', 0, 255, at);
+        if (a.has('trigger')) fields.trigger = trigger(a.get('trigger'), at);
+        if (a.has('dest')) fields.dest = num(a.get('dest'), 'RTE dest', 0, 255, at);
+        if (a.has('destmode')) fields.destMode = destMode(a.get('destmode'), at);
+        if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
+        if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
+        if (a.has('polarity'))
+          fields.polarity =
+            choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
+        return { kind: 'route', pin: pin(a), fields };
+      }
+      case 'mask':
+      case 'unmask':
+      case 'assert':
+      case 'deassert':
+      case 'pulse':
+        return { kind: kw, pin: pin(args(t, 1, [pinSpec], kw)) };
+      case 'msi': {
+        const a = args(
+          t,
+          1,
+          [
+            { name: 'dest', required: true },
+            { name: 'vector', required: true },
+            { name: 'destmode' },
+            { name: 'delivery' },
+            { name: 'trigger' },
+          ],
+          'msi',
+        );
+        return {
+          kind: 'msi',
+          dest: num(a.get('dest'), 'msi dest', 0, 0xffffffff, at),
+          vector: num(a.get('vector'), 'vector', 0, 255, at),
+          destMode: a.has('destmode') ? destMode(a.get('destmode'), at) : 0,
+          deliveryMode: a.has('delivery') ? delivery(a.get('delivery'), at) : 0,
+          trigger: a.has('trigger') ? trigger(a.get('trigger'), at) : 0,
+        };
+      }
+      case 'ipi': {
+        const a = args(
+          t,
+          1,
+          [
+            { name: 'from', required: true },
+            { name: 'vector', required: true },
+            { name: 'dest' },
+            { name: 'destmode' },
+            { name: 'delivery' },
+            { name: 'shorthand' },
+          ],
+          'ipi',
+        );
+        const dest = a.has('dest') ? num(a.get('dest'), 'ipi dest', 0, 0xffffffff, at) : 0;
+        if (a.has('dest')) this.ref('ipi-dest', dest, a.get('dest')!);
+        const sh = a.has('shorthand')
+          ? choice(a.get('shorthand'), 'shorthand', ['none', 'self', 'all', 'others'] as const, at)
+          : 'none';
+        return {
+          kind: 'ipi',
+          from: this.cpuArg(a.get('from'), at),
+          vector: num(a.get('vector'), 'vector', 0, 255, at),
+          dest,
+          destMode: a.has('destmode') ? destMode(a.get('destmode'), at) : 0,
+          deliveryMode: a.has('delivery') ? delivery(a.get('delivery'), at) : 0,
+          shorthand: ['none', 'self', 'all', 'others'].indexOf(sh) as Shorthand,
+        };
+      }
+      case 'wait': {
+        const a = args(t, 1, [{ name: 'duration', positional: true, required: true }], 'wait');
+        return { kind: 'wait', ns: duration(a.get('duration'), at) };
+      }
+      case 'snapshot':
+      case 'restore': {
+        const a = args(t, 1, [{ name: 'name', positional: true, required: true }], kw);
+        const tok = a.get('name')!;
+        const name = valueText(tok);
+        if (!NAME_RE.test(name))
+          throw new LineError(
+            `snapshot name '${name}' may use only letters, digits, '_', '.' and '-'`,
+            tok.col,
+          );
+        if (kw === 'restore' && !this.snapshots.has(name))
+          throw new LineError(`restore ${name}: no 'snapshot ${name}' above this line`, tok.col);
+        this.snapshots.add(name);
+        return { kind: kw, name };
+      }
+      case 'host-pv-eoi': {
+        const a = args(
+          t,
+          1,
+          [
+            { name: 'cpu', positional: true, required: true },
+            { name: 'state', positional: true, required: true },
+          ],
+          'host-pv-eoi',
+        );
+        choice(a.get('state'), 'host-pv-eoi state', ['off'] as const, at);
+        return { kind: 'host-pv-eoi', cpu: this.cpuArg(a.get('cpu'), at) };
+      }
+      case 'run': {
+        const a = args(t, 1, [{ name: 'n', positional: true }], 'run');
+        return {
+          kind: 'run',
+          n: a.has('n') ? num(a.get('n'), 'run steps', 0, MAX_RUN, at) : DEFAULT_RUN_STEPS,
+        };
+      }
+      case 'cpu': {
+        const cpu = this.cpuArg(t[1], at);
+        return { kind: 'cpu', cpu, op: this.cpuOp(t, at) };
+      }
+    }
+    throw new LineError(`unknown action '${kw}'`, at);
+  }
+
+  private cpuOp(t: Token[], at: number): CpuOp {
+    const opTok = t[2];
+    if (!opTok || opTok.kind !== 'word')
+      throw new LineError(`'cpu C' needs an operation: ${CPU_OPS.join(', ')}`, opTok?.col ?? at);
+    const op = opTok.text.toLowerCase();
+    const rest = (n: number) => {
+      if (t.length > 3 + n)
+        throw new LineError(`unexpected '${t[3 + n].text}' after 'cpu C ${op}'`, t[3 + n].col);
+    };
+    const reg = (what: string) => {
+      rest(1);
+      return num(t[3], what, 0, 0xffffffff, opTok.col);
+    };
+    switch (op) {
+      case 'eoi':
+      case 'iret':
+      case 'sti':
+      case 'cli':
+      case 'exit':
+        rest(0);
+        return { op };
+      case 'tpr':
+      case 'apic-id':
+      case 'ldr':
+      case 'dfr':
+      case 'spiv':
+      case 'ioapic-eoi':
+        return { op, value: reg(`${op} value`) };
+      case 'seoib':
+      case 'pv-eoi':
+        rest(1);
+        return { op, on: onOff(t[3], `cpu C ${op}`, opTok.col) };
+      case 'service':
+        rest(1);
+        return { op, pin: num(t[3], 'pin', 0, NUM_PINS - 1, opTok.col) };
+      case 'rdmsr':
+        rest(1);
+        choice(t[3], 'rdmsr register', ['eoi'] as const, opTok.col);
+        return { op: 'rdmsr-eoi' };
+    }
+    throw new LineError(
+      `unknown vCPU operation '${opTok.text}'${suggest(op, CPU_OPS)}; one of ${CPU_OPS.join(', ')}`,
+      opTok.col,
+    );
+  }
+
+  private expectStatement(raw: Token[]): void {
+    const t = splitOperators(raw);
+    const at = t[0].col;
+    this.refs = [];
+    const what = t[1];
+    if (!what || what.kind !== 'word')
+      throw new LineError('expect needs a subject: cpu, ioapic, kvm or count', what?.col ?? at);
+    const subject = what.text.toLowerCase();
+    let check: Check;
+    if (subject === 'cpu') check = this.expectCpu(t, at);
+    else if (subject === 'ioapic') check = this.expectIoapic(t, at);
+    else if (subject === 'kvm') {
+      const key = t[2];
+      if (!key || key.text.toLowerCase() !== 'seoib')
+        throw new LineError("expect kvm supports 'seoib' only", key?.col ?? at);
+      op(t[3], ['='], at);
+      end(t, 5);
+      const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
+        respected: 'enabled',
+        'not-advertised': 'disabled',
+      });
+      check = { kind: 'kvm-seoib', value };
+    } else if (subject === 'count') check = this.expectCount(t, at);
+    else
+      throw new LineError(
+        `expect cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
+        what.col,
+      );
+    this.expects.push({ line: this.lineNo, afterStep: this.steps.length, check, refs: this.refs });
+  }
+
+  private expectCpu(t: Token[], at: number): Check {
+    const cpu = this.cpuArg(t[2], at);
+    const regTok = t[3];
+    if (!regTok) throw new LineError('expect cpu C needs a register', at);
+    const reg = regTok.text.toLowerCase();
+    if ((CPU_SET_REGS as readonly string[]).includes(reg)) {
+      const o = op(t[4], ['=', 'has', 'lacks'], at);
+      end(t, 6);
+      const val = t[5];
+      if (!val)
+        throw new LineError(
+          `expect cpu C ${reg} ${o} needs a ${o === '=' ? 'set, e.g. {0x30, 0x62}' : 'vector'}`,
+          t[4].col,
+        );
+      if (o === '=') {
+        if (val.kind !== 'set')
+          throw new LineError(`'${reg} =' compares with a set: write {${val.text}}`, val.col);
+        return { kind: 'cpu-set', cpu, reg: reg as CpuSetReg, op: o, vectors: vectorSet(val) };
+      }
+      return {
+        kind: 'cpu-set',
+        cpu,
+        reg: reg as CpuSetReg,
+        op: o,
+        vectors: [num(val, 'vector', 0, 255, at)],
+      };
+    }
+    if ((CPU_VALUE_REGS as readonly string[]).includes(reg)) {
+      op(t[4], ['='], at);
+      end(t, 6);
+      const val = t[5];
+      if (reg === 'stale' && val?.kind === 'word' && val.text === '-1')
+        return { kind: 'cpu-value', cpu, reg, value: -1 };
+      const max = reg === 'if' || reg === 'pv-eoi-pending' ? 1 : reg === 'stale' ? 255 : 0xffffffff;
+      return {
+        kind: 'cpu-value',
+        cpu,
+        reg: reg as CpuValueReg,
+        value: num(val, `${reg} value`, 0, max, t[4].col),
+      };
+    }
+    const all = [...CPU_SET_REGS, ...CPU_VALUE_REGS];
+    throw new LineError(
+      `unknown vCPU register '${regTok.text}'${suggest(reg, all)}; one of ${all.join(', ')}`,
+      regTok.col,
+    );
+  }
+
+  private expectIoapic(t: Token[], at: number): Check {
+    const second = t[2];
+    if (second?.text.toLowerCase() === 'version') {
+      op(t[3], ['='], at);
+      end(t, 5);
+      return { kind: 'ioapic-version', value: num(t[4], 'version', 0, 0xffffffff, at) };
+    }
+    const pin = num(second, 'pin', 0, NUM_PINS - 1, at);
+    const fTok = t[3];
+    const field = fTok?.text.toLowerCase() ?? '';
+    if (!(IOAPIC_FIELDS as readonly string[]).includes(field))
+      throw new LineError(
+        `expect ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
+        fTok?.col ?? at,
+      );
+    op(t[4], ['='], at);
+    end(t, 6);
+    const val = t[5];
+    if (field === 'trigger' && val && /^(edge|level)$/i.test(val.text))
+      return { kind: 'ioapic', pin, field, value: val.text.toLowerCase() === 'level' ? 1 : 0 };
+    const max =
+      field === 'vector' || field === 'dest'
+        ? 255
+        : field === 'trigger' ||
+            field === 'mask' ||
+            field === 'remote-irr' ||
+            field === 'irr' ||
+            field === 'line'
+          ? 1
+          : 0xffffffff;
+    return {
+      kind: 'ioapic',
+      pin,
+      field: field as IoapicField,
+      value: num(val, `${field} value`, 0, max, t[4].col),
+    };
+  }
+
+  private expectCount(t: Token[], at: number): Check {
+    const nameTok = t[2];
+    const name = nameTok?.text.toLowerCase() ?? '';
+    if (!(COUNTER_NAMES as string[]).includes(name))
+      throw new LineError(
+        `expect count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
+        nameTok?.col ?? at,
+      );
+    const allowed = COUNTER_FILTERS[name as CounterName] as readonly CounterFilter[];
+    const filter: Partial<Record<CounterFilter, number>> = {};
+    let i = 3;
+    for (; i < t.length; i++) {
+      const tok = t[i];
+      const eq = tok.kind === 'word' ? tok.text.indexOf('=') : -1;
+      if (eq <= 0) break;
+      const key = tok.text.slice(0, eq).toLowerCase() as CounterFilter;
+      if (!['cpu', 'vector', 'pin'].includes(key))
+        throw new LineError(`unknown counter filter '${key}': cpu, vector or pin`, tok.col);
+      if (!allowed.includes(key))
+        throw new LineError(
+          `counter ${name} has no '${key}' filter${allowed.length ? `; it carries ${allowed.join(', ')}` : '; it carries none'}`,
+          tok.col,
+        );
+      if (key in filter) throw new LineError(`'${key}' is given twice`, tok.col);
+      filter[key] =
+        key === 'cpu' ? this.cpuArg(tok, at) : num(tok, key, 0, key === 'pin' ? NUM_PINS - 1 : 255, at);
+    }
+    const o = op(t[i], ['=', '>=', '<='], at);
+    end(t, i + 2);
+    return {
+      kind: 'count',
+      name: name as CounterName,
+      filter,
+      op: o,
+      value: num(t[i + 1], 'count', 0, Number.MAX_SAFE_INTEGER, t[i]!.col),
+    };
+  }
+}
+
+function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
+  const at = tok.col;
+  switch (key) {
+    case 'stale-eoi-rescan':
+      k.staleEoiRescan = onOff(tok, key, at);
+      return;
+    case 'seoib':
+      k.seoib = choice(tok, 'seoib', ['quirked', 'enabled', 'disabled', 'auto'] as const, at, {
+        respected: 'enabled',
+        'not-advertised': 'disabled',
+      }) as SeoibSetting;
+      return;
+    case 'pv-eoi':
+      k.pvEoi = onOff(tok, key, at);
+      return;
+    case 'pv-eoi-disable-fix':
+      k.pvEoiDisableFix = onOff(tok, key, at);
+      return;
+    case 'savic-eoi-write-check':
+      k.savicEoiWriteCheck = onOff(tok, key, at);
+      return;
+    case 'vector-hashing':
+      k.vectorHashing = onOff(tok, key, at);
+      return;
+    case 'storm-limit':
+      k.stormLimit = num(tok, 'storm-limit', 1, MAX_STORM_LIMIT, at);
+      return;
+  }
+}
+
+function trigger(tok: Token | undefined, at: number): Trigger {
+  return choice(tok, 'trigger', ['edge', 'level'] as const, at) === 'level' ? 1 : 0;
+}
+
+function destMode(tok: Token | undefined, at: number): DestMode {
+  return choice(tok, 'destmode', ['physical', 'logical'] as const, at) === 'logical' ? 1 : 0;
+}
+
+function delivery(tok: Token | undefined, at: number): DeliveryMode {
+  return choice(tok, 'delivery', ['fixed', 'lowest'] as const, at) === 'lowest' ? 1 : 0;
+}
+
+function op<T extends string>(tok: Token | undefined, ops: readonly T[], at: number): T {
+  const text = tok?.text.toLowerCase();
+  if (!tok || tok.kind !== 'word' || !(ops as readonly string[]).includes(text!))
+    throw new LineError(
+      `expected ${ops.map((o) => `'${o}'`).join(' or ')}${tok ? `, not '${tok.text}'` : ''}`,
+      tok?.col ?? at,
+    );
+  return text as T;
+}
+
+function end(t: Token[], n: number): void {
+  if (t.length > n) throw new LineError(`unexpected '${t[n].text}' at the end of the expectation`, t[n].col);
+}
+
+/** `=5`, `>=3`, `<=0x10`: split a glued operator from its value. */
+function splitOperators(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens) {
+    const m = t.kind === 'word' ? /^(>=|<=|=)(.+)$/.exec(t.text) : null;
+    if (m) {
+      out.push({ kind: 'word', text: m[1], col: t.col });
+      out.push({ kind: 'word', text: m[2], col: t.col + m[1].length });
+    } else out.push(t);
+  }
+  return out;
+}
+
+export type { Config };

@@ -1,0 +1,70 @@
+/** `--set KEY=VALUE` configuration overrides of the command line (scenario-language.md §8). */
+import type { Config } from '../core/config.ts';
+import { parseScenario } from './parse.ts';
+
+/**
+ * Applies one override by parsing it as the configuration statement it stands for, so that
+ * every value gets the same checks and messages as in a file. Returns a problem, or null.
+ */
+export function applySetting(config: Config, setting: string): string | null {
+  const eq = setting.indexOf('=');
+  if (eq <= 0) return 'expected KEY=VALUE';
+  const key = setting.slice(0, eq).trim().toLowerCase();
+  const value = setting.slice(eq + 1).trim();
+  let statement: string;
+  if (['vcpus', 'apic', 'irqchip', 'apicv', 'secure-avic'].includes(key)) statement = `${key} ${value}`;
+  else if (key === 'ioapic.version') statement = `ioapic version=${value}`;
+  else if (key.startsWith('kvm.')) statement = `kvm ${key.slice(4)}=${value}`;
+  else if (key.startsWith('guest.')) statement = `guest ${key.slice(6)} profile=${value}`;
+  else
+    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>`;
+  const parsed = parseScenario(statement);
+  if (!parsed.ok) return parsed.errors[0].message;
+  const c = parsed.scenario.config;
+  switch (key) {
+    case 'vcpus':
+      config.vcpus = c.vcpus;
+      break;
+    case 'apic':
+      config.apic = c.apic;
+      break;
+    case 'irqchip':
+      config.irqchip = c.irqchip;
+      break;
+    case 'apicv':
+      config.apicv = c.apicv;
+      break;
+    case 'secure-avic':
+      config.secureAvic = c.secureAvic;
+      break;
+    case 'ioapic.version':
+      config.ioapicVersion = c.ioapicVersion;
+      break;
+    default:
+      if (key.startsWith('kvm.')) {
+        config.kvm = { ...config.kvm, ...pickChanged(c.kvm, key.slice(4)) };
+      } else if (c.guestAll) {
+        config.guestAll = c.guestAll;
+        config.guests = {};
+      } else {
+        // A per-vCPU override on top of `guest all`: per-vCPU profiles win (guestProfileOf).
+        config.guests = { ...config.guests, ...c.guests };
+      }
+  }
+  return null;
+}
+
+const KVM_FIELD: Record<string, keyof Config['kvm']> = {
+  'stale-eoi-rescan': 'staleEoiRescan',
+  seoib: 'seoib',
+  'pv-eoi': 'pvEoi',
+  'pv-eoi-disable-fix': 'pvEoiDisableFix',
+  'savic-eoi-write-check': 'savicEoiWriteCheck',
+  'vector-hashing': 'vectorHashing',
+  'storm-limit': 'stormLimit',
+};
+
+function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
+  const field = KVM_FIELD[key];
+  return { [field]: k[field] };
+}
