@@ -381,7 +381,7 @@ class Parser {
     const kw = head.text.toLowerCase();
     if (kw === 'note') {
       const t = tokens[1];
-      if (!t || t.kind !== 'string')
+      if (t?.kind !== 'string')
         throw new LineError('note needs a double-quoted string: note "…"', t?.col ?? head.col);
       if (tokens[2]) throw new LineError('note takes one string', tokens[2].col);
       if (!this.anyStatement) this.configNotes.push(t.text);
@@ -428,7 +428,7 @@ class Parser {
     };
     switch (kw) {
       case 'title': {
-        if (!t[1] || t[1].kind !== 'string')
+        if (t[1]?.kind !== 'string')
           throw new LineError('title needs a double-quoted string: title "…"', t[1]?.col ?? at);
         only(1);
         this.once('title', t[0]);
@@ -660,7 +660,7 @@ class Parser {
 
   private cpuOp(t: Token[], at: number): CpuOp {
     const opTok = t[2];
-    if (!opTok || opTok.kind !== 'word')
+    if (opTok?.kind !== 'word')
       throw new LineError(`'cpu C' needs an operation: ${CPU_OPS.join(', ')}`, opTok?.col ?? at);
     const op = opTok.text.toLowerCase();
     const rest = (n: number) => {
@@ -709,7 +709,7 @@ class Parser {
     const at = t[0].col;
     this.refs = [];
     const what = t[1];
-    if (!what || what.kind !== 'word')
+    if (what?.kind !== 'word')
       throw new LineError('expect needs a subject: cpu, ioapic, kvm or count', what?.col ?? at);
     const subject = what.text.toLowerCase();
     let check: Check;
@@ -717,7 +717,7 @@ class Parser {
     else if (subject === 'ioapic') check = this.expectIoapic(t, at);
     else if (subject === 'kvm') {
       const key = t[2];
-      if (!key || key.text.toLowerCase() !== 'seoib')
+      if (key?.text.toLowerCase() !== 'seoib')
         throw new LineError("expect kvm supports 'seoib' only", key?.col ?? at);
       op(t[3], ['='], at);
       end(t, 5);
@@ -904,7 +904,7 @@ function delivery(tok: Token | undefined, at: number): DeliveryMode {
 
 function op<T extends string>(tok: Token | undefined, ops: readonly T[], at: number): T {
   const text = tok?.text.toLowerCase();
-  if (!tok || tok.kind !== 'word' || !(ops as readonly string[]).includes(text!))
+  if (tok?.kind !== 'word' || !(ops as readonly string[]).includes(text!))
     throw new LineError(
       `expected ${ops.map((o) => `'${o}'`).join(' or ')}${tok ? `, not '${tok.text}'` : ''}`,
       tok?.col ?? at,

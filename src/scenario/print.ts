@@ -159,8 +159,9 @@ export function printScenario(s: Scenario): string {
   const out: string[] = [];
   for (const n of s.configNotes) out.push(`note ${quote(n)}`);
   out.push(...printConfig(s.config));
-  const expectsAfter = (k: number) =>
-    s.expects.filter((e) => e.afterStep === k).forEach((e) => out.push(`expect ${printCheck(e.check)}`));
+  const expectsAfter = (k: number) => {
+    for (const e of s.expects) if (e.afterStep === k) out.push(`expect ${printCheck(e.check)}`);
+  };
   expectsAfter(0);
   s.steps.forEach((st, i) => {
     for (const n of st.notes) out.push(`note ${quote(n)}`);
