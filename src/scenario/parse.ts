@@ -834,7 +834,7 @@ class Parser {
     let i = 3;
     for (; i < t.length; i++) {
       const tok = t[i];
-      const eq = tok.kind === 'word' ? tok.text.indexOf('=') : -1;
+      const eq = tok.kind === 'word' && /^[a-z]+=/i.test(tok.text) ? tok.text.indexOf('=') : -1;
       if (eq <= 0) break;
       const key = tok.text.slice(0, eq).toLowerCase() as CounterFilter;
       if (!['cpu', 'vector', 'pin'].includes(key))

@@ -1,0 +1,259 @@
+/** The in-kernel IOAPIC (R5) and QEMU's userspace IOAPIC (R6). */
+import { describe, expect, it } from 'vitest';
+import { failures } from '../scenario/testing.ts';
+
+const holds = (text: string) => expect(failures(text)).toEqual([]);
+
+describe('R5 in-kernel IOAPIC', () => {
+  it('S1 / R5.3–R5.6: a level IRQ end to end, handler deasserts before the EOI', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+expect ioapic 10 irr = 1
+expect ioapic 10 remote-irr = 1
+expect cpu 0 isr = {0x62}
+expect cpu 0 tmr = {0x62}
+expect cpu 0 handled = {0x0, 0x62}   # GSI 8 (vector 0, dest 0) is always scanned (R5.7)
+cpu 0 service 10
+expect ioapic 10 irr = 0
+expect ioapic 10 remote-irr = 1
+cpu 0 eoi
+expect ioapic 10 remote-irr = 0
+expect count eoi-broadcasts = 1
+expect count reinjections = 0
+expect count injections = 1`);
+  });
+
+  it('R5.3 step 4: an edge pin already high is coalesced (no edge detector trips twice)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 4 vector=0x44 trigger=edge dest=0 mask=0
+assert 4
+cpu 0 eoi
+cpu 0 iret
+assert 4
+expect count injections = 1
+deassert 4
+assert 4
+expect count injections = 2`);
+  });
+
+  it('R5.4: a masked pin keeps irr set and delivers nothing; unmask of a level pin injects (R5.5 step 5)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0
+assert 10
+expect ioapic 10 irr = 1
+expect count injections = 0
+unmask 10
+expect count injections = 1
+expect ioapic 10 remote-irr = 1`);
+  });
+
+  it('S15 b / R5.5: an edge that arrived while masked is not delivered on unmask', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 4 vector=0x44 trigger=edge dest=0
+assert 4
+unmask 4
+expect count injections = 0
+expect ioapic 4 irr = 1`);
+  });
+
+  it('R5.6: EOI with the line still high re-injects at once; the storm limit defers by 10 ms', () => {
+    holds(`vcpus 1
+irqchip kernel
+kvm storm-limit=3
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 eoi
+cpu 0 iret
+cpu 0 eoi
+cpu 0 iret
+expect count reinjections pin=10 = 2
+expect count injections = 3
+cpu 0 eoi
+cpu 0 iret
+expect count storms pin=10 = 1
+expect ioapic 10 remote-irr = 0
+expect ioapic 10 irr = 1
+expect count injections = 3
+wait 9ms
+expect count injections = 3
+wait 1ms
+expect count injections = 4`);
+  });
+
+  it('R5.6: an edge EOI (TMR clear) of a shared vector leaves remote IRR stuck', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+cpu 0 sti
+msi dest=0 vector=0x62          # same vector, edge: TMR[0x62] := 0 while the level one is in service
+cpu 0 eoi
+expect ioapic 10 remote-irr = 1
+expect count eoi-broadcasts = 1`);
+  });
+
+  it('S13 / R5.5 step 3: rewriting the RTE as edge clears a stuck remote IRR', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+expect ioapic 10 remote-irr = 1
+route 10 mask=1
+route 10 trigger=edge
+expect ioapic 10 remote-irr = 0
+route 10 trigger=level
+cpu 0 eoi
+cpu 0 iret
+unmask 10                        # the line is still high: KVM injects at once
+expect count injections = 2
+expect ioapic 10 remote-irr = 1`);
+  });
+
+  it('R5.5 step 6: a Fixed RTE write asks the old and new destination vCPUs to scan', () => {
+    holds(`vcpus 4
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=1 mask=0
+expect count scans cpu=1 = 1
+expect count scans cpu=0 = 1      # old dest 0 (the reset RTE)
+expect count scans cpu=2 = 0
+route 10 dest=2
+expect count scans cpu=1 = 2
+expect count scans cpu=2 = 1
+expect count scans cpu=3 = 0
+route 10 delivery=lowest
+expect count scans cpu=3 = 1      # not Fixed: every vCPU`);
+  });
+
+  it('R5.7: masked level RTEs are still scanned in-kernel', () => {
+    holds(
+      'vcpus 2\nirqchip kernel\nroute 10 vector=0x62 trigger=level dest=1\nexpect cpu 1 handled = {0x62}',
+    );
+  });
+
+  it('R11.4 / R5.3 step 3: RTC (pin 8) interrupts coalesce until every target EOIs', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 8 vector=0x38 trigger=edge dest=0 mask=0
+pulse 8
+expect cpu 0 handled = {0x38}
+pulse 8
+expect count injections = 1
+cpu 0 eoi
+cpu 0 iret
+pulse 8
+expect count injections = 2`);
+  });
+
+  it('R5.8 / §4: restore re-injects the saved irr in-kernel and rebuilds scans', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0
+assert 10
+snapshot s
+deassert 10
+unmask 10
+expect count injections = 0
+restore s
+expect ioapic 10 line = 1
+expect ioapic 10 irr = 1
+expect ioapic 10 mask = 1
+unmask 10
+expect count injections = 1`);
+  });
+
+  it('R5.2: the in-kernel IOAPIC reads version 0x11 and ignores writes at 0x40', () => {
+    holds(`vcpus 1
+irqchip kernel
+expect ioapic version = 0x170011
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 ioapic-eoi 0x62
+expect ioapic 10 remote-irr = 1
+expect count directed-eois = 0
+expect count exits = 3            # the route's scan kick, the delivery's kick, the MMIO write`);
+  });
+});
+
+describe('R6 QEMU userspace IOAPIC (split)', () => {
+  it('R6: version 0x20 by default, 0x11 when configured', () => {
+    holds('vcpus 1\nexpect ioapic version = 0x170020');
+    holds('vcpus 1\nioapic version=0x11\nexpect ioapic version = 0x170011');
+  });
+
+  it('R6: every level-1 input on an unmasked edge pin fires (no edge detector)', () => {
+    holds(
+      'vcpus 1\nroute 4 vector=0x44 trigger=edge dest=0 mask=0\nassert 4\ncpu 0 eoi\ncpu 0 iret\nassert 4\nexpect count injections = 2\nexpect ioapic 4 irr = 0',
+    );
+  });
+
+  it('S15 c / R6: an edge on a masked pin is discarded outright', () => {
+    holds(
+      'vcpus 1\nroute 4 vector=0x44 trigger=edge dest=0\nassert 4\nexpect ioapic 4 irr = 0\nunmask 4\nexpect count injections = 0',
+    );
+  });
+
+  it('R6: remote IRR is set before delivery, even when no vCPU matches', () => {
+    holds(
+      'vcpus 2\nroute 10 vector=0x62 trigger=level dest=5 mask=0\nassert 10\nexpect ioapic 10 remote-irr = 1\nexpect count injections = 0',
+    );
+  });
+
+  it('R6 / R7.4: a level EOI becomes KVM_EXIT_IOAPIC_EOI; QEMU clears remote IRR and re-injects while the line is high', () => {
+    holds(`vcpus 1
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 eoi
+expect count ioapic-eoi-exits vector=0x62 = 1
+expect count reinjections pin=10 = 1
+expect ioapic 10 remote-irr = 1
+cpu 0 iret
+cpu 0 service 10
+cpu 0 eoi
+expect ioapic 10 remote-irr = 0
+expect count ioapic-eoi-exits = 2`);
+  });
+
+  it('R6: an RTE write resets the storm counter and services pending pins', () => {
+    holds(`vcpus 1
+kvm storm-limit=2
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 eoi
+cpu 0 iret
+route 10 dest=0
+cpu 0 eoi
+cpu 0 iret
+expect count storms = 0
+expect count reinjections = 2
+cpu 0 eoi
+expect count storms = 1`);
+  });
+
+  it('R6 / R8.1: the EOI register at 0x40 clears remote IRR of matching level pins (version 0x20 only)', () => {
+    holds(`vcpus 1
+kvm seoib=enabled
+cpu 0 seoib on
+route 5 vector=0xa2 trigger=level dest=0 mask=0
+assert 5
+cpu 0 eoi
+expect ioapic 5 remote-irr = 1
+cpu 0 service 5
+cpu 0 ioapic-eoi 0xa2
+expect ioapic 5 remote-irr = 0
+expect count directed-eois vector=0xa2 = 1`);
+    holds(`vcpus 1
+ioapic version=0x11
+route 5 vector=0xa2 trigger=level dest=0 mask=0
+assert 5
+cpu 0 service 5
+cpu 0 ioapic-eoi 0xa2
+expect ioapic 5 remote-irr = 1
+expect count directed-eois = 0`);
+  });
+});

@@ -1,0 +1,164 @@
+/** LAPIC rules R2 and R3, each case written as a scenario whose expectations must hold. */
+import { describe, expect, it } from 'vitest';
+import { failures } from '../scenario/testing.ts';
+
+const holds = (text: string) => expect(failures(text)).toEqual([]);
+
+describe('R2 LAPIC registers', () => {
+  it('R2.4: LVR is 0x50014, with bit 24 only when SEOIB is advertised (R8.2)', () => {
+    holds('vcpus 1\nexpect cpu 0 lvr = 0x1050014'); // x2apic + split + quirked: advertised
+    holds('vcpus 1\nirqchip kernel\nexpect cpu 0 lvr = 0x50014');
+    holds('vcpus 1\nkvm seoib=disabled\nexpect cpu 0 lvr = 0x50014');
+    holds('vcpus 1\napic xapic\nkvm seoib=enabled\nexpect cpu 0 lvr = 0x50014');
+    holds(
+      'vcpus 1\nioapic version=0x11\nkvm seoib=auto\nexpect cpu 0 lvr = 0x50014\nexpect kvm seoib = disabled',
+    );
+    holds('vcpus 1\nkvm seoib=auto\nexpect cpu 0 lvr = 0x1050014\nexpect kvm seoib = enabled');
+  });
+
+  it('R2.3: SPIV keeps bit 12 only when LVR[24] is set', () => {
+    holds('vcpus 1\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x11ff');
+    holds('vcpus 1\nirqchip kernel\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x1ff');
+    holds('vcpus 1\nkvm seoib=disabled\ncpu 0 seoib on\nexpect cpu 0 spiv = 0x1ff');
+    holds('vcpus 1\ncpu 0 seoib on\ncpu 0 seoib off\nexpect cpu 0 spiv = 0x1ff\nexpect count exits = 2');
+  });
+
+  it('R2.3 / R7.8: toggling SPIV bit 8 recalculates the APIC map: every vCPU scans', () => {
+    holds(
+      'vcpus 3\ncpu 1 spiv 0xff\nexpect count scans = 3\ncpu 1 spiv 0xff\nexpect count scans = 3\ncpu 1 spiv 0x1ff\nexpect count scans = 6',
+    );
+  });
+
+  it('R2.1: x2APIC ID, LDR and DFR are read-only: a #GP exit and nothing else', () => {
+    holds('vcpus 2\ncpu 0 apic-id 0x5000000\nexpect count exits = 1\nexpect count scans = 0');
+  });
+
+  it('R7.8: xAPIC ID, LDR, DFR writes make every vCPU scan, even with the same value', () => {
+    holds(
+      'vcpus 2\napic xapic\ncpu 0 ldr 0\nexpect count scans = 2\ncpu 1 dfr 0xffffffff\nexpect count scans = 4',
+    );
+  });
+});
+
+describe('R3 priority, acceptance, injection, EOI', () => {
+  it('S3 / R3.2–R3.4 / R3.8: nested delivery, TPR and the highest-ISR EOI', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x41
+expect cpu 0 isr = {0x41}
+expect cpu 0 ppr = 0x40
+cpu 0 sti
+msi dest=0 vector=0x45
+expect cpu 0 irr = {0x45}        # class 4 is not above PPR class 4 (R3.3)
+cpu 0 sti
+msi dest=0 vector=0x61
+expect cpu 0 isr = {0x41, 0x61}  # class 6 > 4: nested (R3.4)
+expect cpu 0 ppr = 0x60
+cpu 0 tpr 0x70
+expect cpu 0 ppr = 0x70
+cpu 0 sti
+msi dest=0 vector=0x65
+expect cpu 0 irr = {0x45, 0x65}
+cpu 0 eoi                        # clears 0x61, the highest ISR bit (R3.8)
+expect cpu 0 isr = {0x41}
+expect cpu 0 ppr = 0x70          # TPR dominates
+cpu 0 tpr 0
+expect cpu 0 isr = {0x41, 0x65}
+expect cpu 0 ppr = 0x60
+cpu 0 eoi
+expect cpu 0 ppr = 0x40
+expect cpu 0 irr = {0x45}
+cpu 0 sti
+cpu 0 eoi                        # PPR 0x00: 0x45 finally delivered
+expect cpu 0 isr = {0x45}
+expect count injections = 4`);
+  });
+
+  it('R3.5: with IF = 0 the interrupt waits in IRR; STI opens an interrupt window (an exit) and it is injected', () => {
+    holds(`vcpus 1
+cpu 0 cli
+msi dest=0 vector=0x31
+expect cpu 0 irr = {0x31}
+expect count exits = 1          # the delivery kicked the vCPU; IF = 0, so nothing injected
+cpu 0 sti
+expect cpu 0 isr = {0x31}
+expect count exits = 2          # interrupt-window exit
+expect cpu 0 if = 0             # the handler runs with IF = 0`);
+  });
+
+  it('R3.5: iret that restores IF = 1 opens the window for a pending interrupt', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x31
+msi dest=0 vector=0x32          # class 3 = class 3: blocked by PPR
+cpu 0 eoi
+expect cpu 0 irr = {0x32}       # deliverable now, but IF = 0 inside the handler
+cpu 0 iret
+expect cpu 0 isr = {0x32}
+expect cpu 0 if = 0`);
+  });
+
+  it('R3.2: a TPR write that makes an interrupt deliverable is a TPR-threshold exit, whatever IF is', () => {
+    holds(`vcpus 1
+cpu 0 tpr 0x50
+cpu 0 cli
+msi dest=0 vector=0x41
+expect count exits = 1
+cpu 0 tpr 0x30
+expect count exits = 2
+expect cpu 0 irr = {0x41}       # IF = 0: not injected
+cpu 0 tpr 0x20
+expect count exits = 2          # already deliverable: no new exit`);
+  });
+
+  it('R3.6: injection moves IRR to ISR and raises PPR to the vector class', () => {
+    holds(
+      'vcpus 1\nmsi dest=0 vector=0x62\nexpect cpu 0 irr = {}\nexpect cpu 0 isr = {0x62}\nexpect cpu 0 ppr = 0x60\nexpect count injections vector=0x62 = 1',
+    );
+  });
+
+  it('R3.7: a software-disabled APIC drops the message', () => {
+    holds(
+      'vcpus 1\ncpu 0 spiv 0xff\nmsi dest=0 vector=0x31\nexpect cpu 0 irr = {}\nexpect count injections = 0',
+    );
+  });
+
+  it('R3.7: TMR follows the trigger mode at accept time; a repeat while pending merges', () => {
+    holds(`vcpus 1
+cpu 0 cli
+msi dest=0 vector=0x31 trigger=level
+expect cpu 0 tmr = {0x31}
+msi dest=0 vector=0x31
+expect cpu 0 tmr = {}
+expect cpu 0 irr = {0x31}
+cpu 0 sti
+expect count injections = 1`);
+  });
+
+  it('R3.8: an EOI with an empty ISR changes nothing and carries no vector', () => {
+    holds(
+      'vcpus 1\ncpu 0 eoi\nexpect count eoi-writes = 1\nexpect count eoi-exits = 1\nexpect count eoi-exits vector=0 = 0',
+    );
+  });
+
+  it('R3.9 / R7.2: with APICv an EOI exits only for EOI-exit-bitmap vectors', () => {
+    holds(`vcpus 1
+irqchip kernel
+apicv on
+route 10 vector=0x62 trigger=level dest=0 mask=0
+msi dest=0 vector=0x31
+cpu 0 eoi
+cpu 0 iret
+expect count eoi-exits = 0
+expect count eoi-writes = 1
+expect count exits = 1            # only the scan request of the route (R5.5 step 6)
+assert 10
+expect cpu 0 isr = {0x62}
+cpu 0 eoi
+expect count eoi-exits vector=0x62 = 1
+expect ioapic 10 remote-irr = 1   # line still high: re-injected
+expect count reinjections = 1`);
+  });
+
+  it('R3.11 / R3.3: vectors 0–15 are accepted into IRR, but class 0 never beats PPR', () => {
+    holds('vcpus 1\nmsi dest=0 vector=5\nexpect cpu 0 irr = {0x5}\nexpect cpu 0 isr = {}');
+  });
+});

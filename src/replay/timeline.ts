@@ -1,0 +1,128 @@
+/**
+ * Deterministic replay with keyframes: the state after any step without replaying from the
+ * start. Keyframes are taken every `interval` work units (an action is 1, each guest step of a
+ * `run` 1 more) and thinned, doubling the interval, when they would exceed a memory budget.
+ */
+import type { Action } from '../core/actions.ts';
+import type { Config } from '../core/config.ts';
+import type { TraceEvent } from '../core/events.ts';
+import { Machine } from '../core/machine.ts';
+import type { MachineState } from '../core/state.ts';
+import { cloneMachineState } from '../core/state.ts';
+
+export interface Keyframe {
+  step: number;
+  state: MachineState;
+}
+
+export interface TimelineOptions {
+  /** Work units between keyframes at the start (default 256). */
+  interval?: number;
+  /** Bytes all keyframes together may use, roughly (default 256 MiB). */
+  budgetBytes?: number;
+}
+
+/** Rough size of one machine state, for the keyframe budget. */
+function stateBytes(config: Config): number {
+  return 4096 + config.vcpus * 1200;
+}
+
+export class Timeline {
+  private readonly keyframes: Keyframe[] = [];
+  private readonly actions: Action[] = [];
+  private interval: number;
+  private readonly maxKeyframes: number;
+  private workSinceKeyframe = 0;
+  /** The machine after the last step. */
+  private tip: Machine;
+
+  constructor(
+    readonly config: Config,
+    actions: readonly Action[] = [],
+    opts: TimelineOptions = {},
+  ) {
+    this.interval = opts.interval ?? 256;
+    this.maxKeyframes = Math.max(8, Math.floor((opts.budgetBytes ?? 256 * 2 ** 20) / stateBytes(config)));
+    this.tip = Machine.boot(config, false);
+    this.keyframes.push({ step: 0, state: cloneMachineState(this.tip.state) });
+    for (const a of actions) this.append(a);
+  }
+
+  /** Number of steps (actions). */
+  get length(): number {
+    return this.actions.length;
+  }
+
+  get keyframeCount(): number {
+    return this.keyframes.length;
+  }
+
+  /** The state after the last step (live: do not mutate). */
+  get last(): MachineState {
+    return this.tip.state;
+  }
+
+  /** Appends one action; returns the events it produced when `trace` is set. */
+  append(action: Action, trace = false): TraceEvent[] {
+    this.tip.tracing = trace;
+    const r = this.tip.apply(action);
+    this.tip.tracing = false;
+    this.actions.push(action);
+    this.workSinceKeyframe += r.work;
+    if (this.workSinceKeyframe >= this.interval) this.addKeyframe();
+    return r.events;
+  }
+
+  private addKeyframe(): void {
+    this.workSinceKeyframe = 0;
+    this.keyframes.push({ step: this.actions.length, state: cloneMachineState(this.tip.state) });
+    if (this.keyframes.length > this.maxKeyframes) {
+      // Keep keyframe 0 and every other one: seeking stays bounded, memory halves.
+      for (let i = this.keyframes.length - 1; i > 0; i--) if (i % 2 === 1) this.keyframes.splice(i, 1);
+      this.interval *= 2;
+    }
+  }
+
+  private keyframeBefore(step: number): Keyframe {
+    let lo = 0;
+    let hi = this.keyframes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.keyframes[mid].step <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.keyframes[lo];
+  }
+
+  /** A machine positioned after `step` actions (0 = booted start), tracing off. */
+  machineAt(step: number): Machine {
+    if (step < 0 || step > this.length) throw new RangeError(`step ${step} is outside 0–${this.length}`);
+    const kf = this.keyframeBefore(step);
+    const m = Machine.fromState(kf.state, false);
+    for (let i = kf.step; i < step; i++) m.apply(this.actions[i]);
+    return m;
+  }
+
+  /** A copy of the state after `step` actions. */
+  stateAt(step: number): MachineState {
+    return this.machineAt(step).state;
+  }
+
+  /** The events of step `step` (1-based), replayed with tracing on. */
+  eventsOf(step: number): TraceEvent[] {
+    if (step < 1 || step > this.length) return [];
+    const m = this.machineAt(step - 1);
+    m.tracing = true;
+    return m.apply(this.actions[step - 1]).events;
+  }
+
+  /** Drops every step after `step`. */
+  truncate(step: number): void {
+    if (step >= this.length) return;
+    this.tip = this.machineAt(step);
+    this.actions.length = step;
+    while (this.keyframes.length > 1 && this.keyframes[this.keyframes.length - 1].step > step)
+      this.keyframes.pop();
+    this.workSinceKeyframe = 0;
+  }
+}

@@ -1,0 +1,23 @@
+/** Helpers for tests that write their cases as scenario text. */
+import type { RunResult } from '../replay/run.ts';
+import { runScenario } from '../replay/run.ts';
+import type { Scenario } from './ast.ts';
+import { formatError } from './ast.ts';
+import { parseScenario } from './parse.ts';
+
+export function mustParse(text: string): Scenario {
+  const r = parseScenario(text);
+  if (!r.ok) throw new Error(`scenario does not parse:\n${r.errors.map(formatError).join('\n')}`);
+  return r.scenario;
+}
+
+export function run(text: string): RunResult {
+  return runScenario(mustParse(text));
+}
+
+/** The failed expectations of a scenario, as `LINE: expected …, got …` lines (empty = all hold). */
+export function failures(text: string): string[] {
+  return run(text)
+    .expects.filter((e) => !e.ok)
+    .map((e) => `${e.line}: expected ${e.expected}, got ${e.actual}`);
+}
