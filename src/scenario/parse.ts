@@ -139,7 +139,9 @@ export function parseNumber(text: string): number | null {
 }
 
 function fmtRange(max: number): string {
-  return max > 0xffff ? `0x${max.toString(16)}` : String(max);
+  // Register-width limits read best in hex (0xffffffff), counts in decimal (1000000).
+  const mask = max > 0xffff && Number.isInteger(Math.log2(max + 1));
+  return mask ? `0x${max.toString(16)}` : String(max);
 }
 
 function num(tok: Token | undefined, what: string, min: number, max: number, at: number): number {
@@ -395,6 +397,9 @@ class Parser {
           `configuration ('${kw}') must come before the first action (line ${this.firstAction})`,
           head.col,
         );
+      // Notes followed by configuration describe the configuration (the scenario as a whole).
+      this.configNotes.push(...this.pendingNotes);
+      this.pendingNotes = [];
       return this.configStatement(kw, tokens);
     }
     if (kw === 'expect') return this.expectStatement(tokens);
