@@ -30,9 +30,13 @@ export interface CounterKey {
 
 /**
  * Sparse counts: one map per counter, keyed by the filter values the count was made with
- * (`cpu|vector|pin`, empty where absent), so any filter combination can be summed.
+ * (a number packing cpu, vector and pin, each +1 so that 0 means absent), so any filter
+ * combination can be summed. Numeric keys keep the hot path free of string building.
  */
-export type Counters = Record<CounterName, Map<string, number>>;
+export type Counters = Record<CounterName, Map<number, number>>;
+
+const PIN_SPAN = 25; // pins 0–23, +1
+const VECTOR_SPAN = 257; // vectors 0–255, +1
 
 export function countersNew(): Counters {
   const c = {} as Counters;
@@ -46,13 +50,10 @@ export function countersClone(c: Counters): Counters {
   return out;
 }
 
-function keyOf(k: CounterKey): string {
-  return `${k.cpu ?? ''}|${k.vector ?? ''}|${k.pin ?? ''}`;
-}
-
-export function countersAdd(c: Counters, name: CounterName, k: CounterKey): void {
+/** Adds one; -1 leaves a filter value out. */
+export function countersAdd(c: Counters, name: CounterName, cpu: number, vector: number, pin: number): void {
   const m = c[name];
-  const key = keyOf(k);
+  const key = ((cpu + 1) * VECTOR_SPAN + (vector + 1)) * PIN_SPAN + (pin + 1);
   m.set(key, (m.get(key) ?? 0) + 1);
 }
 
@@ -60,10 +61,12 @@ export function countersAdd(c: Counters, name: CounterName, k: CounterKey): void
 export function countersGet(c: Counters, name: CounterName, filter: CounterKey = {}): number {
   let sum = 0;
   for (const [key, n] of c[name]) {
-    const [cpu, vector, pin] = key.split('|');
-    if (filter.cpu !== undefined && cpu !== String(filter.cpu)) continue;
-    if (filter.vector !== undefined && vector !== String(filter.vector)) continue;
-    if (filter.pin !== undefined && pin !== String(filter.pin)) continue;
+    const pin = (key % PIN_SPAN) - 1;
+    const vector = (Math.floor(key / PIN_SPAN) % VECTOR_SPAN) - 1;
+    const cpu = Math.floor(key / PIN_SPAN / VECTOR_SPAN) - 1;
+    if (filter.cpu !== undefined && cpu !== filter.cpu) continue;
+    if (filter.vector !== undefined && vector !== filter.vector) continue;
+    if (filter.pin !== undefined && pin !== filter.pin) continue;
     sum += n;
   }
   return sum;

@@ -1,5 +1,5 @@
 /** The execution context every core function works on: state, trace sink, counters. */
-import type { CounterKey, CounterName } from './counters.ts';
+import type { CounterName } from './counters.ts';
 import { countersAdd } from './counters.ts';
 import type { TraceEvent } from './events.ts';
 import type { MachineState, VcpuState } from './state.ts';
@@ -31,8 +31,9 @@ export function emit(
   m.events.push({ type, time: m.s.time, cpu, text, why, ...extra });
 }
 
-export function count(m: Ctx, name: CounterName, key: CounterKey = {}): void {
-  countersAdd(m.s.counters, name, key);
+/** Counts one occurrence; -1 leaves a filter value out. */
+export function count(m: Ctx, name: CounterName, cpu = -1, vector = -1, pin = -1): void {
+  countersAdd(m.s.counters, name, cpu, vector, pin);
 }
 
 /** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */

@@ -38,7 +38,7 @@ function guestEoi(m: Ctx, v: VcpuState): void {
   if (v.pvEoiByte === 1) {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
-    count(m, 'pv-eoi-elided', { cpu: v.index });
+    count(m, 'pv-eoi-elided', v.index);
     if (m.tracing)
       emit(
         m,
@@ -49,7 +49,7 @@ function guestEoi(m: Ctx, v: VcpuState): void {
       );
     return;
   }
-  count(m, 'eoi-writes', { cpu: v.index });
+  count(m, 'eoi-writes', v.index);
   if (apicvActive(m)) {
     // R3.9: the CPU clears the ISR bit and updates PPR itself; it exits only for EOI-exit-bitmap vectors.
     const vector = bitmapHighest(v.isr);
@@ -78,14 +78,19 @@ function guestEoi(m: Ctx, v: VcpuState): void {
         );
       return;
     }
-    vmExit(m, v, 'EOI_INDUCED', `R3.9 / R7.2: ${hex(vector)} is in the EOI-exit bitmap: trap-like EOI exit`);
-    count(m, 'eoi-exits', { cpu: v.index, vector });
+    vmExit(
+      m,
+      v,
+      'EOI_INDUCED',
+      () => `R3.9 / R7.2: ${hex(vector)} is in the EOI-exit bitmap: trap-like EOI exit`,
+    );
+    count(m, 'eoi-exits', v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
     return;
   }
   vmExit(m, v, writeExit(v), 'R3.8: without APICv every EOI write traps to KVM');
   const vector = apicSetEoi(m, v);
-  count(m, 'eoi-exits', vector === -1 ? { cpu: v.index } : { cpu: v.index, vector });
+  count(m, 'eoi-exits', v.index, vector);
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
@@ -105,7 +110,7 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
-  count(m, 'eoi-writes', { cpu: v.index });
+  count(m, 'eoi-writes', v.index);
   if (!bitmapTest(g.tmr, vector)) {
     if (m.tracing)
       emit(
@@ -139,7 +144,7 @@ function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
     m,
     v,
     'PENDING_INTERRUPT',
-    `R3.5: IF opened while ${hex(kvmApicHasInterrupt(v))} is deliverable: interrupt-window exit`,
+    () => `R3.5: IF opened while ${hex(kvmApicHasInterrupt(v))} is deliverable: interrupt-window exit`,
   );
   raiseEvent(m, v);
 }
@@ -166,7 +171,7 @@ function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
 function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
-  vmExit(m, v, writeExit(v), `${op} write`);
+  vmExit(m, v, writeExit(v), () => `${op} write`);
   if (v.x2apic)
     return gp(
       m,
@@ -336,7 +341,7 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
     m,
     v,
     'TPR_BELOW_THRESHOLD',
-    `R3.2: TPR lowered below the pending ${hex(kvmApicHasInterrupt(v))}'s class: TPR-threshold exit`,
+    () => `R3.2: TPR lowered below the pending ${hex(kvmApicHasInterrupt(v))}'s class: TPR-threshold exit`,
   );
   raiseEvent(m, v); // apic_update_ppr(): PPR dropped and an interrupt is deliverable
 }

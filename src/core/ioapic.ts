@@ -70,7 +70,7 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   io.irqEoi[pin]++;
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
-    count(m, 'reinjections', { pin });
+    count(m, 'reinjections', -1, -1, pin);
     if (m.tracing)
       emit(
         m,
@@ -83,7 +83,7 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
     return true;
   }
   io.irqEoi[pin] = 0;
-  count(m, 'storms', { pin });
+  count(m, 'storms', -1, -1, pin);
   const due = m.s.time + STORM_DEFER_NS;
   if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
   if (m.tracing) {
@@ -518,7 +518,7 @@ export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean 
       );
     return false;
   }
-  count(m, 'directed-eois', value <= 0xff ? { cpu: v.index, vector: value } : { cpu: v.index });
+  count(m, 'directed-eois', v.index, value <= 0xff ? value : -1);
   if (m.tracing)
     emit(
       m,

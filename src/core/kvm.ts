@@ -75,7 +75,7 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
     }
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
-  count(m, 'scans', { cpu: v.index });
+  count(m, 'scans', v.index);
   if (m.tracing && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     const changed = now.join() !== bitmapVectors(before).join();
@@ -147,8 +147,8 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   }
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
   if (!suppressed) {
-    count(m, 'eoi-broadcasts', { cpu: v.index, vector });
-    if (!levelPinAwaitingEoi(m, vector)) count(m, 'needless-eoi-exits', { cpu: v.index, vector });
+    count(m, 'eoi-broadcasts', v.index, vector);
+    if (!levelPinAwaitingEoi(m, vector)) count(m, 'needless-eoi-exits', v.index, vector);
   }
   kvmIoapicUpdateEoi(m, v, vector, trigger);
 }
@@ -243,7 +243,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
     return;
   }
   const vector = apicSetEoi(m, v);
-  count(m, 'pv-eoi-applied', { cpu: v.index });
+  count(m, 'pv-eoi-applied', v.index);
   if (m.tracing)
     emit(
       m,
@@ -294,11 +294,12 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
  * A VM exit on this vCPU: counted, then the PV EOI sync runs before the handler (R9.4).
  * Throws HostCrash when the sync trips the pre-fix assertion (R9.5).
  */
-export function vmExit(m: Ctx, v: VcpuState, reason: string, why: string): void {
+export function vmExit(m: Ctx, v: VcpuState, reason: string, why: string | (() => string)): void {
   v.inGuest = false;
   v.kickPending = false;
-  count(m, 'exits', { cpu: v.index });
-  if (m.tracing) emit(m, v.index, 'kvm_exit', `vcpu ${v.index} reason ${reason}`, why);
+  count(m, 'exits', v.index);
+  if (m.tracing)
+    emit(m, v.index, 'kvm_exit', `vcpu ${v.index} reason ${reason}`, typeof why === 'string' ? why : why());
   touch(m, v);
   kvmLapicSyncFromVapic(m, v);
 }
@@ -417,10 +418,10 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
 function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'ioapic-eoi-exits', { cpu: v.index, vector });
-  count(m, 'eoi-broadcasts', { cpu: v.index, vector });
+  count(m, 'ioapic-eoi-exits', v.index, vector);
+  count(m, 'eoi-broadcasts', v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
-  if (needless) count(m, 'needless-eoi-exits', { cpu: v.index, vector });
+  if (needless) count(m, 'needless-eoi-exits', v.index, vector);
   if (m.tracing)
     emit(
       m,
@@ -512,7 +513,7 @@ export function needsWindowExit(m: Ctx, v: VcpuState): boolean {
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */
 export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
-  count(m, 'eoi-exits', vector === -1 ? { cpu: v.index } : { cpu: v.index, vector });
+  count(m, 'eoi-exits', v.index, vector);
   if (vector === -1) {
     if (m.tracing)
       emit(

@@ -91,6 +91,9 @@ export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boo
 
 /** Moves V from IRR to ISR at injection (KVM: lapic.c kvm_apic_ack_interrupt(), R3.6). */
 export function kvmApicAckInterrupt(v: VcpuState, vector: number, apicvActive: boolean): void {
+  // R3.4: a vector in service cannot beat PPR, so it can never be taken twice.
+  if (bitmapTest(v.isr, vector))
+    throw new Error(`invariant: vector ${vector} acked while in service on vCPU ${v.index}`);
   bitmapClear(v.irr, vector);
   bitmapSet(v.isr, vector);
   // With APICv the cache is forced to -1 (kvm_apic_update_apicv), so PV EOI never arms.
@@ -123,7 +126,7 @@ export function irrPending(v: VcpuState): boolean {
 }
 
 export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'injections', { cpu: v.index, vector });
+  count(m, 'injections', v.index, vector);
 }
 
 /**

@@ -37,6 +37,9 @@ import {
 /** Virtual time per action and per guest step of `run` (contract §4, Time). */
 export const STEP_NS = 1000;
 
+/** Shared by every untraced step: nothing is ever pushed to it. */
+const NO_EVENTS: TraceEvent[] = Object.freeze([]) as unknown as TraceEvent[];
+
 export interface StepResult {
   events: TraceEvent[];
   /** Work units the step took (1 + guest steps of a run): keyframe spacing uses it. */
@@ -80,7 +83,7 @@ export class Machine {
   /** Runs one action to quiescence (contract §4, Steps). */
   apply(action: Action): StepResult {
     const m = this.ctx;
-    m.events = [];
+    m.events = m.tracing ? [] : NO_EVENTS;
     if (m.s.vm.crashed) {
       if (m.tracing)
         emit(

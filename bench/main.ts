@@ -1,0 +1,32 @@
+/**
+ * `npm run bench [-- --json] [-- --quick]`: prints a table of named figures with their
+ * budgets, or one JSON object of them, so runs can be compared.
+ */
+import type { Figure } from './core.ts';
+import { coreFigures } from './core.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+
+const figures: Figure[] = [...coreFigures(quick)];
+
+if (json) {
+  const out: Record<string, number> = {};
+  for (const f of figures) out[f.name] = Number(f.value.toPrecision(4));
+  console.log(JSON.stringify(out));
+} else {
+  const rows = figures.map((f) => [
+    f.name,
+    `${f.value.toPrecision(4)} ${f.unit}`.trim(),
+    f.budget ?? '',
+    f.ok === undefined ? '' : f.ok ? 'ok' : 'OVER',
+  ]);
+  const widths = [0, 1, 2, 3].map((i) =>
+    Math.max(...rows.map((r) => r[i].length), ['figure', 'value', 'budget', ''][i].length),
+  );
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(['figure', 'value', 'budget', '']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}

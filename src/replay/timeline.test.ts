@@ -1,0 +1,50 @@
+/** Keyframed replay: seek, events of a step, truncation, and the keyframe memory budget. */
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../core/machine.ts';
+import { mustParse } from '../scenario/testing.ts';
+import { Timeline } from './timeline.ts';
+
+const s = mustParse(`vcpus 2
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 eoi
+cpu 0 iret
+cpu 0 service 10
+cpu 0 eoi
+cpu 0 iret
+msi dest=1 vector=0x41
+`);
+const actions = s.steps.map((st) => st.action);
+
+describe('Timeline', () => {
+  it('gives each step the events a traced run gives it', () => {
+    const t = new Timeline(s.config, actions, { interval: 2 });
+    const m = Machine.boot(s.config, true);
+    actions.forEach((a, i) => {
+      expect(t.eventsOf(i + 1)).toEqual(m.apply(a).events);
+    });
+    expect(t.eventsOf(0)).toEqual([]);
+  });
+
+  it('truncates later steps and appends new ones from there', () => {
+    const t = new Timeline(s.config, actions, { interval: 1 });
+    t.truncate(3);
+    expect(t.length).toBe(3);
+    expect(t.last).toEqual(new Timeline(s.config, actions.slice(0, 3)).last);
+    t.append(actions[3]);
+    expect(t.stateAt(4)).toEqual(new Timeline(s.config, actions.slice(0, 4)).last);
+  });
+
+  it('thins keyframes to stay within its memory budget', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => actions[i % actions.length]);
+    const t = new Timeline(s.config, many, { interval: 1, budgetBytes: 64 * 7000 });
+    expect(t.keyframeCount).toBeLessThanOrEqual(64);
+    expect(t.keyframeCount).toBeGreaterThan(16);
+    expect(t.stateAt(4321)).toEqual(new Timeline(s.config, many.slice(0, 4321), { interval: 100000 }).last);
+  });
+
+  it('rejects steps outside the timeline', () => {
+    const t = new Timeline(s.config, actions);
+    expect(() => t.stateAt(actions.length + 1)).toThrow(RangeError);
+  });
+});

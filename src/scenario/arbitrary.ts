@@ -1,0 +1,110 @@
+/** fast-check generators of valid scenarios, for property tests, fuzzing and benchmarks. */
+import fc from 'fast-check';
+
+const vector = fc.constantFrom(0x31, 0x41, 0x45, 0x61, 0x62, 0xa2, 0x08);
+const pin = fc.integer({ min: 0, max: 9 });
+
+function actionLine(vcpus: number): fc.Arbitrary<string> {
+  const cpu = fc.integer({ min: 0, max: vcpus - 1 });
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          pin,
+          vector,
+          fc.constantFrom('edge', 'level'),
+          fc.integer({ min: 0, max: vcpus }),
+          fc.constantFrom(0, 1),
+          fc.constantFrom('fixed', 'lowest'),
+          fc.constantFrom('physical', 'logical'),
+        )
+        .map(
+          ([p, v, t, d, m, dl, dm]) =>
+            `route ${p} vector=${v} trigger=${t} dest=${d} mask=${m} delivery=${dl} destmode=${dm}`,
+        ),
+    },
+    { weight: 1, arbitrary: pin.map((p) => `mask ${p}`) },
+    { weight: 1, arbitrary: pin.map((p) => `unmask ${p}`) },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(fc.constantFrom('assert', 'deassert', 'pulse'), pin).map(([a, p]) => `${a} ${p}`),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 0, max: 0xff }), vector, fc.constantFrom('edge', 'level'))
+        .map(([d, v, t]) => `msi dest=${d % (vcpus + 1)} vector=${v} trigger=${t}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(cpu, vector, fc.constantFrom('none', 'self', 'all', 'others'))
+        .map(([c, v, s]) => `ipi from=${c} vector=${v} shorthand=${s}`),
+    },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(
+          cpu,
+          fc.constantFrom(
+            'eoi',
+            'iret',
+            'sti',
+            'cli',
+            'exit',
+            'rdmsr eoi',
+            'seoib on',
+            'pv-eoi on',
+            'pv-eoi off',
+            'tpr 0x40',
+            'tpr 0',
+            'spiv 0xff',
+            'spiv 0x1ff',
+            'ioapic-eoi 0x62',
+            'ioapic-eoi 0xa2',
+            'service 1',
+            'service 2',
+          ),
+        )
+        .map(([c, op]) => `cpu ${c} ${op}`),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('wait 10ms', 'wait 1us', 'run 50', 'restore a', 'snapshot a') },
+    { weight: 1, arbitrary: cpu.map((c) => `host-pv-eoi ${c} off`) },
+  );
+}
+
+/** A random valid scenario text: configuration, `snapshot a`, then actions. */
+export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
+  return fc
+    .record({
+      vcpus: fc.integer({ min: 1, max: 3 }),
+      irqchip: fc.constantFrom('split', 'kernel'),
+      apic: fc.constantFrom('xapic', 'x2apic'),
+      apicv: fc.constantFrom('on', 'off'),
+      savic: fc.boolean(),
+      stale: fc.constantFrom('on', 'off'),
+      seoib: fc.constantFrom('quirked', 'disabled', 'auto', 'enabled'),
+      fix: fc.constantFrom('on', 'off'),
+      storm: fc.integer({ min: 1, max: 5 }),
+      hashing: fc.constantFrom('on', 'off'),
+      guest: fc.constantFrom('manual', 'linux', 'windows'),
+    })
+    .chain((c) => {
+      const savic = c.savic && c.apic === 'x2apic';
+      const seoib = c.irqchip === 'kernel' && c.seoib === 'enabled' ? 'quirked' : c.seoib;
+      const config = [
+        `vcpus ${c.vcpus}`,
+        `irqchip ${c.irqchip}`,
+        `apic ${c.apic}`,
+        `apicv ${c.apicv}`,
+        `secure-avic ${savic ? 'on' : 'off'}`,
+        `kvm stale-eoi-rescan=${c.stale} seoib=${seoib} pv-eoi-disable-fix=${c.fix} storm-limit=${c.storm} vector-hashing=${c.hashing}`,
+        `guest all profile=${c.guest}`,
+        'snapshot a',
+      ];
+      return fc
+        .array(actionLine(c.vcpus), { maxLength: maxActions })
+        .map((lines) => [...config, ...lines].join('\n'));
+    });
+}
