@@ -9,6 +9,9 @@ export interface Ctx {
   /** When false no event is built (replay and benchmarks run this way). */
   tracing: boolean;
   events: TraceEvent[];
+  /** At most this many events are kept per step (a storm run makes millions); the rest are counted. */
+  maxEvents: number;
+  droppedEvents: number;
   /** vCPUs that may have something to do before the machine is quiescent (kvm.ts settle). */
   attn: Uint8Array;
 }
@@ -28,6 +31,10 @@ export function emit(
   why: string,
   extra?: { vector?: number; pin?: number },
 ): void {
+  if (m.events.length >= m.maxEvents) {
+    m.droppedEvents++;
+    return;
+  }
   m.events.push({ type, time: m.s.time, cpu, text, why, ...extra });
 }
 

@@ -50,7 +50,7 @@ export class Machine {
   readonly ctx: Ctx;
 
   private constructor(state: MachineState, tracing: boolean) {
-    this.ctx = { s: state, tracing, events: [], attn: new Uint8Array(state.cpus.length) };
+    this.ctx = { s: state, tracing, events: [], maxEvents: Number.POSITIVE_INFINITY, droppedEvents: 0, attn: new Uint8Array(state.cpus.length) };
   }
 
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
@@ -82,29 +82,95 @@ export class Machine {
 
   /** Runs one action to quiescence (contract §4, Steps). */
   apply(action: Action): StepResult {
-    const m = this.ctx;
-    m.events = m.tracing ? [] : NO_EVENTS;
-    if (m.s.vm.crashed) {
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          'vm_stopped',
-          'action skipped',
-          'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped',
-        );
-      return { events: m.events, work: 1 };
+    if (action.kind === 'run') {
+      const r = this.beginRun(action.n);
+      r.advance(Number.POSITIVE_INFINITY);
+      return r.result();
     }
+    const m = this.ctx;
+    this.startStep();
+    if (m.s.vm.crashed) return { events: m.events, work: 1 };
     let work = 1;
-    try {
+    guarded(m, () => {
       advance(m, STEP_NS);
       work += perform(m, action);
       settle(m);
-    } catch (e) {
-      if (!(e instanceof HostCrash)) throw e;
-      m.attn.fill(0);
-    }
+    });
     return { events: m.events, work };
+  }
+
+  /**
+   * Starts a `run N` step that the caller advances in chunks (the worker's long runs, with
+   * progress and stop). Applying `run N` is exactly beginRun(N) advanced to the end.
+   */
+  beginRun(n: number): ChunkedRun {
+    this.startStep();
+    return new ChunkedRun(this.ctx, n);
+  }
+
+  private startStep(): void {
+    const m = this.ctx;
+    m.events = m.tracing ? [] : NO_EVENTS;
+    m.droppedEvents = 0;
+    if (m.s.vm.crashed && m.tracing)
+      emit(m, -1, 'vm_stopped', 'action skipped', 'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped');
+  }
+}
+
+/** Runs a piece of a step; a host crash (R9.5) ends the step where it happened. */
+function guarded(m: Ctx, f: () => void): boolean {
+  try {
+    f();
+    return true;
+  } catch (e) {
+    if (!(e instanceof HostCrash)) throw e;
+    m.attn.fill(0);
+    return false;
+  }
+}
+
+export class ChunkedRun {
+  private readonly run: GuestRun | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly m: Ctx,
+    n: number,
+  ) {
+    if (m.s.vm.crashed || !guarded(m, () => advance(m, STEP_NS))) {
+      this.finished = true;
+      return;
+    }
+    this.run = new GuestRun(m, n);
+  }
+
+  get steps(): number {
+    return this.run?.steps ?? 0;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Runs up to `budget` more guest steps; returns true when the step is complete. */
+  advance(budget: number): boolean {
+    const run = this.run;
+    if (this.finished || !run) return true;
+    guarded(this.m, () => {
+      if (run.advance(budget)) settle(this.m);
+    });
+    this.finished = run.done || this.m.s.vm.crashed;
+    return this.finished;
+  }
+
+  /** Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken. */
+  stop(): Action {
+    this.finished = true;
+    return { kind: 'run', n: this.steps };
+  }
+
+  result(): StepResult {
+    return { events: this.m.events, work: 1 + this.steps };
   }
 }
 
@@ -115,7 +181,7 @@ function advance(m: Ctx, ns: number): void {
 }
 
 /** Performs an action; returns the extra work units it took (guest steps of `run`). */
-function perform(m: Ctx, a: Action): number {
+function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
   const s = m.s;
   switch (a.kind) {
     case 'route':
@@ -217,39 +283,56 @@ function perform(m: Ctx, a: Action): number {
     case 'cpu':
       guestOp(m, s.cpus[a.cpu], a.op);
       return 0;
-    case 'run':
-      return runGuests(m, a.n);
   }
 }
 
-/** `run N`: rounds in which every vCPU with work takes one guest step (contract §5). */
-function runGuests(m: Ctx, n: number): number {
-  let steps = 0;
-  const cpus = m.s.cpus;
-  while (steps < n && !m.s.vm.crashed) {
-    let any = false;
-    for (let i = 0; i < cpus.length && steps < n; i++) {
-      const v = cpus[i];
+/**
+ * `run N` as a resumable loop: rounds in which every vCPU with work, in index order, takes one
+ * guest step (contract §5). `advance(budget)` runs up to `budget` guest steps; stopping after K
+ * steps leaves exactly the state `run K` would, so an interrupted run is recorded as `run K`.
+ */
+export class GuestRun {
+  steps = 0;
+  done = false;
+  private next = 0;
+  private anyInRound = false;
+
+  constructor(
+    private readonly m: Ctx,
+    readonly limit: number,
+  ) {}
+
+  /** Runs up to `budget` guest steps; returns true when the run is over. */
+  advance(budget: number): boolean {
+    const m = this.m;
+    const cpus = m.s.cpus;
+    while (!this.done && budget > 0) {
+      if (this.steps >= this.limit || m.s.vm.crashed) {
+        this.done = true;
+        break;
+      }
+      if (this.next >= cpus.length) {
+        if (!this.anyInRound) {
+          this.done = true;
+          break;
+        }
+        this.next = 0;
+        this.anyInRound = false;
+        continue;
+      }
+      const v = cpus[this.next++];
       if (!guestHasWork(m, v)) continue;
-      any = true;
-      steps++;
+      this.anyInRound = true;
+      this.steps++;
+      budget--;
       advance(m, STEP_NS);
       guestStep(m, v);
       settle(m);
     }
-    if (!any) break;
+    if (this.done && m.tracing)
+      emit(m, -1, 'run_done', `${this.steps} guest steps`, this.steps < this.limit ? '§5: a round found no guest with work: run stops' : `§5: run reached its limit of ${this.limit} guest steps`);
+    return this.done;
   }
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'run_done',
-      `${steps} guest steps`,
-      steps < n
-        ? '§5: a round found no guest with work: run stops'
-        : `§5: run reached its limit of ${n} guest steps`,
-    );
-  return steps;
 }
 
 function stopAllVcpus(m: Ctx, why: string): void {
