@@ -121,6 +121,15 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
   if (e.trigger === 0) io.irrDelivered |= bit(pin);
   io.deliveries[pin]++;
+  if (m.tracing)
+    emit(
+      m,
+      -1,
+      'ioapic_service',
+      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
+      `R5.4: pin ${pin} is unmasked${e.trigger ? ' and its remote IRR is 0' : ''}: the IOAPIC sends its message`,
+      { pin, vector: e.vector },
+    );
   const irq = {
     vector: e.vector,
     deliveryMode: e.deliveryMode,
@@ -143,11 +152,11 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     emit(
       m,
       -1,
-      'ioapic_service',
-      `pin ${pin} vec ${e.vector} accepted ${ret}`,
+      'ioapic_delivered',
+      `pin ${pin} vec ${e.vector} accepted ${ret}${e.trigger ? ` remote_irr ${e.remoteIrr}` : ''}`,
       ret === 0
         ? `R5.4: no vCPU accepted the message${e.trigger ? ': remote IRR stays 0 (KVM fast path returns 0, R4.8)' : ''}`
-        : `R5.4: delivered to ${ret} vCPU(s)${e.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'}${rtcTracking ? `; RTC tracking: pending_eoi = ${io.rtcPendingEoi}` : ''}`,
+        : `R5.4: accepted by ${ret} vCPU(s)${e.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'}${rtcTracking ? `; RTC tracking: pending_eoi = ${io.rtcPendingEoi}` : ''}`,
       { pin, vector: e.vector },
     );
   return ret;

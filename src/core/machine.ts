@@ -50,7 +50,14 @@ export class Machine {
   readonly ctx: Ctx;
 
   private constructor(state: MachineState, tracing: boolean) {
-    this.ctx = { s: state, tracing, events: [], maxEvents: Number.POSITIVE_INFINITY, droppedEvents: 0, attn: new Uint8Array(state.cpus.length) };
+    this.ctx = {
+      s: state,
+      tracing,
+      events: [],
+      maxEvents: Number.POSITIVE_INFINITY,
+      droppedEvents: 0,
+      attn: new Uint8Array(state.cpus.length),
+    };
   }
 
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
@@ -113,7 +120,13 @@ export class Machine {
     m.events = m.tracing ? [] : NO_EVENTS;
     m.droppedEvents = 0;
     if (m.s.vm.crashed && m.tracing)
-      emit(m, -1, 'vm_stopped', 'action skipped', 'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped');
+      emit(
+        m,
+        -1,
+        'vm_stopped',
+        'action skipped',
+        'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped',
+      );
   }
 }
 
@@ -164,7 +177,7 @@ export class ChunkedRun {
   }
 
   /** Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken. */
-  stop(): Action {
+  stop(): { kind: 'run'; n: number } {
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
@@ -330,7 +343,15 @@ export class GuestRun {
       settle(m);
     }
     if (this.done && m.tracing)
-      emit(m, -1, 'run_done', `${this.steps} guest steps`, this.steps < this.limit ? '§5: a round found no guest with work: run stops' : `§5: run reached its limit of ${this.limit} guest steps`);
+      emit(
+        m,
+        -1,
+        'run_done',
+        `${this.steps} guest steps`,
+        this.steps < this.limit
+          ? '§5: a round found no guest with work: run stops'
+          : `§5: run reached its limit of ${this.limit} guest steps`,
+      );
     return this.done;
   }
 }

@@ -78,24 +78,29 @@ describe('properties of random scenarios', () => {
 
   it('a run advanced in chunks, or stopped after K guest steps, equals run N, or run K', () => {
     fc.assert(
-      fc.property(scenarioText(20), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 60 }), (text, chunk, k) => {
-        const s = mustParse(`${text}\nassert 3\npulse 4`);
-        const a = Machine.boot(s.config, false);
-        const b = Machine.boot(s.config, false);
-        const c = Machine.boot(s.config, false);
-        for (const st of s.steps) for (const m of [a, b, c]) m.apply(st.action);
-        a.apply({ kind: 'run', n: 200 });
-        const r = b.beginRun(200);
-        while (!r.advance(chunk));
-        expect(b.state).toEqual(a.state);
-        const stopped = c.beginRun(1000);
-        stopped.advance(k);
-        const recorded = stopped.stop();
-        const d = Machine.boot(s.config, false);
-        for (const st of s.steps) d.apply(st.action);
-        d.apply(recorded);
-        expect(c.state).toEqual(d.state);
-      }),
+      fc.property(
+        scenarioText(20),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 60 }),
+        (text, chunk, k) => {
+          const s = mustParse(`${text}\nassert 3\npulse 4`);
+          const a = Machine.boot(s.config, false);
+          const b = Machine.boot(s.config, false);
+          const c = Machine.boot(s.config, false);
+          for (const st of s.steps) for (const m of [a, b, c]) m.apply(st.action);
+          a.apply({ kind: 'run', n: 200 });
+          const r = b.beginRun(200);
+          while (!r.advance(chunk));
+          expect(b.state).toEqual(a.state);
+          const stopped = c.beginRun(1000);
+          stopped.advance(k);
+          const recorded = stopped.stop();
+          const d = Machine.boot(s.config, false);
+          for (const st of s.steps) d.apply(st.action);
+          d.apply(recorded);
+          expect(c.state).toEqual(d.state);
+        },
+      ),
       { numRuns: 150 },
     );
   });

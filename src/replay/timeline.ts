@@ -6,6 +6,7 @@
 import type { Action } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import type { TraceEvent } from '../core/events.ts';
+import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
 import { cloneMachineState } from '../core/state.ts';
@@ -67,10 +68,23 @@ export class Timeline {
     this.tip.tracing = trace;
     const r = this.tip.apply(action);
     this.tip.tracing = false;
-    this.actions.push(action);
-    this.workSinceKeyframe += r.work;
-    if (this.workSinceKeyframe >= this.interval) this.addKeyframe();
+    this.commit(action, r.work);
     return r.events;
+  }
+
+  /**
+   * Starts `run n` on the last state, to be advanced in chunks; when it is done or stopped,
+   * `commit` the action it amounts to (`run n`, or `run K` for a stop after K guest steps).
+   */
+  beginRun(n: number): ChunkedRun {
+    return this.tip.beginRun(n);
+  }
+
+  /** Records an action already applied to the last state. */
+  commit(action: Action, work: number): void {
+    this.actions.push(action);
+    this.workSinceKeyframe += work;
+    if (this.workSinceKeyframe >= this.interval) this.addKeyframe();
   }
 
   private addKeyframe(): void {
@@ -110,10 +124,35 @@ export class Timeline {
 
   /** The events of step `step` (1-based), replayed with tracing on. */
   eventsOf(step: number): TraceEvent[] {
-    if (step < 1 || step > this.length) return [];
+    return this.replayStep(step).events;
+  }
+
+  /**
+   * Replays step `step` with tracing on: the state before it, the state after it, its events
+   * (at most `maxEvents`, the rest counted in `dropped`).
+   */
+  replayStep(
+    step: number,
+    maxEvents = Number.POSITIVE_INFINITY,
+  ): { before: MachineState | null; after: MachineState; events: TraceEvent[]; dropped: number } {
+    if (step < 1 || step > this.length)
+      return {
+        before: null,
+        after: this.stateAt(Math.max(0, Math.min(step, this.length))),
+        events: [],
+        dropped: 0,
+      };
     const m = this.machineAt(step - 1);
+    const before = cloneMachineState(m.state);
     m.tracing = true;
-    return m.apply(this.actions[step - 1]).events;
+    m.ctx.maxEvents = maxEvents;
+    const r = m.apply(this.actions[step - 1]);
+    return { before, after: m.state, events: r.events, dropped: m.ctx.droppedEvents };
+  }
+
+  /** The action of step `step` (1-based). */
+  actionOf(step: number): Action {
+    return this.actions[step - 1];
   }
 
   /** Drops every step after `step`. */

@@ -18,6 +18,8 @@ export interface Ref extends Pos {
 export interface Step {
   action: Action;
   line: number;
+  /** The first line that belongs to the step: its first note, or the action itself. */
+  startLine: number;
   /** `note` lines just above the action. */
   notes: string[];
   refs: Ref[];

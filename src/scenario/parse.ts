@@ -296,6 +296,20 @@ export function parseScenario(text: string): ParseResult {
 }
 
 /**
+ * Parses `text` as lines appended after scenario `s` (whose text ended at line
+ * `firstLineNo - 1`): the new scenario, or the errors of the new lines. `s` is not changed.
+ */
+export function extendScenario(s: Scenario, text: string, firstLineNo: number): ParseResult {
+  const p = Parser.after(s);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) p.line(lines[i], firstLineNo + i);
+  if (p.errors.length) return { ok: false, errors: p.errors };
+  const scenario = p.finish();
+  const errors = validateScenario(scenario).filter((e) => e.line >= firstLineNo);
+  return errors.length ? { ok: false, errors } : { ok: true, scenario };
+}
+
+/**
  * Checks what depends on the whole configuration (vCPU indices, IPI destinations, config
  * combinations). Run again after `--set` overrides.
  */
@@ -336,6 +350,22 @@ class Parser {
   private firstAction = 0;
   private refs: Ref[] = [];
   private lineNo = 0;
+  private pendingNotesLine = 0;
+
+  /** Continues after an already parsed scenario, to parse lines appended to it. */
+  static after(s: Scenario): Parser {
+    const p = new Parser();
+    p.config = structuredClone(s.config);
+    p.configPos = { ...s.configPos };
+    p.configNotes = [...s.configNotes];
+    p.steps = [...s.steps];
+    p.expects = [...s.expects];
+    p.pendingNotes = [...s.trailingNotes];
+    p.anyStatement = true;
+    p.firstAction = s.steps[0]?.line ?? 0;
+    for (const st of s.steps) if (st.action.kind === 'snapshot') p.snapshots.add(st.action.name);
+    return p;
+  }
 
   line(text: string, lineNo: number): void {
     this.lineNo = lineNo;
@@ -387,7 +417,10 @@ class Parser {
         throw new LineError('note needs a double-quoted string: note "…"', t?.col ?? head.col);
       if (tokens[2]) throw new LineError('note takes one string', tokens[2].col);
       if (!this.anyStatement) this.configNotes.push(t.text);
-      else this.pendingNotes.push(t.text);
+      else {
+        if (this.pendingNotes.length === 0) this.pendingNotesLine = this.lineNo;
+        this.pendingNotes.push(t.text);
+      }
       return;
     }
     this.anyStatement = true;
@@ -409,7 +442,8 @@ class Parser {
       this.refs = [];
       const action = this.action(kw, tokens);
       if (this.steps.length === 0) this.firstAction = this.lineNo;
-      this.steps.push({ action, line: this.lineNo, notes: this.pendingNotes, refs: this.refs });
+      const startLine = this.pendingNotes.length ? this.pendingNotesLine : this.lineNo;
+      this.steps.push({ action, line: this.lineNo, startLine, notes: this.pendingNotes, refs: this.refs });
       this.pendingNotes = [];
       return;
     }

@@ -1,40 +1,230 @@
+/** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
 import { useEffect, useState } from 'react';
-import { formatVectorSet, hex } from '../core/bitmap.ts';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
-import { EmulatorClient } from '../worker/client.ts';
-import type { Frame, SessionInfo } from '../worker/session.ts';
+import type { VizStore } from '../store/viz.ts';
+import { createVizStore } from '../store/viz.ts';
+import { Cards } from './Cards.tsx';
+import { Button } from './common/Button.tsx';
+import { HelpOverlay } from './common/HelpOverlay.tsx';
+import type { Theme } from './common/theme.ts';
+import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
+import { ConfigPanel } from './config/ConfigPanel.tsx';
+import { useViz, useVizStore, VizContext } from './context.ts';
+import { DevicesPanel } from './devices/DevicesPanel.tsx';
+import { EditorPanel } from './editor/EditorPanel.tsx';
+import { Header } from './Header.tsx';
+import { IoapicTable } from './ioapic/IoapicTable.tsx';
+import { StepBanner } from './timeline/StepBanner.tsx';
+import { TimelinePanel } from './timeline/TimelinePanel.tsx';
+import { Transport } from './timeline/Transport.tsx';
 
-export function App() {
-  const [info, setInfo] = useState<SessionInfo | null>(null);
-  const [frame, setFrame] = useState<Frame | null>(null);
-  useEffect(() => {
-    const client = new EmulatorClient();
-    const off = client.subscribe((r) => {
-      if (r.type === 'loaded') setInfo(r.info);
-      if (r.type === 'frame') setFrame(r.frame);
-    });
-    const preset = PRESETS.find((p) => p.id === DEFAULT_PRESET)!;
-    client.send({ type: 'load', text: preset.text });
-    return () => {
-      off();
-      client.terminate();
-    };
-  }, []);
+declare global {
+  interface Window {
+    /** The test bridge: Playwright drives and reads the app through it. */
+    __apicViz?: VizStore;
+  }
+}
+
+function NoticeBar() {
+  const notice = useViz((s) => s.notice);
+  const dismiss = useViz((s) => s.dismissNotice);
+  if (!notice) return null;
   return (
-    <main className="p-4 font-mono text-sm">
-      <h1 className="text-lg font-bold">apicscope</h1>
-      {info && <h2 data-testid="title">{info.title}</h2>}
-      {frame && (
-        <section aria-label="final state" data-testid="state">
-          <p>after step {frame.step}</p>
-          {frame.view.cpus.map((c) => (
-            <p key={c.cpu}>
-              vCPU {c.cpu}: IRR {formatVectorSet(c.irr)} ISR {formatVectorSet(c.isr)} TMR{' '}
-              {formatVectorSet(c.tmr)} PPR {hex(c.ppr)}
-            </p>
-          ))}
-        </section>
-      )}
-    </main>
+    <div
+      role={notice.kind === 'error' ? 'alert' : 'status'}
+      className={`flex items-start justify-between gap-3 px-4 py-2 text-sm ${notice.kind === 'error' ? 'bg-rose-100 text-rose-950 dark:bg-rose-950 dark:text-rose-100' : 'bg-sky-100 text-sky-950 dark:bg-sky-950 dark:text-sky-100'}`}
+      data-testid="notice"
+    >
+      <span>{notice.text}</span>
+      <Button onClick={dismiss} aria-label="Dismiss">
+        ✕
+      </Button>
+    </div>
+  );
+}
+
+function ConfirmDiscard() {
+  const pending = useViz((s) => s.pending);
+  const confirm = useViz((s) => s.confirmPending);
+  if (!pending) return null;
+  return (
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4"
+      role="presentation"
+    >
+      <div
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="discard-h"
+        aria-describedby="discard-d"
+        className="max-w-md rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
+      >
+        <h2 id="discard-h" className="m-0 text-base font-semibold">
+          Discard {pending.discard} later step{pending.discard === 1 ? '' : 's'}?
+        </h2>
+        <p id="discard-d" className="text-sm text-slate-600 dark:text-slate-300">
+          You are not at the last step. Acting here replaces what came after it. Undo brings the discarded
+          steps back.
+        </p>
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => confirm(false)} autoFocus>
+            Keep them
+          </Button>
+          <Button onClick={() => confirm(true)} className="border-rose-400 font-semibold">
+            Discard and act
+          </Button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+type Tab = 'timeline' | 'scenario' | 'config';
+
+function Sidebar() {
+  const [tab, setTab] = useState<Tab>('timeline');
+  const tabs: [Tab, string][] = [
+    ['timeline', 'Timeline'],
+    ['scenario', 'Scenario'],
+    ['config', 'Configuration'],
+  ];
+  return (
+    <aside className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900">
+      <div
+        role="tablist"
+        aria-label="Panels"
+        className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-700"
+      >
+        {tabs.map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            id={`tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`panel-${id}`}
+            onClick={() => setTab(id)}
+            className={`-mb-px border-b-2 px-3 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 ${tab === id ? 'border-sky-600 font-semibold text-sky-800 dark:text-sky-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100'}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'timeline' && <TimelinePanel />}
+        {tab === 'scenario' && <EditorPanel />}
+        {tab === 'config' && <ConfigPanel />}
+      </div>
+    </aside>
+  );
+}
+
+function isTyping(t: EventTarget | null): boolean {
+  return (
+    t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))
+  );
+}
+
+function Shell() {
+  const [help, setHelp] = useState(false);
+  const [theme, setTheme] = useState<Theme>(() => storedTheme() ?? systemTheme());
+  const store = useVizStore();
+  useEffect(() => applyTheme(theme, false), [theme]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || e.altKey) return;
+      const s = store.getState();
+      const step = s.frame?.step ?? 0;
+      const length = s.info?.steps.length ?? 0;
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) s.redo();
+        else s.undo();
+        return;
+      }
+      if (e.ctrlKey || e.metaKey) return;
+      switch (e.key) {
+        case 'ArrowRight':
+        case 'j':
+          s.seek(step + 1);
+          break;
+        case 'ArrowLeft':
+        case 'k':
+          s.seek(step - 1);
+          break;
+        case 'Home':
+          s.seek(0);
+          break;
+        case 'End':
+          s.seek(length);
+          break;
+        case ' ':
+          if (e.target instanceof HTMLButtonElement) return;
+          if (s.status === 'running') s.stopRun();
+          else s.startRun(100000);
+          break;
+        case 'g':
+          document.getElementById('jump')?.focus();
+          break;
+        case 't':
+          setTheme((t) => {
+            const next = t === 'dark' ? 'light' : 'dark';
+            applyTheme(next, true);
+            return next;
+          });
+          break;
+        case '?':
+          setHelp(true);
+          break;
+        case 'Escape':
+          setHelp(false);
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+  return (
+    <div className="min-h-screen">
+      <Header
+        onHelp={() => setHelp(true)}
+        theme={theme}
+        onTheme={() => {
+          const next = theme === 'dark' ? 'light' : 'dark';
+          applyTheme(next, true);
+          setTheme(next);
+        }}
+      />
+      <NoticeBar />
+      <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
+        <div className="min-w-0 space-y-3">
+          <Transport />
+          <StepBanner />
+          <Cards />
+          <IoapicTable />
+          <DevicesPanel />
+        </div>
+        <Sidebar />
+      </main>
+      <ConfirmDiscard />
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+/** The default session: the preset that shows a level IRQ end to end. */
+export function createDefaultStore(): VizStore {
+  const preset = PRESETS.find((p) => p.id === DEFAULT_PRESET)!;
+  return createVizStore(preset.text, 0);
+}
+
+export function App({ store }: { store: VizStore }) {
+  return (
+    <VizContext.Provider value={store}>
+      <Shell />
+    </VizContext.Provider>
   );
 }

@@ -1,14 +1,30 @@
-/** The typed messages between the UI thread and the emulator worker. */
+/** The typed messages between the UI thread and the emulator worker: one union each way. */
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { Frame, SessionInfo } from './session.ts';
 
+/** `detailed`: the vCPUs the UI shows in full (cards); the others travel as compact rows. */
 export type Request =
-  /** Replace the session with this scenario text (only if it parses) and show `step` (default: the end). */
-  | { type: 'load'; id: number; text: string; step?: number }
+  /** Replace the session with this text (only if it parses) and show `step` (default: the end). */
+  | { type: 'load'; id: number; text: string; step?: number; detailed: number[] }
   /** Show the state after `step` actions. */
-  | { type: 'seek'; id: number; step: number };
+  | { type: 'seek'; id: number; step: number; detailed: number[] }
+  /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
+  | { type: 'append'; id: number; lines: string[]; at: number; detailed: number[] }
+  /** Start `run n` after step `at`, reporting progress; ends by itself or on `stop`. */
+  | { type: 'run'; id: number; n: number; at: number; detailed: number[] }
+  | { type: 'stop'; id: number }
+  /** Test hook: make the worker fail as a crash would. */
+  | { type: 'crash'; id: number };
 
 export type Response =
   | { type: 'loaded'; id: number; info: SessionInfo }
   | { type: 'error'; id: number; errors: ScenarioError[] }
-  | { type: 'frame'; id: number; frame: Frame };
+  | { type: 'frame'; id: number; frame: Frame; live?: boolean }
+  | { type: 'progress'; id: number; steps: number; limit: number }
+  | { type: 'run-ended'; id: number; info: SessionInfo };
+
+export type RequestBody = Request extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;

@@ -1,60 +1,100 @@
 /**
  * A visualizer session: the scenario text, its parsed form, the keyframed timeline and the
  * expectation results. Framework-free, so the worker hosts it and Node tests drive it.
+ * Every change goes through the scenario text: a user action appends a line.
  */
+import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
+import type { Config } from '../core/config.ts';
+import { defaultConfig } from '../core/config.ts';
 import type { TraceEvent } from '../core/events.ts';
-import { machineSummary } from '../core/inspect.ts';
+import type { ChunkedRun } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { checkExpectations } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
-import { parseScenario } from '../scenario/parse.ts';
+import { extendScenario, parseScenario } from '../scenario/parse.ts';
 import { printAction } from '../scenario/print.ts';
+import type { CpuChange, StateView } from './view.ts';
+import { cpuChange, pinChanges, stateView } from './view.ts';
 
-export type MachineView = ReturnType<typeof machineSummary>;
+/** Events kept per step for display; a storm run has millions. */
+export const MAX_STEP_EVENTS = 3000;
+/** vCPUs shown in full when the VM is this small or smaller. */
+export const ALL_DETAILED = 16;
+/** Most vCPUs whose details one frame carries. */
+export const MAX_DETAILED = 64;
+
+export interface StepInfo {
+  text: string;
+  line: number;
+  notes: string[];
+}
 
 export interface SessionInfo {
   text: string;
+  config: Config;
   title: string | null;
   configNotes: string[];
-  /** One entry per step: its action as scenario text, its line, its notes. */
-  steps: { text: string; line: number; notes: string[] }[];
+  vcpus: number;
+  steps: StepInfo[];
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
 }
 
 export interface Frame {
   step: number;
-  view: MachineView;
+  view: StateView;
   events: TraceEvent[];
+  droppedEvents: number;
+  /** vCPUs this step's events name, and what changed on the detailed ones. */
+  touched: number[];
+  changes: Record<number, CpuChange>;
+  changedPins: number[];
 }
 
-export type LoadResult = { ok: true; info: SessionInfo } | { ok: false; errors: ScenarioError[] };
+export type Result = { ok: true; info: SessionInfo } | { ok: false; errors: ScenarioError[] };
 
 export class Session {
   private scenario: Scenario | null = null;
   private timeline: Timeline | null = null;
-  private text = '';
+  private lines: string[] = [];
   private expects: ExpectResult[] = [];
+  private running: { run: ChunkedRun; n: number } | null = null;
 
   /** Replaces the session with `text` if, and only if, it parses; otherwise nothing changes. */
-  load(text: string): LoadResult {
+  load(text: string): Result {
     const parsed = parseScenario(text);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     const s = parsed.scenario;
     const timeline = new Timeline(s.config);
-    const byStep = new Map<number, typeof s.expects>();
-    for (const e of s.expects) byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
-    const expects = checkExpectations(timeline.last, byStep.get(0) ?? []);
-    s.steps.forEach((st, i) => {
-      timeline.append(st.action);
-      expects.push(...checkExpectations(timeline.last, byStep.get(i + 1) ?? []));
-    });
+    const expects = this.runSteps(s, timeline, 0, 1);
+    this.running = null;
     this.scenario = s;
     this.timeline = timeline;
-    this.text = text;
+    this.lines = text.split('\n');
     this.expects = expects;
     return { ok: true, info: this.info() };
+  }
+
+  /**
+   * Appends the scenario's steps from `from` on to the timeline, checking the expectations
+   * that stand on line `minLine` or later as their steps are reached.
+   */
+  private runSteps(s: Scenario, t: Timeline, from: number, minLine: number): ExpectResult[] {
+    const byStep = new Map<number, Scenario['expects']>();
+    for (const e of s.expects)
+      if (e.afterStep >= from && e.line >= minLine)
+        byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
+    const out = checkExpectations(t.last, byStep.get(from) ?? []);
+    for (const st of s.steps.slice(from)) {
+      t.append(st.action);
+      out.push(...checkExpectations(t.last, byStep.get(t.length) ?? []));
+    }
+    return out;
+  }
+
+  get text(): string {
+    return this.lines.join('\n');
   }
 
   get length(): number {
@@ -65,17 +105,127 @@ export class Session {
     const s = this.scenario;
     return {
       text: this.text,
+      config: s?.config ?? defaultConfig(),
       title: s?.config.title ?? null,
       configNotes: s?.configNotes ?? [],
+      vcpus: s?.config.vcpus ?? 0,
       steps: s?.steps.map((st) => ({ text: printAction(st.action), line: st.line, notes: st.notes })) ?? [],
       expects: this.expects,
     };
   }
 
-  frame(step: number): Frame {
+  /** The scenario text cut before step `step + 1` (its notes included): what stays when later steps go. */
+  textUpTo(step: number): string {
+    const s = this.scenario;
+    if (!s || step >= s.steps.length) return this.text;
+    return this.lines.slice(0, s.steps[step].startLine - 1).join('\n');
+  }
+
+  /**
+   * Appends scenario lines (actions, notes, expectations) after step `at`, discarding later
+   * steps. Nothing changes unless every line parses.
+   */
+  append(lines: string[], at: number): Result {
+    if (!this.scenario || !this.timeline)
+      return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
+    if (at < this.length) {
+      const cut = this.load(this.textUpTo(at));
+      if (!cut.ok) return cut;
+    }
+    const s = this.scenario;
+    const t = this.timeline;
+    const base =
+      this.lines.length && this.lines[this.lines.length - 1] === '' ? this.lines.slice(0, -1) : this.lines;
+    const parsed = extendScenario(s, lines.join('\n'), base.length + 1);
+    if (!parsed.ok) return parsed;
+    const next = parsed.scenario;
+    this.expects.push(...this.runSteps(next, t, t.length, base.length + 1));
+    this.scenario = next;
+    this.lines = [...base, ...lines, ''];
+    return { ok: true, info: this.info() };
+  }
+
+  /** Starts a long `run n` after step `at` (later steps discarded), advanced by `runChunk`. */
+  beginRun(n: number, at: number): Result {
+    if (at < this.length) {
+      const cut = this.load(this.textUpTo(at));
+      if (!cut.ok) return cut;
+    }
+    if (!this.timeline) return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
+    this.running = { run: this.timeline.beginRun(n), n };
+    return { ok: true, info: this.info() };
+  }
+
+  get runProgress(): { steps: number; limit: number } | null {
+    return this.running ? { steps: this.running.run.steps, limit: this.running.n } : null;
+  }
+
+  /** Advances the running `run` by up to `budget` guest steps; true when it has finished. */
+  runChunk(budget: number): boolean {
+    return this.running ? this.running.run.advance(budget) : true;
+  }
+
+  /** Ends the running `run` (stopped early: recorded as `run K`) and appends its line. */
+  endRun(stop: boolean): Result {
+    const r = this.running;
+    if (!r || !this.timeline || !this.scenario)
+      return { ok: false, errors: [{ line: 1, col: 1, message: 'no run in progress' }] };
+    this.running = null;
+    const action = stop && !r.run.done ? r.run.stop() : { kind: 'run' as const, n: r.n };
+    this.timeline.commit(action, r.run.result().work);
+    const line = action.n === DEFAULT_RUN_STEPS ? 'run' : `run ${action.n}`;
+    // The run is already applied: rebuild the parsed scenario from the text without replaying.
+    const base =
+      this.lines.length && this.lines[this.lines.length - 1] === '' ? this.lines.slice(0, -1) : this.lines;
+    const parsed = extendScenario(this.scenario, line, base.length + 1);
+    if (!parsed.ok) return parsed;
+    this.scenario = parsed.scenario;
+    this.lines = [...base, line, ''];
+    return { ok: true, info: this.info() };
+  }
+
+  /** The state during a run (the live tip), without events. */
+  liveFrame(detailed: number[]): Frame {
+    const t = this.timeline!;
+    return {
+      step: t.length,
+      view: stateView(t.last, this.detailedSet(t.last.cpus.length, detailed, [])),
+      events: [],
+      droppedEvents: 0,
+      touched: [],
+      changes: {},
+      changedPins: [],
+    };
+  }
+
+  private detailedSet(vcpus: number, wanted: number[], touched: number[]): number[] {
+    if (vcpus <= ALL_DETAILED) return Array.from({ length: vcpus }, (_, i) => i);
+    return [...new Set([...wanted, ...touched])].filter((i) => i >= 0 && i < vcpus).slice(0, MAX_DETAILED);
+  }
+
+  /** The state after `step` actions, that step's events, and what it changed. */
+  frame(step: number, detailed: number[] = []): Frame {
     const t = this.timeline;
     if (!t) throw new Error('no scenario loaded');
     const k = Math.max(0, Math.min(step, t.length));
-    return { step: k, view: machineSummary(t.stateAt(k)), events: t.eventsOf(k) };
+    const r = t.replayStep(k, MAX_STEP_EVENTS);
+    const touched = [...new Set(r.events.filter((e) => e.cpu >= 0).map((e) => e.cpu))].sort((a, b) => a - b);
+    const show = this.detailedSet(r.after.cpus.length, detailed, touched.slice(0, 8));
+    const changes: Record<number, CpuChange> = {};
+    if (r.before) {
+      for (const i of show) {
+        const c = cpuChange(r.before.cpus[i], r.after.cpus[i]);
+        if (c) changes[i] = c;
+      }
+    }
+    return {
+      step: k,
+      view: stateView(r.after, show),
+      events: r.events,
+      droppedEvents: r.dropped,
+      touched,
+      changes,
+      changedPins: r.before ? pinChanges(r.before, r.after) : [],
+    };
   }
 }

@@ -1,23 +1,84 @@
 /// <reference lib="webworker" />
-/** The Web Worker that hosts the emulator; the UI thread never runs it. */
+/**
+ * The Web Worker that hosts the emulator; the UI thread never runs it. Long runs advance in
+ * slices so that `stop` is heard, and post at most one live frame per animation frame.
+ */
 import type { Request, Response } from './protocol.ts';
 import { Session } from './session.ts';
 
 const session = new Session();
-const post = (r: Response) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(r);
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (r: Response) => scope.postMessage(r);
 
-self.onmessage = (e: MessageEvent<Request>) => {
-  const req = e.data;
+/** Guest steps per slice, adjusted to keep each slice near SLICE_MS. */
+const SLICE_MS = 8;
+const FRAME_MS = 16;
+let run: { id: number; detailed: number[]; budget: number; lastFrame: number; stop: boolean } | null = null;
+
+function pumpRun(): void {
+  if (!run) return;
+  const r = run;
+  const t0 = performance.now();
+  const done = r.stop || session.runChunk(r.budget);
+  const dt = performance.now() - t0;
+  r.budget = Math.max(16, Math.min(200_000, Math.round(r.budget * (dt > 0 ? SLICE_MS / dt : 2))));
+  if (done) {
+    const ended = session.endRun(r.stop);
+    run = null;
+    if (ended.ok) post({ type: 'run-ended', id: r.id, info: ended.info });
+    post({ type: 'frame', id: r.id, frame: session.frame(session.length, r.detailed) });
+    return;
+  }
+  const now = performance.now();
+  if (now - r.lastFrame >= FRAME_MS) {
+    r.lastFrame = now;
+    const p = session.runProgress;
+    if (p) post({ type: 'progress', id: r.id, steps: p.steps, limit: p.limit });
+    post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
+  }
+  setTimeout(pumpRun, 0);
+}
+
+function handle(req: Request): void {
   switch (req.type) {
     case 'load': {
       const r = session.load(req.text);
       if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
       post({ type: 'loaded', id: req.id, info: r.info });
-      post({ type: 'frame', id: req.id, frame: session.frame(req.step ?? session.length) });
+      post({ type: 'frame', id: req.id, frame: session.frame(req.step ?? session.length, req.detailed) });
       return;
     }
     case 'seek':
-      post({ type: 'frame', id: req.id, frame: session.frame(req.step) });
+      post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed) });
       return;
+    case 'append': {
+      const r = session.append(req.lines, req.at);
+      if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+      post({ type: 'loaded', id: req.id, info: r.info });
+      post({ type: 'frame', id: req.id, frame: session.frame(session.length, req.detailed) });
+      return;
+    }
+    case 'run': {
+      const r = session.beginRun(req.n, req.at);
+      if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+      post({ type: 'loaded', id: req.id, info: r.info });
+      run = { id: req.id, detailed: req.detailed, budget: 256, lastFrame: 0, stop: false };
+      setTimeout(pumpRun, 0);
+      return;
+    }
+    case 'stop':
+      if (run) run.stop = true;
+      return;
+    case 'crash':
+      throw new Error('worker crash requested by a test');
   }
+}
+
+scope.onmessage = (e: MessageEvent<Request>) => {
+  // A request other than `stop` ends a run first, as a stop would.
+  if (run && e.data.type !== 'stop' && e.data.type !== 'crash') {
+    run.stop = true;
+    pumpRun();
+  }
+  handle(e.data);
 };

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { replaceConfig } from './edit.ts';
+import { mustParse } from './testing.ts';
+
+describe('replaceConfig', () => {
+  it('rewrites the configuration where it stood and keeps comments, notes and actions', () => {
+    const text = '# my scenario\ntitle "t"\nnote "about"\nvcpus 2\nkvm seoib=auto\nassert 3   # go\n';
+    const c = mustParse(text).config;
+    const out = replaceConfig(text, {
+      ...c,
+      vcpus: 4,
+      irqchip: 'kernel',
+      kvm: { ...c.kvm, seoib: 'disabled' },
+    });
+    expect(out).toBe(
+      '# my scenario\nnote "about"\ntitle "t"\nvcpus 4\nirqchip kernel\nkvm seoib=disabled\nassert 3   # go\n',
+    );
+    expect(mustParse(out).config.vcpus).toBe(4);
+    expect(mustParse(out).configNotes).toEqual(['about']);
+  });
+
+  it('inserts the configuration at the top when the text has none', () => {
+    const out = replaceConfig('assert 3\n', { ...mustParse('').config, vcpus: 1 });
+    expect(out).toBe('vcpus 1\nassert 3\n');
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * One zustand store per visualizer instance (two can sit side by side). It holds what the UI
+ * shows and sends every change to the worker as scenario text; the text is the source of truth.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { ScenarioError } from '../scenario/ast.ts';
+import type { WorkerFactory } from '../worker/host.ts';
+import { WorkerHost } from '../worker/host.ts';
+import type { Response } from '../worker/protocol.ts';
+import type { Frame, SessionInfo } from '../worker/session.ts';
+import { ALL_DETAILED } from '../worker/session.ts';
+import type { CpuDetail } from '../worker/view.ts';
+
+export type Status = 'loading' | 'ready' | 'running';
+
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+interface Snapshot {
+  text: string;
+  step: number;
+}
+
+export interface VizState {
+  /** The scenario text of the session (the last one that parsed). */
+  text: string;
+  info: SessionInfo | null;
+  frame: Frame | null;
+  /** vCPU details kept across frames when unchanged, so unchanged cards do not re-render. */
+  cpus: Record<number, CpuDetail>;
+  status: Status;
+  run: { steps: number; limit: number } | null;
+  notice: Notice | null;
+  /** Errors of the text last submitted from the editor (the session kept the previous text). */
+  editorErrors: ScenarioError[];
+  /** vCPUs the user pinned as full cards. */
+  selected: number[];
+  /** An action waiting for confirmation because it would discard later steps. */
+  pending: { lines: string[]; discard: number } | { run: number; discard: number } | null;
+  undoStack: Snapshot[];
+  redoStack: Snapshot[];
+
+  load(text: string, step?: number, fromEditor?: boolean): void;
+  seek(step: number): void;
+  /** Appends action lines after the current step (asks first if later steps would go). */
+  act(lines: string[]): void;
+  startRun(n: number): void;
+  stopRun(): void;
+  confirmPending(ok: boolean): void;
+  undo(): void;
+  redo(): void;
+  toggleSelected(cpu: number): void;
+  dismissNotice(): void;
+  crashWorker(): void;
+  dispose(): void;
+}
+
+export type VizStore = ReturnType<typeof createVizStore>;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function createVizStore(initialText: string, initialStep?: number, factory?: WorkerFactory) {
+  let host: WorkerHost;
+  /** What the store asked for last, to know how to restart and what answers mean. */
+  let lastLoad: { text: string; step?: number; fromEditor: boolean } | null = null;
+  let live = false;
+
+  const store = createStore<VizState>()((set, get) => {
+    const detailed = () => {
+      const s = get();
+      const vcpus = s.info?.vcpus ?? 0;
+      return vcpus <= ALL_DETAILED ? [] : s.selected;
+    };
+    const cursor = () => get().frame?.step ?? 0;
+    const length = () => get().info?.steps.length ?? 0;
+    const remember = () => {
+      const s = get();
+      set({ undoStack: [...s.undoStack.slice(-99), { text: s.text, step: cursor() }], redoStack: [] });
+    };
+
+    const onMessage = (r: Response) => {
+      switch (r.type) {
+        case 'loaded':
+          set({
+            info: r.info,
+            text: r.info.text,
+            editorErrors: lastLoad?.fromEditor ? [] : get().editorErrors,
+          });
+          lastLoad = null;
+          return;
+        case 'error': {
+          const fromEditor = lastLoad?.fromEditor ?? false;
+          const first = r.errors[0];
+          set({
+            status: 'ready',
+            editorErrors: fromEditor ? r.errors : get().editorErrors,
+            notice: fromEditor
+              ? get().notice
+              : { kind: 'error', text: `Not applied: line ${first.line}:${first.col}: ${first.message}` },
+          });
+          lastLoad = null;
+          return;
+        }
+        case 'frame': {
+          const prev = get().cpus;
+          const cpus: Record<number, CpuDetail> = {};
+          for (const [k, v] of Object.entries(r.frame.view.cpus)) {
+            const i = Number(k);
+            cpus[i] = prev[i] && sameJson(prev[i], v) ? prev[i] : v;
+          }
+          set({ frame: r.frame, cpus, status: r.live ? 'running' : live ? 'running' : 'ready' });
+          return;
+        }
+        case 'progress':
+          set({ run: { steps: r.steps, limit: r.limit } });
+          return;
+        case 'run-ended':
+          live = false;
+          set({ info: r.info, text: r.info.text, run: null, status: 'ready' });
+          return;
+      }
+    };
+
+    const onFailure = (kind: 'crash' | 'hang', detail: string) => {
+      live = false;
+      const s = get();
+      set({
+        status: 'loading',
+        run: null,
+        notice: {
+          kind: 'error',
+          text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost.`,
+        },
+      });
+      host.send({ type: 'load', text: s.text, step: cursor(), detailed: detailed() });
+    };
+
+    host = new WorkerHost(onMessage, onFailure, factory);
+
+    const doAppend = (lines: string[]) => {
+      remember();
+      set({ status: 'loading' });
+      host.send({ type: 'append', lines, at: cursor(), detailed: detailed() });
+    };
+    const doRun = (n: number) => {
+      remember();
+      live = true;
+      set({ status: 'running', run: { steps: 0, limit: n } });
+      host.send({ type: 'run', n, at: cursor(), detailed: detailed() });
+    };
+
+    return {
+      text: initialText,
+      info: null,
+      frame: null,
+      cpus: {},
+      status: 'loading',
+      run: null,
+      notice: null,
+      editorErrors: [],
+      selected: [],
+      pending: null,
+      undoStack: [],
+      redoStack: [],
+
+      load(text, step, fromEditor = false) {
+        if (get().info) remember();
+        lastLoad = { text, step, fromEditor };
+        set({ status: 'loading' });
+        host.send({ type: 'load', text, step, detailed: detailed() });
+      },
+      seek(step) {
+        const k = Math.max(0, Math.min(step, length()));
+        if (get().status === 'running') return;
+        host.send({ type: 'seek', step: k, detailed: detailed() });
+      },
+      act(lines) {
+        if (get().status === 'running') return;
+        const discard = length() - cursor();
+        if (discard > 0) set({ pending: { lines, discard } });
+        else doAppend(lines);
+      },
+      startRun(n) {
+        if (get().status === 'running') return;
+        const discard = length() - cursor();
+        if (discard > 0) set({ pending: { run: n, discard } });
+        else doRun(n);
+      },
+      stopRun() {
+        host.send({ type: 'stop' });
+      },
+      confirmPending(ok) {
+        const p = get().pending;
+        set({ pending: null });
+        if (!ok || !p) return;
+        if ('lines' in p) doAppend(p.lines);
+        else doRun(p.run);
+      },
+      undo() {
+        const s = get();
+        const prev = s.undoStack.at(-1);
+        if (!prev || s.status === 'running') return;
+        set({
+          undoStack: s.undoStack.slice(0, -1),
+          redoStack: [...s.redoStack, { text: s.text, step: cursor() }],
+        });
+        lastLoad = { text: prev.text, step: prev.step, fromEditor: false };
+        host.send({ type: 'load', text: prev.text, step: prev.step, detailed: detailed() });
+      },
+      redo() {
+        const s = get();
+        const next = s.redoStack.at(-1);
+        if (!next || s.status === 'running') return;
+        set({
+          redoStack: s.redoStack.slice(0, -1),
+          undoStack: [...s.undoStack, { text: s.text, step: cursor() }],
+        });
+        lastLoad = { text: next.text, step: next.step, fromEditor: false };
+        host.send({ type: 'load', text: next.text, step: next.step, detailed: detailed() });
+      },
+      toggleSelected(cpu) {
+        const s = get();
+        const selected = s.selected.includes(cpu)
+          ? s.selected.filter((c) => c !== cpu)
+          : [...s.selected, cpu].slice(-12);
+        set({ selected });
+        host.send({ type: 'seek', step: cursor(), detailed: detailed() });
+      },
+      dismissNotice() {
+        set({ notice: null });
+      },
+      crashWorker() {
+        host.send({ type: 'crash' });
+      },
+      dispose() {
+        host.dispose();
+      },
+    };
+  });
+  store.getState().load(initialText, initialStep);
+  return store;
+}

@@ -1,0 +1,16 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { VizState, VizStore } from '../store/viz.ts';
+
+export const VizContext = createContext<VizStore | null>(null);
+
+export function useVizStore(): VizStore {
+  const store = useContext(VizContext);
+  if (!store) throw new Error('useViz must be used inside a <VizContext.Provider>');
+  return store;
+}
+
+/** Subscribes to one slice of this visualizer's store (Object.is equality). */
+export function useViz<T>(selector: (s: VizState) => T): T {
+  return useStore(useVizStore(), selector);
+}

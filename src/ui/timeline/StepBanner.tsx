@@ -1,0 +1,41 @@
+/** What the current step did, in the scenario's words and notes: the first thing a learner reads. */
+import { useViz } from '../context.ts';
+
+export function StepBanner() {
+  const info = useViz((s) => s.info);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  if (!info) return null;
+  const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
+  const st = step > 0 ? info.steps[step - 1] : null;
+  const notes = st ? st.notes : info.configNotes;
+  return (
+    <section
+      aria-live="polite"
+      aria-label="Current step"
+      className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
+    >
+      <p className="m-0 text-sm">
+        <span className="mr-2 font-semibold text-sky-900 dark:text-sky-200">
+          {st ? `Step ${step}` : 'Start'}
+        </span>
+        <code className="font-mono text-slate-900 dark:text-slate-100" data-testid="step-action">
+          {st ? st.text : 'the booted machine, before any action'}
+        </code>
+      </p>
+      {notes.map((n, i) => (
+        <p key={i} className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300">
+          {n}
+        </p>
+      ))}
+      {failed.map((e) => (
+        <p
+          key={e.line}
+          className="m-0 mt-1 text-sm font-semibold text-rose-700 dark:text-rose-300"
+          role="alert"
+        >
+          ✗ line {e.line}: expected {e.expected}, got {e.actual}
+        </p>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The timeline: one row per step (virtualized), failed expectations marked; the events of the
+ * current step with their *why*; the counters.
+ */
+import { memo, useEffect, useRef, useState } from 'react';
+import { COUNTER_NAMES } from '../../core/counters.ts';
+import { formatTimestamp } from '../../core/trace-format.ts';
+import { useViz } from '../context.ts';
+
+const ROW_H = 24;
+
+function StepList() {
+  const info = useViz((s) => s.info);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  const seek = useViz((s) => s.seek);
+  const box = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState(0);
+  const height = 220;
+  const n = (info?.steps.length ?? 0) + 1;
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const top = step * ROW_H;
+    if (top < el.scrollTop || top > el.scrollTop + height - ROW_H)
+      el.scrollTop = Math.max(0, top - height / 2);
+  }, [step]);
+  if (!info) return null;
+  const failedAt = new Set(info.expects.filter((e) => !e.ok).map((e) => e.afterStep));
+  const first = Math.max(0, Math.floor(scroll / ROW_H) - 5);
+  const last = Math.min(n, first + Math.ceil(height / ROW_H) + 10);
+  const rows = [];
+  for (let k = first; k < last; k++) {
+    const label = k === 0 ? 'start' : info.steps[k - 1].text;
+    rows.push(
+      <li key={k} style={{ position: 'absolute', top: k * ROW_H, height: ROW_H, left: 0, right: 0 }}>
+        <button
+          type="button"
+          onClick={() => seek(k)}
+          aria-current={k === step ? 'step' : undefined}
+          className={`flex h-full w-full items-center gap-2 px-2 text-left font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-500 ${k === step ? 'bg-sky-100 font-semibold text-sky-950 dark:bg-sky-900 dark:text-sky-50' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+        >
+          <span className="w-10 shrink-0 text-right tabular-nums text-slate-400">{k}</span>
+          <span className="truncate">{label}</span>
+          {failedAt.has(k) && (
+            <span
+              className="ml-auto text-rose-600 dark:text-rose-400"
+              title="an expectation failed after this step"
+            >
+              ✗
+            </span>
+          )}
+        </button>
+      </li>,
+    );
+  }
+  return (
+    <div
+      ref={box}
+      onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
+      style={{ height }}
+      className="overflow-y-auto rounded border border-slate-200 dark:border-slate-700"
+    >
+      <ol
+        aria-label="Steps"
+        style={{ position: 'relative', height: n * ROW_H }}
+        className="m-0 list-none p-0"
+      >
+        {rows}
+      </ol>
+    </div>
+  );
+}
+
+const EventList = memo(function EventList() {
+  const events = useViz((s) => s.frame?.events);
+  const dropped = useViz((s) => s.frame?.droppedEvents ?? 0);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  if (!events) return null;
+  return (
+    <div>
+      <h3 className="mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">
+        What happened in {step === 0 ? 'the start state' : `step ${step}`} and why
+      </h3>
+      {events.length === 0 && (
+        <p className="text-xs text-slate-500">
+          {step === 0 ? 'The machine as a booted guest leaves it.' : 'No events.'}
+        </p>
+      )}
+      <ol
+        className="m-0 max-h-[28rem] list-none space-y-1 overflow-y-auto p-0"
+        aria-label="Events of this step"
+        data-testid="events"
+      >
+        {events.map((e, i) => (
+          <li key={i} className="rounded border border-slate-100 px-2 py-1 dark:border-slate-800">
+            <div className="flex gap-2 font-mono text-[11px]">
+              <span className="shrink-0 text-slate-400">{e.cpu >= 0 ? `vCPU ${e.cpu}` : 'IOAPIC'}</span>
+              <span className="font-semibold text-violet-700 dark:text-violet-300">{e.type}</span>
+              <span className="truncate text-slate-700 dark:text-slate-300" title={e.text}>
+                {e.text}
+              </span>
+            </div>
+            <p className="m-0 text-xs text-slate-600 dark:text-slate-400">{e.why}</p>
+          </li>
+        ))}
+      </ol>
+      {dropped > 0 && (
+        <p className="mt-1 text-xs text-slate-500">
+          … and {dropped.toLocaleString('en-US')} more events in this step (not shown).
+        </p>
+      )}
+    </div>
+  );
+});
+
+function Counters() {
+  const counters = useViz((s) => s.frame?.view.counters);
+  const time = useViz((s) => s.frame?.view.time ?? 0);
+  if (!counters) return null;
+  return (
+    <div>
+      <h3 className="mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">
+        Counters <span className="font-normal text-slate-500">· virtual time {formatTimestamp(time)} s</span>
+      </h3>
+      <dl className="m-0 grid grid-cols-2 gap-x-3 gap-y-0.5 text-xs" data-testid="counters">
+        {COUNTER_NAMES.map((n) => (
+          <div key={n} className="flex justify-between gap-2">
+            <dt className="text-slate-500 dark:text-slate-400">{n}</dt>
+            <dd
+              className={`m-0 font-mono tabular-nums ${counters[n] ? 'text-slate-900 dark:text-slate-100' : 'text-slate-400'}`}
+            >
+              {counters[n].toLocaleString('en-US')}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+export function TimelinePanel() {
+  return (
+    <div className="space-y-3">
+      <StepList />
+      <EventList />
+      <Counters />
+    </div>
+  );
+}

@@ -1,0 +1,242 @@
+/** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
+import { memo, useCallback, useState } from 'react';
+import type { CpuChange, CpuDetail } from '../../worker/view.ts';
+import { Button, NumberField } from '../common/Button.tsx';
+import { hex2, hexn } from '../common/hex.ts';
+import { useViz } from '../context.ts';
+import { BitGrid } from './BitGrid.tsx';
+
+const EMPTY: number[] = [];
+
+function Field({
+  name,
+  value,
+  changed,
+  title,
+}: {
+  name: string;
+  value: string;
+  changed?: boolean;
+  title?: string;
+}) {
+  return (
+    <div className="flex items-baseline justify-between gap-2" title={title}>
+      <dt className="text-slate-500 dark:text-slate-400">{name}</dt>
+      <dd
+        className={`m-0 font-mono tabular-nums ${changed ? 'rounded bg-sky-100 px-1 text-sky-900 dark:bg-sky-900 dark:text-sky-100' : ''}`}
+      >
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+export const VcpuCard = memo(function VcpuCard({
+  cpu,
+  change,
+  pinned,
+}: {
+  cpu: CpuDetail;
+  change: CpuChange | undefined;
+  pinned: boolean;
+}) {
+  const act = useViz((s) => s.act);
+  const toggleSelected = useViz((s) => s.toggleSelected);
+  const vcpus = useViz((s) => s.info?.vcpus ?? 0);
+  const [tpr, setTpr] = useState('0x0');
+  const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex2(cpu.isr.at(-1)!) : '0x62');
+  const c = cpu.cpu;
+  const sets = change?.sets ?? {};
+  const fields = new Set(change?.fields ?? []);
+  const blocked = cpu.ppr >> 4;
+  const describe = useCallback(
+    (v: number) => {
+      const where = (
+        [
+          ['IRR', cpu.irr],
+          ['ISR', cpu.isr],
+          ['TMR', cpu.tmr],
+          ['handled', cpu.handled],
+          ['shadow ISR', cpu.shadowIsr],
+        ] as const
+      )
+        .filter(([, vs]) => vs.includes(v))
+        .map(([n]) => n);
+      return where.length ? `in ${where.join(', ')}` : 'in no register';
+    },
+    [cpu],
+  );
+  const spivEnabled = (cpu.spiv & 0x100) !== 0;
+  const seoib = (cpu.spiv & 0x1000) !== 0;
+  const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
+  const run = (op: string) => act([`cpu ${c} ${op}`]);
+  return (
+    <article
+      aria-label={`vCPU ${c}`}
+      data-testid={`vcpu-${c}`}
+      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+    >
+      <header className="mb-2 flex items-center justify-between gap-2">
+        <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
+          vCPU {c}
+          <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
+            {cpu.mode} ID {hexn(cpu.apicId)} · {cpu.profile} guest{cpu.savic ? ' · Secure AVIC' : ''}
+          </span>
+        </h3>
+        <span
+          className={`rounded px-1.5 py-0.5 text-[11px] font-semibold ${cpu.if ? 'bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100' : 'bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100'} ${fields.has('if') ? 'ring-2 ring-sky-400' : ''}`}
+          title="RFLAGS.IF: interrupts can be taken only when it is 1 (R3.5)"
+        >
+          IF={cpu.if}
+        </span>
+        {vcpus > 16 && (
+          <Button onClick={() => toggleSelected(c)} aria-pressed={pinned} title="Keep this card on screen">
+            {pinned ? 'Unpin' : 'Pin'}
+          </Button>
+        )}
+      </header>
+      <div className="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
+        <BitGrid
+          label="IRR (pending)"
+          hint="Interrupt Request Register: accepted, waiting to be taken (R3.7)"
+          color="--irr"
+          vectors={cpu.irr}
+          changed={sets.irr ?? EMPTY}
+          blockedClass={blocked}
+          describe={describe}
+        />
+        <BitGrid
+          label="ISR (in service)"
+          hint="In-Service Register: taken, not yet EOI'd (R3.6)"
+          color="--isr"
+          vectors={cpu.isr}
+          changed={sets.isr ?? EMPTY}
+          describe={describe}
+        />
+        <BitGrid
+          label="TMR (level)"
+          hint="Trigger Mode Register: set when accepted level-triggered (R3.7)"
+          color="--tmr"
+          vectors={cpu.tmr}
+          changed={sets.tmr ?? EMPTY}
+          describe={describe}
+        />
+        <BitGrid
+          label="handled vectors"
+          hint="KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1)"
+          color="--handled"
+          vectors={cpu.handled}
+          changed={sets.handled ?? EMPTY}
+          describe={describe}
+        />
+        {cpu.savic && (
+          <BitGrid
+            label="KVM shadow ISR"
+            color="--shadow"
+            vectors={cpu.shadowIsr}
+            changed={sets.shadowIsr ?? EMPTY}
+            describe={describe}
+          />
+        )}
+      </div>
+      <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs sm:grid-cols-3">
+        <Field name="TPR" value={hex2(cpu.tpr)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
+        <Field
+          name="PPR"
+          value={hex2(cpu.ppr)}
+          changed={fields.has('ppr')}
+          title={`Processor priority: classes ≤ ${blocked} are blocked (shaded in IRR)`}
+        />
+        <Field
+          name="SPIV"
+          value={`${hexn(cpu.spiv)} ${spivEnabled ? 'on' : 'OFF'}${seoib ? ' SEOIB' : ''}`}
+          changed={fields.has('spiv')}
+          title="bit 8: APIC software enable; bit 12: suppress EOI broadcast (R2.3)"
+        />
+        <Field
+          name="LVR"
+          value={`${hexn(cpu.lvr)}${lvr24 ? ' [24]' : ''}`}
+          title="bit 24: Suppress EOI Broadcast advertised (R2.4, R8.2)"
+        />
+        <Field
+          name="stale EOI"
+          value={String(cpu.stale === -1 ? '−1' : hex2(cpu.stale))}
+          changed={fields.has('stale')}
+          title="highest_stale_pending_ioapic_eoi (R7.6)"
+        />
+        <Field
+          name="PV EOI"
+          value={
+            cpu.pvEoi.enabled
+              ? `on, ${cpu.pvEoi.pending ? 'armed' : 'idle'}`
+              : cpu.pvEoi.pending
+                ? 'off, PENDING'
+                : 'off'
+          }
+          changed={fields.has('pvEoi')}
+          title="MSR enable, KVM_APIC_PV_EOI_PENDING (R9)"
+        />
+        {cpu.mode === 'xapic' && (
+          <Field
+            name="LDR / DFR"
+            value={`${hexn(cpu.ldr >>> 24)} / ${cpu.dfr >>> 28 === 0xf ? 'flat' : cpu.dfr >>> 28 === 0 ? 'cluster' : hexn(cpu.dfr)}`}
+            changed={fields.has('ldr') || fields.has('dfr')}
+          />
+        )}
+        <Field
+          name="handlers"
+          value={cpu.frames.length ? cpu.frames.map((f) => hex2(f.vector)).join(' › ') : 'none'}
+          changed={fields.has('handlers')}
+          title="Interrupt handlers running, innermost last"
+        />
+        <Field
+          name="requests"
+          value={cpu.requests.length ? cpu.requests.map((r) => r.replace('KVM_REQ_', '')).join(' ') : 'none'}
+        />
+      </dl>
+      {cpu.frames.at(-1)?.script && (
+        <p className="mt-1 text-[11px] text-slate-500 dark:text-slate-400">
+          handler script:{' '}
+          {cpu.frames
+            .at(-1)!
+            .script!.map((op, i) => (i === cpu.frames.at(-1)!.pc ? `▸${op}` : op))
+            .join(', ')}
+        </p>
+      )}
+      <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
+        <Button onClick={() => run('eoi')} title="The guest's EOI routine (R3.8)">
+          EOI
+        </Button>
+        <Button onClick={() => run('iret')}>iret</Button>
+        <Button onClick={() => run(cpu.if ? 'cli' : 'sti')}>{cpu.if ? 'cli' : 'sti'}</Button>
+        <Button onClick={() => run('exit')} title="Any other VM exit">
+          exit
+        </Button>
+        <Button onClick={() => run(`seoib ${seoib ? 'off' : 'on'}`)} title="Set or clear SPIV bit 12">
+          SEOIB {seoib ? 'off' : 'on'}
+        </Button>
+        <Button onClick={() => run(`pv-eoi ${cpu.pvEoi.enabled ? 'off' : 'on'}`)}>
+          PV EOI {cpu.pvEoi.enabled ? 'off' : 'on'}
+        </Button>
+        <Button onClick={() => run('rdmsr eoi')} title="Read the x2APIC EOI MSR">
+          rdmsr EOI
+        </Button>
+        <span className="inline-flex items-center gap-1">
+          <NumberField label="TPR" value={tpr} onChange={setTpr} width="w-12" />
+          <Button onClick={() => run(`tpr ${tpr}`)} aria-label={`write TPR on vCPU ${c}`}>
+            set
+          </Button>
+        </span>
+        <span className="inline-flex items-center gap-1">
+          <NumberField label="IOAPIC EOI" value={eoiVec} onChange={setEoiVec} width="w-12" />
+          <Button
+            onClick={() => run(`ioapic-eoi ${eoiVec}`)}
+            aria-label={`write the IOAPIC EOI register from vCPU ${c}`}
+          >
+            write
+          </Button>
+        </span>
+      </div>
+    </article>
+  );
+});

@@ -1,0 +1,93 @@
+/** The session behind the app: every change goes through the scenario text. */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../replay/run.ts';
+import { mustParse } from '../scenario/testing.ts';
+import { Session } from './session.ts';
+import { stateView } from './view.ts';
+
+const base = 'vcpus 2\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n';
+
+describe('Session', () => {
+  it('keeps the previous session when new text does not parse', () => {
+    const s = new Session();
+    expect(s.load(base).ok).toBe(true);
+    const r = s.load('vcpus 2\nroute 99\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ line: 2, col: 7 });
+    expect(s.text).toBe(base);
+    expect(s.length).toBe(2);
+  });
+
+  it('appends user actions as scenario lines and matches a run of the resulting text', () => {
+    const s = new Session();
+    s.load(base);
+    const r = s.append(['cpu 0 eoi', 'expect count reinjections = 1'], 2);
+    expect(r.ok).toBe(true);
+    expect(s.text).toBe(`${base}cpu 0 eoi\nexpect count reinjections = 1\n`);
+    expect(s.info().expects).toEqual([
+      { line: 5, afterStep: 3, ok: true, expected: 'count reinjections = 1', actual: '1' },
+    ]);
+    expect(s.frame(3).view.ioapic.pins[10].remoteIrr).toBe(1);
+    const fresh = runScenario(mustParse(s.text));
+    expect(s.frame(3).view).toEqual(stateView(fresh.final, [0, 1]));
+  });
+
+  it('rejects a bad appended line with its line number and changes nothing', () => {
+    const s = new Session();
+    s.load(base);
+    const r = s.append(['cpu 7 eoi'], 2);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ line: 4, col: 5 });
+    expect(s.text).toBe(base);
+  });
+
+  it('acting before the last step discards the later steps (and their notes)', () => {
+    const s = new Session();
+    s.load(`${base}note "later"\ncpu 0 eoi\ncpu 0 iret\n`);
+    expect(s.length).toBe(4);
+    const r = s.append(['cpu 0 service 10'], 2);
+    expect(r.ok).toBe(true);
+    expect(s.text).toBe(`${base}cpu 0 service 10\n`);
+    expect(s.length).toBe(3);
+  });
+
+  it('runs a long run in chunks; stopping records run K and replays identically', () => {
+    const s = new Session();
+    s.load(
+      'vcpus 1\nkvm storm-limit=1000000\nguest 0 profile=windows\nrun\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\n',
+    );
+    expect(s.beginRun(100000, s.length).ok).toBe(true);
+    let done = false;
+    for (let i = 0; i < 3 && !done; i++) done = s.runChunk(1000);
+    expect(done).toBe(false);
+    expect(s.runProgress?.steps).toBe(3000);
+    const r = s.endRun(true);
+    expect(r.ok).toBe(true);
+    expect(s.text.trim().split('\n').at(-1)).toBe('run 3000');
+    const replayed = new Session();
+    replayed.load(s.text);
+    expect(replayed.frame(replayed.length).view).toEqual(s.frame(s.length).view);
+  });
+
+  it('frames carry the step events, the touched vCPUs and the bits that changed', () => {
+    const s = new Session();
+    s.load(base);
+    const f = s.frame(2);
+    expect(f.events.some((e) => e.type === 'kvm_apic_accept_irq')).toBe(true);
+    expect(f.touched).toEqual([0]);
+    expect(f.changes[0].sets.isr).toEqual([0x62]);
+    expect(f.changes[0].sets.tmr).toEqual([0x62]);
+    expect(f.changedPins).toEqual([10]);
+    expect(f.changes[1]).toBeUndefined();
+  });
+
+  it('caps the events of a storm step and counts the rest', () => {
+    const s = new Session();
+    s.load(
+      'vcpus 1\nkvm storm-limit=1000000\nguest 0 profile=windows\nrun\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\nrun 20000\n',
+    );
+    const f = s.frame(s.length);
+    expect(f.events.length).toBe(3000);
+    expect(f.droppedEvents).toBeGreaterThan(10000);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * What the UI draws, built in the worker from a machine state: compact rows for every vCPU
+ * (a 4096-vCPU overview stays cheap), full details for the vCPUs on screen, the IOAPIC,
+ * counters, and which bits the last step changed.
+ */
+import { bitmapHighest } from '../core/bitmap.ts';
+import type { CounterName } from '../core/counters.ts';
+import { countersTotals } from '../core/counters.ts';
+import { cpuSummary, ioapicVersionRegister, machineSummary } from '../core/inspect.ts';
+import { guestPpr } from '../core/lapic.ts';
+import type { MachineState, VcpuState } from '../core/state.ts';
+
+export type CpuDetail = ReturnType<typeof cpuSummary> & {
+  savic: boolean;
+  /** Handler frames, innermost last, with the guest profile's script when fixed. */
+  frames: { vector: number; savedIf: boolean; script: string[] | null; pc: number }[];
+  inGuest: boolean;
+};
+
+export type IoapicView = ReturnType<typeof machineSummary>['ioapic'];
+export type KvmView = ReturnType<typeof machineSummary>['kvm'];
+
+/** Fields of a compact row, one Int16 each. */
+export const ROW = {
+  irrTop: 0,
+  isrTop: 1,
+  irrCount: 2,
+  isrCount: 3,
+  handledCount: 4,
+  ppr: 5,
+  if: 6,
+  stale: 7,
+} as const;
+export const ROW_FIELDS = 8;
+
+export interface StateView {
+  time: number;
+  vcpus: number;
+  /** ROW_FIELDS Int16 values per vCPU. */
+  rows: Int16Array;
+  /** Full details of the vCPUs asked for, by index. */
+  cpus: Record<number, CpuDetail>;
+  ioapic: IoapicView;
+  ioapicVersion: number;
+  kvm: KvmView;
+  counters: Record<CounterName, number>;
+}
+
+/** Per vCPU: the vectors whose bit flipped in each set register, and the scalar fields that changed. */
+export interface CpuChange {
+  sets: Partial<Record<'irr' | 'isr' | 'tmr' | 'handled' | 'shadowIsr', number[]>>;
+  fields: string[];
+}
+
+function popcount(b: Uint32Array): number {
+  let n = 0;
+  for (let r = 0; r < 8; r++) {
+    let w = b[r];
+    while (w) {
+      w &= w - 1;
+      n++;
+    }
+  }
+  return n;
+}
+
+function row(out: Int16Array, v: VcpuState): void {
+  const o = v.index * ROW_FIELDS;
+  const irr = v.savic ? v.savic.irr : v.irr;
+  const isr = v.savic ? v.savic.isr : v.isr;
+  out[o + ROW.irrTop] = bitmapHighest(irr);
+  out[o + ROW.isrTop] = bitmapHighest(isr);
+  out[o + ROW.irrCount] = popcount(irr);
+  out[o + ROW.isrCount] = popcount(isr);
+  out[o + ROW.handledCount] = popcount(v.ioapicHandledVectors);
+  out[o + ROW.ppr] = guestPpr(v);
+  out[o + ROW.if] = v.rflagsIf ? 1 : 0;
+  out[o + ROW.stale] = v.highestStalePendingIoapicEoi;
+}
+
+export function cpuDetail(v: VcpuState): CpuDetail {
+  return {
+    ...cpuSummary(v),
+    savic: v.savic !== null,
+    inGuest: v.inGuest,
+    frames: v.frames.map((f) => ({
+      vector: f.vector,
+      savedIf: f.savedIf,
+      pc: f.pc,
+      script:
+        f.script?.map((op) =>
+          op.op === 'service'
+            ? `service ${op.pin}`
+            : op.op === 'ioapic-eoi'
+              ? `ioapic-eoi 0x${op.vector.toString(16)}`
+              : op.op,
+        ) ?? null,
+    })),
+  };
+}
+
+export function stateView(s: MachineState, detailed: Iterable<number>): StateView {
+  const rows = new Int16Array(s.cpus.length * ROW_FIELDS);
+  for (const v of s.cpus) row(rows, v);
+  const cpus: Record<number, CpuDetail> = {};
+  for (const i of detailed) if (i >= 0 && i < s.cpus.length) cpus[i] = cpuDetail(s.cpus[i]);
+  const summary = machineSummary({ ...s, cpus: [] });
+  return {
+    time: s.time,
+    vcpus: s.cpus.length,
+    rows,
+    cpus,
+    ioapic: summary.ioapic,
+    ioapicVersion: ioapicVersionRegister(s),
+    kvm: summary.kvm,
+    counters: countersTotals(s.counters),
+  };
+}
+
+function setDiff(a: number[], b: number[]): number[] {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return [...a.filter((x) => !sb.has(x)), ...b.filter((x) => !sa.has(x))].sort((x, y) => x - y);
+}
+
+const SCALARS = ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale', 'ldr', 'dfr', 'apicId'] as const;
+
+/** What changed on vCPU `i` between two states. */
+export function cpuChange(before: VcpuState, after: VcpuState): CpuChange | null {
+  const a = cpuSummary(before);
+  const b = cpuSummary(after);
+  const sets: CpuChange['sets'] = {};
+  for (const k of ['irr', 'isr', 'tmr', 'handled', 'shadowIsr'] as const) {
+    const d = setDiff(a[k], b[k]);
+    if (d.length) sets[k] = d;
+  }
+  const fields: string[] = SCALARS.filter((k) => a[k] !== b[k]);
+  if (JSON.stringify(a.pvEoi) !== JSON.stringify(b.pvEoi)) fields.push('pvEoi');
+  if (a.handlers.join() !== b.handlers.join()) fields.push('handlers');
+  if (a.requests.join() !== b.requests.join()) fields.push('requests');
+  return Object.keys(sets).length || fields.length ? { sets, fields } : null;
+}
+
+/** Which IOAPIC pins changed (any field). */
+export function pinChanges(before: MachineState, after: MachineState): number[] {
+  const out: number[] = [];
+  const a = before.ioapic;
+  const b = after.ioapic;
+  for (let pin = 0; pin < b.rte.length; pin++) {
+    const x = a.rte[pin];
+    const y = b.rte[pin];
+    const bit = 1 << pin;
+    if (
+      (a.irr & bit) !== (b.irr & bit) ||
+      (a.line & bit) !== (b.line & bit) ||
+      x.vector !== y.vector ||
+      x.trigger !== y.trigger ||
+      x.dest !== y.dest ||
+      x.destMode !== y.destMode ||
+      x.deliveryMode !== y.deliveryMode ||
+      x.mask !== y.mask ||
+      x.polarity !== y.polarity ||
+      x.remoteIrr !== y.remoteIrr ||
+      a.irqEoi[pin] !== b.irqEoi[pin] ||
+      a.deliveries[pin] !== b.deliveries[pin]
+    )
+      out.push(pin);
+  }
+  return out;
+}
