@@ -3,6 +3,7 @@
  * expectation results. Framework-free, so the worker hosts it and Node tests drive it.
  * Every change goes through the scenario text: a user action appends a line.
  */
+import type { Action } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
@@ -36,6 +37,8 @@ export interface SessionInfo {
   title: string | null;
   configNotes: string[];
   vcpus: number;
+  /** IOAPIC pins that some step programs, drives or services (the table shows them from the start). */
+  pins: number[];
   steps: StepInfo[];
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
@@ -50,6 +53,12 @@ export interface Frame {
   touched: number[];
   changes: Record<number, CpuChange>;
   changedPins: number[];
+}
+
+function pinOf(a: Action): number {
+  if ('pin' in a) return a.pin;
+  if (a.kind === 'cpu' && a.op.op === 'service') return a.op.pin;
+  return -1;
 }
 
 export type Result = { ok: true; info: SessionInfo } | { ok: false; errors: ScenarioError[] };
@@ -109,6 +118,9 @@ export class Session {
       title: s?.config.title ?? null,
       configNotes: s?.configNotes ?? [],
       vcpus: s?.config.vcpus ?? 0,
+      pins: [...new Set(s?.steps.map((st) => pinOf(st.action)).filter((p) => p >= 0) ?? [])].sort(
+        (a, b) => a - b,
+      ),
       steps: s?.steps.map((st) => ({ text: printAction(st.action), line: st.line, notes: st.notes })) ?? [],
       expects: this.expects,
     };

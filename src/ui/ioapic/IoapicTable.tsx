@@ -179,11 +179,21 @@ export function IoapicTable() {
   const io = useViz((s) => s.frame?.view.ioapic);
   const version = useViz((s) => s.frame?.view.ioapicVersion ?? 0);
   const changedPins = useViz((s) => s.frame?.changedPins);
+  const usedPins = useViz((s) => s.info?.pins);
   const [all, setAll] = useState(false);
   if (!io) return null;
   const changed = new Set(changedPins ?? []);
+  const used = new Set(usedPins ?? []);
   const interesting = io.pins.filter(
-    (p) => all || p.mask === 0 || p.line || p.irr || p.remoteIrr || p.vector || changed.has(p.pin),
+    (p) =>
+      all ||
+      used.has(p.pin) ||
+      p.mask === 0 ||
+      p.line ||
+      p.irr ||
+      p.remoteIrr ||
+      p.vector ||
+      changed.has(p.pin),
   );
   return (
     <section

@@ -1,10 +1,11 @@
 /**
  * A 256-bit vector register as a 16×16 grid (row = priority class, column = low nibble),
- * drawn with D3. Bits the last step flipped are ringed; empty cells of classes PPR blocks are darker.
- * Screen readers get the set vectors as a list.
+ * drawn with D3. Bits the last step flipped are ringed; empty cells of classes PPR blocks are
+ * darker. The 256 cells are created once; an update touches only the cells whose look changed,
+ * so a storm run repainting many grids stays cheap. Screen readers get the vectors as a list.
  */
 import { select } from 'd3-selection';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { hex2, vectorList } from '../common/hex.ts';
 
 const CELL = 11;
@@ -16,17 +17,32 @@ export interface BitGridProps {
   label: string;
   /** Longer explanation on hover. */
   hint?: string;
-  /** Tailwind-independent fill, so that D3 can set it: a CSS variable name. */
+  /** A CSS variable name with the fill of set cells (D3 sets it, so no Tailwind class). */
   color: string;
   vectors: number[];
   changed?: number[];
-  /** Classes ≤ this are shaded (blocked by PPR); -1 for none. */
+  /** Classes ≤ this are blocked by PPR; -1 for none. */
   blockedClass?: number;
   /** Tells what else holds a vector, for the hover text. */
   describe?: (v: number) => string;
 }
 
-export function BitGrid({
+const x = (v: number) => LABEL + (v & 15) * (CELL + GAP);
+const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
+
+/** One cell's look, as a small string so that unchanged cells can be skipped. */
+function look(set: Set<number>, flipped: Set<number>, blocked: number, v: number): string {
+  return `${set.has(v) ? 's' : v >> 4 <= blocked ? 'b' : 'e'}${flipped.has(v) ? 'c' : ''}`;
+}
+
+function sameArray(a: number[] | undefined, b: number[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function BitGridImpl({
   label,
   hint,
   color,
@@ -35,52 +51,65 @@ export function BitGrid({
   blockedClass = -1,
   describe,
 }: BitGridProps) {
-  const ref = useRef<SVGSVGElement>(null);
+  const ref = useRef<SVGGElement>(null);
+  const looks = useRef<string[]>([]);
+  const [hover, setHover] = useState<number | null>(null);
+
   useEffect(() => {
-    const svg = select(ref.current!);
-    const set = new Set(vectors);
-    const flipped = new Set(changed);
-    const cells = Array.from({ length: 256 }, (_, v) => v);
-    svg
-      .selectAll<SVGRectElement, number>('rect.bit')
-      .data(cells)
+    const g = select(ref.current!);
+    g.selectAll('rect')
+      .data(Array.from({ length: 256 }, (_, v) => v))
       .join('rect')
-      .attr('class', 'bit')
-      .attr('x', (v) => LABEL + (v & 15) * (CELL + GAP))
-      .attr('y', (v) => LABEL + (15 - (v >> 4)) * (CELL + GAP))
+      .attr('x', x)
+      .attr('y', y)
       .attr('width', CELL)
       .attr('height', CELL)
       .attr('rx', 2)
-      .attr('fill', (v) =>
-        set.has(v) ? `var(${color})` : v >> 4 <= blockedClass ? 'var(--grid-blocked)' : 'var(--grid-empty)',
-      )
-      .attr('stroke', (v) => (flipped.has(v) ? 'var(--grid-changed)' : 'none'))
-      .attr('stroke-width', (v) => (flipped.has(v) ? 2 : 0))
-      .selectAll('title')
-      .data((v) => [v])
-      .join('title')
-      .text((v) => `vector ${hex2(v)} (class ${v >> 4})${describe ? `: ${describe(v)}` : ''}`);
-  }, [vectors, changed, blockedClass, color, describe]);
+      .attr('data-v', (v) => v);
+    looks.current = [];
+  }, []);
+
+  useEffect(() => {
+    const set = new Set(vectors);
+    const flipped = new Set(changed);
+    const rects = ref.current!.children;
+    for (let v = 0; v < 256; v++) {
+      const l = look(set, flipped, blockedClass, v);
+      if (looks.current[v] === l) continue;
+      looks.current[v] = l;
+      const r = rects[v] as SVGRectElement;
+      r.setAttribute(
+        'fill',
+        l[0] === 's' ? `var(${color})` : l[0] === 'b' ? 'var(--grid-blocked)' : 'var(--grid-empty)',
+      );
+      r.setAttribute('stroke', l.endsWith('c') ? 'var(--grid-changed)' : 'none');
+      r.setAttribute('stroke-width', l.endsWith('c') ? '2' : '0');
+    }
+  }, [vectors, changed, blockedClass, color]);
 
   return (
-    <figure className="m-0">
+    <figure className="relative m-0">
       <figcaption
         title={hint}
-        className="mb-0.5 flex items-baseline justify-between text-[11px] font-semibold tracking-wide text-slate-600 dark:text-slate-300"
+        className="mb-0.5 flex items-baseline justify-between gap-2 text-[11px] font-semibold tracking-wide text-slate-600 dark:text-slate-300"
       >
-        <span>{label}</span>
-        <span className="font-normal tabular-nums text-slate-500 dark:text-slate-400">
+        <span className="truncate">{label}</span>
+        <span className="truncate font-normal tabular-nums text-slate-500 dark:text-slate-400">
           {vectors.length ? vectors.map(hex2).join(' ') : '—'}
         </span>
       </figcaption>
       <svg
-        ref={ref}
         width={SIZE}
         height={SIZE}
         viewBox={`0 0 ${SIZE} ${SIZE}`}
         role="img"
         aria-label={`${label}: ${vectorList(vectors)}`}
         className="block max-w-full"
+        onMouseMove={(e) => {
+          const v = (e.target as Element).getAttribute('data-v');
+          setHover(v === null ? null : Number(v));
+        }}
+        onMouseLeave={() => setHover(null)}
       >
         <g fontSize="8" fill="var(--grid-label)" fontFamily="ui-monospace, monospace">
           {Array.from({ length: 16 }, (_, i) => (
@@ -94,7 +123,19 @@ export function BitGrid({
             </text>
           ))}
         </g>
+        <g ref={ref} />
       </svg>
+      {hover !== null && (
+        <div
+          role="tooltip"
+          className="pointer-events-none absolute z-10 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-[11px] text-white shadow dark:bg-slate-100 dark:text-slate-900"
+          style={{ left: Math.min(x(hover), SIZE - 120), top: y(hover) + 30 }}
+        >
+          vector {hex2(hover)}, class {hover >> 4}
+          {describe ? `: ${describe(hover)}` : ''}
+          {hover >> 4 <= blockedClass ? ' (class blocked by PPR)' : ''}
+        </div>
+      )}
       <ul className="sr-only">
         {vectors.map((v) => (
           <li key={v}>{hex2(v)}</li>
@@ -103,3 +144,15 @@ export function BitGrid({
     </figure>
   );
 }
+
+/** Re-renders only when what it draws changed, not when a new but equal array arrives. */
+export const BitGrid = memo(
+  BitGridImpl,
+  (a, b) =>
+    a.label === b.label &&
+    a.color === b.color &&
+    a.blockedClass === b.blockedClass &&
+    sameArray(a.vectors, b.vectors) &&
+    sameArray(a.changed, b.changed) &&
+    a.describe === b.describe,
+);

@@ -1,5 +1,5 @@
 /** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
-import { memo, useCallback, useState } from 'react';
+import { memo, useCallback, useRef, useState } from 'react';
 import type { CpuChange, CpuDetail } from '../../worker/view.ts';
 import { Button, NumberField } from '../common/Button.tsx';
 import { hex2, hexn } from '../common/hex.ts';
@@ -49,23 +49,24 @@ export const VcpuCard = memo(function VcpuCard({
   const sets = change?.sets ?? {};
   const fields = new Set(change?.fields ?? []);
   const blocked = cpu.ppr >> 4;
-  const describe = useCallback(
-    (v: number) => {
-      const where = (
-        [
-          ['IRR', cpu.irr],
-          ['ISR', cpu.isr],
-          ['TMR', cpu.tmr],
-          ['handled', cpu.handled],
-          ['shadow ISR', cpu.shadowIsr],
-        ] as const
-      )
-        .filter(([, vs]) => vs.includes(v))
-        .map(([n]) => n);
-      return where.length ? `in ${where.join(', ')}` : 'in no register';
-    },
-    [cpu],
-  );
+  // Stable across frames (the grids re-render only when their bits change); reads the latest cpu.
+  const latest = useRef(cpu);
+  latest.current = cpu;
+  const describe = useCallback((v: number) => {
+    const c = latest.current;
+    const where = (
+      [
+        ['IRR', c.irr],
+        ['ISR', c.isr],
+        ['TMR', c.tmr],
+        ['handled', c.handled],
+        ['shadow ISR', c.shadowIsr],
+      ] as const
+    )
+      .filter(([, vs]) => vs.includes(v))
+      .map(([n]) => n);
+    return where.length ? `in ${where.join(', ')}` : 'in no register';
+  }, []);
   const spivEnabled = (cpu.spiv & 0x100) !== 0;
   const seoib = (cpu.spiv & 0x1000) !== 0;
   const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
