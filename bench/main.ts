@@ -2,14 +2,22 @@
  * `npm run bench [-- --json] [-- --quick]`: prints a table of named figures with their
  * budgets, or one JSON object of them, so runs can be compared.
  */
+import { findChromium, HOW_TO_GET_CHROMIUM } from '../scripts/chromium.mjs';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
+import { uiFigures } from './ui.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
+const coreOnly = args.includes('--core');
 
 const figures: Figure[] = [...coreFigures(quick)];
+if (!coreOnly) {
+  const chromium = await findChromium();
+  if (chromium) figures.push(...(await uiFigures(chromium)));
+  else console.error(`browser figures skipped: ${HOW_TO_GET_CHROMIUM}`);
+}
 
 if (json) {
   const out: Record<string, number> = {};

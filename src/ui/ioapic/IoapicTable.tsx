@@ -67,6 +67,10 @@ function Choice({
   );
 }
 
+/** Rows re-render only when their pin's fields change (frames bring new but often equal objects). */
+const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean }) =>
+  a.changed === b.changed && JSON.stringify(a.p) === JSON.stringify(b.p);
+
 const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }) {
   const act = useViz((s) => s.act);
   const route = (field: string, value: string) => act([`route ${p.pin} ${field}=${value}`]);
@@ -173,7 +177,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
     </tr>
   );
-});
+}, samePin);
 
 export function IoapicTable() {
   const io = useViz((s) => s.frame?.view.ioapic);

@@ -1,0 +1,194 @@
+/**
+ * Browser benchmarks on the built app in headless Chromium: main-thread long tasks and frame
+ * rate during a 64-vCPU storm run, key-to-screen latency of a step, a 4096-vCPU session, and
+ * the size of the production JavaScript.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import type { Figure } from './core.ts';
+
+const PORT = 4179;
+const URL = `http://127.0.0.1:${PORT}/`;
+
+function jsSize(): number {
+  const dir = join(import.meta.dirname, '..', 'dist', 'assets');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
+}
+
+async function waitForServer(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(URL)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('vite preview did not start');
+}
+
+export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
+  const build = spawn('npx', ['vite', 'build'], { stdio: 'ignore' });
+  await new Promise((r) => build.on('exit', r));
+  const server = spawn(
+    'npx',
+    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+    { stdio: 'ignore', detached: true },
+  );
+  const figures: Figure[] = [];
+  const kb = jsSize() / 1024;
+  figures.push({ name: 'js_gzip_kb', value: kb, unit: 'KB', budget: '≤ 250', ok: kb <= 250 });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    await waitForServer();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // tsx keeps function names with an `__name` helper, which page.evaluate's functions carry along.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.goto(URL);
+    await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
+    const load = async (text: string) => {
+      await page.evaluate((t) => window.__apicViz!.getState().load(t, undefined, true), text);
+      await page.waitForFunction((t) => {
+        const s = window.__apicViz!.getState();
+        return s.text === t && s.status === 'ready';
+      }, text);
+    };
+
+    // 1. A continuous storm with 64 vCPUs: long tasks and frames painted while the worker runs.
+    await load(
+      `vcpus 64\nkvm storm-limit=1000000\nguest all profile=windows\nrun\n${Array.from({ length: 8 }, (_, i) => `route ${i} vector=0x${(0xa0 + i).toString(16)} trigger=level dest=${i * 8} mask=0\nassert ${i}`).join('\n')}\n`,
+    );
+    await page.evaluate(
+      (ids) => {
+        const s = window.__apicViz!.getState();
+        for (const i of ids) s.toggleSelected(i);
+      },
+      [0, 8, 16, 24],
+    );
+    const storm = await page.evaluate(async () => {
+      const long: number[] = [];
+      const obs = new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) long.push(e.duration);
+      });
+      obs.observe({ type: 'longtask', buffered: false });
+      const s = window.__apicViz!;
+      s.getState().startRun(1_000_000_000);
+      await new Promise((r) => setTimeout(r, 300));
+      let frames = 0;
+      const t0 = performance.now();
+      await new Promise<void>((done) => {
+        const tick = () => {
+          frames++;
+          if (performance.now() - t0 < 3000) requestAnimationFrame(tick);
+          else done();
+        };
+        requestAnimationFrame(tick);
+      });
+      const fps = (frames * 1000) / (performance.now() - t0);
+      const steps = s.getState().run?.steps ?? 0;
+      s.getState().stopRun();
+      obs.disconnect();
+      return { fps, longest: long.length ? Math.max(...long) : 0, longTasks: long.length, steps };
+    });
+    await page.waitForFunction(() => window.__apicViz!.getState().status === 'ready');
+    figures.push({ name: 'storm64_fps', value: storm.fps, unit: 'fps', budget: '≥ 50', ok: storm.fps >= 50 });
+    figures.push({
+      name: 'storm64_longest_task_ms',
+      value: storm.longest,
+      unit: 'ms',
+      budget: '≤ 50',
+      ok: storm.longest <= 50,
+    });
+    figures.push({ name: 'storm64_long_tasks', value: storm.longTasks, unit: '' });
+    figures.push({ name: 'storm64_guest_steps_in_3s', value: storm.steps, unit: 'steps' });
+
+    // 2. Key press to screen with 4 vCPUs: time until the frame after the step banner changes.
+    await load(
+      'vcpus 4\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\ncpu 0 service 10\ncpu 0 eoi\ncpu 0 iret\nmsi dest=3 vector=0x41\n',
+    );
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => window.__apicViz!.getState().frame?.step === 0);
+    const latencies: number[] = [];
+    for (let k = 1; k <= 6; k++) {
+      const ms = await page.evaluate(async (target) => {
+        const banner = document.querySelector('[data-testid="step-action"]')!;
+        const t0 = performance.now();
+        const seen = new Promise<number>((resolve) => {
+          const mo = new MutationObserver(() => {
+            if (window.__apicViz!.getState().frame?.step === target) {
+              mo.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - t0));
+            }
+          });
+          mo.observe(banner, { childList: true, characterData: true, subtree: true });
+        });
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+        return seen;
+      }, k);
+      latencies.push(ms);
+    }
+    const worst = Math.max(...latencies);
+    figures.push({
+      name: 'step4_key_to_screen_ms_max',
+      value: worst,
+      unit: 'ms',
+      budget: '≤ 50',
+      ok: worst <= 50,
+    });
+
+    // 3. 4096 vCPUs: load time, and scrolling the overview stays smooth.
+    const t0 = Date.now();
+    await load('vcpus 4096\nmsi dest=0xff vector=0x31\nmsi dest=4000 vector=0x41\n');
+    figures.push({ name: 'vcpus4096_load_ms', value: Date.now() - t0, unit: 'ms' });
+    const scroll = await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid="vcpu-overview"]') as HTMLElement;
+      const long: number[] = [];
+      const obs = new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) long.push(e.duration);
+      });
+      obs.observe({ type: 'longtask', buffered: false });
+      let frames = 0;
+      const t0 = performance.now();
+      await new Promise<void>((done) => {
+        const tick = () => {
+          frames++;
+          el.scrollTop = (frames * 400) % (4096 * 22);
+          if (performance.now() - t0 < 2000) requestAnimationFrame(tick);
+          else done();
+        };
+        requestAnimationFrame(tick);
+      });
+      obs.disconnect();
+      return {
+        fps: (frames * 1000) / (performance.now() - t0),
+        longest: long.length ? Math.max(...long) : 0,
+      };
+    });
+    figures.push({
+      name: 'vcpus4096_scroll_fps',
+      value: scroll.fps,
+      unit: 'fps',
+      budget: '≥ 50',
+      ok: scroll.fps >= 50,
+    });
+    figures.push({
+      name: 'vcpus4096_scroll_longest_task_ms',
+      value: scroll.longest,
+      unit: 'ms',
+      budget: '≤ 50',
+      ok: scroll.longest <= 50,
+    });
+  } finally {
+    await browser.close();
+    if (server.pid) process.kill(-server.pid);
+  }
+  return figures;
+}

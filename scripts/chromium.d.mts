@@ -1,0 +1,2 @@
+export function findChromium(): Promise<string | null>;
+export const HOW_TO_GET_CHROMIUM: string;
