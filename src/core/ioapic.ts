@@ -347,10 +347,9 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   if (m.tracing) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
-    const addr =
-      msg.dest > 0xff
-        ? `${(msg.dest >>> 8).toString(16)}${address.toString(16).padStart(8, '0')}`
-        : address.toString(16);
+    // KVM prints the 64-bit address; 32-bit IDs put dest[31:8] in address_hi[31:8] (R4.9).
+    const hi = (msg.dest >>> 8) << 8;
+    const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
     emit(
       m,
       -1,

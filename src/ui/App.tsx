@@ -203,8 +203,8 @@ function Shell() {
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
-          <Cards />
           <IoapicTable />
+          <Cards />
           <DevicesPanel />
         </div>
         <Sidebar />

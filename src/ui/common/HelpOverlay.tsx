@@ -56,7 +56,9 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
             service, <span className="legend-tmr">TMR</span> level-triggered,{' '}
             <span className="legend-handled">handled</span> = KVM forwards its EOI to the IOAPIC.
           </li>
-          <li>A ringed cell changed in the current step. Shaded rows of IRR are classes PPR blocks.</li>
+          <li>
+            A ringed cell changed in the current step. In IRR, darker empty cells are classes that PPR blocks.
+          </li>
           <li>Every event in the timeline says why it happened and which rule (R3.8, R7.5, …) applied.</li>
         </ul>
       </div>

@@ -98,7 +98,7 @@ export const VcpuCard = memo(function VcpuCard({
       </header>
       <div className="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
         <BitGrid
-          label="IRR (pending)"
+          label={`${cpu.savic ? 'guest ' : ''}IRR (pending)`}
           hint="Interrupt Request Register: accepted, waiting to be taken (R3.7)"
           color="--irr"
           vectors={cpu.irr}
@@ -107,7 +107,7 @@ export const VcpuCard = memo(function VcpuCard({
           describe={describe}
         />
         <BitGrid
-          label="ISR (in service)"
+          label={`${cpu.savic ? 'guest ' : ''}ISR (in service)`}
           hint="In-Service Register: taken, not yet EOI'd (R3.6)"
           color="--isr"
           vectors={cpu.isr}
@@ -115,7 +115,7 @@ export const VcpuCard = memo(function VcpuCard({
           describe={describe}
         />
         <BitGrid
-          label="TMR (level)"
+          label={`${cpu.savic ? 'guest ' : ''}TMR (level)`}
           hint="Trigger Mode Register: set when accepted level-triggered (R3.7)"
           color="--tmr"
           vectors={cpu.tmr}
