@@ -25,7 +25,7 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   outputDir: 'test-results',
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: 'http://127.0.0.1:4317',
     trace: 'retain-on-failure',
     launchOptions,
   },
@@ -36,8 +36,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
+    command: 'npx vite preview --host 127.0.0.1 --port 4317 --strictPort',
+    url: 'http://127.0.0.1:4317',
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -30,7 +30,7 @@ if (!stage('lint', npx, ['biome', 'check', '.'])) failed++;
 else passed++;
 
 const unitJson = join(out, 'unit.json');
-stage('unit', npx, [
+const unitOk = stage('unit', npx, [
   'vitest',
   'run',
   '--reporter=default',
@@ -40,7 +40,7 @@ stage('unit', npx, [
 try {
   const r = JSON.parse(readFileSync(unitJson, 'utf8'));
   passed += r.numPassedTests;
-  failed += r.numFailedTests;
+  failed += r.numFailedTests || (unitOk ? 0 : 1);
 } catch {
   failed++;
 }
@@ -53,14 +53,15 @@ if (!chromium) {
 } else {
   const e2eJson = join(out, 'e2e.json');
   if (stage('build', npx, ['vite', 'build'])) {
-    stage('e2e', npx, ['playwright', 'test', '--reporter=list,json'], {
+    const e2eOk = stage('e2e', npx, ['playwright', 'test', '--reporter=list,json'], {
       CHROMIUM_PATH: chromium,
       PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson,
     });
     try {
       const r = JSON.parse(readFileSync(e2eJson, 'utf8'));
       passed += r.stats.expected + r.stats.flaky;
-      failed += r.stats.unexpected;
+      // A run that failed before any test (a busy port, say) still counts as a failure.
+      failed += r.stats.unexpected || (e2eOk ? 0 : 1);
     } catch {
       failed++;
     }
