@@ -1,6 +1,6 @@
 /** The command line (contract §8): output formats and exit statuses. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,33 @@ describe('apicscope trace', () => {
     const i = r.out.findIndex((l) => l.includes('kvm_inj_virq'));
     expect(r.out[i + 1]).toMatch(/^ {4}# R3\.3/);
     expect(cli('trace', good).out.some((l) => l.startsWith('    #'))).toBe(false);
+  });
+});
+
+describe('apicscope url and decode', () => {
+  it('prints a fragment that decodes to the same scenario and step', () => {
+    const u = cli('url', bad, '--step', '1');
+    expect(u.status).toBe(0);
+    expect(u.out[0]).toMatch(/^#v=1&k=1&s=[tz][A-Za-z0-9_-]+$/);
+    const writes: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => writes.push(chunk)) as typeof process.stdout.write;
+    try {
+      const d = cli('decode', `https://example.org/apicscope/${u.out[0]}`);
+      expect(d.status).toBe(0);
+      expect(d.err).toEqual(['(step 1 of 1)']);
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(writes.join('')).toBe(readFileSync(bad, 'utf8'));
+  });
+
+  it('refuses a step beyond the scenario, a broken file and a damaged link (exit 2)', () => {
+    expect(cli('url', good, '--step', '9').err[0]).toMatch(/--step 9 is beyond its 1 steps/);
+    expect(cli('url', broken).status).toBe(2);
+    const d = cli('decode', '#v=1&k=0&s=zAAAAAAAA');
+    expect(d.status).toBe(2);
+    expect(d.err[0]).toMatch(/^apicscope: the link is damaged/);
   });
 });
 

@@ -11,10 +11,13 @@ import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
 import { applySetting } from '../scenario/settings.ts';
+import { decodeFragment, encodeFragment } from '../share/url.ts';
 
 const USAGE = `usage:
   apicscope run FILE… [--json] [--set KEY=VALUE]…
   apicscope trace FILE [--why] [--set KEY=VALUE]…
+  apicscope url FILE [--step N]        print the share-link fragment (#v=1&…) for a scenario
+  apicscope decode URL                 print the scenario a share link carries
 
   --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
               ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows`;
@@ -23,17 +26,19 @@ class UsageError extends Error {}
 
 interface Options {
   command: string;
+  /** Files, or for `decode` the link. */
   files: string[];
   json: boolean;
   why: boolean;
   sets: string[];
+  step: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  if (command !== 'run' && command !== 'trace')
+  if (!['run', 'trace', 'url', 'decode'].includes(command))
     throw new UsageError(command ? `unknown command '${command}'` : 'no command');
-  const o: Options = { command, files: [], json: false, why: false, sets: [] };
+  const o: Options = { command, files: [], json: false, why: false, sets: [], step: null };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') o.json = true;
@@ -43,11 +48,17 @@ function parseArgs(argv: string[]): Options {
       if (!v) throw new UsageError('--set needs KEY=VALUE');
       o.sets.push(v);
     } else if (a.startsWith('--set=')) o.sets.push(a.slice(6));
-    else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
+    else if (a === '--step') {
+      const v = rest[++i];
+      if (!v || !/^\d+$/.test(v)) throw new UsageError('--step needs a step number');
+      o.step = Number(v);
+    } else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
     else o.files.push(a);
   }
-  if (o.files.length === 0) throw new UsageError('no scenario file given');
-  if (o.command === 'trace' && o.files.length > 1) throw new UsageError('trace takes one file');
+  if (o.files.length === 0)
+    throw new UsageError(o.command === 'decode' ? 'no link given' : 'no scenario file given');
+  if (o.command !== 'run' && o.files.length > 1)
+    throw new UsageError(`${o.command} takes one ${o.command === 'decode' ? 'link' : 'file'}`);
   return o;
 }
 
@@ -91,6 +102,46 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     if (!(e instanceof UsageError)) throw e;
     err(`apicscope: ${e.message}\n${USAGE}`);
     return 2;
+  }
+  if (o.command === 'url') {
+    const file = o.files[0];
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return 2;
+    }
+    const parsed = parseScenario(text);
+    if (!parsed.ok) {
+      for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
+      return 2;
+    }
+    const steps = parsed.scenario.steps.length;
+    const step = o.step ?? steps;
+    if (step > steps) {
+      err(`${file}: --step ${step} is beyond its ${steps} steps`);
+      return 2;
+    }
+    out(`#${encodeFragment({ text, step })}`);
+    return 0;
+  }
+  if (o.command === 'decode') {
+    const r = decodeFragment(o.files[0]);
+    if (!r.ok) {
+      err(`apicscope: ${r.error}`);
+      return 2;
+    }
+    const parsed = parseScenario(r.state.text);
+    process.stdout.write(r.state.text);
+    if (!parsed.ok) {
+      for (const e of parsed.errors) err(`link:${e.line}:${e.col}: ${e.message}`);
+      return 2;
+    }
+    err(
+      `(step ${r.state.step} of ${parsed.scenario.steps.length}${r.state.view ? `, view ${r.state.view}` : ''})`,
+    );
+    return 0;
   }
   if (o.command === 'trace') {
     const s = load(o.files[0], o.sets, err);

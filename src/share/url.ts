@@ -1,0 +1,196 @@
+/**
+ * Share links: the session as a URL fragment (nothing reaches a server). Format v=1:
+ *
+ *   v=1&k=STEP[&view=VIEW]&s=MODE PAYLOAD
+ *
+ * MODE `t`: PAYLOAD is the scenario's UTF-8 bytes in base64url; MODE `z`: the same bytes
+ * raw-DEFLATEd (level 9) against the frozen v=1 dictionary, in base64url. Either way the bytes
+ * end with the CRC-32 of the text (4 bytes, big-endian), so a damaged link is refused rather
+ * than decoded into some other scenario. The shorter form wins (`t` on a tie), so the same
+ * session always gives the same link. Decoding is bounded in input
+ * size, output size and time, validates every field, and returns a message instead of throwing.
+ */
+import { deflateSync, Inflate } from 'fflate';
+import { MAX_SCENARIO_CHARS } from '../scenario/parse.ts';
+import { DICTIONARY_V1 } from './dictionary-v1.ts';
+
+export const URL_VERSION = 1;
+/** Longest fragment accepted: far above any real session (a 1000-step one is under 8000). */
+export const MAX_FRAGMENT_CHARS = 256 * 1024;
+/** Longest scenario a link may expand to, in bytes (as the editor accepts). */
+export const MAX_TEXT_BYTES = MAX_SCENARIO_CHARS * 2;
+
+export const VIEWS = ['timeline', 'scenario', 'config'] as const;
+export type View = (typeof VIEWS)[number];
+
+export interface ShareState {
+  text: string;
+  step: number;
+  view?: View;
+}
+
+export type DecodeResult = { ok: true; state: ShareState } | { ok: false; error: string };
+
+const dictionary = new TextEncoder().encode(DICTIONARY_V1);
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+export function base64url(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    if (i + 1 < bytes.length) out += B64[(n >> 6) & 63];
+    if (i + 2 < bytes.length) out += B64[n & 63];
+  }
+  return out;
+}
+
+/** Strict base64url (no padding): null if any character or the length is impossible. */
+export function fromBase64url(s: string): Uint8Array | null {
+  if (s.length % 4 === 1) return null;
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    let n = 0;
+    const chunk = Math.min(4, s.length - i);
+    for (let j = 0; j < 4; j++) {
+      const c = j < chunk ? s.charCodeAt(i + j) : 65;
+      const v = c < 128 ? B64_INDEX[c] : -1;
+      if (v < 0) return null;
+      n = (n << 6) | v;
+    }
+    out[o++] = (n >> 16) & 255;
+    if (chunk > 2) out[o++] = (n >> 8) & 255;
+    if (chunk > 3) out[o++] = n & 255;
+  }
+  return out;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as zlib's crc32). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function withCrc(data: Uint8Array, text: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length + 4);
+  out.set(data);
+  new DataView(out.buffer).setUint32(data.length, crc32(text));
+  return out;
+}
+
+/** The `s=` value for a scenario text: whichever of the plain and compressed forms is shorter. */
+export function encodePayload(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const plain = `t${base64url(withCrc(bytes, bytes))}`;
+  const packed = `z${base64url(withCrc(deflateSync(bytes, { level: 9, dictionary }), bytes))}`;
+  return packed.length < plain.length ? packed : plain;
+}
+
+/** A fragment (without `#`) from an encoded payload; the one place the field order is fixed. */
+export function composeFragment(payload: string, step: number, view?: View): string {
+  return `v=${URL_VERSION}&k=${step}${view && view !== 'timeline' ? `&view=${view}` : ''}&s=${payload}`;
+}
+
+export function encodeFragment(s: ShareState): string {
+  return composeFragment(encodePayload(s.text), s.step, s.view);
+}
+
+class TooLarge extends Error {}
+
+function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const inf = new Inflate({ dictionary }, (chunk) => {
+    size += chunk.length;
+    if (size > limit) throw new TooLarge();
+    parts.push(chunk);
+  });
+  for (let i = 0; i < data.length; i += 256) inf.push(data.subarray(i, i + 256), i + 256 >= data.length);
+  if (data.length === 0) inf.push(new Uint8Array(0), true);
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Decodes a fragment (with or without `#`, or a whole URL). Never throws. */
+export function decodeFragment(input: string): DecodeResult {
+  const fail = (error: string): DecodeResult => ({ ok: false, error });
+  const hash = input.indexOf('#');
+  const frag = hash >= 0 ? input.slice(hash + 1) : input;
+  if (frag.length > MAX_FRAGMENT_CHARS)
+    return fail(`the link is ${frag.length} characters long; at most ${MAX_FRAGMENT_CHARS} are accepted`);
+  if (!frag.startsWith('v='))
+    return fail('this is not an apicscope link: it does not start with a format version (v=)');
+  const fields = new Map<string, string>();
+  for (const part of frag.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return fail(`the link has a malformed field '${part.slice(0, 40)}' (expected key=value)`);
+    const key = part.slice(0, eq);
+    if (fields.has(key)) return fail(`the link gives '${key}' twice`);
+    fields.set(key, part.slice(eq + 1));
+  }
+  const v = fields.get('v');
+  if (v === undefined) return fail('this is not an apicscope link: it has no format version (v=)');
+  if (!/^\d{1,6}$/.test(v)) return fail(`the link's format version '${v.slice(0, 20)}' is not a number`);
+  if (Number(v) > URL_VERSION)
+    return fail(
+      `this link was made by a newer apicscope (format v=${Number(v)}); this one reads v=${URL_VERSION}`,
+    );
+  if (Number(v) !== URL_VERSION) return fail(`unknown link format v=${Number(v)}`);
+  const k = fields.get('k') ?? '0';
+  if (!/^\d{1,7}$/.test(k)) return fail(`the link's step '${k.slice(0, 20)}' is not a whole number`);
+  const view = fields.get('view');
+  if (view !== undefined && !(VIEWS as readonly string[]).includes(view))
+    return fail(`the link names an unknown view '${view.slice(0, 20)}'`);
+  const s = fields.get('s');
+  if (s === undefined || s.length < 1) return fail('the link carries no scenario (s=)');
+  const mode = s[0];
+  const all = fromBase64url(s.slice(1));
+  if (!all)
+    return fail('the link is damaged: its scenario is not valid base64url (was it cut short or altered?)');
+  if (all.length < 4) return fail('the link is damaged: its scenario is cut short');
+  const bytes = all.subarray(0, all.length - 4);
+  const crc = new DataView(all.buffer, all.byteOffset + all.length - 4, 4).getUint32(0);
+  let raw: Uint8Array;
+  if (mode === 't') raw = bytes;
+  else if (mode === 'z') {
+    try {
+      raw = inflateBounded(bytes, MAX_TEXT_BYTES);
+    } catch (e) {
+      if (e instanceof TooLarge)
+        return fail(`the link's scenario expands to more than ${MAX_TEXT_BYTES} bytes`);
+      return fail(
+        'the link is damaged: its compressed scenario does not decompress (was it cut short or altered?)',
+      );
+    }
+  } else return fail(`the link's scenario has an unknown encoding '${mode}'`);
+  if (raw.length > MAX_TEXT_BYTES) return fail(`the link's scenario is more than ${MAX_TEXT_BYTES} bytes`);
+  if (crc32(raw) !== crc)
+    return fail('the link is damaged: its checksum does not match (was it cut short or altered?)');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return fail('the link is damaged: its scenario is not valid UTF-8 text');
+  }
+  return { ok: true, state: { text, step: Number(k), ...(view ? { view: view as View } : {}) } };
+}
