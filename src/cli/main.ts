@@ -133,7 +133,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       return 2;
     }
     const parsed = parseScenario(r.state.text);
-    process.stdout.write(r.state.text);
+    out(r.state.text.replace(/\n$/, ''));
     if (!parsed.ok) {
       for (const e of parsed.errors) err(`link:${e.line}:${e.col}: ${e.message}`);
       return 2;
