@@ -4,9 +4,11 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { ScenarioError } from '../scenario/ast.ts';
+import type { View } from '../share/url.ts';
+import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { Response } from '../worker/protocol.ts';
+import type { ExportKind, Response } from '../worker/protocol.ts';
 import type { Frame, SessionInfo } from '../worker/session.ts';
 import { ALL_DETAILED } from '../worker/session.ts';
 import type { CpuDetail } from '../worker/view.ts';
@@ -22,6 +24,9 @@ interface Snapshot {
   text: string;
   step: number;
 }
+
+/** Where a load came from: errors of editor text go to the editor, the others to the notice bar. */
+export type LoadSource = 'editor' | 'link' | 'file' | 'app';
 
 export interface VizState {
   /** The scenario text of the session (the last one that parsed). */
@@ -41,8 +46,17 @@ export interface VizState {
   pending: { lines: string[]; discard: number } | { run: number; discard: number } | null;
   undoStack: Snapshot[];
   redoStack: Snapshot[];
+  /** The sidebar panel on show (part of the share link). */
+  view: View;
+  /** How the next URL update enters the browser history: a new entry, or in place. */
+  historyMode: 'push' | 'replace';
 
-  load(text: string, step?: number, fromEditor?: boolean): void;
+  load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
+  /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
+  openLink(fragment: string, fromHistory?: boolean): boolean;
+  setView(view: View): void;
+  /** The whole session's trace, computed in the worker. */
+  requestExport(what: ExportKind): Promise<string>;
   seek(step: number): void;
   /** Appends action lines after the current step (asks first if later steps would go). */
   act(lines: string[]): void;
@@ -63,11 +77,17 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function createVizStore(initialText: string, initialStep?: number, factory?: WorkerFactory) {
+export function createVizStore(
+  initialText: string,
+  initialStep?: number,
+  factory?: WorkerFactory,
+  initialLink?: string,
+) {
   let host: WorkerHost;
   /** What the store asked for last, to know how to restart and what answers mean. */
-  let lastLoad: { text: string; step?: number; fromEditor: boolean } | null = null;
+  let lastLoad: { text: string; step?: number; fromEditor: boolean; source: LoadSource } | null = null;
   let live = false;
+  const exports = new Map<number, (text: string) => void>();
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -94,17 +114,34 @@ export function createVizStore(initialText: string, initialStep?: number, factor
           return;
         case 'error': {
           const fromEditor = lastLoad?.fromEditor ?? false;
+          const source = lastLoad?.source ?? 'app';
           const first = r.errors[0];
+          const what =
+            source === 'link'
+              ? 'The link was not opened: its scenario'
+              : source === 'file'
+                ? 'The file was not opened: its scenario'
+                : 'Not applied: the scenario';
+          const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
+          lastLoad = null;
           set({
             status: 'ready',
             editorErrors: fromEditor ? r.errors : get().editorErrors,
             notice: fromEditor
               ? get().notice
-              : { kind: 'error', text: `Not applied: line ${first.line}:${first.col}: ${first.message}` },
+              : {
+                  kind: 'error',
+                  text: `${what} has an error at line ${first.line}:${first.col}: ${first.message}${more}. The session was kept.`,
+                },
           });
-          lastLoad = null;
+          // A bad link or file at start-up: open the default scenario instead.
+          if (!get().info) get().load(initialText, initialStep);
           return;
         }
+        case 'exported':
+          exports.get(r.id)?.(r.text);
+          exports.delete(r.id);
+          return;
         case 'frame': {
           const prev = get().cpus;
           const cpus: Record<number, CpuDetail> = {};
@@ -166,12 +203,41 @@ export function createVizStore(initialText: string, initialStep?: number, factor
       pending: null,
       undoStack: [],
       redoStack: [],
+      view: 'timeline',
+      historyMode: 'replace',
 
-      load(text, step, fromEditor = false) {
+      load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (get().info) remember();
-        lastLoad = { text, step, fromEditor };
-        set({ status: 'loading' });
+        lastLoad = { text, step, fromEditor, source };
+        set({ status: 'loading', historyMode: get().info ? 'push' : 'replace' });
         host.send({ type: 'load', text, step, detailed: detailed() });
+      },
+      openLink(fragment, fromHistory = false) {
+        const r = decodeFragment(fragment);
+        if (!r.ok) {
+          set({
+            notice: { kind: 'error', text: `The link was not opened: ${r.error}. The session was kept.` },
+          });
+          return false;
+        }
+        if (get().info) remember();
+        lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
+        set({
+          status: 'loading',
+          view: r.state.view ?? 'timeline',
+          historyMode: fromHistory ? 'replace' : 'push',
+        });
+        host.send({ type: 'load', text: r.state.text, step: r.state.step, detailed: detailed() });
+        return true;
+      },
+      setView(view) {
+        set({ view, historyMode: 'replace' });
+      },
+      requestExport(what) {
+        return new Promise((resolve) => {
+          const id = host.send({ type: 'export', what });
+          exports.set(id, resolve);
+        });
       },
       seek(step) {
         const k = Math.max(0, Math.min(step, length()));
@@ -208,7 +274,7 @@ export function createVizStore(initialText: string, initialStep?: number, factor
           undoStack: s.undoStack.slice(0, -1),
           redoStack: [...s.redoStack, { text: s.text, step: cursor() }],
         });
-        lastLoad = { text: prev.text, step: prev.step, fromEditor: false };
+        lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
         host.send({ type: 'load', text: prev.text, step: prev.step, detailed: detailed() });
       },
       redo() {
@@ -219,7 +285,7 @@ export function createVizStore(initialText: string, initialStep?: number, factor
           redoStack: s.redoStack.slice(0, -1),
           undoStack: [...s.undoStack, { text: s.text, step: cursor() }],
         });
-        lastLoad = { text: next.text, step: next.step, fromEditor: false };
+        lastLoad = { text: next.text, step: next.step, fromEditor: false, source: 'app' };
         host.send({ type: 'load', text: next.text, step: next.step, detailed: detailed() });
       },
       toggleSelected(cpu) {
@@ -241,6 +307,7 @@ export function createVizStore(initialText: string, initialStep?: number, factor
       },
     };
   });
-  store.getState().load(initialText, initialStep);
+  if (!initialLink || !store.getState().openLink(initialLink, true))
+    store.getState().load(initialText, initialStep);
   return store;
 }

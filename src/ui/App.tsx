@@ -1,6 +1,7 @@
 /** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
 import { useEffect, useState } from 'react';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
+import type { View } from '../share/url.ts';
 import type { VizStore } from '../store/viz.ts';
 import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
@@ -12,6 +13,7 @@ import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { EditorPanel } from './editor/EditorPanel.tsx';
+import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
@@ -79,10 +81,11 @@ function ConfirmDiscard() {
   );
 }
 
-type Tab = 'timeline' | 'scenario' | 'config';
+type Tab = View;
 
 function Sidebar() {
-  const [tab, setTab] = useState<Tab>('timeline');
+  const tab = useViz((s) => s.view);
+  const setTab = useViz((s) => s.setView);
   const tabs: [Tab, string][] = [
     ['timeline', 'Timeline'],
     ['scenario', 'Scenario'],
@@ -187,6 +190,24 @@ function Shell() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
+  useEffect(() => {
+    // A .apic file dropped anywhere on the page opens it (only files; dropped text is ignored).
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      openFile(store, f);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [store]);
   return (
     <div className="min-h-screen">
       <Header
@@ -216,9 +237,9 @@ function Shell() {
 }
 
 /** The default session: the preset that shows a level IRQ end to end. */
-export function createDefaultStore(): VizStore {
+export function createDefaultStore(link?: string): VizStore {
   const preset = PRESETS.find((p) => p.id === DEFAULT_PRESET)!;
-  return createVizStore(preset.text, 0);
+  return createVizStore(preset.text, 0, undefined, link);
 }
 
 export function App({ store }: { store: VizStore }) {

@@ -2,6 +2,7 @@
 import { PRESETS } from '../presets/index.ts';
 import { Button } from './common/Button.tsx';
 import { useViz } from './context.ts';
+import { FileMenu } from './FileMenu.tsx';
 
 /** A preset's title line, read without the parser (which lives in the worker). */
 function titleOf(text: string): string | null {
@@ -38,7 +39,7 @@ export function Header({
           value={current}
           onChange={(e) => {
             const p = TITLES.find((t) => t.id === e.target.value);
-            if (p) load(p.text, 0, true);
+            if (p) load(p.text, 0, false, 'app');
           }}
           className="max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
           aria-label="Load a preset scenario"
@@ -54,6 +55,7 @@ export function Header({
       <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
         {title ?? ''}
       </h1>
+      <FileMenu />
       <Button onClick={onTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme (t)`}>
         {theme === 'dark' ? '☀ Light' : '☾ Dark'}
       </Button>

@@ -38,7 +38,7 @@ export class WorkerHost {
       const r = e.data;
       // A run owes answers until it ends; everything else is answered by its frame or error.
       if (r.type === 'frame' && !r.live) this.owed = false;
-      if (r.type === 'error') this.owed = false;
+      if (r.type === 'error' || r.type === 'exported') this.owed = false;
       this.onMessage(r);
     };
     w.onerror = (e) => {

@@ -13,6 +13,8 @@ export type Request =
   /** Start `run n` after step `at`, reporting progress; ends by itself or on `stop`. */
   | { type: 'run'; id: number; n: number; at: number; detailed: number[] }
   | { type: 'stop'; id: number }
+  /** The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON. */
+  | { type: 'export'; id: number; what: ExportKind }
   /** Test hook: make the worker fail as a crash would. */
   | { type: 'crash'; id: number };
 
@@ -21,7 +23,10 @@ export type Response =
   | { type: 'error'; id: number; errors: ScenarioError[] }
   | { type: 'frame'; id: number; frame: Frame; live?: boolean }
   | { type: 'progress'; id: number; steps: number; limit: number }
-  | { type: 'run-ended'; id: number; info: SessionInfo };
+  | { type: 'run-ended'; id: number; info: SessionInfo }
+  | { type: 'exported'; id: number; what: ExportKind; text: string };
+
+export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
 
 export type RequestBody = Request extends infer R
   ? R extends { id: number }

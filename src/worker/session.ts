@@ -9,12 +9,15 @@ import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
+import { Machine } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { checkExpectations } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
 import { printAction } from '../scenario/print.ts';
+import type { StepEvents } from '../share/trace-export.ts';
+import { encodePayload } from '../share/url.ts';
 import type { CpuChange, StateView } from './view.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
@@ -24,6 +27,8 @@ export const MAX_STEP_EVENTS = 3000;
 export const ALL_DETAILED = 16;
 /** Most vCPUs whose details one frame carries. */
 export const MAX_DETAILED = 64;
+/** Events an exported trace holds at most (later steps are left out). */
+export const MAX_EXPORT_EVENTS = 200_000;
 
 export interface StepInfo {
   text: string;
@@ -33,6 +38,8 @@ export interface StepInfo {
 
 export interface SessionInfo {
   text: string;
+  /** The share link's `s=` payload for this text (share/url.ts). */
+  share: string;
   config: Config;
   title: string | null;
   configNotes: string[];
@@ -69,6 +76,8 @@ export class Session {
   private lines: string[] = [];
   private expects: ExpectResult[] = [];
   private running: { run: ChunkedRun; n: number } | null = null;
+  private share = '';
+  private shareFor: string | null = null;
 
   /** Replaces the session with `text` if, and only if, it parses; otherwise nothing changes. */
   load(text: string): Result {
@@ -112,8 +121,13 @@ export class Session {
 
   info(): SessionInfo {
     const s = this.scenario;
+    if (this.shareFor !== this.text) {
+      this.shareFor = this.text;
+      this.share = encodePayload(this.text);
+    }
     return {
       text: this.text,
+      share: this.share,
       config: s?.config ?? defaultConfig(),
       title: s?.config.title ?? null,
       configNotes: s?.configNotes ?? [],
@@ -194,6 +208,27 @@ export class Session {
     this.scenario = parsed.scenario;
     this.lines = [...base, line, ''];
     return { ok: true, info: this.info() };
+  }
+
+  /** The whole session's events (per step at most MAX_STEP_EVENTS, in all at most MAX_EXPORT_EVENTS). */
+  traceSteps(): StepEvents[] {
+    const t = this.timeline!;
+    const m = Machine.boot(t.config, true);
+    m.ctx.maxEvents = MAX_STEP_EVENTS;
+    const out: StepEvents[] = [];
+    let total = 0;
+    for (let k = 1; k <= t.length; k++) {
+      const action = t.actionOf(k);
+      if (total >= MAX_EXPORT_EVENTS) {
+        m.tracing = false;
+        m.apply(action);
+        continue;
+      }
+      const r = m.apply(action);
+      total += r.events.length;
+      out.push({ step: k, action: printAction(action), events: r.events, dropped: m.ctx.droppedEvents });
+    }
+    return out;
   }
 
   /** The state during a run (the live tip), without events. */

@@ -3,6 +3,8 @@
  * The Web Worker that hosts the emulator; the UI thread never runs it. Long runs advance in
  * slices so that `stop` is heard, and post at most one live frame per animation frame.
  */
+
+import { chromeTrace, traceText } from '../share/trace-export.ts';
 import type { Request, Response } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -69,6 +71,16 @@ function handle(req: Request): void {
     case 'stop':
       if (run) run.stop = true;
       return;
+    case 'export': {
+      const steps = session.traceSteps();
+      const info = session.info();
+      const text =
+        req.what === 'chrome-trace'
+          ? JSON.stringify(chromeTrace(steps, info.vcpus, info.title ?? 'scenario'))
+          : traceText(steps, req.what === 'trace-why');
+      post({ type: 'exported', id: req.id, what: req.what, text });
+      return;
+    }
     case 'crash':
       throw new Error('worker crash requested by a test');
   }
@@ -76,7 +88,7 @@ function handle(req: Request): void {
 
 scope.onmessage = (e: MessageEvent<Request>) => {
   // A request other than `stop` ends a run first, as a stop would.
-  if (run && e.data.type !== 'stop' && e.data.type !== 'crash') {
+  if (run && e.data.type !== 'stop' && e.data.type !== 'crash' && e.data.type !== 'export') {
     run.stop = true;
     pumpRun();
   }

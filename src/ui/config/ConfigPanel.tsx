@@ -48,7 +48,7 @@ export function ConfigPanel() {
   const c = useViz((s) => s.info?.config);
   const load = useViz((s) => s.load);
   if (!c) return null;
-  const apply = (next: Config) => load(replaceConfig(text, next), undefined, true);
+  const apply = (next: Config) => load(replaceConfig(text, next), undefined, false, 'app');
   const kvm = (patch: Partial<Config['kvm']>) => apply({ ...c, kvm: { ...c.kvm, ...patch } });
   const profile: GuestProfile | 'per vCPU' =
     c.guestAll ?? (Object.keys(c.guests).length ? 'per vCPU' : 'manual');

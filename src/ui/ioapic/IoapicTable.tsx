@@ -7,7 +7,7 @@ import { useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
 
-const cell = 'px-1.5 py-1 border-b border-slate-100 dark:border-slate-800';
+const cell = 'px-1 py-1 border-b border-slate-100 dark:border-slate-800';
 const input =
   'rounded border border-slate-300 bg-white px-1 font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
 
@@ -89,7 +89,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
         </span>
       </td>
       <td className={`${cell} whitespace-nowrap`}>
-        <span className="inline-flex gap-0.5" role="group" aria-label={`pin ${p.pin} line`}>
+        <span className="inline-flex gap-0.5 [&>button]:px-1" role="group" aria-label={`pin ${p.pin} line`}>
           <Button
             onClick={() => act([`assert ${p.pin}`])}
             aria-label={`assert pin ${p.pin}`}
@@ -225,24 +225,24 @@ export function IoapicTable() {
         <table className="w-full border-collapse text-xs">
           <thead className="text-left text-[11px] text-slate-500 dark:text-slate-400">
             <tr>
-              <th className="px-1.5 text-right">pin</th>
-              <th className="px-1.5">line</th>
-              <th className="px-1.5">device</th>
-              <th className="px-1.5">vector</th>
-              <th className="px-1.5">trigger</th>
-              <th className="px-1.5">dest</th>
-              <th className="px-1.5">dest mode</th>
-              <th className="px-1.5">delivery</th>
-              <th className="px-1.5">polarity</th>
-              <th className="px-1.5 text-center">mask</th>
-              <th className="px-1.5 text-center" title="remote IRR">
+              <th className="px-1 text-right">pin</th>
+              <th className="px-1">line</th>
+              <th className="px-1">device</th>
+              <th className="px-1">vector</th>
+              <th className="px-1">trigger</th>
+              <th className="px-1">dest</th>
+              <th className="px-1">dest mode</th>
+              <th className="px-1">delivery</th>
+              <th className="px-1">polarity</th>
+              <th className="px-1 text-center">mask</th>
+              <th className="px-1 text-center" title="remote IRR">
                 rIRR
               </th>
-              <th className="px-1.5 text-center">irr</th>
-              <th className="px-1.5 text-right" title="messages sent">
+              <th className="px-1 text-center">irr</th>
+              <th className="px-1 text-right" title="messages sent">
                 sent
               </th>
-              <th className="px-1.5 text-right" title="successive EOIs with the line high (storm counter)">
+              <th className="px-1 text-right" title="successive EOIs with the line high (storm counter)">
                 storm
               </th>
             </tr>

@@ -1,0 +1,235 @@
+/** Share, open, download and export: everything that takes the session out of (or into) the app. */
+import { useEffect, useRef, useState } from 'react';
+import { MAX_SCENARIO_CHARS } from '../scenario/parse.ts';
+import { figureSvg } from '../share/figure.ts';
+import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
+import type { VizStore } from '../store/viz.ts';
+import { Button } from './common/Button.tsx';
+import { download, slug, svgToPng } from './common/download.ts';
+import { useViz, useVizStore } from './context.ts';
+
+/** Reads a dropped or chosen file as scenario text; refuses what is too large to be one. */
+export async function openFile(store: VizStore, file: File): Promise<void> {
+  if (file.size > MAX_SCENARIO_CHARS) {
+    store.setState({
+      notice: {
+        kind: 'error',
+        text: `The file was not opened: "${file.name}" is ${file.size} bytes; a scenario is at most ${MAX_SCENARIO_CHARS}. The session was kept.`,
+      },
+    });
+    return;
+  }
+  const text = await file.text();
+  store.getState().load(text, 0, false, 'file');
+}
+
+function CopyDialog({ title, text, onClose }: { title: string; text: string; onClose: () => void }) {
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const area = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    area.current?.focus();
+    area.current?.select();
+    navigator.clipboard?.writeText(text).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  }, [text]);
+  return (
+    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="copy-h"
+        className="flex max-h-[90vh] w-full max-w-3xl flex-col rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <div className="mb-2 flex items-center justify-between gap-2">
+          <h2 id="copy-h" className="m-0 text-base font-semibold">
+            {title}
+          </h2>
+          <Button onClick={onClose} aria-label="Close">
+            Close
+          </Button>
+        </div>
+        <p className="m-0 mb-2 text-xs text-slate-600 dark:text-slate-400" role="status">
+          {copied === true
+            ? 'Copied to the clipboard.'
+            : copied === false
+              ? 'The clipboard is not available here: select the text and copy it.'
+              : ''}{' '}
+          {text.length.toLocaleString('en-US')} characters.
+        </p>
+        <textarea
+          ref={area}
+          readOnly
+          value={text}
+          rows={16}
+          aria-label={title}
+          className="w-full flex-1 rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-950"
+        />
+      </div>
+    </div>
+  );
+}
+
+export function FileMenu() {
+  const store = useVizStore();
+  const info = useViz((s) => s.info);
+  const [copy, setCopy] = useState<{ title: string; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const menu = useRef<HTMLDetailsElement>(null);
+  const close = () => menu.current?.removeAttribute('open');
+  const name = slug(info?.title);
+
+  const exportTrace = async (what: 'trace-text' | 'trace-why' | 'chrome-trace') => {
+    close();
+    setBusy(true);
+    try {
+      const text = await store.getState().requestExport(what);
+      if (what === 'chrome-trace') download(`${name}.trace.json`, text, 'application/json');
+      else download(`${name}${what === 'trace-why' ? '.why' : ''}.trace.txt`, text);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const figure = () => {
+    const s = store.getState();
+    const f = s.frame;
+    if (!f || !s.info) return null;
+    const shown = Object.keys(s.cpus)
+      .map(Number)
+      .sort((a, b) => a - b);
+    return figureSvg({
+      title: s.info.title ?? 'apicscope scenario',
+      step: f.step,
+      action: f.step ? s.info.steps[f.step - 1].text : '',
+      cpus: shown.slice(0, 8).map((i) => s.cpus[i]),
+      ioapic: f.view.ioapic,
+      pins: s.info.pins,
+      dark: document.documentElement.classList.contains('dark'),
+    });
+  };
+  const lapicOf = () => {
+    const s = store.getState();
+    const shown = Object.keys(s.cpus)
+      .map(Number)
+      .sort((a, b) => a - b);
+    return shown.map((i) => infoLapic(s.cpus[i])).join('\n');
+  };
+  const item =
+    'block w-full rounded px-3 py-1.5 text-left text-sm text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-100 dark:hover:bg-slate-800';
+  return (
+    <>
+      <Button
+        onClick={() => setCopy({ title: 'Share link', text: location.href })}
+        aria-label="Share: copy a link to this exact state"
+        title="A link that reproduces this scenario at this step"
+        className="font-semibold"
+      >
+        Share
+      </Button>
+      <details ref={menu} className="relative">
+        <summary className="cursor-pointer list-none rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100">
+          File {busy ? '…' : '▾'}
+        </summary>
+        <div
+          role="menu"
+          aria-label="File"
+          className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        >
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={() => (close(), fileInput.current?.click())}
+          >
+            Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={() => (close(), download(`${name}.apic`, store.getState().text))}
+          >
+            Download the scenario (.apic)
+          </button>
+          <hr className="my-1 border-slate-200 dark:border-slate-700" />
+          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('trace-text')}>
+            Export the trace (trace-cmd text)
+          </button>
+          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('trace-why')}>
+            Export the trace with reasons
+          </button>
+          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('chrome-trace')}>
+            Export for Perfetto (Chrome trace JSON)
+          </button>
+          <hr className="my-1 border-slate-200 dark:border-slate-700" />
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={() => (close(), setCopy({ title: 'info lapic (QEMU monitor format)', text: lapicOf() }))}
+          >
+            Copy as “info lapic”
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={() => {
+              close();
+              const f = store.getState().frame;
+              if (f)
+                setCopy({
+                  title: 'info pic (QEMU monitor format, IOAPIC)',
+                  text: infoPic(f.view.ioapic, f.view.ioapicVersion),
+                });
+            }}
+          >
+            Copy as “info pic”
+          </button>
+          <hr className="my-1 border-slate-200 dark:border-slate-700" />
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={() => {
+              close();
+              const svg = figure();
+              if (svg) download(`${name}-step${store.getState().frame?.step ?? 0}.svg`, svg, 'image/svg+xml');
+            }}
+          >
+            Export the view as SVG
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className={item}
+            onClick={async () => {
+              close();
+              const svg = figure();
+              if (svg) download(`${name}-step${store.getState().frame?.step ?? 0}.png`, await svgToPng(svg));
+            }}
+          >
+            Export the view as PNG
+          </button>
+        </div>
+      </details>
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".apic,text/plain"
+        className="hidden"
+        aria-label="Open a scenario file"
+        data-testid="file-input"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) openFile(store, f);
+          e.target.value = '';
+        }}
+      />
+      {copy && <CopyDialog title={copy.title} text={copy.text} onClose={() => setCopy(null)} />}
+    </>
+  );
+}
