@@ -190,3 +190,29 @@ test('limits are enforced with clear messages', async ({ page }) => {
   await page.goto(`/#v=1&k=0&s=t${'A'.repeat(300_000)}`);
   await expect(page.getByTestId('notice')).toContainText('at most 262144 are accepted');
 });
+
+test('the built app forbids inline script (Content-Security-Policy) and opens dropped files', async ({
+  page,
+}) => {
+  await open(page);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-eval');
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = 1';
+    document.body.append(s);
+    return (window as unknown as { __inline?: number }).__inline;
+  });
+  expect(ran).toBeUndefined();
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(
+      new File(['title "Dropped"\nvcpus 1\nmsi dest=0 vector=0x41\n'], 'dropped.apic', {
+        type: 'text/plain',
+      }),
+    );
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+  });
+  await expect(page.getByTestId('title')).toHaveText('Dropped');
+});

@@ -193,3 +193,12 @@ describe('errors carry LINE:COL and say what is right', () => {
     );
   });
 });
+
+describe('limits', () => {
+  it('refuses more actions than a scenario may hold, at the first one too many', () => {
+    const text = 'run 0\n'.repeat(200_001);
+    const r = parseScenario(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatError(r.errors[0])).toBe('200001:1: a scenario has at most 200000 actions');
+  });
+});

@@ -91,3 +91,80 @@ describe('Session', () => {
     expect(f.droppedEvents).toBeGreaterThan(10000);
   });
 });
+
+describe('Session against hostile scenario files (fuzz)', () => {
+  it('10 000 mutated scenarios: none throws, each is bounded, and an invalid one never changes the session', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const fc = (await import('fast-check')).default;
+    const dir = join(import.meta.dirname, '..', 'presets');
+    const seeds = readdirSync(dir)
+      .filter((f) => f.endsWith('.apic'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'));
+    const s = new Session();
+    s.load(base);
+    let valid = 0;
+    let invalid = 0;
+    let worst = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'swap-lines', 'cut', 'dup-line')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.constantFrom(
+          '0x',
+          '{',
+          '}',
+          '"',
+          '=',
+          ' ',
+          '\n',
+          'cpu 9 ',
+          'route ',
+          '-1',
+          '99999999999',
+          'expect ',
+          'vcpus 4096\n',
+          'run 1000000000',
+          '\\',
+          '#',
+        ),
+        (seed, edits, junk) => {
+          let t = seed;
+          for (const [at, op] of edits) {
+            const i = at % (t.length + 1);
+            const lines = t.split('\n');
+            const l = at % lines.length;
+            if (op === 'delete') t = t.slice(0, i) + t.slice(i + 3);
+            else if (op === 'insert') t = t.slice(0, i) + junk + t.slice(i);
+            else if (op === 'cut') t = t.slice(0, i);
+            else if (op === 'dup-line') t = [...lines.slice(0, l), lines[l], ...lines.slice(l)].join('\n');
+            else t = [...lines.slice(l), ...lines.slice(0, l)].join('\n');
+          }
+          // Keep the fuzz fast: a mutation that asks for enormous runs is capped, not dropped.
+          t = t.replace(/\brun\s+\d{6,}/g, 'run 5000');
+          const before = s.text;
+          const t0 = performance.now();
+          const r = s.load(t);
+          worst = Math.max(worst, performance.now() - t0);
+          if (r.ok) {
+            valid++;
+            expect(s.text).toBe(t);
+            s.load(before);
+          } else {
+            invalid++;
+            expect(r.errors.length).toBeGreaterThan(0);
+            for (const e of r.errors) expect(e.line).toBeGreaterThanOrEqual(1);
+            expect(s.text).toBe(before);
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+    expect(valid + invalid).toBe(10_000);
+    expect(invalid).toBeGreaterThan(1000);
+    expect(worst).toBeLessThan(2000);
+  }, 300_000);
+});
