@@ -32,8 +32,10 @@ export default defineConfig({
   projects: [
     {
       name: 'desktop',
+      testIgnore: /phone\.spec\.ts/,
       use: { ...devices['Desktop Chrome'], viewport: { width: 1440, height: 900 }, launchOptions },
     },
+    { name: 'phone', testMatch: /phone\.spec\.ts/, use: { ...devices['Pixel 5'], launchOptions } },
   ],
   webServer: {
     command: 'npx vite preview --host 127.0.0.1 --port 4317 --strictPort',

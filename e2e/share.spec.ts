@@ -216,3 +216,20 @@ test('the built app forbids inline script (Content-Security-Policy) and opens dr
   });
   await expect(page.getByTestId('title')).toHaveText('Dropped');
 });
+
+test('a hung worker is noticed, restarted from the scenario, and the session goes on', async ({ page }) => {
+  test.setTimeout(45_000);
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  const before = await bridge(page);
+  await page.evaluate(() => window.__apicViz!.getState().hangWorker(20_000));
+  await expect(page.getByTestId('notice')).toContainText('The emulator stopped responding', {
+    timeout: 15_000,
+  });
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  const after = await bridge(page);
+  expect(after.text).toBe(before.text);
+  expect(after.step).toBe(1);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+});

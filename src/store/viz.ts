@@ -68,6 +68,8 @@ export interface VizState {
   toggleSelected(cpu: number): void;
   dismissNotice(): void;
   crashWorker(): void;
+  /** Test hook: the worker stops answering for `ms`. */
+  hangWorker(ms: number): void;
   dispose(): void;
 }
 
@@ -153,7 +155,7 @@ export function createVizStore(
           return;
         }
         case 'progress':
-          set({ run: { steps: r.steps, limit: r.limit } });
+          if (live) set({ run: { steps: r.steps, limit: r.limit } });
           return;
         case 'run-ended':
           live = false;
@@ -301,6 +303,9 @@ export function createVizStore(
       },
       crashWorker() {
         host.send({ type: 'crash' });
+      },
+      hangWorker(ms) {
+        host.send({ type: 'hang', ms });
       },
       dispose() {
         host.dispose();

@@ -15,8 +15,9 @@ export type Request =
   | { type: 'stop'; id: number }
   /** The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON. */
   | { type: 'export'; id: number; what: ExportKind }
-  /** Test hook: make the worker fail as a crash would. */
-  | { type: 'crash'; id: number };
+  /** Test hooks: make the worker fail as a crash would, or stop answering as a hang would. */
+  | { type: 'crash'; id: number }
+  | { type: 'hang'; id: number; ms: number };
 
 export type Response =
   | { type: 'loaded'; id: number; info: SessionInfo }

@@ -78,6 +78,8 @@ export class Session {
   private running: { run: ChunkedRun; n: number } | null = null;
   private share = '';
   private shareFor: string | null = null;
+  /** Called now and then during long loads, so that the UI knows the worker is alive. */
+  onProgress: ((done: number, total: number) => void) | null = null;
 
   /** Replaces the session with `text` if, and only if, it parses; otherwise nothing changes. */
   load(text: string): Result {
@@ -104,7 +106,9 @@ export class Session {
       if (e.afterStep >= from && e.line >= minLine)
         byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
     const out = checkExpectations(t.last, byStep.get(from) ?? []);
+    const total = s.steps.length;
     for (const st of s.steps.slice(from)) {
+      if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
       t.append(st.action);
       out.push(...checkExpectations(t.last, byStep.get(t.length) ?? []));
     }

@@ -9,6 +9,9 @@ import type { Request, Response } from './protocol.ts';
 import { Session } from './session.ts';
 
 const session = new Session();
+let current = 0;
+// Heartbeats during long loads: the UI's hang watchdog hears them.
+session.onProgress = (done, total) => post({ type: 'progress', id: current, steps: done, limit: total });
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (r: Response) => scope.postMessage(r);
 
@@ -42,6 +45,7 @@ function pumpRun(): void {
 }
 
 function handle(req: Request): void {
+  current = req.id;
   switch (req.type) {
     case 'load': {
       const r = session.load(req.text);
@@ -83,12 +87,25 @@ function handle(req: Request): void {
     }
     case 'crash':
       throw new Error('worker crash requested by a test');
+    case 'hang': {
+      const until = performance.now() + req.ms;
+      while (performance.now() < until) {
+        // Busy on purpose: the UI's watchdog must notice and restart the worker.
+      }
+      return;
+    }
   }
 }
 
 scope.onmessage = (e: MessageEvent<Request>) => {
   // A request other than `stop` ends a run first, as a stop would.
-  if (run && e.data.type !== 'stop' && e.data.type !== 'crash' && e.data.type !== 'export') {
+  if (
+    run &&
+    e.data.type !== 'stop' &&
+    e.data.type !== 'crash' &&
+    e.data.type !== 'hang' &&
+    e.data.type !== 'export'
+  ) {
     run.stop = true;
     pumpRun();
   }

@@ -128,6 +128,23 @@ export function ConfigPanel() {
             }
           />
         </Row>
+        {c.vcpus <= 16 &&
+          Array.from({ length: c.vcpus }, (_, i) => (
+            <Row key={i} label={`guest profile, vCPU ${i}`}>
+              <Pick
+                label={`guest profile, vCPU ${i}`}
+                value={c.guests[i] ?? c.guestAll ?? 'manual'}
+                options={['manual', 'linux', 'windows'] as const}
+                onChange={(p) => {
+                  // One vCPU differs: spell every vCPU out (`guest all` and `guest N` do not mix).
+                  const guests: Record<number, GuestProfile> = {};
+                  for (let k = 0; k < c.vcpus; k++)
+                    guests[k] = k === i ? p : (c.guests[k] ?? c.guestAll ?? 'manual');
+                  apply({ ...c, guestAll: null, guests });
+                }}
+              />
+            </Row>
+          ))}
       </fieldset>
       <fieldset className="m-0 border-0 p-0">
         <legend className="mb-1 text-xs font-semibold">KVM (upstream or proposal)</legend>

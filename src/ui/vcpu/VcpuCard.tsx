@@ -44,6 +44,9 @@ export const VcpuCard = memo(function VcpuCard({
   const toggleSelected = useViz((s) => s.toggleSelected);
   const vcpus = useViz((s) => s.info?.vcpus ?? 0);
   const [tpr, setTpr] = useState('0x0');
+  const [reg, setReg] = useState('spiv');
+  const [regValue, setRegValue] = useState('0x1ff');
+  const [servicePin, setServicePin] = useState('10');
   const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex2(cpu.isr.at(-1)!) : '0x62');
   const c = cpu.cpu;
   const sets = change?.sets ?? {};
@@ -238,6 +241,48 @@ export const VcpuCard = memo(function VcpuCard({
           </Button>
         </span>
       </div>
+      <details className="mt-1 text-xs">
+        <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
+          More: registers, device service, host
+        </summary>
+        <div
+          className="mt-1 flex flex-wrap items-center gap-1"
+          role="group"
+          aria-label={`vCPU ${c} more actions`}
+        >
+          <label className="inline-flex items-center gap-1 text-slate-600 dark:text-slate-300">
+            write
+            <select
+              value={reg}
+              onChange={(e) => setReg(e.target.value)}
+              aria-label={`register to write on vCPU ${c}`}
+              className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900"
+            >
+              {['spiv', ...(cpu.mode === 'xapic' ? ['apic-id', 'ldr', 'dfr'] : [])].map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </label>
+          <NumberField label="value" value={regValue} onChange={setRegValue} width="w-24" />
+          <Button onClick={() => run(`${reg} ${regValue}`)} aria-label={`write ${reg} on vCPU ${c}`}>
+            write
+          </Button>
+          <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
+          <Button
+            onClick={() => run(`service ${servicePin}`)}
+            aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
+            title="The handler quiets the device: its line drops"
+          >
+            service
+          </Button>
+          <Button
+            onClick={() => act([`host-pv-eoi ${c} off`])}
+            title="The host clears the PV EOI enable bit without a guest exit (R9.5)"
+          >
+            host: PV EOI off
+          </Button>
+        </div>
+      </details>
     </article>
   );
 });
