@@ -106,9 +106,27 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   return false;
 }
 
-function mergeRte(old: Rte, fields: Partial<RteFields>): Rte {
-  // remote IRR (and delivery status, never set here) are read-only for the guest (R5.5, R6).
-  return { ...old, ...fields, remoteIrr: old.remoteIrr };
+/**
+ * The part of an RTE write both IOAPICs share: remote IRR (and delivery status, never set here)
+ * are read-only for the guest, and an edge entry has no remote IRR (KVM R5.5 step 3, which lets
+ * Linux and Xen unstick it; QEMU ioapic_fix_edge_remote_irr()). Returns the new entry.
+ */
+function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, rule: string): Rte {
+  const io = m.s.ioapic;
+  const old = io.rte[pin];
+  const e: Rte = { ...old, ...fields, remoteIrr: old.remoteIrr };
+  if (e.trigger === 0) e.remoteIrr = 0;
+  io.rte[pin] = e;
+  if (m.tracing)
+    emit(
+      m,
+      -1,
+      'ioapic_write_rte',
+      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
+      `${rule}: RTE ${pin} rewritten; remote IRR ${e.remoteIrr}${old.remoteIrr && !e.remoteIrr ? ' (cleared: the pin is edge now)' : ''}`,
+      { pin, vector: e.vector },
+    );
+  return e;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,18 +302,7 @@ function kvmIoapicEoiInjectWork(m: Ctx): void {
 function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   const old = io.rte[pin];
-  const e = mergeRte(old, fields);
-  if (e.trigger === 0) e.remoteIrr = 0; // step 3: lets guests unstick remote IRR (Linux, Xen)
-  io.rte[pin] = e;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_write_rte',
-      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
-      `R5.5: RTE ${pin} rewritten; remote IRR ${e.remoteIrr}${old.remoteIrr && !e.remoteIrr ? ' (cleared: the pin is edge now)' : ''}`,
-      { pin, vector: e.vector },
-    );
+  const e = replaceRte(m, pin, fields, 'R5.5');
   // Step 5: a pending level interrupt is injected now (no irqfd resampler is modelled).
   if (e.trigger === 1 && io.irr & bit(pin) && !e.mask && !e.remoteIrr) kvmIoapicService(m, pin, false);
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
@@ -457,20 +464,8 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
 /** QEMU: ioapic_mem_write() of an RTE, both halves at once (R6). */
 function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
-  const old = io.rte[pin];
-  const e = mergeRte(old, fields);
-  io.irqEoi[pin] = 0;
-  if (e.trigger === 0) e.remoteIrr = 0; // ioapic_fix_edge_remote_irr()
-  io.rte[pin] = e;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_write_rte',
-      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
-      `R6: RTE ${pin} rewritten; storm counter reset; remote IRR ${e.remoteIrr}${old.remoteIrr && !e.remoteIrr ? ' (cleared: the pin is edge now)' : ''}`,
-      { pin, vector: e.vector },
-    );
+  io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write
+  replaceRte(m, pin, fields, 'R6');
   qemuUpdateKvmRoutes(m);
   qemuIoapicService(m);
 }

@@ -1,19 +1,10 @@
 /** Text edits that keep the user's comments and notes: replacing the configuration section. */
 import type { Config } from '../core/config.ts';
 import { tokenize } from './lexer.ts';
+import { CONFIG_STATEMENTS } from './parse.ts';
 import { printConfig } from './print.ts';
 
-const CONFIG = new Set([
-  'title',
-  'vcpus',
-  'apic',
-  'irqchip',
-  'ioapic',
-  'apicv',
-  'kvm',
-  'guest',
-  'secure-avic',
-]);
+const CONFIG = new Set(CONFIG_STATEMENTS);
 
 function isConfigLine(line: string): boolean {
   try {

@@ -45,7 +45,8 @@ class LineError extends Error {
   }
 }
 
-const CONFIG_STATEMENTS = [
+/** The configuration statements (contract §2), which must come before the first action. */
+export const CONFIG_STATEMENTS = [
   'title',
   'vcpus',
   'apic',
