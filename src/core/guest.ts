@@ -182,7 +182,8 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
     v.idReg = (value >>> 24) << 24;
     if (v.idReg >>> 24 !== (v.index & 0xff) && m.s.config.apicv && !m.s.vm.apicvInhibited) {
       m.s.vm.apicvInhibited = true;
-      v.highestIsrCache = -1;
+      // KVM: kvm_apic_update_apicv() on every vCPU: the ISR cache starts over.
+      for (const w of m.s.cpus) w.highestIsrCache = -1;
       if (m.tracing)
         emit(
           m,

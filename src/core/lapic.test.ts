@@ -162,3 +162,20 @@ expect count reinjections = 1`);
     holds('vcpus 1\nmsi dest=0 vector=5\nexpect cpu 0 irr = {0x5}\nexpect cpu 0 isr = {}');
   });
 });
+
+describe('R11.1 APICv inhibit', () => {
+  it('a changed xAPIC ID inhibits APICv for the rest of the run: EOIs exit again', () => {
+    holds(`vcpus 2
+apic xapic
+apicv on
+msi dest=0 vector=0x31
+cpu 0 eoi
+expect count eoi-exits = 0
+cpu 1 apic-id 0x5000000
+cpu 1 apic-id 0x1000000          # back to its own ID: still inhibited
+cpu 0 iret
+msi dest=0 vector=0x31
+cpu 0 eoi
+expect count eoi-exits = 1`);
+  });
+});
