@@ -81,6 +81,24 @@ export function FileMenu() {
   const menu = useRef<HTMLDetailsElement>(null);
   const close = () => menu.current?.removeAttribute('open');
   const name = slug(info?.title);
+  useEffect(() => {
+    // The menu closes on a click elsewhere or on Escape, as menus do.
+    const onDown = (e: PointerEvent) => {
+      if (menu.current && !menu.current.contains(e.target as Node)) menu.current.removeAttribute('open');
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && menu.current?.open) {
+        menu.current.removeAttribute('open');
+        menu.current.querySelector('summary')?.focus();
+      }
+    };
+    document.addEventListener('pointerdown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, []);
 
   const exportTrace = async (what: 'trace-text' | 'trace-why' | 'chrome-trace') => {
     close();
@@ -130,7 +148,7 @@ export function FileMenu() {
         Share
       </Button>
       <details ref={menu} className="relative">
-        <summary className="cursor-pointer list-none rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100">
+        <summary className="cursor-pointer list-none rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700">
           File {busy ? '…' : '▾'}
         </summary>
         <div
