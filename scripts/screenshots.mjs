@@ -1,0 +1,112 @@
+/**
+ * Regenerates docs/screenshots/*.png from the built app (npm run build first), light and dark,
+ * desktop and phone: `node scripts/screenshots.mjs`. For looking at the UI as a newcomer would.
+ */
+import { spawn } from 'node:child_process';
+import { chromium } from 'playwright';
+import { findChromium } from './chromium.mjs';
+
+const PORT = 4188;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const OUT = new URL('../docs/screenshots/', import.meta.url).pathname;
+
+const server = spawn(
+  'npx',
+  ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+  { stdio: 'ignore', detached: true },
+);
+const browser = await chromium.launch({
+  executablePath: await findChromium(),
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+try {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const shots = [
+    { name: 'start-light', scheme: 'light', run: async () => {} },
+    {
+      name: 'step2-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('ArrowRight');
+      },
+    },
+    {
+      name: 'savic-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('savic-eoi-read');
+        await p.evaluate(() => window.__apicViz.getState().seek(3));
+      },
+    },
+    {
+      name: 'stale-config-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+        await p.evaluate(() => window.__apicViz.getState().seek(5));
+        await p.getByRole('tab', { name: 'Configuration' }).click();
+      },
+    },
+    {
+      name: 'editor-errors-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Scenario' }).click();
+        await p.getByLabel('Scenario text').fill('vcpus 2\nroute 30 vector=0x31\nasert 3\n');
+        await p.getByRole('button', { name: /Apply/ }).click();
+      },
+    },
+    {
+      name: 'vcpus4096-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.evaluate(() =>
+          window.__apicViz
+            .getState()
+            .load('vcpus 4096\nmsi dest=0xff vector=0x31\nmsi dest=4000 vector=0x41\n'),
+        );
+        await p.waitForTimeout(1500);
+        await p.evaluate(() => window.__apicViz.getState().toggleSelected(4000));
+      },
+    },
+    {
+      name: 'help-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.keyboard.press('?');
+      },
+    },
+    {
+      name: 'phone-light',
+      scheme: 'light',
+      phone: true,
+      run: async (p) => {
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+      },
+    },
+  ];
+  for (const s of shots) {
+    const page = await browser.newPage(
+      s.phone
+        ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }
+        : { viewport: { width: 1440, height: 900 }, colorScheme: s.scheme },
+    );
+    await page.goto(BASE);
+    await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
+    await s.run(page);
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone });
+    await page.close();
+    console.log(`docs/screenshots/${s.name}.png`);
+  }
+} finally {
+  await browser.close();
+  process.kill(-server.pid);
+}
