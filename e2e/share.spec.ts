@@ -233,3 +233,31 @@ test('a hung worker is noticed, restarted from the scenario, and the session goe
   await page.keyboard.press('ArrowRight');
   await expect.poll(async () => (await bridge(page)).step).toBe(2);
 });
+
+test('compare: the same scenario under a second configuration, in lockstep, differences marked, in the link', async ({
+  page,
+}) => {
+  const text = PRESETS.find((p) => p.id === 'stale-eoi-split-patched')!.text;
+  await page.goto(`/#${encodeFragment({ text, step: 12, compare: ['kvm.stale-eoi-rescan=off'] })}`);
+  const diff = page.getByTestId('differences');
+  await expect(diff).toContainText('Differences after step 12 (A vs B)');
+  await expect(diff).toContainText('ioapic-eoi-exits 1 vs 3');
+  await expect(diff).toContainText('vCPU 0: handled {} vs {0x62}');
+  await expect(page.getByRole('region', { name: 'B' })).toContainText('kvm.stale-eoi-rescan=off');
+  await page.keyboard.press('Home');
+  await expect(diff).toContainText('No differences after step 0');
+  await expect(page).toHaveURL(/&c=kvm\.stale-eoi-rescan=off&s=/);
+  // Acting in column B acts on the scenario both columns share.
+  await page.getByRole('region', { name: 'B' }).getByRole('button', { name: 'pulse pin 10' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Discard and act' }).click();
+  await expect(page.getByTestId('step-of')).toHaveText('/ 1');
+  await expect(page.getByTestId('step-action')).toHaveText('pulse 10');
+  await page.getByLabel('Compare with').fill('kvm.nope=1');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: "kvm.nope=1: 'kvm' has no key 'nope'" }),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Close compare' }).click();
+  await expect(diff).toHaveCount(0);
+  await expect(page).not.toHaveURL(/&c=/);
+});

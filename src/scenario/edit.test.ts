@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replaceConfig } from './edit.ts';
+import { deriveCompare } from './settings.ts';
 import { mustParse } from './testing.ts';
 
 describe('replaceConfig', () => {
@@ -22,5 +23,21 @@ describe('replaceConfig', () => {
   it('inserts the configuration at the top when the text has none', () => {
     const out = replaceConfig('assert 3\n', { ...mustParse('').config, vcpus: 1 });
     expect(out).toBe('vcpus 1\nassert 3\n');
+  });
+});
+
+describe('deriveCompare', () => {
+  it('applies --set style settings to the configuration lines only', () => {
+    const text = 'vcpus 2\nroute 10 vector=0x62 trigger=level dest=0 mask=0\n';
+    const r = deriveCompare(text, mustParse(text).config, ['kvm.stale-eoi-rescan=off', 'irqchip=kernel']);
+    expect(r).toEqual({
+      ok: true,
+      text: 'irqchip kernel\nkvm stale-eoi-rescan=off\nroute 10 vector=0x62 trigger=level dest=0 mask=0\n',
+    });
+    expect(deriveCompare(text, mustParse(text).config, ['kvm.nope=1'])).toEqual({
+      ok: false,
+      error:
+        "kvm.nope=1: 'kvm' has no key 'nope'; its keys are stale-eoi-rescan, seoib, pv-eoi, pv-eoi-disable-fix, savic-eoi-write-check, vector-hashing, storm-limit",
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** `--set KEY=VALUE` configuration overrides of the command line (scenario-language.md §8). */
 import type { Config } from '../core/config.ts';
+import { replaceConfig } from './edit.ts';
 import { parseScenario } from './parse.ts';
 
 /**
@@ -67,4 +68,21 @@ const KVM_FIELD: Record<string, keyof Config['kvm']> = {
 function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
   const field = KVM_FIELD[key];
   return { [field]: k[field] };
+}
+
+/**
+ * The compare view's second scenario: `text` with the settings applied to its configuration
+ * (configuration lines rewritten in place, everything else kept). Errors name the setting.
+ */
+export function deriveCompare(
+  text: string,
+  config: Config,
+  settings: string[],
+): { ok: true; text: string } | { ok: false; error: string } {
+  const next = structuredClone(config);
+  for (const s of settings) {
+    const problem = applySetting(next, s);
+    if (problem) return { ok: false, error: `${s}: ${problem}` };
+  }
+  return { ok: true, text: replaceConfig(text, next) };
 }

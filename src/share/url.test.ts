@@ -74,6 +74,21 @@ describe('share links', () => {
     );
   });
 
+  it('carries the compare settings and refuses malformed ones', () => {
+    const frag = encodeFragment({
+      text: 'vcpus 1\n',
+      step: 0,
+      compare: ['kvm.stale-eoi-rescan=off', 'apicv=on'],
+    });
+    expect(frag).toMatch(/&c=kvm\.stale-eoi-rescan=off,apicv=on&s=/);
+    expect(decodeFragment(frag)).toEqual({
+      ok: true,
+      state: { text: 'vcpus 1\n', step: 0, compare: ['kvm.stale-eoi-rescan=off', 'apicv=on'] },
+    });
+    const bad = decodeFragment(frag.replace('apicv=on', 'apicv=<b>'));
+    expect(bad).toEqual({ ok: false, error: "the link's compare setting 'apicv=<b>' is not KEY=VALUE" });
+  });
+
   it('base64url round-trips bytes and rejects impossible input', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {

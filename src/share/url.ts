@@ -1,8 +1,10 @@
 /**
  * Share links: the session as a URL fragment (nothing reaches a server). Format v=1:
  *
- *   v=1&k=STEP[&view=VIEW]&s=MODE PAYLOAD
+ *   v=1&k=STEP[&view=VIEW][&c=KEY=VALUE,…]&s=MODE PAYLOAD
  *
+ * `c` turns on the compare view: the same scenario with these configuration settings (the
+ * command line's --set syntax, e.g. kvm.stale-eoi-rescan=off) in a second column.
  * MODE `t`: PAYLOAD is the scenario's UTF-8 bytes in base64url; MODE `z`: the same bytes
  * raw-DEFLATEd (level 9) against the frozen v=1 dictionary, in base64url. Either way the bytes
  * end with the CRC-32 of the text (4 bytes, big-endian), so a damaged link is refused rather
@@ -27,7 +29,13 @@ export interface ShareState {
   text: string;
   step: number;
   view?: View;
+  /** Compare mode: the configuration settings of the second column (`--set` syntax). */
+  compare?: string[];
 }
+
+/** One compare setting: `key=value` as the command line's --set takes it. */
+const SETTING_RE = /^[a-z][a-z0-9.-]{0,40}=[a-z0-9]{1,20}$/i;
+export const MAX_COMPARE_SETTINGS = 16;
 
 export type DecodeResult = { ok: true; state: ShareState } | { ok: false; error: string };
 
@@ -101,12 +109,14 @@ export function encodePayload(text: string): string {
 }
 
 /** A fragment (without `#`) from an encoded payload; the one place the field order is fixed. */
-export function composeFragment(payload: string, step: number, view?: View): string {
-  return `v=${URL_VERSION}&k=${step}${view && view !== 'timeline' ? `&view=${view}` : ''}&s=${payload}`;
+export function composeFragment(payload: string, step: number, view?: View, compare?: string[]): string {
+  const v = view && view !== 'timeline' ? `&view=${view}` : '';
+  const c = compare ? `&c=${compare.join(',')}` : '';
+  return `v=${URL_VERSION}&k=${step}${v}${c}&s=${payload}`;
 }
 
 export function encodeFragment(s: ShareState): string {
-  return composeFragment(encodePayload(s.text), s.step, s.view);
+  return composeFragment(encodePayload(s.text), s.step, s.view, s.compare);
 }
 
 class TooLarge extends Error {}
@@ -161,6 +171,13 @@ export function decodeFragment(input: string): DecodeResult {
   const view = fields.get('view');
   if (view !== undefined && !(VIEWS as readonly string[]).includes(view))
     return fail(`the link names an unknown view '${view.slice(0, 20)}'`);
+  const c = fields.get('c');
+  const compare = c === undefined ? undefined : c === '' ? [] : c.split(',');
+  if (compare && compare.length > MAX_COMPARE_SETTINGS)
+    return fail(`the link compares more than ${MAX_COMPARE_SETTINGS} settings`);
+  for (const setting of compare ?? [])
+    if (!SETTING_RE.test(setting))
+      return fail(`the link's compare setting '${setting.slice(0, 40)}' is not KEY=VALUE`);
   const s = fields.get('s');
   if (s === undefined || s.length < 1) return fail('the link carries no scenario (s=)');
   const mode = s[0];
@@ -192,5 +209,13 @@ export function decodeFragment(input: string): DecodeResult {
   } catch {
     return fail('the link is damaged: its scenario is not valid UTF-8 text');
   }
-  return { ok: true, state: { text, step: Number(k), ...(view ? { view: view as View } : {}) } };
+  return {
+    ok: true,
+    state: {
+      text,
+      step: Number(k),
+      ...(view ? { view: view as View } : {}),
+      ...(compare ? { compare } : {}),
+    },
+  };
 }

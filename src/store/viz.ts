@@ -50,11 +50,14 @@ export interface VizState {
   view: View;
   /** How the next URL update enters the browser history: a new entry, or in place. */
   historyMode: 'push' | 'replace';
+  /** Compare view: the second column's configuration settings, or null when off. */
+  compare: string[] | null;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
   openLink(fragment: string, fromHistory?: boolean): boolean;
   setView(view: View): void;
+  setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
   requestExport(what: ExportKind): Promise<string>;
   seek(step: number): void;
@@ -207,6 +210,7 @@ export function createVizStore(
       redoStack: [],
       view: 'timeline',
       historyMode: 'replace',
+      compare: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (get().info) remember();
@@ -227,6 +231,7 @@ export function createVizStore(
         set({
           status: 'loading',
           view: r.state.view ?? 'timeline',
+          compare: r.state.compare ?? null,
           historyMode: fromHistory ? 'replace' : 'push',
         });
         host.send({ type: 'load', text: r.state.text, step: r.state.step, detailed: detailed() });
@@ -234,6 +239,9 @@ export function createVizStore(
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
+      },
+      setCompare(compare) {
+        set({ compare, historyMode: 'replace' });
       },
       requestExport(what) {
         return new Promise((resolve) => {

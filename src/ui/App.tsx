@@ -9,6 +9,7 @@ import { Button } from './common/Button.tsx';
 import { HelpOverlay } from './common/HelpOverlay.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
+import { CompareView } from './compare/CompareView.tsx';
 import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
@@ -128,6 +129,18 @@ function isTyping(t: EventTarget | null): boolean {
   );
 }
 
+/** The IOAPIC and the vCPUs, or, in compare mode, two columns of them. */
+function Main() {
+  const compare = useViz((s) => s.compare !== null);
+  if (compare) return <CompareView />;
+  return (
+    <>
+      <IoapicTable />
+      <Cards />
+    </>
+  );
+}
+
 function Shell() {
   const [help, setHelp] = useState(false);
   const [theme, setTheme] = useState<Theme>(() => storedTheme() ?? systemTheme());
@@ -224,8 +237,7 @@ function Shell() {
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
-          <IoapicTable />
-          <Cards />
+          <Main />
           <DevicesPanel />
         </div>
         <Sidebar />

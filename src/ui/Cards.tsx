@@ -14,14 +14,14 @@ export function Cards() {
     .map(Number)
     .sort((a, b) => a - b);
   return (
-    <div className="space-y-3">
+    <div className="@container space-y-3">
       {vcpus > ALL_DETAILED && <VcpuOverview />}
       {vcpus > ALL_DETAILED && shown.length === 0 && (
         <p className="text-xs text-slate-500">
           Select vCPUs in the list to see their cards; vCPUs the current step touches appear here too.
         </p>
       )}
-      <div className="grid gap-3 2xl:grid-cols-2">
+      <div className="grid gap-3 @6xl:grid-cols-2">
         {shown.map((i) => (
           <VcpuCard key={i} cpu={cpus[i]} change={changes?.[i]} pinned={selected.includes(i)} />
         ))}

@@ -22,6 +22,8 @@ export function Header({
   onTheme: () => void;
 }) {
   const load = useViz((s) => s.load);
+  const compare = useViz((s) => s.compare !== null);
+  const setCompare = useViz((s) => s.setCompare);
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
@@ -55,6 +57,13 @@ export function Header({
       <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
         {title ?? ''}
       </h1>
+      <Button
+        onClick={() => setCompare(compare ? null : [])}
+        aria-pressed={compare}
+        title="The same scenario under a second configuration, side by side"
+      >
+        Compare
+      </Button>
       <FileMenu />
       <Button onClick={onTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme (t)`}>
         {theme === 'dark' ? '☀ Light' : '☾ Dark'}

@@ -6,7 +6,7 @@ export function Button({ className = '', ...props }: ButtonHTMLAttributes<HTMLBu
     <button
       type="button"
       {...props}
-      className={`rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${className}`}
+      className={`rounded border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-500 aria-pressed:border-sky-500 aria-pressed:bg-sky-100 disabled:cursor-not-allowed disabled:opacity-40 dark:aria-pressed:bg-sky-900 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700 ${className}`}
     />
   );
 }

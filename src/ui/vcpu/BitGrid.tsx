@@ -104,7 +104,7 @@ function BitGridImpl({
         viewBox={`0 0 ${SIZE} ${SIZE}`}
         role="img"
         aria-label={`${label}: ${vectorList(vectors)}`}
-        className="contain-grid block max-w-full"
+        className="contain-card block h-auto max-w-full"
         onMouseMove={(e) => {
           const v = (e.target as Element).getAttribute('data-v');
           setHover(v === null ? null : Number(v));

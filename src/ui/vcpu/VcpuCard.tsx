@@ -78,7 +78,7 @@ export const VcpuCard = memo(function VcpuCard({
     <article
       aria-label={`vCPU ${c}`}
       data-testid={`vcpu-${c}`}
-      className="contain-card rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="contain-card @container rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <header className="mb-2 flex items-center justify-between gap-2">
         <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
@@ -99,7 +99,7 @@ export const VcpuCard = memo(function VcpuCard({
           </Button>
         )}
       </header>
-      <div className="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4">
+      <div className="grid grid-cols-2 gap-x-3 gap-y-2 @3xl:grid-cols-4">
         <BitGrid
           label={`${cpu.savic ? 'guest ' : ''}IRR (pending)`}
           hint="Interrupt Request Register: accepted, waiting to be taken (R3.7)"
@@ -143,7 +143,7 @@ export const VcpuCard = memo(function VcpuCard({
           />
         )}
       </div>
-      <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs sm:grid-cols-3">
+      <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs @3xl:grid-cols-3">
         <Field name="TPR" value={hex2(cpu.tpr)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
         <Field
           name="PPR"

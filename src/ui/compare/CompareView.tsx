@@ -1,0 +1,198 @@
+/**
+ * Compare: the same scenario under a second configuration, side by side, in lockstep, with the
+ * differences marked. The second column is its own visualizer instance (store and worker); it
+ * follows the first, and its actions are the first one's, since the scenario text is shared.
+ */
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import { COUNTER_NAMES } from '../../core/counters.ts';
+import { deriveCompare } from '../../scenario/settings.ts';
+import type { VizStore } from '../../store/viz.ts';
+import { createVizStore } from '../../store/viz.ts';
+import type { CpuDetail } from '../../worker/view.ts';
+import { Cards } from '../Cards.tsx';
+import { Button } from '../common/Button.tsx';
+import { hex2 } from '../common/hex.ts';
+import { useViz, useVizStore, VizContext } from '../context.ts';
+import { IoapicTable } from '../ioapic/IoapicTable.tsx';
+
+export const COMPARE_SUGGESTIONS = [
+  'kvm.stale-eoi-rescan=off',
+  'kvm.seoib=enabled',
+  'kvm.seoib=disabled',
+  'kvm.seoib=auto',
+  'kvm.pv-eoi-disable-fix=off',
+  'kvm.savic-eoi-write-check=off',
+  'kvm.vector-hashing=off',
+  'apicv=on',
+  'irqchip=kernel',
+  'ioapic.version=0x11',
+];
+
+/** The second column's store: created with the view, following the first store. */
+function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; error: string | null } {
+  const [b, setB] = useState<VizStore | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = settings.join(',');
+  useEffect(() => {
+    const first = a.getState();
+    const store = createVizStore('', 0);
+    const own = { load: store.getState().load, seek: store.getState().seek };
+    // Acting on the second column acts on the first: the scenario text is one.
+    store.setState({
+      act: (lines) => a.getState().act(lines),
+      startRun: (n) => a.getState().startRun(n),
+      seek: (k) => a.getState().seek(k),
+    });
+    let lastText: string | null = null;
+    const follow = () => {
+      const s = a.getState();
+      if (!s.info || !s.frame || s.status !== 'ready') return;
+      const d = deriveCompare(s.info.text, s.info.config, key ? key.split(',') : []);
+      if (!d.ok) {
+        setError(d.error);
+        return;
+      }
+      setError(null);
+      if (d.text !== lastText) {
+        lastText = d.text;
+        own.load(d.text, s.frame.step, false, 'app');
+      } else if (store.getState().frame?.step !== s.frame.step) own.seek(s.frame.step);
+    };
+    const off = a.subscribe(follow);
+    if (first.info) follow();
+    setB(store);
+    return () => {
+      off();
+      store.getState().dispose();
+    };
+  }, [a, key]);
+  return { b, error };
+}
+
+function Side({ label, store, detail }: { label: string; store: VizStore; detail: string }) {
+  return (
+    <VizContext.Provider value={store}>
+      <section aria-label={label} className="min-w-0 space-y-3">
+        <h2 className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800">
+          {label} <span className="font-mono text-xs font-normal">{detail}</span>
+        </h2>
+        <IoapicTable />
+        <Cards />
+      </section>
+    </VizContext.Provider>
+  );
+}
+
+function cpuDiffs(a: CpuDetail, b: CpuDetail): string[] {
+  const out: string[] = [];
+  const set = (v: number[]) => `{${v.map(hex2).join(', ')}}`;
+  for (const k of ['irr', 'isr', 'tmr', 'handled', 'shadowIsr'] as const)
+    if (set(a[k]) !== set(b[k])) out.push(`${k} ${set(a[k])} vs ${set(b[k])}`);
+  for (const k of ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale'] as const)
+    if (a[k] !== b[k]) out.push(`${k} ${a[k] < 0 ? a[k] : hex2(a[k])} vs ${b[k] < 0 ? b[k] : hex2(b[k])}`);
+  if (a.pvEoi.pending !== b.pvEoi.pending)
+    out.push(`pv-eoi-pending ${+a.pvEoi.pending} vs ${+b.pvEoi.pending}`);
+  return out;
+}
+
+/** What differs between the two columns at this step: counters, vCPU registers, IOAPIC pins. */
+function Differences({ a, b }: { a: VizStore; b: VizStore }) {
+  const fa = useStore(a, (s) => s.frame);
+  const fb = useStore(b, (s) => s.frame);
+  const ca = useStore(a, (s) => s.cpus);
+  const cb = useStore(b, (s) => s.cpus);
+  if (!fa || !fb) return null;
+  if (fa.step !== fb.step) return <p className="text-xs text-slate-500">Catching up…</p>;
+  const counters = COUNTER_NAMES.filter((n) => fa.view.counters[n] !== fb.view.counters[n]).map(
+    (n) => `${n} ${fa.view.counters[n]} vs ${fb.view.counters[n]}`,
+  );
+  const cpus = Object.keys(ca)
+    .map(Number)
+    .filter((i) => cb[i])
+    .map((i) => ({ i, d: cpuDiffs(ca[i], cb[i]) }))
+    .filter((x) => x.d.length);
+  const pins = fa.view.ioapic.pins
+    .filter((p, i) => JSON.stringify(p) !== JSON.stringify(fb.view.ioapic.pins[i]))
+    .map(
+      (p) =>
+        `pin ${p.pin}: remote IRR ${p.remoteIrr} vs ${fb.view.ioapic.pins[p.pin].remoteIrr}, irr ${p.irr} vs ${fb.view.ioapic.pins[p.pin].irr}`,
+    );
+  const none = !counters.length && !cpus.length && !pins.length;
+  return (
+    <section
+      aria-label="Differences"
+      data-testid="differences"
+      className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-xs dark:border-amber-800 dark:bg-amber-950"
+    >
+      <h2 className="m-0 mb-1 text-sm font-semibold">
+        {none ? `No differences after step ${fa.step}` : `Differences after step ${fa.step} (A vs B)`}
+      </h2>
+      <ul className="m-0 list-disc space-y-0.5 pl-5 font-mono">
+        {counters.map((c) => (
+          <li key={c}>{c}</li>
+        ))}
+        {cpus.map(({ i, d }) => (
+          <li key={i}>
+            vCPU {i}: {d.join('; ')}
+          </li>
+        ))}
+        {pins.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function CompareView() {
+  const a = useVizStore();
+  const settings = useViz((s) => s.compare) ?? [];
+  const setCompare = useViz((s) => s.setCompare);
+  const joined = settings.join(' ');
+  const [draft, setDraft] = useState(joined);
+  const { b, error } = useFollower(a, settings);
+  useEffect(() => setDraft(joined), [joined]);
+  const apply = () => setCompare(draft.split(/[\s,]+/).filter(Boolean));
+  return (
+    <div className="space-y-3">
+      <form
+        className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-xs shadow-sm dark:border-slate-700 dark:bg-slate-900"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply();
+        }}
+      >
+        <label htmlFor="compare-settings" className="font-semibold">
+          Compare with
+        </label>
+        <input
+          id="compare-settings"
+          list="compare-suggestions"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          spellCheck={false}
+          placeholder="kvm.stale-eoi-rescan=off"
+          className="min-w-64 flex-1 rounded border border-slate-300 bg-white px-1 py-0.5 font-mono dark:border-slate-600 dark:bg-slate-950"
+        />
+        <datalist id="compare-suggestions">
+          {COMPARE_SUGGESTIONS.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
+        <Button type="submit">Apply</Button>
+        <Button onClick={() => setCompare(null)}>Close compare</Button>
+        {error && (
+          <span role="alert" className="text-rose-700 dark:text-rose-300">
+            {error}
+          </span>
+        )}
+      </form>
+      {b && <Differences a={a} b={b} />}
+      <div className="grid gap-3 xl:grid-cols-2">
+        <Side label="A" store={a} detail="as written" />
+        {b && <Side label="B" store={b} detail={settings.join(' ') || '(same configuration)'} />}
+      </div>
+    </div>
+  );
+}
