@@ -76,6 +76,18 @@ try {
       },
     },
     {
+      name: 'compare-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await p.waitForTimeout(500);
+        await p.keyboard.press('End');
+      },
+    },
+    {
       name: 'help-dark',
       scheme: 'dark',
       run: async (p) => {
