@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- --quick]`: prints a table of named figures with their
  * budgets, or one JSON object of them, so runs can be compared.
  */
-import { findChromium, HOW_TO_GET_CHROMIUM } from '../scripts/chromium.mjs';
+import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
 import { shareFigures } from './share.ts';

@@ -1,6 +1,6 @@
 /**
- * Regenerates docs/screenshots/*.png from the built app (npm run build first), light and dark,
- * desktop and phone: `node scripts/screenshots.mjs`. For looking at the UI as a newcomer would.
+ * Regenerates e2e/screenshots/*.png from the built app (npm run build first), light and dark,
+ * desktop and phone: `node e2e/screenshots.mjs`. For looking at the UI as a newcomer would.
  */
 import { spawn } from 'node:child_process';
 import { chromium } from 'playwright';
@@ -8,7 +8,7 @@ import { findChromium } from './chromium.mjs';
 
 const PORT = 4188;
 const BASE = `http://127.0.0.1:${PORT}/`;
-const OUT = new URL('../docs/screenshots/', import.meta.url).pathname;
+const OUT = new URL('./screenshots/', import.meta.url).pathname;
 
 const server = spawn(
   'npx',
@@ -116,7 +116,7 @@ try {
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone });
     await page.close();
-    console.log(`docs/screenshots/${s.name}.png`);
+    console.log(`e2e/screenshots/${s.name}.png`);
   }
 } finally {
   await browser.close();

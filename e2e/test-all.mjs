@@ -1,6 +1,7 @@
 /**
  * `npm test`: typecheck, lint, unit and property tests, then end-to-end tests in Chromium.
- * Every stage runs; the last line sums the tests as `N passed, N failed`.
+ * Every stage runs; the last line sums the tests as `N passed, N failed`. (It lives in e2e/
+ * because the repository's top level is fixed.)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
