@@ -28,7 +28,7 @@ export function checkExpectations(state: MachineState, expects: Expectation[]): 
       line: e.line,
       afterStep: e.afterStep,
       ok: r.ok,
-      expected: printCheck(e.check),
+      expected: e.text || printCheck(e.check),
       actual: r.actual,
     };
   });

@@ -45,6 +45,8 @@ export interface Expectation {
   afterStep: number;
   check: Check;
   refs: Ref[];
+  /** The expectation as written (after `expect`, without its comment). */
+  text: string;
 }
 
 export interface Scenario {

@@ -381,6 +381,7 @@ class Parser {
     try {
       const tokens = tokenize(text);
       if (tokens.length === 0) return;
+      this.expectText = sourceOfExpectation(text, tokens);
       this.statement(tokens);
     } catch (e) {
       if (e instanceof LineError || e instanceof LexError)
@@ -744,6 +745,8 @@ class Parser {
     );
   }
 
+  private expectText = '';
+
   private expectStatement(raw: Token[]): void {
     const t = splitOperators(raw);
     const at = t[0].col;
@@ -772,7 +775,13 @@ class Parser {
         `expect cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
         what.col,
       );
-    this.expects.push({ line: this.lineNo, afterStep: this.steps.length, check, refs: this.refs });
+    this.expects.push({
+      line: this.lineNo,
+      afterStep: this.steps.length,
+      check,
+      refs: this.refs,
+      text: this.expectText,
+    });
   }
 
   private expectCpu(t: Token[], at: number): Check {
@@ -898,6 +907,19 @@ class Parser {
       value: num(t[i + 1], 'count', 0, Number.MAX_SAFE_INTEGER, t[i]!.col),
     };
   }
+}
+
+/** An expectation as written: the words after `expect`, the comment dropped, spaces collapsed. */
+function sourceOfExpectation(line: string, tokens: Token[]): string {
+  const last = tokens[tokens.length - 1];
+  const end =
+    last.kind === 'string'
+      ? line.indexOf('"', last.col) + 1
+      : last.kind === 'set'
+        ? line.indexOf('}', last.col - 1) + 1
+        : last.col - 1 + last.text.length;
+  const start = tokens[1] ? tokens[1].col - 1 : end;
+  return line.slice(start, end).replace(/\s+/g, ' ');
 }
 
 function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
