@@ -88,6 +88,19 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           {p.line ? 'high' : 'low'}
         </span>
       </td>
+      <td className={`${cell} text-center font-mono`}>
+        <span
+          className={
+            p.remoteIrr
+              ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
+              : 'text-slate-400'
+          }
+          title="Remote IRR: a level interrupt is in flight until its EOI"
+        >
+          {p.remoteIrr}
+        </span>
+      </td>
+      <td className={`${cell} text-center font-mono`}>{p.irr}</td>
       <td className={`${cell} whitespace-nowrap`}>
         <span className="inline-flex gap-0.5 [&>button]:px-1" role="group" aria-label={`pin ${p.pin} line`}>
           <Button
@@ -160,19 +173,6 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           className="h-3.5 w-3.5 accent-sky-600"
         />
       </td>
-      <td className={`${cell} text-center font-mono`}>
-        <span
-          className={
-            p.remoteIrr
-              ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
-              : 'text-slate-400'
-          }
-          title="Remote IRR: a level interrupt is in flight until its EOI"
-        >
-          {p.remoteIrr}
-        </span>
-      </td>
-      <td className={`${cell} text-center font-mono`}>{p.irr}</td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
     </tr>
@@ -227,6 +227,10 @@ export function IoapicTable() {
             <tr>
               <th className="px-1 text-right">pin</th>
               <th className="px-1">line</th>
+              <th className="px-1 text-center" title="remote IRR">
+                rIRR
+              </th>
+              <th className="px-1 text-center">irr</th>
               <th className="px-1">device</th>
               <th className="px-1">vector</th>
               <th className="px-1">trigger</th>
@@ -235,10 +239,6 @@ export function IoapicTable() {
               <th className="px-1">delivery</th>
               <th className="px-1">polarity</th>
               <th className="px-1 text-center">mask</th>
-              <th className="px-1 text-center" title="remote IRR">
-                rIRR
-              </th>
-              <th className="px-1 text-center">irr</th>
               <th className="px-1 text-right" title="messages sent">
                 sent
               </th>
