@@ -2,9 +2,10 @@
  * The timeline: one row per step (virtualized), failed expectations marked; the events of the
  * current step with their *why*; the counters.
  */
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo } from 'react';
 import { COUNTER_NAMES } from '../../core/counters.ts';
 import { formatTimestamp } from '../../core/trace-format.ts';
+import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 
 const ROW_H = 24;
@@ -13,60 +14,36 @@ function StepList() {
   const info = useViz((s) => s.info);
   const step = useViz((s) => s.frame?.step ?? 0);
   const seek = useViz((s) => s.seek);
-  const box = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState(0);
-  const height = 220;
-  const n = (info?.steps.length ?? 0) + 1;
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const top = step * ROW_H;
-    if (top < el.scrollTop || top > el.scrollTop + height - ROW_H)
-      el.scrollTop = Math.max(0, top - height / 2);
-  }, [step]);
   if (!info) return null;
   const failedAt = new Set(info.expects.filter((e) => !e.ok).map((e) => e.afterStep));
-  const first = Math.max(0, Math.floor(scroll / ROW_H) - 5);
-  const last = Math.min(n, first + Math.ceil(height / ROW_H) + 10);
-  const rows = [];
-  for (let k = first; k < last; k++) {
-    const label = k === 0 ? 'start' : info.steps[k - 1].text;
-    rows.push(
-      <li key={k} style={{ position: 'absolute', top: k * ROW_H, height: ROW_H, left: 0, right: 0 }}>
-        <button
-          type="button"
-          onClick={() => seek(k)}
-          aria-current={k === step ? 'step' : undefined}
-          className={`flex h-full w-full items-center gap-2 px-2 text-left font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-500 ${k === step ? 'bg-sky-100 font-semibold text-sky-950 dark:bg-sky-900 dark:text-sky-50' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
-        >
-          <span className="w-10 shrink-0 text-right tabular-nums text-slate-400">{k}</span>
-          <span className="truncate">{label}</span>
-          {failedAt.has(k) && (
-            <span
-              className="ml-auto text-rose-600 dark:text-rose-400"
-              title="an expectation failed after this step"
-            >
-              ✗
-            </span>
-          )}
-        </button>
-      </li>,
-    );
-  }
   return (
-    <div
-      ref={box}
-      onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
-      style={{ height }}
-      className="overflow-y-auto rounded border border-slate-200 dark:border-slate-700"
-    >
-      <ol
-        aria-label="Steps"
-        style={{ position: 'relative', height: n * ROW_H }}
-        className="m-0 list-none p-0"
-      >
-        {rows}
-      </ol>
+    <div className="rounded border border-slate-200 dark:border-slate-700">
+      <VirtualList
+        count={info.steps.length + 1}
+        rowHeight={ROW_H}
+        height={220}
+        label="Steps"
+        follow={step}
+        row={(k) => (
+          <button
+            type="button"
+            onClick={() => seek(k)}
+            aria-current={k === step ? 'step' : undefined}
+            className={`flex h-full w-full items-center gap-2 px-2 text-left font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-500 ${k === step ? 'bg-sky-100 font-semibold text-sky-950 dark:bg-sky-900 dark:text-sky-50' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+          >
+            <span className="w-10 shrink-0 text-right tabular-nums text-slate-400">{k}</span>
+            <span className="truncate">{k === 0 ? 'start' : info.steps[k - 1].text}</span>
+            {failedAt.has(k) && (
+              <span
+                className="ml-auto text-rose-600 dark:text-rose-400"
+                title="an expectation failed after this step"
+              >
+                ✗
+              </span>
+            )}
+          </button>
+        )}
+      />
     </div>
   );
 }
