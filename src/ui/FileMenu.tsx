@@ -1,4 +1,5 @@
 /** Share, open, download and export: everything that takes the session out of (or into) the app. */
+import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/parse.ts';
 import { figureSvg } from '../share/figure.ts';
@@ -21,6 +22,35 @@ export async function openFile(store: VizStore, file: File): Promise<void> {
   }
   const text = await file.text();
   store.getState().load(text, 0, false, 'file');
+}
+
+/** A menu entry: closes the menu, then does its thing. */
+function MenuItem({
+  onSelect,
+  close,
+  children,
+}: {
+  onSelect: () => void;
+  close: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      role="menuitem"
+      className="block w-full rounded px-3 py-1.5 text-left text-sm text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-100 dark:hover:bg-slate-800"
+      onClick={() => {
+        close();
+        onSelect();
+      }}
+    >
+      {children}
+    </button>
+  );
+}
+
+function Separator() {
+  return <hr className="my-1 border-slate-200 dark:border-slate-700" />;
 }
 
 function CopyDialog({ title, text, onClose }: { title: string; text: string; onClose: () => void }) {
@@ -101,7 +131,6 @@ export function FileMenu() {
   }, []);
 
   const exportTrace = async (what: 'trace-text' | 'trace-why' | 'chrome-trace') => {
-    close();
     setBusy(true);
     try {
       const text = await store.getState().requestExport(what);
@@ -128,6 +157,13 @@ export function FileMenu() {
       dark: document.documentElement.classList.contains('dark'),
     });
   };
+  const exportFigure = async (kind: 'svg' | 'png') => {
+    const svg = figure();
+    if (!svg) return;
+    const file = `${name}-step${store.getState().frame?.step ?? 0}.${kind}`;
+    if (kind === 'svg') download(file, svg, 'image/svg+xml');
+    else download(file, await svgToPng(svg));
+  };
   const lapicOf = () => {
     const s = store.getState();
     const shown = Object.keys(s.cpus)
@@ -135,8 +171,6 @@ export function FileMenu() {
       .sort((a, b) => a - b);
     return shown.map((i) => infoLapic(s.cpus[i])).join('\n');
   };
-  const item =
-    'block w-full rounded px-3 py-1.5 text-left text-sm text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-100 dark:hover:bg-slate-800';
   return (
     <>
       <Button
@@ -156,47 +190,32 @@ export function FileMenu() {
           aria-label="File"
           className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={() => (close(), fileInput.current?.click())}
-          >
+          <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
             Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={() => (close(), download(`${name}.apic`, store.getState().text))}
-          >
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => download(`${name}.apic`, store.getState().text)}>
             Download the scenario (.apic)
-          </button>
-          <hr className="my-1 border-slate-200 dark:border-slate-700" />
-          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('trace-text')}>
+          </MenuItem>
+          <Separator />
+          <MenuItem close={close} onSelect={() => exportTrace('trace-text')}>
             Export the trace (trace-cmd text)
-          </button>
-          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('trace-why')}>
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => exportTrace('trace-why')}>
             Export the trace with reasons
-          </button>
-          <button type="button" role="menuitem" className={item} onClick={() => exportTrace('chrome-trace')}>
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => exportTrace('chrome-trace')}>
             Export for Perfetto (Chrome trace JSON)
-          </button>
-          <hr className="my-1 border-slate-200 dark:border-slate-700" />
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={() => (close(), setCopy({ title: 'info lapic (QEMU monitor format)', text: lapicOf() }))}
+          </MenuItem>
+          <Separator />
+          <MenuItem
+            close={close}
+            onSelect={() => setCopy({ title: 'info lapic (QEMU monitor format)', text: lapicOf() })}
           >
             Copy as “info lapic”
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={() => {
-              close();
+          </MenuItem>
+          <MenuItem
+            close={close}
+            onSelect={() => {
               const f = store.getState().frame;
               if (f)
                 setCopy({
@@ -206,32 +225,14 @@ export function FileMenu() {
             }}
           >
             Copy as “info pic”
-          </button>
-          <hr className="my-1 border-slate-200 dark:border-slate-700" />
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={() => {
-              close();
-              const svg = figure();
-              if (svg) download(`${name}-step${store.getState().frame?.step ?? 0}.svg`, svg, 'image/svg+xml');
-            }}
-          >
+          </MenuItem>
+          <Separator />
+          <MenuItem close={close} onSelect={() => exportFigure('svg')}>
             Export the view as SVG
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            className={item}
-            onClick={async () => {
-              close();
-              const svg = figure();
-              if (svg) download(`${name}-step${store.getState().frame?.step ?? 0}.png`, await svgToPng(svg));
-            }}
-          >
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => exportFigure('png')}>
             Export the view as PNG
-          </button>
+          </MenuItem>
         </div>
       </details>
       <input

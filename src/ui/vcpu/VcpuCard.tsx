@@ -8,6 +8,45 @@ import { BitGrid } from './BitGrid.tsx';
 
 const EMPTY: number[] = [];
 
+/** The vector registers a card draws; under Secure AVIC the first three are the guest's own. */
+const GRIDS = [
+  {
+    reg: 'irr',
+    label: 'IRR (pending)',
+    guest: true,
+    color: '--irr',
+    hint: 'Interrupt Request Register: accepted, waiting to be taken (R3.7)',
+  },
+  {
+    reg: 'isr',
+    label: 'ISR (in service)',
+    guest: true,
+    color: '--isr',
+    hint: "In-Service Register: taken, not yet EOI'd (R3.6)",
+  },
+  {
+    reg: 'tmr',
+    label: 'TMR (level)',
+    guest: true,
+    color: '--tmr',
+    hint: 'Trigger Mode Register: set when accepted level-triggered (R3.7)',
+  },
+  {
+    reg: 'handled',
+    label: 'handled vectors',
+    guest: false,
+    color: '--handled',
+    hint: "KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1)",
+  },
+  {
+    reg: 'shadowIsr',
+    label: 'KVM shadow ISR',
+    guest: false,
+    color: '--shadow',
+    hint: 'Secure AVIC: level vectors KVM handed the guest and awaits the EOI of (R10.2)',
+  },
+] as const;
+
 function Field({
   name,
   value,
@@ -100,48 +139,18 @@ export const VcpuCard = memo(function VcpuCard({
         )}
       </header>
       <div className="grid grid-cols-2 gap-x-3 gap-y-2 @3xl:grid-cols-4">
-        <BitGrid
-          label={`${cpu.savic ? 'guest ' : ''}IRR (pending)`}
-          hint="Interrupt Request Register: accepted, waiting to be taken (R3.7)"
-          color="--irr"
-          vectors={cpu.irr}
-          changed={sets.irr ?? EMPTY}
-          blockedClass={blocked}
-          describe={describe}
-        />
-        <BitGrid
-          label={`${cpu.savic ? 'guest ' : ''}ISR (in service)`}
-          hint="In-Service Register: taken, not yet EOI'd (R3.6)"
-          color="--isr"
-          vectors={cpu.isr}
-          changed={sets.isr ?? EMPTY}
-          describe={describe}
-        />
-        <BitGrid
-          label={`${cpu.savic ? 'guest ' : ''}TMR (level)`}
-          hint="Trigger Mode Register: set when accepted level-triggered (R3.7)"
-          color="--tmr"
-          vectors={cpu.tmr}
-          changed={sets.tmr ?? EMPTY}
-          describe={describe}
-        />
-        <BitGrid
-          label="handled vectors"
-          hint="KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1)"
-          color="--handled"
-          vectors={cpu.handled}
-          changed={sets.handled ?? EMPTY}
-          describe={describe}
-        />
-        {cpu.savic && (
+        {GRIDS.filter((g) => cpu.savic || g.reg !== 'shadowIsr').map((g) => (
           <BitGrid
-            label="KVM shadow ISR"
-            color="--shadow"
-            vectors={cpu.shadowIsr}
-            changed={sets.shadowIsr ?? EMPTY}
+            key={g.reg}
+            label={g.guest && cpu.savic ? `guest ${g.label}` : g.label}
+            hint={g.hint}
+            color={g.color}
+            vectors={cpu[g.reg]}
+            changed={sets[g.reg] ?? EMPTY}
+            blockedClass={g.reg === 'irr' ? blocked : -1}
             describe={describe}
           />
-        )}
+        ))}
       </div>
       <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs @3xl:grid-cols-3">
         <Field name="TPR" value={hex2(cpu.tpr)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
