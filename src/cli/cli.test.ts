@@ -137,3 +137,85 @@ describe('npm run apicscope', () => {
     expect(out.trim()).toBe('apicscope: 1 file(s), 1 passed, 0 failed');
   });
 });
+
+const levelIrq = readFileSync(join(import.meta.dirname, '../presets/level-irq.apic'), 'utf8');
+const level = file('level.apic', levelIrq);
+
+describe('apicscope trace --json', () => {
+  it('prints one JSON object per event: step, index, type, cause, why, rule, and cpu/pin/vector where they apply', () => {
+    const r = cli('trace', level, '--json');
+    expect(r.status).toBe(0);
+    const rows = r.out.map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(20);
+    for (const e of rows) {
+      expect(Object.keys(e)).toEqual(
+        expect.arrayContaining(['step', 'index', 'type', 'cause', 'why', 'rule']),
+      );
+      if (e.index === 0) expect(e.cause).toBeNull();
+      else expect(e.cause).toBeLessThan(e.index);
+      if (e.rule) expect(e.why.startsWith(e.rule)).toBe(true);
+    }
+    const accept = rows.find((e) => e.type === 'kvm_apic_accept_irq');
+    expect(accept).toMatchObject({ step: 2, cpu: 0, vector: 0x62, rule: 'R3.7' });
+    const set = rows.find((e) => e.type === 'kvm_ioapic_set_irq');
+    expect(set).toMatchObject({ step: 2, pin: 10 });
+    expect(set.cpu).toBeUndefined();
+    // Steps are numbered 1.., indices restart at 0 in every step.
+    const step2 = rows.filter((e) => e.step === 2).map((e) => e.index);
+    expect(step2).toEqual(step2.map((_: number, i: number) => i));
+  });
+
+  it('takes one of --why, --json, --perfetto', () => {
+    expect(cli('trace', level, '--json', '--why').status).toBe(2);
+    expect(cli('run', level, '--perfetto').status).toBe(2);
+  });
+});
+
+describe('apicscope state', () => {
+  it('prints the state after step K in the shape of run --json final', () => {
+    const r = cli('state', level, '--step', '2');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.out[0]);
+    expect(Object.keys(s)).toEqual(['cpus', 'ioapic', 'kvm']);
+    expect(s.cpus[0].isr).toEqual([0x62]);
+    const final = JSON.parse(cli('run', level, '--json').out[0]).final;
+    expect(JSON.parse(cli('state', level, '--step', '6').out[0])).toEqual(final);
+  });
+
+  it('--event J: the state right after that event of the step (a sub-step)', () => {
+    const events = cli('trace', level, '--json')
+      .out.map((l) => JSON.parse(l))
+      .filter((e) => e.step === 2);
+    const accept = events.find((e) => e.type === 'kvm_apic_accept_irq').index;
+    const inj = events.find((e) => e.type === 'kvm_inj_virq').index;
+    const a = JSON.parse(cli('state', level, '--step', '2', '--event', String(accept)).out[0]);
+    expect([a.cpus[0].irr, a.cpus[0].isr]).toEqual([[0x62], []]);
+    const b = JSON.parse(cli('state', level, '--step', '2', '--event', String(inj)).out[0]);
+    expect([b.cpus[0].irr, b.cpus[0].isr]).toEqual([[], [0x62]]);
+    // Event 0 is the action: the state is still the one after step 1.
+    expect(cli('state', level, '--step', '2', '--event', '0').out).toEqual(
+      cli('state', level, '--step', '1').out,
+    );
+  });
+
+  it('refuses a step or event that does not exist, and a missing --step (exit 2)', () => {
+    expect(cli('state', level, '--step', '99').status).toBe(2);
+    const r = cli('state', level, '--step', '2', '--event', '999');
+    expect(r.status).toBe(2);
+    expect(r.err[0]).toMatch(/no event 999/);
+    expect(cli('state', level).status).toBe(2);
+    expect(cli('state', level, '--step', '0', '--event', '0').status).toBe(2);
+  });
+});
+
+describe('apicscope trace --perfetto', () => {
+  it('prints Chrome trace-event JSON with tracks, slices, flows and counters', () => {
+    const r = cli('trace', level, '--perfetto');
+    expect(r.status).toBe(0);
+    const t = JSON.parse(r.out.join('\n'));
+    expect(t.displayTimeUnit).toBe('ns');
+    const phases = new Set(t.traceEvents.map((e: { ph: string }) => e.ph));
+    expect([...phases].sort()).toEqual(['C', 'M', 'X', 'f', 's']);
+    expect(t.traceEvents.some((e: { name: string }) => e.name === 'ISR 0x62')).toBe(true);
+  });
+});

@@ -1,21 +1,30 @@
 /**
  * The `apicscope` command line (scenario-language.md §8):
  *   apicscope run FILE… [--json] [--set KEY=VALUE]…
- *   apicscope trace FILE [--why] [--set KEY=VALUE]…
+ *   apicscope trace FILE [--why | --json | --perfetto] [--set KEY=VALUE]…
+ *   apicscope state FILE --step K [--event J] [--set KEY=VALUE]…
  * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
  */
 import { readFileSync } from 'node:fs';
+import type { TraceEvent } from '../core/events.ts';
 import { machineSummary } from '../core/inspect.ts';
+import { Machine } from '../core/machine.ts';
 import { formatTraceLine } from '../core/trace-format.ts';
 import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
+import { printAction } from '../scenario/print.ts';
 import { applySetting } from '../scenario/settings.ts';
+import type { StepEvents } from '../share/trace-export.ts';
+import { chromeTrace } from '../share/trace-export.ts';
 import { decodeFragment, encodeFragment } from '../share/url.ts';
 
 const USAGE = `usage:
   apicscope run FILE… [--json] [--set KEY=VALUE]…
-  apicscope trace FILE [--why] [--set KEY=VALUE]…
+  apicscope trace FILE [--why] [--set KEY=VALUE]…   trace-cmd report lines (--why: with reasons)
+  apicscope trace FILE --json                      one JSON object per event and line
+  apicscope trace FILE --perfetto                  Chrome trace-event JSON for Perfetto
+  apicscope state FILE --step K [--event J]        the state after step K (and its event J) as JSON
   apicscope url FILE [--step N]        print the share-link fragment (#v=1&…) for a scenario
   apicscope decode URL                 print the scenario a share link carries
 
@@ -30,20 +39,36 @@ interface Options {
   files: string[];
   json: boolean;
   why: boolean;
+  perfetto: boolean;
+  event: number | null;
   sets: string[];
   step: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  if (!['run', 'trace', 'url', 'decode'].includes(command))
+  if (!['run', 'trace', 'state', 'url', 'decode'].includes(command))
     throw new UsageError(command ? `unknown command '${command}'` : 'no command');
-  const o: Options = { command, files: [], json: false, why: false, sets: [], step: null };
+  const o: Options = {
+    command,
+    files: [],
+    json: false,
+    why: false,
+    perfetto: false,
+    event: null,
+    sets: [],
+    step: null,
+  };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') o.json = true;
     else if (a === '--why') o.why = true;
-    else if (a === '--set') {
+    else if (a === '--perfetto') o.perfetto = true;
+    else if (a === '--event') {
+      const v = rest[++i];
+      if (!v || !/^\d+$/.test(v)) throw new UsageError('--event needs an event index');
+      o.event = Number(v);
+    } else if (a === '--set') {
       const v = rest[++i];
       if (!v) throw new UsageError('--set needs KEY=VALUE');
       o.sets.push(v);
@@ -59,6 +84,11 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError(o.command === 'decode' ? 'no link given' : 'no scenario file given');
   if (o.command !== 'run' && o.files.length > 1)
     throw new UsageError(`${o.command} takes one ${o.command === 'decode' ? 'link' : 'file'}`);
+  if (o.command === 'state' && o.step === null) throw new UsageError('state needs --step K');
+  if (o.event !== null && o.command !== 'state') throw new UsageError('--event goes with state');
+  if (o.perfetto && o.command !== 'trace') throw new UsageError('--perfetto goes with trace');
+  if (o.command === 'trace' && [o.json, o.why, o.perfetto].filter(Boolean).length > 1)
+    throw new UsageError('trace takes one of --why, --json, --perfetto');
   return o;
 }
 
@@ -92,6 +122,23 @@ function load(file: string, sets: string[], err: (s: string) => void): Scenario 
     }
   }
   return s;
+}
+
+/** One line of `trace --json`: the event with its place (step, index in the step) and its cause. */
+export function eventJson(step: number, index: number, e: TraceEvent): Record<string, unknown> {
+  return {
+    step,
+    index,
+    type: e.type,
+    cause: e.cause,
+    time: e.time,
+    ...(e.cpu >= 0 ? { cpu: e.cpu } : {}),
+    ...(e.pin !== undefined ? { pin: e.pin } : {}),
+    ...(e.vector !== undefined ? { vector: e.vector } : {}),
+    text: e.text,
+    why: e.why,
+    rule: e.rule,
+  };
 }
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -146,15 +193,53 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   if (o.command === 'trace') {
     const s = load(o.files[0], o.sets, err);
     if (!s) return 2;
+    const perfetto: StepEvents[] = [];
     const r = runScenario(s, {
-      onEvents: (_step, events) => {
-        for (const ev of events) {
-          out(formatTraceLine(ev));
-          if (o.why) out(`    # ${ev.why}`);
+      onEvents: (step, events) => {
+        if (o.perfetto) {
+          perfetto.push({ step, action: printAction(s.steps[step - 1].action), events, dropped: 0 });
+          return;
         }
+        events.forEach((ev, index) => {
+          if (o.json) out(JSON.stringify(eventJson(step, index, ev)));
+          else {
+            out(formatTraceLine(ev));
+            if (o.why) out(`    # ${ev.why}`);
+          }
+        });
       },
     });
+    if (o.perfetto) out(JSON.stringify(chromeTrace(perfetto, s.config.vcpus, s.config.title ?? o.files[0])));
     return r.expects.every((e) => e.ok) ? 0 : 1;
+  }
+  if (o.command === 'state') {
+    const s = load(o.files[0], o.sets, err);
+    if (!s) return 2;
+    const step = o.step ?? 0;
+    if (step > s.steps.length) {
+      err(`${o.files[0]}: --step ${step} is beyond its ${s.steps.length} steps`);
+      return 2;
+    }
+    const m = Machine.boot(s.config, false);
+    for (let i = 0; i < step - (o.event === null ? 0 : 1); i++) m.apply(s.steps[i].action);
+    let state = m.state;
+    if (o.event !== null) {
+      if (step === 0) {
+        err(`${o.files[0]}: --event needs a step of 1 or more (step 0 has no events)`);
+        return 2;
+      }
+      const after = m.stateAfterEvent(s.steps[step - 1].action, o.event);
+      if (!after) {
+        err(
+          `${o.files[0]}: step ${step} has ${m.ctx.events.length} events (0–${m.ctx.events.length - 1}); there is no event ${o.event}`,
+        );
+        return 2;
+      }
+      state = after;
+    }
+    const summary = machineSummary(state);
+    out(JSON.stringify({ cpus: summary.cpus, ioapic: summary.ioapic, kvm: summary.kvm }));
+    return 0;
   }
   let status = 0;
   let passed = 0;

@@ -1,8 +1,10 @@
 /** The execution context every core function works on: state, trace sink, counters. */
 import type { CounterName } from './counters.ts';
 import { countersAdd } from './counters.ts';
-import type { TraceEvent } from './events.ts';
+import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
+import { describeEvent } from './events.ts';
 import type { MachineState, VcpuState } from './state.ts';
+import { cloneMachineState } from './state.ts';
 
 export interface Ctx {
   s: MachineState;
@@ -14,7 +16,24 @@ export interface Ctx {
   droppedEvents: number;
   /** vCPUs that may have something to do before the machine is quiescent (kvm.ts settle). */
   attn: Uint8Array;
+  /**
+   * Causes (only meaningful while tracing): the index of the event that new events descend
+   * from (-1 = none), and per vCPU the event that last gave it work to do (a request, an
+   * accepted interrupt, a handler), which its entries, injections and guest steps descend from.
+   */
+  cause: number;
+  vcpuCause: Int32Array;
+  /** Per vCPU and request (4 slots: REQ bit 1, 2, 4, 8): the event that raised it. */
+  reqCause: Int32Array;
+  /** Per vCPU: the event that started the handler its guest is running (its steps descend from it). */
+  guestCause: Int32Array;
+  /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
+  captureAt: number;
+  captured: MachineState | null;
 }
+
+/** Ends a step early once the sub-step state it was run for has been captured. */
+export const CAPTURED = new Error('sub-step captured');
 
 /** Thrown by a VM exit whose PV EOI sync trips the pre-fix host assertion (R9.5). */
 export class HostCrash extends Error {
@@ -23,24 +42,65 @@ export class HostCrash extends Error {
   }
 }
 
-export function emit(
-  m: Ctx,
-  cpu: number,
-  type: string,
-  text: string,
-  why: string,
-  extra?: { vector?: number; pin?: number },
-): void {
+/**
+ * Records one event of the catalogue (callers check `m.tracing` first, so that nothing is built
+ * when tracing is off). Its cause is `m.cause`; returns its index in the step, or -1.
+ */
+export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
   if (m.events.length >= m.maxEvents) {
     m.droppedEvents++;
-    return;
+    return -1;
   }
-  m.events.push({ type, time: m.s.time, cpu, text, why, ...extra });
+  const { text, rule, why } = describeEvent(type, fields, cpu);
+  const f = fields as Record<string, unknown>;
+  const index = m.events.length;
+  m.events.push({
+    type,
+    time: m.s.time,
+    cpu,
+    cause: m.cause >= 0 ? m.cause : null,
+    text,
+    why,
+    rule,
+    ...(typeof f.vector === 'number' && f.vector >= 0 ? { vector: f.vector } : {}),
+    ...(typeof f.pin === 'number' ? { pin: f.pin } : {}),
+    fields: f,
+  });
+  if (index === m.captureAt) {
+    m.captured = cloneMachineState(m.s);
+    throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
+  }
+  return index;
+}
+
+/** Makes `index` the cause of the events that follow; returns the previous cause to restore. */
+export function causedBy(m: Ctx, index: number): number {
+  const prev = m.cause;
+  if (index >= 0) m.cause = index;
+  return prev;
+}
+
+/** The last event recorded in this step (-1 when none): what a request or a kick descends from. */
+export function lastEvent(m: Ctx): number {
+  return m.tracing ? m.events.length - 1 : -1;
 }
 
 /** Counts one occurrence; -1 leaves a filter value out. */
 export function count(m: Ctx, name: CounterName, cpu = -1, vector = -1, pin = -1): void {
   countersAdd(m.s.counters, name, cpu, vector, pin);
+}
+
+/** Slot of a KVM_REQ_* bit in `reqCause`. */
+export function reqSlot(v: VcpuState, req: number): number {
+  return v.index * 4 + (31 - Math.clz32(req));
+}
+
+/** Forgets the previous step's causes (only needed while tracing). */
+export function resetCauses(m: Ctx): void {
+  m.cause = -1;
+  m.vcpuCause.fill(-1);
+  m.reqCause.fill(-1);
+  m.guestCause.fill(-1);
 }
 
 /** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */

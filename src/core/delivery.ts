@@ -1,7 +1,7 @@
 /** Destination matching and fixed / lowest-priority delivery (R4). */
 import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import type { Ctx } from './ctx.ts';
-import { apicvActive, emit } from './ctx.ts';
+import { apicvActive, causedBy, emit } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -104,14 +104,7 @@ export function kvmIrqDeliveryToApic(
     // R4.7: physical broadcast with lowest priority is delivered as Fixed.
     lowest = false;
     irq = { ...irq, deliveryMode: 0 };
-    if (m.tracing)
-      emit(
-        m,
-        -1,
-        'apic_lowest_to_fixed',
-        'apic: phys broadcast and lowest prio',
-        'R4.7: physical dest 0xff with lowest priority is converted to Fixed (broadcast)',
-      );
+    if (m.tracing) emit(m, -1, 'lowest_prio_to_fixed', {});
   }
   const cpus = m.s.cpus;
   let accepted = 0;
@@ -129,22 +122,32 @@ export function kvmIrqDeliveryToApic(
       candidates.push(v);
   }
   if (candidates.length === 0) return 0;
+  const hashing = m.s.config.kvm.vectorHashing;
   let chosen: VcpuState;
-  let how: string;
-  if (m.s.config.kvm.vectorHashing) {
-    const idx = irq.vector % candidates.length;
-    chosen = candidates[idx];
-    how = `R4.7: vector hashing: ${irq.vector} mod ${candidates.length} candidates = ${idx} → vCPU ${chosen.index} (TPR not consulted)`;
+  let index = 0;
+  if (hashing) {
+    index = irq.vector % candidates.length;
+    chosen = candidates[index];
   } else {
     chosen = candidates[0];
     for (const v of candidates) if (v.apicArbPrio < chosen.apicArbPrio) chosen = v;
-    how = `R4.7: no vector hashing: smallest apic_arb_prio (${chosen.apicArbPrio}) among ${candidates.length} candidates → vCPU ${chosen.index}`;
   }
-  if (m.tracing)
-    emit(m, chosen.index, 'kvm_lowest_prio', `vec ${irq.vector} -> vcpu ${chosen.index}`, how, {
-      vector: irq.vector,
-    });
-  return kvmApicSetIrq(m, chosen, irq, destMap);
+  const prev = m.tracing
+    ? causedBy(
+        m,
+        emit(m, chosen.index, 'lowest_prio_chosen', {
+          vector: irq.vector,
+          chosen: chosen.index,
+          hashing,
+          candidates: candidates.length,
+          index,
+          arbPrio: chosen.apicArbPrio,
+        }),
+      )
+    : m.cause;
+  const r = kvmApicSetIrq(m, chosen, irq, destMap);
+  m.cause = prev;
+  return r;
 }
 
 /** vCPUs a fixed message would reach (KVM: kvm_bitmap_or_dest_vcpus()). */

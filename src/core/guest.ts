@@ -5,7 +5,8 @@
 import type { CpuOp } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, apicvActive, count, emit, touch } from './ctx.ts';
+import { apicid, apicvActive, causedBy, count, emit, touch } from './ctx.ts';
+import type { GpWhat } from './events.ts';
 import { ioapicDirectedEoi, ioapicSetLine } from './ioapic.ts';
 import { apicSetEoi, kvmApicSetEoiAccelerated, needsWindowExit, savicHandleEoiExit, vmExit } from './kvm.ts';
 import {
@@ -23,13 +24,13 @@ import { REQ_SCAN_IOAPIC } from './state.ts';
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 
 /** The APIC map changed: every vCPU gets KVM_REQ_SCAN_IOAPIC (KVM: kvm_recalculate_apic_map(), R7.8). */
-function apicMapChanged(m: Ctx, why: string): void {
+function apicMapChanged(m: Ctx, reg: string): void {
+  if (m.tracing) emit(m, -1, 'apic_map_recalculated', { reg });
   for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
-  if (m.tracing) emit(m, -1, 'kvm_recalculate_apic_map', 'KVM_REQ_SCAN_IOAPIC on every vCPU', why);
 }
 
-function gp(m: Ctx, v: VcpuState, why: string): void {
-  if (m.tracing) emit(m, v.index, 'kvm_inj_exception', '#GP (0x0)', why);
+function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
+  if (m.tracing) emit(m, v.index, 'kvm_inj_exception', { what });
 }
 
 /** The guest's EOI routine: PV-EOI-aware (R9.2) and Secure-AVIC-aware (R10.3). */
@@ -39,14 +40,7 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
     count(m, 'pv-eoi-elided', v.index);
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'pv_eoi_elided',
-        `vcpu ${v.index}`,
-        'R9.2: the PV EOI byte was 1: the guest clears it and skips the EOI write (no exit); KVM applies the EOI at the next exit',
-      );
+    if (m.tracing) emit(m, v.index, 'pv_eoi_elided', {});
     return;
   }
   count(m, 'eoi-writes', v.index);
@@ -54,41 +48,20 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     // R3.9: the CPU clears the ISR bit and updates PPR itself; it exits only for EOI-exit-bitmap vectors.
     const vector = bitmapHighest(v.isr);
     if (vector === -1) {
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'apicv_eoi',
-          'ISR empty',
-          'R3.9: virtualized EOI with an empty ISR: nothing happens, no exit',
-        );
+      if (m.tracing) emit(m, v.index, 'apicv_eoi', { vector: -1, exits: false });
       return;
     }
     bitmapClear(v.isr, vector);
     touch(m, v);
-    if (!bitmapTest(v.eoiExitBitmap, vector)) {
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'apicv_eoi',
-          `vec ${vector}`,
-          `R3.9: virtualized EOI of ${hex(vector)}: not in the EOI-exit bitmap, so no VM exit`,
-          { vector },
-        );
-      return;
-    }
-    vmExit(
-      m,
-      v,
-      'EOI_INDUCED',
-      () => `R3.9 / R7.2: ${hex(vector)} is in the EOI-exit bitmap: trap-like EOI exit`,
-    );
+    const exits = bitmapTest(v.eoiExitBitmap, vector);
+    if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, exits }));
+    if (!exits) return;
+    vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
     count(m, 'eoi-exits', v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
     return;
   }
-  vmExit(m, v, writeExit(v), 'R3.8: without APICv every EOI write traps to KVM');
+  vmExit(m, v, writeExit(v), 'eoi-write');
   const vector = apicSetEoi(m, v);
   count(m, 'eoi-exits', v.index, vector);
 }
@@ -98,41 +71,16 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'savic_eoi_warn',
-        'EOI write while no active interrupt in APIC_ISR',
-        'R10.3: the guest finds no in-service vector and writes nothing',
-      );
+    if (m.tracing) emit(m, v.index, 'savic_eoi_warn', {});
     return;
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
   count(m, 'eoi-writes', v.index);
-  if (!bitmapTest(g.tmr, vector)) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'savic_eoi',
-        `vec ${vector} accelerated`,
-        `R10.3: ${hex(vector)} is edge (guest TMR 0): hardware-accelerated EOI, invisible to KVM`,
-        { vector },
-      );
-    return;
-  }
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'savic_eoi',
-      `vec ${vector} level`,
-      `R10.3: ${hex(vector)} is level (guest TMR 1): the guest clears its ISR and writes APIC_EOI through the GHCB MSR protocol`,
-      { vector },
-    );
-  vmExit(m, v, 'VMGEXIT', 'R10.3: GHCB MSR-protocol write of APIC_EOI');
+  const level = bitmapTest(g.tmr, vector);
+  if (m.tracing) emit(m, v.index, 'savic_eoi', { vector, level });
+  if (!level) return;
+  vmExit(m, v, 'VMGEXIT', 'savic-eoi');
   savicHandleEoiExit(m, v);
 }
 
@@ -140,58 +88,37 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
 function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
   touch(m, v);
   if (wasIf || !v.rflagsIf || !needsWindowExit(m, v)) return;
-  vmExit(
-    m,
-    v,
-    'PENDING_INTERRUPT',
-    () => `R3.5: IF opened while ${hex(kvmApicHasInterrupt(v))} is deliverable: interrupt-window exit`,
-  );
+  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', kvmApicHasInterrupt(v));
   raiseEvent(m, v);
 }
 
 /** SPIV write (KVM: kvm_lapic_reg_write() case APIC_SPIV, apic_set_spiv(); R2.3). */
 function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
-  vmExit(m, v, writeExit(v), 'SPIV write');
+  vmExit(m, v, writeExit(v), 'spiv-write');
   const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
   const old = v.spiv;
   v.spiv = (value & mask) >>> 0;
-  if (m.tracing) {
-    const dropped = value & SPIV_DIRECTED_EOI && !(mask & SPIV_DIRECTED_EOI);
-    emit(
-      m,
-      v.index,
-      'apic_write_spiv',
-      `vcpu ${v.index} spiv ${hex(v.spiv)}`,
-      `R2.3: SPIV := ${hex(value)} & ${hex(mask)}${dropped ? ' (bit 12 dropped: LVR[24] is 0, SEOIB not advertised)' : ''}`,
-    );
-  }
-  if ((old ^ v.spiv) & SPIV_APIC_ENABLED)
-    apicMapChanged(m, 'R2.3 / R7.8: SPIV bit 8 toggled: APIC map recalculated');
+  if (m.tracing)
+    emit(m, v.index, 'kvm_apic', {
+      reg: 'APIC_SPIV',
+      value: v.spiv,
+      requested: value >>> 0,
+      dropped: (value & SPIV_DIRECTED_EOI) !== 0 && (mask & SPIV_DIRECTED_EOI) === 0,
+    });
+  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) apicMapChanged(m, 'SPIV bit 8');
 }
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
 function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
-  vmExit(m, v, writeExit(v), () => `${op} write`);
-  if (v.x2apic)
-    return gp(
-      m,
-      v,
-      `R2.1: in x2APIC mode the ${op === 'apic-id' ? 'ID' : op.toUpperCase()} register is read-only: #GP`,
-    );
+  vmExit(m, v, writeExit(v), `${op}-write`);
+  if (v.x2apic) return gp(m, v, 'x2apic-readonly');
   if (op === 'apic-id') {
     v.idReg = (value >>> 24) << 24;
     if (v.idReg >>> 24 !== (v.index & 0xff) && m.s.config.apicv && !m.s.vm.apicvInhibited) {
       m.s.vm.apicvInhibited = true;
       // KVM: kvm_apic_update_apicv() on every vCPU: the ISR cache starts over.
       for (const w of m.s.cpus) w.highestIsrCache = -1;
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          'apicv_inhibit',
-          'APICV_INHIBIT_REASON_APIC_ID_MODIFIED',
-          'R11.1: an xAPIC ID differs from the vCPU id: APICv is inhibited for the rest of the run',
-        );
+      if (m.tracing) emit(m, -1, 'apicv_inhibit', { reason: 'APICV_INHIBIT_REASON_APIC_ID_MODIFIED' });
     }
   } else if (op === 'ldr') {
     v.ldr = (value & 0xff000000) >>> 0;
@@ -199,54 +126,27 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
     v.dfr = (value | 0x0fffffff) >>> 0;
   }
   if (m.tracing)
-    emit(
-      m,
-      v.index,
-      `apic_write_${op.replace('-', '_')}`,
-      `vcpu ${v.index} ${op} ${hex(op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr)}`,
-      'R2.1: register written',
-    );
-  apicMapChanged(m, `R7.8: ${op} write: APIC map recalculated`);
+    emit(m, v.index, 'kvm_apic', {
+      reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
+      value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
+    });
+  apicMapChanged(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
 }
 
 /** MSR_KVM_PV_EOI_EN write (KVM: kvm_lapic_set_pv_eoi(), R9.1). */
 function writePvEoiMsr(m: Ctx, v: VcpuState, on: boolean): void {
-  vmExit(m, v, 'MSR_WRITE', 'MSR_KVM_PV_EOI_EN write');
-  if (!m.s.config.kvm.pvEoi || v.savic)
-    return gp(
-      m,
-      v,
-      v.savic
-        ? 'R10.1: PV EOI is never offered to a Secure AVIC guest: #GP'
-        : 'R9: KVM does not offer PV EOI (kvm pv-eoi=off): #GP',
-    );
+  vmExit(m, v, 'MSR_WRITE', 'pv-eoi-msr');
+  if (!m.s.config.kvm.pvEoi || v.savic) return gp(m, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
   v.pvEoiEnabled = on;
   if (on) v.pvEoiByte = 0;
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'pv_eoi_msr',
-      `vcpu ${v.index} ${on ? 'enable' : 'disable'}`,
-      on
-        ? 'R9.1: PV EOI enabled (the guest zeroed its byte first)'
-        : 'R9.1: PV EOI disabled; only the MSR value is stored (KVM_APIC_PV_EOI_PENDING is not cleared)',
-    );
+  if (m.tracing) emit(m, v.index, 'pv_eoi_msr', { on });
 }
 
 function rdmsrEoi(m: Ctx, v: VcpuState): void {
-  vmExit(m, v, 'MSR_READ', 'RDMSR of the x2APIC EOI MSR');
-  if (!v.savic) return gp(m, v, 'R2.1: the EOI register is write-only: #GP');
-  if (m.s.config.kvm.savicEoiWriteCheck)
-    return gp(m, v, 'R10.4 a: the exit handler checks the direction: a read is not an EOI; #GP');
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'savic_eoi_read_as_write',
-      `vcpu ${v.index}`,
-      'R10.4 a (check off): the RFC handler does not look at the direction: the read is handled as an EOI',
-    );
+  vmExit(m, v, 'MSR_READ', 'rdmsr-eoi');
+  if (!v.savic) return gp(m, v, 'eoi-write-only');
+  if (m.s.config.kvm.savicEoiWriteCheck) return gp(m, v, 'savic-read-checked');
+  if (m.tracing) emit(m, v.index, 'savic_eoi_read_as_write', {});
   savicHandleEoiExit(m, v);
 }
 
@@ -258,32 +158,24 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'iret': {
       const f = v.frames.pop();
       if (!f) {
-        if (m.tracing)
-          emit(m, v.index, 'guest_iret', 'no handler', 'iret with no handler running: nothing happens');
+        if (m.tracing) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
         return;
       }
       const wasIf = v.rflagsIf;
       v.rflagsIf = f.savedIf;
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'guest_iret',
-          `vec ${f.vector} if ${v.rflagsIf ? 1 : 0}`,
-          `the handler of ${hex(f.vector)} returns; IF restored to ${v.rflagsIf ? 1 : 0}`,
-          { vector: f.vector },
-        );
+      // An interrupt-window exit that the iret opens descends from it.
+      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
       return ifOpened(m, v, wasIf);
     }
     case 'sti': {
       const wasIf = v.rflagsIf;
       v.rflagsIf = true;
-      if (m.tracing) emit(m, v.index, 'guest_sti', 'if 1', 'STI: interrupts enabled');
+      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_sti', {}));
       return ifOpened(m, v, wasIf);
     }
     case 'cli':
       v.rflagsIf = false;
-      if (m.tracing) emit(m, v.index, 'guest_cli', 'if 0', 'CLI: interrupts blocked (no exit)');
+      if (m.tracing) emit(m, v.index, 'guest_cli', {});
       return;
     case 'tpr':
       return writeTpr(m, v, op.value & 0xff);
@@ -296,26 +188,21 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'seoib':
       return writeSpiv(m, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
     case 'ioapic-eoi':
-      vmExit(m, v, 'EPT_MISCONFIG', 'MMIO write to the IOAPIC page');
+      vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
       ioapicDirectedEoi(m, v, op.value);
       return;
-    case 'service':
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'guest_service',
-          `pin ${op.pin}`,
-          `the handler services the device on pin ${op.pin}: its line drops`,
-          { pin: op.pin },
-        );
-      return ioapicSetLine(m, op.pin, 0);
+    case 'service': {
+      const prev = m.tracing ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
+      ioapicSetLine(m, op.pin, 0);
+      m.cause = prev;
+      return;
+    }
     case 'pv-eoi':
       return writePvEoiMsr(m, v, op.on);
     case 'rdmsr-eoi':
       return rdmsrEoi(m, v);
     case 'exit':
-      return vmExit(m, v, 'EXTERNAL_INTERRUPT', 'some other VM exit and re-entry');
+      return vmExit(m, v, 'EXTERNAL_INTERRUPT', 'other');
   }
 }
 
@@ -324,26 +211,14 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
   if (v.savic) {
     v.savic.tpr = value;
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'guest_tpr',
-        `tpr ${hex(value)}`,
-        'R10.1: Secure AVIC accelerates TPR writes: no exit, KVM does not see the value',
-      );
+    if (m.tracing) emit(m, v.index, 'guest_tpr', { value, savic: true });
     return;
   }
   const before = kvmApicHasInterrupt(v) !== -1;
   v.tpr = value;
-  if (m.tracing) emit(m, v.index, 'guest_tpr', `tpr ${hex(value)}`, 'R3.2: TPR written; PPR recomputed');
+  if (m.tracing) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
   if (apicvActive(m) || before || kvmApicHasInterrupt(v) === -1) return;
-  vmExit(
-    m,
-    v,
-    'TPR_BELOW_THRESHOLD',
-    () => `R3.2: TPR lowered below the pending ${hex(kvmApicHasInterrupt(v))}'s class: TPR-threshold exit`,
-  );
+  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', kvmApicHasInterrupt(v));
   raiseEvent(m, v); // apic_update_ppr(): PPR dropped and an interrupt is deliverable
 }
 
@@ -406,14 +281,13 @@ export function guestStep(m: Ctx, v: VcpuState): void {
     v.booted = true;
     const op = bootOp(m, v);
     if (m.tracing)
-      emit(
+      causedBy(
         m,
-        v.index,
-        'guest_boot',
-        `${v.profile} apicid ${apicid(v).toString(16)}`,
-        op
-          ? `§5: ${v.profile} boot step: ${op.op === 'pv-eoi-on' ? 'enable PV EOI (KVM offers it)' : 'set SPIV bit 12 (LVR[24] is set; the IOAPIC version is not checked, R8.5)'}`
-          : `§5: ${v.profile} boot step: nothing to set up`,
+        emit(m, v.index, 'guest_boot', {
+          profile: v.profile,
+          apicid: apicid(v),
+          op: op ? (op.op as 'pv-eoi-on' | 'seoib-on') : null,
+        }),
       );
     if (op) runGuestOp(m, v, op);
     return;
@@ -423,13 +297,13 @@ export function guestStep(m: Ctx, v: VcpuState): void {
     if (!f.script) {
       f.script = handlerScript(m, v, f.vector, f.levelAtTake);
       if (m.tracing)
-        emit(
+        causedBy(
           m,
-          v.index,
-          'guest_handler',
-          `vec ${f.vector} script ${f.script.map(opText).join(', ')}`,
-          `§5: ${v.profile} handler for ${hex(f.vector)}, fixed at its first step`,
-          { vector: f.vector },
+          (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
+            vector: f.vector,
+            profile: v.profile,
+            script: f.script.map(opText).join(', '),
+          })),
         );
     }
     const op = f.script[f.pc++];
@@ -444,13 +318,12 @@ export function guestStep(m: Ctx, v: VcpuState): void {
       { op: 'ioapic-eoi', vector: t.vector },
     ];
     if (m.tracing)
-      emit(
+      causedBy(
         m,
-        v.index,
-        'guest_deferred_task',
-        `vec ${t.vector} script ${t.script.map(opText).join(', ')}`,
-        '§5: windows deferred task: service the device, then EOI the IOAPIC (directed EOI)',
-        { vector: t.vector },
+        (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
+          vector: t.vector,
+          script: t.script.map(opText).join(', '),
+        })),
       );
   }
   const op = t.script[t.pc++];

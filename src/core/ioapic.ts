@@ -3,12 +3,10 @@
  * userspace one (`irqchip split`, R6), which reaches KVM through GSI → MSI routes.
  */
 import type { RteFields } from './actions.ts';
-import { hex } from './bitmap.ts';
 import { ioapicVersionOf } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { count, emit } from './ctx.ts';
+import { causedBy, count, emit } from './ctx.ts';
 import { destVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
-import { DELIVERY_MODE_NAMES, DEST_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
@@ -23,8 +21,16 @@ export function isSplit(m: Ctx): boolean {
   return m.s.config.irqchip === 'split';
 }
 
-function rteDesc(e: Rte): string {
-  return `(${DELIVERY_MODE_NAMES[e.deliveryMode]}|${DEST_MODE_NAMES[e.destMode]}|${TRIGGER_NAMES[e.trigger]}${e.mask ? '|masked' : ''})`;
+/** The RTE fields the catalogue's IOAPIC events print. */
+function rteDesc(e: Rte) {
+  return {
+    dest: e.dest,
+    vector: e.vector,
+    deliveryMode: e.deliveryMode,
+    destMode: e.destMode,
+    trigger: e.trigger,
+    mask: e.mask,
+  };
 }
 
 /** Any level pin with this RTE vector whose remote IRR is set (what an EOI broadcast can clear). */
@@ -51,16 +57,10 @@ export function ioapicFireDueTimers(m: Ctx): void {
   const io = m.s.ioapic;
   if (io.deferredAt < 0 || m.s.time < io.deferredAt) return;
   io.deferredAt = -1;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_deferred_service',
-      `deadline reached`,
-      'R5.6 d: the 10 ms deferral is over: level pins with irr=1 and remote IRR=0 are serviced',
-    );
+  const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
   if (isSplit(m)) qemuIoapicService(m);
   else kvmIoapicEoiInjectWork(m);
+  m.cause = prev;
 }
 
 /** An EOI found the line still high: re-inject now, or defer by 10 ms at the storm limit (R5.6 d, R6). */
@@ -71,15 +71,7 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
     count(m, 'reinjections', -1, -1, pin);
-    if (m.tracing)
-      emit(
-        m,
-        -1,
-        'ioapic_reinject',
-        `pin ${pin} successive ${io.irqEoi[pin]}`,
-        `R5.6 d: EOI while the line is still high: re-injected at once (${io.irqEoi[pin]} of ${limit} before the storm limit)`,
-        { pin },
-      );
+    if (m.tracing) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
     return true;
   }
   io.irqEoi[pin] = 0;
@@ -87,21 +79,14 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const due = m.s.time + STORM_DEFER_NS;
   if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
   if (m.tracing) {
-    const e = io.rte[pin];
-    const why = `R5.6 d: ${limit} successive EOIs found the line high: re-injection deferred to t=${(io.deferredAt / 1e6).toFixed(3)} ms`;
-    if (isSplit(m))
-      emit(m, -1, 'ioapic_eoi_delayed_reassert', `delayed reassert on EOI broadcast for pin ${pin}`, why, {
-        pin,
-      });
+    if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
-      emit(
-        m,
-        -1,
-        'kvm_ioapic_delayed_eoi_inj',
-        `dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
-        why,
-        { pin },
-      );
+      emit(m, -1, 'kvm_ioapic_delayed_eoi_inj', {
+        ...rteDesc(io.rte[pin]),
+        pin,
+        limit,
+        dueNs: io.deferredAt,
+      });
   }
   return false;
 }
@@ -111,21 +96,20 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
  * are read-only for the guest, and an edge entry has no remote IRR (KVM R5.5 step 3, which lets
  * Linux and Xen unstick it; QEMU ioapic_fix_edge_remote_irr()). Returns the new entry.
  */
-function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, rule: string): Rte {
+function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
   const io = m.s.ioapic;
   const old = io.rte[pin];
   const e: Rte = { ...old, ...fields, remoteIrr: old.remoteIrr };
   if (e.trigger === 0) e.remoteIrr = 0;
   io.rte[pin] = e;
   if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_write_rte',
-      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
-      `${rule}: RTE ${pin} rewritten; remote IRR ${e.remoteIrr}${old.remoteIrr && !e.remoteIrr ? ' (cleared: the pin is edge now)' : ''}`,
-      { pin, vector: e.vector },
-    );
+    emit(m, -1, 'ioapic_write_rte', {
+      ...rteDesc(e),
+      pin,
+      remoteIrr: e.remoteIrr,
+      cleared: old.remoteIrr === 1 && e.remoteIrr === 0,
+      qemu,
+    });
   return e;
 }
 
@@ -139,15 +123,9 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
   if (e.trigger === 0) io.irrDelivered |= bit(pin);
   io.deliveries[pin]++;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_service',
-      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}`,
-      `R5.4: pin ${pin} is unmasked${e.trigger ? ' and its remote IRR is 0' : ''}: the IOAPIC sends its message`,
-      { pin, vector: e.vector },
-    );
+  const prev = m.tracing
+    ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
+    : m.cause;
   const irq = {
     vector: e.vector,
     deliveryMode: e.deliveryMode,
@@ -167,16 +145,16 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   }
   if (ret !== 0 && e.trigger === 1) e.remoteIrr = 1;
   if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_delivered',
-      `pin ${pin} vec ${e.vector} accepted ${ret}${e.trigger ? ` remote_irr ${e.remoteIrr}` : ''}`,
-      ret === 0
-        ? `R5.4: no vCPU accepted the message${e.trigger ? ': remote IRR stays 0 (KVM fast path returns 0, R4.8)' : ''}`
-        : `R5.4: accepted by ${ret} vCPU(s)${e.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'}${rtcTracking ? `; RTC tracking: pending_eoi = ${io.rtcPendingEoi}` : ''}`,
-      { pin, vector: e.vector },
-    );
+    emit(m, -1, 'ioapic_delivered', {
+      pin,
+      vector: e.vector,
+      accepted: ret,
+      trigger: e.trigger,
+      remoteIrr: e.remoteIrr,
+      rtc: rtcTracking,
+      rtcPending: io.rtcPendingEoi,
+    });
+  m.cause = prev;
   return ret;
 }
 
@@ -184,44 +162,39 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
 export function kvmIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
   const io = m.s.ioapic;
   const e = io.rte[pin];
-  let ret = 1;
-  let why: string;
+  type Outcome = 'low' | 'rtc-coalesced' | 'edge-coalesced' | 'masked' | 'remote-irr' | 'serviced';
+  let outcome: Outcome;
   if (level === 0) {
     io.irr &= ~bit(pin);
-    why = 'R5.3 step 1: line low: irr cleared, remote IRR untouched';
+    outcome = 'low';
   } else {
     const edge = e.trigger === 0;
     if (edge && m.s.config.apicv && !m.s.vm.apicvInhibited && pin === RTC_GSI) kvmIoapicLazyUpdateEoi(m);
     if (pin === RTC_GSI && io.rtcPendingEoi > 0 && !m.s.config.secureAvic) {
-      ret = 0;
-      why = `R5.3 step 3 / R11.4: RTC interrupt coalesced: ${io.rtcPendingEoi} vCPU(s) still owe its EOI`;
+      outcome = 'rtc-coalesced';
     } else {
       const old = io.irr;
       io.irr |= bit(pin);
       if (edge) io.irrDelivered &= ~bit(pin);
-      if (edge && old === io.irr) {
-        ret = 0;
-        why = 'R5.3 step 4: edge pin already high (the line never went low): no new edge, coalesced';
-      } else {
-        ret = kvmIoapicService(m, pin, true);
-        why =
-          ret === -1
-            ? e.mask
-              ? 'R5.4: pin masked: irr set, nothing delivered'
-              : 'R5.4: level pin with remote IRR = 1: nothing delivered until the EOI'
-            : 'R5.3 step 5: irr set, pin serviced';
-      }
+      if (edge && old === io.irr) outcome = 'edge-coalesced';
+      else outcome = e.mask ? 'masked' : e.trigger === 1 && e.remoteIrr ? 'remote-irr' : 'serviced';
     }
   }
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'kvm_ioapic_set_irq',
-      `pin ${pin} dst ${e.dest.toString(16)} vec ${e.vector} ${rteDesc(e)}${ret === 0 ? ' (coalesced)' : ''}`,
-      why,
-      { pin, vector: e.vector },
-    );
+  const prev = m.tracing
+    ? causedBy(
+        m,
+        emit(m, -1, 'kvm_ioapic_set_irq', {
+          ...rteDesc(e),
+          pin,
+          level,
+          outcome,
+          rtcPending: io.rtcPendingEoi,
+        }),
+      )
+    : m.cause;
+  if (outcome === 'masked' || outcome === 'remote-irr' || outcome === 'serviced')
+    kvmIoapicService(m, pin, true);
+  m.cause = prev;
 }
 
 /** Settles RTC EOI tracking for vCPUs that no longer have the vector pending (KVM: ioapic_lazy_update_eoi()). */
@@ -256,35 +229,23 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     if (e.vector !== vector) continue;
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          suppressed ? 'seoib_suppressed' : 'ioapic_edge_eoi',
-          `pin ${pin} vec ${vector}`,
-          suppressed
-            ? `R8.3 / R5.6 b: SPIV[12] set and SEOIB ${m.s.vm.seoib}: remote IRR is not cleared (the guest must EOI the IOAPIC)`
-            : `R5.6 b: TMR[${hex(vector)}] = 0 on vCPU ${v.index}: an edge EOI leaves pin ${pin}'s remote IRR alone`,
-          { pin, vector },
-        );
+      if (m.tracing) {
+        if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
+        else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
+      }
       continue;
     }
     // Step 2c/d/e.
     e.remoteIrr = 0;
-    if (m.tracing)
-      emit(
-        m,
-        -1,
-        'remote_irr_clear',
-        `pin ${pin} vec ${vector}`,
-        `R5.6 c: level EOI from vCPU ${v.index}: remote IRR of pin ${pin} cleared`,
-        { pin, vector },
-      );
+    const prev = m.tracing
+      ? causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from: v.index }))
+      : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) kvmIoapicService(m, pin, false);
     } else {
       io.irqEoi[pin] = 0;
     }
+    m.cause = prev;
   }
 }
 
@@ -302,7 +263,8 @@ function kvmIoapicEoiInjectWork(m: Ctx): void {
 function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   const old = io.rte[pin];
-  const e = replaceRte(m, pin, fields, 'R5.5');
+  const e = replaceRte(m, pin, fields, false);
+  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
   // Step 5: a pending level interrupt is injected now (no irqfd resampler is modelled).
   if (e.trigger === 1 && io.irr & bit(pin) && !e.mask && !e.remoteIrr) kvmIoapicService(m, pin, false);
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
@@ -315,18 +277,14 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   } else {
     targets = m.s.cpus;
   }
-  for (const v of targets) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
   if (m.tracing)
-    emit(
-      m,
-      -1,
-      'kvm_make_scan_ioapic_request',
-      `vcpus ${targets.map((v) => v.index).join(',') || 'none'}`,
-      e.deliveryMode === 0
-        ? 'R5.5 step 6: Fixed RTE: KVM_REQ_SCAN_IOAPIC for the vCPUs of the new and old destination'
-        : 'R5.5 step 6: non-Fixed RTE: KVM_REQ_SCAN_IOAPIC for every vCPU',
-      { pin },
-    );
+    emit(m, -1, 'scan_ioapic_request', {
+      pin,
+      targets: targets.map((v) => v.index),
+      fixed: e.deliveryMode === 0,
+    });
+  for (const v of targets) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
+  m.cause = prev;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,38 +293,35 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_msi() through the GSI's MSI route. */
 function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   const route = m.s.vm.routes[gsi];
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'kvm_set_irq',
-      `gsi ${gsi} level 1 source 0`,
-      route
-        ? 'R6: QEMU raises the GSI; KVM delivers its MSI route'
-        : 'R6: the GSI has no route: KVM delivers nothing',
-      { pin: gsi },
-    );
-  if (!route) return;
-  kvmSetMsi(m, route);
+  const prev = m.tracing
+    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed: route !== null }))
+    : m.cause;
+  if (route) kvmSetMsi(m, route);
+  m.cause = prev;
 }
 
 /** KVM: irq.c kvm_set_msi() with kvm_set_msi_irq() decoding (R4.9). */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
+  let prev = m.cause;
   if (m.tracing) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
     // KVM prints the 64-bit address; 32-bit IDs put dest[31:8] in address_hi[31:8] (R4.9).
     const hi = (msg.dest >>> 8) << 8;
     const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
-    emit(
+    prev = causedBy(
       m,
-      -1,
-      'kvm_msi_set_irq',
-      `dst ${addr} vec ${msg.vector} (${DELIVERY_MODE_NAMES[msg.deliveryMode]}|${DEST_MODE_NAMES[msg.destMode]}|${TRIGGER_NAMES[msg.trigger]})`,
-      'R4.9: MSI decoded: dest = address[19:12] (and address_hi for 32-bit IDs), vector = data[7:0]',
-      { vector: msg.vector },
+      emit(m, -1, 'kvm_msi_set_irq', {
+        address: addr,
+        vector: msg.vector,
+        deliveryMode: msg.deliveryMode,
+        destMode: msg.destMode,
+        trigger: msg.trigger,
+      }),
     );
   }
-  return kvmIrqDeliveryToApic(m, null, { ...msg, shorthand: 0 });
+  const r = kvmIrqDeliveryToApic(m, null, { ...msg, shorthand: 0 });
+  m.cause = prev;
+  return r;
 }
 
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
@@ -383,18 +338,11 @@ function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    if (m.tracing)
-      emit(
-        m,
-        -1,
-        'ioapic_service',
-        `pin ${pin} vec ${e.vector} ${rteDesc(e)}`,
-        e.trigger
-          ? 'R6: QEMU services the level pin: remote IRR := 1 before delivering, whatever the result'
-          : 'R6: QEMU services the edge pin: irr cleared, GSI raised and lowered',
-        { pin, vector: e.vector },
-      );
+    const prev = m.tracing
+      ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: true }))
+      : m.cause;
     kvmSetIrqGsi(m, pin);
+    m.cause = prev;
   }
 }
 
@@ -402,36 +350,32 @@ function qemuIoapicService(m: Ctx): void {
 function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
   const io = m.s.ioapic;
   const e = io.rte[pin];
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_set_irq',
-      `vector: ${pin} level: ${level}`,
-      e.trigger
-        ? level
-          ? e.remoteIrr
-            ? 'R6: level pin: irr := 1; remote IRR set, so no service until the EOI'
-            : 'R6: level pin: irr := 1 and service'
-          : 'R6: level pin: irr := 0'
-        : level
-          ? e.mask
-            ? 'R6: edge on a masked pin: discarded (82093AA rule)'
-            : 'R6: edge pin: every level-1 call is an edge (no edge detector): irr := 1 and service'
-          : 'R6: edge pin: level 0 is ignored',
-      { pin },
-    );
+  let service = false;
   if (e.trigger === 1) {
     if (level) {
       io.irr |= bit(pin);
-      if (!e.remoteIrr) qemuIoapicService(m);
+      service = !e.remoteIrr;
     } else {
       io.irr &= ~bit(pin);
     }
   } else if (level && !e.mask) {
     io.irr |= bit(pin);
-    qemuIoapicService(m);
+    service = true;
   }
+  const prev = m.tracing
+    ? causedBy(
+        m,
+        emit(m, -1, 'ioapic_set_irq', {
+          pin,
+          level,
+          trigger: e.trigger,
+          mask: e.mask,
+          remoteIrr: e.remoteIrr,
+        }),
+      )
+    : m.cause;
+  if (service) qemuIoapicService(m);
+  m.cause = prev;
 }
 
 /** QEMU: ioapic_update_kvm_routes(): unmasked pins get a fresh MSI route; then KVM_SET_GSI_ROUTING. */
@@ -449,90 +393,53 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
       trigger: e.trigger,
     };
   }
+  if (m.tracing) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
   // KVM: irq.c kvm_arch_irq_routing_update(): every vCPU rescans (R7.8).
   for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'kvm_set_gsi_routing',
-      `${routes.filter(Boolean).length} ioapic routes`,
-      'R6 / R7.8: QEMU refreshes the MSI routes of the unmasked pins (masked pins keep theirs); KVM_SET_GSI_ROUTING asks every vCPU to scan',
-    );
 }
 
 /** QEMU: ioapic_mem_write() of an RTE, both halves at once (R6). */
 function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write
-  replaceRte(m, pin, fields, 'R6');
+  replaceRte(m, pin, fields, true);
+  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
   qemuUpdateKvmRoutes(m);
   qemuIoapicService(m);
+  m.cause = prev;
 }
 
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'ioapic_eoi_broadcast',
-      `EOI broadcast for vector ${vector}`,
-      'R6: QEMU looks for level pins with this RTE vector',
-      { vector },
-    );
+  const outer = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
   for (let pin = 0; pin < io.rte.length; pin++) {
     const e = io.rte[pin];
     if (e.vector !== vector || e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    if (m.tracing)
-      emit(
-        m,
-        -1,
-        'ioapic_clear_remote_irr',
-        `clear remote IRR for GSI ${pin} vector ${vector}`,
-        `R6: remote IRR of pin ${pin} cleared`,
-        { pin, vector },
-      );
+    const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
     } else {
       io.irqEoi[pin] = 0;
     }
+    m.cause = prev;
   }
+  m.cause = outer;
 }
 
 /** A guest write of the IOAPIC EOI register at 0x40 (R6, R8.1). Returns true if honoured. */
 export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean {
   const version = ioapicVersionOf(m.s.config);
+  const vector = value <= 0xff ? value : undefined;
   if (!isSplit(m) || version !== 0x20) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'ioapic_eoi_ignored',
-        `write ${hex(value)} to 0x40`,
-        isSplit(m)
-          ? 'R6 / R8.1: QEMU IOAPIC version 0x11 has no EOI register: the write is ignored'
-          : 'R5.2: the in-kernel IOAPIC (0x11) has no EOI register: the write is ignored',
-        value <= 0xff ? { vector: value } : {},
-      );
+    if (m.tracing) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
     return false;
   }
-  count(m, 'directed-eois', v.index, value <= 0xff ? value : -1);
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'ioapic_directed_eoi',
-      `write ${hex(value)} to 0x40`,
-      value > 0xff
-        ? 'R6: the EOI register value is not masked to 8 bits: above 0xff it matches no pin'
-        : 'R6 / R8.1: directed EOI: QEMU runs ioapic_eoi_broadcast for this vector',
-      value <= 0xff ? { vector: value } : {},
-    );
-  if (value <= 0xff) qemuIoapicEoiBroadcast(m, value);
+  count(m, 'directed-eois', v.index, vector ?? -1);
+  const prev = m.tracing ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
+  if (vector !== undefined) qemuIoapicEoiBroadcast(m, vector);
+  m.cause = prev;
   return true;
 }

@@ -11,12 +11,11 @@ import {
   bitmapTest,
   bitmapVectors,
   bitmapZero,
-  formatVectorSet,
-  hex,
 } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, apicvActive, count, emit, HostCrash, touch } from './ctx.ts';
+import { apicid, apicvActive, causedBy, count, emit, HostCrash, reqSlot, touch } from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
+import type { ExitWhat } from './events.ts';
 import {
   isSplit,
   kvmApicPendingEoi,
@@ -78,14 +77,12 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
   count(m, 'scans', v.index);
   if (m.tracing && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
-    const changed = now.join() !== bitmapVectors(before).join();
-    emit(
-      m,
-      v.index,
-      'scan_ioapic',
-      `vcpu ${v.index} handled ${formatVectorSet(now)} stale ${v.highestStalePendingIoapicEoi}`,
-      `R7.6: ioapic_handled_vectors rebuilt from the ${isSplit(m) ? 'level MSI routes (R7.5)' : 'level RTEs and GSI 8 (R5.7)'}${changed ? ' (changed)' : ' (unchanged)'}${v.highestStalePendingIoapicEoi >= 0 ? `; ${hex(v.highestStalePendingIoapicEoi)} is stale: still pending here but no longer routed here, its EOI will trigger a rescan` : ''}`,
-    );
+    emit(m, v.index, 'scan_ioapic', {
+      handled: now,
+      stale: v.highestStalePendingIoapicEoi,
+      changed: now.join() !== bitmapVectors(before).join(),
+      split: isSplit(m),
+    });
   }
 }
 
@@ -95,54 +92,27 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
 /** KVM: lapic.c kvm_ioapic_send_eoi() (R7.3). */
 export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   if (!bitmapTest(v.ioapicHandledVectors, vector)) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'eoi_not_forwarded',
-        `vec ${vector}`,
-        `R7.3 step 1: ${hex(vector)} is not in ioapic_handled_vectors: no IOAPIC work`,
-        { vector },
-      );
+    if (m.tracing) emit(m, v.index, 'eoi_not_forwarded', { vector });
     return;
   }
   if (v.highestStalePendingIoapicEoi === vector) {
+    if (m.tracing) emit(m, v.index, 'stale_eoi_rescan', { vector });
     kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, false);
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'stale_eoi_rescan',
-        `vec ${vector}`,
-        `R7.3 step 2: EOI of the stale vector ${hex(vector)}: KVM_REQ_SCAN_IOAPIC so this vCPU stops intercepting it`,
-        { vector },
-      );
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
   if (isSplit(m)) {
     if (suppressed) {
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'seoib_suppressed',
-          `vec ${vector}`,
-          `R7.3 step 3 / R8.3: SPIV[12] set and SEOIB enabled: no KVM_EXIT_IOAPIC_EOI; the guest must write the IOAPIC EOI register`,
-          { vector },
-        );
+      if (m.tracing) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
       return;
     }
     v.pendingIoapicEoi = vector;
-    kvmMakeRequest(m, v, REQ_IOAPIC_EOI_EXIT, false);
     if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'kvm_make_request',
-        `vcpu ${v.index} KVM_REQ_IOAPIC_EOI_EXIT vec ${vector}`,
-        `R7.3 step 3: split irqchip: the EOI goes to QEMU's IOAPIC as KVM_EXIT_IOAPIC_EOI at the next entry${(v.spiv & 0x1000) !== 0 ? ` (SPIV[12] is set but SEOIB is ${m.s.vm.seoib}: broadcast anyway)` : ''}`,
-        { vector },
-      );
+      emit(m, v.index, 'ioapic_eoi_exit_request', {
+        vector,
+        spivSeoib: (v.spiv & 0x1000) !== 0,
+        mode: m.s.vm.seoib,
+      });
+    kvmMakeRequest(m, v, REQ_IOAPIC_EOI_EXIT, false);
     return;
   }
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
@@ -150,50 +120,35 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
     count(m, 'eoi-broadcasts', v.index, vector);
     if (!levelPinAwaitingEoi(m, vector)) count(m, 'needless-eoi-exits', v.index, vector);
   }
+  const prev = m.tracing
+    ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
+    : m.cause;
   kvmIoapicUpdateEoi(m, v, vector, trigger);
+  m.cause = prev;
 }
 
 /** KVM: lapic.c apic_set_eoi() (R3.8): EOI of the highest in-service vector. */
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'kvm_eoi_empty',
-        `apicid ${apicid(v).toString(16)}`,
-        'R3.8: ISR is empty: the EOI changes nothing',
-      );
+    if (m.tracing) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
     return -1;
   }
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'kvm_eoi',
-      `apicid ${apicid(v).toString(16)} vector ${vector}`,
-      `R3.8: EOI clears the highest in-service vector ${hex(vector)} (the value written is ignored); PPR recomputed`,
-      { vector },
-    );
+  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: false }) : -1;
+  const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
-  kvmMakeRequest(m, v, REQ_EVENT, false);
+  kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
+  m.cause = prev;
   return vector;
 }
 
 /** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'kvm_eoi',
-      `apicid ${apicid(v).toString(16)} vector ${vector}`,
-      'R3.9: EOI-induced exit: the ISR bit is already clear, KVM only forwards the EOI',
-      { vector },
-    );
+  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: true }) : -1;
+  const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
-  kvmMakeRequest(m, v, REQ_EVENT, false);
+  kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
+  m.cause = prev;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,85 +161,46 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
     if (m.s.config.kvm.pvEoiDisableFix) {
       v.pvEoiPending = false;
       // [unverified: the fix's body was not available] Dropped, not applied: ISR stays, byte untouched.
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'pv_eoi_dropped',
-          `apicid ${apicid(v).toString(16)}`,
-          'R9.5 (fix on): PV EOI was disabled while one was pending: KVM ignores it; not applied, the ISR bit stays [unverified]',
-        );
+      if (m.tracing) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
       return;
     }
     count(m, 'host-crashes');
     m.s.vm.crashed = true;
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'host_bug_on',
-        'kernel BUG at arch/x86/kvm/lapic.c: BUG_ON(!pv_eoi_enabled(vcpu))',
-        'R9.5 (fix off): PENDING set but PV EOI disabled: the host assertion fires; the VM stops',
-      );
+    if (m.tracing) emit(m, v.index, 'host_bug_on', {});
     throw new HostCrash(v.index);
   }
   const old = v.pvEoiByte;
   v.pvEoiByte = 0;
   v.pvEoiPending = false;
   if (old === 1) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'pv_eoi_sync',
-        `apicid ${apicid(v).toString(16)} not consumed`,
-        "R9.4: the guest has not EOI'd yet: KVM clears its byte and PENDING; it may re-arm at an entry that processes KVM_REQ_EVENT",
-      );
+    if (m.tracing) emit(m, v.index, 'pv_eoi_sync', { apicid: apicid(v) });
     return;
   }
+  // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
   count(m, 'pv-eoi-applied', v.index);
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'kvm_pv_eoi',
-      `apicid ${apicid(v).toString(16)} vector ${vector}`,
-      'R9.4: the guest consumed the PV EOI flag: KVM performs its EOI lazily, at this exit',
-      { vector },
-    );
+  if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
 }
 
 /** KVM: lapic.c apic_sync_pv_eoi_to_guest() via kvm_lapic_sync_to_vapic() (R9.3). */
 function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
   if (!v.pvEoiEnabled) return;
-  let reason = '';
-  if (irrPending(v)) reason = 'another interrupt is pending in IRR';
-  else if (v.highestIsrCache === -1) reason = 'highest_isr_cache is -1';
-  else if (bitmapTest(v.ioapicHandledVectors, v.highestIsrCache))
-    reason = `${hex(v.highestIsrCache)} is in ioapic_handled_vectors (the IOAPIC needs the EOI)`;
+  let reason: 'irr' | 'cache' | 'handled' | null = null;
+  if (irrPending(v)) reason = 'irr';
+  else if (v.highestIsrCache === -1) reason = 'cache';
+  else if (bitmapTest(v.ioapicHandledVectors, v.highestIsrCache)) reason = 'handled';
   if (reason) {
     if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'pv_eoi_not_armed',
-        `apicid ${apicid(v).toString(16)}`,
-        `R9.3: PV EOI not armed: ${reason}`,
-      );
+      emit(m, v.index, 'pv_eoi_not_armed', {
+        apicid: apicid(v),
+        reason,
+        ...(reason === 'handled' ? { vector: v.highestIsrCache } : {}),
+      });
     return;
   }
   v.pvEoiByte = 1;
   v.pvEoiPending = true;
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'pv_eoi_arm',
-      `apicid ${apicid(v).toString(16)} vector ${v.highestIsrCache}`,
-      `R9.3: PV EOI armed for ${hex(v.highestIsrCache)}: guest byte := 1, KVM_APIC_PV_EOI_PENDING set; the guest may skip its EOI write`,
-      { vector: v.highestIsrCache },
-    );
+  if (m.tracing) emit(m, v.index, 'pv_eoi_arm', { apicid: apicid(v), vector: v.highestIsrCache });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,12 +210,21 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
  * A VM exit on this vCPU: counted, then the PV EOI sync runs before the handler (R9.4).
  * Throws HostCrash when the sync trips the pre-fix assertion (R9.5).
  */
-export function vmExit(m: Ctx, v: VcpuState, reason: string, why: string | (() => string)): void {
+export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
   v.kickPending = false;
   count(m, 'exits', v.index);
-  if (m.tracing)
-    emit(m, v.index, 'kvm_exit', `vcpu ${v.index} reason ${reason}`, typeof why === 'string' ? why : why());
+  if (m.tracing) {
+    const exit = emit(
+      m,
+      v.index,
+      'kvm_exit',
+      vector === undefined ? { reason, what } : { reason, what, vector },
+    );
+    // What KVM does for the exit (and the PV EOI sync before it) descends from the exit.
+    m.cause = exit;
+    m.vcpuCause[v.index] = exit;
+  }
   touch(m, v);
   kvmLapicSyncFromVapic(m, v);
 }
@@ -317,15 +242,7 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   if (!v.rflagsIf) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'irq_window_request',
-        `vec ${vector}`,
-        `R3.5: ${hex(vector)} is deliverable but IF = 0: KVM enables interrupt-window exiting`,
-        { vector },
-      );
+    if (m.tracing) emit(m, v.index, 'irq_window_request', { vector });
     return;
   }
   const level = bitmapTest(v.tmr, vector);
@@ -333,14 +250,7 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
   if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'kvm_inj_virq',
-      `IRQ 0x${vector.toString(16)}`,
-      `R3.3 / R3.6: class ${vector >> 4} > PPR class ${pprBefore >> 4} and IF = 1: injected (IRR→ISR, PPR now ${hex(ppr(v))}); the handler starts with IF = 0`,
-      { vector },
-    );
+    m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
@@ -365,38 +275,30 @@ function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
     }
   }
   if (moved.length && m.tracing)
-    emit(
-      m,
-      v.index,
-      'savic_requested_irr',
-      `vcpu ${v.index} vectors ${formatVectorSet(moved.sort((a, b) => a - b))}`,
-      "R10.2: before VMRUN KVM moves its IRR into the guest's RequestedIRR; level vectors (KVM TMR set) go into KVM's shadow ISR",
-    );
+    m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
 export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
+  const outer = m.cause;
   for (;;) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
+      causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
       const vector = v.pendingIoapicEoi;
       if (bitmapTest(v.ioapicHandledVectors, vector)) {
         kvmUserspaceIoapicEoi(m, v, vector);
+        m.cause = outer;
         continue; // QEMU handled the exit; KVM_RUN again
       }
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'ioapic_eoi_exit_dropped',
-          `vec ${vector}`,
-          `R7.4: ${hex(vector)} left ioapic_handled_vectors before the entry: no userspace exit`,
-          { vector },
-        );
+      if (m.tracing) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+      m.cause = outer;
     }
     if (v.requests & REQ_SCAN_IOAPIC) {
       v.requests &= ~REQ_SCAN_IOAPIC;
+      causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
       vcpuScanIoapic(m, v);
+      m.cause = outer;
     }
     if (v.requests & REQ_LOAD_EOI_EXITMAP) {
       v.requests &= ~REQ_LOAD_EOI_EXITMAP;
@@ -405,14 +307,17 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
+      causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
       kvmCheckAndInjectEvents(m, v);
       kvmLapicSyncToVapic(m, v); // PV EOI is armed only at entries that process KVM_REQ_EVENT
+      m.cause = outer;
     }
     if (v.requests) continue;
     break;
   }
   if (v.savic) savicSetRequestedIrr(m, v);
   v.inGuest = true;
+  if (m.tracing) emit(m, v.index, 'kvm_entry', {});
   touch(m, v);
 }
 
@@ -422,16 +327,11 @@ function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
   count(m, 'eoi-broadcasts', v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
   if (needless) count(m, 'needless-eoi-exits', v.index, vector);
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'kvm_userspace_exit',
-      'reason KVM_EXIT_IOAPIC_EOI (26)',
-      `R7.4: ${hex(vector)} is still in ioapic_handled_vectors: exit to QEMU with run->eoi.vector = ${vector}${needless ? ' (needless: no level pin with this vector has remote IRR set)' : ''}`,
-      { vector },
-    );
+  const prev = m.tracing
+    ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
+    : m.cause;
   qemuIoapicEoiBroadcast(m, vector);
+  m.cause = prev;
 }
 
 /**
@@ -446,15 +346,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
     bitmapClear(v.savic.irr, vector);
     bitmapSet(v.savic.isr, vector);
     guestTakeInterrupt(m, v, vector, bitmapTest(v.savic.tmr, vector));
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'savic_deliver',
-        `vec ${vector}`,
-        `R10.1: the guest's own APIC delivers ${hex(vector)} (guest IRR→ISR); KVM does not see it`,
-        { vector },
-      );
+    if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
     return true;
   }
   if (!apicvActive(m)) return false;
@@ -462,15 +354,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
   if (vector === -1) return false;
   kvmApicAckInterrupt(v, vector, true);
   guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
-  if (m.tracing)
-    emit(
-      m,
-      v.index,
-      'apicv_deliver',
-      `vec ${vector}`,
-      `R11.1: virtual-interrupt delivery: RVI ${hex(vector)} beats VPPR, the CPU takes it without a VM exit`,
-      { vector },
-    );
+  if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
   return true;
 }
 
@@ -489,18 +373,16 @@ export function settle(m: Ctx): void {
       attn[i] = 0;
       busy = true;
       const v = cpus[i];
+      // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
+      const outer = causedBy(m, m.vcpuCause[i]);
       if (!v.inGuest) {
         vcpuEnterGuest(m, v);
       } else if (v.kickPending) {
-        vmExit(
-          m,
-          v,
-          'EXTERNAL_INTERRUPT',
-          'a request kicked the running vCPU out of the guest (kvm_vcpu_kick)',
-        );
+        vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
         vcpuEnterGuest(m, v);
       }
       if (v.inGuest) hardwareDeliver(m, v);
+      m.cause = outer;
     }
   }
 }
@@ -515,14 +397,7 @@ export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
   count(m, 'eoi-exits', v.index, vector);
   if (vector === -1) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'savic_eoi_empty',
-        `vcpu ${v.index}`,
-        'R10.4 b: the shadow ISR is empty: nothing to EOI (the RFC has no guard; modelled as a no-op)',
-      );
+    if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
     return;
   }
   bitmapClear(v.isr, vector);

@@ -1,8 +1,7 @@
 /** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
-import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest, hex } from './bitmap.ts';
+import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, count, emit, touch } from './ctx.ts';
-import { DELIVERY_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
+import { apicid, count, emit, lastEvent, reqSlot, touch } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_EVENT } from './state.ts';
 
@@ -59,33 +58,25 @@ export interface ApicIrq {
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
   if (!apicSwEnabled(v)) {
-    if (m.tracing)
-      emit(
-        m,
-        v.index,
-        'apic_reject_irq',
-        `apicid ${apicid(v).toString(16)} vec ${irq.vector}`,
-        `R3.7: the APIC is software-disabled (SPIV bit 8 = 0), the message is dropped`,
-        { vector: irq.vector },
-      );
+    if (m.tracing) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
     return 0;
   }
   const merged = bitmapTest(v.irr, irq.vector);
   if (irq.trigger) bitmapSet(v.tmr, irq.vector);
   else bitmapClear(v.tmr, irq.vector);
   bitmapSet(v.irr, irq.vector);
-  touch(m, v);
   if (m.tracing) {
-    const how = posted ? 'posted (APICv): no exit' : v.inGuest ? 'KVM_REQ_EVENT and a kick' : 'KVM_REQ_EVENT';
-    emit(
-      m,
-      v.index,
-      'kvm_apic_accept_irq',
-      `apicid ${apicid(v).toString(16)} vec ${irq.vector} (${DELIVERY_MODE_NAMES[irq.deliveryMode]}|${TRIGGER_NAMES[irq.trigger]})`,
-      `R3.7: accepted, IRR[${hex(irq.vector)}] set${merged ? ' (already pending: merged)' : ''}, TMR[${hex(irq.vector)}] := ${irq.trigger} (${TRIGGER_NAMES[irq.trigger]}); ${how}`,
-      { vector: irq.vector },
-    );
+    emit(m, v.index, 'kvm_apic_accept_irq', {
+      apicid: apicid(v),
+      vector: irq.vector,
+      deliveryMode: irq.deliveryMode,
+      trigger: irq.trigger,
+      merged,
+      how: posted ? 'posted' : v.inGuest ? 'kick' : 'event',
+    });
+    m.vcpuCause[v.index] = lastEvent(m);
   }
+  touch(m, v);
   return 1;
 }
 
@@ -111,8 +102,13 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
 }
 
 /** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
-export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean): void {
+export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause = lastEvent(m)): void {
   v.requests |= req;
+  if (m.tracing) {
+    // The request, and the kick it may cause, descend from the event that led to it.
+    m.reqCause[reqSlot(v, req)] = cause;
+    m.vcpuCause[v.index] = cause;
+  }
   if (kick && v.inGuest) v.kickPending = true;
   touch(m, v);
 }

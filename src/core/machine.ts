@@ -7,10 +7,9 @@ import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { emit, HostCrash, touch } from './ctx.ts';
+import { CAPTURED, causedBy, emit, HostCrash, resetCauses, touch } from './ctx.ts';
 import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
-import { DELIVERY_MODE_NAMES, DEST_MODE_NAMES, SHORTHAND_NAMES } from './events.ts';
 import { guestHasWork, guestOp, guestStep } from './guest.ts';
 import {
   ioapicFireDueTimers,
@@ -57,6 +56,12 @@ export class Machine {
       maxEvents: Number.POSITIVE_INFINITY,
       droppedEvents: 0,
       attn: new Uint8Array(state.cpus.length),
+      cause: -1,
+      vcpuCause: new Int32Array(state.cpus.length).fill(-1),
+      reqCause: new Int32Array(state.cpus.length * 4).fill(-1),
+      guestCause: new Int32Array(state.cpus.length).fill(-1),
+      captureAt: -1,
+      captured: null,
     };
   }
 
@@ -95,12 +100,13 @@ export class Machine {
       return r.result();
     }
     const m = this.ctx;
-    this.startStep();
+    this.startStep(action);
     if (m.s.vm.crashed) return { events: m.events, work: 1 };
     let work = 1;
     guarded(m, () => {
       advance(m, STEP_NS);
       work += perform(m, action);
+      m.cause = m.tracing ? 0 : -1;
       settle(m);
     });
     return { events: m.events, work };
@@ -111,22 +117,41 @@ export class Machine {
    * progress and stop). Applying `run N` is exactly beginRun(N) advanced to the end.
    */
   beginRun(n: number): ChunkedRun {
-    this.startStep();
+    this.startStep({ kind: 'run', n });
     return new ChunkedRun(this.ctx, n);
   }
 
-  private startStep(): void {
+  /**
+   * Applies `action` with tracing on and returns a copy of the state right after its event
+   * `index` was recorded (a sub-step), or null when the step has no such event. The step stops
+   * there: the machine is left mid-step, so use a throwaway machine (Timeline.machineAt).
+   */
+  stateAfterEvent(action: Action, index: number): MachineState | null {
+    const m = this.ctx;
+    m.tracing = true;
+    m.captureAt = index;
+    m.captured = null;
+    try {
+      this.apply(action);
+    } catch (e) {
+      if (e !== CAPTURED) throw e;
+    }
+    const r = m.captured;
+    m.captureAt = -1;
+    m.captured = null;
+    return r;
+  }
+
+  /** Every step starts with its action: event 0, the root of every cause chain. */
+  private startStep(action: Action): void {
     const m = this.ctx;
     m.events = m.tracing ? [] : NO_EVENTS;
     m.droppedEvents = 0;
-    if (m.s.vm.crashed && m.tracing)
-      emit(
-        m,
-        -1,
-        'vm_stopped',
-        'action skipped',
-        'R9.5: the host assertion fired earlier: the VM is stopped and later actions are skipped',
-      );
+    if (!m.tracing) return;
+    resetCauses(m);
+    const a = describeAction(action);
+    m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
+    if (m.s.vm.crashed) emit(m, -1, 'vm_stopped', {});
   }
 }
 
@@ -193,6 +218,39 @@ function advance(m: Ctx, ns: number): void {
   settle(m);
 }
 
+/** A short label of an action for its root event, and the lane it starts on. */
+function describeAction(a: Action): { label: string; cpu: number; device: boolean } {
+  switch (a.kind) {
+    case 'route':
+      return { label: `route ${a.pin}`, cpu: -1, device: true };
+    case 'mask':
+    case 'unmask':
+    case 'assert':
+    case 'deassert':
+    case 'pulse':
+      return { label: `${a.kind} ${a.pin}`, cpu: -1, device: true };
+    case 'msi':
+      return { label: `msi dest=${a.dest} vector=0x${a.vector.toString(16)}`, cpu: -1, device: true };
+    case 'ipi':
+      return { label: `ipi from=${a.from} vector=0x${a.vector.toString(16)}`, cpu: a.from, device: false };
+    case 'wait':
+      return { label: `wait ${a.ns}ns`, cpu: -1, device: false };
+    case 'snapshot':
+    case 'restore':
+      return { label: `${a.kind} ${a.name}`, cpu: -1, device: false };
+    case 'host-pv-eoi':
+      return { label: `host-pv-eoi ${a.cpu} off`, cpu: a.cpu, device: false };
+    case 'cpu':
+      return {
+        label: `cpu ${a.cpu} ${a.op.op}${'value' in a.op ? ` 0x${a.op.value.toString(16)}` : 'pin' in a.op ? ` ${a.op.pin}` : 'on' in a.op ? (a.op.on ? ' on' : ' off') : ''}`,
+        cpu: a.cpu,
+        device: false,
+      };
+    case 'run':
+      return { label: `run ${a.n}`, cpu: -1, device: false };
+  }
+}
+
 /** Performs an action; returns the extra work units it took (guest steps of `run`). */
 function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
   const s = m.s;
@@ -206,27 +264,9 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
       return 0;
     case 'assert':
     case 'deassert':
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          `device_${a.kind}`,
-          `pin ${a.pin}`,
-          `the device drives line ${a.pin} to ${a.kind === 'assert' ? 1 : 0}`,
-          { pin: a.pin },
-        );
       ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
       return 0;
     case 'pulse':
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          'device_pulse',
-          `pin ${a.pin}`,
-          `the device pulses line ${a.pin}: assert, then deassert`,
-          { pin: a.pin },
-        );
       ioapicSetLine(m, a.pin, 1);
       ioapicSetLine(m, a.pin, 0);
       return 0;
@@ -241,15 +281,17 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
       return 0;
     case 'ipi': {
       const v = s.cpus[a.from];
-      vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'R2.5: ICR write');
+      vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
       if (m.tracing)
-        emit(
+        causedBy(
           m,
-          v.index,
-          'kvm_apic_ipi',
-          `dst ${a.dest.toString(16)} vec ${a.vector} (${DELIVERY_MODE_NAMES[a.deliveryMode]}|${DEST_MODE_NAMES[a.destMode]}|assert|edge|${SHORTHAND_NAMES[a.shorthand]})`,
-          'R2.5: writing ICR sends the IPI at once (no broadcast quirk for IPIs, R4.1)',
-          { vector: a.vector },
+          emit(m, v.index, 'kvm_apic_ipi', {
+            dest: a.dest,
+            vector: a.vector,
+            deliveryMode: a.deliveryMode,
+            destMode: a.destMode,
+            shorthand: a.shorthand,
+          }),
         );
       kvmIrqDeliveryToApic(m, v, {
         vector: a.vector,
@@ -265,32 +307,19 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
       advance(m, a.ns);
       return 0;
     case 'snapshot':
-      stopAllVcpus(m, 'savevm stops every vCPU');
+      stopAllVcpus(m, 'savevm');
       s.snapshots.set(a.name, saveMachine(m));
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          'savevm',
-          a.name,
-          '§4: LAPICs, guest CPUs, PV EOI, Secure AVIC registers, RTEs and IOAPIC lines saved',
-        );
+      m.cause = m.tracing ? 0 : -1;
+      if (m.tracing) emit(m, -1, 'savevm', { name: a.name });
       return 0;
     case 'restore':
-      stopAllVcpus(m, 'loadvm stops every vCPU');
+      stopAllVcpus(m, 'loadvm');
       restoreMachine(m, s.snapshots.get(a.name)!, a.name);
       return 0;
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'host_pv_eoi_off',
-          `vcpu ${v.index}`,
-          `R9.5: the host clears the PV EOI enable bit without a guest exit; KVM_APIC_PV_EOI_PENDING is ${v.pvEoiPending ? 'still set' : 'clear'}`,
-        );
+      if (m.tracing) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
       return 0;
     }
     case 'cpu':
@@ -339,25 +368,30 @@ export class GuestRun {
       this.steps++;
       budget--;
       advance(m, STEP_NS);
+      if (m.tracing) {
+        // A guest step descends from the handler it runs (or from the run itself).
+        m.cause = 0;
+        causedBy(m, m.guestCause[v.index]);
+      }
       guestStep(m, v);
+      if (m.tracing) m.cause = 0;
       settle(m);
     }
-    if (this.done && m.tracing)
-      emit(
-        m,
-        -1,
-        'run_done',
-        `${this.steps} guest steps`,
-        this.steps < this.limit
-          ? '§5: a round found no guest with work: run stops'
-          : `§5: run reached its limit of ${this.limit} guest steps`,
-      );
+    if (this.done && m.tracing) {
+      m.cause = 0;
+      emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
+    }
     return this.done;
   }
 }
 
-function stopAllVcpus(m: Ctx, why: string): void {
-  for (const v of m.s.cpus) vmExit(m, v, 'EXTERNAL_INTERRUPT', why);
+function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm'): void {
+  const root = m.cause;
+  for (const v of m.s.cpus) {
+    m.cause = root;
+    vmExit(m, v, 'EXTERNAL_INTERRUPT', what);
+  }
+  m.cause = root;
 }
 
 function saveMachine(m: Ctx): SavedMachine {
@@ -402,14 +436,14 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   const o = saved.ioapic;
   io.rte = o.rte.map((e) => ({ ...e }));
   io.line = o.line;
-  if (m.tracing)
-    emit(
-      m,
-      -1,
-      'loadvm',
-      name,
-      '§4: state restored; highest_isr_cache = -1, apic_arb_prio = 0, PV EOI pending cleared, KVM_REQ_EVENT and a scan on every vCPU; counters, time, storm state and the SEOIB mode are not rewound',
-    );
+  if (m.tracing) {
+    m.cause = 0;
+    const ev = emit(m, -1, 'loadvm', { name });
+    // Every vCPU's requests come from the restore.
+    m.vcpuCause.fill(ev);
+    m.reqCause.fill(ev);
+    m.cause = ev;
+  }
   if (isSplit(m)) {
     io.irr = o.irr;
     qemuUpdateKvmRoutes(m); // route re-commit: no pin is serviced

@@ -150,6 +150,17 @@ export class Timeline {
     return { before, after: m.state, events: r.events, dropped: m.ctx.droppedEvents };
   }
 
+  /**
+   * A sub-step: a copy of the state right after event `event` of step `step` (1-based) was
+   * recorded, or null when the step has no such event (events beyond `maxEvents` are not kept).
+   */
+  stateAfterEvent(step: number, event: number, maxEvents = Number.POSITIVE_INFINITY): MachineState | null {
+    if (step < 1 || step > this.length || event < 0 || event >= maxEvents) return null;
+    const m = this.machineAt(step - 1);
+    m.ctx.maxEvents = maxEvents;
+    return m.stateAfterEvent(this.actions[step - 1], event);
+  }
+
   /** The action of step `step` (1-based). */
   actionOf(step: number): Action {
     return this.actions[step - 1];

@@ -78,7 +78,7 @@ describe('trace exports', () => {
     expect(traceText(steps, false)).not.toContain('    #');
   });
 
-  it('Chrome trace JSON: one track per vCPU and one for the IOAPIC, instants at virtual time', () => {
+  it('Chrome trace JSON: named tracks per vCPU, IOAPIC and KVM; slices, flows and counters Perfetto can load', () => {
     const all = Array.from({ length: s.length }, (_, i) => ({
       step: i + 1,
       action: '',
@@ -87,11 +87,63 @@ describe('trace exports', () => {
     }));
     const t = chromeTrace(all, 2, 't');
     const names = t.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.args?.name);
-    expect(names).toEqual(['IOAPIC / VMM', 'vCPU 0', 'vCPU 1']);
+    expect(names).toEqual([
+      'Devices / IOAPIC',
+      'KVM / userspace (QEMU)',
+      'vCPU 0',
+      'vCPU 0 in service (ISR)',
+      'vCPU 0 VM exits',
+      'vCPU 1',
+      'vCPU 1 in service (ISR)',
+      'vCPU 1 VM exits',
+    ]);
     const accept = t.traceEvents.find((e) => e.name === 'kvm_apic_accept_irq')!;
-    expect(accept).toMatchObject({ ph: 'i', cat: 'kvm', pid: 1, tid: 1 });
-    expect(typeof accept.ts).toBe('number');
+    expect(accept).toMatchObject({ ph: 'X', cat: 'kvm', pid: 1, tid: 10 });
+    // Every event is a slice at increasing time; the documented phases only.
+    const slices = t.traceEvents.filter((e) => e.ph === 'X');
+    for (const e of t.traceEvents) expect(['M', 'X', 's', 'f', 'C']).toContain(e.ph);
+    for (const e of slices) expect(e.dur).toBeGreaterThan(0);
+    // A vector in service from its injection to its EOI: 0x62 is injected and never EOI'd here.
+    expect(slices.some((e) => e.name === 'ISR 0x62 (in service)' && e.tid === 11)).toBe(true);
+    // VM exits as durations on their own track, from kvm_exit to kvm_entry.
+    const exits = slices.filter((e) => e.tid === 12 && e.name.startsWith('exit '));
+    expect(exits.length).toBe(t.traceEvents.filter((e) => e.name === 'kvm_exit' && e.tid === 10).length);
+    // A flow for every cause link, start and finish paired by id.
+    const starts = t.traceEvents.filter((e) => e.ph === 's');
+    const finishes = t.traceEvents.filter((e) => e.ph === 'f');
+    const linked = all.reduce((n, st) => n + st.events.filter((e) => e.cause !== null).length, 0);
+    expect(starts.length).toBe(linked);
+    expect(finishes.map((e) => e.id).sort()).toEqual(starts.map((e) => e.id).sort());
+    for (const e of finishes) expect(e.bp).toBe('e');
+    // Counter tracks: injections climb, pin 10's remote IRR goes to 1.
+    const inj = t.traceEvents
+      .filter((e) => e.ph === 'C' && e.name === 'injections')
+      .map((e) => e.args?.value);
+    expect(inj).toEqual([1]);
+    const rirr = t.traceEvents
+      .filter((e) => e.ph === 'C' && e.name === 'remote IRR pin 10')
+      .map((e) => e.args?.value);
+    expect(rirr.at(-1)).toBe(1);
     expect(JSON.parse(JSON.stringify(t))).toEqual(t);
+  });
+
+  it('Chrome trace JSON: a handler is a slice from its injection to its iret', () => {
+    const h = new Session();
+    h.load(`vcpus 1
+msi dest=0 vector=0x31
+cpu 0 eoi
+cpu 0 iret
+`);
+    const all = [1, 2, 3].map((k) => ({ step: k, action: '', events: h.frame(k).events, dropped: 0 }));
+    const t = chromeTrace(all, 1, 'h');
+    const handler = t.traceEvents.find((e) => e.name === 'handler 0x31')!;
+    const inj = t.traceEvents.find((e) => e.name === 'kvm_inj_virq')!;
+    const iret = t.traceEvents.find((e) => e.name === 'guest_iret')!;
+    expect(handler.ts).toBe(inj.ts);
+    expect(handler.ts! + handler.dur!).toBeGreaterThan(iret.ts!);
+    const isr = t.traceEvents.find((e) => e.name === 'ISR 0x31')!;
+    const eoi = t.traceEvents.find((e) => e.name === 'kvm_eoi')!;
+    expect(isr.ts! + isr.dur!).toBeCloseTo(eoi.ts!, 6);
   });
 });
 

@@ -5,9 +5,9 @@ import type { Frame, SessionInfo } from './session.ts';
 /** `detailed`: the vCPUs the UI shows in full (cards); the others travel as compact rows. */
 export type Request =
   /** Replace the session with this text (only if it parses) and show `step` (default: the end). */
-  | { type: 'load'; id: number; text: string; step?: number; detailed: number[] }
-  /** Show the state after `step` actions. */
-  | { type: 'seek'; id: number; step: number; detailed: number[] }
+  | { type: 'load'; id: number; text: string; step?: number; event?: number; detailed: number[] }
+  /** Show the state after `step` actions (and, with `event`, right after that event of the step). */
+  | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
   | { type: 'append'; id: number; lines: string[]; at: number; detailed: number[] }
   /** Start `run n` after step `at`, reporting progress; ends by itself or on `stop`. */

@@ -53,6 +53,8 @@ export interface SessionInfo {
 
 export interface Frame {
   step: number;
+  /** The sub-step: the view shows the state right after this event of the step; null = the whole step. */
+  event: number | null;
   view: StateView;
   events: TraceEvent[];
   droppedEvents: number;
@@ -240,6 +242,7 @@ export class Session {
     const t = this.timeline!;
     return {
       step: t.length,
+      event: null,
       view: stateView(t.last, this.detailedSet(t.last.cpus.length, detailed, [])),
       events: [],
       droppedEvents: 0,
@@ -254,29 +257,40 @@ export class Session {
     return [...new Set([...wanted, ...touched])].filter((i) => i >= 0 && i < vcpus).slice(0, MAX_DETAILED);
   }
 
-  /** The state after `step` actions, that step's events, and what it changed. */
-  frame(step: number, detailed: number[] = []): Frame {
+  /**
+   * The state after `step` actions, that step's events, and what it changed. With `event`
+   * (a sub-step), the state right after that event, and what that event changed.
+   */
+  frame(step: number, detailed: number[] = [], event: number | null = null): Frame {
     const t = this.timeline;
     if (!t) throw new Error('no scenario loaded');
     const k = Math.max(0, Math.min(step, t.length));
     const r = t.replayStep(k, MAX_STEP_EVENTS);
+    const j = event === null || k === 0 ? null : Math.max(0, Math.min(event, r.events.length - 1));
+    let before = r.before;
+    let after = r.after;
+    if (j !== null) {
+      before = j === 0 ? r.before : t.stateAfterEvent(k, j - 1, MAX_STEP_EVENTS);
+      after = t.stateAfterEvent(k, j, MAX_STEP_EVENTS) ?? r.after;
+    }
     const touched = [...new Set(r.events.filter((e) => e.cpu >= 0).map((e) => e.cpu))].sort((a, b) => a - b);
-    const show = this.detailedSet(r.after.cpus.length, detailed, touched.slice(0, 8));
+    const show = this.detailedSet(after.cpus.length, detailed, touched.slice(0, 8));
     const changes: Record<number, CpuChange> = {};
-    if (r.before) {
+    if (before) {
       for (const i of show) {
-        const c = cpuChange(r.before.cpus[i], r.after.cpus[i]);
+        const c = cpuChange(before.cpus[i], after.cpus[i]);
         if (c) changes[i] = c;
       }
     }
     return {
       step: k,
-      view: stateView(r.after, show),
+      event: j,
+      view: stateView(after, show),
       events: r.events,
       droppedEvents: r.dropped,
       touched,
       changes,
-      changedPins: r.before ? pinChanges(r.before, r.after) : [],
+      changedPins: before ? pinChanges(before, after) : [],
     };
   }
 }

@@ -51,11 +51,15 @@ function handle(req: Request): void {
       const r = session.load(req.text);
       if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
       post({ type: 'loaded', id: req.id, info: r.info });
-      post({ type: 'frame', id: req.id, frame: session.frame(req.step ?? session.length, req.detailed) });
+      post({
+        type: 'frame',
+        id: req.id,
+        frame: session.frame(req.step ?? session.length, req.detailed, req.event ?? null),
+      });
       return;
     }
     case 'seek':
-      post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed) });
+      post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed, req.event ?? null) });
       return;
     case 'append': {
       const r = session.append(req.lines, req.at);
