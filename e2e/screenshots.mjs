@@ -88,6 +88,45 @@ try {
       },
     },
     {
+      name: 'lanes-substep-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('ArrowRight');
+        for (let i = 0; i < 4; i++) await p.keyboard.press('.');
+      },
+    },
+    {
+      name: 'lanes-storm-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-quirked-windows');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'lanes-1280-light',
+      scheme: 'light',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-unpatched');
+        await p.evaluate(() => window.__apicViz.getState().seek(5));
+        await p.waitForTimeout(300);
+        await p.evaluate(() => window.__apicViz.getState().seekEvent(6));
+      },
+    },
+    {
+      name: 'lanes-phone-dark',
+      scheme: 'dark',
+      phone: true,
+      run: async (p) => {
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+        await p.waitForTimeout(300);
+        await p.evaluate(() => window.__apicViz.getState().seekEvent(3));
+      },
+    },
+    {
       name: 'help-dark',
       scheme: 'dark',
       run: async (p) => {
@@ -108,7 +147,7 @@ try {
     const page = await browser.newPage(
       s.phone
         ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }
-        : { viewport: { width: 1440, height: 900 }, colorScheme: s.scheme },
+        : { viewport: s.size ?? { width: 1440, height: 900 }, colorScheme: s.scheme },
     );
     await page.goto(BASE);
     await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');

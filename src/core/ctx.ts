@@ -2,7 +2,7 @@
 import type { CounterName } from './counters.ts';
 import { countersAdd } from './counters.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
-import { describeEvent } from './events.ts';
+import { describeEvent, laneOf } from './events.ts';
 import type { MachineState, VcpuState } from './state.ts';
 import { cloneMachineState } from './state.ts';
 
@@ -62,6 +62,7 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
     text,
     why,
     rule,
+    lane: laneOf({ type, cpu, fields: f }),
     ...(typeof f.vector === 'number' && f.vector >= 0 ? { vector: f.vector } : {}),
     ...(typeof f.pin === 'number' ? { pin: f.pin } : {}),
     fields: f,

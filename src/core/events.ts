@@ -62,6 +62,8 @@ export interface TraceEvent {
   why: string;
   /** The rule it applied (`R5.6 d`, `§5`), '' when none. */
   rule: string;
+  /** The delivery lane it is drawn on. */
+  lane: Lane;
   vector?: number;
   pin?: number;
   fields: Readonly<Record<string, unknown>>;
@@ -930,7 +932,7 @@ export function describeEvent<K extends EventKind>(
   return { text: d.text(f, cpu), rule, why: rule ? `${rule}: ${words}` : words };
 }
 
-/** The lane an event is drawn on. */
+/** The lane an event is drawn on (recorded on the event as `lane`). */
 export function laneOf(e: Pick<TraceEvent, 'type' | 'cpu' | 'fields'>): Lane {
   const d = eventKind(e.type);
   const lane = typeof d.lane === 'function' ? d.lane(e.cpu, e.fields) : d.lane;

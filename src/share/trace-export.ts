@@ -3,7 +3,7 @@
  * TP_printk formats) and as Chrome trace-event JSON that Perfetto opens.
  */
 import type { TraceEvent } from '../core/events.ts';
-import { isTracepoint, laneOf } from '../core/events.ts';
+import { isTracepoint } from '../core/events.ts';
 import { formatTraceLine } from '../core/trace-format.ts';
 
 export interface StepEvents {
@@ -58,7 +58,7 @@ const tidExit = (cpu: number) => 12 + cpu * 3;
 const TICK = 0.001;
 
 function tidOf(e: TraceEvent): number {
-  const lane = laneOf(e);
+  const lane = e.lane;
   return lane === 'vcpu' ? tidVcpu(e.cpu) : lane === 'ioapic' ? TID_IOAPIC : TID_KVM;
 }
 

@@ -61,6 +61,10 @@ export interface VizState {
   /** The whole session's trace, computed in the worker. */
   requestExport(what: ExportKind): Promise<string>;
   seek(step: number): void;
+  /** Shows the state right after event `event` of the current step (a sub-step); null = the whole step. */
+  seekEvent(event: number | null): void;
+  /** The next / previous sub-step: through the events of a step, then on to the next step. */
+  stepEvent(delta: 1 | -1): void;
   /** Appends action lines after the current step (asks first if later steps would go). */
   act(lines: string[]): void;
   startRun(n: number): void;
@@ -253,6 +257,34 @@ export function createVizStore(
         const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;
         host.send({ type: 'seek', step: k, detailed: detailed() });
+      },
+      seekEvent(event) {
+        const f = get().frame;
+        if (get().status === 'running' || !f || f.step === 0) return;
+        if (event === null) host.send({ type: 'seek', step: f.step, detailed: detailed() });
+        else
+          host.send({
+            type: 'seek',
+            step: f.step,
+            event: Math.max(0, Math.min(event, f.events.length - 1)),
+            detailed: detailed(),
+          });
+      },
+      stepEvent(delta) {
+        const f = get().frame;
+        if (get().status === 'running' || !f) return;
+        const last = f.events.length - 1;
+        if (delta > 0) {
+          // From a whole step (or its last event) on to the next step's first event.
+          if (f.step > 0 && f.event === null && last >= 0) return get().seekEvent(0);
+          if (f.step > 0 && f.event !== null && f.event < last) return get().seekEvent(f.event + 1);
+          if (f.step < length())
+            host.send({ type: 'seek', step: f.step + 1, event: 0, detailed: detailed() });
+          return;
+        }
+        if (f.event !== null && f.event > 0) return get().seekEvent(f.event - 1);
+        if (f.event === 0) return get().seekEvent(null);
+        if (f.step > 0) get().seek(f.step - 1);
       },
       act(lines) {
         if (get().status === 'running') return;

@@ -17,6 +17,7 @@ import { EditorPanel } from './editor/EditorPanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
+import { LanesView } from './lanes/LanesView.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -168,6 +169,12 @@ function Shell() {
         case 'k':
           s.seek(step - 1);
           break;
+        case '.':
+          s.stepEvent(1);
+          break;
+        case ',':
+          s.stepEvent(-1);
+          break;
         case 'Home':
           s.seek(0);
           break;
@@ -237,6 +244,7 @@ function Shell() {
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
+          <LanesView />
           <Main />
           <DevicesPanel />
         </div>

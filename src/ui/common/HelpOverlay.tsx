@@ -5,6 +5,7 @@ import { Button } from './Button.tsx';
 export const SHORTCUTS: [string, string][] = [
   ['→ or j', 'step forward'],
   ['← or k', 'step back'],
+  ['. and ,', 'next / previous event of the step (sub-step); the state after it is shown'],
   ['Home / End', 'jump to the start / the end'],
   ['Space', 'run the guests / stop the run'],
   ['g', 'jump to a step (focus the step box)'],

@@ -4,6 +4,9 @@ import { useViz } from '../context.ts';
 export function StepBanner() {
   const info = useViz((s) => s.info);
   const step = useViz((s) => s.frame?.step ?? 0);
+  const event = useViz((s) => (s.frame?.event != null ? s.frame.events[s.frame.event] : null));
+  const index = useViz((s) => s.frame?.event ?? null);
+  const total = useViz((s) => s.frame?.events.length ?? 0);
   if (!info) return null;
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
   const st = step > 0 ? info.steps[step - 1] : null;
@@ -22,6 +25,15 @@ export function StepBanner() {
           {st ? st.text : 'the booted machine, before any action'}
         </code>
       </p>
+      {event && index !== null && (
+        <p className="m-0 mt-1 text-sm" data-testid="sub-step">
+          <span className="mr-2 font-semibold text-violet-800 dark:text-violet-300">
+            Event {index} of {total - 1}
+          </span>
+          <code className="font-mono text-slate-900 dark:text-slate-100">{event.type}</code>
+          <span className="ml-2 text-slate-700 dark:text-slate-300">{event.why}</span>
+        </p>
+      )}
       {notes.map((n, i) => (
         <p key={i} className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300">
           {n}

@@ -52,6 +52,8 @@ const EventList = memo(function EventList() {
   const events = useViz((s) => s.frame?.events);
   const dropped = useViz((s) => s.frame?.droppedEvents ?? 0);
   const step = useViz((s) => s.frame?.step ?? 0);
+  const selected = useViz((s) => s.frame?.event ?? null);
+  const seekEvent = useViz((s) => s.seekEvent);
   if (!events) return null;
   return (
     <div>
@@ -69,15 +71,25 @@ const EventList = memo(function EventList() {
         data-testid="events"
       >
         {events.map((e, i) => (
-          <li key={i} className="rounded border border-slate-100 px-2 py-1 dark:border-slate-800">
-            <div className="flex gap-2 font-mono text-[11px]">
-              <span className="shrink-0 text-slate-400">{e.cpu >= 0 ? `vCPU ${e.cpu}` : 'IOAPIC'}</span>
-              <span className="font-semibold text-violet-700 dark:text-violet-300">{e.type}</span>
-              <span className="truncate text-slate-700 dark:text-slate-300" title={e.text}>
-                {e.text}
-              </span>
-            </div>
-            <p className="m-0 text-xs text-slate-600 dark:text-slate-400">{e.why}</p>
+          <li key={i}>
+            <button
+              type="button"
+              onClick={() => seekEvent(selected === i ? null : i)}
+              aria-current={selected === i ? 'true' : undefined}
+              data-event={i}
+              title="Show the state right after this event (a sub-step)"
+              className={`block w-full rounded border px-2 py-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/60'}`}
+            >
+              <div className="flex gap-2 font-mono text-[11px]">
+                <span className="shrink-0 tabular-nums text-slate-400">{i}</span>
+                <span className="shrink-0 text-slate-400">{e.cpu >= 0 ? `vCPU ${e.cpu}` : 'IOAPIC'}</span>
+                <span className="font-semibold text-violet-700 dark:text-violet-300">{e.type}</span>
+                <span className="truncate text-slate-700 dark:text-slate-300" title={e.text}>
+                  {e.text}
+                </span>
+              </div>
+              <p className="m-0 text-xs text-slate-600 dark:text-slate-400">{e.why}</p>
+            </button>
           </li>
         ))}
       </ol>

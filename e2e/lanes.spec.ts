@@ -1,0 +1,102 @@
+/** Sub-steps and the delivery lanes: the state after each event, nodes and arrows as the core traces them. */
+import { expect, test } from '@playwright/test';
+import type { TraceEvent } from '../src/core/events.ts';
+import { runScenario } from '../src/replay/run.ts';
+import { mustParse } from '../src/scenario/testing.ts';
+import { bridge, open } from './fixtures.ts';
+
+async function stepEvents(page: import('@playwright/test').Page): Promise<TraceEvent[][]> {
+  const text = (await bridge(page)).text;
+  const out: TraceEvent[][] = [];
+  runScenario(mustParse(text), { onEvents: (_k, ev) => out.push(ev) });
+  return out;
+}
+
+const subStep = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => window.__apicViz!.getState().frame?.event ?? null);
+
+test('sub-steps: after the accept event IRR holds 0x62 and ISR is empty; after the injection the reverse', async ({
+  page,
+}) => {
+  await open(page);
+  const events = (await stepEvents(page))[1];
+  const accept = events.findIndex((e) => e.type === 'kvm_apic_accept_irq');
+  const inject = events.findIndex((e) => e.type === 'kvm_inj_virq');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('step-action')).toHaveText('assert 10');
+  const irr = page.getByTestId('vcpu-0').getByRole('img', { name: /^IRR/ });
+  const isr = page.getByTestId('vcpu-0').getByRole('img', { name: /^ISR/ });
+  // The whole step: 0x62 is in service.
+  await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): 0x62');
+  for (let j = 0; j <= accept; j++) await page.keyboard.press('.');
+  await expect.poll(() => subStep(page)).toBe(accept);
+  await expect(page.getByTestId('sub-step')).toContainText('kvm_apic_accept_irq');
+  await expect(irr).toHaveAttribute('aria-label', /0x62/);
+  await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): none');
+  for (let j = accept; j < inject; j++) await page.keyboard.press('.');
+  await expect.poll(() => subStep(page)).toBe(inject);
+  await expect(irr).toHaveAttribute('aria-label', /none/);
+  await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): 0x62');
+  // Back one event, and the state goes back with it.
+  await page.keyboard.press(',');
+  await expect.poll(() => subStep(page)).toBe(inject - 1);
+  await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): none');
+  // Clicking an event in the list selects it; clicking it again shows the whole step.
+  await page.getByTestId('events').locator(`[data-event="${accept}"]`).click();
+  await expect.poll(() => subStep(page)).toBe(accept);
+  await page.getByTestId('events').locator(`[data-event="${accept}"]`).click();
+  await expect.poll(() => subStep(page)).toBe(null);
+  await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): 0x62');
+});
+
+test('the lanes draw every event of the step and an arrow from each cause, as the core traces them', async ({
+  page,
+}) => {
+  await open(page);
+  const all = await stepEvents(page);
+  for (const k of [1, 2, 5]) {
+    await page.evaluate((step) => window.__apicViz!.getState().seek(step), k);
+    await expect.poll(async () => (await bridge(page)).step).toBe(k);
+    const lanes = page.getByTestId('lanes');
+    const events = all[k - 1];
+    await expect(lanes.locator('[data-event]')).toHaveCount(events.length);
+    const nodes = await lanes
+      .locator('[data-event]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-event'))));
+    expect(nodes).toEqual(events.map((_e, i) => i));
+    const arrows = await lanes
+      .locator('[data-from]')
+      .evaluateAll((els) =>
+        els.map((e) => [Number(e.getAttribute('data-from')), Number(e.getAttribute('data-to'))]),
+      );
+    const expected = events.flatMap((e, i) => (e.cause === null ? [] : [[e.cause, i]]));
+    expect(arrows).toEqual(expected);
+  }
+  // Clicking a node selects its sub-step.
+  await page.getByTestId('lanes').locator('[data-event="2"]').click();
+  await expect.poll(() => subStep(page)).toBe(2);
+});
+
+test('a storm step collapses its repeated rounds into one ×N group, which expands on click', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByLabel('Load a preset scenario').selectOption('seoib-quirked-windows');
+  await page.keyboard.press('End');
+  const lanes = page.getByTestId('lanes');
+  const group = lanes.locator('[data-group]');
+  await expect(group).toHaveCount(1);
+  await expect(group).toContainText(/×\d+ rounds/);
+  const total = await page.evaluate(() => window.__apicViz!.getState().frame!.events.length);
+  const shown = await lanes.locator('[data-event]').count();
+  expect(shown).toBeLessThan(total / 3);
+  await group.click();
+  await expect(lanes.locator('[data-event]')).toHaveCount(total);
+  // The filter dims what does not match.
+  await page.getByLabel(/Filter the lanes/).fill('kvm_userspace_exit');
+  const dim = await lanes
+    .locator('[data-event]')
+    .evaluateAll((els) => els.filter((e) => e.getAttribute('opacity') !== '1').length);
+  expect(dim).toBeGreaterThan(total / 2);
+});

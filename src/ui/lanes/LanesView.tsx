@@ -1,0 +1,270 @@
+/**
+ * The delivery lanes (D3): one lane for devices and the IOAPIC, one for KVM / QEMU, one per
+ * vCPU involved; each event of the step a node on its lane, in order; an arrow from each
+ * event's cause to it. Click a node for its sub-step; zoom and pan; repeated rounds collapse
+ * into "×N" groups; a filter dims what does not match.
+ */
+import { select } from 'd3-selection';
+import type { ZoomBehavior } from 'd3-zoom';
+import { zoom, zoomIdentity } from 'd3-zoom';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import type { TraceEvent } from '../../core/events.ts';
+import { useViz } from '../context.ts';
+import type { LanesLayout } from './layout.ts';
+import { layoutLanes } from './layout.ts';
+
+const LANE_H = 34;
+const COL_W = 40;
+const LEFT = 112;
+const TOP = 18;
+
+const LANE_COLOURS: Record<string, string> = {
+  ioapic: 'fill-emerald-500 dark:fill-emerald-400',
+  kvm: 'fill-amber-500 dark:fill-amber-400',
+};
+const colourOf = (key: string) => LANE_COLOURS[key] ?? 'fill-violet-500 dark:fill-violet-400';
+
+const cx = (col: number) => LEFT + 12 + col * COL_W;
+const cy = (lane: number) => TOP + lane * LANE_H + LANE_H / 2;
+
+/** Draws the layout into the SVG's content group: nodes, arrows, group brackets. */
+function draw(
+  g: SVGGElement,
+  layout: LanesLayout,
+  events: readonly TraceEvent[],
+  selected: number | null,
+  onPick: (i: number) => void,
+  onExpand: (start: number) => void,
+): void {
+  const root = select(g);
+  root.selectAll('*').remove();
+  const pos = new Map(layout.nodes.map((n) => [n.index, n]));
+  const laneKeys = layout.lanes.map((l) => l.key);
+  root
+    .append('g')
+    .attr('class', 'arrows')
+    .selectAll('path')
+    .data(layout.arrows)
+    .join('path')
+    .attr('data-from', (a) => a.from)
+    .attr('data-to', (a) => a.to)
+    .attr('d', (a) => {
+      const p = pos.get(a.from)!;
+      const q = pos.get(a.to)!;
+      const x0 = cx(p.col);
+      const y0 = cy(p.lane);
+      const x1 = cx(q.col);
+      const y1 = cy(q.lane);
+      const mx = (x0 + x1) / 2;
+      return `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1 - 8},${y1}`;
+    })
+    .attr('class', (a) =>
+      a.to === selected || a.from === selected
+        ? 'fill-none stroke-violet-600 dark:stroke-violet-300'
+        : 'fill-none stroke-slate-400 dark:stroke-slate-500',
+    )
+    .attr('stroke-width', (a) => (a.to === selected || a.from === selected ? 2 : 1))
+    .attr('marker-end', 'url(#lane-arrow)')
+    .attr('opacity', (a) => (pos.get(a.to)!.match && pos.get(a.from)!.match ? 0.9 : 0.15));
+  root
+    .append('g')
+    .attr('class', 'groups')
+    .selectAll('g')
+    .data(layout.groups)
+    .join('g')
+    .attr('data-group', (d) => d.start)
+    .attr('cursor', 'pointer')
+    .on('click', (_e, d) => onExpand(d.start))
+    .call((sel) =>
+      sel
+        .append('rect')
+        .attr('x', (d) => cx(d.col0) - 14)
+        .attr('y', 2)
+        .attr('width', (d) => cx(d.col1) - cx(d.col0) + 28)
+        .attr('height', TOP + layout.lanes.length * LANE_H - 2)
+        .attr('rx', 6)
+        .attr('class', 'fill-sky-500/5 stroke-sky-500 dark:fill-sky-400/10')
+        .attr('stroke-dasharray', '4 3'),
+    )
+    .call((sel) =>
+      sel
+        .append('text')
+        .attr('x', (d) => cx(d.col0) - 10)
+        .attr('y', 13)
+        .attr('class', 'fill-sky-800 text-[10px] font-semibold dark:fill-sky-200')
+        .text((d) => `×${d.repeats} rounds (click to expand)`),
+    );
+  const node = root
+    .append('g')
+    .attr('class', 'nodes')
+    .selectAll('g')
+    .data(layout.nodes)
+    .join('g')
+    .attr('data-event', (n) => n.index)
+    .attr('transform', (n) => `translate(${cx(n.col)},${cy(n.lane)})`)
+    .attr('cursor', 'pointer')
+    .attr('opacity', (n) => (n.match ? 1 : 0.2))
+    .on('click', (_e, n) => onPick(n.index));
+  node
+    .append('circle')
+    .attr('r', (n) => (n.index === selected ? 9 : 7))
+    .attr(
+      'class',
+      (n) =>
+        `${colourOf(laneKeys[n.lane])} ${n.index === selected ? 'stroke-violet-900 dark:stroke-white' : 'stroke-white dark:stroke-slate-900'}`,
+    )
+    .attr('stroke-width', (n) => (n.index === selected ? 3 : 1.5));
+  node
+    .append('title')
+    .text((n) => `#${n.index} ${events[n.index].type}: ${events[n.index].text}\n${events[n.index].why}`);
+  node
+    .filter((n) => n.index === 0 || n.index === selected)
+    .append('text')
+    .attr('y', -11)
+    .attr('text-anchor', 'start')
+    .attr('class', 'fill-slate-800 text-[10px] font-mono dark:fill-slate-100')
+    .text((n) => events[n.index].type);
+}
+
+export const LanesView = memo(function LanesView() {
+  const events = useViz((s) => s.frame?.events);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  const selected = useViz((s) => s.frame?.event ?? null);
+  const seekEvent = useViz((s) => s.seekEvent);
+  const [query, setQuery] = useState('');
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const svg = useRef<SVGSVGElement>(null);
+  const content = useRef<SVGGElement>(null);
+  const zoomer = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  // A new step starts collapsed and unzoomed.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new step or new events
+  useEffect(() => {
+    setExpanded(new Set());
+    if (svg.current && zoomer.current) select(svg.current).call(zoomer.current.transform, zoomIdentity);
+  }, [step, events]);
+  const layout = useMemo(() => layoutLanes(events ?? [], { expanded, query }), [events, expanded, query]);
+  useEffect(() => {
+    if (!svg.current || !content.current) return;
+    const g = content.current;
+    // Drag pans; the wheel zooms only with Ctrl (a plain wheel keeps scrolling the page).
+    zoomer.current = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.02, 4])
+      .filter((e: Event) => {
+        if (e.type === 'wheel') return (e as WheelEvent).ctrlKey || (e as WheelEvent).metaKey;
+        return e.type !== 'dblclick' && !(e as MouseEvent).button;
+      })
+      .on('zoom', (e) => g.setAttribute('transform', e.transform.toString()));
+    select(svg.current).call(zoomer.current);
+  }, []);
+  useEffect(() => {
+    if (!content.current || !events) return;
+    draw(
+      content.current,
+      layout,
+      events,
+      selected,
+      (i) => seekEvent(i === selected ? null : i),
+      (start) => setExpanded((x) => new Set([...x, start])),
+    );
+  }, [layout, events, selected, seekEvent]);
+  const height = TOP + layout.lanes.length * LANE_H + 6;
+  const width = LEFT + 24 + layout.cols * COL_W;
+  const zoomBy = (k: number) => {
+    if (svg.current && zoomer.current) select(svg.current).call(zoomer.current.scaleBy, k);
+  };
+  const fitAll = () => {
+    if (!svg.current || !zoomer.current) return;
+    const k = Math.min(1, svg.current.clientWidth / width);
+    select(svg.current).call(zoomer.current.transform, zoomIdentity.scale(k));
+  };
+  if (!events || step === 0) return null;
+  return (
+    <section
+      aria-label="Delivery lanes"
+      className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
+    >
+      <div className="mb-1 flex flex-wrap items-center gap-2">
+        <h2 className="m-0 text-sm font-semibold">Delivery lanes</h2>
+        <span className="text-xs text-slate-600 dark:text-slate-400">
+          {events.length} events · click a node for the state after it · drag to pan, Ctrl+wheel to zoom
+        </span>
+        <span className="flex gap-1">
+          {(
+            [
+              ['−', 'Zoom out', () => zoomBy(0.5)],
+              ['+', 'Zoom in', () => zoomBy(2)],
+              ['Fit', 'Fit the whole step', () => fitAll()],
+            ] as const
+          ).map(([label, title, f]) => (
+            <button
+              key={label}
+              type="button"
+              onClick={f}
+              aria-label={title}
+              title={title}
+              className="rounded border border-slate-300 px-1.5 text-xs hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:hover:bg-slate-800"
+            >
+              {label}
+            </button>
+          ))}
+        </span>
+        <label className="ml-auto flex items-center gap-1 text-xs">
+          <span className="text-slate-600 dark:text-slate-400">Filter</span>
+          <input
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="type, cpu:1, pin:10, vec:0x62"
+            aria-label="Filter the lanes by event type, cpu:N, pin:N or vec:V"
+            className="w-52 rounded border border-slate-300 bg-white px-1 py-0.5 font-mono text-xs dark:border-slate-600 dark:bg-slate-800"
+          />
+        </label>
+      </div>
+      <div className="relative overflow-hidden rounded border border-slate-100 dark:border-slate-800">
+        <svg
+          ref={svg}
+          role="img"
+          aria-label={`Delivery lanes of step ${step}: ${layout.nodes.length} events shown on ${layout.lanes.length} lanes, ${layout.arrows.length} cause arrows`}
+          width="100%"
+          height={height}
+          className="block touch-none select-none"
+          data-testid="lanes"
+        >
+          <defs>
+            <marker
+              id="lane-arrow"
+              viewBox="0 0 10 10"
+              refX="8"
+              refY="5"
+              markerWidth="6"
+              markerHeight="6"
+              orient="auto"
+            >
+              <path d="M0,0 L10,5 L0,10 z" className="fill-slate-500 dark:fill-slate-400" />
+            </marker>
+          </defs>
+          <g>
+            {layout.lanes.map((l, i) => (
+              <g key={l.key}>
+                <rect
+                  x={0}
+                  y={TOP + i * LANE_H}
+                  width="100%"
+                  height={LANE_H}
+                  className={i % 2 ? 'fill-slate-50 dark:fill-slate-800/40' : 'fill-transparent'}
+                />
+                <text
+                  x={6}
+                  y={cy(i) + 4}
+                  className="fill-slate-700 text-[11px] font-semibold dark:fill-slate-200"
+                >
+                  {l.label}
+                </text>
+              </g>
+            ))}
+          </g>
+          <g ref={content} />
+        </svg>
+      </div>
+    </section>
+  );
+});
