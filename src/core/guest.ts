@@ -5,28 +5,23 @@
 import type { CpuOp } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, apicvActive, count, emit, touch } from './ctx.ts';
+import { apicid, count, emit, touch } from './ctx.ts';
 import { ioapicDirectedEoi, ioapicSetLine } from './ioapic.ts';
 import { apicSetEoi, kvmApicSetEoiAccelerated, needsWindowExit, savicHandleEoiExit, vmExit } from './kvm.ts';
 import {
   guestHasInterrupt,
   kvmApicHasInterrupt,
   kvmMakeRequest,
+  kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
   raiseEvent,
   SPIV_APIC_ENABLED,
   SPIV_DIRECTED_EOI,
 } from './lapic.ts';
 import type { GuestOp, VcpuState } from './state.ts';
-import { REQ_SCAN_IOAPIC } from './state.ts';
+import { REQ_EVENT } from './state.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
-
-/** The APIC map changed: every vCPU gets KVM_REQ_SCAN_IOAPIC (KVM: kvm_recalculate_apic_map(), R7.8). */
-function apicMapChanged(m: Ctx, why: string): void {
-  for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
-  if (m.tracing) emit(m, -1, 'kvm_recalculate_apic_map', 'KVM_REQ_SCAN_IOAPIC on every vCPU', why);
-}
 
 function gp(m: Ctx, v: VcpuState, why: string): void {
   if (m.tracing) emit(m, v.index, 'kvm_inj_exception', '#GP (0x0)', why);
@@ -50,39 +45,33 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     return;
   }
   count(m, 'eoi-writes', v.index);
-  if (apicvActive(m)) {
-    // R3.9: the CPU clears the ISR bit and updates PPR itself; it exits only for EOI-exit-bitmap vectors.
-    const vector = bitmapHighest(v.isr);
-    if (vector === -1) {
-      if (m.tracing)
-        emit(
-          m,
-          v.index,
-          'apicv_eoi',
-          'ISR empty',
-          'R3.9: virtualized EOI with an empty ISR: nothing happens, no exit',
-        );
-      return;
+  if (v.apicvActive) {
+    // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
+    // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
+    const highest = bitmapHighest(v.isr);
+    const vector = Math.max(highest, 0);
+    if (highest !== -1) {
+      bitmapClear(v.isr, vector);
+      touch(m, v);
     }
-    bitmapClear(v.isr, vector);
-    touch(m, v);
     if (!bitmapTest(v.eoiExitBitmap, vector)) {
       if (m.tracing)
         emit(
           m,
           v.index,
           'apicv_eoi',
-          `vec ${vector}`,
-          `R3.9: virtualized EOI of ${hex(vector)}: not in the EOI-exit bitmap, so no VM exit`,
-          { vector },
+          highest === -1 ? 'ISR empty, SVI 0' : `vec ${vector}`,
+          highest === -1
+            ? 'R11.1: virtualized EOI with an empty ISR: SVI is 0, not in the EOI-exit bitmap, so nothing happens and no exit'
+            : `R3.9 / R11.1: virtualized EOI of SVI ${hex(vector)}: not in the EOI-exit bitmap, so no VM exit`,
+          highest === -1 ? {} : { vector },
         );
       return;
     }
-    vmExit(
-      m,
-      v,
-      'EOI_INDUCED',
-      () => `R3.9 / R7.2: ${hex(vector)} is in the EOI-exit bitmap: trap-like EOI exit`,
+    vmExit(m, v, 'EOI_INDUCED', () =>
+      highest === -1
+        ? 'R11.1 / R7.2: the ISR is empty, SVI is 0 and bit 0 of the EOI-exit bitmap is set: EOI-induced exit with vector 0'
+        : `R3.9 / R7.2: ${hex(vector)} is in the EOI-exit bitmap: trap-like EOI exit`,
     );
     count(m, 'eoi-exits', v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
@@ -166,7 +155,7 @@ function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
     );
   }
   if ((old ^ v.spiv) & SPIV_APIC_ENABLED)
-    apicMapChanged(m, 'R2.3 / R7.8: SPIV bit 8 toggled: APIC map recalculated');
+    kvmRecalculateApicMap(m, `R2.3: vCPU ${v.index}'s SPIV bit 8 toggled`);
 }
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
@@ -178,26 +167,9 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
       v,
       `R2.1: in x2APIC mode the ${op === 'apic-id' ? 'ID' : op.toUpperCase()} register is read-only: #GP`,
     );
-  if (op === 'apic-id') {
-    v.idReg = (value >>> 24) << 24;
-    if (v.idReg >>> 24 !== (v.index & 0xff) && m.s.config.apicv && !m.s.vm.apicvInhibited) {
-      m.s.vm.apicvInhibited = true;
-      // KVM: kvm_apic_update_apicv() on every vCPU: the ISR cache starts over.
-      for (const w of m.s.cpus) w.highestIsrCache = -1;
-      if (m.tracing)
-        emit(
-          m,
-          -1,
-          'apicv_inhibit',
-          'APICV_INHIBIT_REASON_APIC_ID_MODIFIED',
-          'R11.1: an xAPIC ID differs from the vCPU id: APICv is inhibited for the rest of the run',
-        );
-    }
-  } else if (op === 'ldr') {
-    v.ldr = (value & 0xff000000) >>> 0;
-  } else {
-    v.dfr = (value | 0x0fffffff) >>> 0;
-  }
+  if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
+  else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
+  else v.dfr = (value | 0x0fffffff) >>> 0;
   if (m.tracing)
     emit(
       m,
@@ -206,7 +178,11 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
       `vcpu ${v.index} ${op} ${hex(op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr)}`,
       'R2.1: register written',
     );
-  apicMapChanged(m, `R7.8: ${op} write: APIC map recalculated`);
+  // The write marks the map dirty whatever the value (kvm_apic_set_xapic_id/ldr/dfr()).
+  kvmRecalculateApicMap(
+    m,
+    `R7.8: vCPU ${v.index}'s ${op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase()} write`,
+  );
 }
 
 /** MSR_KVM_PV_EOI_EN write (KVM: kvm_lapic_set_pv_eoi(), R9.1). */
@@ -334,17 +310,20 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
       );
     return;
   }
-  const before = kvmApicHasInterrupt(v) !== -1;
   v.tpr = value;
   if (m.tracing) emit(m, v.index, 'guest_tpr', `tpr ${hex(value)}`, 'R3.2: TPR written; PPR recomputed');
-  if (apicvActive(m) || before || kvmApicHasInterrupt(v) === -1) return;
+  // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
+  // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
+  if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
+  const threshold = v.tprThreshold;
   vmExit(
     m,
     v,
     'TPR_BELOW_THRESHOLD',
-    () => `R3.2: TPR lowered below the pending ${hex(kvmApicHasInterrupt(v))}'s class: TPR-threshold exit`,
+    () => `R11.1: TPR class ${value >> 4} is below TPR_THRESHOLD ${threshold}: TPR-below-threshold exit`,
   );
-  raiseEvent(m, v); // apic_update_ppr(): PPR dropped and an interrupt is deliverable
+  // handle_tpr_below_threshold(): KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
+  kvmMakeRequest(m, v, REQ_EVENT, false);
 }
 
 // ---------------------------------------------------------------------------------------------

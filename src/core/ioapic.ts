@@ -4,10 +4,10 @@
  */
 import type { RteFields } from './actions.ts';
 import { hex } from './bitmap.ts';
-import { ioapicVersionOf } from './config.ts';
+import { ioapicVersionOf, x2apicFormat } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { count, emit } from './ctx.ts';
-import { destVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
+import { count, emit, kvmApicvActivated } from './ctx.ts';
+import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
 import { DELIVERY_MODE_NAMES, DEST_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -173,8 +173,10 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
       'ioapic_delivered',
       `pin ${pin} vec ${e.vector} accepted ${ret}${e.trigger ? ` remote_irr ${e.remoteIrr}` : ''}`,
       ret === 0
-        ? `R5.4: no vCPU accepted the message${e.trigger ? ': remote IRR stays 0 (KVM fast path returns 0, R4.8)' : ''}`
-        : `R5.4: accepted by ${ret} vCPU(s)${e.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'}${rtcTracking ? `; RTC tracking: pending_eoi = ${io.rtcPendingEoi}` : ''}`,
+        ? `R5.4: no vCPU accepted the message${e.trigger ? ': the result is 0, so remote IRR stays 0 (R4.8)' : ''}`
+        : ret < 0
+          ? `R5.4: the slow path matched nobody: the result is -1, not 0${e.trigger ? ', so remote IRR := 1 although no vCPU will EOI it (R4.8)' : ''}`
+          : `R5.4: accepted by ${ret} vCPU(s)${e.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'}${rtcTracking ? `; RTC tracking: pending_eoi = ${io.rtcPendingEoi}` : ''}`,
       { pin, vector: e.vector },
     );
   return ret;
@@ -191,7 +193,7 @@ export function kvmIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
     why = 'R5.3 step 1: line low: irr cleared, remote IRR untouched';
   } else {
     const edge = e.trigger === 0;
-    if (edge && m.s.config.apicv && !m.s.vm.apicvInhibited && pin === RTC_GSI) kvmIoapicLazyUpdateEoi(m);
+    if (edge && kvmApicvActivated(m) && pin === RTC_GSI) kvmIoapicLazyUpdateEoi(m);
     if (pin === RTC_GSI && io.rtcPendingEoi > 0 && !m.s.config.secureAvic) {
       ret = 0;
       why = `R5.3 step 3 / R11.4: RTC interrupt coalesced: ${io.rtcPendingEoi} vCPU(s) still owe its EOI`;
@@ -308,9 +310,9 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
   let targets: VcpuState[];
   if (e.deliveryMode === 0) {
-    const set = new Set(destVcpus(m, e.dest, e.destMode));
+    const set = new Set(kvmBitmapOrDestVcpus(m, e.dest, e.destMode));
     if (old.destMode !== e.destMode || old.dest !== e.dest)
-      for (const v of destVcpus(m, old.dest, e.destMode)) set.add(v);
+      for (const v of kvmBitmapOrDestVcpus(m, old.dest, e.destMode)) set.add(v);
     targets = m.s.cpus.filter((v) => set.has(v));
   } else {
     targets = m.s.cpus;
@@ -350,23 +352,31 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   kvmSetMsi(m, route);
 }
 
-/** KVM: irq.c kvm_set_msi() with kvm_set_msi_irq() decoding (R4.9). */
+/**
+ * KVM: irq.c kvm_set_msi() with kvm_set_msi_irq() decoding (R4.9): dest = address[19:12], plus
+ * address_hi[31:8] << 8 only with KVM_X2APIC_API_USE_32BIT_IDS; without it a dest above 0xff
+ * keeps its low 8 bits.
+ */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
+  const format = x2apicFormat(m.s.config);
+  const dest = format ? msg.dest : msg.dest & 0xff;
   if (m.tracing) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
-    // KVM prints the 64-bit address; 32-bit IDs put dest[31:8] in address_hi[31:8] (R4.9).
-    const hi = (msg.dest >>> 8) << 8;
+    // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
+    const hi = format ? (msg.dest >>> 8) << 8 : 0;
     const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
     emit(
       m,
       -1,
       'kvm_msi_set_irq',
       `dst ${addr} vec ${msg.vector} (${DELIVERY_MODE_NAMES[msg.deliveryMode]}|${DEST_MODE_NAMES[msg.destMode]}|${TRIGGER_NAMES[msg.trigger]})`,
-      'R4.9: MSI decoded: dest = address[19:12] (and address_hi for 32-bit IDs), vector = data[7:0]',
+      format
+        ? 'R4.9: MSI decoded: dest = address[19:12] | address_hi[31:8] << 8 (32-bit IDs), vector = data[7:0]'
+        : `R4.9: MSI decoded: dest = address[19:12] only (no 32-bit IDs)${msg.dest > 0xff ? `: ${msg.dest.toString(16)} keeps its low 8 bits, ${dest.toString(16)}` : ''}, vector = data[7:0]`,
       { vector: msg.vector },
     );
   }
-  return kvmIrqDeliveryToApic(m, null, { ...msg, shorthand: 0 });
+  return kvmIrqDeliveryToApic(m, null, { ...msg, dest, shorthand: 0 });
 }
 
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */

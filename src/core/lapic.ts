@@ -1,10 +1,18 @@
 /** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
+import {
+  APICV_INHIBIT_REASON_APIC_ID_MODIFIED,
+  APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
+  APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED,
+  buildApicMap,
+  inhibitNames,
+  VMX_REQUIRED_APICV_INHIBITS,
+} from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest, hex } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, count, emit, touch } from './ctx.ts';
 import { DELIVERY_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
 import type { VcpuState } from './state.ts';
-import { REQ_EVENT } from './state.ts';
+import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const SPIV_APIC_ENABLED = 0x100;
 export const SPIV_DIRECTED_EOI = 0x1000;
@@ -143,4 +151,61 @@ export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
     case 'quirked':
       return m.s.config.irqchip === 'kernel';
   }
+}
+
+/**
+ * Sets or clears one APICv inhibit for the VM; when APICv's overall state flips, every vCPU gets
+ * KVM_REQ_APICV_UPDATE (with a kick) and changes at its next entry. KVM: x86.c
+ * __kvm_set_or_clear_apicv_inhibit(), which ignores reasons outside VMX_REQUIRED_APICV_INHIBITS.
+ * KVM traces every call; only changes are traced here.
+ */
+export function kvmSetOrClearApicvInhibit(m: Ctx, reason: number, set: boolean): void {
+  if (!(VMX_REQUIRED_APICV_INHIBITS & (1 << reason))) return;
+  const old = m.s.vm.apicvInhibits;
+  const inhibits = set ? old | (1 << reason) : old & ~(1 << reason);
+  if (inhibits === old) return;
+  m.s.vm.apicvInhibits = inhibits;
+  const flips = (old === 0) !== (inhibits === 0);
+  if (m.tracing)
+    emit(
+      m,
+      -1,
+      'kvm_apicv_inhibit_changed',
+      `${set ? 'set' : 'cleared'} reason=${reason}, inhibits=0x${inhibits.toString(16)}${inhibits ? ` ${inhibitNames(inhibits).join('|')}` : ''}`,
+      `R4.8 / R11.1: ${inhibitNames(1 << reason)[0]} ${set ? 'set' : 'cleared'}${flips ? `: APICv becomes ${inhibits ? 'inhibited' : 'active'}, KVM_REQ_APICV_UPDATE on every vCPU (each changes at its next entry)` : inhibits & 1 ? ' (APICv is off: DISABLED stays set)' : ': APICv stays inhibited'}`,
+    );
+  if (flips) for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_APICV_UPDATE, true);
+}
+
+/**
+ * Rebuilds the optimized APIC map, sets or clears the APICv inhibits it implies, and asks every
+ * vCPU to rescan (R4.8, R7.8). Every caller changed or rewrote a register the map depends on, so
+ * the map is always dirty here. KVM: lapic.c kvm_recalculate_apic_map().
+ */
+export function kvmRecalculateApicMap(m: Ctx, why: string): void {
+  const s = m.s;
+  const map = buildApicMap(s.config, s.cpus);
+  s.vm.apicMap = map;
+  if (m.tracing) {
+    const state = !map.valid
+      ? `invalid: ${map.invalidWhy}`
+      : map.logicalMode === 'disabled'
+        ? `valid, logical map disabled: ${map.logicalDisabledWhy}`
+        : `valid, logical mode ${map.logicalMode}`;
+    emit(
+      m,
+      -1,
+      'apic_map_recalculated',
+      `max_apic_id ${map.maxApicId} ${!map.valid ? 'invalid' : map.logicalMode === 'disabled' ? 'logical-disabled' : 'valid'}`,
+      `${why}: the optimized APIC map is recalculated (R4.8): ${state}; KVM_REQ_SCAN_IOAPIC on every vCPU (R7.8)`,
+    );
+  }
+  kvmSetOrClearApicvInhibit(m, APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED, !map.valid);
+  kvmSetOrClearApicvInhibit(
+    m,
+    APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
+    !map.valid || map.logicalMode === 'disabled',
+  );
+  kvmSetOrClearApicvInhibit(m, APICV_INHIBIT_REASON_APIC_ID_MODIFIED, map.idModifiedWhy !== null);
+  for (const v of s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
 }

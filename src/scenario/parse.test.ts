@@ -43,6 +43,21 @@ describe('parse and print', () => {
     expect(printScenario(mustParse(printed))).toBe(printed);
   });
 
+  it('v1.1: apic cpuid=, x2apic-api and expect kvm apicv parse, print and round-trip', () => {
+    const text =
+      'apic xapic cpuid=x2apic\nx2apic-api 32bit-ids=on broadcast-quirk=off\nexpect kvm apicv = off\nmsi dest=0x101 vector=0x31\nexpect kvm apicv = off\n';
+    const s = mustParse(text);
+    expect(s.config).toMatchObject({
+      apic: 'xapic',
+      apicCpuid: 'x2apic',
+      x2apicApi: { ids32: true, broadcastQuirk: false },
+    });
+    expect(printScenario(s)).toBe(text);
+    expect(mustParse('x2apic-api').config.x2apicApi).toEqual({ ids32: null, broadcastQuirk: null });
+    expect(printScenario(mustParse('x2apic-api broadcast-quirk=on'))).toBe('x2apic-api broadcast-quirk=on\n');
+    expect(printScenario(mustParse('apic x2apic cpuid=x2apic'))).toBe('apic x2apic cpuid=x2apic\n');
+  });
+
   it('accepts keywords in any case, hex and decimal, tabs, comments and spaced sets', () => {
     const s = mustParse('VCPUS\t1\nMSI Dest=0 VECTOR=49 # a comment\nexpect cpu 0 ISR = { 0x31 ,49 }');
     expect(s.config.vcpus).toBe(1);
@@ -164,6 +179,26 @@ describe('errors carry LINE:COL and say what is right', () => {
     ['stale = -1', "1:1: unknown statement 'stale'"],
     ['note "a" "b"', '1:10: note takes one string'],
     ['cpu 0 tpr -1', "1:11: '-1' is not a number: write decimal (48) or hex (0x30)"],
+    [
+      'apic x2apic cpuid=xapic',
+      '1:1: apic x2apic needs x2APIC in CPUID: KVM refuses X2APIC_ENABLE without it (cpuid=x2apic)',
+    ],
+    [
+      'apic xapic cpuid=x3apic',
+      "1:12: apic cpuid must be one of xapic, x2apic, not 'x3apic' (did you mean 'xapic'?)",
+    ],
+    [
+      'vcpus 256\nx2apic-api 32bit-ids=off',
+      '2:1: vcpus 256 needs 32bit-ids=on: APIC IDs above 255 need KVM_X2APIC_API_USE_32BIT_IDS, QEMU refuses to start without it',
+    ],
+    ['x2apic-api 32bit-ids=yes', "1:12: 32bit-ids must be one of on, off, not 'yes'"],
+    [
+      'x2apic-api quirk=off',
+      "1:12: 'x2apic-api' has no key 'quirk'; its keys are 32bit-ids, broadcast-quirk",
+    ],
+    ['x2apic-api\nx2apic-api 32bit-ids=on', "2:1: 'x2apic-api' is already set on line 1"],
+    ['expect kvm apicv = maybe', "1:20: APICv state must be one of active, inhibited, off, not 'maybe'"],
+    ['expect kvm ioapic = 1', "1:12: expect kvm supports 'seoib' and 'apicv'"],
   ];
   it.each(cases)('%j', (text, message) => {
     expect(firstError(text)).toBe(message);

@@ -56,6 +56,7 @@ export const CONFIG_STATEMENTS = [
   'kvm',
   'guest',
   'secure-avic',
+  'x2apic-api',
 ];
 const ACTION_STATEMENTS = [
   'route',
@@ -481,11 +482,22 @@ class Parser {
         this.once('vcpus', t[0]);
         c.vcpus = num(t[1], 'vcpus', 1, MAX_VCPUS, at);
         return;
-      case 'apic':
-        only(1);
+      case 'apic': {
+        const a = args(t, 1, [{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }], 'apic');
         this.once('apic', t[0]);
-        c.apic = choice(t[1], 'apic mode', ['xapic', 'x2apic'] as const, at);
+        c.apic = choice(a.get('mode'), 'apic mode', ['xapic', 'x2apic'] as const, at);
+        if (a.has('cpuid'))
+          c.apicCpuid = choice(a.get('cpuid'), 'apic cpuid', ['xapic', 'x2apic'] as const, at);
         return;
+      }
+      case 'x2apic-api': {
+        const a = args(t, 1, [{ name: '32bit-ids' }, { name: 'broadcast-quirk' }], 'x2apic-api');
+        this.once('x2apic-api', t[0]);
+        if (a.has('32bit-ids')) c.x2apicApi.ids32 = onOff(a.get('32bit-ids'), '32bit-ids', at);
+        if (a.has('broadcast-quirk'))
+          c.x2apicApi.broadcastQuirk = onOff(a.get('broadcast-quirk'), 'broadcast-quirk', at);
+        return;
+      }
       case 'irqchip':
         only(1);
         this.once('irqchip', t[0]);
@@ -759,16 +771,21 @@ class Parser {
     if (subject === 'cpu') check = this.expectCpu(t, at);
     else if (subject === 'ioapic') check = this.expectIoapic(t, at);
     else if (subject === 'kvm') {
-      const key = t[2];
-      if (key?.text.toLowerCase() !== 'seoib')
-        throw new LineError("expect kvm supports 'seoib' only", key?.col ?? at);
+      const key = t[2]?.text.toLowerCase();
+      if (key !== 'seoib' && key !== 'apicv')
+        throw new LineError("expect kvm supports 'seoib' and 'apicv'", t[2]?.col ?? at);
       op(t[3], ['='], at);
       end(t, 5);
-      const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
-        respected: 'enabled',
-        'not-advertised': 'disabled',
-      });
-      check = { kind: 'kvm-seoib', value };
+      if (key === 'apicv') {
+        const value = choice(t[4], 'APICv state', ['active', 'inhibited', 'off'] as const, at);
+        check = { kind: 'kvm-apicv', value };
+      } else {
+        const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
+          respected: 'enabled',
+          'not-advertised': 'disabled',
+        });
+        check = { kind: 'kvm-seoib', value };
+      }
     } else if (subject === 'count') check = this.expectCount(t, at);
     else
       throw new LineError(

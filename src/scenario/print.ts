@@ -23,11 +23,21 @@ export function printConfig(c: Config): string[] {
   const out: string[] = [];
   if (c.title !== null) out.push(`title ${quote(c.title)}`);
   if (c.vcpus !== d.vcpus) out.push(`vcpus ${c.vcpus}`);
-  if (c.apic !== d.apic) out.push(`apic ${c.apic}`);
+  if (c.apic !== d.apic || c.apicCpuid !== null)
+    out.push(`apic ${c.apic}${c.apicCpuid !== null ? ` cpuid=${c.apicCpuid}` : ''}`);
   if (c.irqchip !== d.irqchip) out.push(`irqchip ${c.irqchip}`);
   if (c.ioapicVersion !== null) out.push(`ioapic version=${hex(c.ioapicVersion)}`);
   if (c.apicv !== d.apicv) out.push(`apicv ${onOff(c.apicv)}`);
   if (c.secureAvic !== d.secureAvic) out.push(`secure-avic ${onOff(c.secureAvic)}`);
+  const xa = c.x2apicApi;
+  if (xa.ids32 !== null || xa.broadcastQuirk !== null)
+    out.push(
+      [
+        'x2apic-api',
+        ...(xa.ids32 !== null ? [`32bit-ids=${onOff(xa.ids32)}`] : []),
+        ...(xa.broadcastQuirk !== null ? [`broadcast-quirk=${onOff(xa.broadcastQuirk)}`] : []),
+      ].join(' '),
+    );
   const k = c.kvm;
   const dk = d.kvm;
   const kv: string[] = [];
@@ -146,6 +156,8 @@ export function printCheck(c: Check): string {
       return `ioapic version = ${hex(c.value)}`;
     case 'kvm-seoib':
       return `kvm seoib = ${c.value}`;
+    case 'kvm-apicv':
+      return `kvm apicv = ${c.value}`;
     case 'count': {
       const f = (['cpu', 'pin', 'vector'] as const)
         .filter((k) => c.filter[k] !== undefined)
