@@ -184,7 +184,7 @@ export function kvmApicIsBroadcastDest(c: Config, map: ApicMap, src: VcpuState |
     if (irq.dest === 0xff && map.logicalMode !== 'x2apic') return true;
     return irq.dest === 0xffffffff;
   }
-  const x2apicIpi = src !== null && src.x2apic;
+  const x2apicIpi = src?.x2apic === true;
   return irq.dest === (x2apicIpi ? 0xffffffff : 0xff);
 }
 

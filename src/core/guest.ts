@@ -2,12 +2,26 @@
  * The guest CPU: what `cpu C …` does (contract §3, guest side) and the automatic guest
  * profiles `linux` and `windows` (contract §5).
  */
-import type { CpuOp } from './actions.ts';
+import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, count, emit, touch } from './ctx.ts';
-import { ioapicDirectedEoi, ioapicSetLine } from './ioapic.ts';
-import { apicSetEoi, kvmApicSetEoiAccelerated, needsWindowExit, savicHandleEoiExit, vmExit } from './kvm.ts';
+import {
+  ioapicDirectedEoi,
+  ioapicSetLine,
+  ioapicWriteIoregsel,
+  ioapicWriteIowin,
+  isSplit,
+  rteLowDword,
+} from './ioapic.ts';
+import {
+  apicSetEoi,
+  kvmApicSetEoiAccelerated,
+  needsWindowExit,
+  savicHandleEoiExit,
+  settle,
+  vmExit,
+} from './kvm.ts';
 import {
   guestHasInterrupt,
   kvmApicHasInterrupt,
@@ -275,6 +289,8 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       vmExit(m, v, 'EPT_MISCONFIG', 'MMIO write to the IOAPIC page');
       ioapicDirectedEoi(m, v, op.value);
       return;
+    case 'ioapic-rte':
+      return guestWriteRte(m, v, op.pin, op.fields);
     case 'service':
       if (m.tracing)
         emit(
@@ -295,7 +311,56 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
   }
 }
 
-/** TPR write (R3.2); a TPR-threshold exit when it makes an interrupt deliverable, whatever IF is. */
+/**
+ * The guest rewrites RTE PIN itself through IOREGSEL/IOWIN (R5.2, R5.5, R6) as Linux's
+ * ioapic_write_entry() does: under ioapic_lock with interrupts off (raw_spin_lock_irqsave()),
+ * the high dword first, then the low one. __ioapic_write_entry() writes the high word first
+ * because the low word may unmask the entry, which must be fully populated by then. Each half
+ * is an IOREGSEL write and an IOWIN write: four MMIO writes, four VM exits (EPT
+ * misconfiguration; KVM_EXIT_MMIO to QEMU in split), and the vCPU runs again before the next.
+ */
+function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFields>): void {
+  const next = { ...m.s.ioapic.rte[pin], ...fields };
+  const halves: [number, number][] = [
+    [0x11 + 2 * pin, (next.dest << 24) >>> 0],
+    [0x10 + 2 * pin, rteLowDword(next)],
+  ];
+  const savedIf = v.rflagsIf;
+  v.rflagsIf = false;
+  if (m.tracing)
+    emit(
+      m,
+      v.index,
+      'guest_ioapic_write_entry',
+      `pin ${pin} high 0x${halves[0][1].toString(16)} low 0x${halves[1][1].toString(16)}`,
+      `the guest rewrites RTE ${pin} as Linux's ioapic_write_entry(): interrupts off, high dword (destination) first, then low dword (vector, modes, mask), each through IOREGSEL and IOWIN`,
+      { pin },
+    );
+  for (const [sel, value] of halves) {
+    ioapicMmioWrite(m, v, `IOREGSEL := ${hex(sel)}`, () => ioapicWriteIoregsel(m, v, sel));
+    ioapicMmioWrite(m, v, `IOWIN := ${hex(value)}`, () => ioapicWriteIowin(m, v, value));
+  }
+  // raw_spin_unlock_irqrestore(): IF comes back; a pending interrupt then needs a window exit.
+  v.rflagsIf = savedIf;
+  if (savedIf) ifOpened(m, v, false);
+}
+
+/** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
+function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void): void {
+  vmExit(m, v, 'EPT_MISCONFIG', () => `MMIO write to the IOAPIC page: ${what}`);
+  if (isSplit(m) && m.tracing)
+    emit(
+      m,
+      v.index,
+      'kvm_userspace_exit',
+      'reason KVM_EXIT_MMIO (6)',
+      `R6: split irqchip: the IOAPIC is QEMU's, so the write (${what}) exits to userspace`,
+    );
+  write();
+  settle(m);
+}
+
+/** TPR write (R3.2); a TPR-threshold exit when it goes below the armed threshold (R11.1). */
 function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
   if (v.savic) {

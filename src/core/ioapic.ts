@@ -4,7 +4,7 @@
  */
 import type { RteFields } from './actions.ts';
 import { hex } from './bitmap.ts';
-import { ioapicVersionOf, x2apicFormat } from './config.ts';
+import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import type { Ctx } from './ctx.ts';
 import { count, emit, kvmApicvActivated } from './ctx.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
@@ -44,6 +44,76 @@ export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
 export function ioapicWriteRte(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
   else kvmIoapicWriteIndirect(m, pin, fields);
+}
+
+/** The low dword of an RTE as a guest writes it (remote IRR and delivery status read as 0, R5.1). */
+export function rteLowDword(e: RteFields): number {
+  return (
+    (e.vector |
+      (e.deliveryMode << 8) |
+      (e.destMode << 11) |
+      (e.polarity << 13) |
+      (e.trigger << 15) |
+      (e.mask << 16)) >>>
+    0
+  );
+}
+
+/** A guest MMIO write of IOREGSEL (offset 0x00): both IOAPICs keep data & 0xff (R5.2, R6). */
+export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
+  m.s.ioapic.ioregsel = value & 0xff;
+  if (m.tracing) mmioTrace(m, v, 0x00, value);
+}
+
+/**
+ * A guest MMIO write of IOWIN (offset 0x10): the 32-bit half of the RTE that IOREGSEL selects,
+ * written on its own. KVM: ioapic.c ioapic_write_indirect() (R5.5); QEMU: ioapic_mem_write()
+ * (R6), which refreshes the routes and services every pin after each half.
+ */
+export function ioapicWriteIowin(m: Ctx, v: VcpuState, value: number): void {
+  const sel = m.s.ioapic.ioregsel;
+  if (m.tracing) mmioTrace(m, v, 0x10, value);
+  const pin = (sel - 0x10) >> 1;
+  if (sel < 0x10 || pin >= NUM_PINS) return; // ID, version, arbitration: not modelled
+  const fields: Partial<RteFields> =
+    sel & 1
+      ? { dest: value >>> 24 }
+      : {
+          vector: value & 0xff,
+          deliveryMode: ((value >>> 8) & 7) === 1 ? 1 : 0,
+          destMode: ((value >>> 11) & 1) as 0 | 1,
+          polarity: ((value >>> 13) & 1) as 0 | 1,
+          trigger: ((value >>> 15) & 1) as 0 | 1,
+          mask: ((value >>> 16) & 1) as 0 | 1,
+        };
+  if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
+  else kvmIoapicWriteIndirect(m, pin, fields);
+}
+
+function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
+  const sel = m.s.ioapic.ioregsel;
+  const reg =
+    addr === 0
+      ? 'IOREGSEL'
+      : sel >= 0x10
+        ? `IOWIN: RTE ${(sel - 0x10) >> 1} ${sel & 1 ? 'high' : 'low'} dword`
+        : 'IOWIN';
+  if (isSplit(m))
+    emit(
+      m,
+      v.index,
+      'ioapic_mem_write',
+      `ioapic mem write addr 0x${addr.toString(16)} regsel: 0x${sel.toString(16)} size 0x4 val 0x${value.toString(16)}`,
+      `R6: the ${reg} write reached QEMU as KVM_EXIT_MMIO`,
+    );
+  else
+    emit(
+      m,
+      v.index,
+      'ioapic_mmio_write',
+      `addr 0x${addr.toString(16)} regsel 0x${sel.toString(16)} val 0x${value.toString(16)}`,
+      `R5.2: the ${reg} write, handled by KVM's in-kernel IOAPIC`,
+    );
 }
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
@@ -300,7 +370,7 @@ function kvmIoapicEoiInjectWork(m: Ctx): void {
   }
 }
 
-/** KVM: ioapic.c ioapic_write_indirect() for one whole RTE (R5.5). */
+/** KVM: ioapic.c ioapic_write_indirect(): one half of an RTE, or (`route`) the whole entry (R5.5). */
 function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   const old = io.rte[pin];
@@ -471,7 +541,7 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
     );
 }
 
-/** QEMU: ioapic_mem_write() of an RTE, both halves at once (R6). */
+/** QEMU: ioapic_mem_write() of an RTE: one half, or (`route`) both at once (R6). */
 function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write

@@ -123,6 +123,8 @@ export interface MsiRoute {
 
 export interface IoapicState {
   rte: Rte[];
+  /** IOREGSEL (offset 0x00): the indirect register IOWIN (0x10) reads and writes (R5.2). */
+  ioregsel: number;
   /** The IOAPIC's irr register (24 bits). */
   irr: number;
   /** KVM: irr_delivered (edge pins already delivered while irr stayed set). */
@@ -243,6 +245,7 @@ export function newMachineState(config: Config): MachineState {
     cpus,
     ioapic: {
       rte: Array.from({ length: NUM_PINS }, resetRte),
+      ioregsel: 0,
       irr: 0,
       irrDelivered: 0,
       line: 0,

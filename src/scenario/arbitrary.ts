@@ -24,6 +24,25 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
             `route ${p} vector=${v} trigger=${t} dest=${d} mask=${m} delivery=${dl} destmode=${dm}`,
         ),
     },
+    {
+      // The guest rewrites an RTE itself, in two halves (R5.5, R6).
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          cpu,
+          pin,
+          fc.constantFrom(
+            'dest=1',
+            'dest=0',
+            'mask=1',
+            'mask=0',
+            'vector=0x62 trigger=level dest=1 mask=0',
+            'trigger=edge',
+            'destmode=logical dest=3 delivery=lowest',
+          ),
+        )
+        .map(([c, p, f]) => `cpu ${c} ioapic-rte ${p} ${f}`),
+    },
     { weight: 1, arbitrary: pin.map((p) => `mask ${p}`) },
     { weight: 1, arbitrary: pin.map((p) => `unmask ${p}`) },
     {

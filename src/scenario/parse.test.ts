@@ -58,6 +58,18 @@ describe('parse and print', () => {
     expect(printScenario(mustParse('apic x2apic cpuid=x2apic'))).toBe('apic x2apic cpuid=x2apic\n');
   });
 
+  it('v1.1: cpu C ioapic-rte takes the keys of route and prints them the same way', () => {
+    const s = mustParse('cpu 1 ioapic-rte 10 dest=1 vector=0x62 trigger=level mask=0');
+    expect(s.steps[0].action).toEqual({
+      kind: 'cpu',
+      cpu: 1,
+      op: { op: 'ioapic-rte', pin: 10, fields: { dest: 1, vector: 0x62, trigger: 1, mask: 0 } },
+    });
+    expect(printScenario(s)).toBe('cpu 1 ioapic-rte 10 vector=0x62 trigger=level dest=1 mask=0\n');
+    expect(firstError('cpu 0 ioapic-rte 24')).toBe('1:18: pin 24 is out of range 0–23');
+    expect(firstError('cpu 0 ioapic-rte 3 vektor=1')).toMatch(/'cpu C ioapic-rte' has no key 'vektor'/);
+  });
+
   it('accepts keywords in any case, hex and decimal, tabs, comments and spaced sets', () => {
     const s = mustParse('VCPUS\t1\nMSI Dest=0 VECTOR=49 # a comment\nexpect cpu 0 ISR = { 0x31 ,49 }');
     expect(s.config.vcpus).toBe(1);
@@ -170,7 +182,7 @@ describe('errors carry LINE:COL and say what is right', () => {
     ['wait 10', "1:6: '10' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)"],
     [
       'cpu 0 eio',
-      "1:7: unknown vCPU operation 'eio' (did you mean 'eoi'?); one of eoi, iret, sti, cli, tpr, apic-id, ldr, dfr, spiv, seoib, ioapic-eoi, service, pv-eoi, rdmsr, exit",
+      "1:7: unknown vCPU operation 'eio' (did you mean 'eoi'?); one of eoi, iret, sti, cli, tpr, apic-id, ldr, dfr, spiv, seoib, ioapic-eoi, ioapic-rte, service, pv-eoi, rdmsr, exit",
     ],
     ['kvm storm-limit=0', '1:5: storm-limit 0 is out of range 1–1000000'],
     ['run 1000000001', '1:5: run steps 1000000001 is out of range 0–1000000000'],

@@ -86,6 +86,7 @@ const CPU_OPS = [
   'spiv',
   'seoib',
   'ioapic-eoi',
+  'ioapic-rte',
   'service',
   'pv-eoi',
   'rdmsr',
@@ -584,28 +585,8 @@ class Parser {
     const pin = (a: Map<string, Token>) => num(a.get('pin'), 'pin', 0, NUM_PINS - 1, at);
     switch (kw) {
       case 'route': {
-        const a = args(
-          t,
-          1,
-          [
-            pinSpec,
-            ...['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'].map((name) => ({
-              name,
-            })),
-          ],
-          'route',
-        );
-        const fields: Partial<RteFields> = {};
-        if (a.has('vector')) fields.vector = num(a.get('vector'), 'vector', 0, 255, at);
-        if (a.has('trigger')) fields.trigger = trigger(a.get('trigger'), at);
-        if (a.has('dest')) fields.dest = num(a.get('dest'), 'RTE dest', 0, 255, at);
-        if (a.has('destmode')) fields.destMode = destMode(a.get('destmode'), at);
-        if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
-        if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
-        if (a.has('polarity'))
-          fields.polarity =
-            choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
-        return { kind: 'route', pin: pin(a), fields };
+        const a = args(t, 1, [pinSpec, ...RTE_KEYS.map((name) => ({ name }))], 'route');
+        return { kind: 'route', pin: pin(a), fields: rteFields(a, at) };
       }
       case 'mask':
       case 'unmask':
@@ -746,6 +727,19 @@ class Parser {
       case 'service':
         rest(1);
         return { op, pin: num(t[3], 'pin', 0, NUM_PINS - 1, opTok.col) };
+      case 'ioapic-rte': {
+        const a = args(
+          t,
+          3,
+          [{ name: 'pin', positional: true, required: true }, ...RTE_KEYS.map((name) => ({ name }))],
+          'cpu C ioapic-rte',
+        );
+        return {
+          op,
+          pin: num(a.get('pin'), 'pin', 0, NUM_PINS - 1, opTok.col),
+          fields: rteFields(a, opTok.col),
+        };
+      }
       case 'rdmsr':
         rest(1);
         choice(t[3], 'rdmsr register', ['eoi'] as const, opTok.col);
@@ -967,6 +961,22 @@ function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
       k.stormLimit = num(tok, 'storm-limit', 1, MAX_STORM_LIMIT, at);
       return;
   }
+}
+
+const RTE_KEYS = ['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'];
+
+/** The RTE fields of `route` and `cpu C ioapic-rte`; unspecified fields keep their value. */
+function rteFields(a: Map<string, Token>, at: number): Partial<RteFields> {
+  const fields: Partial<RteFields> = {};
+  if (a.has('vector')) fields.vector = num(a.get('vector'), 'vector', 0, 255, at);
+  if (a.has('trigger')) fields.trigger = trigger(a.get('trigger'), at);
+  if (a.has('dest')) fields.dest = num(a.get('dest'), 'RTE dest', 0, 255, at);
+  if (a.has('destmode')) fields.destMode = destMode(a.get('destmode'), at);
+  if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
+  if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
+  if (a.has('polarity'))
+    fields.polarity = choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
+  return fields;
 }
 
 function trigger(tok: Token | undefined, at: number): Trigger {

@@ -1,5 +1,5 @@
 /** Prints a scenario in canonical form; parsing the output gives the same scenario. */
-import type { Action, CpuOp } from '../core/actions.ts';
+import type { Action, CpuOp, RteFields } from '../core/actions.ts';
 import { formatVectorSet, hex } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
@@ -72,6 +72,8 @@ function printCpuOp(op: CpuOp): string {
       return `${op.op} ${onOff(op.on)}`;
     case 'service':
       return `service ${op.pin}`;
+    case 'ioapic-rte':
+      return `ioapic-rte ${printRte(op.pin, op.fields)}`;
     case 'rdmsr-eoi':
       return 'rdmsr eoi';
     default:
@@ -79,20 +81,23 @@ function printCpuOp(op: CpuOp): string {
   }
 }
 
+/** `PIN key=value…` of `route` and `cpu C ioapic-rte`. */
+function printRte(pin: number, f: Partial<RteFields>): string {
+  const parts = [String(pin)];
+  if (f.vector !== undefined) parts.push(`vector=${hex(f.vector)}`);
+  if (f.trigger !== undefined) parts.push(`trigger=${TRIGGERS[f.trigger]}`);
+  if (f.dest !== undefined) parts.push(`dest=${f.dest}`);
+  if (f.destMode !== undefined) parts.push(`destmode=${DEST_MODES[f.destMode]}`);
+  if (f.deliveryMode !== undefined) parts.push(`delivery=${DELIVERY[f.deliveryMode]}`);
+  if (f.polarity !== undefined) parts.push(`polarity=${f.polarity ? 'low' : 'high'}`);
+  if (f.mask !== undefined) parts.push(`mask=${f.mask}`);
+  return parts.join(' ');
+}
+
 export function printAction(a: Action): string {
   switch (a.kind) {
-    case 'route': {
-      const f = a.fields;
-      const parts = [`route ${a.pin}`];
-      if (f.vector !== undefined) parts.push(`vector=${hex(f.vector)}`);
-      if (f.trigger !== undefined) parts.push(`trigger=${TRIGGERS[f.trigger]}`);
-      if (f.dest !== undefined) parts.push(`dest=${f.dest}`);
-      if (f.destMode !== undefined) parts.push(`destmode=${DEST_MODES[f.destMode]}`);
-      if (f.deliveryMode !== undefined) parts.push(`delivery=${DELIVERY[f.deliveryMode]}`);
-      if (f.polarity !== undefined) parts.push(`polarity=${f.polarity ? 'low' : 'high'}`);
-      if (f.mask !== undefined) parts.push(`mask=${f.mask}`);
-      return parts.join(' ');
-    }
+    case 'route':
+      return `route ${printRte(a.pin, a.fields)}`;
     case 'mask':
     case 'unmask':
     case 'assert':
