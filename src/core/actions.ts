@@ -28,6 +28,7 @@ export type CpuOp =
   | { op: 'seoib'; on: boolean }
   | { op: 'ioapic-eoi'; value: number }
   | { op: 'service'; pin: number }
+  | { op: 'ioapic-rte'; pin: number; fields: Partial<RteFields> }
   | { op: 'pv-eoi'; on: boolean }
   | { op: 'rdmsr-eoi' }
   | { op: 'exit' };

@@ -1,6 +1,8 @@
 /** Machine configuration: the scenario language's configuration section (contract §2). */
 
 export type ApicMode = 'xapic' | 'x2apic';
+/** Whether the guest's CPUID offers x2APIC (`apic MODE cpuid=…`). */
+export type CpuidApic = 'xapic' | 'x2apic';
 export type IrqchipMode = 'split' | 'kernel';
 export type SeoibSetting = 'quirked' | 'enabled' | 'disabled' | 'auto';
 /** KVM's per-VM suppress_eoi_broadcast_mode once `auto` is resolved (R8.4, R8.6). */
@@ -31,7 +33,17 @@ export interface Config {
   /** `guest N profile=P` lines, by vCPU. */
   guests: Record<number, GuestProfile>;
   secureAvic: boolean;
+  /** `apic MODE cpuid=…`: x2APIC in the guest's CPUID; null = as the mode says (R2.4). */
+  apicCpuid: CpuidApic | null;
+  /**
+   * `x2apic-api 32bit-ids=… broadcast-quirk=…`: the VMM's KVM_CAP_X2APIC_API flags (R4.1, R4.8,
+   * R4.9); null = QEMU's choice (both flags above 255 vCPUs, neither otherwise).
+   */
+  x2apicApi: { ids32: boolean | null; broadcastQuirk: boolean | null };
 }
+
+/** QEMU enables KVM_CAP_X2APIC_API only when a vCPU's APIC ID does not fit in 8 bits. */
+export const X2APIC_API_VCPUS = 256;
 
 export const MAX_VCPUS = 4096;
 export const NUM_PINS = 24;
@@ -58,7 +70,24 @@ export function defaultConfig(): Config {
     guestAll: null,
     guests: {},
     secureAvic: false,
+    apicCpuid: null,
+    x2apicApi: { ids32: null, broadcastQuirk: null },
   };
+}
+
+/** x2APIC in the guest's CPUID: explicit `cpuid=`, else implied by the mode (contract §2). */
+export function cpuidHasX2apic(c: Config): boolean {
+  return (c.apicCpuid ?? c.apic) === 'x2apic';
+}
+
+/** KVM_X2APIC_API_USE_32BIT_IDS (kvm->arch.x2apic_format). */
+export function x2apicFormat(c: Config): boolean {
+  return c.x2apicApi.ids32 ?? c.vcpus >= X2APIC_API_VCPUS;
+}
+
+/** KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (kvm->arch.x2apic_broadcast_quirk_disabled). */
+export function broadcastQuirkDisabled(c: Config): boolean {
+  return c.x2apicApi.broadcastQuirk === null ? c.vcpus >= X2APIC_API_VCPUS : !c.x2apicApi.broadcastQuirk;
 }
 
 export function ioapicVersionOf(c: Config): 0x11 | 0x20 {
@@ -90,6 +119,16 @@ export function configProblems(c: Config): { key: string; message: string }[] {
       key: 'kvm seoib',
       message:
         'seoib=enabled needs irqchip split: KVM rejects KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST without it (R8.4)',
+    });
+  if (c.apic === 'x2apic' && !cpuidHasX2apic(c))
+    out.push({
+      key: 'apic',
+      message: 'apic x2apic needs x2APIC in CPUID: KVM refuses X2APIC_ENABLE without it (cpuid=x2apic)',
+    });
+  if (c.vcpus >= X2APIC_API_VCPUS && c.x2apicApi.ids32 === false)
+    out.push({
+      key: 'x2apic-api',
+      message: `vcpus ${c.vcpus} needs 32bit-ids=on: APIC IDs above 255 need KVM_X2APIC_API_USE_32BIT_IDS, QEMU refuses to start without it`,
     });
   if (c.secureAvic && c.apic !== 'x2apic')
     out.push({ key: 'secure-avic', message: 'Secure AVIC requires apic x2apic (contract §6)' });

@@ -113,8 +113,11 @@ export function apicid(v: VcpuState): number {
   return v.x2apic ? v.index : v.idReg >>> 24;
 }
 
-/** APICv / virtual-interrupt delivery in use (R3.9, R11.1); never with Secure AVIC. */
-export function apicvActive(m: Ctx): boolean {
-  const c = m.s.config;
-  return c.apicv && !c.secureAvic && !m.s.vm.apicvInhibited;
+/**
+ * APICv activated for the VM: no inhibit recorded (DISABLED stands for `apicv off`); never with
+ * Secure AVIC. Each vCPU follows at its next entry (VcpuState.apicvActive). KVM: x86.c
+ * kvm_apicv_activated().
+ */
+export function kvmApicvActivated(m: Ctx): boolean {
+  return m.s.vm.apicvInhibits === 0 && !m.s.config.secureAvic;
 }

@@ -57,14 +57,24 @@ expect count injections cpu=1 = 1
 expect count injections cpu=2 = 0`);
   });
 
-  it('R4.3: a DFR model that is neither flat nor cluster matches nothing', () => {
+  it('R4.3 / R4.8: a reserved DFR model matches nothing on the slow path, but the map counts it as cluster', () => {
+    // Fast path: the map files vCPU 0 (logical ID 0x01) in cluster 0, bit 0.
     holds(
-      'vcpus 1\napic xapic\ncpu 0 ldr 0x1000000\ncpu 0 dfr 0x5fffffff\nmsi dest=1 vector=0x31 destmode=logical\nexpect count injections = 0',
+      'vcpus 1\napic xapic\ncpu 0 ldr 0x1000000\ncpu 0 dfr 0x5fffffff\nmsi dest=1 vector=0x31 destmode=logical\nexpect count injections = 1',
     );
+    // Slow path (mixed cluster and flat disable the logical map): kvm_apic_match_logical_addr() says no.
+    holds(`vcpus 2
+apic xapic
+cpu 0 ldr 0x1000000
+cpu 0 dfr 0x5fffffff
+cpu 1 ldr 0x2000000
+msi dest=1 vector=0x31 destmode=logical
+expect count injections = 0`);
   });
 
   it('R4.3 / R4.4: x2APIC logical: cluster = id / 16, bit = id % 16', () => {
     holds(`vcpus 20
+x2apic-api 32bit-ids=on
 msi dest=0x10003 vector=0x31 destmode=logical   # cluster 1, bits 0 and 1: vCPUs 16, 17
 expect count injections cpu=16 = 1
 expect count injections cpu=17 = 1

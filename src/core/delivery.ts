@@ -1,7 +1,9 @@
 /** Destination matching and fixed / lowest-priority delivery (R4). */
 import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
+import { kvmApicMapGetDestLapic, slowPathReason } from './apicmap.ts';
+import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { apicvActive, causedBy, emit } from './ctx.ts';
+import { causedBy, emit } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -22,9 +24,13 @@ function isBroadcast(target: VcpuState, mda: number): boolean {
   return mda === (target.x2apic ? X2APIC_BROADCAST : APIC_BROADCAST);
 }
 
-/** Message destination address; applies the broadcast quirk to non-IPIs (KVM: kvm_apic_mda(), R4.1). */
-function kvmApicMda(dest: number, source: VcpuState | null, target: VcpuState): number {
-  if (source === null && dest === APIC_BROADCAST && target.x2apic) return X2APIC_BROADCAST;
+/**
+ * Message destination address: the broadcast quirk rewrites a non-IPI 0xff for an x2APIC target,
+ * unless the VMM disabled it (KVM: kvm_apic_mda(), R4.1).
+ */
+function kvmApicMda(m: Ctx, dest: number, source: VcpuState | null, target: VcpuState): number {
+  if (!broadcastQuirkDisabled(m.s.config) && source === null && dest === APIC_BROADCAST && target.x2apic)
+    return X2APIC_BROADCAST;
   return dest;
 }
 
@@ -52,6 +58,7 @@ function matchLogical(target: VcpuState, mda: number): boolean {
 
 /** KVM: lapic.c kvm_apic_match_dest() (R4.2–R4.5). */
 export function kvmApicMatchDest(
+  m: Ctx,
   target: VcpuState,
   source: VcpuState | null,
   shorthand: Shorthand,
@@ -60,7 +67,7 @@ export function kvmApicMatchDest(
 ): boolean {
   switch (shorthand) {
     case 0: {
-      const mda = kvmApicMda(dest, source, target);
+      const mda = kvmApicMda(m, dest, source, target);
       return destMode === 0 ? matchPhysical(target, mda) : matchLogical(target, mda);
     }
     case 1:
@@ -79,7 +86,8 @@ export function kvmApicSetIrq(
   irq: LapicIrq,
   destMap: Map<number, number> | null,
 ): 0 | 1 {
-  const posted = apicvActive(m);
+  // vmx_deliver_interrupt() posts only while this vCPU's APICv is active (apic->apicv_active).
+  const posted = v.apicvActive;
   const r = kvmApicAcceptIrq(m, v, irq, posted);
   if (r === 0) return 0;
   destMap?.set(v.index, irq.vector);
@@ -89,15 +97,74 @@ export function kvmApicSetIrq(
 }
 
 /**
- * Delivers to every matching vCPU (fixed) or to one chosen candidate (lowest priority).
- * Returns the number of vCPUs that accepted; 0 when nothing matched, as KVM's fast path
- * returns (R4.8, contract §4). KVM: lapic.c kvm_irq_delivery_to_apic().
+ * The fast path over the optimized map: the number of APICs that accepted (0 when nobody), or
+ * null when the map cannot serve the message. KVM: lapic.c __kvm_irq_delivery_to_apic_fast().
+ */
+function kvmIrqDeliveryToApicFast(
+  m: Ctx,
+  source: VcpuState | null,
+  irq: LapicIrq,
+  destMap: Map<number, number> | null,
+): number | null {
+  const s = m.s;
+  const d = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, m.tracing);
+  if (d === null) return null;
+  const prev = m.tracing
+    ? causedBy(
+        m,
+        emit(m, -1, 'delivery_fast_path', {
+          vector: irq.vector,
+          destMode: irq.destMode,
+          dest: irq.dest,
+          targets: d.slots.filter((i) => i >= 0),
+          how: d.how,
+          dropped: d.dropped,
+        }),
+      )
+    : m.cause;
+  let r = 0;
+  for (const i of d.slots) if (i >= 0) r += kvmApicSetIrq(m, s.cpus[i], irq, destMap);
+  m.cause = prev;
+  return r;
+}
+
+/**
+ * Delivers a message: the fast path whenever the optimized map serves it, else the slow path over
+ * every vCPU (R4.8). Returns the number of vCPUs that accepted; the fast path returns 0 when
+ * nobody did, the slow path -1 when nothing matched (or a lowest-priority message found no
+ * software-enabled candidate). KVM: irq.c kvm_irq_delivery_to_apic().
  */
 export function kvmIrqDeliveryToApic(
   m: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null = null,
+): number {
+  const fast = kvmIrqDeliveryToApicFast(m, source, irq, destMap);
+  if (fast !== null) return fast;
+  const outer = m.tracing
+    ? causedBy(
+        m,
+        emit(m, -1, 'delivery_slow_path', {
+          vector: irq.vector,
+          shorthand: irq.shorthand,
+          destMode: irq.destMode,
+          dest: irq.dest,
+          reason: slowPathReason(m.s.config, m.s.vm.apicMap, source, irq),
+        }),
+      )
+    : m.cause;
+  const r = kvmIrqDeliveryToApicSlow(m, source, irq, destMap);
+  m.cause = outer;
+  return r;
+}
+
+/** The slow path (R4.8): every vCPU matched in index order. KVM: irq.c kvm_irq_delivery_to_apic(). */
+function kvmIrqDeliveryToApicSlow(
+  m: Ctx,
+  source: VcpuState | null,
+  irq: LapicIrq,
+  destMap: Map<number, number> | null,
 ): number {
   let lowest = irq.deliveryMode === 1;
   if (lowest && irq.destMode === 0 && irq.dest === 0xff) {
@@ -107,21 +174,27 @@ export function kvmIrqDeliveryToApic(
     if (m.tracing) emit(m, -1, 'lowest_prio_to_fixed', {});
   }
   const cpus = m.s.cpus;
-  let accepted = 0;
+  let r = -1;
   if (!lowest) {
     for (const v of cpus) {
-      if (kvmApicMatchDest(v, source, irq.shorthand, irq.dest, irq.destMode))
-        accepted += kvmApicSetIrq(m, v, irq, destMap);
+      if (!kvmApicMatchDest(m, v, source, irq.shorthand, irq.dest, irq.destMode)) continue;
+      if (r < 0) r = 0;
+      r += kvmApicSetIrq(m, v, irq, destMap);
     }
-    return accepted;
+    if (r < 0 && m.tracing)
+      emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: false });
+    return r;
   }
   // Lowest priority (R4.7): candidates are the matching software-enabled vCPUs, in vCPU order.
   const candidates: VcpuState[] = [];
   for (const v of cpus) {
-    if (kvmApicMatchDest(v, source, irq.shorthand, irq.dest, irq.destMode) && apicSwEnabled(v))
+    if (kvmApicMatchDest(m, v, source, irq.shorthand, irq.dest, irq.destMode) && apicSwEnabled(v))
       candidates.push(v);
   }
-  if (candidates.length === 0) return 0;
+  if (candidates.length === 0) {
+    if (m.tracing) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
+    return -1;
+  }
   const hashing = m.s.config.kvm.vectorHashing;
   let chosen: VcpuState;
   let index = 0;
@@ -145,12 +218,19 @@ export function kvmIrqDeliveryToApic(
         }),
       )
     : m.cause;
-  const r = kvmApicSetIrq(m, chosen, irq, destMap);
+  const accepted = kvmApicSetIrq(m, chosen, irq, destMap);
   m.cause = prev;
-  return r;
+  return accepted;
 }
 
-/** vCPUs a fixed message would reach (KVM: kvm_bitmap_or_dest_vcpus()). */
-export function destVcpus(m: Ctx, dest: number, destMode: DestMode): VcpuState[] {
-  return m.s.cpus.filter((v) => kvmApicMatchDest(v, null, 0, dest, destMode));
+/**
+ * vCPUs a Fixed message would reach, through the map when it serves the message, else by
+ * matching every vCPU. KVM: lapic.c kvm_bitmap_or_dest_vcpus().
+ */
+export function kvmBitmapOrDestVcpus(m: Ctx, dest: number, destMode: DestMode): VcpuState[] {
+  const s = m.s;
+  const irq = { vector: 0, deliveryMode: 0 as const, destMode, dest, shorthand: 0 as const };
+  const d = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, null, irq, false);
+  if (d) return d.slots.filter((i) => i >= 0).map((i) => s.cpus[i]);
+  return s.cpus.filter((v) => kvmApicMatchDest(m, v, null, 0, dest, destMode));
 }

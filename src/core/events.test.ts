@@ -78,6 +78,7 @@ describe('causes', () => {
     expect(chain(assert, first(assert, 'kvm_inj_virq'))).toEqual([
       'kvm_inj_virq',
       'kvm_apic_accept_irq',
+      'delivery_fast_path',
       'ioapic_service',
       'kvm_ioapic_set_irq',
       'action',
@@ -115,8 +116,9 @@ cpu 0 eoi
       'action',
     ]);
     // The line is still high: QEMU re-injects, and the new message descends from the clear.
-    expect(chain(eoi, first(eoi, 'kvm_apic_accept_irq')).slice(0, 5)).toEqual([
+    expect(chain(eoi, first(eoi, 'kvm_apic_accept_irq')).slice(0, 6)).toEqual([
       'kvm_apic_accept_irq',
+      'delivery_fast_path',
       'kvm_msi_set_irq',
       'kvm_set_irq',
       'ioapic_service',
@@ -278,6 +280,7 @@ const KVM_TRACEPOINTS = new Set([
   'kvm_entry',
   'kvm_apic',
   'kvm_inj_exception',
+  'kvm_apicv_inhibit_changed',
 ]);
 /** QEMU's hw/intc/trace-events names the core uses. */
 const QEMU_TRACE_EVENTS = new Set([
@@ -285,6 +288,7 @@ const QEMU_TRACE_EVENTS = new Set([
   'ioapic_eoi_broadcast',
   'ioapic_clear_remote_irr',
   'ioapic_eoi_delayed_reassert',
+  'ioapic_mem_write',
 ]);
 
 describe('the catalogue', () => {

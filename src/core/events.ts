@@ -290,6 +290,9 @@ export const EVENT_KINDS = {
     deliveryMode: number;
     destMode: number;
     trigger: number;
+    format: boolean;
+    requested: number;
+    dest: number;
   }>({
     source: 'kvm',
     lane: 'ioapic',
@@ -297,7 +300,10 @@ export const EVENT_KINDS = {
     rule: 'R4.9',
     text: (f) =>
       `dst ${f.address} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|${TRIGGER_NAMES[f.trigger]})`,
-    why: () => 'MSI decoded: dest = address[19:12] (and address_hi for 32-bit IDs), vector = data[7:0]',
+    why: (f) =>
+      f.format
+        ? 'MSI decoded: dest = address[19:12] | address_hi[31:8] << 8 (32-bit IDs), vector = data[7:0]'
+        : `MSI decoded: dest = address[19:12] only (no 32-bit IDs)${f.requested > 0xff ? `: ${f.requested.toString(16)} keeps its low 8 bits, ${f.dest.toString(16)}` : ''}, vector = data[7:0]`,
   }),
   gsi_routing_update: kind<{ routes: number }>({
     source: 'model',
@@ -537,15 +543,17 @@ export const EVENT_KINDS = {
     text: (f) => `apicid ${f.apicid.toString(16)}`,
     why: () => 'ISR is empty: the EOI changes nothing',
   }),
-  apicv_eoi: kind<{ vector: number; exits: boolean }>({
+  apicv_eoi: kind<{ vector: number; empty: boolean; exits: boolean }>({
     source: 'model',
     lane: 'vcpu',
     touches: ['isr', 'ppr', 'eoi-exit-bitmap'],
-    rule: 'R3.9',
-    text: (f) => (f.vector < 0 ? 'ISR empty' : `vec ${f.vector}`),
+    rule: (f) => (f.empty ? 'R11.1' : 'R3.9 / R11.1'),
+    text: (f) => (f.empty ? 'ISR empty, SVI 0' : `vec ${f.vector}`),
     why: (f) =>
-      f.vector < 0
-        ? 'virtualized EOI with an empty ISR: nothing happens, no exit'
+      f.empty
+        ? f.exits
+          ? 'virtualized EOI with an empty ISR: SVI is 0 and bit 0 of the EOI-exit bitmap is set: EOI-induced exit with vector 0'
+          : 'virtualized EOI with an empty ISR: SVI is 0, not in the EOI-exit bitmap, so nothing happens and no exit'
         : f.exits
           ? `virtualized EOI of ${hex(f.vector)} (ISR bit cleared, PPR updated by the CPU); it is in the EOI-exit bitmap, so a trap-like EOI-induced exit follows`
           : `virtualized EOI of ${hex(f.vector)}: not in the EOI-exit bitmap, so no VM exit`,
@@ -569,21 +577,140 @@ export const EVENT_KINDS = {
     text: () => '#GP (0x0)',
     why: (f) => wordsOf(GP_WHY[f.what]),
   }),
-  apic_map_recalculated: kind<{ reg: string }>({
+  apic_map_recalculated: kind<{
+    reg: string;
+    maxApicId: number;
+    state: 'valid' | 'invalid' | 'logical-disabled';
+    detail: string;
+  }>({
     source: 'model',
     lane: 'kvm',
     touches: ['apic-map', 'requests'],
-    rule: 'R7.8',
-    text: () => 'KVM_REQ_SCAN_IOAPIC on every vCPU',
-    why: (f) => `${f.reg} write: APIC map recalculated, every vCPU rescans`,
+    rule: 'R4.8 / R7.8',
+    text: (f) => `max_apic_id ${f.maxApicId} ${f.state}`,
+    why: (f) =>
+      `${f.reg} write: the optimized APIC map is recalculated: ${f.detail}; KVM_REQ_SCAN_IOAPIC on every vCPU`,
   }),
-  apicv_inhibit: kind<{ reason: string }>({
+  kvm_apicv_inhibit_changed: kind<{
+    reason: number;
+    set: boolean;
+    inhibits: number;
+    name: string;
+    names: string;
+    flips: boolean;
+  }>({
+    source: 'kvm',
+    lane: 'kvm',
+    touches: ['apicv', 'requests'],
+    rule: 'R4.8 / R11.1',
+    text: (f) => `${f.set ? 'set' : 'cleared'} reason=${f.reason}, inhibits=0x${f.inhibits.toString(16)}`,
+    why: (f) =>
+      `${f.name} ${f.set ? 'set' : 'cleared'}${
+        f.flips
+          ? `: APICv becomes ${f.inhibits ? 'inhibited' : 'active'}, KVM_REQ_APICV_UPDATE on every vCPU (each changes at its next entry)`
+          : f.inhibits & 1
+            ? ' (APICv is off: DISABLED stays set)'
+            : ': APICv stays inhibited'
+      }${f.names ? ` (now: ${f.names})` : ''}`,
+  }),
+  apicv_update: kind<{ active: boolean; inhibits: string }>({
+    source: 'model',
+    lane: 'vcpu',
+    touches: ['apicv', 'requests'],
+    rule: 'R11.1',
+    text: (f, cpu) => `vcpu ${cpu} apicv ${f.active ? 'active' : 'inactive'}`,
+    why: (f) =>
+      f.active
+        ? 'KVM_REQ_APICV_UPDATE: no inhibit left, APICv is active again on this vCPU: interrupts are posted, EOIs outside the EOI-exit bitmap are virtualized (SVI = highest ISR vector)'
+        : `KVM_REQ_APICV_UPDATE: APICv is inhibited (${f.inhibits}): this vCPU takes interrupts by injection and every EOI exits; KVM_REQ_EVENT`,
+  }),
+  tpr_threshold: kind<{ threshold: number; tprClass: number; irrClass: number }>({
+    source: 'model',
+    lane: 'vcpu',
+    touches: ['tpr'],
+    rule: 'R11.1',
+    text: (f, cpu) => `vcpu ${cpu} tpr_threshold ${f.threshold}`,
+    why: (f) =>
+      f.threshold
+        ? `TPR class ${f.tprClass} holds back IRR class ${f.irrClass}: TPR_THRESHOLD := ${f.threshold}, a TPR write below it exits`
+        : `TPR_THRESHOLD := 0${f.irrClass === -1 ? ' (IRR is empty)' : ` (TPR class ${f.tprClass} is below IRR class ${f.irrClass})`}: no TPR write exits`,
+  }),
+  delivery_fast_path: kind<{
+    vector: number;
+    destMode: number;
+    dest: number;
+    targets: number[];
+    how: string;
+    dropped: boolean;
+  }>({
     source: 'model',
     lane: 'kvm',
-    touches: ['apicv'],
-    rule: 'R11.1',
-    text: (f) => f.reason,
-    why: () => 'an xAPIC ID differs from the vCPU id: APICv is inhibited for the rest of the run',
+    touches: ['msg', 'apic-map'],
+    rule: 'R4.8',
+    text: (f) =>
+      `vec ${f.vector} ${DEST_MODE_NAMES[f.destMode]} dst ${hex(f.dest)} -> ${f.targets.length ? `vcpu ${f.targets.join(',')}` : 'nobody'}`,
+    why: (f) =>
+      `fast path over KVM's optimized APIC map (${f.how})${
+        f.dropped
+          ? ': the chosen slot has no APIC, the message is dropped ("Disabled LAPIC found during irq injection")'
+          : f.targets.length
+            ? ''
+            : ': no APIC there, result 0'
+      }`,
+  }),
+  delivery_slow_path: kind<{
+    vector: number;
+    shorthand: number;
+    destMode: number;
+    dest: number;
+    reason: string;
+  }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['msg'],
+    rule: 'R4.8',
+    text: (f) =>
+      `vec ${f.vector} ${f.shorthand ? `shorthand ${SHORTHAND_NAMES[f.shorthand]}` : `${DEST_MODE_NAMES[f.destMode]} dst ${hex(f.dest)}`}`,
+    why: (f) =>
+      `slow path, every vCPU matched in index order (R4.1–R4.5): the map cannot serve this message (${f.reason})`,
+  }),
+  delivery_no_match: kind<{ vector: number; dest: number; lowest: boolean }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['msg'],
+    rule: 'R4.8',
+    text: (f) => `vec ${f.vector} dst ${hex(f.dest)}`,
+    why: (f) =>
+      f.lowest
+        ? 'the slow path found no software-enabled candidate for the lowest-priority message: result -1'
+        : 'the slow path matched no vCPU: result -1',
+  }),
+  guest_ioapic_write_entry: kind<{ pin: number; high: number; low: number }>({
+    source: 'model',
+    lane: 'vcpu',
+    touches: ['rte'],
+    rule: '§3',
+    text: (f) => `pin ${f.pin} high 0x${f.high.toString(16)} low 0x${f.low.toString(16)}`,
+    why: (f) =>
+      `the guest rewrites RTE ${f.pin} as Linux's ioapic_write_entry(): interrupts off, high dword (destination) first, then low dword (vector, modes, mask), each through IOREGSEL and IOWIN`,
+  }),
+  ioapic_mem_write: kind<{ addr: number; regsel: number; value: number; reg: string }>({
+    source: 'qemu',
+    lane: 'ioapic',
+    touches: ['rte', 'remote-irr', 'routes'],
+    rule: 'R6',
+    text: (f) =>
+      `ioapic mem write addr 0x${f.addr.toString(16)} regsel: 0x${f.regsel.toString(16)} size 0x4 val 0x${f.value.toString(16)}`,
+    why: (f) => `the ${f.reg} write reached QEMU as KVM_EXIT_MMIO`,
+  }),
+  ioapic_mmio_write: kind<{ addr: number; regsel: number; value: number; reg: string }>({
+    source: 'model',
+    lane: 'ioapic',
+    touches: ['rte', 'remote-irr'],
+    rule: 'R5.2',
+    text: (f) =>
+      `addr 0x${f.addr.toString(16)} regsel 0x${f.regsel.toString(16)} val 0x${f.value.toString(16)}`,
+    why: (f) => `the ${f.reg} write, handled by KVM's in-kernel IOAPIC`,
   }),
 
   // --- KVM's EOI plumbing (R7) ----------------------------------------------------------------
@@ -647,16 +774,18 @@ export const EVENT_KINDS = {
     text: (f) => `vec ${f.vector}`,
     why: (f) => `${hex(f.vector)} left ioapic_handled_vectors before the entry: no userspace exit`,
   }),
-  kvm_userspace_exit: kind<{ vector: number; needless: boolean }>({
+  kvm_userspace_exit: kind<{ vector?: number; needless?: boolean; mmio?: string }>({
     source: 'kvm',
     lane: 'kvm',
     touches: ['userspace'],
-    rule: 'R7.4',
-    text: () => 'reason KVM_EXIT_IOAPIC_EOI (26)',
+    rule: (f) => (f.mmio !== undefined ? 'R6' : 'R7.4'),
+    text: (f) => (f.mmio !== undefined ? 'reason KVM_EXIT_MMIO (6)' : 'reason KVM_EXIT_IOAPIC_EOI (26)'),
     why: (f) =>
-      `${hex(f.vector)} is still in ioapic_handled_vectors: exit to QEMU with run->eoi.vector = ${f.vector}${
-        f.needless ? ' (needless: no level pin with this vector has remote IRR set)' : ''
-      }`,
+      f.mmio !== undefined
+        ? `split irqchip: the IOAPIC is QEMU's, so the write (${f.mmio}) exits to userspace`
+        : `${hex(f.vector ?? 0)} is still in ioapic_handled_vectors: exit to QEMU with run->eoi.vector = ${f.vector}${
+            f.needless ? ' (needless: no level pin with this vector has remote IRR set)' : ''
+          }`,
   }),
 
   // --- exits and entries -----------------------------------------------------------------------

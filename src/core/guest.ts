@@ -2,32 +2,41 @@
  * The guest CPU: what `cpu C …` does (contract §3, guest side) and the automatic guest
  * profiles `linux` and `windows` (contract §5).
  */
-import type { CpuOp } from './actions.ts';
+import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, apicvActive, causedBy, count, emit, touch } from './ctx.ts';
+import { apicid, causedBy, count, emit, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
-import { ioapicDirectedEoi, ioapicSetLine } from './ioapic.ts';
-import { apicSetEoi, kvmApicSetEoiAccelerated, needsWindowExit, savicHandleEoiExit, vmExit } from './kvm.ts';
+import {
+  ioapicDirectedEoi,
+  ioapicSetLine,
+  ioapicWriteIoregsel,
+  ioapicWriteIowin,
+  isSplit,
+  rteLowDword,
+} from './ioapic.ts';
+import {
+  apicSetEoi,
+  kvmApicSetEoiAccelerated,
+  needsWindowExit,
+  savicHandleEoiExit,
+  settle,
+  vmExit,
+} from './kvm.ts';
 import {
   guestHasInterrupt,
   kvmApicHasInterrupt,
   kvmMakeRequest,
+  kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
   raiseEvent,
   SPIV_APIC_ENABLED,
   SPIV_DIRECTED_EOI,
 } from './lapic.ts';
 import type { GuestOp, VcpuState } from './state.ts';
-import { REQ_SCAN_IOAPIC } from './state.ts';
+import { REQ_EVENT } from './state.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
-
-/** The APIC map changed: every vCPU gets KVM_REQ_SCAN_IOAPIC (KVM: kvm_recalculate_apic_map(), R7.8). */
-function apicMapChanged(m: Ctx, reg: string): void {
-  if (m.tracing) emit(m, -1, 'apic_map_recalculated', { reg });
-  for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
-}
 
 function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
   if (m.tracing) emit(m, v.index, 'kvm_inj_exception', { what });
@@ -44,17 +53,17 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     return;
   }
   count(m, 'eoi-writes', v.index);
-  if (apicvActive(m)) {
-    // R3.9: the CPU clears the ISR bit and updates PPR itself; it exits only for EOI-exit-bitmap vectors.
-    const vector = bitmapHighest(v.isr);
-    if (vector === -1) {
-      if (m.tracing) emit(m, v.index, 'apicv_eoi', { vector: -1, exits: false });
-      return;
+  if (v.apicvActive) {
+    // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
+    // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
+    const highest = bitmapHighest(v.isr);
+    const vector = Math.max(highest, 0);
+    if (highest !== -1) {
+      bitmapClear(v.isr, vector);
+      touch(m, v);
     }
-    bitmapClear(v.isr, vector);
-    touch(m, v);
     const exits = bitmapTest(v.eoiExitBitmap, vector);
-    if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, exits }));
+    if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
     if (!exits) return;
     vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
     count(m, 'eoi-exits', v.index, vector);
@@ -105,32 +114,23 @@ function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
       requested: value >>> 0,
       dropped: (value & SPIV_DIRECTED_EOI) !== 0 && (mask & SPIV_DIRECTED_EOI) === 0,
     });
-  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) apicMapChanged(m, 'SPIV bit 8');
+  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) kvmRecalculateApicMap(m, 'SPIV bit 8');
 }
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
 function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
   vmExit(m, v, writeExit(v), `${op}-write`);
   if (v.x2apic) return gp(m, v, 'x2apic-readonly');
-  if (op === 'apic-id') {
-    v.idReg = (value >>> 24) << 24;
-    if (v.idReg >>> 24 !== (v.index & 0xff) && m.s.config.apicv && !m.s.vm.apicvInhibited) {
-      m.s.vm.apicvInhibited = true;
-      // KVM: kvm_apic_update_apicv() on every vCPU: the ISR cache starts over.
-      for (const w of m.s.cpus) w.highestIsrCache = -1;
-      if (m.tracing) emit(m, -1, 'apicv_inhibit', { reason: 'APICV_INHIBIT_REASON_APIC_ID_MODIFIED' });
-    }
-  } else if (op === 'ldr') {
-    v.ldr = (value & 0xff000000) >>> 0;
-  } else {
-    v.dfr = (value | 0x0fffffff) >>> 0;
-  }
+  if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
+  else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
+  else v.dfr = (value | 0x0fffffff) >>> 0;
   if (m.tracing)
     emit(m, v.index, 'kvm_apic', {
       reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
       value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
     });
-  apicMapChanged(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
+  // The write marks the map dirty whatever the value (kvm_apic_set_xapic_id/ldr/dfr()).
+  kvmRecalculateApicMap(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
 }
 
 /** MSR_KVM_PV_EOI_EN write (KVM: kvm_lapic_set_pv_eoi(), R9.1). */
@@ -191,6 +191,8 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
       ioapicDirectedEoi(m, v, op.value);
       return;
+    case 'ioapic-rte':
+      return guestWriteRte(m, v, op.pin, op.fields);
     case 'service': {
       const prev = m.tracing ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
       ioapicSetLine(m, op.pin, 0);
@@ -206,7 +208,46 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
   }
 }
 
-/** TPR write (R3.2); a TPR-threshold exit when it makes an interrupt deliverable, whatever IF is. */
+/**
+ * The guest rewrites RTE PIN itself through IOREGSEL/IOWIN (R5.2, R5.5, R6) as Linux's
+ * ioapic_write_entry() does: under ioapic_lock with interrupts off (raw_spin_lock_irqsave()),
+ * the high dword first, then the low one. __ioapic_write_entry() writes the high word first
+ * because the low word may unmask the entry, which must be fully populated by then. Each half
+ * is an IOREGSEL write and an IOWIN write: four MMIO writes, four VM exits (EPT
+ * misconfiguration; KVM_EXIT_MMIO to QEMU in split), and the vCPU runs again before the next.
+ */
+function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFields>): void {
+  const next = { ...m.s.ioapic.rte[pin], ...fields };
+  const halves: [number, number][] = [
+    [0x11 + 2 * pin, (next.dest << 24) >>> 0],
+    [0x10 + 2 * pin, rteLowDword(next)],
+  ];
+  const savedIf = v.rflagsIf;
+  v.rflagsIf = false;
+  const root = m.tracing
+    ? emit(m, v.index, 'guest_ioapic_write_entry', { pin, high: halves[0][1], low: halves[1][1] })
+    : -1;
+  for (const [sel, value] of halves) {
+    m.cause = root >= 0 ? root : m.cause;
+    ioapicMmioWrite(m, v, `IOREGSEL := ${hex(sel)}`, () => ioapicWriteIoregsel(m, v, sel));
+    m.cause = root >= 0 ? root : m.cause;
+    ioapicMmioWrite(m, v, `IOWIN := ${hex(value)}`, () => ioapicWriteIowin(m, v, value));
+  }
+  if (root >= 0) m.cause = root;
+  // raw_spin_unlock_irqrestore(): IF comes back; a pending interrupt then needs a window exit.
+  v.rflagsIf = savedIf;
+  if (savedIf) ifOpened(m, v, false);
+}
+
+/** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
+function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void): void {
+  vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
+  if (isSplit(m) && m.tracing) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
+  write();
+  settle(m);
+}
+
+/** TPR write (R3.2); a TPR-threshold exit when it goes below the armed threshold (R11.1). */
 function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
   if (v.savic) {
@@ -214,12 +255,14 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
     if (m.tracing) emit(m, v.index, 'guest_tpr', { value, savic: true });
     return;
   }
-  const before = kvmApicHasInterrupt(v) !== -1;
   v.tpr = value;
   if (m.tracing) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
-  if (apicvActive(m) || before || kvmApicHasInterrupt(v) === -1) return;
-  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', kvmApicHasInterrupt(v));
-  raiseEvent(m, v); // apic_update_ppr(): PPR dropped and an interrupt is deliverable
+  // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
+  // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
+  if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
+  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
+  // handle_tpr_below_threshold(): KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
+  kvmMakeRequest(m, v, REQ_EVENT, false);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
  * line prints as JSON, and what the UI draws. Under Secure AVIC, irr/isr/tmr/tpr/ppr are the
  * guest's own registers and shadow-isr is KVM's ISR (contract §6).
  */
+import { APICV_INHIBIT_REASON_DISABLED, apicMapSummary, inhibitNames } from './apicmap.ts';
 import { bitmapVectors } from './bitmap.ts';
-import { ioapicVersionOf } from './config.ts';
+import { broadcastQuirkDisabled, ioapicVersionOf, x2apicFormat } from './config.ts';
 import { countersTotals } from './counters.ts';
 import { guestPpr, ppr } from './lapic.ts';
 import type { MachineState, VcpuState } from './state.ts';
@@ -94,6 +95,18 @@ export function ioapicVersionRegister(s: MachineState): number {
   return ioapicVersionOf(s.config) | (23 << 16);
 }
 
+export type ApicvState = 'active' | 'inhibited' | 'off';
+
+/**
+ * `expect kvm apicv` (contract §7): `off` with `apicv off` or Secure AVIC, else `inhibited`
+ * while an inhibit VMX honours is set (R4.8, R11.1), else `active`. This is the VM's state;
+ * each vCPU follows it at its next entry (cpuSummary apicvActive).
+ */
+export function apicvState(s: MachineState): ApicvState {
+  if (!s.config.apicv || s.config.secureAvic) return 'off';
+  return s.vm.apicvInhibits ? 'inhibited' : 'active';
+}
+
 export function pendingRequestNames(v: VcpuState): string[] {
   return REQUEST_NAMES.filter(([bit]) => v.requests & bit).map(([, name]) => name);
 }
@@ -119,6 +132,8 @@ export function cpuSummary(v: VcpuState) {
     if: v.rflagsIf ? 1 : 0,
     stale: v.highestStalePendingIoapicEoi,
     eoiExitBitmap: bitmapVectors(v.eoiExitBitmap),
+    apicvActive: v.apicvActive,
+    tprThreshold: v.tprThreshold,
     pvEoi: { enabled: v.pvEoiEnabled, guestByte: v.pvEoiByte, pending: v.pvEoiPending },
     handlers: v.frames.map((f) => f.vector),
     deferredTasks: v.tasks.map((t) => t.vector),
@@ -155,7 +170,15 @@ export function machineSummary(s: MachineState) {
     },
     kvm: {
       seoib: s.vm.seoib,
-      apicvInhibited: s.vm.apicvInhibited,
+      apicvInhibited: apicvState(s) === 'inhibited',
+      apicv: apicvState(s),
+      // The reasons KVM records (VMX_REQUIRED_APICV_INHIBITS); DISABLED stands for `apicv off`.
+      apicvInhibitReasons: inhibitNames(s.vm.apicvInhibits & ~(1 << APICV_INHIBIT_REASON_DISABLED)),
+      apicMap: apicMapSummary(s.vm.apicMap),
+      x2apicApi: {
+        use32BitIds: x2apicFormat(s.config),
+        broadcastQuirkDisabled: broadcastQuirkDisabled(s.config),
+      },
       crashed: s.vm.crashed,
       routes: s.vm.routes.map((r, gsi) => (r ? { gsi, ...r } : null)).filter((r) => r !== null),
     },

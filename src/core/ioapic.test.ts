@@ -257,3 +257,82 @@ expect ioapic 5 remote-irr = 1
 expect count directed-eois = 0`);
   });
 });
+
+describe('R5.5 / R6 the guest rewrites an RTE itself (IOREGSEL/IOWIN, two halves)', () => {
+  const retarget = (irqchip: string) => `vcpus 2
+irqchip ${irqchip}
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+cpu 0 ioapic-rte 10 dest=1
+`;
+
+  it('R5.5 / R6: four MMIO writes, four exits on the writer (IOREGSEL and IOWIN for each half)', () => {
+    for (const irqchip of ['split', 'kernel'])
+      holds(`${retarget(irqchip)}
+expect count exits cpu=0 = 6     # the route's scan kick, the delivery kick, then 4 MMIO writes
+expect ioapic 10 dest = 1
+expect ioapic 10 remote-irr = 1  # read-only for the guest`);
+  });
+
+  it('R5.5 step 6: in kernel the high half scans the old and the new destination, the low half only the new one', () => {
+    holds(`${retarget('kernel')}
+expect cpu 0 stale = 0x62        # vCPU 0 rescanned after the high half: 0x62 in service, no longer routed here
+expect count scans cpu=0 = 2     # the route, then the high half only
+expect count scans cpu=1 = 2     # the high half and the low half (the route asked only vCPU 0)`);
+  });
+
+  it('R6: in split QEMU refreshes the routes and services after each half: every vCPU scans twice', () => {
+    holds(`${retarget('split')}
+expect cpu 0 stale = 0x62
+expect count scans cpu=0 = 3
+expect count scans cpu=1 = 3`);
+  });
+
+  it('R5.5: the high half goes first (Linux ioapic_write_entry()): an unmasking write delivers to the new destination', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=1
+assert 10
+cpu 1 ioapic-rte 10 dest=1 mask=0
+expect cpu 1 isr = {0x62}
+expect cpu 0 isr = {}
+expect count injections = 1`);
+  });
+
+  it('R5.5 step 3: rewriting level→edge→level while masked clears a stuck remote IRR (the Linux trick, S13)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+expect ioapic 10 remote-irr = 1
+cpu 0 ioapic-rte 10 mask=1
+cpu 0 ioapic-rte 10 trigger=edge
+expect ioapic 10 remote-irr = 0
+cpu 0 ioapic-rte 10 trigger=level mask=0
+expect ioapic 10 remote-irr = 0`);
+  });
+
+  it('R9.4: each MMIO exit syncs PV EOI: a pending PV EOI is applied at the first one', () => {
+    holds(`vcpus 1
+cpu 0 pv-eoi on
+msi dest=0 vector=0x31
+cpu 0 eoi                        # elided: the byte was armed
+expect cpu 0 isr = {0x31}
+cpu 0 ioapic-rte 3 mask=1
+expect count pv-eoi-applied = 1
+expect cpu 0 isr = {}`);
+  });
+
+  it('the interrupts-off section: IF is restored, and a pending interrupt then opens a window', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 10 vector=0x62 trigger=level dest=0 mask=1
+assert 10
+cpu 0 ioapic-rte 10 mask=0       # unmasked in the low half, with IF = 0: taken after the writes
+expect cpu 0 isr = {0x62}
+expect cpu 0 if = 0              # inside the handler
+expect count injections = 1`);
+  });
+});

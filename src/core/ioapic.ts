@@ -3,10 +3,10 @@
  * userspace one (`irqchip split`, R6), which reaches KVM through GSI → MSI routes.
  */
 import type { RteFields } from './actions.ts';
-import { ioapicVersionOf } from './config.ts';
+import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, count, emit } from './ctx.ts';
-import { destVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
+import { causedBy, count, emit, kvmApicvActivated } from './ctx.ts';
+import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
@@ -50,6 +50,65 @@ export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
 export function ioapicWriteRte(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
   else kvmIoapicWriteIndirect(m, pin, fields);
+}
+
+/** The low dword of an RTE as a guest writes it (remote IRR and delivery status read as 0, R5.1). */
+export function rteLowDword(e: RteFields): number {
+  return (
+    (e.vector |
+      (e.deliveryMode << 8) |
+      (e.destMode << 11) |
+      (e.polarity << 13) |
+      (e.trigger << 15) |
+      (e.mask << 16)) >>>
+    0
+  );
+}
+
+/** A guest MMIO write of IOREGSEL (offset 0x00): both IOAPICs keep data & 0xff (R5.2, R6). */
+export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
+  m.s.ioapic.ioregsel = value & 0xff;
+  if (m.tracing) mmioTrace(m, v, 0x00, value);
+}
+
+/**
+ * A guest MMIO write of IOWIN (offset 0x10): the 32-bit half of the RTE that IOREGSEL selects,
+ * written on its own. KVM: ioapic.c ioapic_write_indirect() (R5.5); QEMU: ioapic_mem_write()
+ * (R6), which refreshes the routes and services every pin after each half.
+ */
+export function ioapicWriteIowin(m: Ctx, v: VcpuState, value: number): void {
+  const sel = m.s.ioapic.ioregsel;
+  if (m.tracing) mmioTrace(m, v, 0x10, value);
+  const pin = (sel - 0x10) >> 1;
+  if (sel < 0x10 || pin >= NUM_PINS) return; // ID, version, arbitration: not modelled
+  const fields: Partial<RteFields> =
+    sel & 1
+      ? { dest: value >>> 24 }
+      : {
+          vector: value & 0xff,
+          deliveryMode: ((value >>> 8) & 7) === 1 ? 1 : 0,
+          destMode: ((value >>> 11) & 1) as 0 | 1,
+          polarity: ((value >>> 13) & 1) as 0 | 1,
+          trigger: ((value >>> 15) & 1) as 0 | 1,
+          mask: ((value >>> 16) & 1) as 0 | 1,
+        };
+  if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
+  else kvmIoapicWriteIndirect(m, pin, fields);
+}
+
+function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
+  const sel = m.s.ioapic.ioregsel;
+  const reg =
+    addr === 0
+      ? 'IOREGSEL'
+      : sel >= 0x10
+        ? `IOWIN: RTE ${(sel - 0x10) >> 1} ${sel & 1 ? 'high' : 'low'} dword`
+        : 'IOWIN';
+  const f = { addr, regsel: sel, value, reg };
+  causedBy(
+    m,
+    isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),
+  );
 }
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
@@ -169,7 +228,7 @@ export function kvmIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
     outcome = 'low';
   } else {
     const edge = e.trigger === 0;
-    if (edge && m.s.config.apicv && !m.s.vm.apicvInhibited && pin === RTC_GSI) kvmIoapicLazyUpdateEoi(m);
+    if (edge && kvmApicvActivated(m) && pin === RTC_GSI) kvmIoapicLazyUpdateEoi(m);
     if (pin === RTC_GSI && io.rtcPendingEoi > 0 && !m.s.config.secureAvic) {
       outcome = 'rtc-coalesced';
     } else {
@@ -259,7 +318,7 @@ function kvmIoapicEoiInjectWork(m: Ctx): void {
   }
 }
 
-/** KVM: ioapic.c ioapic_write_indirect() for one whole RTE (R5.5). */
+/** KVM: ioapic.c ioapic_write_indirect(): one half of an RTE, or (`route`) the whole entry (R5.5). */
 function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   const old = io.rte[pin];
@@ -270,9 +329,9 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
   let targets: VcpuState[];
   if (e.deliveryMode === 0) {
-    const set = new Set(destVcpus(m, e.dest, e.destMode));
+    const set = new Set(kvmBitmapOrDestVcpus(m, e.dest, e.destMode));
     if (old.destMode !== e.destMode || old.dest !== e.dest)
-      for (const v of destVcpus(m, old.dest, e.destMode)) set.add(v);
+      for (const v of kvmBitmapOrDestVcpus(m, old.dest, e.destMode)) set.add(v);
     targets = m.s.cpus.filter((v) => set.has(v));
   } else {
     targets = m.s.cpus;
@@ -300,13 +359,19 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   m.cause = prev;
 }
 
-/** KVM: irq.c kvm_set_msi() with kvm_set_msi_irq() decoding (R4.9). */
+/**
+ * KVM: irq.c kvm_set_msi() with kvm_set_msi_irq() decoding (R4.9): dest = address[19:12], plus
+ * address_hi[31:8] << 8 only with KVM_X2APIC_API_USE_32BIT_IDS; without it a dest above 0xff
+ * keeps its low 8 bits.
+ */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
+  const format = x2apicFormat(m.s.config);
+  const dest = format ? msg.dest : msg.dest & 0xff;
   let prev = m.cause;
   if (m.tracing) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
-    // KVM prints the 64-bit address; 32-bit IDs put dest[31:8] in address_hi[31:8] (R4.9).
-    const hi = (msg.dest >>> 8) << 8;
+    // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
+    const hi = format ? (msg.dest >>> 8) << 8 : 0;
     const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
     prev = causedBy(
       m,
@@ -316,10 +381,13 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
         deliveryMode: msg.deliveryMode,
         destMode: msg.destMode,
         trigger: msg.trigger,
+        format,
+        requested: msg.dest,
+        dest,
       }),
     );
   }
-  const r = kvmIrqDeliveryToApic(m, null, { ...msg, shorthand: 0 });
+  const r = kvmIrqDeliveryToApic(m, null, { ...msg, dest, shorthand: 0 });
   m.cause = prev;
   return r;
 }
@@ -398,7 +466,7 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
   for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
 }
 
-/** QEMU: ioapic_mem_write() of an RTE, both halves at once (R6). */
+/** QEMU: ioapic_mem_write() of an RTE: one half, or (`route`) both at once (R6). */
 function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): void {
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write

@@ -3,6 +3,8 @@
  * rescan, EOI forwarding and KVM_EXIT_IOAPIC_EOI, VM exits and entries with their request
  * processing, PV EOI, Secure AVIC's shadow ISR, APICv's EOI-exit bitmap (R3.9, R7–R10).
  */
+
+import { inhibitNames } from './apicmap.ts';
 import {
   bitmapClear,
   bitmapCopy,
@@ -13,7 +15,7 @@ import {
   bitmapZero,
 } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, apicvActive, causedBy, count, emit, HostCrash, reqSlot, touch } from './ctx.ts';
+import { apicid, causedBy, count, emit, HostCrash, kvmApicvActivated, reqSlot, touch } from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import type { ExitWhat } from './events.ts';
 import {
@@ -26,6 +28,7 @@ import {
 } from './ioapic.ts';
 import {
   apicClearHighestIsr,
+  apicSwEnabled,
   countInjection,
   guestHasInterrupt,
   irrPending,
@@ -36,14 +39,20 @@ import {
   ppr,
 } from './lapic.ts';
 import type { VcpuState } from './state.ts';
-import { REQ_EVENT, REQ_IOAPIC_EOI_EXIT, REQ_LOAD_EOI_EXITMAP, REQ_SCAN_IOAPIC } from './state.ts';
+import {
+  REQ_APICV_UPDATE,
+  REQ_EVENT,
+  REQ_IOAPIC_EOI_EXIT,
+  REQ_LOAD_EOI_EXITMAP,
+  REQ_SCAN_IOAPIC,
+} from './state.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Scans (R7.5, R7.6, R5.7)
 
 /** KVM: irq.c kvm_scan_ioapic_irq() (R7.5). */
 function kvmScanIoapicIrq(m: Ctx, v: VcpuState, dest: number, destMode: 0 | 1, vector: number): void {
-  if (kvmApicMatchDest(v, null, 0, dest, destMode)) {
+  if (kvmApicMatchDest(m, v, null, 0, dest, destMode)) {
     bitmapSet(v.ioapicHandledVectors, vector);
   } else if (kvmApicPendingEoi(v, vector)) {
     // The vCPU is no longer a target but still owes the EOI of an in-flight IRQ: intercept it.
@@ -238,7 +247,7 @@ export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: 
 
 /** KVM: x86.c kvm_check_and_inject_events(), interrupt part (R3.5, R3.6). */
 function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
-  if (apicvActive(m) || v.savic) return; // delivered by hardware (R11.1) / the guest's own APIC (R10)
+  if (v.apicvActive || v.savic) return; // delivered by hardware (R11.1) / the guest's own APIC (R10)
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   if (!v.rflagsIf) {
@@ -278,6 +287,42 @@ function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
     m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
 }
 
+/**
+ * KVM_REQ_APICV_UPDATE at an entry: this vCPU follows the VM's inhibits. The change happens
+ * here, not when the inhibit is set, so until its next entry a vCPU keeps posting and
+ * virtualizing EOIs (or not) as before. KVM: x86.c __kvm_vcpu_update_apicv() with
+ * lapic.c kvm_apic_update_apicv().
+ */
+function kvmVcpuUpdateApicv(m: Ctx, v: VcpuState): void {
+  const activate = kvmApicvActivated(m) && !v.savic;
+  if (v.apicvActive === activate) return;
+  v.apicvActive = activate;
+  v.highestIsrCache = -1;
+  // Interrupts accepted while APICv was active raised no KVM_REQ_EVENT: look at IRR now.
+  if (!activate) v.requests |= REQ_EVENT;
+  if (m.tracing)
+    emit(m, v.index, 'apicv_update', {
+      active: activate,
+      inhibits: inhibitNames(m.s.vm.apicvInhibits).join(', '),
+    });
+}
+
+/**
+ * Arms VMX's TPR threshold from the highest IRR class and TPR's class (the ISR is not consulted):
+ * a later TPR write below it exits. Runs where update_cr8_intercept() does: entries that process
+ * KVM_REQ_EVENT, without APICv. KVM: x86.c update_cr8_intercept() → vmx_update_cr8_intercept().
+ */
+function updateCr8Intercept(m: Ctx, v: VcpuState): void {
+  if (v.apicvActive || v.savic) return;
+  const irr = bitmapHighest(v.irr);
+  const irrClass = irr === -1 ? -1 : irr >> 4;
+  const tprClass = v.tpr >> 4;
+  const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
+  if (threshold === v.tprThreshold) return;
+  v.tprThreshold = threshold;
+  if (m.tracing) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+}
+
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
 export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   const outer = m.cause;
@@ -302,14 +347,24 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_LOAD_EOI_EXITMAP) {
       v.requests &= ~REQ_LOAD_EOI_EXITMAP;
-      // KVM: x86.c vcpu_load_eoi_exitmap() (R7.2): the bitmap APICv consults on EOI.
-      bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
+      // KVM: x86.c vcpu_load_eoi_exitmap() (R7.2): the bitmap APICv consults on EOI. VMX writes
+      // it only while this vCPU's APICv is active (vmx_load_eoi_exitmap()); without APICv at all
+      // the bitmap is kept for display, unused.
+      if (v.apicvActive || !m.s.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
+    }
+    if (v.requests & REQ_APICV_UPDATE) {
+      v.requests &= ~REQ_APICV_UPDATE;
+      kvmVcpuUpdateApicv(m, v);
     }
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
       causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
       kvmCheckAndInjectEvents(m, v);
-      kvmLapicSyncToVapic(m, v); // PV EOI is armed only at entries that process KVM_REQ_EVENT
+      // kvm_lapic_enabled(): only a software-enabled APIC gets these.
+      if (apicSwEnabled(v)) {
+        updateCr8Intercept(m, v);
+        kvmLapicSyncToVapic(m, v); // PV EOI is armed only at entries that process KVM_REQ_EVENT
+      }
       m.cause = outer;
     }
     if (v.requests) continue;
@@ -349,7 +404,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
     if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
     return true;
   }
-  if (!apicvActive(m)) return false;
+  if (!v.apicvActive) return false;
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return false;
   kvmApicAckInterrupt(v, vector, true);
@@ -388,8 +443,8 @@ export function settle(m: Ctx): void {
 }
 
 /** vCPU has a deliverable interrupt in KVM's IRR and no hardware delivers it: an exit is needed. */
-export function needsWindowExit(m: Ctx, v: VcpuState): boolean {
-  return !apicvActive(m) && !v.savic && kvmApicHasInterrupt(v) !== -1;
+export function needsWindowExit(_m: Ctx, v: VcpuState): boolean {
+  return !v.apicvActive && !v.savic && kvmApicHasInterrupt(v) !== -1;
 }
 
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */

@@ -1,6 +1,6 @@
 /** LAPIC rules R2 and R3, each case written as a scenario whose expectations must hold. */
 import { describe, expect, it } from 'vitest';
-import { failures } from '../scenario/testing.ts';
+import { failures, mustParse } from '../scenario/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 
@@ -164,7 +164,7 @@ expect count reinjections = 1`);
 });
 
 describe('R11.1 APICv inhibit', () => {
-  it('a changed xAPIC ID inhibits APICv for the rest of the run: EOIs exit again', () => {
+  it('R4.8 / R11.1: a changed xAPIC ID inhibits APICv (EOIs exit); writing it back lifts the inhibit', () => {
     holds(`vcpus 2
 apic xapic
 apicv on
@@ -172,10 +172,132 @@ msi dest=0 vector=0x31
 cpu 0 eoi
 expect count eoi-exits = 0
 cpu 1 apic-id 0x5000000
-cpu 1 apic-id 0x1000000          # back to its own ID: still inhibited
+expect kvm apicv = inhibited
 cpu 0 iret
 msi dest=0 vector=0x31
 cpu 0 eoi
-expect count eoi-exits = 1`);
+expect count eoi-exits = 1
+cpu 1 apic-id 0x1000000          # back to its own ID: APIC_ID_MODIFIED cleared
+expect kvm apicv = active
+cpu 0 iret
+msi dest=0 vector=0x31
+cpu 0 eoi
+expect count eoi-exits = 1       # virtualized again`);
+  });
+});
+
+describe('R11.1 APICv EOI virtualization by SVI', () => {
+  it('R11.1: the EOI vector is SVI, the highest ISR vector; it exits iff that vector is in the EOI-exit bitmap', () => {
+    holds(`vcpus 1
+irqchip kernel
+apicv on
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 sti
+msi dest=0 vector=0x71
+expect cpu 0 isr = {0x62, 0x71}
+cpu 0 eoi                        # SVI 0x71: not in the bitmap
+expect count eoi-exits = 0
+expect cpu 0 isr = {0x62}
+cpu 0 service 10
+cpu 0 eoi                        # SVI 0x62: in the bitmap
+expect count eoi-exits vector=0x62 = 1
+expect ioapic 10 remote-irr = 0`);
+  });
+
+  it('R11.1: in kernel vCPU 0 handles 0x00 from boot (RTE 8 at reset): an empty-ISR EOI exits with vector 0 and is forwarded', () => {
+    holds(`vcpus 2
+irqchip kernel
+apicv on
+expect cpu 0 handled = {0x00}
+cpu 0 eoi
+expect count eoi-exits cpu=0 vector=0 = 1
+expect count eoi-broadcasts cpu=0 vector=0 = 1
+cpu 1 eoi                        # vCPU 1 does not handle 0x00: virtualized, no exit
+expect count eoi-exits cpu=1 = 0
+expect count eoi-writes = 2`);
+  });
+
+  it('R11.1: in split, or once RTE 8 is routed elsewhere, the empty-ISR EOI stays in the guest', () => {
+    holds('vcpus 1\napicv on\ncpu 0 eoi\nexpect count eoi-exits = 0\nexpect count exits = 0');
+    holds(`vcpus 2
+irqchip kernel
+apicv on
+route 8 vector=0x38 dest=1
+expect cpu 0 handled = {}
+cpu 0 eoi
+expect count eoi-exits = 0`);
+  });
+
+  it('R3.8: without APICv an empty-ISR EOI exits but carries no vector', () => {
+    holds(
+      'vcpus 1\nirqchip kernel\ncpu 0 eoi\nexpect count eoi-exits = 1\nexpect count eoi-exits vector=0 = 0\nexpect count eoi-broadcasts = 0',
+    );
+  });
+});
+
+describe('R11.1 VMX TPR threshold', () => {
+  it('R11.1: the threshold is the highest IRR class when TPR holds it back; the ISR is not consulted', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x61
+cpu 0 sti
+cpu 0 tpr 0x50
+msi dest=0 vector=0x45           # blocked by TPR 0x50 and by the 0x61 in service
+expect count exits = 2           # two kicks
+cpu 0 tpr 0x30                   # class 3 < threshold 4: an exit, though PPR (0x60) still blocks 0x45
+expect count exits = 3
+expect cpu 0 irr = {0x45}`);
+  });
+
+  it('R11.1: no threshold when TPR is already below the IRR class (or IRR is empty): TPR writes do not exit', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x61
+cpu 0 sti
+msi dest=0 vector=0x45           # held back by the ISR only: TPR class 0 < 4, threshold 0
+cpu 0 tpr 0x70
+cpu 0 tpr 0
+expect count exits = 2
+expect cpu 0 irr = {0x45}`);
+  });
+
+  it('R11.1: armed only at entries that process KVM_REQ_EVENT; a TPR-below-threshold exit raises it', () => {
+    holds(`vcpus 1
+cpu 0 tpr 0x50
+cpu 0 cli
+msi dest=0 vector=0x41           # kick: KVM_REQ_EVENT, IF = 0, threshold 4
+cpu 0 exit                       # an exit with no KVM_REQ_EVENT: the threshold stays 4
+cpu 0 tpr 0x60                   # raising: no exit
+cpu 0 tpr 0x40                   # class 4 is not below 4: no exit
+expect count exits = 2
+cpu 0 tpr 0x30                   # below: exit, KVM_REQ_EVENT, re-armed to 0 (TPR class 3 < 4)
+expect count exits = 3
+cpu 0 tpr 0x50
+cpu 0 tpr 0x20
+expect count exits = 3
+expect cpu 0 irr = {0x41}        # IF = 0 all along`);
+  });
+
+  it('R11.1: with APICv, TPR is virtualized: no TPR-threshold exits', () => {
+    holds(
+      'vcpus 1\napicv on\ncpu 0 tpr 0x50\ncpu 0 cli\nmsi dest=0 vector=0x41\ncpu 0 tpr 0\nexpect count exits = 0',
+    );
+  });
+});
+
+describe('R2.4 / R8 x2APIC in CPUID, apart from the APIC mode', () => {
+  it('R2.4: apic xapic cpuid=x2apic (QEMU default CPU, guest in xAPIC mode): LVR[24] set in split quirked', () => {
+    holds('vcpus 1\napic xapic cpuid=x2apic\nexpect cpu 0 lvr = 0x1050014');
+    holds('vcpus 1\napic xapic\nexpect cpu 0 lvr = 0x50014');
+    holds('vcpus 1\napic xapic cpuid=x2apic\nirqchip kernel\nexpect cpu 0 lvr = 0x50014'); // R8.2
+    holds('vcpus 1\napic xapic cpuid=x2apic\nkvm seoib=disabled\nexpect cpu 0 lvr = 0x50014');
+  });
+
+  it('R2.3 / R8.5: with LVR[24] an xAPIC-mode guest may set SPIV[12]; the windows profile does', () => {
+    holds('vcpus 1\napic xapic cpuid=x2apic\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x11ff');
+    holds('vcpus 1\napic xapic cpuid=x2apic\nguest 0 profile=windows\nrun\nexpect cpu 0 spiv = 0x11ff');
+  });
+
+  it('contract §2: x2APIC mode needs x2APIC in CPUID', () => {
+    expect(() => mustParse('apic x2apic cpuid=xapic')).toThrow(/needs x2APIC in CPUID/);
   });
 });

@@ -1,9 +1,17 @@
 /** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
+import {
+  APICV_INHIBIT_REASON_APIC_ID_MODIFIED,
+  APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
+  APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED,
+  buildApicMap,
+  inhibitNames,
+  VMX_REQUIRED_APICV_INHIBITS,
+} from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, count, emit, lastEvent, reqSlot, touch } from './ctx.ts';
 import type { VcpuState } from './state.ts';
-import { REQ_EVENT } from './state.ts';
+import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const SPIV_APIC_ENABLED = 0x100;
 export const SPIV_DIRECTED_EOI = 0x1000;
@@ -139,4 +147,59 @@ export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
     case 'quirked':
       return m.s.config.irqchip === 'kernel';
   }
+}
+
+/**
+ * Sets or clears one APICv inhibit for the VM; when APICv's overall state flips, every vCPU gets
+ * KVM_REQ_APICV_UPDATE (with a kick) and changes at its next entry. KVM: x86.c
+ * __kvm_set_or_clear_apicv_inhibit(), which ignores reasons outside VMX_REQUIRED_APICV_INHIBITS.
+ * KVM traces every call; only changes are traced here.
+ */
+export function kvmSetOrClearApicvInhibit(m: Ctx, reason: number, set: boolean): void {
+  if (!(VMX_REQUIRED_APICV_INHIBITS & (1 << reason))) return;
+  const old = m.s.vm.apicvInhibits;
+  const inhibits = set ? old | (1 << reason) : old & ~(1 << reason);
+  if (inhibits === old) return;
+  m.s.vm.apicvInhibits = inhibits;
+  const flips = (old === 0) !== (inhibits === 0);
+  if (m.tracing)
+    emit(m, -1, 'kvm_apicv_inhibit_changed', {
+      reason,
+      set,
+      inhibits,
+      name: inhibitNames(1 << reason)[0],
+      names: inhibitNames(inhibits).join('|'),
+      flips,
+    });
+  if (flips) for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_APICV_UPDATE, true);
+}
+
+/**
+ * Rebuilds the optimized APIC map, sets or clears the APICv inhibits it implies, and asks every
+ * vCPU to rescan (R4.8, R7.8). Every caller changed or rewrote a register the map depends on, so
+ * the map is always dirty here. KVM: lapic.c kvm_recalculate_apic_map().
+ */
+export function kvmRecalculateApicMap(m: Ctx, why: string): void {
+  const s = m.s;
+  const map = buildApicMap(s.config, s.cpus);
+  s.vm.apicMap = map;
+  if (m.tracing)
+    emit(m, -1, 'apic_map_recalculated', {
+      reg: why,
+      maxApicId: map.maxApicId,
+      state: !map.valid ? 'invalid' : map.logicalMode === 'disabled' ? 'logical-disabled' : 'valid',
+      detail: !map.valid
+        ? `invalid: ${map.invalidWhy}`
+        : map.logicalMode === 'disabled'
+          ? `valid, logical map disabled: ${map.logicalDisabledWhy}`
+          : `valid, logical mode ${map.logicalMode}`,
+    });
+  kvmSetOrClearApicvInhibit(m, APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED, !map.valid);
+  kvmSetOrClearApicvInhibit(
+    m,
+    APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
+    !map.valid || map.logicalMode === 'disabled',
+  );
+  kvmSetOrClearApicvInhibit(m, APICV_INHIBIT_REASON_APIC_ID_MODIFIED, map.idModifiedWhy !== null);
+  for (const v of s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
 }

@@ -23,6 +23,7 @@ import {
   RTC_GSI,
 } from './ioapic.ts';
 import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
+import { kvmRecalculateApicMap } from './lapic.ts';
 import type { MachineState, SavedMachine } from './state.ts';
 import {
   cloneIoapic,
@@ -432,6 +433,8 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
     touch(m, v);
   }
+  // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
+  kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
   const io = s.ioapic;
   const o = saved.ioapic;
   io.rte = o.rte.map((e) => ({ ...e }));
@@ -466,7 +469,7 @@ function rtcTrackingRestoreAll(m: Ctx): void {
   io.rtcPendingEoi = 0;
   const e = io.rte[RTC_GSI];
   for (const v of m.s.cpus) {
-    if (!kvmApicMatchDest(v, null, 0, e.dest, e.destMode)) continue;
+    if (!kvmApicMatchDest(m, v, null, 0, e.dest, e.destMode)) continue;
     if (!kvmApicPendingEoi(v, e.vector)) continue;
     io.rtcDestMap.set(v.index, e.vector);
     io.rtcPendingEoi++;

@@ -5,23 +5,30 @@
  */
 
 import type { RteFields } from './actions.ts';
+import type { ApicMap } from './apicmap.ts';
+import { apicvInhibitsAtBoot, buildApicMap } from './apicmap.ts';
 import type { Bitmap } from './bitmap.ts';
 import { bitmapNew } from './bitmap.ts';
 import type { Config, GuestProfile, SeoibMode } from './config.ts';
-import { guestProfileOf, NUM_PINS, seoibModeOf } from './config.ts';
+import { cpuidHasX2apic, guestProfileOf, NUM_PINS, seoibModeOf } from './config.ts';
 import type { Counters } from './counters.ts';
 import { countersClone, countersNew } from './counters.ts';
 
-/** KVM_REQ_* bits a vCPU can have pending (R7.4 processing order: EOI exit, scan, exitmap, event). */
+/**
+ * KVM_REQ_* bits a vCPU can have pending, in vcpu_enter_guest's processing order (R7.4): EOI
+ * exit, scan, exitmap, APICv update, event.
+ */
 export const REQ_EVENT = 1;
 export const REQ_SCAN_IOAPIC = 2;
 export const REQ_LOAD_EOI_EXITMAP = 4;
 export const REQ_IOAPIC_EOI_EXIT = 8;
+export const REQ_APICV_UPDATE = 16;
 
 export const REQUEST_NAMES: [number, string][] = [
   [REQ_IOAPIC_EOI_EXIT, 'KVM_REQ_IOAPIC_EOI_EXIT'],
   [REQ_SCAN_IOAPIC, 'KVM_REQ_SCAN_IOAPIC'],
   [REQ_LOAD_EOI_EXITMAP, 'KVM_REQ_LOAD_EOI_EXITMAP'],
+  [REQ_APICV_UPDATE, 'KVM_REQ_APICV_UPDATE'],
   [REQ_EVENT, 'KVM_REQ_EVENT'],
 ];
 
@@ -76,6 +83,11 @@ export interface VcpuState {
   pendingIoapicEoi: number;
   requests: number;
 
+  /** KVM: apic->apicv_active, changed only at an entry that processes KVM_REQ_APICV_UPDATE (R11.1). */
+  apicvActive: boolean;
+  /** VMX TPR_THRESHOLD (a priority class, 0 = none), armed where update_cr8_intercept runs (R11.1). */
+  tprThreshold: number;
+
   /** True while the vCPU runs guest code; false between a VM exit and the next entry. */
   inGuest: boolean;
   /** A request kicked it while in the guest: it exits at its next turn. */
@@ -111,6 +123,8 @@ export interface MsiRoute {
 
 export interface IoapicState {
   rte: Rte[];
+  /** IOREGSEL (offset 0x00): the indirect register IOWIN (0x10) reads and writes (R5.2). */
+  ioregsel: number;
   /** The IOAPIC's irr register (24 bits). */
   irr: number;
   /** KVM: irr_delivered (edge pins already delivered while irr stayed set). */
@@ -130,8 +144,10 @@ export interface IoapicState {
 
 export interface VmState {
   seoib: SeoibMode;
-  /** APICv inhibited for the rest of the run (xAPIC ID changed, R11.1). */
-  apicvInhibited: boolean;
+  /** kvm->arch.apicv_inhibit_reasons: BIT(APICV_INHIBIT_REASON_*) that VMX records (R4.8, R11.1). */
+  apicvInhibits: number;
+  /** kvm->arch.apic_map as the last recalculation left it (R4.8); replaced, never mutated. */
+  apicMap: ApicMap;
   /** Split: KVM's GSI routing table for the IOAPIC pins (null = no route). */
   routes: (MsiRoute | null)[];
   /** The host assertion fired (R9.5 without the fix): later actions are skipped. */
@@ -154,11 +170,11 @@ export interface MachineState {
   snapshots: Map<string, SavedMachine>;
 }
 
-/** LVR per R2.4: version 0x14, 6 LVTs, bit 24 when SEOIB is advertised (R8.2). */
+/** LVR per R2.4: version 0x14, 6 LVTs, bit 24 when CPUID has x2APIC and SEOIB is advertised (R8.2). */
 export function lvrFor(config: Config): number {
   const seoib = seoibModeOf(config);
   const advertise =
-    config.apic === 'x2apic' && (seoib === 'enabled' || (seoib === 'quirked' && config.irqchip === 'split'));
+    cpuidHasX2apic(config) && (seoib === 'enabled' || (seoib === 'quirked' && config.irqchip === 'split'));
   return 0x14 | (5 << 16) | (advertise ? 1 << 24 : 0);
 }
 
@@ -187,6 +203,8 @@ function newVcpu(config: Config, index: number): VcpuState {
     highestStalePendingIoapicEoi: -1,
     pendingIoapicEoi: -1,
     requests: 0,
+    apicvActive: false,
+    tprThreshold: 0,
     inGuest: true,
     kickPending: false,
     pvEoiEnabled: false,
@@ -217,12 +235,17 @@ function resetRte(): Rte {
 export function newMachineState(config: Config): MachineState {
   const cpus: VcpuState[] = [];
   for (let i = 0; i < config.vcpus; i++) cpus.push(newVcpu(config, i));
+  // kvm_lapic_reset() ends with kvm_recalculate_apic_map(); the first KVM_RUN settles APICv.
+  const apicMap = buildApicMap(config, cpus);
+  const apicvInhibits = apicvInhibitsAtBoot(config, apicMap);
+  for (const v of cpus) v.apicvActive = config.apicv && !config.secureAvic && apicvInhibits === 0;
   return {
     config,
     time: 0,
     cpus,
     ioapic: {
       rte: Array.from({ length: NUM_PINS }, resetRte),
+      ioregsel: 0,
       irr: 0,
       irrDelivered: 0,
       line: 0,
@@ -234,7 +257,8 @@ export function newMachineState(config: Config): MachineState {
     },
     vm: {
       seoib: seoibModeOf(config),
-      apicvInhibited: false,
+      apicvInhibits,
+      apicMap,
       routes: new Array(NUM_PINS).fill(null),
       crashed: false,
     },

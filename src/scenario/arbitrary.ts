@@ -24,6 +24,25 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
             `route ${p} vector=${v} trigger=${t} dest=${d} mask=${m} delivery=${dl} destmode=${dm}`,
         ),
     },
+    {
+      // The guest rewrites an RTE itself, in two halves (R5.5, R6).
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          cpu,
+          pin,
+          fc.constantFrom(
+            'dest=1',
+            'dest=0',
+            'mask=1',
+            'mask=0',
+            'vector=0x62 trigger=level dest=1 mask=0',
+            'trigger=edge',
+            'destmode=logical dest=3 delivery=lowest',
+          ),
+        )
+        .map(([c, p, f]) => `cpu ${c} ioapic-rte ${p} ${f}`),
+    },
     { weight: 1, arbitrary: pin.map((p) => `mask ${p}`) },
     { weight: 1, arbitrary: pin.map((p) => `unmask ${p}`) },
     {
@@ -37,10 +56,48 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
         .map(([d, v, t]) => `msi dest=${d % (vcpus + 1)} vector=${v} trigger=${t}`),
     },
     {
+      // Logical and lowest-priority messages, broadcasts and 32-bit destinations (R4.8, R4.9).
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(0x1, 0x3, 0x5, 0xf, 0x12, 0xff, 0x101, 0x10003, 0xffffffff),
+          vector,
+          fc.constantFrom('physical', 'logical'),
+          fc.constantFrom('fixed', 'lowest'),
+        )
+        .map(([d, v, dm, dl]) => `msi dest=${d} vector=${v} destmode=${dm} delivery=${dl}`),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          cpu,
+          fc.constantFrom(
+            'apic-id 0',
+            'apic-id 0x1000000',
+            'apic-id 0x2000000',
+            'ldr 0',
+            'ldr 0x1000000',
+            'ldr 0x2000000',
+            'ldr 0x3000000',
+            'ldr 0x12000000',
+            'dfr 0xffffffff',
+            'dfr 0x0fffffff',
+            'dfr 0x5fffffff',
+          ),
+        )
+        .map(([c, op]) => `cpu ${c} ${op}`),
+    },
+    {
       weight: 1,
       arbitrary: fc
-        .tuple(cpu, vector, fc.constantFrom('none', 'self', 'all', 'others'))
-        .map(([c, v, s]) => `ipi from=${c} vector=${v} shorthand=${s}`),
+        .tuple(
+          cpu,
+          vector,
+          fc.constantFrom('none', 'self', 'all', 'others'),
+          fc.constantFrom('', ' dest=1 destmode=logical delivery=lowest', ' dest=0xff'),
+        )
+        .map(([c, v, s, rest]) => `ipi from=${c} vector=${v} shorthand=${s}${rest}`),
     },
     {
       weight: 6,
@@ -80,7 +137,19 @@ export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
     .record({
       vcpus: fc.integer({ min: 1, max: 3 }),
       irqchip: fc.constantFrom('split', 'kernel'),
-      apic: fc.constantFrom('xapic', 'x2apic'),
+      apic: fc.constantFrom(
+        'xapic',
+        'x2apic',
+        'xapic cpuid=x2apic',
+        'xapic cpuid=xapic',
+        'x2apic cpuid=x2apic',
+      ),
+      x2apicApi: fc.constantFrom(
+        '',
+        ' 32bit-ids=on',
+        ' broadcast-quirk=off',
+        ' 32bit-ids=off broadcast-quirk=on',
+      ),
       apicv: fc.constantFrom('on', 'off'),
       savic: fc.boolean(),
       stale: fc.constantFrom('on', 'off'),
@@ -91,7 +160,7 @@ export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
       guest: fc.constantFrom('manual', 'linux', 'windows'),
     })
     .chain((c) => {
-      const savic = c.savic && c.apic === 'x2apic';
+      const savic = c.savic && c.apic.startsWith('x2apic');
       const seoib = c.irqchip === 'kernel' && c.seoib === 'enabled' ? 'quirked' : c.seoib;
       const config = [
         `vcpus ${c.vcpus}`,
@@ -99,6 +168,7 @@ export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
         `apic ${c.apic}`,
         `apicv ${c.apicv}`,
         `secure-avic ${savic ? 'on' : 'off'}`,
+        `x2apic-api${c.x2apicApi}`,
         `kvm stale-eoi-rescan=${c.stale} seoib=${seoib} pv-eoi-disable-fix=${c.fix} storm-limit=${c.storm} vector-hashing=${c.hashing}`,
         `guest all profile=${c.guest}`,
         'snapshot a',

@@ -31,6 +31,7 @@ export type Check =
   | { kind: 'ioapic'; pin: number; field: IoapicField; value: number }
   | { kind: 'ioapic-version'; value: number }
   | { kind: 'kvm-seoib'; value: 'quirked' | 'enabled' | 'disabled' }
+  | { kind: 'kvm-apicv'; value: 'active' | 'inhibited' | 'off' }
   | {
       kind: 'count';
       name: CounterName;

@@ -40,4 +40,23 @@ describe('deriveCompare', () => {
         "kvm.nope=1: 'kvm' has no key 'nope'; its keys are stale-eoi-rescan, seoib, pv-eoi, pv-eoi-disable-fix, savic-eoi-write-check, vector-hashing, storm-limit",
     });
   });
+
+  it('takes the v1.1 settings: x2apic-api.32bit-ids, x2apic-api.broadcast-quirk, apic with cpuid', () => {
+    const text = 'vcpus 2\nmsi dest=0 vector=0x31\n';
+    const c = mustParse(text).config;
+    expect(
+      deriveCompare(text, c, [
+        'x2apic-api.32bit-ids=on',
+        'x2apic-api.broadcast-quirk=off',
+        'apic=xapic cpuid=x2apic',
+      ]),
+    ).toEqual({
+      ok: true,
+      text: 'apic xapic cpuid=x2apic\nx2apic-api 32bit-ids=on broadcast-quirk=off\nmsi dest=0 vector=0x31\n',
+    });
+    expect(deriveCompare(text, c, ['x2apic-api.32bit-ids=maybe'])).toEqual({
+      ok: false,
+      error: "x2apic-api.32bit-ids=maybe: 32bit-ids must be one of on, off, not 'maybe'",
+    });
+  });
 });

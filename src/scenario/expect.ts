@@ -1,7 +1,7 @@
 /** Evaluates `expect` checks against a machine state (contract §7). */
 import { formatVectorSet, hex } from '../core/bitmap.ts';
 import { countersGet } from '../core/counters.ts';
-import { cpuSet, cpuValue, ioapicField, ioapicVersionRegister } from '../core/inspect.ts';
+import { apicvState, cpuSet, cpuValue, ioapicField, ioapicVersionRegister } from '../core/inspect.ts';
 import type { MachineState } from '../core/state.ts';
 import type { Check } from './ast.ts';
 
@@ -38,6 +38,10 @@ export function evaluateCheck(s: MachineState, c: Check): CheckResult {
     }
     case 'kvm-seoib':
       return { ok: s.vm.seoib === c.value, actual: s.vm.seoib };
+    case 'kvm-apicv': {
+      const actual = apicvState(s);
+      return { ok: actual === c.value, actual };
+    }
     case 'count': {
       const n = countersGet(s.counters, c.name, c.filter);
       const ok = c.op === '=' ? n === c.value : c.op === '>=' ? n >= c.value : n <= c.value;

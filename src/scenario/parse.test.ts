@@ -43,6 +43,33 @@ describe('parse and print', () => {
     expect(printScenario(mustParse(printed))).toBe(printed);
   });
 
+  it('v1.1: apic cpuid=, x2apic-api and expect kvm apicv parse, print and round-trip', () => {
+    const text =
+      'apic xapic cpuid=x2apic\nx2apic-api 32bit-ids=on broadcast-quirk=off\nexpect kvm apicv = off\nmsi dest=0x101 vector=0x31\nexpect kvm apicv = off\n';
+    const s = mustParse(text);
+    expect(s.config).toMatchObject({
+      apic: 'xapic',
+      apicCpuid: 'x2apic',
+      x2apicApi: { ids32: true, broadcastQuirk: false },
+    });
+    expect(printScenario(s)).toBe(text);
+    expect(mustParse('x2apic-api').config.x2apicApi).toEqual({ ids32: null, broadcastQuirk: null });
+    expect(printScenario(mustParse('x2apic-api broadcast-quirk=on'))).toBe('x2apic-api broadcast-quirk=on\n');
+    expect(printScenario(mustParse('apic x2apic cpuid=x2apic'))).toBe('apic x2apic cpuid=x2apic\n');
+  });
+
+  it('v1.1: cpu C ioapic-rte takes the keys of route and prints them the same way', () => {
+    const s = mustParse('cpu 1 ioapic-rte 10 dest=1 vector=0x62 trigger=level mask=0');
+    expect(s.steps[0].action).toEqual({
+      kind: 'cpu',
+      cpu: 1,
+      op: { op: 'ioapic-rte', pin: 10, fields: { dest: 1, vector: 0x62, trigger: 1, mask: 0 } },
+    });
+    expect(printScenario(s)).toBe('cpu 1 ioapic-rte 10 vector=0x62 trigger=level dest=1 mask=0\n');
+    expect(firstError('cpu 0 ioapic-rte 24')).toBe('1:18: pin 24 is out of range 0–23');
+    expect(firstError('cpu 0 ioapic-rte 3 vektor=1')).toMatch(/'cpu C ioapic-rte' has no key 'vektor'/);
+  });
+
   it('accepts keywords in any case, hex and decimal, tabs, comments and spaced sets', () => {
     const s = mustParse('VCPUS\t1\nMSI Dest=0 VECTOR=49 # a comment\nexpect cpu 0 ISR = { 0x31 ,49 }');
     expect(s.config.vcpus).toBe(1);
@@ -155,7 +182,7 @@ describe('errors carry LINE:COL and say what is right', () => {
     ['wait 10', "1:6: '10' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)"],
     [
       'cpu 0 eio',
-      "1:7: unknown vCPU operation 'eio' (did you mean 'eoi'?); one of eoi, iret, sti, cli, tpr, apic-id, ldr, dfr, spiv, seoib, ioapic-eoi, service, pv-eoi, rdmsr, exit",
+      "1:7: unknown vCPU operation 'eio' (did you mean 'eoi'?); one of eoi, iret, sti, cli, tpr, apic-id, ldr, dfr, spiv, seoib, ioapic-eoi, ioapic-rte, service, pv-eoi, rdmsr, exit",
     ],
     ['kvm storm-limit=0', '1:5: storm-limit 0 is out of range 1–1000000'],
     ['run 1000000001', '1:5: run steps 1000000001 is out of range 0–1000000000'],
@@ -164,6 +191,26 @@ describe('errors carry LINE:COL and say what is right', () => {
     ['stale = -1', "1:1: unknown statement 'stale'"],
     ['note "a" "b"', '1:10: note takes one string'],
     ['cpu 0 tpr -1', "1:11: '-1' is not a number: write decimal (48) or hex (0x30)"],
+    [
+      'apic x2apic cpuid=xapic',
+      '1:1: apic x2apic needs x2APIC in CPUID: KVM refuses X2APIC_ENABLE without it (cpuid=x2apic)',
+    ],
+    [
+      'apic xapic cpuid=x3apic',
+      "1:12: apic cpuid must be one of xapic, x2apic, not 'x3apic' (did you mean 'xapic'?)",
+    ],
+    [
+      'vcpus 256\nx2apic-api 32bit-ids=off',
+      '2:1: vcpus 256 needs 32bit-ids=on: APIC IDs above 255 need KVM_X2APIC_API_USE_32BIT_IDS, QEMU refuses to start without it',
+    ],
+    ['x2apic-api 32bit-ids=yes', "1:12: 32bit-ids must be one of on, off, not 'yes'"],
+    [
+      'x2apic-api quirk=off',
+      "1:12: 'x2apic-api' has no key 'quirk'; its keys are 32bit-ids, broadcast-quirk",
+    ],
+    ['x2apic-api\nx2apic-api 32bit-ids=on', "2:1: 'x2apic-api' is already set on line 1"],
+    ['expect kvm apicv = maybe', "1:20: APICv state must be one of active, inhibited, off, not 'maybe'"],
+    ['expect kvm ioapic = 1', "1:12: expect kvm supports 'seoib' and 'apicv'"],
   ];
   it.each(cases)('%j', (text, message) => {
     expect(firstError(text)).toBe(message);

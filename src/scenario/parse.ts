@@ -56,6 +56,7 @@ export const CONFIG_STATEMENTS = [
   'kvm',
   'guest',
   'secure-avic',
+  'x2apic-api',
 ];
 const ACTION_STATEMENTS = [
   'route',
@@ -85,6 +86,7 @@ const CPU_OPS = [
   'spiv',
   'seoib',
   'ioapic-eoi',
+  'ioapic-rte',
   'service',
   'pv-eoi',
   'rdmsr',
@@ -481,11 +483,22 @@ class Parser {
         this.once('vcpus', t[0]);
         c.vcpus = num(t[1], 'vcpus', 1, MAX_VCPUS, at);
         return;
-      case 'apic':
-        only(1);
+      case 'apic': {
+        const a = args(t, 1, [{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }], 'apic');
         this.once('apic', t[0]);
-        c.apic = choice(t[1], 'apic mode', ['xapic', 'x2apic'] as const, at);
+        c.apic = choice(a.get('mode'), 'apic mode', ['xapic', 'x2apic'] as const, at);
+        if (a.has('cpuid'))
+          c.apicCpuid = choice(a.get('cpuid'), 'apic cpuid', ['xapic', 'x2apic'] as const, at);
         return;
+      }
+      case 'x2apic-api': {
+        const a = args(t, 1, [{ name: '32bit-ids' }, { name: 'broadcast-quirk' }], 'x2apic-api');
+        this.once('x2apic-api', t[0]);
+        if (a.has('32bit-ids')) c.x2apicApi.ids32 = onOff(a.get('32bit-ids'), '32bit-ids', at);
+        if (a.has('broadcast-quirk'))
+          c.x2apicApi.broadcastQuirk = onOff(a.get('broadcast-quirk'), 'broadcast-quirk', at);
+        return;
+      }
       case 'irqchip':
         only(1);
         this.once('irqchip', t[0]);
@@ -572,28 +585,8 @@ class Parser {
     const pin = (a: Map<string, Token>) => num(a.get('pin'), 'pin', 0, NUM_PINS - 1, at);
     switch (kw) {
       case 'route': {
-        const a = args(
-          t,
-          1,
-          [
-            pinSpec,
-            ...['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'].map((name) => ({
-              name,
-            })),
-          ],
-          'route',
-        );
-        const fields: Partial<RteFields> = {};
-        if (a.has('vector')) fields.vector = num(a.get('vector'), 'vector', 0, 255, at);
-        if (a.has('trigger')) fields.trigger = trigger(a.get('trigger'), at);
-        if (a.has('dest')) fields.dest = num(a.get('dest'), 'RTE dest', 0, 255, at);
-        if (a.has('destmode')) fields.destMode = destMode(a.get('destmode'), at);
-        if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
-        if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
-        if (a.has('polarity'))
-          fields.polarity =
-            choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
-        return { kind: 'route', pin: pin(a), fields };
+        const a = args(t, 1, [pinSpec, ...RTE_KEYS.map((name) => ({ name }))], 'route');
+        return { kind: 'route', pin: pin(a), fields: rteFields(a, at) };
       }
       case 'mask':
       case 'unmask':
@@ -734,6 +727,19 @@ class Parser {
       case 'service':
         rest(1);
         return { op, pin: num(t[3], 'pin', 0, NUM_PINS - 1, opTok.col) };
+      case 'ioapic-rte': {
+        const a = args(
+          t,
+          3,
+          [{ name: 'pin', positional: true, required: true }, ...RTE_KEYS.map((name) => ({ name }))],
+          'cpu C ioapic-rte',
+        );
+        return {
+          op,
+          pin: num(a.get('pin'), 'pin', 0, NUM_PINS - 1, opTok.col),
+          fields: rteFields(a, opTok.col),
+        };
+      }
       case 'rdmsr':
         rest(1);
         choice(t[3], 'rdmsr register', ['eoi'] as const, opTok.col);
@@ -759,16 +765,21 @@ class Parser {
     if (subject === 'cpu') check = this.expectCpu(t, at);
     else if (subject === 'ioapic') check = this.expectIoapic(t, at);
     else if (subject === 'kvm') {
-      const key = t[2];
-      if (key?.text.toLowerCase() !== 'seoib')
-        throw new LineError("expect kvm supports 'seoib' only", key?.col ?? at);
+      const key = t[2]?.text.toLowerCase();
+      if (key !== 'seoib' && key !== 'apicv')
+        throw new LineError("expect kvm supports 'seoib' and 'apicv'", t[2]?.col ?? at);
       op(t[3], ['='], at);
       end(t, 5);
-      const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
-        respected: 'enabled',
-        'not-advertised': 'disabled',
-      });
-      check = { kind: 'kvm-seoib', value };
+      if (key === 'apicv') {
+        const value = choice(t[4], 'APICv state', ['active', 'inhibited', 'off'] as const, at);
+        check = { kind: 'kvm-apicv', value };
+      } else {
+        const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
+          respected: 'enabled',
+          'not-advertised': 'disabled',
+        });
+        check = { kind: 'kvm-seoib', value };
+      }
     } else if (subject === 'count') check = this.expectCount(t, at);
     else
       throw new LineError(
@@ -950,6 +961,22 @@ function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
       k.stormLimit = num(tok, 'storm-limit', 1, MAX_STORM_LIMIT, at);
       return;
   }
+}
+
+const RTE_KEYS = ['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'];
+
+/** The RTE fields of `route` and `cpu C ioapic-rte`; unspecified fields keep their value. */
+function rteFields(a: Map<string, Token>, at: number): Partial<RteFields> {
+  const fields: Partial<RteFields> = {};
+  if (a.has('vector')) fields.vector = num(a.get('vector'), 'vector', 0, 255, at);
+  if (a.has('trigger')) fields.trigger = trigger(a.get('trigger'), at);
+  if (a.has('dest')) fields.dest = num(a.get('dest'), 'RTE dest', 0, 255, at);
+  if (a.has('destmode')) fields.destMode = destMode(a.get('destmode'), at);
+  if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
+  if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
+  if (a.has('polarity'))
+    fields.polarity = choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
+  return fields;
 }
 
 function trigger(tok: Token | undefined, at: number): Trigger {

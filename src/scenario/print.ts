@@ -1,5 +1,5 @@
 /** Prints a scenario in canonical form; parsing the output gives the same scenario. */
-import type { Action, CpuOp } from '../core/actions.ts';
+import type { Action, CpuOp, RteFields } from '../core/actions.ts';
 import { formatVectorSet, hex } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
@@ -23,11 +23,21 @@ export function printConfig(c: Config): string[] {
   const out: string[] = [];
   if (c.title !== null) out.push(`title ${quote(c.title)}`);
   if (c.vcpus !== d.vcpus) out.push(`vcpus ${c.vcpus}`);
-  if (c.apic !== d.apic) out.push(`apic ${c.apic}`);
+  if (c.apic !== d.apic || c.apicCpuid !== null)
+    out.push(`apic ${c.apic}${c.apicCpuid !== null ? ` cpuid=${c.apicCpuid}` : ''}`);
   if (c.irqchip !== d.irqchip) out.push(`irqchip ${c.irqchip}`);
   if (c.ioapicVersion !== null) out.push(`ioapic version=${hex(c.ioapicVersion)}`);
   if (c.apicv !== d.apicv) out.push(`apicv ${onOff(c.apicv)}`);
   if (c.secureAvic !== d.secureAvic) out.push(`secure-avic ${onOff(c.secureAvic)}`);
+  const xa = c.x2apicApi;
+  if (xa.ids32 !== null || xa.broadcastQuirk !== null)
+    out.push(
+      [
+        'x2apic-api',
+        ...(xa.ids32 !== null ? [`32bit-ids=${onOff(xa.ids32)}`] : []),
+        ...(xa.broadcastQuirk !== null ? [`broadcast-quirk=${onOff(xa.broadcastQuirk)}`] : []),
+      ].join(' '),
+    );
   const k = c.kvm;
   const dk = d.kvm;
   const kv: string[] = [];
@@ -62,6 +72,8 @@ function printCpuOp(op: CpuOp): string {
       return `${op.op} ${onOff(op.on)}`;
     case 'service':
       return `service ${op.pin}`;
+    case 'ioapic-rte':
+      return `ioapic-rte ${printRte(op.pin, op.fields)}`;
     case 'rdmsr-eoi':
       return 'rdmsr eoi';
     default:
@@ -69,20 +81,23 @@ function printCpuOp(op: CpuOp): string {
   }
 }
 
+/** `PIN key=value…` of `route` and `cpu C ioapic-rte`. */
+function printRte(pin: number, f: Partial<RteFields>): string {
+  const parts = [String(pin)];
+  if (f.vector !== undefined) parts.push(`vector=${hex(f.vector)}`);
+  if (f.trigger !== undefined) parts.push(`trigger=${TRIGGERS[f.trigger]}`);
+  if (f.dest !== undefined) parts.push(`dest=${f.dest}`);
+  if (f.destMode !== undefined) parts.push(`destmode=${DEST_MODES[f.destMode]}`);
+  if (f.deliveryMode !== undefined) parts.push(`delivery=${DELIVERY[f.deliveryMode]}`);
+  if (f.polarity !== undefined) parts.push(`polarity=${f.polarity ? 'low' : 'high'}`);
+  if (f.mask !== undefined) parts.push(`mask=${f.mask}`);
+  return parts.join(' ');
+}
+
 export function printAction(a: Action): string {
   switch (a.kind) {
-    case 'route': {
-      const f = a.fields;
-      const parts = [`route ${a.pin}`];
-      if (f.vector !== undefined) parts.push(`vector=${hex(f.vector)}`);
-      if (f.trigger !== undefined) parts.push(`trigger=${TRIGGERS[f.trigger]}`);
-      if (f.dest !== undefined) parts.push(`dest=${f.dest}`);
-      if (f.destMode !== undefined) parts.push(`destmode=${DEST_MODES[f.destMode]}`);
-      if (f.deliveryMode !== undefined) parts.push(`delivery=${DELIVERY[f.deliveryMode]}`);
-      if (f.polarity !== undefined) parts.push(`polarity=${f.polarity ? 'low' : 'high'}`);
-      if (f.mask !== undefined) parts.push(`mask=${f.mask}`);
-      return parts.join(' ');
-    }
+    case 'route':
+      return `route ${printRte(a.pin, a.fields)}`;
     case 'mask':
     case 'unmask':
     case 'assert':
@@ -146,6 +161,8 @@ export function printCheck(c: Check): string {
       return `ioapic version = ${hex(c.value)}`;
     case 'kvm-seoib':
       return `kvm seoib = ${c.value}`;
+    case 'kvm-apicv':
+      return `kvm apicv = ${c.value}`;
     case 'count': {
       const f = (['cpu', 'pin', 'vector'] as const)
         .filter((k) => c.filter[k] !== undefined)

@@ -17,8 +17,10 @@ export function applySetting(config: Config, setting: string): string | null {
   else if (key === 'ioapic.version') statement = `ioapic version=${value}`;
   else if (key.startsWith('kvm.')) statement = `kvm ${key.slice(4)}=${value}`;
   else if (key.startsWith('guest.')) statement = `guest ${key.slice(6)} profile=${value}`;
+  else if (key === 'x2apic-api.32bit-ids' || key === 'x2apic-api.broadcast-quirk')
+    statement = `x2apic-api ${key.slice(11)}=${value}`;
   else
-    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>`;
+    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk`;
   const parsed = parseScenario(statement);
   if (!parsed.ok) return parsed.errors[0].message;
   const c = parsed.scenario.config;
@@ -27,7 +29,15 @@ export function applySetting(config: Config, setting: string): string | null {
       config.vcpus = c.vcpus;
       break;
     case 'apic':
+      // `--set apic=xapic` or `--set "apic=xapic cpuid=x2apic"`: the whole statement.
       config.apic = c.apic;
+      config.apicCpuid = c.apicCpuid;
+      break;
+    case 'x2apic-api.32bit-ids':
+      config.x2apicApi = { ...config.x2apicApi, ids32: c.x2apicApi.ids32 };
+      break;
+    case 'x2apic-api.broadcast-quirk':
+      config.x2apicApi = { ...config.x2apicApi, broadcastQuirk: c.x2apicApi.broadcastQuirk };
       break;
     case 'irqchip':
       config.irqchip = c.irqchip;

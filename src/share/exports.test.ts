@@ -74,7 +74,7 @@ describe('trace exports', () => {
     const text = traceText(steps, true);
     expect(text.split('\n')[0]).toBe('# step 1: cpu 1 dfr 0xfffffff');
     expect(text).toContain('kvm_exit: vcpu 1 reason APIC_ACCESS');
-    expect(text).toContain('    # R7.8');
+    expect(text).toContain('    # R4.8 / R7.8');
     expect(traceText(steps, false)).not.toContain('    #');
   });
 

@@ -74,12 +74,52 @@ export function ConfigPanel() {
             aria-label="vCPUs"
           />
         </Row>
-        <Row label="APIC mode" hint="xapic: no x2APIC in CPUID">
+        <Row label="APIC mode" hint="xapic: the LAPIC in xAPIC mode (no x2APIC in CPUID unless said below)">
           <Pick
             label="APIC mode"
             value={c.apic}
             options={['x2apic', 'xapic'] as const}
-            onChange={(apic) => apply({ ...c, apic })}
+            onChange={(apic) => apply({ ...c, apic, apicCpuid: apic === 'x2apic' ? null : c.apicCpuid })}
+          />
+        </Row>
+        <Row
+          label="x2APIC in CPUID"
+          hint="apic MODE cpuid=…: default follows the mode; xapic + x2apic is QEMU's usual guest (LVR[24], R2.4)"
+        >
+          <Pick
+            label="x2APIC in CPUID"
+            value={c.apicCpuid ?? 'default'}
+            options={['default', 'x2apic', 'xapic'] as const}
+            onChange={(v) => apply({ ...c, apicCpuid: v === 'default' ? null : v })}
+          />
+        </Row>
+        <Row
+          label="x2APIC API: 32-bit IDs"
+          hint="KVM_X2APIC_API_USE_32BIT_IDS (R4.8, R4.9); default: on above 255 vCPUs"
+        >
+          <Pick
+            label="x2APIC API: 32-bit IDs"
+            value={c.x2apicApi.ids32 === null ? 'default' : b(c.x2apicApi.ids32)}
+            options={['default', 'on', 'off'] as const}
+            onChange={(v) =>
+              apply({ ...c, x2apicApi: { ...c.x2apicApi, ids32: v === 'default' ? null : v === 'on' } })
+            }
+          />
+        </Row>
+        <Row
+          label="x2APIC API: broadcast quirk"
+          hint="off = KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (R4.1); default: off above 255 vCPUs"
+        >
+          <Pick
+            label="x2APIC API: broadcast quirk"
+            value={c.x2apicApi.broadcastQuirk === null ? 'default' : b(c.x2apicApi.broadcastQuirk)}
+            options={['default', 'on', 'off'] as const}
+            onChange={(v) =>
+              apply({
+                ...c,
+                x2apicApi: { ...c.x2apicApi, broadcastQuirk: v === 'default' ? null : v === 'on' },
+              })
+            }
           />
         </Row>
         <Row label="irqchip" hint="split: QEMU's IOAPIC in userspace; kernel: KVM's in-kernel IOAPIC">
@@ -115,7 +155,14 @@ export function ConfigPanel() {
             label="Secure AVIC"
             value={b(c.secureAvic)}
             options={onOff}
-            onChange={(v) => apply({ ...c, secureAvic: v === 'on', apic: v === 'on' ? 'x2apic' : c.apic })}
+            onChange={(v) =>
+              apply({
+                ...c,
+                secureAvic: v === 'on',
+                apic: v === 'on' ? 'x2apic' : c.apic,
+                apicCpuid: v === 'on' ? null : c.apicCpuid,
+              })
+            }
           />
         </Row>
         <Row label="guest profile (all vCPUs)">

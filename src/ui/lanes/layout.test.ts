@@ -26,7 +26,7 @@ describe('lanes layout', () => {
       2,
     );
     const l = layoutLanes(ev);
-    expect(l.lanes.map((x) => x.label)).toEqual(['Devices / IOAPIC', 'vCPU 1']);
+    expect(l.lanes.map((x) => x.label)).toEqual(['Devices / IOAPIC', 'KVM / QEMU', 'vCPU 1']);
     expect(
       layoutLanes(
         events('vcpus 1\nroute 5 vector=0x41 trigger=level dest=0 mask=0\nassert 5\ncpu 0 eoi\n', 3),
