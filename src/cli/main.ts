@@ -29,7 +29,9 @@ const USAGE = `usage:
   apicscope decode URL                 print the scenario a share link carries
 
   --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
-              ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows`;
+              ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows
+              x2apic-api.32bit-ids=on|off x2apic-api.broadcast-quirk=on|off
+              apic="xapic cpuid=x2apic" (x2APIC in CPUID, LAPIC in xAPIC mode)`;
 
 class UsageError extends Error {}
 

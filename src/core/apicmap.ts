@@ -333,7 +333,13 @@ export function apicMapSummary(map: ApicMap) {
     logicalMode: map.logicalMode,
     logicalDisabledWhy: map.valid ? map.logicalDisabledWhy : null,
     apicIdModified: map.idModifiedWhy,
-    physical: map.valid ? slots(map.phys).map((e) => ({ id: e.slot, cpu: e.cpu })) : [],
+    // phys_map is mostly ID = vCPU index: list the slot count and only the other entries.
+    physicalSlots: map.valid ? slots(map.phys).length : 0,
+    physicalNotIdentity: map.valid
+      ? slots(map.phys)
+          .filter((e) => e.slot !== e.cpu)
+          .map((e) => ({ id: e.slot, cpu: e.cpu }))
+      : [],
     xapicFlat: slots(map.flat).map((e) => ({ bit: e.slot, cpu: e.cpu })),
     xapicCluster: slots(map.cluster).map((e) => ({ cluster: e.slot >> 2, bit: e.slot & 3, cpu: e.cpu })),
   };

@@ -174,6 +174,9 @@ export function machineSummary(s: MachineState) {
       apicv: apicvState(s),
       // The reasons KVM records (VMX_REQUIRED_APICV_INHIBITS); DISABLED stands for `apicv off`.
       apicvInhibitReasons: inhibitNames(s.vm.apicvInhibits & ~(1 << APICV_INHIBIT_REASON_DISABLED)),
+      // What the map implies but VMX does not record (an AVIC-only inhibit).
+      apicvInhibitsIgnoredByVmx:
+        !s.vm.apicMap.valid || s.vm.apicMap.logicalMode === 'disabled' ? ['LOGICAL_ID_ALIASED'] : [],
       apicMap: apicMapSummary(s.vm.apicMap),
       x2apicApi: {
         use32BitIds: x2apicFormat(s.config),

@@ -349,7 +349,9 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
       v.requests &= ~REQ_LOAD_EOI_EXITMAP;
       // KVM: x86.c vcpu_load_eoi_exitmap() (R7.2): the bitmap APICv consults on EOI. VMX writes
       // it only while this vCPU's APICv is active (vmx_load_eoi_exitmap()); without APICv at all
-      // the bitmap is kept for display, unused.
+      // the bitmap is kept for display, unused. [unverified: no reload was found on the way back
+      // to active APICv (__kvm_vcpu_update_apicv), so a route change made while inhibited is
+      // missing from the bitmap until the next scan; this follows the code as read]
       if (v.apicvActive || !m.s.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
     }
     if (v.requests & REQ_APICV_UPDATE) {

@@ -105,3 +105,18 @@ describe('properties of random scenarios', () => {
     );
   });
 });
+
+describe('the random scenarios cover v1.1', () => {
+  it('include the new statements and actions, so the properties above run over them', () => {
+    const texts = fc.sample(scenarioText(40), { numRuns: 300, seed: 11 }).join('\n');
+    for (const s of [
+      'ioapic-rte',
+      'x2apic-api 32bit-ids',
+      'cpuid=x2apic',
+      'apic-id',
+      'dfr 0x5fffffff',
+      'delivery=lowest',
+    ])
+      expect(texts).toContain(s);
+  });
+});
