@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { TraceEvent } from '../src/core/events.ts';
 import { runScenario } from '../src/replay/run.ts';
 import { mustParse } from '../src/scenario/testing.ts';
-import { bridge, open } from './fixtures.ts';
+import { bridge, loadText, open } from './fixtures.ts';
 
 async function stepEvents(page: import('@playwright/test').Page): Promise<TraceEvent[][]> {
   const text = (await bridge(page)).text;
@@ -99,4 +99,43 @@ test('a storm step collapses its repeated rounds into one ×N group, which expan
     .locator('[data-event]')
     .evaluateAll((els) => els.filter((e) => e.getAttribute('opacity') !== '1').length);
   expect(dim).toBeGreaterThan(total / 2);
+});
+
+test('the machine picture animates the selected event, and shows where an EOI stops', async ({ page }) => {
+  await open(page);
+  await loadText(page, 'vcpus 1\nmsi dest=0 vector=0x31\ncpu 0 eoi\n', 2);
+  const all = await stepEvents(page);
+  const stop = all[1].findIndex((e) => e.type === 'eoi_not_forwarded');
+  await page.evaluate((j) => window.__apicViz!.getState().seekEvent(j), stop);
+  const picture = page.getByTestId('machine-picture');
+  await expect(picture.locator(`[data-hop="${stop}"]`)).toHaveCount(1);
+  await expect(picture.locator('[data-stop]')).toHaveAttribute('data-stop', 'not forwarded');
+  await expect(page.getByTestId('picture-caption')).toContainText('stops here: not forwarded');
+  await expect(picture.locator('animateMotion')).toHaveCount(1);
+  // The acceptance travels from the message fabric into vCPU 0's LAPIC and does not stop.
+  await page.evaluate(() => window.__apicViz!.getState().seek(1));
+  await expect.poll(async () => (await bridge(page)).step).toBe(1);
+  const accept = all[0].findIndex((e) => e.type === 'kvm_apic_accept_irq');
+  await page.evaluate((j) => window.__apicViz!.getState().seekEvent(j), accept);
+  await expect(picture.locator(`[data-hop="${accept}"]`)).toHaveCount(1);
+  await expect(picture.locator('[data-stop]')).toHaveCount(0);
+  await expect(picture.locator('[data-cpu="0"]')).toContainText('IRR 0x31');
+});
+
+test('with prefers-reduced-motion the picture highlights the path without moving anything', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  await page.keyboard.press('.');
+  await page.keyboard.press('.');
+  await expect.poll(() => subStep(page)).toBe(1);
+  const picture = page.getByTestId('machine-picture');
+  await expect(picture.locator('[data-hop]')).toHaveCount(1);
+  await expect(picture.locator('animateMotion')).toHaveCount(0);
+  await context.close();
 });

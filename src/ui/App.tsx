@@ -21,6 +21,7 @@ import { LanesView } from './lanes/LanesView.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
+import { MachinePicture } from './topology/MachinePicture.tsx';
 
 declare global {
   interface Window {
@@ -244,6 +245,7 @@ function Shell() {
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
+          <MachinePicture />
           <LanesView />
           <Main />
           <DevicesPanel />
