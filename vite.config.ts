@@ -1,4 +1,6 @@
 /// <reference types="vitest/config" />
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
@@ -26,10 +28,30 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Empties dist/ before a build as Vite would, but keeps dist/cli/: the built command line
+ * (`bin` in package.json, made by `npm install`), which a `vite build` must not delete.
+ */
+function emptyOutDirButCli(): Plugin {
+  let outDir = '';
+  return {
+    name: 'apicscope-empty-out-dir-but-cli',
+    apply: 'build',
+    configResolved: (config) => {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    buildStart: () => {
+      if (!existsSync(outDir)) return;
+      for (const f of readdirSync(outDir))
+        if (f !== 'cli') rmSync(resolve(outDir, f), { recursive: true, force: true });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss(), contentSecurityPolicy()],
+  plugins: [react(), tailwindcss(), contentSecurityPolicy(), emptyOutDirButCli()],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false },
+  build: { target: 'es2022', sourcemap: false, emptyOutDir: false },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: prints a table of named figures with their
+ * `npm run bench [-- --json] [-- --quick] [-- --core]`: prints a table of named figures with their
  * budgets, or one JSON object of them, so runs can be compared.
  */
 import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
+import { cliFigures } from './cli.ts';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
 import { shareFigures } from './share.ts';
@@ -13,7 +14,7 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const coreOnly = args.includes('--core');
 
-const figures: Figure[] = [...coreFigures(quick), ...shareFigures()];
+const figures: Figure[] = [...coreFigures(quick), ...shareFigures(), ...cliFigures(quick)];
 if (!coreOnly) {
   const chromium = await findChromium();
   if (chromium) figures.push(...(await uiFigures(chromium)));

@@ -1,9 +1,18 @@
 /** The command line (contract §8): output formats and exit statuses. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from './main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'apicscope-cli-'));
@@ -217,5 +226,85 @@ describe('apicscope trace --perfetto', () => {
     const phases = new Set(t.traceEvents.map((e: { ph: string }) => e.ph));
     expect([...phases].sort()).toEqual(['C', 'M', 'X', 'f', 's']);
     expect(t.traceEvents.some((e: { name: string }) => e.name === 'ISR 0x62')).toBe(true);
+  });
+});
+
+describe('the built command line, dist/cli/apicscope.mjs (the package bin)', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const binPath = join(root, 'dist', 'cli', 'apicscope.mjs');
+  // Built here from the sources under test, so a build that breaks fails these tests.
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'src', 'cli', 'build.mjs')], { stdio: 'pipe' });
+  }, 60_000);
+
+  function bin(...argv: string[]) {
+    const r = spawnSync(process.execPath, [binPath, ...argv], { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  /** What the process should print: main()'s lines, each ended by a newline, on the same stream. */
+  function asProcess(r: { status: number; out: string[]; err: string[] }) {
+    const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
+    return { status: r.status, stdout: text(r.out), stderr: text(r.err) };
+  }
+
+  it('is a Node script that can be run by itself (shebang, executable)', () => {
+    expect(readFileSync(binPath, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(statSync(binPath).mode & 0o111).not.toBe(0);
+  });
+
+  it('prints what main() prints, on the same streams, with the same exit status (0, 1, 2)', () => {
+    const link = cli('url', bad).out[0];
+    const cases = [
+      ['run', good],
+      ['run', good, bad],
+      ['run', broken, bad],
+      ['run', join(dir, 'missing.apic')],
+      ['run', good, '--set', 'vcpus=0'],
+      ['frobnicate'],
+      ['trace', bad, '--why'],
+      ['url', bad, '--step', '1'],
+      ['decode', link],
+      ['decode', '#v=1&k=0&s=zAAAAAAAA'],
+    ];
+    const statuses = new Set<number>();
+    for (const argv of cases) {
+      const want = asProcess(cli(...argv));
+      statuses.add(want.status);
+      expect({ argv, ...bin(...argv) }).toEqual({ argv, ...want });
+    }
+    expect([...statuses].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('prints byte-identical run --json for every preset and example', () => {
+    const files = ['presets', 'scenario/examples'].flatMap((d) =>
+      readdirSync(join(root, 'src', d))
+        .filter((f) => f.endsWith('.apic'))
+        .map((f) => join(root, 'src', d, f)),
+    );
+    expect(files.length).toBeGreaterThan(30);
+    const want = asProcess(cli('run', ...files, '--json'));
+    expect(want.stdout.split('\n')).toHaveLength(files.length + 1);
+    expect(bin('run', ...files, '--json')).toEqual(want);
+  });
+
+  it('is rebuilt by npm run apicscope when it is older than a source or missing', () => {
+    const launch = () =>
+      spawnSync(process.execPath, [join(root, 'src', 'cli', 'launch.mjs'), 'run', good], {
+        encoding: 'utf8',
+      });
+    utimesSync(binPath, 0, 0); // older than every source
+    const stale = launch();
+    expect(stale.stdout).toBe('apicscope: 1 file(s), 1 passed, 0 failed\n');
+    expect(stale.stderr).toBe('');
+    expect(statSync(binPath).mtimeMs).toBeGreaterThan(Date.now() - 600_000);
+    rmSync(binPath);
+    const missing = launch();
+    expect(missing.status).toBe(0);
+    expect(missing.stdout).toBe('apicscope: 1 file(s), 1 passed, 0 failed\n');
+    expect(existsSync(binPath)).toBe(true);
+    // Fresh, it is run as it is: its modification time stays.
+    const built = statSync(binPath).mtimeMs;
+    expect(launch().status).toBe(0);
+    expect(statSync(binPath).mtimeMs).toBe(built);
   });
 });
