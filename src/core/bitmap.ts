@@ -2,6 +2,8 @@
  * 256-bit vector sets, laid out like the LAPIC's IRR/ISR/TMR: eight 32-bit registers,
  * vector V in register V >> 5, bit V & 31 (R2.2).
  */
+import { hex } from './hex.ts';
+
 export type Bitmap = Uint32Array;
 
 export function bitmapNew(): Bitmap {
@@ -69,8 +71,4 @@ export function bitmapVectors(b: Bitmap): number[] {
 /** `{0x30, 0x62}`, the scenario language's set syntax. */
 export function formatVectorSet(vectors: readonly number[]): string {
   return `{${vectors.map(hex).join(', ')}}`;
-}
-
-export function hex(n: number): string {
-  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }

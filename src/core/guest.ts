@@ -3,9 +3,10 @@
  * profiles `linux` and `windows` (contract §5).
  */
 import type { CpuOp } from './actions.ts';
-import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
+import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, apicvActive, count, emit, touch } from './ctx.ts';
+import { hex } from './hex.ts';
 import { ioapicDirectedEoi, ioapicSetLine } from './ioapic.ts';
 import { apicSetEoi, kvmApicSetEoiAccelerated, needsWindowExit, savicHandleEoiExit, vmExit } from './kvm.ts';
 import {

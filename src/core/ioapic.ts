@@ -3,12 +3,13 @@
  * userspace one (`irqchip split`, R6), which reaches KVM through GSI → MSI routes.
  */
 import type { RteFields } from './actions.ts';
-import { hex } from './bitmap.ts';
+
 import { ioapicVersionOf } from './config.ts';
 import type { Ctx } from './ctx.ts';
 import { count, emit } from './ctx.ts';
 import { destVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
 import { DELIVERY_MODE_NAMES, DEST_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
+import { hex } from './hex.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';

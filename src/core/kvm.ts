@@ -12,11 +12,11 @@ import {
   bitmapVectors,
   bitmapZero,
   formatVectorSet,
-  hex,
 } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, apicvActive, count, emit, HostCrash, touch } from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
+import { hex } from './hex.ts';
 import {
   isSplit,
   kvmApicPendingEoi,

@@ -1,8 +1,9 @@
 /** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
-import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest, hex } from './bitmap.ts';
+import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, count, emit, touch } from './ctx.ts';
 import { DELIVERY_MODE_NAMES, TRIGGER_NAMES } from './events.ts';
+import { hex } from './hex.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_EVENT } from './state.ts';
 

@@ -3,9 +3,11 @@
  * (a 4096-vCPU overview stays cheap), full details for the vCPUs on screen, the IOAPIC,
  * counters, and which bits the last step changed.
  */
+
 import { bitmapHighest } from '../core/bitmap.ts';
 import type { CounterName } from '../core/counters.ts';
 import { countersTotals } from '../core/counters.ts';
+import { hex } from '../core/hex.ts';
 import { cpuSummary, ioapicVersionRegister, machineSummary } from '../core/inspect.ts';
 import { guestPpr } from '../core/lapic.ts';
 import type { MachineState, VcpuState } from '../core/state.ts';
@@ -92,7 +94,7 @@ export function cpuDetail(v: VcpuState): CpuDetail {
           op.op === 'service'
             ? `service ${op.pin}`
             : op.op === 'ioapic-eoi'
-              ? `ioapic-eoi 0x${op.vector.toString(16)}`
+              ? `ioapic-eoi ${hex(op.vector)}`
               : op.op,
         ) ?? null,
     })),

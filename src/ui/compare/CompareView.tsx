@@ -6,13 +6,13 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { COUNTER_NAMES } from '../../core/counters.ts';
+import { hex } from '../../core/hex.ts';
 import { deriveCompare } from '../../scenario/settings.ts';
 import type { VizStore } from '../../store/viz.ts';
 import { createVizStore } from '../../store/viz.ts';
 import type { CpuDetail } from '../../worker/view.ts';
 import { Cards } from '../Cards.tsx';
 import { Button } from '../common/Button.tsx';
-import { hex2 } from '../common/hex.ts';
 import { useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 
@@ -86,11 +86,12 @@ function Side({ label, store, detail }: { label: string; store: VizStore; detail
 
 function cpuDiffs(a: CpuDetail, b: CpuDetail): string[] {
   const out: string[] = [];
-  const set = (v: number[]) => `{${v.map(hex2).join(', ')}}`;
+  const set = (v: number[]) => `{${v.map((v) => hex(v, 2)).join(', ')}}`;
   for (const k of ['irr', 'isr', 'tmr', 'handled', 'shadowIsr'] as const)
     if (set(a[k]) !== set(b[k])) out.push(`${k} ${set(a[k])} vs ${set(b[k])}`);
   for (const k of ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale'] as const)
-    if (a[k] !== b[k]) out.push(`${k} ${a[k] < 0 ? a[k] : hex2(a[k])} vs ${b[k] < 0 ? b[k] : hex2(b[k])}`);
+    if (a[k] !== b[k])
+      out.push(`${k} ${a[k] < 0 ? a[k] : hex(a[k], 2)} vs ${b[k] < 0 ? b[k] : hex(b[k], 2)}`);
   if (a.pvEoi.pending !== b.pvEoi.pending)
     out.push(`pv-eoi-pending ${+a.pvEoi.pending} vs ${+b.pvEoi.pending}`);
   return out;

@@ -1,6 +1,8 @@
 /** The machine configuration as a form; a change rewrites the configuration lines and reloads. */
+
 import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
+import { hex } from '../../core/hex.ts';
 import { replaceConfig } from '../../scenario/edit.ts';
 import { useViz } from '../context.ts';
 
@@ -95,7 +97,7 @@ export function ConfigPanel() {
         <Row label="IOAPIC version">
           <Pick
             label="IOAPIC version"
-            value={c.ioapicVersion === null ? 'default' : `0x${c.ioapicVersion.toString(16)}`}
+            value={c.ioapicVersion === null ? 'default' : hex(c.ioapicVersion)}
             options={['default', '0x11', '0x20'] as const}
             onChange={(v) =>
               apply({ ...c, ioapicVersion: v === 'default' ? null : v === '0x11' ? 0x11 : 0x20 })

@@ -6,7 +6,7 @@
  */
 import { select } from 'd3-selection';
 import { memo, useEffect, useRef, useState } from 'react';
-import { hex2, vectorList } from '../common/hex.ts';
+import { hex } from '../../core/hex.ts';
 
 const CELL = 11;
 const GAP = 1;
@@ -95,7 +95,7 @@ function BitGridImpl({
       >
         <span className="truncate">{label}</span>
         <span className="truncate font-normal tabular-nums text-slate-500 dark:text-slate-400">
-          {vectors.length ? vectors.map(hex2).join(' ') : '—'}
+          {vectors.length ? vectors.map((v) => hex(v, 2)).join(' ') : '—'}
         </span>
       </figcaption>
       <svg
@@ -103,7 +103,7 @@ function BitGridImpl({
         height={SIZE}
         viewBox={`0 0 ${SIZE} ${SIZE}`}
         role="img"
-        aria-label={`${label}: ${vectorList(vectors)}`}
+        aria-label={`${label}: ${vectors.length ? vectors.map((v) => hex(v, 2)).join(', ') : 'none'}`}
         className="contain-card block h-auto max-w-full"
         onMouseMove={(e) => {
           const v = (e.target as Element).getAttribute('data-v');
@@ -131,14 +131,14 @@ function BitGridImpl({
           className="pointer-events-none absolute z-10 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-[11px] text-white shadow dark:bg-slate-100 dark:text-slate-900"
           style={{ left: Math.min(x(hover), SIZE - 120), top: y(hover) + 30 }}
         >
-          vector {hex2(hover)}, class {hover >> 4}
+          vector {hex(hover, 2)}, class {hover >> 4}
           {describe ? `: ${describe(hover)}` : ''}
           {hover >> 4 <= blockedClass ? ' (class blocked by PPR)' : ''}
         </div>
       )}
       <ul className="sr-only">
         {vectors.map((v) => (
-          <li key={v}>{hex2(v)}</li>
+          <li key={v}>{hex(v, 2)}</li>
         ))}
       </ul>
     </figure>
