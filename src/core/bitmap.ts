@@ -49,11 +49,6 @@ export function bitmapCopy(dst: Bitmap, src: Bitmap): void {
   dst.set(src);
 }
 
-export function bitmapEquals(a: Bitmap, b: Bitmap): boolean {
-  for (let r = 0; r < 8; r++) if (a[r] !== b[r]) return false;
-  return true;
-}
-
 /** The set vectors in ascending order. */
 export function bitmapVectors(b: Bitmap): number[] {
   const out: number[] = [];

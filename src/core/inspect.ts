@@ -6,7 +6,7 @@
 import { bitmapVectors } from './bitmap.ts';
 import { ioapicVersionOf } from './config.ts';
 import { countersTotals } from './counters.ts';
-import { guestPpr, ppr } from './lapic.ts';
+import { guestPpr, ppr, SPIV_APIC_ENABLED, SPIV_DIRECTED_EOI, SPIV_FOCUS } from './lapic.ts';
 import type { MachineState, VcpuState } from './state.ts';
 import { REQUEST_NAMES } from './state.ts';
 
@@ -96,6 +96,16 @@ export function ioapicVersionRegister(s: MachineState): number {
 
 export function pendingRequestNames(v: VcpuState): string[] {
   return REQUEST_NAMES.filter(([bit]) => v.requests & bit).map(([, name]) => name);
+}
+
+/** SPIV decoded (R2.3): spurious vector, APIC software enable, focus, suppress EOI broadcast. */
+export function spivFields(spiv: number) {
+  return {
+    vector: spiv & 0xff,
+    enabled: (spiv & SPIV_APIC_ENABLED) !== 0,
+    focus: (spiv & SPIV_FOCUS) !== 0,
+    suppressEoiBroadcast: (spiv & SPIV_DIRECTED_EOI) !== 0,
+  };
 }
 
 /** A plain JSON-able summary of one vCPU (command line `--json`, UI overview). */

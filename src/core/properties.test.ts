@@ -1,9 +1,9 @@
 /** Property tests: random scenarios never throw, keep the invariants, and replay deterministically. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mustParse } from '../replay/testing.ts';
 import { Timeline } from '../replay/timeline.ts';
 import { scenarioText } from '../scenario/arbitrary.ts';
-import { mustParse } from '../scenario/testing.ts';
 import { bitmapTest } from './bitmap.ts';
 import { guestHasInterrupt, guestPpr, ppr } from './lapic.ts';
 import { Machine } from './machine.ts';

@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mustParse } from '../replay/testing.ts';
 import type { Scenario } from './ast.ts';
 import { formatError } from './ast.ts';
 import { parseScenario } from './parse.ts';
 import { printScenario } from './print.ts';
-import { mustParse } from './testing.ts';
 
 /** The scenario without source positions: what printing must preserve. */
 function essence(s: Scenario) {

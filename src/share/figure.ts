@@ -4,7 +4,11 @@
  * Every piece of text is escaped: scenario titles and notes are untrusted.
  */
 import { hex } from '../core/hex.ts';
-import type { CpuDetail, IoapicView } from '../worker/view.ts';
+import type { cpuSummary, machineSummary } from '../core/inspect.ts';
+
+/** What the figure draws of a vCPU and of the IOAPIC: the core's summaries (the worker's views extend them). */
+type CpuSummary = ReturnType<typeof cpuSummary>;
+type IoapicSummary = ReturnType<typeof machineSummary>['ioapic'];
 
 export function escapeXml(s: string): string {
   return s.replace(
@@ -17,8 +21,8 @@ export interface FigureInput {
   title: string;
   step: number;
   action: string;
-  cpus: CpuDetail[];
-  ioapic: IoapicView;
+  cpus: CpuSummary[];
+  ioapic: IoapicSummary;
   pins: number[];
   dark: boolean;
 }

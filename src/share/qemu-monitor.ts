@@ -5,7 +5,11 @@
  * not modelled: they print at their reset values (R2.7), as a freshly reset LAPIC would.
  */
 import { hex } from '../core/hex.ts';
-import type { CpuDetail, IoapicView } from '../worker/view.ts';
+import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
+
+/** A vCPU as the worker's view carries it: the core's summary with SPIV decoded by the core. */
+type Lapic = ReturnType<typeof cpuSummary> & { spivBits: ReturnType<typeof spivFields> };
+type IoapicSummary = ReturnType<typeof machineSummary>['ioapic'];
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -30,7 +34,7 @@ function interrupts(name: string, vectors: number[], tmr: number[]): string {
 }
 
 /** `info lapic N` for one vCPU. */
-export function infoLapic(c: CpuDetail): string {
+export function infoLapic(c: Lapic): string {
   const dfr = c.dfr >>> 28;
   const logDest = (c.ldr >>> 24) & 0xff;
   const lines = [
@@ -43,7 +47,7 @@ export function infoLapic(c: CpuDetail): string {
     lvt('LVTTHMR', 0x00010000, false),
     lvt('LVTT', 0x00010000, true),
     'Timer\t DCR=0x0 (divide by 2) initial_count = 0 current_count = 0',
-    `SPIV\t ${hex(c.spiv >>> 0, 8)} APIC ${c.spiv & 0x100 ? 'enabled' : 'disabled'}, focus=${c.spiv & 0x200 ? 'on' : 'off'}, spurious vec ${c.spiv & 0xff}`,
+    `SPIV\t ${hex(c.spiv >>> 0, 8)} APIC ${c.spivBits.enabled ? 'enabled' : 'disabled'}, focus=${c.spivBits.focus ? 'on' : 'off'}, spurious vec ${c.spivBits.vector}`,
     `ICR\t ${hex(0 >>> 0, 8)} physical edge de-assert no-shorthand`,
     `ICR2\t ${hex(0 >>> 0, 8)} cpu 0 (${c.mode === 'x2apic' ? 'X2APIC ID' : 'APIC ID'})`,
     `ESR\t ${hex(0 >>> 0, 8)}`,
@@ -64,7 +68,7 @@ function pinList(name: string, bits: number): string {
 }
 
 /** The IOAPIC part of `info pic`. */
-export function infoPic(io: IoapicView, version: number): string {
+export function infoPic(io: IoapicSummary, version: number): string {
   const lines = [`ioapic0: ver=0x${(version & 0xff).toString(16)} id=0x00 sel=0x00`];
   let remote = 0;
   for (const p of io.pins) {

@@ -1,7 +1,7 @@
 /** The session behind the app: every change goes through the scenario text. */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../replay/run.ts';
-import { mustParse } from '../scenario/testing.ts';
+import { mustParse } from '../replay/testing.ts';
 import { Session } from './session.ts';
 import { stateView } from './view.ts';
 

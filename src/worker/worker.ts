@@ -5,7 +5,7 @@
  */
 
 import { chromeTrace, traceText } from '../share/trace-export.ts';
-import type { Request, Response } from './protocol.ts';
+import type { Request, Response, TestHookRequest } from './protocol.ts';
 import { Session } from './session.ts';
 
 const session = new Session();
@@ -44,14 +44,18 @@ function pumpRun(): void {
   setTimeout(pumpRun, 0);
 }
 
-function handle(req: Request): void {
+function handle(req: Request | TestHookRequest): void {
   current = req.id;
   switch (req.type) {
-    case 'load': {
-      const r = session.load(req.text);
+    case 'load':
+    case 'configure': {
+      const r = req.type === 'load' ? session.load(req.text, req.settings) : session.configure(req.config);
+      if (!r.ok && r.settingsError !== undefined)
+        return post({ type: 'settings-error', id: req.id, error: r.settingsError });
       if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+      const step = req.type === 'load' ? req.step : undefined;
       post({ type: 'loaded', id: req.id, info: r.info });
-      post({ type: 'frame', id: req.id, frame: session.frame(req.step ?? session.length, req.detailed) });
+      post({ type: 'frame', id: req.id, frame: session.frame(step ?? session.length, req.detailed) });
       return;
     }
     case 'seek':
@@ -68,6 +72,8 @@ function handle(req: Request): void {
       const r = session.beginRun(req.n, req.at);
       if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
       post({ type: 'loaded', id: req.id, info: r.info });
+      const p = session.runProgress;
+      if (p) post({ type: 'progress', id: req.id, steps: p.steps, limit: p.limit });
       run = { id: req.id, detailed: req.detailed, budget: 256, lastFrame: 0, stop: false };
       setTimeout(pumpRun, 0);
       return;
@@ -85,9 +91,10 @@ function handle(req: Request): void {
       post({ type: 'exported', id: req.id, what: req.what, text });
       return;
     }
-    case 'crash':
+    // Test hooks (TestHookRequest): only the end-to-end tests send them.
+    case 'test-crash':
       throw new Error('worker crash requested by a test');
-    case 'hang': {
+    case 'test-hang': {
       const until = performance.now() + req.ms;
       while (performance.now() < until) {
         // Busy on purpose: the UI's watchdog must notice and restart the worker.
@@ -97,13 +104,13 @@ function handle(req: Request): void {
   }
 }
 
-scope.onmessage = (e: MessageEvent<Request>) => {
-  // A request other than `stop` ends a run first, as a stop would.
+scope.onmessage = (e: MessageEvent<Request | TestHookRequest>) => {
+  // A request that changes or shows the session ends a run first, as a stop would.
   if (
     run &&
     e.data.type !== 'stop' &&
-    e.data.type !== 'crash' &&
-    e.data.type !== 'hang' &&
+    e.data.type !== 'test-crash' &&
+    e.data.type !== 'test-hang' &&
     e.data.type !== 'export'
   ) {
     run.stop = true;

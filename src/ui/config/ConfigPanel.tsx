@@ -3,7 +3,6 @@
 import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
 import { hex } from '../../core/hex.ts';
-import { replaceConfig } from '../../scenario/edit.ts';
 import { useViz } from '../context.ts';
 
 const sel =
@@ -46,11 +45,9 @@ const onOff = ['on', 'off'] as const;
 const b = (v: boolean) => (v ? 'on' : 'off');
 
 export function ConfigPanel() {
-  const text = useViz((s) => s.text);
   const c = useViz((s) => s.info?.config);
-  const load = useViz((s) => s.load);
+  const apply = useViz((s) => s.configure);
   if (!c) return null;
-  const apply = (next: Config) => load(replaceConfig(text, next), undefined, false, 'app');
   const kvm = (patch: Partial<Config['kvm']>) => apply({ ...c, kvm: { ...c.kvm, ...patch } });
   const profile: GuestProfile | 'per vCPU' =
     c.guestAll ?? (Object.keys(c.guests).length ? 'per vCPU' : 'manual');

@@ -1,7 +1,7 @@
 /** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
 import { memo, useEffect, useState } from 'react';
 import { hex } from '../../core/hex.ts';
-import type { IoapicView } from '../../worker/view.ts';
+import type { IoapicView } from '../../worker/protocol.ts';
 import { Button } from '../common/Button.tsx';
 import { useViz } from '../context.ts';
 

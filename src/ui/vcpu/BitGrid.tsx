@@ -7,6 +7,7 @@
 import { select } from 'd3-selection';
 import { memo, useEffect, useRef, useState } from 'react';
 import { hex } from '../../core/hex.ts';
+import { sameVectors } from '../../worker/diff.ts';
 
 const CELL = 11;
 const GAP = 1;
@@ -33,13 +34,6 @@ const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
 /** One cell's look, as a small string so that unchanged cells can be skipped. */
 function look(set: Set<number>, flipped: Set<number>, blocked: number, v: number): string {
   return `${set.has(v) ? 's' : v >> 4 <= blocked ? 'b' : 'e'}${flipped.has(v) ? 'c' : ''}`;
-}
-
-function sameArray(a: number[] | undefined, b: number[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function BitGridImpl({
@@ -152,7 +146,7 @@ export const BitGrid = memo(
     a.label === b.label &&
     a.color === b.color &&
     a.blockedClass === b.blockedClass &&
-    sameArray(a.vectors, b.vectors) &&
-    sameArray(a.changed, b.changed) &&
+    sameVectors(a.vectors, b.vectors) &&
+    sameVectors(a.changed, b.changed) &&
     a.describe === b.describe,
 );

@@ -1,7 +1,8 @@
 /** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
 import { memo, useCallback, useRef, useState } from 'react';
 import { hex } from '../../core/hex.ts';
-import type { CpuChange, CpuDetail } from '../../worker/view.ts';
+import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
+import { ALL_DETAILED } from '../../worker/protocol.ts';
 import { Button, NumberField } from '../common/Button.tsx';
 import { useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
@@ -109,8 +110,8 @@ export const VcpuCard = memo(function VcpuCard({
       .map(([n]) => n);
     return where.length ? `in ${where.join(', ')}` : 'in no register';
   }, []);
-  const spivEnabled = (cpu.spiv & 0x100) !== 0;
-  const seoib = (cpu.spiv & 0x1000) !== 0;
+  const spivEnabled = cpu.spivBits.enabled;
+  const seoib = cpu.spivBits.suppressEoiBroadcast;
   const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
   const run = (op: string) => act([`cpu ${c} ${op}`]);
   return (
@@ -132,7 +133,7 @@ export const VcpuCard = memo(function VcpuCard({
         >
           IF={cpu.if}
         </span>
-        {vcpus > 16 && (
+        {vcpus > ALL_DETAILED && (
           <Button onClick={() => toggleSelected(c)} aria-pressed={pinned} title="Keep this card on screen">
             {pinned ? 'Unpin' : 'Pin'}
           </Button>

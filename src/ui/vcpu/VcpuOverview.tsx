@@ -4,7 +4,7 @@
  */
 
 import { hex } from '../../core/hex.ts';
-import { ROW, ROW_FIELDS } from '../../worker/view.ts';
+import { ROW, ROW_FIELDS } from '../../worker/protocol.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 

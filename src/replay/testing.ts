@@ -1,9 +1,9 @@
 /** Helpers for tests that write their cases as scenario text. */
-import type { RunResult } from '../replay/run.ts';
-import { runScenario } from '../replay/run.ts';
-import type { Scenario } from './ast.ts';
-import { formatError } from './ast.ts';
-import { parseScenario } from './parse.ts';
+import type { Scenario } from '../scenario/ast.ts';
+import { formatError } from '../scenario/ast.ts';
+import { parseScenario } from '../scenario/parse.ts';
+import type { RunResult } from './run.ts';
+import { runScenario } from './run.ts';
 
 export function mustParse(text: string): Scenario {
   const r = parseScenario(text);
