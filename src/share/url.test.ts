@@ -163,13 +163,17 @@ describe('share links', () => {
           const t0 = performance.now();
           const r = decodeFragment(s);
           worst = Math.max(worst, performance.now() - t0);
-          if (r.ok) decoded++;
-          else rejected++;
+          if (r.ok) {
+            decoded++;
+            // What a damaged link decodes to is a real session: it links back to itself.
+            expect(decodeFragment(encodeFragment(r.state))).toEqual(r);
+          } else rejected++;
         },
       ),
       { numRuns: 10_000 },
     );
-    expect(decoded + rejected).toBe(10_000);
+    // Both outcomes occur (edits that miss the payload, or none, still decode).
+    expect(decoded).toBeGreaterThan(500);
     expect(rejected).toBeGreaterThan(5000);
     expect(worst).toBeLessThan(250);
   });

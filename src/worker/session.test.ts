@@ -1,4 +1,7 @@
 /** The session behind the app: every change goes through the scenario text. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../replay/run.ts';
 import { mustParse } from '../replay/testing.ts';
@@ -93,10 +96,7 @@ describe('Session', () => {
 });
 
 describe('Session against hostile scenario files (fuzz)', () => {
-  it('10 000 mutated scenarios: none throws, each is bounded, and an invalid one never changes the session', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const fc = (await import('fast-check')).default;
+  it('10 000 mutated scenarios: none throws, each is bounded, and an invalid one never changes the session', () => {
     const dir = join(import.meta.dirname, '..', 'presets');
     const seeds = readdirSync(dir)
       .filter((f) => f.endsWith('.apic'))
@@ -152,6 +152,7 @@ describe('Session against hostile scenario files (fuzz)', () => {
           if (r.ok) {
             valid++;
             expect(s.text).toBe(t);
+            expect(s.length).toBe(mustParse(t).steps.length);
             s.load(before);
           } else {
             invalid++;
@@ -163,7 +164,8 @@ describe('Session against hostile scenario files (fuzz)', () => {
       ),
       { numRuns: 10_000 },
     );
-    expect(valid + invalid).toBe(10_000);
+    // Both outcomes occur: many mutations still parse, many do not.
+    expect(valid).toBeGreaterThan(1000);
     expect(invalid).toBeGreaterThan(1000);
     expect(worst).toBeLessThan(2000);
   }, 300_000);
