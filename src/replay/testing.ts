@@ -5,6 +5,13 @@ import { parseScenario } from '../scenario/parse.ts';
 import type { RunResult } from './run.ts';
 import { runScenario } from './run.ts';
 
+/**
+ * True inside a mutation run (`npm run mutate`; Stryker marks its test processes), which runs
+ * the covering tests once per mutant: the few tests that take seconds (fuzzing, subprocesses,
+ * huge inputs) are skipped there and property tests make fewer runs.
+ */
+export const MUTATING = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+
 export function mustParse(text: string): Scenario {
   const r = parseScenario(text);
   if (!r.ok) throw new Error(`scenario does not parse:\n${r.errors.map(formatError).join('\n')}`);
