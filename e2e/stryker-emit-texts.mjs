@@ -17,7 +17,9 @@ export const strykerPlugins = [
       const callee = parent.node.callee;
       if (callee.type !== 'Identifier' || callee.name !== 'emit') return undefined;
       const i = parent.node.arguments.indexOf(path.node);
-      return TEXT_ARGS.has(i) ? 'the text or why of a trace event (being rewritten into the event catalogue)' : undefined;
+      return TEXT_ARGS.has(i)
+        ? 'the text or why of a trace event (being rewritten into the event catalogue)'
+        : undefined;
     },
   }),
 ];
