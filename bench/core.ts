@@ -2,8 +2,8 @@
 import type { Action } from '../src/core/actions.ts';
 import { bitmapClear, bitmapHighest, bitmapNew, bitmapSet, bitmapTest } from '../src/core/bitmap.ts';
 import { Machine } from '../src/core/machine.ts';
+import { mustParse } from '../src/replay/testing.ts';
 import { Timeline } from '../src/replay/timeline.ts';
-import { mustParse } from '../src/scenario/testing.ts';
 
 export interface Figure {
   name: string;

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { countersTotals } from '../src/core/counters.ts';
 import { cpuSet } from '../src/core/inspect.ts';
+import { mustParse } from '../src/replay/testing.ts';
 import { Timeline } from '../src/replay/timeline.ts';
 import { printAction } from '../src/scenario/print.ts';
-import { mustParse } from '../src/scenario/testing.ts';
 import { bridge, counters, loadText, open } from './fixtures.ts';
 import { PRESETS } from './presets.ts';
 
@@ -187,7 +187,7 @@ test('a crashed worker is restarted from the scenario with nothing lost', async 
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   const before = await bridge(page);
-  await page.evaluate(() => window.__apicViz!.getState().crashWorker());
+  await page.evaluate(() => window.__apicViz!.testHooks.crashWorker());
   await expect(page.getByTestId('notice')).toContainText('The emulator crashed');
   await expect(page.getByTestId('notice')).toContainText('nothing you did is lost');
   await expect.poll(async () => (await bridge(page)).status).toBe('ready');

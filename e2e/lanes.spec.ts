@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import type { TraceEvent } from '../src/core/events.ts';
 import { runScenario } from '../src/replay/run.ts';
-import { mustParse } from '../src/scenario/testing.ts';
+import { mustParse } from '../src/replay/testing.ts';
 import { bridge, loadText, open } from './fixtures.ts';
 
 async function stepEvents(page: import('@playwright/test').Page): Promise<TraceEvent[][]> {

@@ -175,7 +175,7 @@ test('a worker crash in the middle of a run is recovered with the session intact
   await page.getByLabel('run', { exact: true }).fill('50000000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Stop the run (Space)' })).toBeVisible();
-  await page.evaluate(() => window.__apicViz!.getState().crashWorker());
+  await page.evaluate(() => window.__apicViz!.testHooks.crashWorker());
   await expect(page.getByTestId('notice')).toContainText('The emulator crashed');
   await expect.poll(async () => (await bridge(page)).status).toBe('ready');
   const after = await bridge(page);
@@ -227,7 +227,7 @@ test('a hung worker is noticed, restarted from the scenario, and the session goe
   await open(page);
   await page.keyboard.press('ArrowRight');
   const before = await bridge(page);
-  await page.evaluate(() => window.__apicViz!.getState().hangWorker(20_000));
+  await page.evaluate(() => window.__apicViz!.testHooks.hangWorker(20_000));
   await expect(page.getByTestId('notice')).toContainText('The emulator stopped responding', {
     timeout: 15_000,
   });

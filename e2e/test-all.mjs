@@ -1,5 +1,6 @@
 /**
- * `npm test`: typecheck, lint, unit and property tests, then end-to-end tests in Chromium.
+ * `npm test`: typecheck, lint, the one-way dependency rules, unit and property tests, then
+ * end-to-end tests in Chromium.
  * Every stage runs; the last line sums the tests as `N passed, N failed`. (It lives in e2e/
  * because the repository's top level is fixed.)
  */
@@ -28,6 +29,8 @@ const npx = 'npx';
 if (!stage('typecheck', npx, ['tsc', '--noEmit', '-p', '.'])) failed++;
 else passed++;
 if (!stage('lint', npx, ['biome', 'check', '.'])) failed++;
+else passed++;
+if (!stage('deps', 'node', ['e2e/deps.mjs'])) failed++;
 else passed++;
 
 const unitJson = join(out, 'unit.json');

@@ -1,7 +1,7 @@
 /** KVM's optimized APIC map and its two delivery paths (R4.8), and the x2APIC API flags (R4.1, R4.9). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { failures, mustParse } from '../scenario/testing.ts';
+import { failures, mustParse } from '../replay/testing.ts';
 import { bitmapTest } from './bitmap.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';

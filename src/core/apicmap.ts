@@ -5,7 +5,19 @@
  */
 import type { Config } from './config.ts';
 import { broadcastQuirkDisabled, x2apicFormat } from './config.ts';
-import type { VcpuState } from './state.ts';
+/**
+ * The vCPU registers the map is built from (a structural type: state.ts builds the map at boot,
+ * so this module cannot import it back).
+ */
+export interface MapVcpu {
+  readonly index: number;
+  readonly x2apic: boolean;
+  idReg: number;
+  ldr: number;
+  dfr: number;
+  spiv: number;
+  apicArbPrio: number;
+}
 
 /** enum kvm_apic_logical_mode. */
 export type LogicalMode = 'sw-disabled' | 'x2apic' | 'xapic-flat' | 'xapic-cluster' | 'disabled';
@@ -56,10 +68,10 @@ export function inhibitNames(inhibits: number): string[] {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
-const swEnabled = (v: VcpuState) => (v.spiv & 0x100) !== 0;
+const swEnabled = (v: MapVcpu) => (v.spiv & 0x100) !== 0;
 
 /** The xAPIC ID register's ID (KVM: kvm_xapic_id()); in x2APIC mode the ID is the vCPU index. */
-function xapicId(v: VcpuState): number {
+function xapicId(v: MapVcpu): number {
   return v.x2apic ? v.index >>> 24 : v.idReg >>> 24;
 }
 
@@ -68,7 +80,7 @@ function xapicId(v: VcpuState): number {
  * KVM: lapic.c kvm_recalculate_apic_map() with kvm_recalculate_phys_map() and
  * kvm_recalculate_logical_map().
  */
-export function buildApicMap(c: Config, cpus: readonly VcpuState[]): ApicMap {
+export function buildApicMap(c: Config, cpus: readonly MapVcpu[]): ApicMap {
   let maxApicId = 255;
   for (const v of cpus) if (v.index > maxApicId) maxApicId = v.index;
   const phys = new Int32Array(maxApicId + 1).fill(-1);
@@ -179,7 +191,7 @@ export interface MapIrq {
  * Whether the message is a broadcast, which the map does not serve.
  * KVM: lapic.c kvm_apic_is_broadcast_dest().
  */
-export function kvmApicIsBroadcastDest(c: Config, map: ApicMap, src: VcpuState | null, irq: MapIrq): boolean {
+export function kvmApicIsBroadcastDest(c: Config, map: ApicMap, src: MapVcpu | null, irq: MapIrq): boolean {
   if (broadcastQuirkDisabled(c)) {
     if (irq.dest === 0xff && map.logicalMode !== 'x2apic') return true;
     return irq.dest === 0xffffffff;
@@ -220,9 +232,9 @@ function nthSetBit(mask: number, n: number): number {
  */
 export function kvmApicMapGetDestLapic(
   c: Config,
-  cpus: readonly VcpuState[],
+  cpus: readonly MapVcpu[],
   map: ApicMap,
-  src: VcpuState | null,
+  src: MapVcpu | null,
   irq: MapIrq,
   explain: boolean,
 ): MapDest | null {
@@ -311,7 +323,7 @@ export function kvmApicMapGetDestLapic(
 }
 
 /** Why the map cannot serve a message (for the slow path's trace). */
-export function slowPathReason(c: Config, map: ApicMap, src: VcpuState | null, irq: MapIrq): string {
+export function slowPathReason(c: Config, map: ApicMap, src: MapVcpu | null, irq: MapIrq): string {
   if (irq.shorthand === 2) return 'shorthand all';
   if (irq.shorthand === 3) return 'shorthand others';
   if (!map.valid) return `the map is invalid: ${map.invalidWhy}`;

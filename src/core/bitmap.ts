@@ -2,6 +2,8 @@
  * 256-bit vector sets, laid out like the LAPIC's IRR/ISR/TMR: eight 32-bit registers,
  * vector V in register V >> 5, bit V & 31 (R2.2).
  */
+import { hex } from './hex.ts';
+
 export type Bitmap = Uint32Array;
 
 export function bitmapNew(): Bitmap {
@@ -47,11 +49,6 @@ export function bitmapCopy(dst: Bitmap, src: Bitmap): void {
   dst.set(src);
 }
 
-export function bitmapEquals(a: Bitmap, b: Bitmap): boolean {
-  for (let r = 0; r < 8; r++) if (a[r] !== b[r]) return false;
-  return true;
-}
-
 /** The set vectors in ascending order. */
 export function bitmapVectors(b: Bitmap): number[] {
   const out: number[] = [];
@@ -69,8 +66,4 @@ export function bitmapVectors(b: Bitmap): number[] {
 /** `{0x30, 0x62}`, the scenario language's set syntax. */
 export function formatVectorSet(vectors: readonly number[]): string {
   return `{${vectors.map(hex).join(', ')}}`;
-}
-
-export function hex(n: number): string {
-  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }

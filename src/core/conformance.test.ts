@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../replay/run.ts';
+import { mustParse } from '../replay/testing.ts';
 import { applySetting } from '../scenario/settings.ts';
-import { mustParse } from '../scenario/testing.ts';
 
 const dir = join(import.meta.dirname, 'conformance');
 const files = readdirSync(dir).filter((f) => f.endsWith('.apic'));

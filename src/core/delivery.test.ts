@@ -1,6 +1,6 @@
 /** Destination matching and delivery modes (R4), as scenarios whose expectations must hold. */
 import { describe, expect, it } from 'vitest';
-import { failures } from '../scenario/testing.ts';
+import { failures } from '../replay/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 

@@ -6,7 +6,8 @@
  * tracepoint's TP_printk output, or the same `name: fields` shape) and its `why` (plain words,
  * with the rule) are produced from those fields. Behaviour code only names a kind and its fields.
  */
-import { formatVectorSet, hex } from './bitmap.ts';
+import { formatVectorSet } from './bitmap.ts';
+import { hex } from './hex.ts';
 
 export const DELIVERY_MODE_NAMES = ['Fixed', 'LowPrio', 'SMI', 'Res3', 'NMI', 'INIT', 'SIPI', 'ExtINT'];
 export const TRIGGER_NAMES = ['edge', 'level'];

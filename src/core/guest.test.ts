@@ -1,6 +1,6 @@
 /** Guest profiles (contract §5) and the execution model's time and `run` rules (contract §4). */
 import { describe, expect, it } from 'vitest';
-import { failures, run } from '../scenario/testing.ts';
+import { failures, run } from '../replay/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 

@@ -3,10 +3,11 @@
  * profiles `linux` and `windows` (contract §5).
  */
 import type { CpuOp, RteFields } from './actions.ts';
-import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
+import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, causedBy, count, emit, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
+import { hex } from './hex.ts';
 import {
   ioapicDirectedEoi,
   ioapicSetLine,

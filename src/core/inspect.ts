@@ -7,7 +7,7 @@ import { APICV_INHIBIT_REASON_DISABLED, apicMapSummary, inhibitNames } from './a
 import { bitmapVectors } from './bitmap.ts';
 import { broadcastQuirkDisabled, ioapicVersionOf, x2apicFormat } from './config.ts';
 import { countersTotals } from './counters.ts';
-import { guestPpr, ppr } from './lapic.ts';
+import { guestPpr, ppr, SPIV_APIC_ENABLED, SPIV_DIRECTED_EOI, SPIV_FOCUS } from './lapic.ts';
 import type { MachineState, VcpuState } from './state.ts';
 import { REQUEST_NAMES } from './state.ts';
 
@@ -109,6 +109,16 @@ export function apicvState(s: MachineState): ApicvState {
 
 export function pendingRequestNames(v: VcpuState): string[] {
   return REQUEST_NAMES.filter(([bit]) => v.requests & bit).map(([, name]) => name);
+}
+
+/** SPIV decoded (R2.3): spurious vector, APIC software enable, focus, suppress EOI broadcast. */
+export function spivFields(spiv: number) {
+  return {
+    vector: spiv & 0xff,
+    enabled: (spiv & SPIV_APIC_ENABLED) !== 0,
+    focus: (spiv & SPIV_FOCUS) !== 0,
+    suppressEoiBroadcast: (spiv & SPIV_DIRECTED_EOI) !== 0,
+  };
 }
 
 /** A plain JSON-able summary of one vCPU (command line `--json`, UI overview). */

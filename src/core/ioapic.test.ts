@@ -1,6 +1,6 @@
 /** The in-kernel IOAPIC (R5) and QEMU's userspace IOAPIC (R6). */
 import { describe, expect, it } from 'vitest';
-import { failures } from '../scenario/testing.ts';
+import { failures } from '../replay/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 

@@ -1,6 +1,6 @@
 /** KVM's EOI plumbing (R7), Suppress EOI Broadcast (R8), PV EOI (R9) and Secure AVIC (R10). */
 import { describe, expect, it } from 'vitest';
-import { failures } from '../scenario/testing.ts';
+import { failures } from '../replay/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 

@@ -1,6 +1,6 @@
 /** LAPIC rules R2 and R3, each case written as a scenario whose expectations must hold. */
 import { describe, expect, it } from 'vitest';
-import { failures, mustParse } from '../scenario/testing.ts';
+import { failures, mustParse } from '../replay/testing.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 

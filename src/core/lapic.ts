@@ -14,6 +14,8 @@ import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const SPIV_APIC_ENABLED = 0x100;
+/** Focus processor checking: stored, not modelled (R2.3). */
+export const SPIV_FOCUS = 0x200;
 export const SPIV_DIRECTED_EOI = 0x1000;
 export const LVR_DIRECTED_EOI = 1 << 24;
 

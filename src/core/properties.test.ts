@@ -1,9 +1,9 @@
 /** Property tests: random scenarios never throw, keep the invariants, and replay deterministically. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MUTATING, mustParse } from '../replay/testing.ts';
 import { Timeline } from '../replay/timeline.ts';
 import { scenarioText } from '../scenario/arbitrary.ts';
-import { mustParse } from '../scenario/testing.ts';
 import { bitmapTest } from './bitmap.ts';
 import { guestHasInterrupt, guestPpr, ppr } from './lapic.ts';
 import { Machine } from './machine.ts';
@@ -43,7 +43,7 @@ describe('properties of random scenarios', () => {
           checkInvariants(m.state);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: MUTATING ? 40 : 400 },
     );
   });
 
@@ -59,7 +59,7 @@ describe('properties of random scenarios', () => {
           expect(t.stateAt(k)).toEqual(fresh.state);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: MUTATING ? 10 : 100 },
     );
   });
 
@@ -72,7 +72,7 @@ describe('properties of random scenarios', () => {
         for (const st of s.steps) expect(a.apply(st.action).events).toEqual(b.apply(st.action).events);
         expect(a.state).toEqual(b.state);
       }),
-      { numRuns: 100 },
+      { numRuns: MUTATING ? 10 : 100 },
     );
   });
 
@@ -101,7 +101,7 @@ describe('properties of random scenarios', () => {
           expect(c.state).toEqual(d.state);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: MUTATING ? 15 : 150 },
     );
   });
 });

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../replay/run.ts';
-import { mustParse } from '../scenario/testing.ts';
+import { mustParse } from '../replay/testing.ts';
 import { PRESET_ORDER, PRESETS } from './index.ts';
 
 describe('presets', () => {

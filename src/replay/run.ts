@@ -1,4 +1,5 @@
 /** Runs a whole scenario from the booted start state, checking its expectations on the way. */
+import type { Action } from '../core/actions.ts';
 import type { TraceEvent } from '../core/events.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
@@ -34,6 +35,37 @@ export function checkExpectations(state: MachineState, expects: Expectation[]): 
   });
 }
 
+export interface StepLoop {
+  /** The state the expectations read (after the steps applied so far). */
+  state: () => MachineState;
+  /** Applies step `step` (1-based). */
+  apply: (action: Action, step: number) => void;
+  /** First step to apply, 0-based (default 0): expectations after earlier steps are not checked. */
+  from?: number;
+  /** Expectations on earlier lines are not checked (an append checks only its own lines). */
+  minLine?: number;
+}
+
+/**
+ * The one run-and-check loop (the command line, the tests and the worker's session all use it):
+ * applies the scenario's steps from `from` on and checks each expectation on the state right
+ * after its step.
+ */
+export function runSteps(s: Scenario, loop: StepLoop): ExpectResult[] {
+  const from = loop.from ?? 0;
+  const minLine = loop.minLine ?? 1;
+  const byStep = new Map<number, Expectation[]>();
+  for (const e of s.expects)
+    if (e.afterStep >= from && e.line >= minLine)
+      byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
+  const out = checkExpectations(loop.state(), byStep.get(from) ?? []);
+  for (let k = from + 1; k <= s.steps.length; k++) {
+    loop.apply(s.steps[k - 1].action, k);
+    out.push(...checkExpectations(loop.state(), byStep.get(k) ?? []));
+  }
+  return out;
+}
+
 export interface RunOptions {
   /** Receives each step's events (tracing is on only when this is given). */
   onEvents?: (step: number, events: TraceEvent[]) => void;
@@ -41,15 +73,14 @@ export interface RunOptions {
 
 export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const m = Machine.boot(s.config, opts.onEvents !== undefined);
-  const byStep = new Map<number, Expectation[]>();
-  for (const e of s.expects) byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
-  const expects: ExpectResult[] = checkExpectations(m.state, byStep.get(0) ?? []);
   let steps = 0;
-  s.steps.forEach((st, i) => {
-    if (!m.state.vm.crashed) steps++;
-    const r = m.apply(st.action);
-    opts.onEvents?.(i + 1, r.events);
-    expects.push(...checkExpectations(m.state, byStep.get(i + 1) ?? []));
+  const expects = runSteps(s, {
+    state: () => m.state,
+    apply: (action, k) => {
+      if (!m.state.vm.crashed) steps++;
+      const r = m.apply(action);
+      opts.onEvents?.(k, r.events);
+    },
   });
   return { steps, expects, final: m.state };
 }

@@ -1,7 +1,7 @@
-/** Keyframed replay: seek, events of a step, truncation, and the keyframe memory budget. */
+/** Keyframed replay: seek, events of a step, appending, and the keyframe memory budget. */
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../core/machine.ts';
-import { mustParse } from '../scenario/testing.ts';
+import { mustParse } from './testing.ts';
 import { Timeline } from './timeline.ts';
 
 const s = mustParse(`vcpus 2
@@ -26,13 +26,12 @@ describe('Timeline', () => {
     expect(t.eventsOf(0)).toEqual([]);
   });
 
-  it('truncates later steps and appends new ones from there', () => {
-    const t = new Timeline(s.config, actions, { interval: 1 });
-    t.truncate(3);
-    expect(t.length).toBe(3);
-    expect(t.last).toEqual(new Timeline(s.config, actions.slice(0, 3)).last);
+  it('appends steps to the last state and seeks back into earlier ones', () => {
+    const t = new Timeline(s.config, actions.slice(0, 3), { interval: 1 });
     t.append(actions[3]);
+    expect(t.length).toBe(4);
     expect(t.stateAt(4)).toEqual(new Timeline(s.config, actions.slice(0, 4)).last);
+    expect(t.stateAt(2)).toEqual(new Timeline(s.config, actions.slice(0, 2)).last);
   });
 
   it('thins keyframes to stay within its memory budget', () => {

@@ -165,14 +165,4 @@ export class Timeline {
   actionOf(step: number): Action {
     return this.actions[step - 1];
   }
-
-  /** Drops every step after `step`. */
-  truncate(step: number): void {
-    if (step >= this.length) return;
-    this.tip = this.machineAt(step);
-    this.actions.length = step;
-    while (this.keyframes.length > 1 && this.keyframes[this.keyframes.length - 1].step > step)
-      this.keyframes.pop();
-    this.workSinceKeyframe = 0;
-  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mustParse } from '../replay/testing.ts';
 import { replaceConfig } from './edit.ts';
 import { deriveCompare } from './settings.ts';
-import { mustParse } from './testing.ts';
 
 describe('replaceConfig', () => {
   it('rewrites the configuration where it stood and keeps comments, notes and actions', () => {

@@ -1,6 +1,7 @@
 /** Evaluates `expect` checks against a machine state (contract §7). */
-import { formatVectorSet, hex } from '../core/bitmap.ts';
+import { formatVectorSet } from '../core/bitmap.ts';
 import { countersGet } from '../core/counters.ts';
+import { hex } from '../core/hex.ts';
 import { apicvState, cpuSet, cpuValue, ioapicField, ioapicVersionRegister } from '../core/inspect.ts';
 import type { MachineState } from '../core/state.ts';
 import type { Check } from './ast.ts';

@@ -2,6 +2,7 @@
  * Parser and validator of the scenario language v1 (scenario-language.md). Every error names
  * its line and column and says what would be right; nothing runs unless the whole text parses.
  */
+
 import type {
   Action,
   CpuOp,
@@ -23,16 +24,13 @@ import {
 } from '../core/config.ts';
 import type { CounterFilter, CounterName } from '../core/counters.ts';
 import { COUNTER_FILTERS, COUNTER_NAMES } from '../core/counters.ts';
+import { hex } from '../core/hex.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
 import { CPU_SET_REGS, CPU_VALUE_REGS, IOAPIC_FIELDS } from '../core/inspect.ts';
 import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
-
-/** Input limits: a scenario is text a person writes or a session records, never megabytes. */
-export const MAX_SCENARIO_CHARS = 2_000_000;
-export const MAX_STEPS = 200_000;
-export const MAX_LINE_CHARS = 4096;
+import { MAX_LINE_CHARS, MAX_SCENARIO_CHARS, MAX_STEPS } from './limits.ts';
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
 
@@ -144,7 +142,7 @@ export function parseNumber(text: string): number | null {
 function fmtRange(max: number): string {
   // Register-width limits read best in hex (0xffffffff), counts in decimal (1000000).
   const mask = max > 0xffff && Number.isInteger(Math.log2(max + 1));
-  return mask ? `0x${max.toString(16)}` : String(max);
+  return mask ? hex(max) : String(max);
 }
 
 function num(tok: Token | undefined, what: string, min: number, max: number, at: number): number {
@@ -334,7 +332,7 @@ export function validateScenario(s: Scenario): ScenarioError[] {
       errors.push({
         line: r.line,
         col: r.col,
-        message: `ipi dest 0x${r.value.toString(16)} is out of range 0–0xff in xAPIC mode`,
+        message: `ipi dest ${hex(r.value)} is out of range 0–0xff in xAPIC mode`,
       });
   }
   return errors.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -1,8 +1,9 @@
 /** Prints a scenario in canonical form; parsing the output gives the same scenario. */
 import type { Action, CpuOp, RteFields } from '../core/actions.ts';
-import { formatVectorSet, hex } from '../core/bitmap.ts';
+import { formatVectorSet } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
+import { hex } from '../core/hex.ts';
 import type { Check, Scenario } from './ast.ts';
 
 export function quote(s: string): string {

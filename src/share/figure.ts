@@ -3,7 +3,12 @@
  * shown vCPU's IRR / ISR / TMR / handled grids with its priorities, and the IOAPIC pins in use.
  * Every piece of text is escaped: scenario titles and notes are untrusted.
  */
-import type { CpuDetail, IoapicView } from '../worker/view.ts';
+import { hex } from '../core/hex.ts';
+import type { cpuSummary, machineSummary } from '../core/inspect.ts';
+
+/** What the figure draws of a vCPU and of the IOAPIC: the core's summaries (the worker's views extend them). */
+type CpuSummary = ReturnType<typeof cpuSummary>;
+type IoapicSummary = ReturnType<typeof machineSummary>['ioapic'];
 
 export function escapeXml(s: string): string {
   return s.replace(
@@ -16,15 +21,14 @@ export interface FigureInput {
   title: string;
   step: number;
   action: string;
-  cpus: CpuDetail[];
-  ioapic: IoapicView;
+  cpus: CpuSummary[];
+  ioapic: IoapicSummary;
   pins: number[];
   dark: boolean;
 }
 
 const CELL = 9;
 const GRID = 16 * CELL + 12;
-const hex2 = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
 
 function grid(
   x: number,
@@ -66,7 +70,7 @@ export function figureSvg(f: FigureInput): string {
   for (const c of f.cpus) {
     y += 10;
     parts.push(
-      `<text x="12" y="${y}" fill="${fg}" font-size="12" font-weight="700">${escapeXml(`vCPU ${c.cpu}`)}</text><text x="70" y="${y}" fill="${fg}" font-size="10">${escapeXml(`TPR ${hex2(c.tpr)}  PPR ${hex2(c.ppr)}  IF=${c.if}  stale ${c.stale}  handlers ${c.handlers.map(hex2).join(' ') || 'none'}`)}</text>`,
+      `<text x="12" y="${y}" fill="${fg}" font-size="12" font-weight="700">${escapeXml(`vCPU ${c.cpu}`)}</text><text x="70" y="${y}" fill="${fg}" font-size="10">${escapeXml(`TPR ${hex(c.tpr, 2)}  PPR ${hex(c.ppr, 2)}  IF=${c.if}  stale ${c.stale}  handlers ${c.handlers.map((v) => hex(v, 2)).join(' ') || 'none'}`)}</text>`,
     );
     y += 6;
     const regs: [string, number[]][] = [
@@ -77,7 +81,15 @@ export function figureSvg(f: FigureInput): string {
     ];
     regs.forEach(([label, vs], i) => {
       parts.push(
-        grid(12 + i * (GRID + 16), y, `${label} ${vs.map(hex2).join(' ')}`, vs, colors[i], empty, fg),
+        grid(
+          12 + i * (GRID + 16),
+          y,
+          `${label} ${vs.map((v) => hex(v, 2)).join(' ')}`,
+          vs,
+          colors[i],
+          empty,
+          fg,
+        ),
       );
     });
     y += GRID + 14;
@@ -89,7 +101,7 @@ export function figureSvg(f: FigureInput): string {
     for (const p of pins) {
       y += 14;
       parts.push(
-        `<text x="12" y="${y}" fill="${fg}" font-size="10" font-family="monospace">${escapeXml(`pin ${String(p.pin).padStart(2)}  line ${p.line}  vec ${hex2(p.vector)}  ${p.trigger.padEnd(5)}  dest ${p.dest} ${p.destMode}  ${p.delivery}  ${p.mask ? 'masked' : 'unmasked'}  remote IRR ${p.remoteIrr}  irr ${p.irr}`)}</text>`,
+        `<text x="12" y="${y}" fill="${fg}" font-size="10" font-family="monospace">${escapeXml(`pin ${String(p.pin).padStart(2)}  line ${p.line}  vec ${hex(p.vector, 2)}  ${p.trigger.padEnd(5)}  dest ${p.dest} ${p.destMode}  ${p.delivery}  ${p.mask ? 'masked' : 'unmasked'}  remote IRR ${p.remoteIrr}  irr ${p.irr}`)}</text>`,
       );
     }
   }

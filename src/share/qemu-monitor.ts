@@ -4,10 +4,13 @@
  * `info pic` (hw/intc/ioapic_common.c ioapic_print_redtbl). LVTs, the timer, ICR and ESR are
  * not modelled: they print at their reset values (R2.7), as a freshly reset LAPIC would.
  */
-import type { CpuDetail, IoapicView } from '../worker/view.ts';
+import { hex } from '../core/hex.ts';
+import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
 
-const hex8 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
-const hex2 = (n: number) => `0x${(n & 0xff).toString(16).padStart(2, '0')}`;
+/** A vCPU as the worker's view carries it: the core's summary with SPIV decoded by the core. */
+type Lapic = ReturnType<typeof cpuSummary> & { spivBits: ReturnType<typeof spivFields> };
+type IoapicSummary = ReturnType<typeof machineSummary>['ioapic'];
+
 const pad = (s: string, n: number) => s.padEnd(n);
 
 const DM = ['Fixed', '...', 'SMI', '...', 'NMI', 'INIT', '...', 'ExtINT'];
@@ -21,7 +24,7 @@ function lvt(name: string, value: number, timer: boolean): string {
       : value & (1 << 18)
         ? 'tsc-deadline'
         : 'one-shot';
-  const line = `${name}\t ${hex8(value)} ${value & (1 << 13) ? 'active-lo' : 'active-hi'} ${pad(value & (1 << 15) ? 'level' : 'edge', 5)} ${pad(value & (1 << 16) ? 'masked' : '', 6)} ${pad(value & (1 << 12) ? 'pending' : '', 7)} ${pad(timerMode, 12)} ${pad(DM[dm], 6)}`;
+  const line = `${name}\t ${hex(value >>> 0, 8)} ${value & (1 << 13) ? 'active-lo' : 'active-hi'} ${pad(value & (1 << 15) ? 'level' : 'edge', 5)} ${pad(value & (1 << 16) ? 'masked' : '', 6)} ${pad(value & (1 << 12) ? 'pending' : '', 7)} ${pad(timerMode, 12)} ${pad(DM[dm], 6)}`;
   return dm === 4 ? line : `${line} (vec ${value & 0xff})`;
 }
 
@@ -31,7 +34,7 @@ function interrupts(name: string, vectors: number[], tmr: number[]): string {
 }
 
 /** `info lapic N` for one vCPU. */
-export function infoLapic(c: CpuDetail): string {
+export function infoLapic(c: Lapic): string {
   const dfr = c.dfr >>> 28;
   const logDest = (c.ldr >>> 24) & 0xff;
   const lines = [
@@ -44,14 +47,14 @@ export function infoLapic(c: CpuDetail): string {
     lvt('LVTTHMR', 0x00010000, false),
     lvt('LVTT', 0x00010000, true),
     'Timer\t DCR=0x0 (divide by 2) initial_count = 0 current_count = 0',
-    `SPIV\t ${hex8(c.spiv)} APIC ${c.spiv & 0x100 ? 'enabled' : 'disabled'}, focus=${c.spiv & 0x200 ? 'on' : 'off'}, spurious vec ${c.spiv & 0xff}`,
-    `ICR\t ${hex8(0)} physical edge de-assert no-shorthand`,
-    `ICR2\t ${hex8(0)} cpu 0 (${c.mode === 'x2apic' ? 'X2APIC ID' : 'APIC ID'})`,
-    `ESR\t ${hex8(0)}`,
+    `SPIV\t ${hex(c.spiv >>> 0, 8)} APIC ${c.spivBits.enabled ? 'enabled' : 'disabled'}, focus=${c.spivBits.focus ? 'on' : 'off'}, spurious vec ${c.spivBits.vector}`,
+    `ICR\t ${hex(0 >>> 0, 8)} physical edge de-assert no-shorthand`,
+    `ICR2\t ${hex(0 >>> 0, 8)} cpu 0 (${c.mode === 'x2apic' ? 'X2APIC ID' : 'APIC ID'})`,
+    `ESR\t ${hex(0 >>> 0, 8)}`,
     interrupts('ISR', c.isr, c.tmr),
     interrupts('IRR', c.irr, c.tmr),
     '',
-    `APR 0x00 TPR ${hex2(c.tpr)} DFR ${hex2(dfr)} LDR ${hex2(logDest)}${dfr === 0 ? `(cluster ${logDest >> 4}: id ${logDest & 0xf})` : ''} PPR ${hex2(c.ppr)}`,
+    `APR 0x00 TPR ${hex(c.tpr & 0xff, 2)} DFR ${hex(dfr & 0xff, 2)} LDR ${hex(logDest & 0xff, 2)}${dfr === 0 ? `(cluster ${logDest >> 4}: id ${logDest & 0xf})` : ''} PPR ${hex(c.ppr & 0xff, 2)}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -65,7 +68,7 @@ function pinList(name: string, bits: number): string {
 }
 
 /** The IOAPIC part of `info pic`. */
-export function infoPic(io: IoapicView, version: number): string {
+export function infoPic(io: IoapicSummary, version: number): string {
   const lines = [`ioapic0: ver=0x${(version & 0xff).toString(16)} id=0x00 sel=0x00`];
   let remote = 0;
   for (const p of io.pins) {

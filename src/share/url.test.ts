@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mixedActions } from '../../bench/core.ts';
 import { PRESET_ORDER } from '../presets/order.ts';
+import { MUTATING } from '../replay/testing.ts';
 import {
   base64url,
   crc32,
@@ -130,7 +131,7 @@ describe('share links', () => {
     if (!r.ok) expect(r.error).toMatch(message);
   });
 
-  it('refuses a compressed bomb that expands beyond the limit', () => {
+  it.skipIf(MUTATING)('refuses a compressed bomb that expands beyond the limit', () => {
     const huge = `# ${'x'.repeat(5_000_000)}\n`;
     const frag = encodeFragment({ text: huge, step: 0 });
     expect(frag.length).toBeLessThan(MAX_FRAGMENT_CHARS);
@@ -138,7 +139,7 @@ describe('share links', () => {
     expect(r).toEqual({ ok: false, error: "the link's scenario expands to more than 4000000 bytes" });
   });
 
-  it('never throws and stays fast on 10 000 generated and mutated links (fuzz)', () => {
+  it.skipIf(MUTATING)('never throws and stays fast on 10 000 generated and mutated links (fuzz)', () => {
     const seeds = presets.map((p, i) => encodeFragment({ text: p.text, step: i }));
     let worst = 0;
     let decoded = 0;
@@ -163,13 +164,17 @@ describe('share links', () => {
           const t0 = performance.now();
           const r = decodeFragment(s);
           worst = Math.max(worst, performance.now() - t0);
-          if (r.ok) decoded++;
-          else rejected++;
+          if (r.ok) {
+            decoded++;
+            // What a damaged link decodes to is a real session: it links back to itself.
+            expect(decodeFragment(encodeFragment(r.state))).toEqual(r);
+          } else rejected++;
         },
       ),
       { numRuns: 10_000 },
     );
-    expect(decoded + rejected).toBe(10_000);
+    // Both outcomes occur (edits that miss the payload, or none, still decode).
+    expect(decoded).toBeGreaterThan(500);
     expect(rejected).toBeGreaterThan(5000);
     expect(worst).toBeLessThan(250);
   });

@@ -13,7 +13,7 @@
  * size, output size and time, validates every field, and returns a message instead of throwing.
  */
 import { deflateSync, Inflate } from 'fflate';
-import { MAX_SCENARIO_CHARS } from '../scenario/parse.ts';
+import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import { DICTIONARY_V1 } from './dictionary-v1.ts';
 
 export const URL_VERSION = 1;

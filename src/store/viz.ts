@@ -3,15 +3,14 @@
  * shows and sends every change to the worker as scenario text; the text is the source of truth.
  */
 import { createStore } from 'zustand/vanilla';
+import type { Config } from '../core/config.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { View } from '../share/url.ts';
 import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { ExportKind, Response } from '../worker/protocol.ts';
-import type { Frame, SessionInfo } from '../worker/session.ts';
-import { ALL_DETAILED } from '../worker/session.ts';
-import type { CpuDetail } from '../worker/view.ts';
+import type { CpuDetail, ExportKind, Frame, Response, SessionInfo } from '../worker/protocol.ts';
+import { ALL_DETAILED } from '../worker/protocol.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
 
@@ -36,14 +35,15 @@ export interface VizState {
   /** vCPU details kept across frames when unchanged, so unchanged cards do not re-render. */
   cpus: Record<number, CpuDetail>;
   status: Status;
-  run: { steps: number; limit: number } | null;
+  /** The run in progress: guest steps so far, and its length once the worker has said it. */
+  run: { steps: number; limit: number | null } | null;
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
   /** vCPUs the user pinned as full cards. */
   selected: number[];
   /** An action waiting for confirmation because it would discard later steps. */
-  pending: { lines: string[]; discard: number } | { run: number; discard: number } | null;
+  pending: { lines: string[]; discard: number } | { run: number | undefined; discard: number } | null;
   undoStack: Snapshot[];
   redoStack: Snapshot[];
   /** The sidebar panel on show (part of the share link). */
@@ -52,10 +52,14 @@ export interface VizState {
   historyMode: 'push' | 'replace';
   /** Compare view: the second column's configuration settings, or null when off. */
   compare: string[] | null;
+  /** A compare setting of this store's own (`settings`) that does not apply to the text. */
+  settingsError: string | null;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
   openLink(fragment: string, fromHistory?: boolean): boolean;
+  /** Rewrites the configuration lines of the text to `config` and replays (the worker edits the text). */
+  configure(config: Config): void;
   setView(view: View): void;
   setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
@@ -67,17 +71,23 @@ export interface VizState {
   stepEvent(delta: 1 | -1): void;
   /** Appends action lines after the current step (asks first if later steps would go). */
   act(lines: string[]): void;
-  startRun(n: number): void;
+  /** `run n`; without n, the scenario language's `run` (its default length). */
+  startRun(n?: number): void;
   stopRun(): void;
   confirmPending(ok: boolean): void;
   undo(): void;
   redo(): void;
   toggleSelected(cpu: number): void;
   dismissNotice(): void;
-  crashWorker(): void;
-  /** Test hook: the worker stops answering for `ms`. */
-  hangWorker(ms: number): void;
   dispose(): void;
+}
+
+/** For the end-to-end tests only (kept out of the state, so no component can reach them). */
+export interface TestHooks {
+  /** The worker fails as a crash would. */
+  crashWorker(): void;
+  /** The worker stops answering for `ms`, as a hang would. */
+  hangWorker(ms: number): void;
 }
 
 export type VizStore = ReturnType<typeof createVizStore>;
@@ -86,11 +96,16 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * `settings` (the command line's --set syntax) are applied to the configuration of every text
+ * this store loads: the compare view's second column.
+ */
 export function createVizStore(
   initialText: string,
   initialStep?: number,
   factory?: WorkerFactory,
   initialLink?: string,
+  settings: string[] = [],
 ) {
   let host: WorkerHost;
   /** What the store asked for last, to know how to restart and what answers mean. */
@@ -118,6 +133,7 @@ export function createVizStore(
             info: r.info,
             text: r.info.text,
             editorErrors: lastLoad?.fromEditor ? [] : get().editorErrors,
+            settingsError: null,
           });
           lastLoad = null;
           return;
@@ -147,6 +163,10 @@ export function createVizStore(
           if (!get().info) get().load(initialText, initialStep);
           return;
         }
+        case 'settings-error':
+          lastLoad = null;
+          set({ status: 'ready', settingsError: r.error });
+          return;
         case 'exported':
           exports.get(r.id)?.(r.text);
           exports.delete(r.id);
@@ -182,7 +202,7 @@ export function createVizStore(
           text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost.`,
         },
       });
-      host.send({ type: 'load', text: s.text, step: cursor(), detailed: detailed() });
+      host.send({ type: 'load', text: s.text, step: cursor(), detailed: detailed(), settings });
     };
 
     host = new WorkerHost(onMessage, onFailure, factory);
@@ -192,12 +212,14 @@ export function createVizStore(
       set({ status: 'loading' });
       host.send({ type: 'append', lines, at: cursor(), detailed: detailed() });
     };
-    const doRun = (n: number) => {
+    const doRun = (n: number | undefined) => {
       remember();
       live = true;
-      set({ status: 'running', run: { steps: 0, limit: n } });
+      set({ status: 'running', run: { steps: 0, limit: n ?? null } });
       host.send({ type: 'run', n, at: cursor(), detailed: detailed() });
     };
+    const send = (text: string, step: number | undefined) =>
+      host.send({ type: 'load', text, step, detailed: detailed(), settings });
 
     return {
       text: initialText,
@@ -215,12 +237,19 @@ export function createVizStore(
       view: 'timeline',
       historyMode: 'replace',
       compare: null,
+      settingsError: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (get().info) remember();
         lastLoad = { text, step, fromEditor, source };
         set({ status: 'loading', historyMode: get().info ? 'push' : 'replace' });
-        host.send({ type: 'load', text, step, detailed: detailed() });
+        send(text, step);
+      },
+      configure(config) {
+        if (get().info) remember();
+        lastLoad = { text: get().text, fromEditor: false, source: 'app' };
+        set({ status: 'loading', historyMode: 'push' });
+        host.send({ type: 'configure', config, detailed: detailed() });
       },
       openLink(fragment, fromHistory = false) {
         const r = decodeFragment(fragment);
@@ -238,7 +267,7 @@ export function createVizStore(
           compare: r.state.compare ?? null,
           historyMode: fromHistory ? 'replace' : 'push',
         });
-        host.send({ type: 'load', text: r.state.text, step: r.state.step, detailed: detailed() });
+        send(r.state.text, r.state.step);
         return true;
       },
       setView(view) {
@@ -317,7 +346,7 @@ export function createVizStore(
           redoStack: [...s.redoStack, { text: s.text, step: cursor() }],
         });
         lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
-        host.send({ type: 'load', text: prev.text, step: prev.step, detailed: detailed() });
+        send(prev.text, prev.step);
       },
       redo() {
         const s = get();
@@ -328,7 +357,7 @@ export function createVizStore(
           undoStack: [...s.undoStack, { text: s.text, step: cursor() }],
         });
         lastLoad = { text: next.text, step: next.step, fromEditor: false, source: 'app' };
-        host.send({ type: 'load', text: next.text, step: next.step, detailed: detailed() });
+        send(next.text, next.step);
       },
       toggleSelected(cpu) {
         const s = get();
@@ -341,12 +370,6 @@ export function createVizStore(
       dismissNotice() {
         set({ notice: null });
       },
-      crashWorker() {
-        host.send({ type: 'crash' });
-      },
-      hangWorker(ms) {
-        host.send({ type: 'hang', ms });
-      },
       dispose() {
         host.dispose();
       },
@@ -354,5 +377,9 @@ export function createVizStore(
   });
   if (!initialLink || !store.getState().openLink(initialLink, true))
     store.getState().load(initialText, initialStep);
-  return store;
+  const testHooks: TestHooks = {
+    crashWorker: () => host.send({ type: 'test-crash' }),
+    hangWorker: (ms) => host.send({ type: 'test-hang', ms }),
+  };
+  return Object.assign(store, { testHooks });
 }

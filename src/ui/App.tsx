@@ -185,7 +185,7 @@ function Shell() {
         case ' ':
           if (e.target instanceof HTMLButtonElement) return;
           if (s.status === 'running') s.stopRun();
-          else s.startRun(100000);
+          else s.startRun();
           break;
         case 'g':
           document.getElementById('jump')?.focus();

@@ -1,6 +1,6 @@
 /** The vCPU cards: all of them in a small VM; in a large one the overview plus pinned and touched cards. */
 
-import { ALL_DETAILED } from '../worker/session.ts';
+import { ALL_DETAILED } from '../worker/protocol.ts';
 import { useViz } from './context.ts';
 import { VcpuCard } from './vcpu/VcpuCard.tsx';
 import { VcpuOverview } from './vcpu/VcpuOverview.tsx';

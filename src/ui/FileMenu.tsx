@@ -1,7 +1,7 @@
 /** Share, open, download and export: everything that takes the session out of (or into) the app. */
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
-import { MAX_SCENARIO_CHARS } from '../scenario/parse.ts';
+import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import { figureSvg } from '../share/figure.ts';
 import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
 import type { VizStore } from '../store/viz.ts';

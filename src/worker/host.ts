@@ -2,7 +2,7 @@
  * The UI side of the worker: sends requests, hands answers on, and notices when the worker
  * crashes or hangs, so that the store can restart it from the scenario text.
  */
-import type { RequestBody, Response } from './protocol.ts';
+import type { RequestBody, Response, TestHookBody } from './protocol.ts';
 
 export type WorkerFactory = () => Worker;
 
@@ -38,7 +38,7 @@ export class WorkerHost {
       const r = e.data;
       // A run owes answers until it ends; everything else is answered by its frame or error.
       if (r.type === 'frame' && !r.live) this.owed = false;
-      if (r.type === 'error' || r.type === 'exported') this.owed = false;
+      if (r.type === 'error' || r.type === 'settings-error' || r.type === 'exported') this.owed = false;
       this.onMessage(r);
     };
     w.onerror = (e) => {
@@ -56,7 +56,7 @@ export class WorkerHost {
     this.onFailure(kind, detail);
   }
 
-  send(body: RequestBody): number {
+  send(body: RequestBody | TestHookBody): number {
     const id = this.nextId++;
     if (body.type !== 'stop') {
       this.owed = true;

@@ -7,62 +7,26 @@ import type { Action } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
-import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
-import { checkExpectations } from '../replay/run.ts';
+import { runSteps } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
+import { replaceConfig } from '../scenario/edit.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
 import { printAction } from '../scenario/print.ts';
+import { deriveCompare } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { encodePayload } from '../share/url.ts';
-import type { CpuChange, StateView } from './view.ts';
+import type { CpuChange, Frame, SessionInfo } from './protocol.ts';
+import { ALL_DETAILED, MAX_DETAILED } from './protocol.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
 export const MAX_STEP_EVENTS = 3000;
-/** vCPUs shown in full when the VM is this small or smaller. */
-export const ALL_DETAILED = 16;
-/** Most vCPUs whose details one frame carries. */
-export const MAX_DETAILED = 64;
 /** Events an exported trace holds at most (later steps are left out). */
 export const MAX_EXPORT_EVENTS = 200_000;
-
-export interface StepInfo {
-  text: string;
-  line: number;
-  notes: string[];
-}
-
-export interface SessionInfo {
-  text: string;
-  /** The share link's `s=` payload for this text (share/url.ts). */
-  share: string;
-  config: Config;
-  title: string | null;
-  configNotes: string[];
-  vcpus: number;
-  /** IOAPIC pins that some step programs, drives or services (the table shows them from the start). */
-  pins: number[];
-  steps: StepInfo[];
-  /** Every expectation's result, in order. */
-  expects: ExpectResult[];
-}
-
-export interface Frame {
-  step: number;
-  /** The sub-step: the view shows the state right after this event of the step; null = the whole step. */
-  event: number | null;
-  view: StateView;
-  events: TraceEvent[];
-  droppedEvents: number;
-  /** vCPUs this step's events name, and what changed on the detailed ones. */
-  touched: number[];
-  changes: Record<number, CpuChange>;
-  changedPins: number[];
-}
 
 function pinOf(a: Action): number {
   if ('pin' in a) return a.pin;
@@ -70,7 +34,10 @@ function pinOf(a: Action): number {
   return -1;
 }
 
-export type Result = { ok: true; info: SessionInfo } | { ok: false; errors: ScenarioError[] };
+export type Result =
+  | { ok: true; info: SessionInfo }
+  /** `settingsError`: a compare setting of `load` that does not apply (errors is then empty). */
+  | { ok: false; errors: ScenarioError[]; settingsError?: string };
 
 export class Session {
   private scenario: Scenario | null = null;
@@ -83,10 +50,20 @@ export class Session {
   /** Called now and then during long loads, so that the UI knows the worker is alive. */
   onProgress: ((done: number, total: number) => void) | null = null;
 
-  /** Replaces the session with `text` if, and only if, it parses; otherwise nothing changes. */
-  load(text: string): Result {
-    const parsed = parseScenario(text);
+  /**
+   * Replaces the session with `text` if, and only if, it parses; otherwise nothing changes.
+   * `settings` (--set syntax) rewrite its configuration first: the compare view's second column.
+   */
+  load(text: string, settings: readonly string[] = []): Result {
+    let parsed = parseScenario(text);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    if (settings.length) {
+      const d = deriveCompare(text, parsed.scenario.config, [...settings]);
+      if (!d.ok) return { ok: false, errors: [], settingsError: d.error };
+      text = d.text;
+      parsed = parseScenario(text);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    }
     const s = parsed.scenario;
     const timeline = new Timeline(s.config);
     const expects = this.runSteps(s, timeline, 0, 1);
@@ -98,23 +75,23 @@ export class Session {
     return { ok: true, info: this.info() };
   }
 
-  /**
-   * Appends the scenario's steps from `from` on to the timeline, checking the expectations
-   * that stand on line `minLine` or later as their steps are reached.
-   */
+  /** Appends the scenario's steps from `from` on, checking the expectations on line `minLine` or later. */
   private runSteps(s: Scenario, t: Timeline, from: number, minLine: number): ExpectResult[] {
-    const byStep = new Map<number, Scenario['expects']>();
-    for (const e of s.expects)
-      if (e.afterStep >= from && e.line >= minLine)
-        byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
-    const out = checkExpectations(t.last, byStep.get(from) ?? []);
     const total = s.steps.length;
-    for (const st of s.steps.slice(from)) {
-      if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
-      t.append(st.action);
-      out.push(...checkExpectations(t.last, byStep.get(t.length) ?? []));
-    }
-    return out;
+    return runSteps(s, {
+      from,
+      minLine,
+      state: () => t.last,
+      apply: (action) => {
+        if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
+        t.append(action);
+      },
+    });
+  }
+
+  /** Rewrites the configuration lines of the text to `config` (comments and notes kept) and reloads. */
+  configure(config: Config): Result {
+    return this.load(replaceConfig(this.text, config));
   }
 
   get text(): string {
@@ -178,7 +155,7 @@ export class Session {
   }
 
   /** Starts a long `run n` after step `at` (later steps discarded), advanced by `runChunk`. */
-  beginRun(n: number, at: number): Result {
+  beginRun(n: number = DEFAULT_RUN_STEPS, at: number = this.length): Result {
     if (at < this.length) {
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;

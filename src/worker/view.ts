@@ -3,54 +3,17 @@
  * (a 4096-vCPU overview stays cheap), full details for the vCPUs on screen, the IOAPIC,
  * counters, and which bits the last step changed.
  */
+
 import { bitmapHighest } from '../core/bitmap.ts';
-import type { CounterName } from '../core/counters.ts';
 import { countersTotals } from '../core/counters.ts';
-import { cpuSummary, ioapicVersionRegister, machineSummary } from '../core/inspect.ts';
+import { hex } from '../core/hex.ts';
+import { cpuSummary, ioapicVersionRegister, machineSummary, spivFields } from '../core/inspect.ts';
 import { guestPpr } from '../core/lapic.ts';
 import type { MachineState, VcpuState } from '../core/state.ts';
-
-export type CpuDetail = ReturnType<typeof cpuSummary> & {
-  savic: boolean;
-  /** Handler frames, innermost last, with the guest profile's script when fixed. */
-  frames: { vector: number; savedIf: boolean; script: string[] | null; pc: number }[];
-  inGuest: boolean;
-};
-
-export type IoapicView = ReturnType<typeof machineSummary>['ioapic'];
-export type KvmView = ReturnType<typeof machineSummary>['kvm'];
-
-/** Fields of a compact row, one Int16 each. */
-export const ROW = {
-  irrTop: 0,
-  isrTop: 1,
-  irrCount: 2,
-  isrCount: 3,
-  handledCount: 4,
-  ppr: 5,
-  if: 6,
-  stale: 7,
-} as const;
-export const ROW_FIELDS = 8;
-
-export interface StateView {
-  time: number;
-  vcpus: number;
-  /** ROW_FIELDS Int16 values per vCPU. */
-  rows: Int16Array;
-  /** Full details of the vCPUs asked for, by index. */
-  cpus: Record<number, CpuDetail>;
-  ioapic: IoapicView;
-  ioapicVersion: number;
-  kvm: KvmView;
-  counters: Record<CounterName, number>;
-}
-
-/** Per vCPU: the vectors whose bit flipped in each set register, and the scalar fields that changed. */
-export interface CpuChange {
-  sets: Partial<Record<'irr' | 'isr' | 'tmr' | 'handled' | 'shadowIsr', number[]>>;
-  fields: string[];
-}
+import { formatTimestamp } from '../core/trace-format.ts';
+import { cpuDiff } from './diff.ts';
+import type { CpuChange, CpuDetail, StateView } from './protocol.ts';
+import { ROW, ROW_FIELDS } from './protocol.ts';
 
 function popcount(b: Uint32Array): number {
   let n = 0;
@@ -82,6 +45,7 @@ export function cpuDetail(v: VcpuState): CpuDetail {
   return {
     ...cpuSummary(v),
     savic: v.savic !== null,
+    spivBits: spivFields(v.spiv),
     inGuest: v.inGuest,
     frames: v.frames.map((f) => ({
       vector: f.vector,
@@ -92,7 +56,7 @@ export function cpuDetail(v: VcpuState): CpuDetail {
           op.op === 'service'
             ? `service ${op.pin}`
             : op.op === 'ioapic-eoi'
-              ? `ioapic-eoi 0x${op.vector.toString(16)}`
+              ? `ioapic-eoi ${hex(op.vector)}`
               : op.op,
         ) ?? null,
     })),
@@ -107,6 +71,7 @@ export function stateView(s: MachineState, detailed: Iterable<number>): StateVie
   const summary = machineSummary({ ...s, cpus: [] });
   return {
     time: s.time,
+    clock: formatTimestamp(s.time),
     vcpus: s.cpus.length,
     rows,
     cpus,
@@ -117,28 +82,9 @@ export function stateView(s: MachineState, detailed: Iterable<number>): StateVie
   };
 }
 
-function setDiff(a: number[], b: number[]): number[] {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return [...a.filter((x) => !sb.has(x)), ...b.filter((x) => !sa.has(x))].sort((x, y) => x - y);
-}
-
-const SCALARS = ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale', 'ldr', 'dfr', 'apicId'] as const;
-
-/** What changed on vCPU `i` between two states. */
+/** What changed on a vCPU between two states (the diff of their details). */
 export function cpuChange(before: VcpuState, after: VcpuState): CpuChange | null {
-  const a = cpuSummary(before);
-  const b = cpuSummary(after);
-  const sets: CpuChange['sets'] = {};
-  for (const k of ['irr', 'isr', 'tmr', 'handled', 'shadowIsr'] as const) {
-    const d = setDiff(a[k], b[k]);
-    if (d.length) sets[k] = d;
-  }
-  const fields: string[] = SCALARS.filter((k) => a[k] !== b[k]);
-  if (JSON.stringify(a.pvEoi) !== JSON.stringify(b.pvEoi)) fields.push('pvEoi');
-  if (a.handlers.join() !== b.handlers.join()) fields.push('handlers');
-  if (a.requests.join() !== b.requests.join()) fields.push('requests');
-  return Object.keys(sets).length || fields.length ? { sets, fields } : null;
+  return cpuDiff(cpuDetail(before), cpuDetail(after));
 }
 
 /** Which IOAPIC pins changed (any field). */

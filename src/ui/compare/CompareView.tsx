@@ -5,14 +5,13 @@
  */
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import { COUNTER_NAMES } from '../../core/counters.ts';
-import { deriveCompare } from '../../scenario/settings.ts';
+import { hex } from '../../core/hex.ts';
 import type { VizStore } from '../../store/viz.ts';
 import { createVizStore } from '../../store/viz.ts';
-import type { CpuDetail } from '../../worker/view.ts';
+import { cpuDiff } from '../../worker/diff.ts';
+import type { CpuDetail } from '../../worker/protocol.ts';
 import { Cards } from '../Cards.tsx';
 import { Button } from '../common/Button.tsx';
-import { hex2 } from '../common/hex.ts';
 import { useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 
@@ -29,14 +28,16 @@ export const COMPARE_SUGGESTIONS = [
   'ioapic.version=0x11',
 ];
 
-/** The second column's store: created with the view, following the first store. */
+/**
+ * The second column's store: created with the view, following the first store. Its worker
+ * applies the settings to every text it loads (the parser lives there, not on this thread).
+ */
 function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; error: string | null } {
   const [b, setB] = useState<VizStore | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const key = settings.join(',');
   useEffect(() => {
     const first = a.getState();
-    const store = createVizStore('', 0);
+    const store = createVizStore('', 0, undefined, undefined, key ? key.split(',') : []);
     const own = { load: store.getState().load, seek: store.getState().seek };
     // Acting on the second column acts on the first: the scenario text is one.
     store.setState({
@@ -48,15 +49,9 @@ function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; err
     const follow = () => {
       const s = a.getState();
       if (!s.info || !s.frame || s.status !== 'ready') return;
-      const d = deriveCompare(s.info.text, s.info.config, key ? key.split(',') : []);
-      if (!d.ok) {
-        setError(d.error);
-        return;
-      }
-      setError(null);
-      if (d.text !== lastText) {
-        lastText = d.text;
-        own.load(d.text, s.frame.step, false, 'app');
+      if (s.info.text !== lastText) {
+        lastText = s.info.text;
+        own.load(s.info.text, s.frame.step, false, 'app');
       } else if (store.getState().frame?.step !== s.frame.step) own.seek(s.frame.step);
     };
     const off = a.subscribe(follow);
@@ -67,6 +62,7 @@ function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; err
       store.getState().dispose();
     };
   }, [a, key]);
+  const error = useStore(b ?? a, (s) => (b ? s.settingsError : null));
   return { b, error };
 }
 
@@ -84,14 +80,19 @@ function Side({ label, store, detail }: { label: string; store: VizStore; detail
   );
 }
 
+/** The fields the list names, with their values in each column. */
+const SHOWN = ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale'] as const;
+
 function cpuDiffs(a: CpuDetail, b: CpuDetail): string[] {
+  const d = cpuDiff(a, b);
+  if (!d) return [];
   const out: string[] = [];
-  const set = (v: number[]) => `{${v.map(hex2).join(', ')}}`;
-  for (const k of ['irr', 'isr', 'tmr', 'handled', 'shadowIsr'] as const)
-    if (set(a[k]) !== set(b[k])) out.push(`${k} ${set(a[k])} vs ${set(b[k])}`);
-  for (const k of ['tpr', 'ppr', 'spiv', 'lvr', 'if', 'stale'] as const)
-    if (a[k] !== b[k]) out.push(`${k} ${a[k] < 0 ? a[k] : hex2(a[k])} vs ${b[k] < 0 ? b[k] : hex2(b[k])}`);
-  if (a.pvEoi.pending !== b.pvEoi.pending)
+  const set = (v: number[]) => `{${v.map((x) => hex(x, 2)).join(', ')}}`;
+  const value = (v: number) => (v < 0 ? String(v) : hex(v, 2));
+  for (const [k] of Object.entries(d.sets) as [keyof typeof d.sets, number[]][])
+    out.push(`${k} ${set(a[k])} vs ${set(b[k])}`);
+  for (const k of SHOWN) if (d.fields.includes(k)) out.push(`${k} ${value(a[k])} vs ${value(b[k])}`);
+  if (d.fields.includes('pvEoi') && a.pvEoi.pending !== b.pvEoi.pending)
     out.push(`pv-eoi-pending ${+a.pvEoi.pending} vs ${+b.pvEoi.pending}`);
   return out;
 }
@@ -104,9 +105,10 @@ function Differences({ a, b }: { a: VizStore; b: VizStore }) {
   const cb = useStore(b, (s) => s.cpus);
   if (!fa || !fb) return null;
   if (fa.step !== fb.step) return <p className="text-xs text-slate-500">Catching up…</p>;
-  const counters = COUNTER_NAMES.filter((n) => fa.view.counters[n] !== fb.view.counters[n]).map(
-    (n) => `${n} ${fa.view.counters[n]} vs ${fb.view.counters[n]}`,
-  );
+  const names = Object.keys(fa.view.counters) as (keyof typeof fa.view.counters)[];
+  const counters = names
+    .filter((n) => fa.view.counters[n] !== fb.view.counters[n])
+    .map((n) => `${n} ${fa.view.counters[n]} vs ${fb.view.counters[n]}`);
   const cpus = Object.keys(ca)
     .map(Number)
     .filter((i) => cb[i])

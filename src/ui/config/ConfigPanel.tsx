@@ -1,7 +1,8 @@
 /** The machine configuration as a form; a change rewrites the configuration lines and reloads. */
+
 import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
-import { replaceConfig } from '../../scenario/edit.ts';
+import { hex } from '../../core/hex.ts';
 import { useViz } from '../context.ts';
 
 const sel =
@@ -44,11 +45,9 @@ const onOff = ['on', 'off'] as const;
 const b = (v: boolean) => (v ? 'on' : 'off');
 
 export function ConfigPanel() {
-  const text = useViz((s) => s.text);
   const c = useViz((s) => s.info?.config);
-  const load = useViz((s) => s.load);
+  const apply = useViz((s) => s.configure);
   if (!c) return null;
-  const apply = (next: Config) => load(replaceConfig(text, next), undefined, false, 'app');
   const kvm = (patch: Partial<Config['kvm']>) => apply({ ...c, kvm: { ...c.kvm, ...patch } });
   const profile: GuestProfile | 'per vCPU' =
     c.guestAll ?? (Object.keys(c.guests).length ? 'per vCPU' : 'manual');
@@ -135,7 +134,7 @@ export function ConfigPanel() {
         <Row label="IOAPIC version">
           <Pick
             label="IOAPIC version"
-            value={c.ioapicVersion === null ? 'default' : `0x${c.ioapicVersion.toString(16)}`}
+            value={c.ioapicVersion === null ? 'default' : hex(c.ioapicVersion)}
             options={['default', '0x11', '0x20'] as const}
             onChange={(v) =>
               apply({ ...c, ioapicVersion: v === 'default' ? null : v === '0x11' ? 0x11 : 0x20 })

@@ -1,8 +1,8 @@
 /** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
 import { memo, useEffect, useState } from 'react';
-import type { IoapicView } from '../../worker/view.ts';
+import { hex } from '../../core/hex.ts';
+import type { IoapicView } from '../../worker/protocol.ts';
 import { Button } from '../common/Button.tsx';
-import { hex2 } from '../common/hex.ts';
 import { useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
@@ -127,7 +127,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
         </span>
       </td>
       <td className={cell}>
-        <EditNumber value={hex2(p.vector)} label={L('vector')} onCommit={(v) => route('vector', v)} />
+        <EditNumber value={hex(p.vector, 2)} label={L('vector')} onCommit={(v) => route('vector', v)} />
       </td>
       <td className={cell}>
         <Choice
@@ -208,7 +208,7 @@ export function IoapicTable() {
         <h2 id="ioapic-h" className="m-0 text-sm font-semibold">
           IOAPIC{' '}
           <span className="font-normal text-slate-500 dark:text-slate-400">
-            version {hex2(version & 0xff)} (VERSION reads 0x{version.toString(16)})
+            version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
           </span>
         </h2>
         <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../core/events.ts';
 import { runScenario } from '../../replay/run.ts';
-import { mustParse } from '../../scenario/testing.ts';
+import { mustParse } from '../../replay/testing.ts';
 import { findGroups, layoutLanes, matches } from './layout.ts';
 
 function events(text: string, step: number): TraceEvent[] {

@@ -3,8 +3,6 @@
  * current step with their *why*; the counters.
  */
 import { memo } from 'react';
-import { COUNTER_NAMES } from '../../core/counters.ts';
-import { formatTimestamp } from '../../core/trace-format.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 
@@ -104,15 +102,15 @@ const EventList = memo(function EventList() {
 
 function Counters() {
   const counters = useViz((s) => s.frame?.view.counters);
-  const time = useViz((s) => s.frame?.view.time ?? 0);
+  const clock = useViz((s) => s.frame?.view.clock ?? '');
   if (!counters) return null;
   return (
     <div>
       <h3 className="mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">
-        Counters <span className="font-normal text-slate-500">· virtual time {formatTimestamp(time)} s</span>
+        Counters <span className="font-normal text-slate-500">· virtual time {clock} s</span>
       </h3>
       <dl className="m-0 grid grid-cols-2 gap-x-3 gap-y-0.5 text-xs" data-testid="counters">
-        {COUNTER_NAMES.map((n) => (
+        {(Object.keys(counters) as (keyof typeof counters)[]).map((n) => (
           <div key={n} className="flex justify-between gap-2">
             <dt className="text-slate-500 dark:text-slate-400">{n}</dt>
             <dd

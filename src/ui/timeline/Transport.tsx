@@ -99,11 +99,12 @@ export function Transport() {
       </form>
       {running ? (
         <Button onClick={stopRun} className="border-rose-400 font-semibold" aria-label="Stop the run (Space)">
-          Stop {run ? `${run.steps.toLocaleString('en-US')} / ${run.limit.toLocaleString('en-US')}` : ''}
+          Stop{' '}
+          {run ? `${run.steps.toLocaleString('en-US')} / ${run.limit?.toLocaleString('en-US') ?? '…'}` : ''}
         </Button>
       ) : (
         <Button
-          onClick={() => startRun(100000)}
+          onClick={() => startRun()}
           aria-label="Run the guests (Space)"
           title="Let the automatic guest profiles work (run)"
         >

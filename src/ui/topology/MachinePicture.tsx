@@ -6,7 +6,7 @@
  */
 import { memo, useEffect, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
-import type { CpuDetail } from '../../worker/view.ts';
+import type { CpuDetail } from '../../worker/protocol.ts';
 import { useViz } from '../context.ts';
 import type { Part } from './hops.ts';
 import { hopOf } from './hops.ts';

@@ -6,7 +6,8 @@
  */
 import { select } from 'd3-selection';
 import { memo, useEffect, useRef, useState } from 'react';
-import { hex2, vectorList } from '../common/hex.ts';
+import { hex } from '../../core/hex.ts';
+import { sameVectors } from '../../worker/diff.ts';
 
 const CELL = 11;
 const GAP = 1;
@@ -33,13 +34,6 @@ const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
 /** One cell's look, as a small string so that unchanged cells can be skipped. */
 function look(set: Set<number>, flipped: Set<number>, blocked: number, v: number): string {
   return `${set.has(v) ? 's' : v >> 4 <= blocked ? 'b' : 'e'}${flipped.has(v) ? 'c' : ''}`;
-}
-
-function sameArray(a: number[] | undefined, b: number[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function BitGridImpl({
@@ -95,7 +89,7 @@ function BitGridImpl({
       >
         <span className="truncate">{label}</span>
         <span className="truncate font-normal tabular-nums text-slate-500 dark:text-slate-400">
-          {vectors.length ? vectors.map(hex2).join(' ') : '—'}
+          {vectors.length ? vectors.map((v) => hex(v, 2)).join(' ') : '—'}
         </span>
       </figcaption>
       <svg
@@ -103,7 +97,7 @@ function BitGridImpl({
         height={SIZE}
         viewBox={`0 0 ${SIZE} ${SIZE}`}
         role="img"
-        aria-label={`${label}: ${vectorList(vectors)}`}
+        aria-label={`${label}: ${vectors.length ? vectors.map((v) => hex(v, 2)).join(', ') : 'none'}`}
         className="contain-card block h-auto max-w-full"
         onMouseMove={(e) => {
           const v = (e.target as Element).getAttribute('data-v');
@@ -131,14 +125,14 @@ function BitGridImpl({
           className="pointer-events-none absolute z-10 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-[11px] text-white shadow dark:bg-slate-100 dark:text-slate-900"
           style={{ left: Math.min(x(hover), SIZE - 120), top: y(hover) + 30 }}
         >
-          vector {hex2(hover)}, class {hover >> 4}
+          vector {hex(hover, 2)}, class {hover >> 4}
           {describe ? `: ${describe(hover)}` : ''}
           {hover >> 4 <= blockedClass ? ' (class blocked by PPR)' : ''}
         </div>
       )}
       <ul className="sr-only">
         {vectors.map((v) => (
-          <li key={v}>{hex2(v)}</li>
+          <li key={v}>{hex(v, 2)}</li>
         ))}
       </ul>
     </figure>
@@ -152,7 +146,7 @@ export const BitGrid = memo(
     a.label === b.label &&
     a.color === b.color &&
     a.blockedClass === b.blockedClass &&
-    sameArray(a.vectors, b.vectors) &&
-    sameArray(a.changed, b.changed) &&
+    sameVectors(a.vectors, b.vectors) &&
+    sameVectors(a.changed, b.changed) &&
     a.describe === b.describe,
 );

@@ -1,8 +1,9 @@
 /** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
 import { memo, useCallback, useRef, useState } from 'react';
-import type { CpuChange, CpuDetail } from '../../worker/view.ts';
+import { hex } from '../../core/hex.ts';
+import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
+import { ALL_DETAILED } from '../../worker/protocol.ts';
 import { Button, NumberField } from '../common/Button.tsx';
-import { hex2, hexn } from '../common/hex.ts';
 import { useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
 
@@ -86,7 +87,7 @@ export const VcpuCard = memo(function VcpuCard({
   const [reg, setReg] = useState('spiv');
   const [regValue, setRegValue] = useState('0x1ff');
   const [servicePin, setServicePin] = useState('10');
-  const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex2(cpu.isr.at(-1)!) : '0x62');
+  const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex(cpu.isr.at(-1)!, 2) : '0x62');
   const c = cpu.cpu;
   const sets = change?.sets ?? {};
   const fields = new Set(change?.fields ?? []);
@@ -109,8 +110,8 @@ export const VcpuCard = memo(function VcpuCard({
       .map(([n]) => n);
     return where.length ? `in ${where.join(', ')}` : 'in no register';
   }, []);
-  const spivEnabled = (cpu.spiv & 0x100) !== 0;
-  const seoib = (cpu.spiv & 0x1000) !== 0;
+  const spivEnabled = cpu.spivBits.enabled;
+  const seoib = cpu.spivBits.suppressEoiBroadcast;
   const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
   const run = (op: string) => act([`cpu ${c} ${op}`]);
   return (
@@ -123,7 +124,7 @@ export const VcpuCard = memo(function VcpuCard({
         <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
           vCPU {c}
           <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
-            {cpu.mode} ID {hexn(cpu.apicId)} · {cpu.profile} guest{cpu.savic ? ' · Secure AVIC' : ''}
+            {cpu.mode} ID {hex(cpu.apicId)} · {cpu.profile} guest{cpu.savic ? ' · Secure AVIC' : ''}
           </span>
         </h3>
         <span
@@ -132,7 +133,7 @@ export const VcpuCard = memo(function VcpuCard({
         >
           IF={cpu.if}
         </span>
-        {vcpus > 16 && (
+        {vcpus > ALL_DETAILED && (
           <Button onClick={() => toggleSelected(c)} aria-pressed={pinned} title="Keep this card on screen">
             {pinned ? 'Unpin' : 'Pin'}
           </Button>
@@ -153,27 +154,27 @@ export const VcpuCard = memo(function VcpuCard({
         ))}
       </div>
       <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs @3xl:grid-cols-3">
-        <Field name="TPR" value={hex2(cpu.tpr)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
+        <Field name="TPR" value={hex(cpu.tpr, 2)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
         <Field
           name="PPR"
-          value={hex2(cpu.ppr)}
+          value={hex(cpu.ppr, 2)}
           changed={fields.has('ppr')}
           title={`Processor priority: classes ≤ ${blocked} are blocked (shaded in IRR)`}
         />
         <Field
           name="SPIV"
-          value={`${hexn(cpu.spiv)} ${spivEnabled ? 'on' : 'OFF'}${seoib ? ' SEOIB' : ''}`}
+          value={`${hex(cpu.spiv)} ${spivEnabled ? 'on' : 'OFF'}${seoib ? ' SEOIB' : ''}`}
           changed={fields.has('spiv')}
           title="bit 8: APIC software enable; bit 12: suppress EOI broadcast (R2.3)"
         />
         <Field
           name="LVR"
-          value={`${hexn(cpu.lvr)}${lvr24 ? ' [24]' : ''}`}
+          value={`${hex(cpu.lvr)}${lvr24 ? ' [24]' : ''}`}
           title="bit 24: Suppress EOI Broadcast advertised (R2.4, R8.2)"
         />
         <Field
           name="stale EOI"
-          value={String(cpu.stale === -1 ? '−1' : hex2(cpu.stale))}
+          value={String(cpu.stale === -1 ? '−1' : hex(cpu.stale, 2))}
           changed={fields.has('stale')}
           title="highest_stale_pending_ioapic_eoi (R7.6)"
         />
@@ -192,13 +193,13 @@ export const VcpuCard = memo(function VcpuCard({
         {cpu.mode === 'xapic' && (
           <Field
             name="LDR / DFR"
-            value={`${hexn(cpu.ldr >>> 24)} / ${cpu.dfr >>> 28 === 0xf ? 'flat' : cpu.dfr >>> 28 === 0 ? 'cluster' : hexn(cpu.dfr)}`}
+            value={`${hex(cpu.ldr >>> 24)} / ${cpu.dfr >>> 28 === 0xf ? 'flat' : cpu.dfr >>> 28 === 0 ? 'cluster' : hex(cpu.dfr)}`}
             changed={fields.has('ldr') || fields.has('dfr')}
           />
         )}
         <Field
           name="handlers"
-          value={cpu.frames.length ? cpu.frames.map((f) => hex2(f.vector)).join(' › ') : 'none'}
+          value={cpu.frames.length ? cpu.frames.map((f) => hex(f.vector, 2)).join(' › ') : 'none'}
           changed={fields.has('handlers')}
           title="Interrupt handlers running, innermost last"
         />

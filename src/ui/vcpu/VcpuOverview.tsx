@@ -2,8 +2,9 @@
  * Every vCPU as one compact row (a virtualized list, so 4096 stay cheap): highest IRR and ISR
  * vectors, counts, PPR, IF. Selecting a row pins its full card.
  */
-import { ROW, ROW_FIELDS } from '../../worker/view.ts';
-import { hex2 } from '../common/hex.ts';
+
+import { hex } from '../../core/hex.ts';
+import { ROW, ROW_FIELDS } from '../../worker/protocol.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 
@@ -32,12 +33,12 @@ export function VcpuOverview() {
         className={`grid h-full w-full grid-cols-[3.5rem_4rem_4rem_3rem_3rem_2.5rem_2rem] items-center px-2 text-left font-mono text-[11px] tabular-nums focus-visible:outline-2 focus-visible:outline-sky-500 ${pinned ? 'bg-sky-100 dark:bg-sky-900' : hot.has(i) ? 'bg-amber-50 dark:bg-amber-950' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}
       >
         <span className="font-semibold">{i}</span>
-        <span>{irrTop >= 0 ? `${hex2(irrTop)}×${rows[o + ROW.irrCount]}` : '—'}</span>
-        <span>{isrTop >= 0 ? `${hex2(isrTop)}×${rows[o + ROW.isrCount]}` : '—'}</span>
+        <span>{irrTop >= 0 ? `${hex(irrTop, 2)}×${rows[o + ROW.irrCount]}` : '—'}</span>
+        <span>{isrTop >= 0 ? `${hex(isrTop, 2)}×${rows[o + ROW.isrCount]}` : '—'}</span>
         <span>{rows[o + ROW.handledCount]}</span>
-        <span>{hex2(rows[o + ROW.ppr])}</span>
+        <span>{hex(rows[o + ROW.ppr], 2)}</span>
         <span>{rows[o + ROW.if]}</span>
-        <span>{rows[o + ROW.stale] >= 0 ? hex2(rows[o + ROW.stale]) : ''}</span>
+        <span>{rows[o + ROW.stale] >= 0 ? hex(rows[o + ROW.stale], 2) : ''}</span>
       </button>
     );
   };

@@ -1,9 +1,16 @@
 /** Helpers for tests that write their cases as scenario text. */
-import type { RunResult } from '../replay/run.ts';
-import { runScenario } from '../replay/run.ts';
-import type { Scenario } from './ast.ts';
-import { formatError } from './ast.ts';
-import { parseScenario } from './parse.ts';
+import type { Scenario } from '../scenario/ast.ts';
+import { formatError } from '../scenario/ast.ts';
+import { parseScenario } from '../scenario/parse.ts';
+import type { RunResult } from './run.ts';
+import { runScenario } from './run.ts';
+
+/**
+ * True inside a mutation run (`npm run mutate`; Stryker marks its test processes), which runs
+ * the covering tests once per mutant: the few tests that take seconds (fuzzing, subprocesses,
+ * huge inputs) are skipped there and property tests make fewer runs.
+ */
+export const MUTATING = process.env.STRYKER_MUTATOR_WORKER !== undefined;
 
 export function mustParse(text: string): Scenario {
   const r = parseScenario(text);

@@ -1,0 +1,125 @@
+/**
+ * What the emulator worker does with each message: a session, long runs advanced in slices so
+ * that `stop` is heard, at most one live frame per FRAME_MS. Framework-free: worker.ts wires it
+ * to the Worker scope, and the store's tests to a fake worker in Node.
+ */
+import { chromeTrace, traceText } from '../share/trace-export.ts';
+import type { Request, Response, TestHookRequest } from './protocol.ts';
+import { Session } from './session.ts';
+
+/** Returns the handler of the requests; answers go to `post`. */
+export function createWorkerHandler(post: (r: Response) => void): (req: Request | TestHookRequest) => void {
+  const session = new Session();
+  let current = 0;
+  // Heartbeats during long loads: the UI's hang watchdog hears them.
+  session.onProgress = (done, total) => post({ type: 'progress', id: current, steps: done, limit: total });
+
+  /** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (25 a second is smooth for a storm and leaves the UI thread free to paint). */
+  const SLICE_MS = 8;
+  const FRAME_MS = 40;
+  let run: { id: number; detailed: number[]; budget: number; lastFrame: number; stop: boolean } | null = null;
+
+  function pumpRun(): void {
+    if (!run) return;
+    const r = run;
+    const t0 = performance.now();
+    const done = r.stop || session.runChunk(r.budget);
+    const dt = performance.now() - t0;
+    r.budget = Math.max(16, Math.min(200_000, Math.round(r.budget * (dt > 0 ? SLICE_MS / dt : 2))));
+    if (done) {
+      const ended = session.endRun(r.stop);
+      run = null;
+      if (ended.ok) post({ type: 'run-ended', id: r.id, info: ended.info });
+      post({ type: 'frame', id: r.id, frame: session.frame(session.length, r.detailed) });
+      return;
+    }
+    const now = performance.now();
+    if (now - r.lastFrame >= FRAME_MS) {
+      r.lastFrame = now;
+      const p = session.runProgress;
+      if (p) post({ type: 'progress', id: r.id, steps: p.steps, limit: p.limit });
+      post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
+    }
+    setTimeout(pumpRun, 0);
+  }
+
+  function handle(req: Request | TestHookRequest): void {
+    current = req.id;
+    switch (req.type) {
+      case 'load':
+      case 'configure': {
+        const r = req.type === 'load' ? session.load(req.text, req.settings) : session.configure(req.config);
+        if (!r.ok && r.settingsError !== undefined)
+          return post({ type: 'settings-error', id: req.id, error: r.settingsError });
+        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+        const step = req.type === 'load' ? req.step : undefined;
+        const event = req.type === 'load' ? (req.event ?? null) : null;
+        post({ type: 'loaded', id: req.id, info: r.info });
+        post({
+          type: 'frame',
+          id: req.id,
+          frame: session.frame(step ?? session.length, req.detailed, event),
+        });
+        return;
+      }
+      case 'seek':
+        post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed, req.event ?? null) });
+        return;
+      case 'append': {
+        const r = session.append(req.lines, req.at);
+        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+        post({ type: 'loaded', id: req.id, info: r.info });
+        post({ type: 'frame', id: req.id, frame: session.frame(session.length, req.detailed) });
+        return;
+      }
+      case 'run': {
+        const r = session.beginRun(req.n, req.at);
+        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+        post({ type: 'loaded', id: req.id, info: r.info });
+        const p = session.runProgress;
+        if (p) post({ type: 'progress', id: req.id, steps: p.steps, limit: p.limit });
+        run = { id: req.id, detailed: req.detailed, budget: 256, lastFrame: 0, stop: false };
+        setTimeout(pumpRun, 0);
+        return;
+      }
+      case 'stop':
+        if (run) run.stop = true;
+        return;
+      case 'export': {
+        const steps = session.traceSteps();
+        const info = session.info();
+        const text =
+          req.what === 'chrome-trace'
+            ? JSON.stringify(chromeTrace(steps, info.vcpus, info.title ?? 'scenario'))
+            : traceText(steps, req.what === 'trace-why');
+        post({ type: 'exported', id: req.id, what: req.what, text });
+        return;
+      }
+      // Test hooks (TestHookRequest): only the end-to-end tests send them.
+      case 'test-crash':
+        throw new Error('worker crash requested by a test');
+      case 'test-hang': {
+        const until = performance.now() + req.ms;
+        while (performance.now() < until) {
+          // Busy on purpose: the UI's watchdog must notice and restart the worker.
+        }
+        return;
+      }
+    }
+  }
+
+  return (req: Request | TestHookRequest) => {
+    // A request that changes or shows the session ends a run first, as a stop would.
+    if (
+      run &&
+      req.type !== 'stop' &&
+      req.type !== 'test-crash' &&
+      req.type !== 'test-hang' &&
+      req.type !== 'export'
+    ) {
+      run.stop = true;
+      pumpRun();
+    }
+    handle(req);
+  };
+}
