@@ -18,6 +18,7 @@ test('opens on the level-IRQ preset at its start, ready to step through', async 
 test('every preset loads from the picker and ends in the state the command line computes', async ({
   page,
 }) => {
+  test.setTimeout(180_000); // every preset in turn (there are about thirty)
   await open(page);
   for (const p of PRESETS) {
     const s = mustParse(p.text);

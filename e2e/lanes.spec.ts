@@ -3,6 +3,9 @@ import { expect, test } from '@playwright/test';
 import type { TraceEvent } from '../src/core/events.ts';
 import { runScenario } from '../src/replay/run.ts';
 import { mustParse } from '../src/replay/testing.ts';
+import { applySetting } from '../src/scenario/settings.ts';
+import { firstDifference } from '../src/ui/compare/firstDifference.ts';
+import type { StepEvents } from '../src/worker/protocol.ts';
 import { bridge, loadText, open } from './fixtures.ts';
 
 async function stepEvents(page: import('@playwright/test').Page): Promise<TraceEvent[][]> {
@@ -138,4 +141,83 @@ test('with prefers-reduced-motion the picture highlights the path without moving
   await expect(picture.locator('[data-hop]')).toHaveCount(1);
   await expect(picture.locator('animateMotion')).toHaveCount(0);
   await context.close();
+});
+
+test('compare: both columns trace, the first difference is named, B has counters, grids mark what differs, both move together', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  const first = page.getByTestId('first-difference');
+  // As the core computes it: with the patch, A's stale EOI asks for the rescan where B goes on to
+  // the userspace exit request (R7.3 step 2).
+  const text = (await bridge(page)).text;
+  const traced = (setting?: string) => {
+    const s = mustParse(text);
+    if (setting) applySetting(s.config, setting);
+    const out: StepEvents[] = [];
+    runScenario(s, { onEvents: (step, events) => out.push({ step, action: '', events, dropped: 0 }) });
+    return out;
+  };
+  const d = firstDifference(traced(), traced('kvm.stale-eoi-rescan=off'))!;
+  expect(d.a).toMatch(/^stale_eoi_rescan/);
+  await expect(first).toContainText(`First difference: step ${d.step} event ${d.index}:`);
+  await expect(first).toContainText(`A ${d.a}, B ${d.b}`);
+  await first.getByRole('button', { name: 'Show it' }).click();
+  const subA = () => page.evaluate(() => window.__apicViz!.getState().frame?.event ?? null);
+  await expect.poll(subA).not.toBeNull();
+  // Both columns' lanes are drawn, and the sub-step selected in A is selected in B too.
+  const event = await subA();
+  await expect(page.getByTestId('lanes-A').locator(`[data-event="${event}"] circle`)).toHaveAttribute(
+    'r',
+    '9',
+  );
+  await expect(page.getByTestId('lanes-B').locator(`[data-event="${event}"] circle`)).toHaveAttribute(
+    'r',
+    '9',
+  );
+  // B shows its own counters: the needless exit is counted there only.
+  await page.keyboard.press('End');
+  const count = (side: string) =>
+    page
+      .getByTestId(`side-${side}`)
+      .getByTestId('counters')
+      .evaluate((dl) => {
+        const row = Array.from(dl.children).find(
+          (r) => r.querySelector('dt')?.textContent === 'ioapic-eoi-exits',
+        );
+        return Number(row?.querySelector('dd')?.textContent ?? 'NaN');
+      });
+  await expect.poll(() => count('B')).toBeGreaterThan(await count('A'));
+});
+
+test('compare: exports hold both columns', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(page.getByTestId('first-difference')).toBeVisible();
+  let download = page.waitForEvent('download');
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: 'Export the trace with reasons' }).click();
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(await (await download).path(), 'utf8');
+  expect(text).toContain('# A\n');
+  expect(text).toContain('# B (kvm.stale-eoi-rescan=off)');
+  download = page.waitForEvent('download');
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: 'Export for Perfetto (Chrome trace JSON)' }).click();
+  const json = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+  const processes = json.traceEvents.filter((e: { name: string }) => e.name === 'process_name');
+  expect(processes.map((e: { pid: number }) => e.pid)).toEqual([1, 2]);
+  download = page.waitForEvent('download');
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: /SVG/ }).click();
+  const svg = readFileSync(await (await download).path(), 'utf8');
+  expect(svg).toContain('A: ');
+  expect(svg).toContain('B (kvm.stale-eoi-rescan=off): ');
 });

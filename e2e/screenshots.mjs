@@ -88,6 +88,29 @@ try {
       },
     },
     {
+      name: 'compare-first-difference-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await p.getByRole('button', { name: 'Show it' }).click();
+      },
+    },
+    {
+      name: 'compare-phone-light',
+      scheme: 'light',
+      phone: true,
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await p.getByRole('button', { name: 'Show it' }).click();
+      },
+    },
+    {
       name: 'lanes-substep-light',
       scheme: 'light',
       run: async (p) => {

@@ -108,3 +108,18 @@ export function figureSvg(f: FigureInput): string {
   y += 16;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="ui-sans-serif, system-ui, sans-serif"><rect width="100%" height="100%" fill="${bg}"/>${parts.join('')}</svg>`;
 }
+
+/** Two figures side by side in one SVG (the compare view's A and B). */
+export function figurePairSvg(a: FigureInput, b: FigureInput): string {
+  const one = [figureSvg(a), figureSvg(b)];
+  const size = one.map((svg) => {
+    const m = /width="(\d+)" height="(\d+)"/.exec(svg)!;
+    return [Number(m[1]), Number(m[2])];
+  });
+  const gap = 16;
+  const width = size[0][0] + gap + size[1][0];
+  const height = Math.max(size[0][1], size[1][1]);
+  const bg = a.dark ? '#020617' : '#ffffff';
+  const inner = one.map((svg, i) => svg.replace('<svg ', `<svg x="${i ? size[0][0] + gap : 0}" y="0" `));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="${bg}"/>${inner.join('')}</svg>`;
+}

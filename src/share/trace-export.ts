@@ -78,12 +78,35 @@ function category(e: TraceEvent): string {
  * virtual time in microseconds, nudged by a nanosecond per event so that order is kept.
  */
 export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): ChromeTrace {
+  return {
+    traceEvents: processEvents(steps, 1, `apicscope: ${title}`),
+    displayTimeUnit: 'ns',
+    otherData: { generator: 'apicscope', vcpus: String(vcpus) },
+  };
+}
+
+/** Compare view: each side a process of its own (A is pid 1, B pid 2), on one time axis. */
+export function chromeTraceSides(
+  sides: { label: string; steps: StepEvents[] }[],
+  vcpus: number,
+  title: string,
+): ChromeTrace {
+  return {
+    traceEvents: sides.flatMap((s, i) => processEvents(s.steps, i + 1, `apicscope ${s.label}: ${title}`)),
+    displayTimeUnit: 'ns',
+    otherData: { generator: 'apicscope', vcpus: String(vcpus), sides: sides.map((s) => s.label).join(' | ') },
+  };
+}
+
+/** One process: its tracks, slices, flows and counters. Flow ids are unique across processes. */
+function processEvents(steps: StepEvents[], pid: number, name: string): ChromeEvent[] {
   const meta: ChromeEvent[] = [
-    { name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: `apicscope: ${title}` } },
+    { name: 'process_name', ph: 'M', pid, tid: 0, args: { name } },
+    { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } },
   ];
   const track = (tid: number, name: string) => {
-    meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid, args: { name } });
-    meta.push({ name: 'thread_sort_index', ph: 'M', pid: 1, tid, args: { sort_index: tid } });
+    meta.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name } });
+    meta.push({ name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } });
   };
   track(TID_IOAPIC, 'Devices / IOAPIC');
   track(TID_KVM, 'KVM / userspace (QEMU)');
@@ -105,7 +128,7 @@ export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): 
   const inService = new Map<string, number>(); // "cpu:vector" → start ts
   const inExit = new Map<number, { ts: number; reason: string }>();
   const counter = (name: string, at: number, value: number) =>
-    out.push({ name, ph: 'C', pid: 1, tid: 0, ts: at, args: { value } });
+    out.push({ name, ph: 'C', pid, tid: 0, ts: at, args: { value } });
   const slice = (
     name: string,
     tid: number,
@@ -117,7 +140,7 @@ export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): 
     out.push({
       name,
       ph: 'X',
-      pid: 1,
+      pid,
       tid,
       ts: from,
       dur: Math.max(to - from, TICK),
@@ -142,7 +165,7 @@ export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): 
         ph: 'X',
         ts,
         dur: TICK,
-        pid: 1,
+        pid,
         tid,
         args: { step: s.step, index: i, action: s.action, fields: e.text, why: e.why },
       });
@@ -153,12 +176,12 @@ export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): 
           name: 'cause',
           cat: 'cause',
           ph: 's',
-          id: flowId,
-          pid: 1,
+          id: pid * 1e9 + flowId,
+          pid,
           tid: tidOf(from),
           ts: at[e.cause],
         });
-        out.push({ name: 'cause', cat: 'cause', ph: 'f', bp: 'e', id: flowId, pid: 1, tid, ts });
+        out.push({ name: 'cause', cat: 'cause', ph: 'f', bp: 'e', id: pid * 1e9 + flowId, pid, tid, ts });
       }
       const f = e.fields as Record<string, number | boolean | string | undefined>;
       if (TAKES.has(e.type) && e.vector !== undefined) {
@@ -210,9 +233,5 @@ export function chromeTrace(steps: StepEvents[], vcpus: number, title: string): 
   }
   for (const [cpu, x] of inExit) slice(`exit ${x.reason}`, tidExit(cpu), x.ts, end, 'kvm');
   out.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
-  return {
-    traceEvents: [...meta, ...out],
-    displayTimeUnit: 'ns',
-    otherData: { generator: 'apicscope', vcpus: String(vcpus) },
-  };
+  return [...meta, ...out];
 }

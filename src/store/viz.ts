@@ -9,7 +9,7 @@ import type { View } from '../share/url.ts';
 import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { CpuDetail, ExportKind, Frame, Response, SessionInfo } from '../worker/protocol.ts';
+import type { CpuDetail, ExportKind, Frame, Response, SessionInfo, StepEvents } from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
@@ -63,8 +63,13 @@ export interface VizState {
   setView(view: View): void;
   setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
-  requestExport(what: ExportKind): Promise<string>;
-  seek(step: number): void;
+  requestExport(what: ExportKind, compare?: { label: string; steps: StepEvents[] }): Promise<string>;
+  /** The whole session's events, per step (the compare view's first difference and its exports). */
+  requestTraceSteps(): Promise<StepEvents[]>;
+  /** Compare view: the second column's store while it is on screen (exports hold both sides). */
+  peer: { store: VizStore; label: string } | null;
+  /** Shows the state after `step` actions (with `event`, right after that event of the step). */
+  seek(step: number, event?: number | null): void;
   /** Shows the state right after event `event` of the current step (a sub-step); null = the whole step. */
   seekEvent(event: number | null): void;
   /** The next / previous sub-step: through the events of a step, then on to the next step. */
@@ -112,6 +117,7 @@ export function createVizStore(
   let lastLoad: { text: string; step?: number; fromEditor: boolean; source: LoadSource } | null = null;
   let live = false;
   const exports = new Map<number, (text: string) => void>();
+  const traceSteps = new Map<number, (steps: StepEvents[]) => void>();
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -170,6 +176,10 @@ export function createVizStore(
         case 'exported':
           exports.get(r.id)?.(r.text);
           exports.delete(r.id);
+          return;
+        case 'trace-steps':
+          traceSteps.get(r.id)?.(r.steps);
+          traceSteps.delete(r.id);
           return;
         case 'frame': {
           const prev = get().cpus;
@@ -276,16 +286,27 @@ export function createVizStore(
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });
       },
-      requestExport(what) {
+      requestExport(what, compare) {
         return new Promise((resolve) => {
-          const id = host.send({ type: 'export', what });
+          const id = host.send(compare ? { type: 'export', what, compare } : { type: 'export', what });
           exports.set(id, resolve);
         });
       },
-      seek(step) {
+      requestTraceSteps() {
+        return new Promise((resolve) => {
+          const id = host.send({ type: 'trace-steps' });
+          traceSteps.set(id, resolve);
+        });
+      },
+      peer: null,
+      seek(step, event = null) {
         const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;
-        host.send({ type: 'seek', step: k, detailed: detailed() });
+        host.send(
+          event === null || k === 0
+            ? { type: 'seek', step: k, detailed: detailed() }
+            : { type: 'seek', step: k, event, detailed: detailed() },
+        );
       },
       seekEvent(event) {
         const f = get().frame;

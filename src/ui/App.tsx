@@ -131,6 +131,12 @@ function isTyping(t: EventTarget | null): boolean {
   );
 }
 
+/** The lanes of the one session (compare draws both columns' lanes itself). */
+function SingleLanes() {
+  const compare = useViz((s) => s.compare !== null);
+  return compare ? null : <LanesView />;
+}
+
 /** The IOAPIC and the vCPUs, or, in compare mode, two columns of them. */
 function Main() {
   const compare = useViz((s) => s.compare !== null);
@@ -246,7 +252,7 @@ function Shell() {
           <Transport />
           <StepBanner />
           <MachinePicture />
-          <LanesView />
+          <SingleLanes />
           <Main />
           <DevicesPanel />
         </div>

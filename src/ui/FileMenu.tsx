@@ -2,9 +2,10 @@
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
-import { figureSvg } from '../share/figure.ts';
+import type { FigureInput } from '../share/figure.ts';
+import { figurePairSvg, figureSvg } from '../share/figure.ts';
 import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
-import type { VizStore } from '../store/viz.ts';
+import type { VizState, VizStore } from '../store/viz.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
 import { useViz, useVizStore } from './context.ts';
@@ -133,29 +134,42 @@ export function FileMenu() {
   const exportTrace = async (what: 'trace-text' | 'trace-why' | 'chrome-trace') => {
     setBusy(true);
     try {
-      const text = await store.getState().requestExport(what);
+      const s = store.getState();
+      // Compare view: the file holds both columns (B's events travel to A's worker).
+      const compare = s.peer
+        ? { label: s.peer.label, steps: await s.peer.store.getState().requestTraceSteps() }
+        : undefined;
+      const text = await s.requestExport(what, compare);
       if (what === 'chrome-trace') download(`${name}.trace.json`, text, 'application/json');
       else download(`${name}${what === 'trace-why' ? '.why' : ''}.trace.txt`, text);
     } finally {
       setBusy(false);
     }
   };
-  const figure = () => {
-    const s = store.getState();
+  const figureOf = (s: VizState, label?: string): FigureInput | null => {
     const f = s.frame;
     if (!f || !s.info) return null;
     const shown = Object.keys(s.cpus)
       .map(Number)
       .sort((a, b) => a - b);
-    return figureSvg({
-      title: s.info.title ?? 'apicscope scenario',
+    const title = s.info.title ?? 'apicscope scenario';
+    return {
+      title: label ? `${label}: ${title}` : title,
       step: f.step,
       action: f.step ? s.info.steps[f.step - 1].text : '',
       cpus: shown.slice(0, 8).map((i) => s.cpus[i]),
       ioapic: f.view.ioapic,
       pins: s.info.pins,
       dark: document.documentElement.classList.contains('dark'),
-    });
+    };
+  };
+  const figure = () => {
+    const s = store.getState();
+    const a = figureOf(s, s.peer ? 'A' : undefined);
+    if (!a) return null;
+    // Compare view: both columns side by side in one figure.
+    const b = s.peer ? figureOf(s.peer.store.getState(), `B (${s.peer.label})`) : null;
+    return b ? figurePairSvg(a, b) : figureSvg(a);
   };
   const exportFigure = async (kind: 'svg' | 'png') => {
     const svg = figure();

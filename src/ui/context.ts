@@ -1,8 +1,15 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { VizState, VizStore } from '../store/viz.ts';
+import type { CpuDetail } from '../worker/protocol.ts';
 
 export const VizContext = createContext<VizStore | null>(null);
+
+/**
+ * Compare view: the other column's vCPU details, so that each card can mark the grid cells in
+ * which the two columns differ (null outside compare).
+ */
+export const OtherCpusContext = createContext<Record<number, CpuDetail> | null>(null);
 
 export function useVizStore(): VizStore {
   const store = useContext(VizContext);

@@ -3,7 +3,7 @@
  * that `stop` is heard, at most one live frame per FRAME_MS. Framework-free: worker.ts wires it
  * to the Worker scope, and the store's tests to a fake worker in Node.
  */
-import { chromeTrace, traceText } from '../share/trace-export.ts';
+import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
 import type { Request, Response, TestHookRequest } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -88,13 +88,27 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
       case 'export': {
         const steps = session.traceSteps();
         const info = session.info();
+        const title = info.title ?? 'scenario';
+        const sides = req.compare
+          ? [
+              { label: 'A', steps },
+              { label: `B (${req.compare.label})`, steps: req.compare.steps },
+            ]
+          : null;
         const text =
           req.what === 'chrome-trace'
-            ? JSON.stringify(chromeTrace(steps, info.vcpus, info.title ?? 'scenario'))
-            : traceText(steps, req.what === 'trace-why');
+            ? JSON.stringify(
+                sides ? chromeTraceSides(sides, info.vcpus, title) : chromeTrace(steps, info.vcpus, title),
+              )
+            : sides
+              ? sides.map((s) => `# ${s.label}\n${traceText(s.steps, req.what === 'trace-why')}`).join('\n')
+              : traceText(steps, req.what === 'trace-why');
         post({ type: 'exported', id: req.id, what: req.what, text });
         return;
       }
+      case 'trace-steps':
+        post({ type: 'trace-steps', id: req.id, steps: session.traceSteps() });
+        return;
       // Test hooks (TestHookRequest): only the end-to-end tests send them.
       case 'test-crash':
         throw new Error('worker crash requested by a test');

@@ -9,6 +9,9 @@ import type { TraceEvent } from '../core/events.ts';
 import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
+import type { StepEvents } from '../share/trace-export.ts';
+
+export type { StepEvents };
 
 /** vCPUs shown in full when the VM is this small or smaller. */
 export const ALL_DETAILED = 16;
@@ -41,8 +44,13 @@ export type Request =
   /** Start `run n` (default: the language's `run`) after step `at`, reporting progress; ends by itself or on `stop`. */
   | { type: 'run'; id: number; n?: number; at: number; detailed: number[] }
   | { type: 'stop'; id: number }
-  /** The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON. */
-  | { type: 'export'; id: number; what: ExportKind };
+  /**
+   * The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON;
+   * with `compare`, the other column's events go into the same file (compare view).
+   */
+  | { type: 'export'; id: number; what: ExportKind; compare?: { label: string; steps: StepEvents[] } }
+  /** The whole session's events, per step (compare: the first difference, and exports of both sides). */
+  | { type: 'trace-steps'; id: number };
 
 /**
  * Test hooks, kept out of `Request`: the UI never sends them; the end-to-end tests do, through
@@ -60,7 +68,8 @@ export type Response =
   | { type: 'frame'; id: number; frame: Frame; live?: boolean }
   | { type: 'progress'; id: number; steps: number; limit: number }
   | { type: 'run-ended'; id: number; info: SessionInfo }
-  | { type: 'exported'; id: number; what: ExportKind; text: string };
+  | { type: 'exported'; id: number; what: ExportKind; text: string }
+  | { type: 'trace-steps'; id: number; steps: StepEvents[] };
 
 export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
 

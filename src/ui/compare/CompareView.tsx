@@ -12,8 +12,12 @@ import { cpuDiff } from '../../worker/diff.ts';
 import type { CpuDetail } from '../../worker/protocol.ts';
 import { Cards } from '../Cards.tsx';
 import { Button } from '../common/Button.tsx';
-import { useViz, useVizStore, VizContext } from '../context.ts';
+import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
+import { LanesView } from '../lanes/LanesView.tsx';
+import { Counters } from '../timeline/TimelinePanel.tsx';
+import type { FirstDifference } from './firstDifference.ts';
+import { firstDifference } from './firstDifference.ts';
 
 export const COMPARE_SUGGESTIONS = [
   'kvm.stale-eoi-rescan=off',
@@ -39,26 +43,33 @@ function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; err
     const first = a.getState();
     const store = createVizStore('', 0, undefined, undefined, key ? key.split(',') : []);
     const own = { load: store.getState().load, seek: store.getState().seek };
-    // Acting on the second column acts on the first: the scenario text is one.
+    // Acting on the second column acts on the first: the scenario text is one; a sub-step
+    // selected on either side moves both.
     store.setState({
       act: (lines) => a.getState().act(lines),
       startRun: (n) => a.getState().startRun(n),
-      seek: (k) => a.getState().seek(k),
+      seek: (k, e) => a.getState().seek(k, e),
+      seekEvent: (e) => a.getState().seekEvent(e),
+      stepEvent: (d) => a.getState().stepEvent(d),
     });
     let lastText: string | null = null;
     const follow = () => {
       const s = a.getState();
       if (!s.info || !s.frame || s.status !== 'ready') return;
+      const bf = store.getState().frame;
       if (s.info.text !== lastText) {
         lastText = s.info.text;
         own.load(s.info.text, s.frame.step, false, 'app');
-      } else if (store.getState().frame?.step !== s.frame.step) own.seek(s.frame.step);
+      } else if (bf?.step !== s.frame.step || (bf?.event ?? null) !== s.frame.event)
+        own.seek(s.frame.step, s.frame.event);
     };
     const off = a.subscribe(follow);
     if (first.info) follow();
     setB(store);
+    a.setState({ peer: { store, label: key.split(',').join(' ') || 'same configuration' } });
     return () => {
       off();
+      a.setState({ peer: null });
       store.getState().dispose();
     };
   }, [a, key]);
@@ -66,18 +77,70 @@ function useFollower(a: VizStore, settings: string[]): { b: VizStore | null; err
   return { b, error };
 }
 
-function Side({ label, store, detail }: { label: string; store: VizStore; detail: string }) {
+function Side({
+  label,
+  store,
+  other,
+  detail,
+}: {
+  label: string;
+  store: VizStore;
+  other: VizStore;
+  detail: string;
+}) {
+  const otherCpus = useStore(other, (s) => s.cpus);
   return (
     <VizContext.Provider value={store}>
-      <section aria-label={label} className="min-w-0 space-y-3">
-        <h2 className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800">
-          {label} <span className="font-mono text-xs font-normal">{detail}</span>
-        </h2>
-        <IoapicTable />
-        <Cards />
-      </section>
+      <OtherCpusContext.Provider value={otherCpus}>
+        <section aria-label={`Column ${label}`} data-testid={`side-${label}`} className="min-w-0 space-y-3">
+          <h2 className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800">
+            {label} <span className="font-mono text-xs font-normal">{detail}</span>
+          </h2>
+          <IoapicTable />
+          <Cards />
+          <div className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900">
+            <Counters />
+          </div>
+        </section>
+      </OtherCpusContext.Provider>
     </VizContext.Provider>
   );
+}
+
+/** Both columns' delivery lanes, A above B, so that where they part can be seen. */
+function BothLanes({ a, b }: { a: VizStore; b: VizStore }) {
+  return (
+    <div className="space-y-1" data-testid="compare-lanes">
+      {[
+        ['A', a],
+        ['B', b],
+      ].map(([label, store]) => (
+        <VizContext.Provider key={label as string} value={store as VizStore}>
+          <div data-testid={`lanes-${label}`}>
+            <LanesView title={`Delivery lanes · ${label}`} />
+          </div>
+        </VizContext.Provider>
+      ))}
+    </div>
+  );
+}
+
+/** The first event at which the two columns' traces part, over the whole session. */
+function useFirstDifference(a: VizStore, b: VizStore): FirstDifference | null | undefined {
+  const ta = useStore(a, (s) => (s.status === 'ready' ? s.info?.text : undefined));
+  const tb = useStore(b, (s) => (s.status === 'ready' ? s.info?.text : undefined));
+  const [d, setD] = useState<FirstDifference | null | undefined>(undefined);
+  useEffect(() => {
+    if (ta === undefined || tb === undefined) return;
+    let live = true;
+    Promise.all([a.getState().requestTraceSteps(), b.getState().requestTraceSteps()]).then(([x, y]) => {
+      if (live) setD(firstDifference(x, y));
+    });
+    return () => {
+      live = false;
+    };
+  }, [a, b, ta, tb]);
+  return d;
 }
 
 /** The fields the list names, with their values in each column. */
@@ -95,6 +158,42 @@ function cpuDiffs(a: CpuDetail, b: CpuDetail): string[] {
   if (d.fields.includes('pvEoi') && a.pvEoi.pending !== b.pvEoi.pending)
     out.push(`pv-eoi-pending ${+a.pvEoi.pending} vs ${+b.pvEoi.pending}`);
   return out;
+}
+
+/** How the differences list names an IOAPIC pin field. */
+const PIN_FIELD: Record<string, string> = {
+  remoteIrr: 'remote IRR',
+  stormCount: 'storm count',
+  deliveries: 'sent',
+  destMode: 'dest mode',
+};
+
+function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
+  const d = useFirstDifference(a, b);
+  if (d === undefined) return <p className="m-0 mb-1 text-slate-500">Looking for the first difference…</p>;
+  if (d === null)
+    return (
+      <p className="m-0 mb-1 font-semibold" data-testid="first-difference">
+        The two traces are the same, event for event.
+      </p>
+    );
+  return (
+    <p className="m-0 mb-1" data-testid="first-difference">
+      <span className="font-semibold">
+        First difference: step {d.step} event {d.index}:
+      </span>{' '}
+      <span className="font-mono">
+        A {d.a ?? '(no event)'}, B {d.b ?? '(no event)'}
+      </span>{' '}
+      <button
+        type="button"
+        onClick={() => a.getState().seek(d.step, d.index)}
+        className="ml-1 rounded border border-amber-500 px-1 hover:bg-amber-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:bg-amber-900"
+      >
+        Show it
+      </button>
+    </p>
+  );
 }
 
 /** What differs between the two columns at this step: counters, vCPU registers, IOAPIC pins. */
@@ -115,11 +214,14 @@ function Differences({ a, b }: { a: VizStore; b: VizStore }) {
     .map((i) => ({ i, d: cpuDiffs(ca[i], cb[i]) }))
     .filter((x) => x.d.length);
   const pins = fa.view.ioapic.pins
-    .filter((p, i) => JSON.stringify(p) !== JSON.stringify(fb.view.ioapic.pins[i]))
-    .map(
-      (p) =>
-        `pin ${p.pin}: remote IRR ${p.remoteIrr} vs ${fb.view.ioapic.pins[p.pin].remoteIrr}, irr ${p.irr} vs ${fb.view.ioapic.pins[p.pin].irr}`,
-    );
+    .map((p, i) => {
+      const q = fb.view.ioapic.pins[i] as Record<string, unknown>;
+      const fields = Object.entries(p)
+        .filter(([k, v]) => k !== 'pin' && q[k] !== v)
+        .map(([k, v]) => `${PIN_FIELD[k] ?? k} ${String(v)} vs ${String(q[k])}`);
+      return fields.length ? `pin ${p.pin}: ${fields.join(', ')}` : '';
+    })
+    .filter(Boolean);
   const none = !counters.length && !cpus.length && !pins.length;
   return (
     <section
@@ -127,6 +229,7 @@ function Differences({ a, b }: { a: VizStore; b: VizStore }) {
       data-testid="differences"
       className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-xs dark:border-amber-800 dark:bg-amber-950"
     >
+      <FirstDifferenceLine a={a} b={b} />
       <h2 className="m-0 mb-1 text-sm font-semibold">
         {none ? `No differences after step ${fa.step}` : `Differences after step ${fa.step} (A vs B)`}
       </h2>
@@ -191,10 +294,13 @@ export function CompareView() {
         )}
       </form>
       {b && <Differences a={a} b={b} />}
-      <div className="grid gap-3 xl:grid-cols-2">
-        <Side label="A" store={a} detail="as written" />
-        {b && <Side label="B" store={b} detail={settings.join(' ') || '(same configuration)'} />}
-      </div>
+      {b && <BothLanes a={a} b={b} />}
+      {b && (
+        <div className="grid gap-3 xl:grid-cols-2">
+          <Side label="A" store={a} other={b} detail="as written" />
+          <Side label="B" store={b} other={a} detail={settings.join(' ') || '(same configuration)'} />
+        </div>
+      )}
     </div>
   );
 }

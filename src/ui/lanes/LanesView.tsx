@@ -7,7 +7,7 @@
 import { select } from 'd3-selection';
 import type { ZoomBehavior } from 'd3-zoom';
 import { zoom, zoomIdentity } from 'd3-zoom';
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
 import { useViz } from '../context.ts';
 import type { LanesLayout } from './layout.ts';
@@ -35,6 +35,7 @@ function draw(
   selected: number | null,
   onPick: (i: number) => void,
   onExpand: (start: number) => void,
+  markerId: string,
 ): void {
   const root = select(g);
   root.selectAll('*').remove();
@@ -64,7 +65,7 @@ function draw(
         : 'fill-none stroke-slate-400 dark:stroke-slate-500',
     )
     .attr('stroke-width', (a) => (a.to === selected || a.from === selected ? 2 : 1))
-    .attr('marker-end', 'url(#lane-arrow)')
+    .attr('marker-end', `url(#${markerId})`)
     .attr('opacity', (a) => (pos.get(a.to)!.match && pos.get(a.from)!.match ? 0.9 : 0.15));
   root
     .append('g')
@@ -126,12 +127,14 @@ function draw(
     .text((n) => events[n.index].type);
 }
 
-export const LanesView = memo(function LanesView() {
+export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: { title?: string }) {
   const events = useViz((s) => s.frame?.events);
   const step = useViz((s) => s.frame?.step ?? 0);
   const selected = useViz((s) => s.frame?.event ?? null);
   const seekEvent = useViz((s) => s.seekEvent);
   const [query, setQuery] = useState('');
+  // Two lanes views can be on screen (compare): each needs its own arrowhead id.
+  const markerId = `lane-arrow-${useId().replace(/:/g, '')}`;
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const svg = useRef<SVGSVGElement>(null);
   const content = useRef<SVGGElement>(null);
@@ -165,8 +168,9 @@ export const LanesView = memo(function LanesView() {
       selected,
       (i) => seekEvent(i === selected ? null : i),
       (start) => setExpanded((x) => new Set([...x, start])),
+      markerId,
     );
-  }, [layout, events, selected, seekEvent]);
+  }, [layout, events, selected, seekEvent, markerId]);
   const height = TOP + layout.lanes.length * LANE_H + 6;
   const width = LEFT + 24 + layout.cols * COL_W;
   const zoomBy = (k: number) => {
@@ -184,7 +188,7 @@ export const LanesView = memo(function LanesView() {
       className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="mb-1 flex flex-wrap items-center gap-2">
-        <h2 className="m-0 text-sm font-semibold">Delivery lanes</h2>
+        <h2 className="m-0 text-sm font-semibold">{title}</h2>
         <span className="text-xs text-slate-600 dark:text-slate-400">
           {events.length} events · click a node for the state after it · drag to pan, Ctrl+wheel to zoom
         </span>
@@ -231,7 +235,7 @@ export const LanesView = memo(function LanesView() {
         >
           <defs>
             <marker
-              id="lane-arrow"
+              id={markerId}
               viewBox="0 0 10 10"
               refX="8"
               refY="5"

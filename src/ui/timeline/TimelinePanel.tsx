@@ -100,7 +100,7 @@ const EventList = memo(function EventList() {
   );
 });
 
-function Counters() {
+export function Counters() {
   const counters = useViz((s) => s.frame?.view.counters);
   const clock = useViz((s) => s.frame?.view.clock ?? '');
   if (!counters) return null;

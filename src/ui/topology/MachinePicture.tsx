@@ -148,182 +148,189 @@ export const MachinePicture = memo(function MachinePicture() {
             : 'step through the events (. and ,) to watch each one travel'}
         </span>
       </div>
-      <svg
-        viewBox={`0 0 ${W} ${g.height}`}
-        width="100%"
-        role="img"
-        aria-label={`The machine: ${pins.length} IOAPIC pins, ${split ? "QEMU's userspace IOAPIC" : "KVM's in-kernel IOAPIC"}, KVM, ${cpus.length} LAPICs${event ? `; event ${index} ${event.type}` : ''}`}
-        className="block max-h-80"
-        data-testid="machine-picture"
-      >
-        <text
-          x={X.device}
-          y={16}
-          className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
+      {/* On a phone the picture keeps a readable size and scrolls sideways inside its card. */}
+      <div className="overflow-x-auto">
+        <svg
+          viewBox={`0 0 ${W} ${g.height}`}
+          width="100%"
+          role="img"
+          aria-label={`The machine: ${pins.length} IOAPIC pins, ${split ? "QEMU's userspace IOAPIC" : "KVM's in-kernel IOAPIC"}, KVM, ${cpus.length} LAPICs${event ? `; event ${index} ${event.type}` : ''}`}
+          className="block max-h-80 min-w-[640px]"
+          data-testid="machine-picture"
         >
-          devices
-        </text>
-        <text
-          x={X.ioapic}
-          y={16}
-          className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
-        >
-          {split ? 'IOAPIC (QEMU, userspace)' : 'IOAPIC (KVM, in kernel)'}
-        </text>
-        <text x={X.kvm} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
-          KVM
-        </text>
-        <text x={X.lapic} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
-          LAPICs
-        </text>
-        <text x={X.cpu} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
-          guest CPUs
-        </text>
-        {pins.map((pin) => {
-          const p = io.pins[pin];
-          const y = g.pinY(pin);
-          return (
-            <g key={pin} data-pin={pin}>
-              <rect
-                x={X.device}
-                y={y - 8}
-                width={BOX.device}
-                height={16}
-                rx={3}
-                className={
-                  p.line ? 'fill-amber-200 dark:fill-amber-700' : 'fill-slate-100 dark:fill-slate-800'
-                }
-              />
-              <text x={X.device + 6} y={y + 4} className="fill-slate-800 text-[10px] dark:fill-slate-100">
-                pin {pin} line {p.line ? 'high' : 'low'}
-              </text>
-              <line
-                x1={X.device + BOX.device}
-                y1={y}
-                x2={X.ioapic}
-                y2={y}
-                className="stroke-slate-300 dark:stroke-slate-600"
-              />
-              <rect
-                x={X.ioapic}
-                y={y - 9}
-                width={BOX.ioapic}
-                height={18}
-                rx={3}
-                className="fill-emerald-50 stroke-emerald-400 dark:fill-emerald-950 dark:stroke-emerald-600"
-              />
-              <text
-                x={X.ioapic + 6}
-                y={y + 4}
-                className="fill-slate-800 font-mono text-[10px] dark:fill-slate-100"
-              >
-                {pin}: {hex(p.vector)} {p.trigger === 'level' ? 'level' : 'edge'}
-                {p.mask ? ' masked' : ''} rIRR {p.remoteIrr}
-              </text>
-            </g>
-          );
-        })}
-        <line
-          x1={X.fabric}
-          y1={24}
-          x2={X.fabric}
-          y2={g.height - 8}
-          strokeWidth={3}
-          className="stroke-sky-300 dark:stroke-sky-700"
-        />
-        <text
-          x={X.fabric - 6}
-          y={g.height - 12}
-          textAnchor="end"
-          className="fill-sky-700 text-[9px] dark:fill-sky-300"
-        >
-          messages
-        </text>
-        <rect
-          x={X.kvm}
-          y={24}
-          width={BOX.kvm}
-          height={g.height - 32}
-          rx={6}
-          className="fill-amber-50 stroke-amber-400 dark:fill-amber-950 dark:stroke-amber-600"
-        />
-        <text x={X.kvm + 8} y={42} className="fill-amber-900 text-[10px] dark:fill-amber-100">
-          map · scans · EOI forwarding
-        </text>
-        <text x={X.kvm + 8} y={56} className="fill-amber-900 text-[10px] dark:fill-amber-100">
-          APICv {view.kvm.apicv} · SEOIB {view.kvm.seoib}
-        </text>
-        {split && (
-          <text x={X.kvm + 8} y={70} className="fill-amber-900 text-[10px] dark:fill-amber-100">
-            exits to QEMU: {view.counters['ioapic-eoi-exits']}
+          <text
+            x={X.device}
+            y={16}
+            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
+          >
+            devices
           </text>
-        )}
-        {cpus.map((c) => {
-          const d = cpusDetail[c];
-          const y = g.cpuY(c);
-          return (
-            <g key={c} data-cpu={c}>
-              <Lapic c={d} y={y - 32} />
-              <line
-                x1={X.lapic + BOX.lapic}
-                y1={y}
-                x2={X.cpu}
-                y2={y}
-                className="stroke-slate-300 dark:stroke-slate-600"
-              />
-              <rect
-                x={X.cpu}
-                y={y - 18}
-                width={BOX.cpu}
-                height={36}
-                rx={6}
-                className="fill-slate-50 stroke-slate-400 dark:fill-slate-800 dark:stroke-slate-500"
-              />
-              <text x={X.cpu + 8} y={y - 3} className="fill-slate-800 text-[10px] dark:fill-slate-100">
-                IF={d.if} {d.handlers.length ? `in ${d.handlers.map(hex).join(' ')}` : 'idle'}
-              </text>
-              <text x={X.cpu + 8} y={y + 11} className="fill-slate-600 text-[10px] dark:fill-slate-300">
-                TPR {hex(d.tpr)}
-              </text>
-            </g>
-          );
-        })}
-        {hop && (
-          <g data-hop={index ?? undefined} key={`${step}:${index}`}>
-            <path
-              d={hop.d}
-              fill="none"
-              strokeWidth={3}
-              strokeDasharray={hop.stop ? '6 4' : undefined}
-              className="stroke-violet-600 dark:stroke-violet-300"
-            />
-            {reduced ? (
-              <circle
-                cx={hop.end[0]}
-                cy={hop.end[1]}
-                r={6}
-                className="fill-violet-600 dark:fill-violet-300"
-              />
-            ) : (
-              <circle r={6} className="fill-violet-600 dark:fill-violet-300">
-                <animateMotion dur="0.9s" fill="freeze" path={hop.d} />
-              </circle>
-            )}
-            {hop.stop && (
-              <g transform={`translate(${hop.end[0]},${hop.end[1]})`} data-stop={hop.stop}>
+          <text
+            x={X.ioapic}
+            y={16}
+            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
+          >
+            {split ? 'IOAPIC (QEMU, userspace)' : 'IOAPIC (KVM, in kernel)'}
+          </text>
+          <text x={X.kvm} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
+            KVM
+          </text>
+          <text
+            x={X.lapic}
+            y={16}
+            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
+          >
+            LAPICs
+          </text>
+          <text x={X.cpu} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
+            guest CPUs
+          </text>
+          {pins.map((pin) => {
+            const p = io.pins[pin];
+            const y = g.pinY(pin);
+            return (
+              <g key={pin} data-pin={pin}>
+                <rect
+                  x={X.device}
+                  y={y - 8}
+                  width={BOX.device}
+                  height={16}
+                  rx={3}
+                  className={
+                    p.line ? 'fill-amber-200 dark:fill-amber-700' : 'fill-slate-100 dark:fill-slate-800'
+                  }
+                />
+                <text x={X.device + 6} y={y + 4} className="fill-slate-800 text-[10px] dark:fill-slate-100">
+                  pin {pin} line {p.line ? 'high' : 'low'}
+                </text>
+                <line
+                  x1={X.device + BOX.device}
+                  y1={y}
+                  x2={X.ioapic}
+                  y2={y}
+                  className="stroke-slate-300 dark:stroke-slate-600"
+                />
+                <rect
+                  x={X.ioapic}
+                  y={y - 9}
+                  width={BOX.ioapic}
+                  height={18}
+                  rx={3}
+                  className="fill-emerald-50 stroke-emerald-400 dark:fill-emerald-950 dark:stroke-emerald-600"
+                />
                 <text
-                  x={0}
-                  y={-10}
-                  textAnchor="middle"
-                  className="fill-rose-700 text-[11px] font-semibold dark:fill-rose-300"
+                  x={X.ioapic + 6}
+                  y={y + 4}
+                  className="fill-slate-800 font-mono text-[10px] dark:fill-slate-100"
                 >
-                  ✕ {hop.stop}
+                  {pin}: {hex(p.vector)} {p.trigger === 'level' ? 'level' : 'edge'}
+                  {p.mask ? ' masked' : ''} rIRR {p.remoteIrr}
                 </text>
               </g>
-            )}
-          </g>
-        )}
-      </svg>
+            );
+          })}
+          <line
+            x1={X.fabric}
+            y1={24}
+            x2={X.fabric}
+            y2={g.height - 8}
+            strokeWidth={3}
+            className="stroke-sky-300 dark:stroke-sky-700"
+          />
+          <text
+            x={X.fabric - 6}
+            y={g.height - 12}
+            textAnchor="end"
+            className="fill-sky-700 text-[9px] dark:fill-sky-300"
+          >
+            messages
+          </text>
+          <rect
+            x={X.kvm}
+            y={24}
+            width={BOX.kvm}
+            height={g.height - 32}
+            rx={6}
+            className="fill-amber-50 stroke-amber-400 dark:fill-amber-950 dark:stroke-amber-600"
+          />
+          <text x={X.kvm + 8} y={42} className="fill-amber-900 text-[10px] dark:fill-amber-100">
+            map · scans · EOI forwarding
+          </text>
+          <text x={X.kvm + 8} y={56} className="fill-amber-900 text-[10px] dark:fill-amber-100">
+            APICv {view.kvm.apicv} · SEOIB {view.kvm.seoib}
+          </text>
+          {split && (
+            <text x={X.kvm + 8} y={70} className="fill-amber-900 text-[10px] dark:fill-amber-100">
+              exits to QEMU: {view.counters['ioapic-eoi-exits']}
+            </text>
+          )}
+          {cpus.map((c) => {
+            const d = cpusDetail[c];
+            const y = g.cpuY(c);
+            return (
+              <g key={c} data-cpu={c}>
+                <Lapic c={d} y={y - 32} />
+                <line
+                  x1={X.lapic + BOX.lapic}
+                  y1={y}
+                  x2={X.cpu}
+                  y2={y}
+                  className="stroke-slate-300 dark:stroke-slate-600"
+                />
+                <rect
+                  x={X.cpu}
+                  y={y - 18}
+                  width={BOX.cpu}
+                  height={36}
+                  rx={6}
+                  className="fill-slate-50 stroke-slate-400 dark:fill-slate-800 dark:stroke-slate-500"
+                />
+                <text x={X.cpu + 8} y={y - 3} className="fill-slate-800 text-[10px] dark:fill-slate-100">
+                  IF={d.if} {d.handlers.length ? `in ${d.handlers.map(hex).join(' ')}` : 'idle'}
+                </text>
+                <text x={X.cpu + 8} y={y + 11} className="fill-slate-600 text-[10px] dark:fill-slate-300">
+                  TPR {hex(d.tpr)}
+                </text>
+              </g>
+            );
+          })}
+          {hop && (
+            <g data-hop={index ?? undefined} key={`${step}:${index}`}>
+              <path
+                d={hop.d}
+                fill="none"
+                strokeWidth={3}
+                strokeDasharray={hop.stop ? '6 4' : undefined}
+                className="stroke-violet-600 dark:stroke-violet-300"
+              />
+              {reduced ? (
+                <circle
+                  cx={hop.end[0]}
+                  cy={hop.end[1]}
+                  r={6}
+                  className="fill-violet-600 dark:fill-violet-300"
+                />
+              ) : (
+                <circle r={6} className="fill-violet-600 dark:fill-violet-300">
+                  <animateMotion dur="0.9s" fill="freeze" path={hop.d} />
+                </circle>
+              )}
+              {hop.stop && (
+                <g transform={`translate(${hop.end[0]},${hop.end[1]})`} data-stop={hop.stop}>
+                  <text
+                    x={0}
+                    y={22}
+                    textAnchor="middle"
+                    className="fill-rose-700 text-[11px] font-semibold dark:fill-rose-300"
+                  >
+                    ✕ {hop.stop}
+                  </text>
+                </g>
+              )}
+            </g>
+          )}
+        </svg>
+      </div>
     </section>
   );
 });

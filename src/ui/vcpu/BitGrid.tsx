@@ -22,6 +22,8 @@ export interface BitGridProps {
   color: string;
   vectors: number[];
   changed?: number[];
+  /** Compare view: vectors set in one column and not in the other (dashed amber outline). */
+  differs?: number[];
   /** Classes ≤ this are blocked by PPR; -1 for none. */
   blockedClass?: number;
   /** Tells what else holds a vector, for the hover text. */
@@ -32,8 +34,14 @@ const x = (v: number) => LABEL + (v & 15) * (CELL + GAP);
 const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
 
 /** One cell's look, as a small string so that unchanged cells can be skipped. */
-function look(set: Set<number>, flipped: Set<number>, blocked: number, v: number): string {
-  return `${set.has(v) ? 's' : v >> 4 <= blocked ? 'b' : 'e'}${flipped.has(v) ? 'c' : ''}`;
+function look(
+  set: Set<number>,
+  flipped: Set<number>,
+  differs: Set<number>,
+  blocked: number,
+  v: number,
+): string {
+  return `${set.has(v) ? 's' : v >> 4 <= blocked ? 'b' : 'e'}${flipped.has(v) ? 'c' : differs.has(v) ? 'd' : ''}`;
 }
 
 function BitGridImpl({
@@ -42,6 +50,7 @@ function BitGridImpl({
   color,
   vectors,
   changed = [],
+  differs = [],
   blockedClass = -1,
   describe,
 }: BitGridProps) {
@@ -66,9 +75,10 @@ function BitGridImpl({
   useEffect(() => {
     const set = new Set(vectors);
     const flipped = new Set(changed);
+    const other = new Set(differs);
     const rects = ref.current!.children;
     for (let v = 0; v < 256; v++) {
-      const l = look(set, flipped, blockedClass, v);
+      const l = look(set, flipped, other, blockedClass, v);
       if (looks.current[v] === l) continue;
       looks.current[v] = l;
       const r = rects[v] as SVGRectElement;
@@ -76,10 +86,14 @@ function BitGridImpl({
         'fill',
         l[0] === 's' ? `var(${color})` : l[0] === 'b' ? 'var(--grid-blocked)' : 'var(--grid-empty)',
       );
-      r.setAttribute('stroke', l.endsWith('c') ? 'var(--grid-changed)' : 'none');
-      r.setAttribute('stroke-width', l.endsWith('c') ? '2' : '0');
+      const mark = l.endsWith('c') ? 'var(--grid-changed)' : l.endsWith('d') ? 'var(--grid-differs)' : 'none';
+      r.setAttribute('stroke', mark);
+      r.setAttribute('stroke-width', mark === 'none' ? '0' : '2');
+      if (l.endsWith('d')) r.setAttribute('stroke-dasharray', '2 1');
+      else r.removeAttribute('stroke-dasharray');
+      r.toggleAttribute('data-differs', l.endsWith('d'));
     }
-  }, [vectors, changed, blockedClass, color]);
+  }, [vectors, changed, differs, blockedClass, color]);
 
   return (
     <figure className="relative m-0">

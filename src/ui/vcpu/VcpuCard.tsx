@@ -1,10 +1,10 @@
 /** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
-import { memo, useCallback, useRef, useState } from 'react';
+import { memo, useCallback, useContext, useRef, useState } from 'react';
 import { hex } from '../../core/hex.ts';
 import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
 import { ALL_DETAILED } from '../../worker/protocol.ts';
 import { Button, NumberField } from '../common/Button.tsx';
-import { useViz } from '../context.ts';
+import { OtherCpusContext, useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
 
 const EMPTY: number[] = [];
@@ -71,6 +71,13 @@ function Field({
   );
 }
 
+/** Vectors in exactly one of the two sets. */
+function symmetricDifference(a: number[], b: number[]): number[] {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return [...a.filter((v) => !sb.has(v)), ...b.filter((v) => !sa.has(v))];
+}
+
 export const VcpuCard = memo(function VcpuCard({
   cpu,
   change,
@@ -81,6 +88,7 @@ export const VcpuCard = memo(function VcpuCard({
   pinned: boolean;
 }) {
   const act = useViz((s) => s.act);
+  const other = useContext(OtherCpusContext)?.[cpu.cpu];
   const toggleSelected = useViz((s) => s.toggleSelected);
   const vcpus = useViz((s) => s.info?.vcpus ?? 0);
   const [tpr, setTpr] = useState('0x0');
@@ -148,6 +156,7 @@ export const VcpuCard = memo(function VcpuCard({
             color={g.color}
             vectors={cpu[g.reg]}
             changed={sets[g.reg] ?? EMPTY}
+            differs={other ? symmetricDifference(cpu[g.reg], other[g.reg]) : EMPTY}
             blockedClass={g.reg === 'irr' ? blocked : -1}
             describe={describe}
           />
