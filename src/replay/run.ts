@@ -39,17 +39,42 @@ export interface RunOptions {
   onEvents?: (step: number, events: TraceEvent[]) => void;
 }
 
+/**
+ * The expectations grouped by the step they are checked after, in file order; only those at
+ * step `from` or later and on line `minLine` or later. Linear: 100 000 expectations at one
+ * step once took a spread copy per expectation (issue 14).
+ */
+export function expectationsByStep(
+  expects: readonly Expectation[],
+  from = 0,
+  minLine = 1,
+): Map<number, Expectation[]> {
+  const byStep = new Map<number, Expectation[]>();
+  for (const e of expects) {
+    if (e.afterStep < from || e.line < minLine) continue;
+    const list = byStep.get(e.afterStep);
+    if (list) list.push(e);
+    else byStep.set(e.afterStep, [e]);
+  }
+  return byStep;
+}
+
+/** Appends `results` to `out` one by one (`push(...results)` overflows the stack past ~100 000). */
+export function appendResults(out: ExpectResult[], results: readonly ExpectResult[]): void {
+  for (const r of results) out.push(r);
+}
+
 export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const m = Machine.boot(s.config, opts.onEvents !== undefined);
-  const byStep = new Map<number, Expectation[]>();
-  for (const e of s.expects) byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
+  const byStep = expectationsByStep(s.expects);
   const expects: ExpectResult[] = checkExpectations(m.state, byStep.get(0) ?? []);
   let steps = 0;
-  s.steps.forEach((st, i) => {
+  for (let i = 0; i < s.steps.length; i++) {
     if (!m.state.vm.crashed) steps++;
-    const r = m.apply(st.action);
+    const r = m.apply(s.steps[i].action);
     opts.onEvents?.(i + 1, r.events);
-    expects.push(...checkExpectations(m.state, byStep.get(i + 1) ?? []));
-  });
+    const due = byStep.get(i + 1);
+    if (due) appendResults(expects, checkExpectations(m.state, due));
+  }
   return { steps, expects, final: m.state };
 }

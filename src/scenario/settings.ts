@@ -55,19 +55,20 @@ export function applySetting(config: Config, setting: string): string | null {
   return null;
 }
 
-const KVM_FIELD: Record<string, keyof Config['kvm']> = {
-  'stale-eoi-rescan': 'staleEoiRescan',
-  seoib: 'seoib',
-  'pv-eoi': 'pvEoi',
-  'pv-eoi-disable-fix': 'pvEoiDisableFix',
-  'savic-eoi-write-check': 'savicEoiWriteCheck',
-  'vector-hashing': 'vectorHashing',
-  'storm-limit': 'stormLimit',
-};
+/** A Map, not an object: no key may be found on Object.prototype (issue 14). */
+const KVM_FIELD: ReadonlyMap<string, keyof Config['kvm']> = new Map([
+  ['stale-eoi-rescan', 'staleEoiRescan'],
+  ['seoib', 'seoib'],
+  ['pv-eoi', 'pvEoi'],
+  ['pv-eoi-disable-fix', 'pvEoiDisableFix'],
+  ['savic-eoi-write-check', 'savicEoiWriteCheck'],
+  ['vector-hashing', 'vectorHashing'],
+  ['storm-limit', 'stormLimit'],
+]);
 
 function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
-  const field = KVM_FIELD[key];
-  return { [field]: k[field] };
+  const field = KVM_FIELD.get(key);
+  return field === undefined ? {} : { [field]: k[field] };
 }
 
 /**

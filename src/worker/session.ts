@@ -11,7 +11,7 @@ import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
-import { checkExpectations } from '../replay/run.ts';
+import { appendResults, checkExpectations, expectationsByStep } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
@@ -101,16 +101,14 @@ export class Session {
    * that stand on line `minLine` or later as their steps are reached.
    */
   private runSteps(s: Scenario, t: Timeline, from: number, minLine: number): ExpectResult[] {
-    const byStep = new Map<number, Scenario['expects']>();
-    for (const e of s.expects)
-      if (e.afterStep >= from && e.line >= minLine)
-        byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
+    const byStep = expectationsByStep(s.expects, from, minLine);
     const out = checkExpectations(t.last, byStep.get(from) ?? []);
     const total = s.steps.length;
     for (const st of s.steps.slice(from)) {
       if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
       t.append(st.action);
-      out.push(...checkExpectations(t.last, byStep.get(t.length) ?? []));
+      const due = byStep.get(t.length);
+      if (due) appendResults(out, checkExpectations(t.last, due));
     }
     return out;
   }
@@ -169,7 +167,7 @@ export class Session {
     const parsed = extendScenario(s, lines.join('\n'), base.length + 1);
     if (!parsed.ok) return parsed;
     const next = parsed.scenario;
-    this.expects.push(...this.runSteps(next, t, t.length, base.length + 1));
+    appendResults(this.expects, this.runSteps(next, t, t.length, base.length + 1));
     this.scenario = next;
     this.lines = [...base, ...lines, ''];
     return { ok: true, info: this.info() };
