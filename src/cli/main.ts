@@ -4,25 +4,29 @@
  *   apicscope trace FILE [--why] [--set KEY=VALUE]…
  * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
  */
-import { readFileSync } from 'node:fs';
 import { machineSummary } from '../core/inspect.ts';
 import { formatTraceLine } from '../core/trace-format.ts';
 import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
 import { applySetting } from '../scenario/settings.ts';
-import { decodeFragment, encodeFragment } from '../share/url.ts';
+import { decodeFragment, encodeFragment, MAX_FRAGMENT_CHARS } from '../share/url.ts';
+import { readTextInput } from './read.ts';
 
 const USAGE = `usage:
   apicscope run FILE… [--json] [--set KEY=VALUE]…
   apicscope trace FILE [--why] [--set KEY=VALUE]…
   apicscope url FILE [--step N]        print the share-link fragment (#v=1&…) for a scenario
   apicscope decode URL                 print the scenario a share link carries
+  apicscope decode --file F | -        the same, the link read from file F or standard input
 
   --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
               ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows`;
 
 class UsageError extends Error {}
+
+/** Most bytes read for a link: the longest fragment, and room for the address before it. */
+const LINK_INPUT_BYTES = MAX_FRAGMENT_CHARS + 64 * 1024;
 
 interface Options {
   command: string;
@@ -32,13 +36,15 @@ interface Options {
   why: boolean;
   sets: string[];
   step: number | null;
+  /** `decode --file F`: the file that holds the link. */
+  linkFile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
   if (!['run', 'trace', 'url', 'decode'].includes(command))
     throw new UsageError(command ? `unknown command '${command}'` : 'no command');
-  const o: Options = { command, files: [], json: false, why: false, sets: [], step: null };
+  const o: Options = { command, files: [], json: false, why: false, sets: [], step: null, linkFile: null };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') o.json = true;
@@ -52,10 +58,16 @@ function parseArgs(argv: string[]): Options {
       const v = rest[++i];
       if (!v || !/^\d+$/.test(v)) throw new UsageError('--step needs a step number');
       o.step = Number(v);
+    } else if (a === '--file' && command === 'decode') {
+      const v = rest[++i];
+      if (!v) throw new UsageError('--file needs the name of a file that holds the link');
+      o.linkFile = v;
     } else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
     else o.files.push(a);
   }
-  if (o.files.length === 0)
+  if (o.linkFile !== null && o.files.length > 0)
+    throw new UsageError('decode takes one link: URL, --file F or -');
+  if (o.files.length === 0 && o.linkFile === null)
     throw new UsageError(o.command === 'decode' ? 'no link given' : 'no scenario file given');
   if (o.command !== 'run' && o.files.length > 1)
     throw new UsageError(`${o.command} takes one ${o.command === 'decode' ? 'link' : 'file'}`);
@@ -64,13 +76,12 @@ function parseArgs(argv: string[]): Options {
 
 /** Reads, parses and applies --set; returns the scenario or prints FILE:LINE:COL errors. */
 function load(file: string, sets: string[], err: (s: string) => void): Scenario | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const input = readTextInput(file);
+  if (!input.ok) {
+    err(`${file}: ${input.error}`);
     return null;
   }
+  const text = input.text;
   const parsed = parseScenario(text);
   if (!parsed.ok) {
     for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
@@ -105,13 +116,12 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   }
   if (o.command === 'url') {
     const file = o.files[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const input = readTextInput(file);
+    if (!input.ok) {
+      err(`${file}: ${input.error}`);
       return 2;
     }
+    const text = input.text;
     const parsed = parseScenario(text);
     if (!parsed.ok) {
       for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
@@ -127,7 +137,18 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     return 0;
   }
   if (o.command === 'decode') {
-    const r = decodeFragment(o.files[0]);
+    // A link over ~128 KiB does not fit in an argument: it may come from a file or stdin.
+    const source = o.linkFile ?? (o.files[0] === '-' ? '-' : null);
+    let link = o.files[0];
+    if (source !== null) {
+      const input = readTextInput(source, LINK_INPUT_BYTES);
+      if (!input.ok) {
+        err(`${source === '-' ? 'standard input' : source}: ${input.error}`);
+        return 2;
+      }
+      link = input.text.replace(/\s+/g, ''); // a link wrapped over lines, as mail does
+    }
+    const r = decodeFragment(link);
     if (!r.ok) {
       err(`apicscope: ${r.error}`);
       return 2;
