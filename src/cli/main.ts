@@ -10,7 +10,7 @@ import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
 import { applySetting } from '../scenario/settings.ts';
-import { decodeFragment, encodeFragment, MAX_FRAGMENT_CHARS } from '../share/url.ts';
+import { decodeFragment, encodeLink, MAX_FRAGMENT_CHARS } from '../share/url.ts';
 import { readTextInput } from './read.ts';
 
 const USAGE = `usage:
@@ -133,7 +133,13 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       err(`${file}: --step ${step} is beyond its ${steps} steps`);
       return 2;
     }
-    out(`#${encodeFragment({ text, step })}`);
+    // Only a link that opens is printed; otherwise the message opening it would give.
+    const link = encodeLink({ text, step });
+    if (!link.ok) {
+      err(`${file}: no link: ${link.error}`);
+      return 2;
+    }
+    out(`#${link.fragment}`);
     return 0;
   }
   if (o.command === 'decode') {
