@@ -11,9 +11,11 @@ import { goldenState, sha256 } from './golden/digest.ts';
 import type { GoldenCorpus } from './golden/generate.ts';
 import { decodeFragment } from './url.ts';
 
-const corpus = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'golden', 'links-v1.json'), 'utf8'),
-) as GoldenCorpus;
+const load = (name: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, 'golden', name), 'utf8')) as GoldenCorpus;
+const corpus = load('links-v1.json');
+/** Links as issued since h= exists: the same cases, each covered by its checksum. */
+const corpusH = load('links-v1h.json');
 
 describe('golden share links (v=1)', () => {
   it('the frozen DEFLATE dictionary is byte for byte the one v=1 links were made with', () => {
@@ -34,7 +36,17 @@ describe('golden share links (v=1)', () => {
     expect(corpus.links.some((l) => (l.textLength ?? 0) > 100_000)).toBe(true);
   });
 
-  it.each(corpus.links.map((l) => [l.name, l]))('%s decodes to the same session and state', (_n, g) => {
+  it('links with h= cover the same cases, every one of them with its checksum', () => {
+    expect(corpusH.links.length).toBeGreaterThanOrEqual(100);
+    expect(corpusH.links.every((l) => /&h=[0-9a-f]{8}$/.test(l.link))).toBe(true);
+    expect(corpus.links.some((l) => l.link.includes('&h='))).toBe(false);
+  });
+
+  const all = [
+    ...corpus.links.map((l) => [`v1 ${l.name}`, l] as const),
+    ...corpusH.links.map((l) => [`v1h ${l.name}`, l] as const),
+  ];
+  it.each(all)('%s decodes to the same session and state', (_n, g) => {
     const r = decodeFragment(g.link);
     if (!r.ok) throw new Error(`${g.name}: ${r.error}`);
     if (g.text !== undefined) expect(r.state.text).toBe(g.text);

@@ -1,10 +1,12 @@
 /**
- * Makes the golden corpus of share links (links-v1.json). Run once, with the link code of the
- * day, and checked in: the links in it are what users hold, so they are never made again.
+ * Makes the golden corpora of share links. Each is made once, with the link code of its day,
+ * and checked in: the links in it are what users hold, so they are never made again.
+ *   links-v1.json    v=1 links as issued before the h= field (made before it was added)
+ *   links-v1h.json   v=1 links with h=, as issued since
  *
- *   npx tsx src/share/golden/generate.ts --create   write the corpus (refuses if it exists)
- *   npx tsx src/share/golden/generate.ts --states   recompute only the state digests, after a
- *                                                   deliberate change of the emulated behaviour
+ *   npx tsx src/share/golden/generate.ts --create v1|v1h   write a corpus (refuses if it exists)
+ *   npx tsx src/share/golden/generate.ts --states          recompute only the state digests, after
+ *                                                          a deliberate change of the emulation
  *
  * `--states` keeps every link and every text: a change that alters what a link decodes to is
  * a broken link, never a reason to regenerate.
@@ -43,7 +45,9 @@ export interface GoldenCorpus {
   links: GoldenLink[];
 }
 
-export const CORPUS_PATH = join(import.meta.dirname, 'links-v1.json');
+export const CORPORA = { v1: 'links-v1.json', v1h: 'links-v1h.json' } as const;
+type Kind = keyof typeof CORPORA;
+const pathOf = (kind: Kind) => join(import.meta.dirname, CORPORA[kind]);
 
 /** Every `--set` key with a value that differs from the default. */
 const ALL_SETTINGS = [
@@ -78,19 +82,26 @@ function entry(name: string, st: ShareState, link = `#${encodeFragment(st)}`): G
   const back = decodeFragment(link);
   const want = {
     ok: true,
-    state: { ...st, ...(st.view === 'timeline' && !link.includes('view=') ? { view: undefined } : {}) },
+    state: {
+      ...st,
+      // A leading U+FEFF has always been dropped by the decoder (TextDecoder's default).
+      text: st.text.replace(/^\ufeff/, ''),
+      ...(st.view === 'timeline' && !link.includes('view=') ? { view: undefined } : {}),
+    },
   };
   if (JSON.stringify(back) !== JSON.stringify(want))
     throw new Error(`${name}: decodes to ${JSON.stringify(back).slice(0, 200)}`);
-  const long = st.text.length > LONG_TEXT;
+  // What the link must decode to (the same as st but for a leading U+FEFF).
+  const text = want.state.text;
+  const long = text.length > LONG_TEXT;
   return {
     name,
     link,
-    ...(long ? { textSha256: sha256(st.text), textLength: st.text.length } : { text: st.text }),
+    ...(long ? { textSha256: sha256(text), textLength: text.length } : { text }),
     step: st.step,
     ...(st.view && st.view !== 'timeline' ? { view: st.view } : {}),
     ...(st.compare ? { compare: st.compare } : {}),
-    state: goldenState(st),
+    state: goldenState({ ...st, text }),
   };
 }
 
@@ -99,7 +110,7 @@ function stepsOf(text: string): number {
   return p.ok ? p.scenario.steps.length : 0;
 }
 
-function create(): GoldenLink[] {
+function create(kind: Kind): GoldenLink[] {
   const out: GoldenLink[] = [];
   const views: View[] = ['timeline', 'scenario', 'config'];
   PRESET_ORDER.forEach((id, i) => {
@@ -131,13 +142,29 @@ function create(): GoldenLink[] {
       compare: [...ALL_SETTINGS, 'kvm.storm-limit=6'],
     }),
   );
-  out.push(entry('compare/not-applicable', { text: level, step: 0, compare: ['vcpus=0'] }));
+  // Before h=, a setting that does not apply still opened (the compare view shows the error).
+  if (kind === 'v1')
+    out.push(entry('compare/not-applicable', { text: level, step: 0, compare: ['vcpus=0'] }));
   out.push(entry('plain/hi', { text: 'hi', step: 0 }));
   out.push(entry('plain/vcpus', { text: 'vcpus 1\n', step: 0 }));
   out.push(entry('plain/empty', { text: '', step: 0 }));
   for (const [steps, seed, step, view] of SESSIONS) {
     const { text } = mixedActions(steps, seed);
     out.push(entry(`session/${steps}-steps`, { text, step, view }));
+  }
+  if (kind === 'v1h') {
+    out.push(
+      entry('compare/hyphenated-alias', { text: level, step: 1, compare: ['kvm.seoib=not-advertised'] }),
+    );
+    out.push(entry('plain/leading-bom', { text: '\ufeffvcpus 1\n', step: 0 }));
+    out.push(
+      entry(
+        'accepted/whole-url-h',
+        { text: level, step: 2 },
+        `https://example.org/a/?q=1#${encodeFragment({ text: level, step: 2 })}`,
+      ),
+    );
+    return out;
   }
   // Forms the decoder has accepted since v=1 although the encoder does not write them.
   const frag = encodeFragment({ text: level, step: 3 });
@@ -168,33 +195,42 @@ function regenText(name: string): string | null {
 }
 
 function main(): void {
-  const mode = process.argv[2];
-  let corpus: GoldenCorpus;
-  if (mode === '--create') {
-    if (existsSync(CORPUS_PATH)) throw new Error(`${CORPUS_PATH} exists: its links are frozen`);
-    corpus = {
-      format: 'apicscope-golden-links',
-      version: 1,
-      made: 'links issued by the v=1 encoder before the h= field existed; never regenerate',
-      note: 'docs/share-links.md; checked by src/share/golden.test.ts',
-      links: create(),
-    };
-  } else if (mode === '--states') {
-    corpus = JSON.parse(readFileSync(CORPUS_PATH, 'utf8')) as GoldenCorpus;
-    const regen = new Map(create().map((g) => [g.name, g]));
-    for (const e of corpus.links) {
-      // Long texts are not stored: the generator makes them again, checked by their digest.
-      const text = e.text ?? (regen.get(e.name)?.textSha256 === e.textSha256 ? regenText(e.name) : null);
-      if (text === null) throw new Error(`${e.name}: its text cannot be rebuilt`);
-      e.state = goldenState({ text, step: e.step, view: e.view, compare: e.compare });
-    }
-  } else {
-    console.error('usage: generate.ts --create | --states');
+  const [mode, which] = process.argv.slice(2);
+  const kinds: Kind[] =
+    mode === '--states' ? ['v1', 'v1h'] : which === 'v1' || which === 'v1h' ? [which] : [];
+  if ((mode !== '--create' && mode !== '--states') || kinds.length === 0) {
+    console.error('usage: generate.ts --create v1|v1h | --states');
     process.exit(2);
   }
-  writeFileSync(CORPUS_PATH, `${JSON.stringify(corpus, null, 2)}\n`);
-  spawnSync('npx', ['biome', 'format', '--write', CORPUS_PATH], { stdio: 'inherit' });
-  console.log(`${corpus.links.length} links in ${CORPUS_PATH}`);
+  for (const kind of kinds) {
+    const path = pathOf(kind);
+    let corpus: GoldenCorpus;
+    if (mode === '--create') {
+      if (existsSync(path)) throw new Error(`${path} exists: its links are frozen`);
+      corpus = {
+        format: 'apicscope-golden-links',
+        version: 1,
+        made:
+          kind === 'v1'
+            ? 'links issued by the v=1 encoder before the h= field existed; never regenerate'
+            : 'links issued by the v=1 encoder with the h= field; never regenerate',
+        note: 'docs/share-links.md; checked by src/share/golden.test.ts',
+        links: create(kind),
+      };
+    } else {
+      corpus = JSON.parse(readFileSync(path, 'utf8')) as GoldenCorpus;
+      for (const e of corpus.links) {
+        // Long texts are not stored: the generator makes them again, checked by their digest.
+        const again = e.text ?? regenText(e.name);
+        if (again === null || (e.text === undefined && sha256(again) !== e.textSha256))
+          throw new Error(`${e.name}: its text cannot be rebuilt`);
+        e.state = goldenState({ text: again, step: e.step, view: e.view, compare: e.compare });
+      }
+    }
+    writeFileSync(path, `${JSON.stringify(corpus, null, 2)}\n`);
+    spawnSync('npx', ['biome', 'format', '--write', path], { stdio: 'inherit' });
+    console.log(`${corpus.links.length} links in ${path}`);
+  }
 }
 
 main();
