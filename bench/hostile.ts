@@ -52,6 +52,7 @@ const rows: [string, string][] = [
   ['messages without line or field', String(r.badMessages)],
   ['not sendable to the worker', String(r.notCloneable)],
   ['session changed by a refusal', String(r.sessionChanged)],
+  ['damaged links opened as another session', String(r.misread)],
   [`decodes over ${MAIN_THREAD_BUDGET_MS} ms`, `${r.slowDecodes} (slowest ${r.maxDecodeMs.toFixed(1)} ms)`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));

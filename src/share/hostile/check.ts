@@ -44,6 +44,8 @@ export interface HostileReport {
   notCloneable: number;
   sessionChanged: number;
   slowDecodes: number;
+  /** Damaged links that opened as another session than the one they were made from. */
+  misread: number;
   maxDecodeMs: number;
   /** The decodes over budget (kept apart from `failures`: see `failed`). */
   slow: string[];
@@ -65,6 +67,7 @@ export function emptyReport(): HostileReport {
     notCloneable: 0,
     sessionChanged: 0,
     slowDecodes: 0,
+    misread: 0,
     maxDecodeMs: 0,
     slow: [],
     failures: [],
@@ -77,7 +80,7 @@ export function emptyReport(): HostileReport {
  * sampled suite reports them and `npm run hostile` (run alone) counts them.
  */
 export function failed(r: HostileReport, opts: { time?: boolean } = {}): number {
-  const f = r.uncaught + r.stackTraces + r.badMessages + r.notCloneable + r.sessionChanged;
+  const f = r.uncaught + r.stackTraces + r.badMessages + r.notCloneable + r.sessionChanged + r.misread;
   return opts.time === false ? f : f + r.slowDecodes;
 }
 
@@ -225,7 +228,7 @@ function timedDecode(link: string): { result: ReturnType<typeof decodeFragment>;
 }
 
 export function checkLinks(r: HostileReport, links: HostileLink[], session?: Session): void {
-  for (const { kind, link } of links) {
+  for (const { kind, link, from } of links) {
     r.links++;
     let d: ReturnType<typeof timedDecode>;
     try {
@@ -245,6 +248,20 @@ export function checkLinks(r: HostileReport, links: HostileLink[], session?: Ses
     if (!res.ok) {
       checkMessage(r, res.error, link);
       continue;
+    }
+    if (from) {
+      const orig = decodeFragment(from.link);
+      const same =
+        orig.ok &&
+        orig.state.text === res.state.text &&
+        // Sealed by the original h=, every field is the original's.
+        (from.resealed ||
+          !/&h=[0-9a-f]{8}$/.test(link) ||
+          JSON.stringify(orig.state) === JSON.stringify(res.state));
+      if (!same) {
+        r.misread++;
+        note(r, 'a damaged link opened as another session', link);
+      }
     }
     const valid = checkText(r, res.state.text, { session });
     if (valid && res.state.compare) {

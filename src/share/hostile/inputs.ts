@@ -19,6 +19,12 @@ import { PROTOTYPE_WORDS, SLOTS } from './words.ts';
 export interface HostileLink {
   kind: 'mutated' | 'hostile' | 'heavy' | 'prototype' | 'over-limit' | 'golden';
   link: string;
+  /**
+   * For a mutated link, the link it was made from and whether its h= was made right again:
+   * if it opens at all, it must open to that link's scenario (and, sealed by the original
+   * h=, to its step, view and compare settings too), never to another one.
+   */
+  from?: { link: string; resealed: boolean };
 }
 export interface HostileFile {
   kind: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'binary' | 'broken-encoding' | 'oversized';
@@ -147,11 +153,12 @@ function mutateString(r: Rng, s: string, alphabet: readonly string[]): string {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');
 
-function mutatedLink(r: Rng): string {
+function mutatedLink(r: Rng): HostileLink {
   const seed = r.pick(GOLDEN_LINKS);
   const m = mutateString(r, seed, r.next() < 0.5 ? B64 : JUNK);
-  // Half of them sealed again: only the payload's own CRC (or the parser) can refuse them.
-  return r.next() < 0.4 && m.includes('&s=') ? reseal(m) : m;
+  // Some sealed again: only the payload's own CRC (or the parser) can refuse them.
+  const resealed = r.next() < 0.4 && m.includes('&s=');
+  return { kind: 'mutated', link: resealed ? reseal(m) : m, from: { link: seed, resealed } };
 }
 
 function hostileLink(r: Rng): string {
@@ -246,7 +253,7 @@ export function hostileLinks(n: number, seed: number, lightHeavy = false): Hosti
   for (let i = 0; i < n; i++) {
     const roll = r.next();
     if (i < heavy.length && n >= 1000) out.push({ kind: 'heavy', link: heavy[i] });
-    else if (roll < 0.45) out.push({ kind: 'mutated', link: mutatedLink(r) });
+    else if (roll < 0.45) out.push(mutatedLink(r));
     else if (roll < 0.65) out.push({ kind: 'hostile', link: hostileLink(r) });
     else if (roll < 0.85) out.push({ kind: 'prototype', link: prototypeLink(r) });
     else if (roll < 0.95) out.push({ kind: 'over-limit', link: overLimitLink(r) });
