@@ -1,8 +1,10 @@
 /**
  * Share links: the session as a URL fragment (nothing reaches a server). Format v=1:
  *
- *   v=1&k=STEP[&view=VIEW][&c=KEY=VALUE,…]&s=MODE PAYLOAD
+ *   v=1&k=STEP[&view=VIEW][&c=KEY=VALUE,…]&s=MODE PAYLOAD[&h=CRC]
  *
+ * (docs/share-links.md). `h`, last, is the CRC-32 of all the fragment before it; links made
+ * before it existed have none and decode exactly as they did.
  * `c` turns on the compare view: the same scenario with these configuration settings (the
  * command line's --set syntax, e.g. kvm.stale-eoi-rescan=off) in a second column.
  * MODE `t`: PAYLOAD is the scenario's UTF-8 bytes in base64url; MODE `z`: the same bytes
