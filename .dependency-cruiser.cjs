@@ -30,8 +30,11 @@ const LAYERS = [
 const RANK = { core: 0, presets: 0, scenario: 1, replay: 2, share: 3, worker: 4, store: 5, ui: 6, cli: 6 };
 
 const TEST = '\\.test\\.tsx?';
-/** Test helpers: scenario-text runners and fast-check generators. */
-const TEST_SUPPORT = '^src/(replay/testing|scenario/arbitrary)\\.ts';
+/**
+ * Test helpers: scenario-text runners, fast-check generators, and the share links' golden corpus
+ * and hostile-input tools (they drive every layer, as tests do, and nothing in the product uses them).
+ */
+const TEST_SUPPORT = '^src/((replay/testing|scenario/arbitrary)\\.ts|share/(golden|hostile)/)';
 /** Modules of constants and pure functions with no imports at all: every layer may use them. */
 const LEAVES = '^src/(core/hex|scenario/limits)\\.ts';
 /**

@@ -6,6 +6,7 @@ import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
 import { cliFigures } from './cli.ts';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
+import { parseFigures } from './parse.ts';
 import { shareFigures } from './share.ts';
 import { uiFigures } from './ui.ts';
 
@@ -14,7 +15,12 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const coreOnly = args.includes('--core');
 
-const figures: Figure[] = [...coreFigures(quick), ...shareFigures(), ...cliFigures(quick)];
+const figures: Figure[] = [
+  ...coreFigures(quick),
+  ...parseFigures(quick),
+  ...shareFigures(),
+  ...cliFigures(quick),
+];
 if (!coreOnly) {
   const chromium = await findChromium();
   if (chromium) figures.push(...(await uiFigures(chromium)));

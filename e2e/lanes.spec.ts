@@ -221,3 +221,19 @@ test('compare: exports hold both columns', async ({ page }) => {
   expect(svg).toContain('A: ');
   expect(svg).toContain('B (kvm.stale-eoi-rescan=off): ');
 });
+
+test('a link carries the sub-step (e=) and opening it restores it', async ({ page }) => {
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  for (let i = 0; i < 4; i++) await page.keyboard.press('.');
+  await expect.poll(() => subStep(page)).toBe(3);
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/&k=2&e=3&/);
+  const url = page.url();
+  const other = await page.context().newPage();
+  await other.goto(url);
+  await expect.poll(() => subStep(other)).toBe(3);
+  await expect.poll(async () => (await bridge(other)).step).toBe(2);
+  await expect(other.getByTestId('sub-step')).toContainText('Event 3');
+});

@@ -123,7 +123,7 @@ describe('apicscope url and decode', () => {
   it('prints a fragment that decodes to the same scenario and step', () => {
     const u = cli('url', bad, '--step', '1');
     expect(u.status).toBe(0);
-    expect(u.out[0]).toMatch(/^#v=1&k=1&s=[tz][A-Za-z0-9_-]+$/);
+    expect(u.out[0]).toMatch(/^#v=1&k=1&s=[tz][A-Za-z0-9_-]+&h=[0-9a-f]{8}$/);
     const d = cli('decode', `https://example.org/apicscope/${u.out[0]}`);
     expect(d.status).toBe(0);
     expect(d.err).toEqual(['(step 1 of 1)']);

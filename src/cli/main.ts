@@ -5,7 +5,6 @@
  *   apicscope state FILE --step K [--event J] [--set KEY=VALUE]…
  * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
  */
-import { readFileSync } from 'node:fs';
 import type { TraceEvent } from '../core/events.ts';
 import { machineSummary } from '../core/inspect.ts';
 import { Machine } from '../core/machine.ts';
@@ -14,10 +13,11 @@ import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
 import { printAction } from '../scenario/print.ts';
-import { applySetting } from '../scenario/settings.ts';
+import { applySetting, checkSetting } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { chromeTrace } from '../share/trace-export.ts';
-import { decodeFragment, encodeFragment } from '../share/url.ts';
+import { decodeFragment, encodeLink, MAX_FRAGMENT_CHARS } from '../share/url.ts';
+import { readTextInput } from './read.ts';
 
 const USAGE = `usage:
   apicscope run FILE… [--json] [--set KEY=VALUE]…
@@ -27,6 +27,7 @@ const USAGE = `usage:
   apicscope state FILE --step K [--event J]        the state after step K (and its event J) as JSON
   apicscope url FILE [--step N]        print the share-link fragment (#v=1&…) for a scenario
   apicscope decode URL                 print the scenario a share link carries
+  apicscope decode --file F | -        the same, the link read from file F or standard input
 
   --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
               ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows
@@ -34,6 +35,9 @@ const USAGE = `usage:
               apic="xapic cpuid=x2apic" (x2APIC in CPUID, LAPIC in xAPIC mode)`;
 
 class UsageError extends Error {}
+
+/** Most bytes read for a link: the longest fragment, and room for the address before it. */
+const LINK_INPUT_BYTES = MAX_FRAGMENT_CHARS + 64 * 1024;
 
 interface Options {
   command: string;
@@ -45,6 +49,8 @@ interface Options {
   event: number | null;
   sets: string[];
   step: number | null;
+  /** `decode --file F`: the file that holds the link. */
+  linkFile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -60,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     event: null,
     sets: [],
     step: null,
+    linkFile: null,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -79,10 +86,16 @@ function parseArgs(argv: string[]): Options {
       const v = rest[++i];
       if (!v || !/^\d+$/.test(v)) throw new UsageError('--step needs a step number');
       o.step = Number(v);
+    } else if (a === '--file' && command === 'decode') {
+      const v = rest[++i];
+      if (!v) throw new UsageError('--file needs the name of a file that holds the link');
+      o.linkFile = v;
     } else if (a.startsWith('--')) throw new UsageError(`unknown option '${a}'`);
     else o.files.push(a);
   }
-  if (o.files.length === 0)
+  if (o.linkFile !== null && o.files.length > 0)
+    throw new UsageError('decode takes one link: URL, --file F or -');
+  if (o.files.length === 0 && o.linkFile === null)
     throw new UsageError(o.command === 'decode' ? 'no link given' : 'no scenario file given');
   if (o.command !== 'run' && o.files.length > 1)
     throw new UsageError(`${o.command} takes one ${o.command === 'decode' ? 'link' : 'file'}`);
@@ -96,13 +109,12 @@ function parseArgs(argv: string[]): Options {
 
 /** Reads, parses and applies --set; returns the scenario or prints FILE:LINE:COL errors. */
 function load(file: string, sets: string[], err: (s: string) => void): Scenario | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const input = readTextInput(file);
+  if (!input.ok) {
+    err(`${file}: ${input.error}`);
     return null;
   }
+  const text = input.text;
   const parsed = parseScenario(text);
   if (!parsed.ok) {
     for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
@@ -154,13 +166,12 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   }
   if (o.command === 'url') {
     const file = o.files[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const input = readTextInput(file);
+    if (!input.ok) {
+      err(`${file}: ${input.error}`);
       return 2;
     }
+    const text = input.text;
     const parsed = parseScenario(text);
     if (!parsed.ok) {
       for (const e of parsed.errors) err(`${file}:${e.line}:${e.col}: ${e.message}`);
@@ -172,11 +183,28 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       err(`${file}: --step ${step} is beyond its ${steps} steps`);
       return 2;
     }
-    out(`#${encodeFragment({ text, step })}`);
+    // Only a link that opens is printed; otherwise the message opening it would give.
+    const link = encodeLink({ text, step }, { checkSetting });
+    if (!link.ok) {
+      err(`${file}: no link: ${link.error}`);
+      return 2;
+    }
+    out(`#${link.fragment}`);
     return 0;
   }
   if (o.command === 'decode') {
-    const r = decodeFragment(o.files[0]);
+    // A link over ~128 KiB does not fit in an argument: it may come from a file or stdin.
+    const source = o.linkFile ?? (o.files[0] === '-' ? '-' : null);
+    let link = o.files[0];
+    if (source !== null) {
+      const input = readTextInput(source, LINK_INPUT_BYTES);
+      if (!input.ok) {
+        err(`${source === '-' ? 'standard input' : source}: ${input.error}`);
+        return 2;
+      }
+      link = input.text.replace(/\s+/g, ''); // a link wrapped over lines, as mail does
+    }
+    const r = decodeFragment(link, { checkSetting });
     if (!r.ok) {
       err(`apicscope: ${r.error}`);
       return 2;

@@ -56,6 +56,7 @@ export const CONFIG_STATEMENTS = [
   'secure-avic',
   'x2apic-api',
 ];
+const CONFIG_SET: ReadonlySet<string> = new Set(CONFIG_STATEMENTS);
 const ACTION_STATEMENTS = [
   'route',
   'mask',
@@ -72,6 +73,11 @@ const ACTION_STATEMENTS = [
   'cpu',
   'run',
 ];
+/**
+ * Action keywords and vCPU operations by their lower-case spelling, mapped to the one shared
+ * string: the AST keeps these, and a copy per step would cost a string per line.
+ */
+const ACTION_NAMES: ReadonlyMap<string, string> = new Map(ACTION_STATEMENTS.map((k) => [k, k]));
 const CPU_OPS = [
   'eoi',
   'iret',
@@ -90,6 +96,7 @@ const CPU_OPS = [
   'rdmsr',
   'exit',
 ];
+const CPU_OP_NAMES: ReadonlyMap<string, string> = new Map(CPU_OPS.map((k) => [k, k]));
 const KVM_KEYS = [
   'stale-eoi-rescan',
   'seoib',
@@ -129,13 +136,33 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-const NUM_RE = /^(?:0x[0-9a-f]+|[0-9]+)$/i;
-
+/**
+ * A decimal (`48`) or hex (`0x30`) number, or null. A scan rather than a regular expression:
+ * it runs for nearly every token. Digits are summed exactly up to 2^53; past that the value
+ * only grows, so the safe-integer check still refuses it.
+ */
 export function parseNumber(text: string): number | null {
-  if (!NUM_RE.test(text)) return null;
-  const n = text.toLowerCase().startsWith('0x')
-    ? Number.parseInt(text.slice(2), 16)
-    : Number.parseInt(text, 10);
+  const len = text.length;
+  if (len === 0) return null;
+  let n = 0;
+  const x = text.charCodeAt(1);
+  if (len > 2 && text.charCodeAt(0) === 48 && (x === 120 || x === 88)) {
+    for (let i = 2; i < len; i++) {
+      const c = text.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else return null;
+      n = n * 16 + d;
+    }
+  } else {
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      n = n * 10 + (c - 48);
+    }
+  }
   return Number.isSafeInteger(n) ? n : null;
 }
 
@@ -166,26 +193,40 @@ function valueText(tok: Token): string {
   return eq > 0 ? tok.text.slice(eq + 1) : tok.text;
 }
 
+const NO_ALIASES: ReadonlyMap<string, never> = new Map<string, never>();
+
+/**
+ * One of `options` (or an alias). Lookups are in arrays and Maps only, never `in` an object:
+ * `constructor` or `__proto__` must not be found on Object.prototype (issue 14).
+ */
 function choice<T extends string>(
   tok: Token | undefined,
   what: string,
   options: readonly T[],
   at: number,
-  aliases: Record<string, T> = {},
+  aliases: ReadonlyMap<string, T> = NO_ALIASES,
 ): T {
   if (!tok) throw new LineError(`${what} is missing: one of ${options.join(', ')}`, at);
   const text = valueText(tok).toLowerCase();
   if ((options as readonly string[]).includes(text)) return text as T;
-  if (text in aliases) return aliases[text];
+  const alias = aliases.get(text);
+  if (alias !== undefined) return alias;
   throw new LineError(
     `${what} must be one of ${options.join(', ')}, not '${valueText(tok)}'${suggest(text, options)}`,
     tok.col,
   );
 }
 
+const ON_OFF = ['on', 'off'] as const;
+
 function onOff(tok: Token | undefined, what: string, at: number): boolean {
-  return choice(tok, what, ['on', 'off'] as const, at) === 'on';
+  return choice(tok, what, ON_OFF, at) === 'on';
 }
+
+const SEOIB_ALIASES: ReadonlyMap<string, 'enabled' | 'disabled'> = new Map([
+  ['respected', 'enabled'],
+  ['not-advertised', 'disabled'],
+]);
 
 const DURATION_RE = /^([0-9]+)(ns|us|µs|ms|s)$/i;
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
@@ -210,18 +251,28 @@ interface ArgSpec {
   required?: boolean;
 }
 
+/** A statement's arguments, prepared once (the parser runs for every line of large files). */
+interface Signature {
+  specs: readonly ArgSpec[];
+  positional: readonly ArgSpec[];
+  names: ReadonlySet<string>;
+}
+
+function signature(specs: ArgSpec[]): Signature {
+  return { specs, positional: specs.filter((s) => s.positional), names: new Set(specs.map((s) => s.name)) };
+}
+
 /** Positional and key=value arguments, each at most once. */
-function args(tokens: Token[], from: number, specs: ArgSpec[], stmt: string): Map<string, Token> {
+function args(tokens: Token[], from: number, sig: Signature, stmt: string): Map<string, Token> {
   const out = new Map<string, Token>();
-  const positional = specs.filter((s) => s.positional);
+  const { specs, positional } = sig;
   let nextPos = 0;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i];
     const eq = t.kind === 'word' ? t.text.indexOf('=') : -1;
     if (eq > 0) {
       const key = t.text.slice(0, eq).toLowerCase();
-      const spec = specs.find((s) => s.name === key);
-      if (!spec) {
+      if (!sig.names.has(key)) {
         const keys = specs.map((s) => s.name);
         throw new LineError(
           `'${stmt}' has no key '${key}'${suggest(key, keys)}; its keys are ${keys.join(', ')}`,
@@ -271,6 +322,55 @@ function vectorSet(tok: Token): number[] {
 
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
+const TRIGGERS = ['edge', 'level'] as const;
+const DEST_MODES = ['physical', 'logical'] as const;
+const DELIVERY_MODES = ['fixed', 'lowest'] as const;
+const POLARITIES = ['high', 'low'] as const;
+const SHORTHANDS = ['none', 'self', 'all', 'others'] as const;
+const PROFILES = ['manual', 'linux', 'windows'] as const;
+const SEOIB_MODES = ['quirked', 'enabled', 'disabled'] as const;
+const SEOIB_SETTINGS = ['quirked', 'enabled', 'disabled', 'auto'] as const;
+const OFF_ONLY = ['off'] as const;
+const EOI_ONLY = ['eoi'] as const;
+
+const PIN_SPEC: ArgSpec = { name: 'pin', positional: true, required: true };
+const SIG_PIN = signature([PIN_SPEC]);
+const RTE_KEYS = ['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'];
+const SIG_ROUTE = signature([PIN_SPEC, ...RTE_KEYS.map((name) => ({ name }))]);
+const SIG_IOAPIC_RTE = SIG_ROUTE;
+const SIG_APIC = signature([{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }]);
+const SIG_X2APIC_API = signature([{ name: '32bit-ids' }, { name: 'broadcast-quirk' }]);
+const APIC_MODES = ['xapic', 'x2apic'] as const;
+const APICV_STATES = ['active', 'inhibited', 'off'] as const;
+const SIG_MSI = signature([
+  { name: 'dest', required: true },
+  { name: 'vector', required: true },
+  { name: 'destmode' },
+  { name: 'delivery' },
+  { name: 'trigger' },
+]);
+const SIG_IPI = signature([
+  { name: 'from', required: true },
+  { name: 'vector', required: true },
+  { name: 'dest' },
+  { name: 'destmode' },
+  { name: 'delivery' },
+  { name: 'shorthand' },
+]);
+const SIG_WAIT = signature([{ name: 'duration', positional: true, required: true }]);
+const SIG_NAME = signature([{ name: 'name', positional: true, required: true }]);
+const SIG_HOST_PV_EOI = signature([
+  { name: 'cpu', positional: true, required: true },
+  { name: 'state', positional: true, required: true },
+]);
+const SIG_RUN = signature([{ name: 'n', positional: true }]);
+const SIG_IOAPIC = signature([{ name: 'version', positional: true, required: true }]);
+const SIG_KVM = signature(KVM_KEYS.map((name) => ({ name })));
+const SIG_GUEST = signature([
+  { name: 'cpu', positional: true, required: true },
+  { name: 'profile', required: true },
+]);
+
 /** Parses and validates a scenario. */
 export function parseScenario(text: string): ParseResult {
   if (text.length > MAX_SCENARIO_CHARS)
@@ -285,15 +385,28 @@ export function parseScenario(text: string): ParseResult {
       ],
     };
   const p = new Parser();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (p.errors.length >= 50) break;
-    p.line(lines[i], i + 1);
-  }
+  parseLines(p, text, 1, 50);
   if (p.errors.length) return { ok: false, errors: p.errors };
   const scenario = p.finish();
   const errors = validateScenario(scenario);
   return errors.length ? { ok: false, errors } : { ok: true, scenario };
+}
+
+/**
+ * Feeds `text` to the parser line by line, stopping after `maxErrors` errors. No array of all
+ * lines: each line is garbage as soon as it is parsed, which halves the collector's work on
+ * a 200 000-line file.
+ */
+function parseLines(p: Parser, text: string, firstLineNo: number, maxErrors: number): void {
+  let start = 0;
+  let lineNo = firstLineNo;
+  for (;;) {
+    if (p.errors.length >= maxErrors) return;
+    const nl = text.indexOf('\n', start);
+    p.line(text.slice(start, nl < 0 ? text.length : nl), lineNo++);
+    if (nl < 0) return;
+    start = nl + 1;
+  }
 }
 
 /**
@@ -302,8 +415,7 @@ export function parseScenario(text: string): ParseResult {
  */
 export function extendScenario(s: Scenario, text: string, firstLineNo: number): ParseResult {
   const p = Parser.after(s);
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) p.line(lines[i], firstLineNo + i);
+  parseLines(p, text, firstLineNo, Number.POSITIVE_INFINITY);
   if (p.errors.length) return { ok: false, errors: p.errors };
   const scenario = p.finish();
   const errors = validateScenario(scenario).filter((e) => e.line >= firstLineNo);
@@ -316,11 +428,18 @@ export function extendScenario(s: Scenario, text: string, firstLineNo: number): 
  */
 export function validateScenario(s: Scenario): ScenarioError[] {
   const errors: ScenarioError[] = [];
+  const posOf = (key: string): Pos | undefined =>
+    Object.hasOwn(s.configPos, key) ? s.configPos[key] : undefined;
   for (const p of configProblems(s.config)) {
-    const pos = s.configPos[p.key] ?? s.configPos[p.key.split(' ')[0]] ?? { line: 1, col: 1 };
+    const pos = posOf(p.key) ?? posOf(p.key.split(' ')[0]) ?? { line: 1, col: 1 };
     errors.push({ ...pos, message: p.message });
   }
-  const refs: Ref[] = [...s.steps.flatMap((st) => st.refs), ...s.expects.flatMap((e) => e.refs)];
+  for (const st of s.steps) checkRefs(st.refs, s, errors);
+  for (const e of s.expects) checkRefs(e.refs, s, errors);
+  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function checkRefs(refs: readonly Ref[], s: Scenario, errors: ScenarioError[]): void {
   for (const r of refs) {
     if (r.kind === 'cpu' && r.value >= s.config.vcpus)
       errors.push({
@@ -335,8 +454,13 @@ export function validateScenario(s: Scenario): ScenarioError[] {
         message: `ipi dest ${hex(r.value)} is out of range 0–0xff in xAPIC mode`,
       });
   }
-  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
 }
+
+/**
+ * The empty list that most steps share for their notes and refs (one array fewer per step
+ * in a 200 000-step file); frozen, so a stray push fails loudly instead of sharing its item.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
 
 class Parser {
   errors: ScenarioError[] = [];
@@ -345,11 +469,11 @@ class Parser {
   private configNotes: string[] = [];
   private steps: Step[] = [];
   private expects: Expectation[] = [];
-  private pendingNotes: string[] = [];
+  private pendingNotes: string[] = NONE;
   private anyStatement = false;
   private snapshots = new Set<string>();
   private firstAction = 0;
-  private refs: Ref[] = [];
+  private refs: Ref[] = NONE;
   private lineNo = 0;
   private pendingNotesLine = 0;
 
@@ -381,7 +505,7 @@ class Parser {
     try {
       const tokens = tokenize(text);
       if (tokens.length === 0) return;
-      this.expectText = sourceOfExpectation(text, tokens);
+      this.lineText = text;
       this.statement(tokens);
     } catch (e) {
       if (e instanceof LineError || e instanceof LexError)
@@ -402,7 +526,10 @@ class Parser {
   }
 
   private ref(kind: Ref['kind'], value: number, tok: Token): void {
-    this.refs.push({ kind, value, line: this.lineNo, col: tok.col });
+    const r: Ref = { kind, value, line: this.lineNo, col: tok.col };
+    // `[r]`, not `[].push(r)`: a pushed-to empty array reserves 16 slots, kept by every step.
+    if (this.refs === NONE) this.refs = [r];
+    else this.refs.push(r);
   }
 
   private statement(tokens: Token[]): void {
@@ -420,33 +547,37 @@ class Parser {
       if (tokens[2]) throw new LineError('note takes one string', tokens[2].col);
       if (!this.anyStatement) this.configNotes.push(t.text);
       else {
-        if (this.pendingNotes.length === 0) this.pendingNotesLine = this.lineNo;
-        this.pendingNotes.push(t.text);
+        if (this.pendingNotes.length === 0) {
+          this.pendingNotesLine = this.lineNo;
+          this.pendingNotes = [t.text];
+        } else this.pendingNotes.push(t.text);
       }
       return;
     }
     this.anyStatement = true;
-    if (CONFIG_STATEMENTS.includes(kw)) {
+    if (CONFIG_SET.has(kw)) {
       if (this.steps.length > 0)
         throw new LineError(
           `configuration ('${kw}') must come before the first action (line ${this.firstAction})`,
           head.col,
         );
       // Notes followed by configuration describe the configuration (the scenario as a whole).
-      this.configNotes.push(...this.pendingNotes);
-      this.pendingNotes = [];
+      // A loop, not push(...notes): a spread of 100 000 notes overflows the stack (issue 14).
+      for (const n of this.pendingNotes) this.configNotes.push(n);
+      this.pendingNotes = NONE;
       return this.configStatement(kw, tokens);
     }
     if (kw === 'expect') return this.expectStatement(tokens);
-    if (ACTION_STATEMENTS.includes(kw)) {
+    const actionKw = ACTION_NAMES.get(kw);
+    if (actionKw !== undefined) {
       if (this.steps.length >= MAX_STEPS)
         throw new LineError(`a scenario has at most ${MAX_STEPS} actions`, head.col);
-      this.refs = [];
-      const action = this.action(kw, tokens);
+      this.refs = NONE;
+      const action = this.action(actionKw, tokens);
       if (this.steps.length === 0) this.firstAction = this.lineNo;
       const startLine = this.pendingNotes.length ? this.pendingNotesLine : this.lineNo;
       this.steps.push({ action, line: this.lineNo, startLine, notes: this.pendingNotes, refs: this.refs });
-      this.pendingNotes = [];
+      this.pendingNotes = NONE;
       return;
     }
     throw new LineError(
@@ -456,7 +587,7 @@ class Parser {
   }
 
   private once(key: string, tok: Token, what = key): void {
-    if (this.configPos[key])
+    if (Object.hasOwn(this.configPos, key))
       throw new LineError(`'${what}' is already set on line ${this.configPos[key].line}`, tok.col);
     this.configPos[key] = { line: this.lineNo, col: tok.col };
   }
@@ -482,15 +613,14 @@ class Parser {
         c.vcpus = num(t[1], 'vcpus', 1, MAX_VCPUS, at);
         return;
       case 'apic': {
-        const a = args(t, 1, [{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }], 'apic');
+        const a = args(t, 1, SIG_APIC, 'apic');
         this.once('apic', t[0]);
-        c.apic = choice(a.get('mode'), 'apic mode', ['xapic', 'x2apic'] as const, at);
-        if (a.has('cpuid'))
-          c.apicCpuid = choice(a.get('cpuid'), 'apic cpuid', ['xapic', 'x2apic'] as const, at);
+        c.apic = choice(a.get('mode'), 'apic mode', APIC_MODES, at);
+        if (a.has('cpuid')) c.apicCpuid = choice(a.get('cpuid'), 'apic cpuid', APIC_MODES, at);
         return;
       }
       case 'x2apic-api': {
-        const a = args(t, 1, [{ name: '32bit-ids' }, { name: 'broadcast-quirk' }], 'x2apic-api');
+        const a = args(t, 1, SIG_X2APIC_API, 'x2apic-api');
         this.once('x2apic-api', t[0]);
         if (a.has('32bit-ids')) c.x2apicApi.ids32 = onOff(a.get('32bit-ids'), '32bit-ids', at);
         if (a.has('broadcast-quirk'))
@@ -503,7 +633,7 @@ class Parser {
         c.irqchip = choice(t[1], 'irqchip mode', ['split', 'kernel'] as const, at);
         return;
       case 'ioapic': {
-        const a = args(t, 1, [{ name: 'version', positional: true, required: true }], 'ioapic');
+        const a = args(t, 1, SIG_IOAPIC, 'ioapic');
         this.once('ioapic', t[0]);
         const v = num(a.get('version'), 'IOAPIC version', 0, 0xff, at);
         if (v !== 0x11 && v !== 0x20)
@@ -526,12 +656,7 @@ class Parser {
         return;
       case 'kvm': {
         if (t.length < 2) throw new LineError(`kvm needs KEY=VALUE settings: ${KVM_KEYS.join(', ')}`, at);
-        const a = args(
-          t,
-          1,
-          KVM_KEYS.map((name) => ({ name })),
-          'kvm',
-        );
+        const a = args(t, 1, SIG_KVM, 'kvm');
         for (const [key, tok] of a) {
           this.once(`kvm ${key}`, tok, `kvm ${key}`);
           setKvmKey(c.kvm, key, tok);
@@ -539,22 +664,9 @@ class Parser {
         return;
       }
       case 'guest': {
-        const a = args(
-          t,
-          1,
-          [
-            { name: 'cpu', positional: true, required: true },
-            { name: 'profile', required: true },
-          ],
-          'guest',
-        );
+        const a = args(t, 1, SIG_GUEST, 'guest');
         const cpuTok = a.get('cpu')!;
-        const profile = choice(
-          a.get('profile'),
-          'profile',
-          ['manual', 'linux', 'windows'] as const,
-          at,
-        ) as GuestProfile;
+        const profile = choice(a.get('profile'), 'profile', PROFILES, at) as GuestProfile;
         if (valueText(cpuTok).toLowerCase() === 'all') {
           if (Object.keys(c.guests).length)
             throw new LineError("'guest all' and 'guest N' do not mix", cpuTok.col);
@@ -579,32 +691,19 @@ class Parser {
 
   private action(kw: string, t: Token[]): Action {
     const at = t[0].col;
-    const pinSpec = { name: 'pin', positional: true, required: true };
-    const pin = (a: Map<string, Token>) => num(a.get('pin'), 'pin', 0, NUM_PINS - 1, at);
     switch (kw) {
       case 'route': {
-        const a = args(t, 1, [pinSpec, ...RTE_KEYS.map((name) => ({ name }))], 'route');
-        return { kind: 'route', pin: pin(a), fields: rteFields(a, at) };
+        const a = args(t, 1, SIG_ROUTE, 'route');
+        return { kind: 'route', pin: pinArg(a, at), fields: rteFields(a, at) };
       }
       case 'mask':
       case 'unmask':
       case 'assert':
       case 'deassert':
       case 'pulse':
-        return { kind: kw, pin: pin(args(t, 1, [pinSpec], kw)) };
+        return { kind: kw, pin: pinArg(args(t, 1, SIG_PIN, kw), at) };
       case 'msi': {
-        const a = args(
-          t,
-          1,
-          [
-            { name: 'dest', required: true },
-            { name: 'vector', required: true },
-            { name: 'destmode' },
-            { name: 'delivery' },
-            { name: 'trigger' },
-          ],
-          'msi',
-        );
+        const a = args(t, 1, SIG_MSI, 'msi');
         return {
           kind: 'msi',
           dest: num(a.get('dest'), 'msi dest', 0, 0xffffffff, at),
@@ -615,24 +714,10 @@ class Parser {
         };
       }
       case 'ipi': {
-        const a = args(
-          t,
-          1,
-          [
-            { name: 'from', required: true },
-            { name: 'vector', required: true },
-            { name: 'dest' },
-            { name: 'destmode' },
-            { name: 'delivery' },
-            { name: 'shorthand' },
-          ],
-          'ipi',
-        );
+        const a = args(t, 1, SIG_IPI, 'ipi');
         const dest = a.has('dest') ? num(a.get('dest'), 'ipi dest', 0, 0xffffffff, at) : 0;
         if (a.has('dest')) this.ref('ipi-dest', dest, a.get('dest')!);
-        const sh = a.has('shorthand')
-          ? choice(a.get('shorthand'), 'shorthand', ['none', 'self', 'all', 'others'] as const, at)
-          : 'none';
+        const sh = a.has('shorthand') ? choice(a.get('shorthand'), 'shorthand', SHORTHANDS, at) : 'none';
         return {
           kind: 'ipi',
           from: this.cpuArg(a.get('from'), at),
@@ -640,16 +725,16 @@ class Parser {
           dest,
           destMode: a.has('destmode') ? destMode(a.get('destmode'), at) : 0,
           deliveryMode: a.has('delivery') ? delivery(a.get('delivery'), at) : 0,
-          shorthand: ['none', 'self', 'all', 'others'].indexOf(sh) as Shorthand,
+          shorthand: SHORTHANDS.indexOf(sh) as Shorthand,
         };
       }
       case 'wait': {
-        const a = args(t, 1, [{ name: 'duration', positional: true, required: true }], 'wait');
+        const a = args(t, 1, SIG_WAIT, 'wait');
         return { kind: 'wait', ns: duration(a.get('duration'), at) };
       }
       case 'snapshot':
       case 'restore': {
-        const a = args(t, 1, [{ name: 'name', positional: true, required: true }], kw);
+        const a = args(t, 1, SIG_NAME, kw);
         const tok = a.get('name')!;
         const name = valueText(tok);
         if (!NAME_RE.test(name))
@@ -663,20 +748,12 @@ class Parser {
         return { kind: kw, name };
       }
       case 'host-pv-eoi': {
-        const a = args(
-          t,
-          1,
-          [
-            { name: 'cpu', positional: true, required: true },
-            { name: 'state', positional: true, required: true },
-          ],
-          'host-pv-eoi',
-        );
-        choice(a.get('state'), 'host-pv-eoi state', ['off'] as const, at);
+        const a = args(t, 1, SIG_HOST_PV_EOI, 'host-pv-eoi');
+        choice(a.get('state'), 'host-pv-eoi state', OFF_ONLY, at);
         return { kind: 'host-pv-eoi', cpu: this.cpuArg(a.get('cpu'), at) };
       }
       case 'run': {
-        const a = args(t, 1, [{ name: 'n', positional: true }], 'run');
+        const a = args(t, 1, SIG_RUN, 'run');
         return {
           kind: 'run',
           n: a.has('n') ? num(a.get('n'), 'run steps', 0, MAX_RUN, at) : DEFAULT_RUN_STEPS,
@@ -694,22 +771,15 @@ class Parser {
     const opTok = t[2];
     if (opTok?.kind !== 'word')
       throw new LineError(`'cpu C' needs an operation: ${CPU_OPS.join(', ')}`, opTok?.col ?? at);
-    const op = opTok.text.toLowerCase();
-    const rest = (n: number) => {
-      if (t.length > 3 + n)
-        throw new LineError(`unexpected '${t[3 + n].text}' after 'cpu C ${op}'`, t[3 + n].col);
-    };
-    const reg = (what: string) => {
-      rest(1);
-      return num(t[3], what, 0, 0xffffffff, opTok.col);
-    };
+    const lower = opTok.text.toLowerCase();
+    const op = CPU_OP_NAMES.get(lower) ?? lower;
     switch (op) {
       case 'eoi':
       case 'iret':
       case 'sti':
       case 'cli':
       case 'exit':
-        rest(0);
+        cpuOpRest(t, 0, op);
         return { op };
       case 'tpr':
       case 'apic-id':
@@ -717,21 +787,17 @@ class Parser {
       case 'dfr':
       case 'spiv':
       case 'ioapic-eoi':
-        return { op, value: reg(`${op} value`) };
+        cpuOpRest(t, 1, op);
+        return { op, value: num(t[3], `${op} value`, 0, 0xffffffff, opTok.col) };
       case 'seoib':
       case 'pv-eoi':
-        rest(1);
+        cpuOpRest(t, 1, op);
         return { op, on: onOff(t[3], `cpu C ${op}`, opTok.col) };
       case 'service':
-        rest(1);
+        cpuOpRest(t, 1, op);
         return { op, pin: num(t[3], 'pin', 0, NUM_PINS - 1, opTok.col) };
       case 'ioapic-rte': {
-        const a = args(
-          t,
-          3,
-          [{ name: 'pin', positional: true, required: true }, ...RTE_KEYS.map((name) => ({ name }))],
-          'cpu C ioapic-rte',
-        );
+        const a = args(t, 3, SIG_IOAPIC_RTE, 'cpu C ioapic-rte');
         return {
           op,
           pin: num(a.get('pin'), 'pin', 0, NUM_PINS - 1, opTok.col),
@@ -739,8 +805,8 @@ class Parser {
         };
       }
       case 'rdmsr':
-        rest(1);
-        choice(t[3], 'rdmsr register', ['eoi'] as const, opTok.col);
+        cpuOpRest(t, 1, op);
+        choice(t[3], 'rdmsr register', EOI_ONLY, opTok.col);
         return { op: 'rdmsr-eoi' };
     }
     throw new LineError(
@@ -749,12 +815,12 @@ class Parser {
     );
   }
 
-  private expectText = '';
+  private lineText = '';
 
   private expectStatement(raw: Token[]): void {
     const t = splitOperators(raw);
     const at = t[0].col;
-    this.refs = [];
+    this.refs = NONE;
     const what = t[1];
     if (what?.kind !== 'word')
       throw new LineError('expect needs a subject: cpu, ioapic, kvm or count', what?.col ?? at);
@@ -769,13 +835,10 @@ class Parser {
       op(t[3], ['='], at);
       end(t, 5);
       if (key === 'apicv') {
-        const value = choice(t[4], 'APICv state', ['active', 'inhibited', 'off'] as const, at);
+        const value = choice(t[4], 'APICv state', APICV_STATES, at);
         check = { kind: 'kvm-apicv', value };
       } else {
-        const value = choice(t[4], 'SEOIB mode', ['quirked', 'enabled', 'disabled'] as const, at, {
-          respected: 'enabled',
-          'not-advertised': 'disabled',
-        });
+        const value = choice(t[4], 'SEOIB mode', SEOIB_MODES, at, SEOIB_ALIASES);
         check = { kind: 'kvm-seoib', value };
       }
     } else if (subject === 'count') check = this.expectCount(t, at);
@@ -789,7 +852,7 @@ class Parser {
       afterStep: this.steps.length,
       check,
       refs: this.refs,
-      text: this.expectText,
+      text: sourceOfExpectation(this.lineText, raw),
     });
   }
 
@@ -902,7 +965,7 @@ class Parser {
           `counter ${name} has no '${key}' filter${allowed.length ? `; it carries ${allowed.join(', ')}` : '; it carries none'}`,
           tok.col,
         );
-      if (key in filter) throw new LineError(`'${key}' is given twice`, tok.col);
+      if (Object.hasOwn(filter, key)) throw new LineError(`'${key}' is given twice`, tok.col);
       filter[key] =
         key === 'cpu' ? this.cpuArg(tok, at) : num(tok, key, 0, key === 'pin' ? NUM_PINS - 1 : 255, at);
     }
@@ -938,10 +1001,7 @@ function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
       k.staleEoiRescan = onOff(tok, key, at);
       return;
     case 'seoib':
-      k.seoib = choice(tok, 'seoib', ['quirked', 'enabled', 'disabled', 'auto'] as const, at, {
-        respected: 'enabled',
-        'not-advertised': 'disabled',
-      }) as SeoibSetting;
+      k.seoib = choice(tok, 'seoib', SEOIB_SETTINGS, at, SEOIB_ALIASES) as SeoibSetting;
       return;
     case 'pv-eoi':
       k.pvEoi = onOff(tok, key, at);
@@ -961,8 +1021,6 @@ function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
   }
 }
 
-const RTE_KEYS = ['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'];
-
 /** The RTE fields of `route` and `cpu C ioapic-rte`; unspecified fields keep their value. */
 function rteFields(a: Map<string, Token>, at: number): Partial<RteFields> {
   const fields: Partial<RteFields> = {};
@@ -973,20 +1031,30 @@ function rteFields(a: Map<string, Token>, at: number): Partial<RteFields> {
   if (a.has('delivery')) fields.deliveryMode = delivery(a.get('delivery'), at);
   if (a.has('mask')) fields.mask = num(a.get('mask'), 'mask', 0, 1, at) as 0 | 1;
   if (a.has('polarity'))
-    fields.polarity = choice(a.get('polarity'), 'polarity', ['high', 'low'] as const, at) === 'low' ? 1 : 0;
+    fields.polarity = choice(a.get('polarity'), 'polarity', POLARITIES, at) === 'low' ? 1 : 0;
   return fields;
 }
 
 function trigger(tok: Token | undefined, at: number): Trigger {
-  return choice(tok, 'trigger', ['edge', 'level'] as const, at) === 'level' ? 1 : 0;
+  return choice(tok, 'trigger', TRIGGERS, at) === 'level' ? 1 : 0;
 }
 
 function destMode(tok: Token | undefined, at: number): DestMode {
-  return choice(tok, 'destmode', ['physical', 'logical'] as const, at) === 'logical' ? 1 : 0;
+  return choice(tok, 'destmode', DEST_MODES, at) === 'logical' ? 1 : 0;
 }
 
 function delivery(tok: Token | undefined, at: number): DeliveryMode {
-  return choice(tok, 'delivery', ['fixed', 'lowest'] as const, at) === 'lowest' ? 1 : 0;
+  return choice(tok, 'delivery', DELIVERY_MODES, at) === 'lowest' ? 1 : 0;
+}
+
+function pinArg(a: Map<string, Token>, at: number): number {
+  return num(a.get('pin'), 'pin', 0, NUM_PINS - 1, at);
+}
+
+/** `cpu C OP` takes `n` operands: anything after them is an error. */
+function cpuOpRest(t: Token[], n: number, op: string): void {
+  if (t.length > 3 + n)
+    throw new LineError(`unexpected '${t[3 + n].text}' after 'cpu C ${op}'`, t[3 + n].col);
 }
 
 function op<T extends string>(tok: Token | undefined, ops: readonly T[], at: number): T {

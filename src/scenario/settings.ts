@@ -1,5 +1,6 @@
 /** `--set KEY=VALUE` configuration overrides of the command line (scenario-language.md §8). */
 import type { Config } from '../core/config.ts';
+import { defaultConfig } from '../core/config.ts';
 import { replaceConfig } from './edit.ts';
 import { parseScenario } from './parse.ts';
 
@@ -65,19 +66,20 @@ export function applySetting(config: Config, setting: string): string | null {
   return null;
 }
 
-const KVM_FIELD: Record<string, keyof Config['kvm']> = {
-  'stale-eoi-rescan': 'staleEoiRescan',
-  seoib: 'seoib',
-  'pv-eoi': 'pvEoi',
-  'pv-eoi-disable-fix': 'pvEoiDisableFix',
-  'savic-eoi-write-check': 'savicEoiWriteCheck',
-  'vector-hashing': 'vectorHashing',
-  'storm-limit': 'stormLimit',
-};
+/** A Map, not an object: no key may be found on Object.prototype (issue 14). */
+const KVM_FIELD: ReadonlyMap<string, keyof Config['kvm']> = new Map([
+  ['stale-eoi-rescan', 'staleEoiRescan'],
+  ['seoib', 'seoib'],
+  ['pv-eoi', 'pvEoi'],
+  ['pv-eoi-disable-fix', 'pvEoiDisableFix'],
+  ['savic-eoi-write-check', 'savicEoiWriteCheck'],
+  ['vector-hashing', 'vectorHashing'],
+  ['storm-limit', 'stormLimit'],
+]);
 
 function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
-  const field = KVM_FIELD[key];
-  return { [field]: k[field] };
+  const field = KVM_FIELD.get(key);
+  return field === undefined ? {} : { [field]: k[field] };
 }
 
 /**
@@ -95,4 +97,9 @@ export function deriveCompare(
     if (problem) return { ok: false, error: `${s}: ${problem}` };
   }
   return { ok: true, text: replaceConfig(text, next) };
+}
+
+/** Why a `--set` setting does not apply to the default configuration, or null (share links' c=). */
+export function checkSetting(setting: string): string | null {
+  return applySetting(defaultConfig(), setting) ?? null;
 }

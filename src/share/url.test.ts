@@ -54,7 +54,9 @@ describe('share links', () => {
   });
 
   it('is deterministic and compresses only when that is shorter', () => {
-    expect(encodeFragment({ text: 'hi', step: 0 })).toBe('v=1&k=0&s=taGnYkyqs');
+    expect(encodeFragment({ text: 'hi', step: 0 })).toBe('v=1&k=0&s=taGnYkyqs&h=b080b21c');
+    // The same link as issued before h= existed still opens, to the same session.
+    expect(decodeFragment('v=1&k=0&s=taGnYkyqs')).toEqual({ ok: true, state: { text: 'hi', step: 0 } });
     expect(encodeFragment({ text: presets[0].text, step: 0 })).toBe(
       encodeFragment({ text: presets[0].text, step: 0 }),
     );
@@ -81,13 +83,21 @@ describe('share links', () => {
       step: 0,
       compare: ['kvm.stale-eoi-rescan=off', 'apicv=on'],
     });
-    expect(frag).toMatch(/&c=kvm\.stale-eoi-rescan=off,apicv=on&s=/);
+    expect(frag).toMatch(/&c=kvm\.stale-eoi-rescan=off,apicv=on&s=[tz][\w-]+&h=[0-9a-f]{8}$/);
     expect(decodeFragment(frag)).toEqual({
       ok: true,
       state: { text: 'vcpus 1\n', step: 0, compare: ['kvm.stale-eoi-rescan=off', 'apicv=on'] },
     });
-    const bad = decodeFragment(frag.replace('apicv=on', 'apicv=<b>'));
-    expect(bad).toEqual({ ok: false, error: "the link's compare setting 'apicv=<b>' is not KEY=VALUE" });
+    // Altered: h= covers c= (issue 14 item 10); without h= (an older link) the field is checked.
+    expect(decodeFragment(frag.replace('apicv=on', 'apicv=off'))).toEqual({
+      ok: false,
+      error: 'the link is damaged: its checksum (h=) does not match (was it cut short or altered?)',
+    });
+    const old = frag.replace(/&h=.*$/, '').replace('apicv=on', 'apicv=<b>');
+    expect(decodeFragment(old)).toEqual({
+      ok: false,
+      error: "the link's compare setting 'apicv=<b>' is not KEY=VALUE",
+    });
   });
 
   it('base64url round-trips bytes and rejects impossible input', () => {

@@ -70,6 +70,11 @@ export interface VizState {
   peer: { store: VizStore; label: string } | null;
   /** Shows the state after `step` actions (with `event`, right after that event of the step). */
   seek(step: number, event?: number | null): void;
+  /**
+   * Steps forward or back from the step last asked for (not the one on screen), so that keys
+   * pressed faster than frames arrive each count.
+   */
+  stepBy(delta: number): void;
   /** Shows the state right after event `event` of the current step (a sub-step); null = the whole step. */
   seekEvent(event: number | null): void;
   /** The next / previous sub-step: through the events of a step, then on to the next step. */
@@ -118,6 +123,9 @@ export function createVizStore(
   let live = false;
   const exports = new Map<number, (text: string) => void>();
   const traceSteps = new Map<number, (steps: StepEvents[]) => void>();
+  /** The step the last seek asked for, until its frame arrives. */
+  let wanted: number | null = null;
+  let wantedId = 0;
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -182,6 +190,7 @@ export function createVizStore(
           traceSteps.delete(r.id);
           return;
         case 'frame': {
+          if (r.id >= wantedId) wanted = null;
           const prev = get().cpus;
           const cpus: Record<number, CpuDetail> = {};
           for (const [k, v] of Object.entries(r.frame.view.cpus)) {
@@ -228,8 +237,12 @@ export function createVizStore(
       set({ status: 'running', run: { steps: 0, limit: n ?? null } });
       host.send({ type: 'run', n, at: cursor(), detailed: detailed() });
     };
-    const send = (text: string, step: number | undefined) =>
-      host.send({ type: 'load', text, step, detailed: detailed(), settings });
+    const send = (text: string, step: number | undefined, event?: number) =>
+      host.send(
+        event === undefined
+          ? { type: 'load', text, step, detailed: detailed(), settings }
+          : { type: 'load', text, step, event, detailed: detailed(), settings },
+      );
 
     return {
       text: initialText,
@@ -277,7 +290,7 @@ export function createVizStore(
           compare: r.state.compare ?? null,
           historyMode: fromHistory ? 'replace' : 'push',
         });
-        send(r.state.text, r.state.step);
+        send(r.state.text, r.state.step, r.state.event);
         return true;
       },
       setView(view) {
@@ -302,11 +315,16 @@ export function createVizStore(
       seek(step, event = null) {
         const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;
-        host.send(
+        wanted = k;
+        wantedId = host.send(
           event === null || k === 0
             ? { type: 'seek', step: k, detailed: detailed() }
             : { type: 'seek', step: k, event, detailed: detailed() },
         );
+      },
+      stepBy(delta) {
+        const from = wanted ?? cursor();
+        get().seek(from + delta);
       },
       seekEvent(event) {
         const f = get().frame;

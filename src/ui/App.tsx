@@ -158,7 +158,6 @@ function Shell() {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target) || e.altKey) return;
       const s = store.getState();
-      const step = s.frame?.step ?? 0;
       const length = s.info?.steps.length ?? 0;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
         e.preventDefault();
@@ -170,11 +169,11 @@ function Shell() {
       switch (e.key) {
         case 'ArrowRight':
         case 'j':
-          s.seek(step + 1);
+          s.stepBy(1);
           break;
         case 'ArrowLeft':
         case 'k':
-          s.seek(step - 1);
+          s.stepBy(-1);
           break;
         case '.':
           s.stepEvent(1);

@@ -5,6 +5,7 @@ import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import type { FigureInput } from '../share/figure.ts';
 import { figurePairSvg, figureSvg } from '../share/figure.ts';
 import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
+import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
@@ -188,7 +189,15 @@ export function FileMenu() {
   return (
     <>
       <Button
-        onClick={() => setCopy({ title: 'Share link', text: location.href })}
+        onClick={() => {
+          // Only a link that opens is issued; otherwise say why, as opening it would.
+          const r = issueFragment(location.hash.slice(1));
+          if (r.ok) setCopy({ title: 'Share link', text: location.href });
+          else
+            store.setState({
+              notice: { kind: 'error', text: `No link can be made for this state: ${r.error}.` },
+            });
+        }}
         aria-label="Share: copy a link to this exact state"
         title="A link that reproduces this scenario at this step"
         className="font-semibold"

@@ -11,7 +11,13 @@ export function syncUrl(store: VizStore): () => void {
   const update = () => {
     const s = store.getState();
     if (!s.info || !s.frame || s.status !== 'ready') return;
-    const fragment = composeFragment(s.info.share, s.frame.step, s.view, s.compare ?? undefined);
+    const fragment = composeFragment(
+      s.info.share,
+      s.frame.step,
+      s.view,
+      s.compare ?? undefined,
+      s.frame.event ?? undefined,
+    );
     if (fragment === last) return;
     const push = s.historyMode === 'push' && last !== '';
     last = fragment;

@@ -10,7 +10,7 @@ import { defaultConfig } from '../core/config.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
-import { runSteps } from '../replay/run.ts';
+import { appendResults, runSteps } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { replaceConfig } from '../scenario/edit.ts';
@@ -148,7 +148,7 @@ export class Session {
     const parsed = extendScenario(s, lines.join('\n'), base.length + 1);
     if (!parsed.ok) return parsed;
     const next = parsed.scenario;
-    this.expects.push(...this.runSteps(next, t, t.length, base.length + 1));
+    appendResults(this.expects, this.runSteps(next, t, t.length, base.length + 1));
     this.scenario = next;
     this.lines = [...base, ...lines, ''];
     return { ok: true, info: this.info() };
