@@ -95,6 +95,8 @@ test('a storm step collapses its repeated rounds into one ×N group, which expan
   const shown = await lanes.locator('[data-event]').count();
   expect(shown).toBeLessThan(total / 3);
   await group.click();
+  // Only what is on screen (and half a screen either side) is drawn; fitting shows it all.
+  await page.getByRole('button', { name: 'Fit the whole step' }).click();
   await expect(lanes.locator('[data-event]')).toHaveCount(total);
   // The filter dims what does not match.
   await page.getByLabel(/Filter the lanes/).fill('kvm_userspace_exit');

@@ -78,7 +78,10 @@ describe('every field is validated; unknown fields are named (item 10)', () => {
     ['x=1', "the link has an unknown field 'x': a v=1 link has v, k, e, view, c, s and h"],
     ['step=3', "the link has an unknown field 'step': a v=1 link has v, k, e, view, c, s and h"],
     ['__proto__=1', "the link has an unknown field '__proto__': a v=1 link has v, k, e, view, c, s and h"],
-    ['constructor=1', "the link has an unknown field 'constructor': a v=1 link has v, k, e, view, c, s and h"],
+    [
+      'constructor=1',
+      "the link has an unknown field 'constructor': a v=1 link has v, k, e, view, c, s and h",
+    ],
     [
       'hasOwnProperty=',
       "the link has an unknown field 'hasOwnProperty': a v=1 link has v, k, e, view, c, s and h",

@@ -24,6 +24,12 @@ const LANE_COLOURS: Record<string, string> = {
 };
 const colourOf = (key: string) => LANE_COLOURS[key] ?? 'fill-violet-500 dark:fill-violet-400';
 
+/** Zoomed out as far as it goes, about this many columns are on screen (and drawn). */
+const MAX_VISIBLE_COLS = 600;
+const NO_EVENTS: TraceEvent[] = [];
+const INITIAL_COLS = 80;
+const minScale = (width: number) => width / ((MAX_VISIBLE_COLS + 4) * COL_W);
+
 const cx = (col: number) => LEFT + 12 + col * COL_W;
 const cy = (lane: number) => TOP + lane * LANE_H + LANE_H / 2;
 
@@ -36,16 +42,24 @@ function draw(
   onPick: (i: number) => void,
   onExpand: (start: number) => void,
   markerId: string,
+  window: [number, number],
 ): void {
   const root = select(g);
   root.selectAll('*').remove();
   const pos = new Map(layout.nodes.map((n) => [n.index, n]));
+  // Only the columns in the window are drawn (a 10 000-event step stays cheap); an arrow is drawn
+  // when one of its ends is.
+  const [c0, c1] = window;
+  const inWin = (col: number) => col >= c0 && col <= c1;
+  const nodes = layout.nodes.filter((n) => inWin(n.col));
+  const arrows = layout.arrows.filter((a) => inWin(pos.get(a.from)!.col) || inWin(pos.get(a.to)!.col));
+  const groups = layout.groups.filter((d) => d.col1 >= c0 && d.col0 <= c1);
   const laneKeys = layout.lanes.map((l) => l.key);
   root
     .append('g')
     .attr('class', 'arrows')
     .selectAll('path')
-    .data(layout.arrows)
+    .data(arrows)
     .join('path')
     .attr('data-from', (a) => a.from)
     .attr('data-to', (a) => a.to)
@@ -71,7 +85,7 @@ function draw(
     .append('g')
     .attr('class', 'groups')
     .selectAll('g')
-    .data(layout.groups)
+    .data(groups)
     .join('g')
     .attr('data-group', (d) => d.start)
     .attr('cursor', 'pointer')
@@ -99,7 +113,7 @@ function draw(
     .append('g')
     .attr('class', 'nodes')
     .selectAll('g')
-    .data(layout.nodes)
+    .data(nodes)
     .join('g')
     .attr('data-event', (n) => n.index)
     .attr('transform', (n) => `translate(${cx(n.col)},${cy(n.lane)})`)
@@ -129,6 +143,8 @@ function draw(
 
 export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: { title?: string }) {
   const events = useViz((s) => s.frame?.events);
+  // Live frames of a run carry no events: one constant empty list, so nothing is laid out again.
+  const shown = events?.length ? events : NO_EVENTS;
   const step = useViz((s) => s.frame?.step ?? 0);
   const selected = useViz((s) => s.frame?.event ?? null);
   const seekEvent = useViz((s) => s.seekEvent);
@@ -139,38 +155,52 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   const svg = useRef<SVGSVGElement>(null);
   const content = useRef<SVGGElement>(null);
   const zoomer = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  /** The columns drawn: what is on screen, and half a screen either side. */
+  const [win, setWin] = useState<[number, number]>([0, INITIAL_COLS]);
+  const winRef = useRef(win);
+  winRef.current = win;
   // A new step starts collapsed and unzoomed.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new step or new events
   useEffect(() => {
     setExpanded(new Set());
     if (svg.current && zoomer.current) select(svg.current).call(zoomer.current.transform, zoomIdentity);
-  }, [step, events]);
-  const layout = useMemo(() => layoutLanes(events ?? [], { expanded, query }), [events, expanded, query]);
+  }, [step, shown]);
+  const layout = useMemo(() => layoutLanes(shown, { expanded, query }), [shown, expanded, query]);
   useEffect(() => {
     if (!svg.current || !content.current) return;
     const g = content.current;
     // Drag pans; the wheel zooms only with Ctrl (a plain wheel keeps scrolling the page).
     zoomer.current = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.02, 4])
+      .scaleExtent([minScale(svg.current.clientWidth || 900), 4])
       .filter((e: Event) => {
         if (e.type === 'wheel') return (e as WheelEvent).ctrlKey || (e as WheelEvent).metaKey;
         return e.type !== 'dblclick' && !(e as MouseEvent).button;
       })
-      .on('zoom', (e) => g.setAttribute('transform', e.transform.toString()));
+      .on('zoom', (e) => {
+        g.setAttribute('transform', e.transform.toString());
+        const { x, k } = e.transform;
+        const w = svg.current?.clientWidth ?? 900;
+        const first = Math.floor((-x / k - LEFT) / COL_W);
+        const last = Math.ceil(((w - x) / k - LEFT) / COL_W);
+        const margin = Math.ceil((last - first) / 2);
+        const [c0, c1] = winRef.current;
+        if (first < c0 || last > c1) setWin([Math.max(0, first - margin), last + margin]);
+      });
     select(svg.current).call(zoomer.current);
   }, []);
   useEffect(() => {
-    if (!content.current || !events) return;
+    if (!content.current) return;
     draw(
       content.current,
       layout,
-      events,
+      shown,
       selected,
       (i) => seekEvent(i === selected ? null : i),
       (start) => setExpanded((x) => new Set([...x, start])),
       markerId,
+      win,
     );
-  }, [layout, events, selected, seekEvent, markerId]);
+  }, [layout, shown, selected, seekEvent, markerId, win]);
   const height = TOP + layout.lanes.length * LANE_H + 6;
   const width = LEFT + 24 + layout.cols * COL_W;
   const zoomBy = (k: number) => {
@@ -178,8 +208,10 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   };
   const fitAll = () => {
     if (!svg.current || !zoomer.current) return;
-    const k = Math.min(1, svg.current.clientWidth / width);
-    select(svg.current).call(zoomer.current.transform, zoomIdentity.scale(k));
+    // Fit the whole step, or as much of it as stays readable (MAX_VISIBLE_COLS columns).
+    const w = svg.current.clientWidth;
+    const k = Math.min(1, w / width, Math.max(w / ((MAX_VISIBLE_COLS + 4) * COL_W), 0));
+    select(svg.current).call(zoomer.current.transform, zoomIdentity.scale(Math.max(k, minScale(w))));
   };
   if (!events || step === 0) return null;
   return (
