@@ -17,6 +17,7 @@ export const COUNTER_FILTERS = {
   'pv-eoi-applied': ['cpu'],
   exits: ['cpu'],
   'host-crashes': [],
+  'empty-eois': ['cpu'],
 } as const satisfies Record<string, readonly CounterFilter[]>;
 
 export type CounterName = keyof typeof COUNTER_FILTERS;

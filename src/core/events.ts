@@ -12,6 +12,18 @@ export const DELIVERY_MODE_NAMES = ['Fixed', 'LowPrio', 'SMI', 'Res3', 'NMI', 'I
 export const TRIGGER_NAMES = ['edge', 'level'];
 export const DEST_MODE_NAMES = ['physical', 'logical'];
 export const SHORTHAND_NAMES = ['dst', 'self', 'all', 'others'];
+/** kvm_apic_dst_shorthand in arch/x86/kvm/trace.h, as kvm_apic_ipi prints it. */
+export const KVM_SHORTHAND_NAMES = ['dst', 'self', 'all', 'all-but-self'];
+
+/**
+ * The destination kvm_msi_set_irq prints (arch/x86/kvm/trace.h, `dst %llx`): address[19:12] |
+ * address_hi[31:8], from the address as the model prints it (hex, address_hi first when set).
+ */
+export function msiTraceDest(address: string): number {
+  const lo = Number.parseInt(address.slice(-8), 16);
+  const hi = address.length > 8 ? Number.parseInt(address.slice(0, -8), 16) : 0;
+  return (((lo >>> 12) & 0xff) | (hi & 0xffffff00)) >>> 0;
+}
 
 /** Where a kind's name comes from. */
 export type EventSource = 'kvm' | 'qemu' | 'model';
@@ -299,7 +311,7 @@ export const EVENT_KINDS = {
     touches: ['msg'],
     rule: 'R4.9',
     text: (f) =>
-      `dst ${f.address} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|${TRIGGER_NAMES[f.trigger]})`,
+      `dst ${msiTraceDest(f.address).toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|${TRIGGER_NAMES[f.trigger]})`,
     why: (f) =>
       f.format
         ? 'MSI decoded: dest = address[19:12] | address_hi[31:8] << 8 (32-bit IDs), vector = data[7:0]'
@@ -466,7 +478,7 @@ export const EVENT_KINDS = {
     touches: ['msg'],
     rule: 'R2.5',
     text: (f) =>
-      `dst ${f.dest.toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|assert|edge|${SHORTHAND_NAMES[f.shorthand]})`,
+      `dst ${f.dest.toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|assert|edge|${KVM_SHORTHAND_NAMES[f.shorthand]})`,
     why: () => 'writing ICR sends the IPI at once (no broadcast quirk for IPIs, R4.1)',
   }),
 

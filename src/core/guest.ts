@@ -61,6 +61,8 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     if (highest !== -1) {
       bitmapClear(v.isr, vector);
       touch(m, v);
+    } else {
+      count(m, 'empty-eois', v.index);
     }
     const exits = bitmapTest(v.eoiExitBitmap, vector);
     if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
@@ -80,6 +82,7 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'savic_eoi_warn', {});
     return;
   }

@@ -41,6 +41,9 @@ export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
 /** The device drives its line; routes to the configured IOAPIC. */
 export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
   const io = m.s.ioapic;
+  const rise = level === 1 && (io.line & bit(pin)) === 0;
+  if (!level) io.edgeUndelivered &= ~bit(pin);
+  else if (rise && io.rte[pin].trigger === 0) io.edgeUndelivered |= bit(pin);
   io.line = level ? io.line | bit(pin) : io.line & ~bit(pin);
   if (isSplit(m)) qemuIoapicSetIrq(m, pin, level);
   else kvmIoapicSetIrq(m, pin, level);
@@ -180,7 +183,10 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   const io = m.s.ioapic;
   const e = io.rte[pin];
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
-  if (e.trigger === 0) io.irrDelivered |= bit(pin);
+  if (e.trigger === 0) {
+    io.irrDelivered |= bit(pin);
+    io.edgeUndelivered &= ~bit(pin);
+  }
   io.deliveries[pin]++;
   const prev = m.tracing
     ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
@@ -401,6 +407,7 @@ function qemuIoapicService(m: Ctx): void {
     if (e.mask) continue;
     if (e.trigger === 0) {
       io.irr &= ~bit(pin);
+      io.edgeUndelivered &= ~bit(pin);
     } else {
       if (e.remoteIrr) continue; // coalesced until the EOI
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)

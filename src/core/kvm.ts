@@ -140,6 +140,7 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
     return -1;
   }
@@ -454,6 +455,7 @@ export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
   count(m, 'eoi-exits', v.index, vector);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
     return;
   }
