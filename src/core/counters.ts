@@ -78,3 +78,20 @@ export function countersTotals(c: Counters): Record<CounterName, number> {
   for (const n of COUNTER_NAMES) out[n] = countersGet(c, n);
   return out;
 }
+
+/** Every entry of one counter with its filter values decoded (-1 where the count has none). */
+export function countersEntries(
+  c: Counters,
+  name: CounterName,
+): { cpu: number; vector: number; pin: number; n: number }[] {
+  const out: { cpu: number; vector: number; pin: number; n: number }[] = [];
+  for (const [key, n] of c[name]) {
+    out.push({
+      pin: (key % PIN_SPAN) - 1,
+      vector: (Math.floor(key / PIN_SPAN) % VECTOR_SPAN) - 1,
+      cpu: Math.floor(key / PIN_SPAN / VECTOR_SPAN) - 1,
+      n,
+    });
+  }
+  return out;
+}

@@ -81,6 +81,7 @@ describe('causes', () => {
       'delivery_fast_path',
       'ioapic_service',
       'kvm_ioapic_set_irq',
+      'kvm_set_irq',
       'action',
     ]);
     // The kick that makes the vCPU take it comes from the acceptance too.

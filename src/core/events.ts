@@ -285,16 +285,18 @@ export const EVENT_KINDS = {
             f.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'
           }${f.rtc ? `; RTC tracking: pending_eoi = ${f.rtcPending}` : ''}`,
   }),
-  kvm_set_irq: kind<{ pin: number; level: number; routed: boolean }>({
+  kvm_set_irq: kind<{ pin: number; level: number; routed: boolean; kernel?: boolean }>({
     source: 'kvm',
     lane: 'ioapic',
     touches: ['msg'],
-    rule: 'R6',
+    rule: (f) => (f.kernel ? 'R5.3' : 'R6'),
     text: (f) => `gsi ${f.pin} level ${f.level} source 0`,
     why: (f) =>
-      f.routed
-        ? 'QEMU raises the GSI; KVM delivers its MSI route'
-        : 'the GSI has no route: KVM delivers nothing',
+      f.kernel
+        ? `the device's VMM sets the line with KVM_IRQ_LINE; KVM passes level ${f.level} to the in-kernel IOAPIC pin (the PIC is not modelled)`
+        : f.routed
+          ? 'QEMU raises the GSI; KVM delivers its MSI route'
+          : 'the GSI has no route: KVM delivers nothing',
   }),
   kvm_msi_set_irq: kind<{
     address: string;

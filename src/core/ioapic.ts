@@ -45,8 +45,16 @@ export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
   if (!level) io.edgeUndelivered &= ~bit(pin);
   else if (rise && io.rte[pin].trigger === 0) io.edgeUndelivered |= bit(pin);
   io.line = level ? io.line | bit(pin) : io.line & ~bit(pin);
-  if (isSplit(m)) qemuIoapicSetIrq(m, pin, level);
-  else kvmIoapicSetIrq(m, pin, level);
+  if (isSplit(m)) {
+    qemuIoapicSetIrq(m, pin, level);
+    return;
+  }
+  // KVM_IRQ_LINE → kvm_set_irq(), traced before the IOAPIC sees the level (virt/kvm/irqchip.c).
+  const prev = m.tracing
+    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin, level, routed: true, kernel: true }))
+    : m.cause;
+  kvmIoapicSetIrq(m, pin, level);
+  m.cause = prev;
 }
 
 /** The guest rewrites redirection entry PIN in one 64-bit update. */

@@ -37,6 +37,8 @@ export function checkExpectations(state: MachineState, expects: Expectation[]): 
 export interface RunOptions {
   /** Receives each step's events (tracing is on only when this is given). */
   onEvents?: (step: number, events: TraceEvent[]) => void;
+  /** Receives the booted state (step 0), then the state after each step (lints use it). */
+  onStep?: (step: number, state: MachineState) => void;
 }
 
 export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
@@ -44,11 +46,13 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const byStep = new Map<number, Expectation[]>();
   for (const e of s.expects) byStep.set(e.afterStep, [...(byStep.get(e.afterStep) ?? []), e]);
   const expects: ExpectResult[] = checkExpectations(m.state, byStep.get(0) ?? []);
+  opts.onStep?.(0, m.state);
   let steps = 0;
   s.steps.forEach((st, i) => {
     if (!m.state.vm.crashed) steps++;
     const r = m.apply(st.action);
     opts.onEvents?.(i + 1, r.events);
+    opts.onStep?.(i + 1, m.state);
     expects.push(...checkExpectations(m.state, byStep.get(i + 1) ?? []));
   });
   return { steps, expects, final: m.state };
