@@ -282,6 +282,7 @@ const KVM_TRACEPOINTS = new Set([
   'kvm_apic',
   'kvm_inj_exception',
   'kvm_apicv_inhibit_changed',
+  'kvm_mmio',
 ]);
 /** QEMU's hw/intc/trace-events names the core uses. */
 const QEMU_TRACE_EVENTS = new Set([

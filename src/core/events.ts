@@ -494,6 +494,7 @@ export const EVENT_KINDS = {
     why: () => 'the APIC is software-disabled (SPIV bit 8 = 0), the message is dropped',
   }),
   kvm_apic_accept_irq: kind<{
+    /** What KVM prints as apicid: vcpu->vcpu_id (so also for kvm_eoi and kvm_pv_eoi). */
     apicid: number;
     vector: number;
     deliveryMode: number;
@@ -716,6 +717,14 @@ export const EVENT_KINDS = {
     text: (f) =>
       `ioapic mem write addr 0x${f.addr.toString(16)} regsel: 0x${f.regsel.toString(16)} size 0x4 val 0x${f.value.toString(16)}`,
     why: (f) => `the ${f.reg} write reached QEMU as KVM_EXIT_MMIO`,
+  }),
+  kvm_mmio: kind<{ gpa: number; value: number; reg: string }>({
+    source: 'kvm',
+    lane: 'vcpu',
+    touches: [],
+    rule: 'R5.2',
+    text: (f) => `mmio write len 4 gpa 0x${f.gpa.toString(16)} val 0x${f.value.toString(16)}`,
+    why: (f) => `the guest's MMIO write of the IOAPIC ${f.reg}, emulated by KVM (write_mmio())`,
   }),
   ioapic_mmio_write: kind<{ addr: number; regsel: number; value: number; reg: string }>({
     source: 'model',

@@ -12,6 +12,8 @@ import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
 
 export const RTC_GSI = 8;
+/** Where both IOAPICs sit in guest physical memory (R5.2). */
+export const IOAPIC_BASE = 0xfec00000;
 /** KVM: HZ/100; QEMU: NANOSECONDS_PER_SECOND/100 of QEMU_CLOCK_VIRTUAL. */
 export const STORM_DEFER_NS = 10_000_000;
 
@@ -116,6 +118,8 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
         ? `IOWIN: RTE ${(sel - 0x10) >> 1} ${sel & 1 ? 'high' : 'low'} dword`
         : 'IOWIN';
   const f = { addr, regsel: sel, value, reg };
+  // x86.c write_mmio() traces every emulated MMIO write, whoever handles it.
+  causedBy(m, emit(m, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
   causedBy(
     m,
     isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),

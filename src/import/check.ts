@@ -70,14 +70,19 @@ function cpuHint(m: Machine, cpu: number | null): string {
 export function checkImport(imp: Imported, scenario: Scenario): CheckResult {
   const { trace, uses, steps } = imp;
   const records = trace.records;
-  // Step k owns records [start[k], start[k + 1]); records before the first step belong to "step -1".
-  const starts = steps.map((s) => s.record);
+  // Steps made from one record form a group; group g owns the records from its source record up
+  // to the next group's; records before the first group belong to group -1.
+  const groupStarts: number[] = [];
+  const groupOf = steps.map((s) => {
+    if (groupStarts.at(-1) !== s.record) groupStarts.push(s.record);
+    return groupStarts.length - 1;
+  });
   const segOf = (ri: number): number => {
     let lo = -1;
-    let hi = starts.length - 1;
+    let hi = groupStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= ri) lo = mid;
+      if (groupStarts[mid] <= ri) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -96,12 +101,15 @@ export function checkImport(imp: Imported, scenario: Scenario): CheckResult {
   const echo = new Set<number>(); // input records whose echo was consumed
   const hints = new Map<number, string>();
 
+  // A tracepoint the trace did not record cannot disagree: only kinds it has are compared.
+  const present = new Set(records.filter((_, i) => uses[i].parsed).map((r) => r.name));
   const m = Machine.boot(scenario.config, true);
   scenario.steps.forEach((st, k) => {
     const events = m.apply(st.action).events;
     const src = steps[k]?.record ?? -1;
+    const g = groupOf[k] ?? -1;
     for (const e of events) {
-      const key = modelKey(e);
+      const key = present.has(e.type) ? modelKey(e) : null;
       if (!key) continue;
       // The step's own input, echoed by the model.
       if (
@@ -115,7 +123,9 @@ export function checkImport(imp: Imported, scenario: Scenario): CheckResult {
         continue;
       }
       let found = -1;
-      for (const seg of [k, k - 1, k + 1, k - 2]) {
+      // Its own lines, then earlier ones (KVM often traces the exit before the line that shows the
+      // input), then the next group's.
+      for (const seg of [g, g - 1, g - 2, g + 1]) {
         for (const ri of bySeg.get(seg) ?? []) {
           if (matchedBy.has(ri) || !keysMatch(uses[ri].key!, key)) continue;
           found = ri;

@@ -9,7 +9,7 @@
  * follow best is kept. Pure: the core machine, no Node APIs.
  */
 import type { Action, RteFields } from '../core/actions.ts';
-import { bitmapTest } from '../core/bitmap.ts';
+import { bitmapHighest, bitmapTest } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig, MAX_VCPUS, NUM_PINS } from '../core/config.ts';
 import type { TraceEvent } from '../core/events.ts';
@@ -52,6 +52,7 @@ export interface Imported {
 
 const DM_NAMES = ['Fixed', 'LowPrio', 'SMI', 'Res3', 'NMI', 'INIT', 'SIPI', 'ExtINT'];
 const MSR_KVM_PV_EOI_EN = 0x4b564d04;
+const IOAPIC_BASE = 0xfec00000;
 const X2APIC_EOI_MSR = 0x80b;
 const X2APIC_TPR_MSR = 0x808;
 
@@ -127,7 +128,13 @@ function routeDiffers(s: MachineState, a: Action): boolean {
   return (Object.keys(a.fields) as (keyof RteFields)[]).some((k) => a.fields[k] !== e[k]);
 }
 
-export function synthesize(trace: SplitTrace): Imported {
+/** A variant of the inferred configuration to try (KVM code versions the trace cannot show directly). */
+export interface ConfigVariant {
+  apply: (c: Config) => void;
+  why: string;
+}
+
+export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported {
   const records = trace.records;
   const msiFormat = msiFormatOf(records);
   const pidCpu = new Map<number, number>();
@@ -166,18 +173,10 @@ export function synthesize(trace: SplitTrace): Imported {
     return i < 0 ? null : records[i];
   };
   let maxCpu = -1;
-  uses.forEach((u) => {
-    const p = u.parsed;
-    if (!p) return;
-    if (u.vcpu !== null) maxCpu = Math.max(maxCpu, u.vcpu);
-    if (p.t === 'accept') maxCpu = Math.max(maxCpu, p.apicid);
-  });
-  config.vcpus = Math.min(Math.max(maxCpu + 1, 1), MAX_VCPUS);
-  configWhy.push(
-    maxCpu >= 0
-      ? `vcpus ${config.vcpus}: vCPUs 0–${maxCpu} appear (vcpu fields, CPU N/KVM threads, APIC IDs)`
-      : 'vcpus 1: no vCPU appears in the trace',
-  );
+  for (const u of uses) if (u.parsed && u.vcpu !== null) maxCpu = Math.max(maxCpu, u.vcpu);
+  // kvm_apic_accept_irq prints the target's vcpu_id: the last resort when no line names a vCPU.
+  if (maxCpu < 0)
+    for (const u of uses) if (u.parsed?.t === 'accept') maxCpu = Math.max(maxCpu, u.parsed.apicid);
   const kernelBy = firstLine((p) => p.t === 'ioapic_set_irq' || p.t === 'delayed');
   const splitBy =
     firstLine((p) => p.t === 'uexit' && p.reason === 26) ?? firstLine((p) => p.t.startsWith('q_'));
@@ -199,10 +198,81 @@ export function synthesize(trace: SplitTrace): Imported {
     config.apic = 'xapic';
     configWhy.push(`apic xapic: ${xapicBy.name} at line ${xapicBy.line} (an xAPIC MMIO access)`);
   }
-  const apicvBy = firstLine((p) => p.t === 'exit' && p.reason === 'EOI_INDUCED');
+  // Physical destinations of RTEs, MSIs and IPIs name vCPUs too, in x2APIC mode (ID = vCPU index).
+  for (const u of config.apic === 'x2apic' ? uses : []) {
+    const p = u.parsed;
+    if (!p) continue;
+    if ((p.t === 'ioapic_set_irq' || p.t === 'msi' || p.t === 'ipi') && p.destMode === 0 && p.dest < 0xff)
+      maxCpu = Math.max(maxCpu, p.dest);
+    if (p.t === 'q_mem_write' && p.addr === 0x10 && p.regsel >= 0x10 && p.regsel & 1 && p.value >>> 24 < 0xff)
+      maxCpu = Math.max(maxCpu, p.value >>> 24);
+  }
+  config.vcpus = Math.min(Math.max(maxCpu + 1, 1), MAX_VCPUS);
+  configWhy.push(
+    maxCpu >= 0
+      ? `vcpus ${config.vcpus}: vCPUs 0–${maxCpu} appear (vcpu fields, CPU N/KVM threads, APIC IDs)`
+      : 'vcpus 1: no vCPU appears in the trace',
+  );
+  const apicvBy = firstLine((p) => (p.t === 'exit' && p.reason === 'EOI_INDUCED') || p.t === 'inhibit');
   if (apicvBy) {
     config.apicv = true;
-    configWhy.push(`apicv on: an EOI_INDUCED exit at line ${apicvBy.line}`);
+    configWhy.push(`apicv on: ${apicvBy.name} at line ${apicvBy.line}`);
+  }
+  // Secure AVIC: EOIs reach KVM as VMGEXITs and KVM never injects (the guest's APIC delivers).
+  const savicBy = firstLine((p) => p.t === 'exit' && /^vmgexit$/i.test(p.reason));
+  if (savicBy && !uses.some((u) => u.parsed?.t === 'inj') && config.apic === 'x2apic') {
+    config.secureAvic = true;
+    config.apicv = false;
+    configWhy.push(`secure-avic on: a VMGEXIT at line ${savicBy.line} and no kvm_inj_virq anywhere`);
+  }
+  if (config.irqchip === 'split') {
+    const seoibBy = firstLine(
+      (p) => p.t === 'apic' && p.write && p.reg === 'APIC_SPIV' && (p.value & 0x1000) !== 0,
+    );
+    const eoiExits = uses.some((u) => u.parsed?.t === 'uexit' && u.parsed.reason === 26);
+    const eois = uses.some((u) => u.parsed?.t === 'eoi');
+    if (seoibBy && eois && !eoiExits) {
+      config.kvm.seoib = 'enabled';
+      configWhy.push(
+        `kvm seoib=enabled: the guest sets SPIV[12] at line ${seoibBy.line} and no EOI reaches QEMU as KVM_EXIT_IOAPIC_EOI`,
+      );
+    }
+    // QEMU answers a write of its EOI register with an EOI broadcast only as version 0x20 (R6).
+    const directed = records.findIndex(
+      (_, j) => uses[j].parsed?.t === 'q_mem_write' && (uses[j].parsed as { addr: number }).addr === 0x40,
+    );
+    if (directed >= 0) {
+      const next = records.slice(directed + 1, directed + 6).map((_, k) => uses[directed + 1 + k].parsed?.t);
+      if (!next.includes('q_eoi_broadcast')) {
+        config.ioapicVersion = 0x11;
+        configWhy.push(
+          `ioapic version=0x11: the EOI register write at line ${records[directed].line} is not followed by an EOI broadcast`,
+        );
+      }
+    }
+  }
+  // The storm limit: KVM's and QEMU's is 10000; a trace whose first deferral comes sooner had another.
+  const deferral = uses.findIndex((u) => u.parsed?.t === 'delayed' || u.parsed?.t === 'q_delayed_reassert');
+  if (deferral >= 0) {
+    const before = uses.slice(0, deferral);
+    const d = uses[deferral].parsed!;
+    let vector = d.t === 'delayed' ? d.vector : -1;
+    if (vector < 0) for (const u of before) if (u.parsed?.t === 'q_eoi_broadcast') vector = u.parsed.vector;
+    // In split the EOIs that reach QEMU are its broadcasts; in-kernel, the kvm_eoi lines.
+    const eoiType = config.irqchip === 'split' ? 'q_eoi_broadcast' : 'eoi';
+    const count = before.filter(
+      (u) => u.parsed?.t === eoiType && (u.parsed as { vector: number }).vector === vector,
+    ).length;
+    if (count >= 1 && count < config.kvm.stormLimit) {
+      config.kvm.stormLimit = count;
+      configWhy.push(
+        `kvm storm-limit=${count}: the first storm-limit deferral (line ${records[deferral].line}) comes after ${count} EOIs of vector ${vector}`,
+      );
+    }
+  }
+  if (variant) {
+    variant.apply(config);
+    configWhy.push(variant.why);
   }
   const hasQemuInputs = uses.some((u) => u.parsed?.t === 'q_set_irq');
   const hasKvmApic = uses.some((u) => u.parsed?.t === 'apic');
@@ -229,7 +299,16 @@ export function synthesize(trace: SplitTrace): Imported {
   };
 
   /** The compared keys of the records a candidate is judged on: from `i`, up to the second input-like record. */
-  const INPUTISH = new Set(['set_irq', 'q_set_irq', 'q_mem_write', 'ipi', 'apic', 'msr', 'eoi', 'msi']);
+  // Records that are always inputs (kvm_set_irq only in kernel mode: in split it is QEMU's output).
+  const INPUTISH = new Set([
+    'q_set_irq',
+    'q_mem_write',
+    'mmio',
+    'ipi',
+    'apic',
+    'msr',
+    ...(split ? [] : ['set_irq']),
+  ]);
   const segmentKeys = (i: number): string[] => {
     const out: string[] = [];
     let inputs = 0;
@@ -241,12 +320,13 @@ export function synthesize(trace: SplitTrace): Imported {
     }
     return out;
   };
+  const present = new Set(records.filter((_, i) => uses[i].parsed).map((r) => r.name));
   const score = (events: TraceEvent[], seg: string[]): number => {
     const left = [...seg];
     let matched = 0;
     let extra = 0;
     for (const e of events) {
-      const k = modelKey(e);
+      const k = present.has(e.type) ? modelKey(e) : null;
       if (!k) continue;
       const at = left.findIndex((x) => keysMatch(x, k));
       if (at >= 0) {
@@ -265,26 +345,49 @@ export function synthesize(trace: SplitTrace): Imported {
   };
   /** The vCPUs the trace injects into soon while the model's guest has IF = 0. */
   const ifVariants = (i: number, base: Action[]): Action[][] => {
-    const cpus = new Set<number>();
+    const open = new Set<number>();
+    const accepted = new Map<number, Set<number>>(); // vCPU → vectors it accepts in the segment
+    const taken = new Set<string>();
     for (let j = i; j < records.length && j < i + 24; j++) {
       const u = uses[j];
-      if (u.parsed?.t === 'inj' && u.vcpu !== null && state.cpus[u.vcpu] && !state.cpus[u.vcpu].rflagsIf)
-        cpus.add(u.vcpu);
+      const p = u.parsed;
+      if (p?.t === 'inj' && u.vcpu !== null && state.cpus[u.vcpu]) {
+        taken.add(`${u.vcpu}:${p.vector}`);
+        if (!state.cpus[u.vcpu].rflagsIf) open.add(u.vcpu);
+      }
+      if (p?.t === 'accept' && state.cpus[p.apicid])
+        accepted.set(p.apicid, (accepted.get(p.apicid) ?? new Set()).add(p.vector));
     }
-    const fixes = [...cpus].sort((a, b) => a - b).map((c) => openIf(state, c)!);
-    return fixes.length ? [base, [...fixes, ...base]] : [base];
+    // A vCPU that accepts an interrupt and, by the trace, does not take it: the guest had IF = 0
+    // (or a TPR that held it back; modelled as cli). Not with APICv or Secure AVIC (no injection lines).
+    const close = [...accepted]
+      .filter(([c, vs]) => {
+        const v = state.cpus[c];
+        return v.rflagsIf && !v.apicvActive && !v.savic && ![...vs].some((x) => taken.has(`${c}:${x}`));
+      })
+      .map(([c]) => c)
+      .sort((a, b) => a - b);
+    const opens = [...open].sort((a, b) => a - b).map((c) => openIf(state, c)!);
+    const closes: Action[] = close.map((c) => ({ kind: 'cpu', cpu: c, op: { op: 'cli' } }));
+    const out = [base];
+    if (opens.length) out.push([...opens, ...base]);
+    if (closes.length) out.push([...closes, ...base]);
+    if (opens.length && closes.length) out.push([...opens, ...closes, ...base]);
+    return out;
   };
 
-  const commit = (i: number, cands: Action[][], inferred: string | null) => {
+  /** A `wait` when a storm-limit deferral falls due before record i (the trace was quiet meanwhile). */
+  const dueWait = (i: number): Action | null => {
     const r = records[i];
-    if (state.ioapic.deferredAt >= 0 && timeMap.ts >= 0 && r.ts >= 0) {
-      // A storm-limit deferral falls due while the trace was quiet: let virtual time reach it.
-      const dueTs = timeMap.ts + (state.ioapic.deferredAt - timeMap.time);
-      if (r.ts >= dueTs) {
-        const ns = Math.max(state.ioapic.deferredAt - state.time - 1000, 0);
-        cands = cands.map((c) => [{ kind: 'wait', ns }, ...c]);
-      }
-    }
+    if (state.ioapic.deferredAt < 0 || timeMap.ts < 0 || r.ts < 0) return null;
+    const dueTs = timeMap.ts + (state.ioapic.deferredAt - timeMap.time);
+    if (r.ts < dueTs) return null;
+    return { kind: 'wait', ns: Math.max(state.ioapic.deferredAt - state.time - 1000, 0) };
+  };
+  const commit = (i: number, cands: Action[][], inferred: string | null, input = true) => {
+    const r = records[i];
+    const wait = dueWait(i);
+    if (wait) cands = cands.map((c) => [wait, ...c]);
     let best = 0;
     let sims = cands.map((c) => (cands.length > 1 ? simulate(state, c) : null));
     if (cands.length > 1) {
@@ -302,6 +405,7 @@ export function synthesize(trace: SplitTrace): Imported {
     const stepBase = steps.length;
     cands[best].forEach((action, k) => {
       const reopens = action.kind === 'cpu' && (action.op.op === 'iret' || action.op.op === 'sti');
+      const closes = action.kind === 'cpu' && action.op.op === 'cli';
       steps.push({
         action,
         record: i,
@@ -311,17 +415,22 @@ export function synthesize(trace: SplitTrace): Imported {
             ? 'a storm-limit deferral falls due before this line'
             : reopens && k < cands[best].length - 1
               ? 'the guest had re-enabled interrupts before this line'
-              : inferred,
+              : closes
+                ? 'the trace shows the interrupt accepted but not taken: IF was 0 (or TPR held it back)'
+                : action.kind === 'deassert' && k < cands[best].length - 1
+                  ? 'the line had dropped unseen (KVM does not see a split-irqchip line fall): no re-injection follows'
+                  : inferred,
       });
     });
     state = chosen.state;
     const latest = steps.length - 1;
     pending = pending.filter((p) => !p.claimed && p.step >= latest - 3);
     for (const e of chosen.events) {
-      const k = modelKey(e);
+      const k = present.has(e.type) ? modelKey(e) : null;
       if (k) pending.push({ key: k, step: stepBase, claimed: false });
     }
     if (r.ts >= 0) timeMap = { ts: r.ts, time: state.time };
+    if (!input) return;
     uses[i].role = 'input';
     claim(uses[i].key); // the input's own echo in the model
   };
@@ -374,10 +483,72 @@ export function synthesize(trace: SplitTrace): Imported {
     }
   });
 
+  /**
+   * Before an EOI of `vector`: a level line the model still has high may have dropped unseen (in
+   * split KVM never sees a line fall; the handler serviced the device). The variant with the
+   * line low wins when the trace shows no re-injection after the EOI.
+   */
+  const serviceVariants = (cands: Action[][], vector: number | null): Action[][] => {
+    if (vector === null || hasQemuInputs || !split) return cands;
+    const io = state.ioapic;
+    const pins = io.rte
+      .map((e, pin) => ({ e, pin }))
+      .filter(({ e, pin }) => e.vector === vector && e.trigger === 1 && (io.line >> pin) & 1)
+      .map(({ pin }) => pin);
+    if (!pins.length) return cands;
+    const drops: Action[] = pins.map((pin) => ({ kind: 'deassert', pin }));
+    return cands.flatMap((c) => [c, [...drops, ...c]]);
+  };
+  /** The vector the next kvm_eoi of vCPU C reports (an EOI write's vector), or null. */
+  const nextEoiVector = (i: number, c: number): number | null => {
+    for (let j = i + 1; j < records.length && j < i + 8; j++) {
+      const u = uses[j];
+      if (u.parsed?.t === 'eoi' && (u.vcpu ?? u.parsed.apicid) === c) return u.parsed.vector;
+      if (u.parsed?.t === 'entry' && u.vcpu === c) return null;
+    }
+    return null;
+  };
+  const hasQemuMmio = uses.some((u) => u.parsed?.t === 'q_mem_write');
+  let mmioRegsel = 0;
+  /** A guest write of an IOAPIC register (QEMU's ioapic_mem_write or KVM's kvm_mmio): IOWIN halves and the EOI register. */
+  const ioapicWrite = (i: number, addr: number, regsel: number, value: number, cpu: number) => {
+    if (addr === 0x40) {
+      commit(i, [[{ kind: 'cpu', cpu, op: { op: 'ioapic-eoi', value } }]], null);
+      return;
+    }
+    if (addr !== 0x10 || regsel < 0x10) {
+      if (addr !== 0x00) skip(i, 'an IOAPIC register that is not modelled');
+      return;
+    }
+    const pin = (regsel - 0x10) >> 1;
+    if (pin >= NUM_PINS) {
+      skip(i, `RTE ${pin} is out of range`);
+      return;
+    }
+    const dm = (value >>> 8) & 7;
+    if (!(regsel & 1) && dm > 1) {
+      skip(i, `RTE delivery mode ${DM_NAMES[dm]} is not modelled`);
+      return;
+    }
+    const fields: Partial<RteFields> =
+      regsel & 1
+        ? { dest: value >>> 24 }
+        : {
+            vector: value & 0xff,
+            deliveryMode: dm as 0 | 1,
+            destMode: ((value >>> 11) & 1) as 0 | 1,
+            polarity: ((value >>> 13) & 1) as 0 | 1,
+            trigger: ((value >>> 15) & 1) as 0 | 1,
+            mask: ((value >>> 16) & 1) as 0 | 1,
+          };
+    commit(i, ifVariants(i, [{ kind: 'route', pin, fields }]), null);
+  };
+
   for (let i = 0; i < records.length; i++) {
     const u = uses[i];
     const p = u.parsed;
     if (!p) continue;
+    if (dueWait(i)) commit(i, [[]], null, false);
     if (claim(u.key)) continue; // the model already did it: an output
     const cpu = u.vcpu;
     const cpuOk = cpu !== null && cpu < config.vcpus;
@@ -504,7 +675,7 @@ export function synthesize(trace: SplitTrace): Imported {
           : [[...pre, eoi]];
         commit(
           i,
-          cands.flatMap((x) => ifVariants(i, x)),
+          serviceVariants(cands, p.vector).flatMap((x) => ifVariants(i, x)),
           pv ? 'KVM applied a PV EOI at an exit: the guest EOI was elided earlier' : null,
         );
         break;
@@ -523,14 +694,37 @@ export function synthesize(trace: SplitTrace): Imported {
       case 'inj':
         if (p.soft) skip(i, 'a software interrupt (INTn) is not modelled');
         else if (p.reinjected) skip(i, 're-injection of an interrupted event delivery is not modelled');
-        else if (cpuOk && openIf(state, cpu)) {
-          commit(i, [[openIf(state, cpu)!]], 'KVM injects here: the guest had re-enabled interrupts');
+        else if (cpuOk) {
+          // KVM injects and the model would not: the guest opened IF, or EOI'd what blocked it
+          // (with APICv its EOIs need not exit, so the trace does not show them).
+          const v = state.cpus[cpu];
+          const open = openIf(state, cpu);
+          const cands: Action[][] = open ? [[open]] : [];
+          if (bitmapHighest(v.isr) >= 0 && bitmapTest(v.irr, p.vector))
+            cands.push([{ kind: 'cpu', cpu, op: { op: 'eoi' } }, ...(open ? [open] : [])]);
+          if (cands.length)
+            commit(
+              i,
+              cands,
+              "KVM injects here: the guest had re-enabled interrupts (or EOI'd what held it back)",
+            );
         }
         break;
       case 'exit':
         if (cpu !== null) eoiWrite.delete(cpu);
         if (exitClass(p.reason) === 'irq-window' && cpuOk && openIf(state, cpu))
           commit(i, [[openIf(state, cpu)!]], 'an interrupt-window exit: the guest opened IF here');
+        else if (exitClass(p.reason) === 'tpr-threshold' && cpuOk && state.cpus[cpu].tprThreshold > 0) {
+          // The guest lowered TPR below the threshold; the value is not traced: each value below it is tried.
+          const t = state.cpus[cpu].tprThreshold;
+          const cands: Action[][] = [];
+          for (let c = 0; c < t; c++) cands.push([{ kind: 'cpu', cpu, op: { op: 'tpr', value: c << 4 } }]);
+          commit(
+            i,
+            cands,
+            'a TPR-threshold exit: the guest lowered TPR (the value is not traced; the one that matches what follows)',
+          );
+        }
         break;
       case 'apic': {
         if (!p.write) {
@@ -561,7 +755,14 @@ export function synthesize(trace: SplitTrace): Imported {
           break;
         }
         if (op.op === 'eoi') eoiWrite.add(cpu);
-        commit(i, ifVariants(i, [{ kind: 'cpu', cpu, op }]), null);
+        const base: Action[][] = [[{ kind: 'cpu', cpu, op }]];
+        commit(
+          i,
+          (op.op === 'eoi' ? serviceVariants(base, nextEoiVector(i, cpu)) : base).flatMap((x) =>
+            ifVariants(i, x),
+          ),
+          null,
+        );
         break;
       }
       case 'msr': {
@@ -596,41 +797,35 @@ export function synthesize(trace: SplitTrace): Imported {
         commit(i, ifVariants(i, actions), routed ? 'RTE from the MSI route QEMU delivers next' : null);
         break;
       }
-      case 'q_mem_write': {
-        if (p.addr === 0x40) {
+      case 'q_mem_write':
+        ioapicWrite(i, p.addr, p.regsel, p.value, cpuOk ? cpu : 0);
+        break;
+      case 'mmio': {
+        if (!p.write) {
+          skip(i, 'an MMIO read');
+          break;
+        }
+        const off = p.gpa - IOAPIC_BASE;
+        if (off >= 0 && off < 0x1000) {
+          // QEMU's ioapic_mem_write, when traced, says the same: read it instead.
+          if (hasQemuMmio) break;
+          if ((off & 0xff) === 0x00) mmioRegsel = p.value & 0xff;
+          else ioapicWrite(i, off & 0xff, mmioRegsel, p.value, cpuOk ? cpu : 0);
+          break;
+        }
+        const lapic = p.gpa - 0xfee00000;
+        if (!hasKvmApic && cpuOk && (lapic === 0xb0 || lapic === 0x80)) {
+          if (lapic === 0xb0) eoiWrite.add(cpu);
           commit(
             i,
-            [[{ kind: 'cpu', cpu: cpuOk ? cpu : 0, op: { op: 'ioapic-eoi', value: p.value } }]],
+            ifVariants(i, [
+              { kind: 'cpu', cpu, op: lapic === 0xb0 ? { op: 'eoi' } : { op: 'tpr', value: p.value & 0xff } },
+            ]),
             null,
           );
           break;
         }
-        if (p.addr !== 0x10 || p.regsel < 0x10) {
-          if (p.addr !== 0x00) skip(i, 'an IOAPIC register that is not modelled');
-          break;
-        }
-        const pin = (p.regsel - 0x10) >> 1;
-        if (pin >= NUM_PINS) {
-          skip(i, `RTE ${pin} is out of range`);
-          break;
-        }
-        const dm = (p.value >>> 8) & 7;
-        if (!(p.regsel & 1) && dm > 1) {
-          skip(i, `RTE delivery mode ${DM_NAMES[dm]} is not modelled`);
-          break;
-        }
-        const fields: Partial<RteFields> =
-          p.regsel & 1
-            ? { dest: p.value >>> 24 }
-            : {
-                vector: p.value & 0xff,
-                deliveryMode: dm as 0 | 1,
-                destMode: ((p.value >>> 11) & 1) as 0 | 1,
-                polarity: ((p.value >>> 13) & 1) as 0 | 1,
-                trigger: ((p.value >>> 15) & 1) as 0 | 1,
-                mask: ((p.value >>> 16) & 1) as 0 | 1,
-              };
-        commit(i, ifVariants(i, [{ kind: 'route', pin, fields }]), null);
+        skip(i, 'an MMIO write to neither the IOAPIC nor the LAPIC EOI or TPR register');
         break;
       }
     }

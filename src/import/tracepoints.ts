@@ -56,6 +56,8 @@ export type Parsed =
       masked: boolean;
     }
   | { t: 'msr'; write: boolean; msr: number; value: number; gp: boolean }
+  | { t: 'inhibit'; set: boolean; reason: number; inhibits: number }
+  | { t: 'mmio'; write: boolean; len: number; gpa: number; value: number }
   | { t: 'q_set_irq'; pin: number; level: number }
   | { t: 'q_set_remote_irr'; pin: number }
   | { t: 'q_clear_remote_irr'; pin: number; vector: number }
@@ -63,7 +65,7 @@ export type Parsed =
   | { t: 'q_delayed_reassert'; pin: number }
   | { t: 'q_mem_write'; addr: number; regsel: number; size: number; value: number };
 
-/** The tracepoints read (issue 10 §3), plus kvm_msr for the PV EOI MSR. */
+/** The tracepoints read (issue 10 §3), plus kvm_msr (the PV EOI MSR), kvm_mmio (guest IOAPIC writes) and kvm_apicv_inhibit_changed. */
 export const KNOWN_TRACEPOINTS = new Set([
   'kvm_set_irq',
   'kvm_ioapic_set_irq',
@@ -79,6 +81,8 @@ export const KNOWN_TRACEPOINTS = new Set([
   'kvm_apic',
   'kvm_ioapic_delayed_eoi_inj',
   'kvm_msr',
+  'kvm_apicv_inhibit_changed',
+  'kvm_mmio',
   'ioapic_set_irq',
   'ioapic_set_remote_irr',
   'ioapic_clear_remote_irr',
@@ -220,6 +224,20 @@ export function parseFields(name: string, body: string, msiFormat: MsiFormat = '
       return m
         ? { t: 'msr', write: m[1] === 'write', msr: hexn(m[2]), value: hexn(m[3]), gp: m[4] !== undefined }
         : null;
+    case 'kvm_mmio':
+      m = /^mmio (write|read|unsatisfied-read) len (\d+) gpa 0x([0-9a-f]+) val 0x([0-9a-f]+)/i.exec(b);
+      return m
+        ? {
+            t: 'mmio',
+            write: m[1] === 'write',
+            len: int(m[2]),
+            gpa: hexn(m[3]),
+            value: hexn(m[4].slice(-8)) >>> 0,
+          }
+        : null;
+    case 'kvm_apicv_inhibit_changed':
+      m = /^(set|cleared) reason=(\d+), inhibits=0x([0-9a-f]+)/.exec(b);
+      return m ? { t: 'inhibit', set: m[1] === 'set', reason: int(m[2]), inhibits: hexn(m[3]) } : null;
     case 'ioapic_set_irq':
       m = /^vector: (\d+) level: (\d+)/.exec(b);
       return m ? { t: 'q_set_irq', pin: int(m[1]), level: int(m[2]) ? 1 : 0 } : null;
@@ -310,6 +328,8 @@ export function eventKey(p: Parsed, vcpu: number | null): string | null {
       return p.write && COMPARED_APIC_REGS.has(p.reg)
         ? `kvm_apic vcpu=${c} ${p.reg}=${p.reg === 'APIC_SPIV' ? p.value & 0x13ff : p.value}`
         : null;
+    case 'inhibit':
+      return `kvm_apicv_inhibit_changed ${p.set ? 'set' : 'cleared'} reason=${p.reason}`;
     case 'delayed':
       return `kvm_ioapic_delayed_eoi_inj dst=${p.dest} vec=${p.vector}`;
     case 'q_clear_remote_irr':
