@@ -174,9 +174,8 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
   };
   let maxCpu = -1;
   for (const u of uses) if (u.parsed && u.vcpu !== null) maxCpu = Math.max(maxCpu, u.vcpu);
-  // kvm_apic_accept_irq prints the target's vcpu_id: the last resort when no line names a vCPU.
-  if (maxCpu < 0)
-    for (const u of uses) if (u.parsed?.t === 'accept') maxCpu = Math.max(maxCpu, u.parsed.apicid);
+  // kvm_apic_accept_irq prints the target's vcpu_id (not its APIC ID): a vCPU too.
+  for (const u of uses) if (u.parsed?.t === 'accept') maxCpu = Math.max(maxCpu, u.parsed.apicid);
   const kernelBy = firstLine((p) => p.t === 'ioapic_set_irq' || p.t === 'delayed');
   const splitBy =
     firstLine((p) => p.t === 'uexit' && p.reason === 26) ?? firstLine((p) => p.t.startsWith('q_'));
@@ -197,15 +196,6 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
   if (xapicBy) {
     config.apic = 'xapic';
     configWhy.push(`apic xapic: ${xapicBy.name} at line ${xapicBy.line} (an xAPIC MMIO access)`);
-  }
-  // Physical destinations of RTEs, MSIs and IPIs name vCPUs too, in x2APIC mode (ID = vCPU index).
-  for (const u of config.apic === 'x2apic' ? uses : []) {
-    const p = u.parsed;
-    if (!p) continue;
-    if ((p.t === 'ioapic_set_irq' || p.t === 'msi' || p.t === 'ipi') && p.destMode === 0 && p.dest < 0xff)
-      maxCpu = Math.max(maxCpu, p.dest);
-    if (p.t === 'q_mem_write' && p.addr === 0x10 && p.regsel >= 0x10 && p.regsel & 1 && p.value >>> 24 < 0xff)
-      maxCpu = Math.max(maxCpu, p.value >>> 24);
   }
   config.vcpus = Math.min(Math.max(maxCpu + 1, 1), MAX_VCPUS);
   configWhy.push(
@@ -267,6 +257,28 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
       config.kvm.stormLimit = count;
       configWhy.push(
         `kvm storm-limit=${count}: the first storm-limit deferral (line ${records[deferral].line}) comes after ${count} EOIs of vector ${vector}`,
+      );
+    }
+  }
+  /** The reason of the last kvm_exit of vCPU C before record i (within its current exit), or null. */
+  const exitBefore = (i: number, c: number): string | null => {
+    for (let j = i - 1; j >= 0 && j > i - 16; j--) {
+      const u = uses[j];
+      if (u.vcpu !== c || !u.parsed) continue;
+      if (u.parsed.t === 'entry') return null;
+      if (u.parsed.t === 'exit') return u.parsed.reason;
+    }
+    return null;
+  };
+  // Secure AVIC: an EOI on an EOI-MSR read exit is the RFC handler without the direction check (R10.4 a).
+  if (config.secureAvic) {
+    const readAsEoi = uses.findIndex(
+      (u, j) => u.parsed?.t === 'eoi' && exitBefore(j, u.vcpu ?? u.parsed.apicid) === 'MSR_READ',
+    );
+    if (readAsEoi >= 0) {
+      config.kvm.savicEoiWriteCheck = false;
+      configWhy.push(
+        `kvm savic-eoi-write-check=off: KVM performs an EOI on an MSR read exit at line ${records[readAsEoi].line}`,
       );
     }
   }
@@ -348,12 +360,15 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
     const open = new Set<number>();
     const accepted = new Map<number, Set<number>>(); // vCPU → vectors it accepts in the segment
     const taken = new Set<string>();
+    const windowAt = new Set<number>();
     for (let j = i; j < records.length && j < i + 24; j++) {
       const u = uses[j];
       const p = u.parsed;
+      // An interrupt-window exit shows where the guest opens IF itself: not before it.
+      if (p?.t === 'exit' && u.vcpu !== null && exitClass(p.reason) === 'irq-window') windowAt.add(u.vcpu);
       if (p?.t === 'inj' && u.vcpu !== null && state.cpus[u.vcpu]) {
         taken.add(`${u.vcpu}:${p.vector}`);
-        if (!state.cpus[u.vcpu].rflagsIf) open.add(u.vcpu);
+        if (!state.cpus[u.vcpu].rflagsIf && !windowAt.has(u.vcpu)) open.add(u.vcpu);
       }
       if (p?.t === 'accept' && state.cpus[p.apicid])
         accepted.set(p.apicid, (accepted.get(p.apicid) ?? new Set()).add(p.vector));
@@ -387,7 +402,15 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
   const commit = (i: number, cands: Action[][], inferred: string | null, input = true) => {
     const r = records[i];
     const wait = dueWait(i);
-    if (wait) cands = cands.map((c) => [wait, ...c]);
+    // The guest's own IF changes (the fixes in front) happened before the quiet time ran out.
+    const isFix = (a: Action) =>
+      a.kind === 'cpu' && (a.op.op === 'iret' || a.op.op === 'sti' || a.op.op === 'cli');
+    if (wait)
+      cands = cands.map((c) => {
+        const at = c.findIndex((a) => !isFix(a));
+        const k = at < 0 ? c.length : at;
+        return [...c.slice(0, k), wait, ...c.slice(k)];
+      });
     let best = 0;
     let sims = cands.map((c) => (cands.length > 1 ? simulate(state, c) : null));
     if (cands.length > 1) {
@@ -508,6 +531,31 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
     }
     return null;
   };
+  /**
+   * A kvm_ioapic_set_irq that delivered nothing does not say its level (R5.3: KVM traces both).
+   * Read each such line as a change of level, unless that leaves the line at the next EOI of its
+   * vector other than what the trace shows then (a re-injection after the EOI: high; none: low).
+   */
+  const levelToggles = (i: number, pin: number, vector: number, high: boolean): boolean => {
+    let n = 0;
+    for (let j = i + 1; j < records.length; j++) {
+      const p = uses[j].parsed;
+      if (!p) continue;
+      if (p.t === 'ioapic_set_irq' && p.pin === pin) n++;
+      if (p.t === 'set_irq' && p.gsi === pin) return true; // the trace says the levels from here
+      if (p.t === 'eoi' && p.vector === vector) {
+        let reinjected = false;
+        for (let k = j + 1; k < records.length && k < j + 8; k++) {
+          const q = uses[k].parsed;
+          if (q?.t === 'accept' && q.vector === vector) reinjected = true;
+          if (q?.t === 'ioapic_set_irq' || q?.t === 'set_irq' || q?.t === 'eoi') break;
+        }
+        const toggledEnd = (n + 1) % 2 === 1 ? !high : high;
+        return toggledEnd === reinjected;
+      }
+    }
+    return true;
+  };
   const hasQemuMmio = uses.some((u) => u.parsed?.t === 'q_mem_write');
   let mmioRegsel = 0;
   /** A guest write of an IOAPIC register (QEMU's ioapic_mem_write or KVM's kvm_mmio): IOWIN halves and the EOI register. */
@@ -548,7 +596,7 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
     const u = uses[i];
     const p = u.parsed;
     if (!p) continue;
-    if (dueWait(i)) commit(i, [[]], null, false);
+    if (dueWait(i)) commit(i, ifVariants(i, []), null, false);
     if (claim(u.key)) continue; // the model already did it: an output
     const cpu = u.vcpu;
     const cpuOk = cpu !== null && cpu < config.vcpus;
@@ -596,7 +644,8 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
         const high = (state.ioapic.line >> p.pin) & 1;
         const up: Action[] = [...pre, { kind: 'assert', pin: p.pin }];
         const down: Action[] = [...pre, { kind: 'deassert', pin: p.pin }];
-        const cands = p.coalesced ? [up] : high ? [down, up] : [up, down];
+        const toggleFirst = levelToggles(i, p.pin, p.vector, high === 1);
+        const cands = p.coalesced ? [up] : (high === 1) === toggleFirst ? [down, up] : [up, down];
         commit(
           i,
           cands.flatMap((c) => ifVariants(i, c)),
@@ -663,7 +712,10 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
         const pre: Action[] = [];
         if (!bitmapTest(v.isr, p.vector) && bitmapTest(v.irr, p.vector) && !v.rflagsIf)
           pre.push(openIf(state, c)!);
-        const eoi: Action = { kind: 'cpu', cpu: c, op: { op: 'eoi' } };
+        const eoi: Action =
+          config.secureAvic && exitBefore(i, c) === 'MSR_READ'
+            ? { kind: 'cpu', cpu: c, op: { op: 'rdmsr-eoi' } }
+            : { kind: 'cpu', cpu: c, op: { op: 'eoi' } };
         const pv = records
           .slice(i + 1, i + 5)
           .some((_, k) => uses[i + 1 + k].parsed?.t === 'pv_eoi' && uses[i + 1 + k].vcpu === c);
