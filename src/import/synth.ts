@@ -399,7 +399,17 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
     if (r.ts < dueTs) return null;
     return { kind: 'wait', ns: Math.max(state.ioapic.deferredAt - state.time - 1000, 0) };
   };
-  const commit = (i: number, cands: Action[][], inferred: string | null, input = true) => {
+  /**
+   * Appends the best candidate's actions as steps made from record i. With `explain`, record i
+   * is an output the model missed and the actions are kept only if the model then produces it.
+   */
+  const commit = (
+    i: number,
+    cands: Action[][],
+    inferred: string | null,
+    input = true,
+    explain = false,
+  ): boolean => {
     const r = records[i];
     const wait = dueWait(i);
     // The guest's own IF changes (the fixes in front) happened before the quiet time ran out.
@@ -425,6 +435,15 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
       });
     } else sims = [simulate(state, cands[0])];
     const chosen = sims[best]!;
+    const own = uses[i].key;
+    if (
+      explain &&
+      !chosen.events.some((e) => {
+        const k = modelKey(e);
+        return k !== null && own !== null && keysMatch(k, own);
+      })
+    )
+      return false;
     const stepBase = steps.length;
     cands[best].forEach((action, k) => {
       const reopens = action.kind === 'cpu' && (action.op.op === 'iret' || action.op.op === 'sti');
@@ -453,9 +472,10 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
       if (k) pending.push({ key: k, step: stepBase, claimed: false });
     }
     if (r.ts >= 0) timeMap = { ts: r.ts, time: state.time };
-    if (!input) return;
+    if (!input) return true;
     uses[i].role = 'input';
     claim(uses[i].key); // the input's own echo in the model
+    return true;
   };
   const skip = (i: number, reason: string) => {
     uses[i].role = 'skipped';
@@ -752,20 +772,29 @@ export function synthesize(trace: SplitTrace, variant?: ConfigVariant): Imported
           const v = state.cpus[cpu];
           const open = openIf(state, cpu);
           const cands: Action[][] = open ? [[open]] : [];
-          if (bitmapHighest(v.isr) >= 0 && bitmapTest(v.irr, p.vector))
+          const eoiUnseen = v.apicvActive || !present.has('kvm_eoi');
+          if (eoiUnseen && bitmapHighest(v.isr) >= 0 && bitmapTest(v.irr, p.vector))
             cands.push([{ kind: 'cpu', cpu, op: { op: 'eoi' } }, ...(open ? [open] : [])]);
           if (cands.length)
             commit(
               i,
               cands,
               "KVM injects here: the guest had re-enabled interrupts (or EOI'd what held it back)",
+              true,
+              true,
             );
         }
         break;
       case 'exit':
         if (cpu !== null) eoiWrite.delete(cpu);
         if (exitClass(p.reason) === 'irq-window' && cpuOk && openIf(state, cpu))
-          commit(i, [[openIf(state, cpu)!]], 'an interrupt-window exit: the guest opened IF here');
+          commit(
+            i,
+            [[openIf(state, cpu)!]],
+            'an interrupt-window exit: the guest opened IF here',
+            true,
+            true,
+          );
         else if (exitClass(p.reason) === 'tpr-threshold' && cpuOk && state.cpus[cpu].tprThreshold > 0) {
           // The guest lowered TPR below the threshold; the value is not traced: each value below it is tried.
           const t = state.cpus[cpu].tprThreshold;
