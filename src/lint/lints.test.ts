@@ -3,6 +3,8 @@
  * one that does not; state lints fire once, where their condition starts; traced and untraced
  * runs agree; the marker points at an event of the step.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../core/machine.ts';
 import { PRESETS } from '../presets/index.ts';
@@ -195,5 +197,15 @@ describe('lintEventIndex', () => {
     expect(at).toBeGreaterThan(0);
     expect(events[at].type).toBe('kvm_ioapic_delayed_eoi_inj');
     expect(lintEventIndex(w, [])).toBe(-1);
+  });
+});
+
+describe('docs/language.md', () => {
+  it('lists every lint with its rule in the Lints table', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'language.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('### Lints'), doc.indexOf('### Importing a trace'));
+    for (const n of LINT_NAMES)
+      expect(table, n).toMatch(new RegExp(`\\| \`${n}\` \\| (state|step) \\| ${LINTS[n].rule} \\|`));
+    for (const n of LINT_NAMES) expect(table.includes(`| ${LINTS[n].kind} |`)).toBe(true);
   });
 });
