@@ -35,7 +35,7 @@ export function importCommand(
           used: r.summary.used,
           skipped: r.summary.skipped,
           skippedWhy: r.summary.skippedWhy,
-          config: r.configWhy,
+          inferred: r.configWhy,
           steps: r.steps,
           scenario: r.text,
         }),
