@@ -62,6 +62,21 @@ describe('records: both prefixes, QEMU lines, mail artefacts', () => {
     expect(b).toMatchObject({ comm: 'CPU 0/KVM', pid: 4001, name: 'kvm_eoi', body: 'apicid 0 vector 98' });
   });
 
+  it("reads trace-cmd's latency format (report -l) and an HTML-escaped paste", () => {
+    expect(
+      parseRecordLine('  CPU 0/KVM-4001    2d..1  12.345678: kvm_eoi: apicid 0 vector 98'),
+    ).toMatchObject({
+      comm: 'CPU 0/KVM',
+      pid: 4001,
+      hostCpu: 2,
+      name: 'kvm_eoi',
+    });
+    const t = splitTrace(
+      '&gt; CPU 1/KVM-7 [001] 3.000001: kvm_apic_ipi: dst 0 vec 253 (Fixed|physical|assert|edge|dst)\n',
+    );
+    expect(t.records[0]).toMatchObject({ comm: 'CPU 1/KVM', name: 'kvm_apic_ipi' });
+  });
+
   it("reads perf script's prefix (COMM PID[/TID] [CPU] TS: sys:name:)", () => {
     const a = parseRecordLine('CPU 0/KVM  699876 [020] 18136.763622: kvm:kvm_eoi: apicid 0 vector 98')!;
     expect(a).toMatchObject({ comm: 'CPU 0/KVM', pid: 699876, hostCpu: 20, name: 'kvm_eoi', tool: 'perf' });

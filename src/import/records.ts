@@ -53,6 +53,9 @@ const QEMU_NAMES = new Set([
 /** `COMM-PID [CPU] [FLAGS] TS: [sys:]name: body` (trace-cmd report, ftrace's trace file). */
 const TRACE_CMD =
   /^\s*(.{1,24}?)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d{1,5})\]\s+(?:[a-zA-Z.0-9]{4,6}\s+)?(\d+\.\d+):\s+(?:(\w+):(?!\s))?(\w+):\s*(.*)$/;
+/** `COMM-PID CPU#FLAGS TS: name: body` (trace-cmd report -l, the latency format). */
+const LATENCY =
+  /^\s*(.{1,24}?)-(\d+)\s+(\d{1,5})([a-zA-Z.0-9]{3,5})\s+(\d+\.\d+):\s+(?:(\w+):(?!\s))?(\w+):\s*(.*)$/;
 /** `COMM PID[/TID] [CPU] TS: [PERIOD] sys:name: body` (perf script). */
 const PERF =
   /^\s*(.{1,24}?)\s+(\d+)(?:\/(\d+))?\s+\[(\d{1,5})\]\s+(\d+\.\d+):\s+(?:\d+\s+)?(\w+):(\w+):\s*(.*)$/;
@@ -90,6 +93,17 @@ export function parseRecordLine(text: string): Head | null {
     };
     return unwrapMarker(head);
   }
+  m = LATENCY.exec(text);
+  if (m && plausibleComm(m[1]))
+    return unwrapMarker({
+      comm: m[1].trim(),
+      pid: Number(m[2]),
+      hostCpu: Number(m[3]),
+      ts: secondsToNs(m[5]),
+      name: m[7],
+      body: m[8].trim(),
+      tool: 'trace-cmd',
+    });
   m = PERF.exec(text);
   if (m && plausibleComm(m[1])) {
     const head: Head = {
@@ -135,10 +149,13 @@ function logicalLines(text: string): { text: string; lines: number[] }[] {
   const raw = text.replace(/\r\n?/g, '\n').split('\n');
   if (raw.length && raw[raw.length - 1] === '') raw.pop();
   const qp = /=3D|=20\s*$/m.test(text);
+  // A trace pasted from a web archive may come HTML-escaped.
+  const html = /&gt;|&lt;|&amp;/.test(text);
   const out: { text: string; lines: number[] }[] = [];
   let carry: { text: string; lines: number[] } | null = null;
   raw.forEach((r, i) => {
-    let t = r.replace(/^(\s*>)+ ?/, '').replace(/[\t\u00a0]/g, ' ');
+    let t = html ? r.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&') : r;
+    t = t.replace(/^(\s*>)+ ?/, '').replace(/[\t\u00a0]/g, ' ');
     if (qp) t = t.replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
     const soft = qp && /=$/.test(r) && !/=3D$/.test(r);
     if (soft) t = t.slice(0, -1);
