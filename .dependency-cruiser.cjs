@@ -21,13 +21,27 @@ const LAYERS = [
   ['scenario', ['scenario', 'core']],
   ['replay', ['replay', 'scenario', 'core']],
   ['share', ['share', 'scenario', 'core']],
-  ['worker', ['worker', 'share', 'replay', 'scenario', 'core']],
+  ['lint', ['lint', 'replay', 'scenario', 'core']],
+  ['import', ['import', 'lint', 'replay', 'scenario', 'core']],
+  ['worker', ['worker', 'share', 'lint', 'import', 'replay', 'scenario', 'core']],
   ['store', ['store', 'worker', 'share']],
   ['ui', ['ui', 'store', 'worker', 'share', 'presets']],
-  ['cli', ['cli', 'share', 'replay', 'scenario', 'core']],
+  ['cli', ['cli', 'share', 'lint', 'import', 'replay', 'scenario', 'core']],
 ];
 /** Layers of one rank do not import each other (the scenario data is below all of them). */
-const RANK = { core: 0, presets: 0, scenario: 1, replay: 2, share: 3, worker: 4, store: 5, ui: 6, cli: 6 };
+const RANK = {
+  core: 0,
+  presets: 0,
+  scenario: 1,
+  replay: 2,
+  share: 3,
+  lint: 3,
+  import: 3.5,
+  worker: 4,
+  store: 5,
+  ui: 6,
+  cli: 6,
+};
 
 const TEST = '\\.test\\.tsx?';
 /**

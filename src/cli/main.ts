@@ -3,12 +3,15 @@
  *   apicscope run FILE… [--json] [--set KEY=VALUE]…
  *   apicscope trace FILE [--why | --json | --perfetto] [--set KEY=VALUE]…
  *   apicscope state FILE --step K [--event J] [--set KEY=VALUE]…
+ *   apicscope import TRACE [--check] [--json]   (see import.ts)
  * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
  */
 import type { TraceEvent } from '../core/events.ts';
 import { machineSummary } from '../core/inspect.ts';
 import { Machine } from '../core/machine.ts';
 import { formatTraceLine } from '../core/trace-format.ts';
+import type { StepWarning } from '../lint/run.ts';
+import { collectLints } from '../lint/run.ts';
 import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
@@ -17,10 +20,11 @@ import { applySetting, checkSetting } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { chromeTrace } from '../share/trace-export.ts';
 import { decodeFragment, encodeLink, MAX_FRAGMENT_CHARS } from '../share/url.ts';
+import { importCommand } from './import.ts';
 import { readTextInput } from './read.ts';
 
 const USAGE = `usage:
-  apicscope run FILE… [--json] [--set KEY=VALUE]…
+  apicscope run FILE… [--json] [--strict] [--set KEY=VALUE]…   --strict: lint warnings fail the run
   apicscope trace FILE [--why] [--set KEY=VALUE]…   trace-cmd report lines (--why: with reasons)
   apicscope trace FILE --json                      one JSON object per event and line
   apicscope trace FILE --perfetto                  Chrome trace-event JSON for Perfetto
@@ -28,6 +32,8 @@ const USAGE = `usage:
   apicscope url FILE [--step N]        print the share-link fragment (#v=1&…) for a scenario
   apicscope decode URL                 print the scenario a share link carries
   apicscope decode --file F | -        the same, the link read from file F or standard input
+  apicscope import TRACE [--json]      a scenario from trace-cmd report / perf script text
+  apicscope import TRACE --check [--json]   replay it and compare the model's events with the trace's
 
   --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
               ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows
@@ -51,11 +57,15 @@ interface Options {
   step: number | null;
   /** `decode --file F`: the file that holds the link. */
   linkFile: string | null;
+  /** run: lint warnings make the run fail. */
+  strict: boolean;
+  /** import: replay the scenario and compare. */
+  check: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  if (!['run', 'trace', 'state', 'url', 'decode'].includes(command))
+  if (!['run', 'trace', 'state', 'url', 'decode', 'import'].includes(command))
     throw new UsageError(command ? `unknown command '${command}'` : 'no command');
   const o: Options = {
     command,
@@ -67,12 +77,16 @@ function parseArgs(argv: string[]): Options {
     sets: [],
     step: null,
     linkFile: null,
+    strict: false,
+    check: false,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--json') o.json = true;
     else if (a === '--why') o.why = true;
     else if (a === '--perfetto') o.perfetto = true;
+    else if (a === '--strict') o.strict = true;
+    else if (a === '--check') o.check = true;
     else if (a === '--event') {
       const v = rest[++i];
       if (!v || !/^\d+$/.test(v)) throw new UsageError('--event needs an event index');
@@ -96,9 +110,21 @@ function parseArgs(argv: string[]): Options {
   if (o.linkFile !== null && o.files.length > 0)
     throw new UsageError('decode takes one link: URL, --file F or -');
   if (o.files.length === 0 && o.linkFile === null)
-    throw new UsageError(o.command === 'decode' ? 'no link given' : 'no scenario file given');
+    throw new UsageError(
+      o.command === 'decode'
+        ? 'no link given'
+        : o.command === 'import'
+          ? 'no trace file given'
+          : 'no scenario file given',
+    );
+  if (o.strict && o.command !== 'run') throw new UsageError('--strict goes with run');
+  if (o.check && o.command !== 'import') throw new UsageError('--check goes with import');
+  if (o.command === 'import' && (o.why || o.perfetto || o.sets.length || o.step !== null))
+    throw new UsageError('import takes only --json and --check');
   if (o.command !== 'run' && o.files.length > 1)
-    throw new UsageError(`${o.command} takes one ${o.command === 'decode' ? 'link' : 'file'}`);
+    throw new UsageError(
+      `${o.command} takes one ${o.command === 'decode' ? 'link' : o.command === 'import' ? 'trace' : 'file'}`,
+    );
   if (o.command === 'state' && o.step === null) throw new UsageError('state needs --step K');
   if (o.event !== null && o.command !== 'state') throw new UsageError('--event goes with state');
   if (o.perfetto && o.command !== 'trace') throw new UsageError('--perfetto goes with trace');
@@ -152,6 +178,21 @@ export function eventJson(step: number, index: number, e: TraceEvent): Record<st
     text: e.text,
     why: e.why,
     rule: e.rule,
+  };
+}
+
+/** One entry of `run --json`'s `warnings`. */
+function warningJson(w: StepWarning): Record<string, unknown> {
+  return {
+    line: w.line,
+    step: w.step,
+    lint: w.lint,
+    rule: w.rule,
+    why: w.why,
+    ...(w.cpu !== undefined ? { cpu: w.cpu } : {}),
+    ...(w.pin !== undefined ? { pin: w.pin } : {}),
+    ...(w.vector !== undefined ? { vector: w.vector } : {}),
+    ...(w.count !== undefined ? { count: w.count } : {}),
   };
 }
 
@@ -271,16 +312,22 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     out(JSON.stringify({ cpus: summary.cpus, ioapic: summary.ioapic, kvm: summary.kvm }));
     return 0;
   }
+  if (o.command === 'import') return importCommand(o.files[0], o.json, o.check, out, err);
   let status = 0;
   let passed = 0;
   let failed = 0;
+  let warned = 0;
   for (const file of o.files) {
     const s = load(file, o.sets, err);
     if (!s) {
       status = 2;
       continue;
     }
-    const r = runScenario(s);
+    const warnings: StepWarning[] = [];
+    const r = runScenario(s, { onStep: collectLints(s, warnings) });
+    warned += warnings.length;
+    // Failures on stdout, as the contract prints them; lint warnings on stderr, like a compiler's
+    // (they do not fail the run unless --strict), so stdout stays exactly the contract's.
     for (const e of r.expects) {
       if (e.ok) passed++;
       else {
@@ -288,7 +335,9 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         if (!o.json) out(`${file}:${e.line}: expected ${e.expected}, got ${e.actual}`);
       }
     }
+    for (const w of warnings) err(`${file}:${w.line}: warning: ${w.lint}: ${w.why}`);
     if (failed && status === 0) status = 1;
+    if (o.strict && warnings.length && status === 0) status = 1;
     if (o.json) {
       const summary = machineSummary(r.final);
       out(
@@ -298,11 +347,13 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
           expects: r.expects.map(({ line, ok, expected, actual }) => ({ line, ok, expected, actual })),
           counters: summary.counters,
           final: { cpus: summary.cpus, ioapic: summary.ioapic, kvm: summary.kvm },
+          warnings: warnings.map(warningJson),
         }),
       );
     }
   }
   if (!o.json) out(`apicscope: ${o.files.length} file(s), ${passed} passed, ${failed} failed`);
+  if (warned) err(`apicscope: ${warned} warning(s)${o.strict ? ' (--strict: they fail the run)' : ''}`);
   return status;
 }
 

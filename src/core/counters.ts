@@ -17,6 +17,7 @@ export const COUNTER_FILTERS = {
   'pv-eoi-applied': ['cpu'],
   exits: ['cpu'],
   'host-crashes': [],
+  'empty-eois': ['cpu'],
 } as const satisfies Record<string, readonly CounterFilter[]>;
 
 export type CounterName = keyof typeof COUNTER_FILTERS;
@@ -75,5 +76,22 @@ export function countersGet(c: Counters, name: CounterName, filter: CounterKey =
 export function countersTotals(c: Counters): Record<CounterName, number> {
   const out = {} as Record<CounterName, number>;
   for (const n of COUNTER_NAMES) out[n] = countersGet(c, n);
+  return out;
+}
+
+/** Every entry of one counter with its filter values decoded (-1 where the count has none). */
+export function countersEntries(
+  c: Counters,
+  name: CounterName,
+): { cpu: number; vector: number; pin: number; n: number }[] {
+  const out: { cpu: number; vector: number; pin: number; n: number }[] = [];
+  for (const [key, n] of c[name]) {
+    out.push({
+      pin: (key % PIN_SPAN) - 1,
+      vector: (Math.floor(key / PIN_SPAN) % VECTOR_SPAN) - 1,
+      cpu: Math.floor(key / PIN_SPAN / VECTOR_SPAN) - 1,
+      n,
+    });
+  }
   return out;
 }

@@ -81,6 +81,7 @@ describe('causes', () => {
       'delivery_fast_path',
       'ioapic_service',
       'kvm_ioapic_set_irq',
+      'kvm_set_irq',
       'action',
     ]);
     // The kick that makes the vCPU take it comes from the acceptance too.
@@ -281,6 +282,7 @@ const KVM_TRACEPOINTS = new Set([
   'kvm_apic',
   'kvm_inj_exception',
   'kvm_apicv_inhibit_changed',
+  'kvm_mmio',
 ]);
 /** QEMU's hw/intc/trace-events names the core uses. */
 const QEMU_TRACE_EVENTS = new Set([

@@ -13,6 +13,18 @@ export const DELIVERY_MODE_NAMES = ['Fixed', 'LowPrio', 'SMI', 'Res3', 'NMI', 'I
 export const TRIGGER_NAMES = ['edge', 'level'];
 export const DEST_MODE_NAMES = ['physical', 'logical'];
 export const SHORTHAND_NAMES = ['dst', 'self', 'all', 'others'];
+/** kvm_apic_dst_shorthand in arch/x86/kvm/trace.h, as kvm_apic_ipi prints it. */
+export const KVM_SHORTHAND_NAMES = ['dst', 'self', 'all', 'all-but-self'];
+
+/**
+ * The destination kvm_msi_set_irq prints (arch/x86/kvm/trace.h, `dst %llx`): address[19:12] |
+ * address_hi[31:8], from the address as the model prints it (hex, address_hi first when set).
+ */
+export function msiTraceDest(address: string): number {
+  const lo = Number.parseInt(address.slice(-8), 16);
+  const hi = address.length > 8 ? Number.parseInt(address.slice(0, -8), 16) : 0;
+  return (((lo >>> 12) & 0xff) | (hi & 0xffffff00)) >>> 0;
+}
 
 /** Where a kind's name comes from. */
 export type EventSource = 'kvm' | 'qemu' | 'model';
@@ -274,16 +286,18 @@ export const EVENT_KINDS = {
             f.trigger ? '; level: remote IRR := 1 until an EOI' : '; edge: irr stays set until the line drops'
           }${f.rtc ? `; RTC tracking: pending_eoi = ${f.rtcPending}` : ''}`,
   }),
-  kvm_set_irq: kind<{ pin: number; level: number; routed: boolean }>({
+  kvm_set_irq: kind<{ pin: number; level: number; routed: boolean; kernel?: boolean }>({
     source: 'kvm',
     lane: 'ioapic',
     touches: ['msg'],
-    rule: 'R6',
+    rule: (f) => (f.kernel ? 'R5.3' : 'R6'),
     text: (f) => `gsi ${f.pin} level ${f.level} source 0`,
     why: (f) =>
-      f.routed
-        ? 'QEMU raises the GSI; KVM delivers its MSI route'
-        : 'the GSI has no route: KVM delivers nothing',
+      f.kernel
+        ? `the device's VMM sets the line with KVM_IRQ_LINE; KVM passes level ${f.level} to the in-kernel IOAPIC pin (the PIC is not modelled)`
+        : f.routed
+          ? 'QEMU raises the GSI; KVM delivers its MSI route'
+          : 'the GSI has no route: KVM delivers nothing',
   }),
   kvm_msi_set_irq: kind<{
     address: string;
@@ -300,7 +314,7 @@ export const EVENT_KINDS = {
     touches: ['msg'],
     rule: 'R4.9',
     text: (f) =>
-      `dst ${f.address} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|${TRIGGER_NAMES[f.trigger]})`,
+      `dst ${msiTraceDest(f.address).toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|${TRIGGER_NAMES[f.trigger]})`,
     why: (f) =>
       f.format
         ? 'MSI decoded: dest = address[19:12] | address_hi[31:8] << 8 (32-bit IDs), vector = data[7:0]'
@@ -467,7 +481,7 @@ export const EVENT_KINDS = {
     touches: ['msg'],
     rule: 'R2.5',
     text: (f) =>
-      `dst ${f.dest.toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|assert|edge|${SHORTHAND_NAMES[f.shorthand]})`,
+      `dst ${f.dest.toString(16)} vec ${f.vector} (${DELIVERY_MODE_NAMES[f.deliveryMode]}|${DEST_MODE_NAMES[f.destMode]}|assert|edge|${KVM_SHORTHAND_NAMES[f.shorthand]})`,
     why: () => 'writing ICR sends the IPI at once (no broadcast quirk for IPIs, R4.1)',
   }),
 
@@ -481,6 +495,7 @@ export const EVENT_KINDS = {
     why: () => 'the APIC is software-disabled (SPIV bit 8 = 0), the message is dropped',
   }),
   kvm_apic_accept_irq: kind<{
+    /** What KVM prints as apicid: vcpu->vcpu_id (so also for kvm_eoi and kvm_pv_eoi). */
     apicid: number;
     vector: number;
     deliveryMode: number;
@@ -703,6 +718,14 @@ export const EVENT_KINDS = {
     text: (f) =>
       `ioapic mem write addr 0x${f.addr.toString(16)} regsel: 0x${f.regsel.toString(16)} size 0x4 val 0x${f.value.toString(16)}`,
     why: (f) => `the ${f.reg} write reached QEMU as KVM_EXIT_MMIO`,
+  }),
+  kvm_mmio: kind<{ gpa: number; value: number; reg: string }>({
+    source: 'kvm',
+    lane: 'vcpu',
+    touches: [],
+    rule: 'R5.2',
+    text: (f) => `mmio write len 4 gpa 0x${f.gpa.toString(16)} val 0x${f.value.toString(16)}`,
+    why: (f) => `the guest's MMIO write of the IOAPIC ${f.reg}, emulated by KVM (write_mmio())`,
   }),
   ioapic_mmio_write: kind<{ addr: number; regsel: number; value: number; reg: string }>({
     source: 'model',

@@ -9,6 +9,7 @@ import { apicid, causedBy, count, emit, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import { hex } from './hex.ts';
 import {
+  IOAPIC_BASE,
   ioapicDirectedEoi,
   ioapicSetLine,
   ioapicWriteIoregsel,
@@ -62,6 +63,8 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     if (highest !== -1) {
       bitmapClear(v.isr, vector);
       touch(m, v);
+    } else {
+      count(m, 'empty-eois', v.index);
     }
     const exits = bitmapTest(v.eoiExitBitmap, vector);
     if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
@@ -81,6 +84,7 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'savic_eoi_warn', {});
     return;
   }
@@ -190,6 +194,28 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       return writeSpiv(m, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
     case 'ioapic-eoi':
       vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
+      if (m.tracing)
+        causedBy(
+          m,
+          emit(m, v.index, 'kvm_mmio', {
+            gpa: IOAPIC_BASE + 0x40,
+            value: op.value >>> 0,
+            reg: 'EOI register',
+          }),
+        );
+      if (isSplit(m) && m.tracing) {
+        // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
+        causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(op.value)}` }));
+        causedBy(
+          m,
+          emit(m, v.index, 'ioapic_mem_write', {
+            addr: 0x40,
+            regsel: m.s.ioapic.ioregsel,
+            value: op.value >>> 0,
+            reg: 'EOI register (0x40)',
+          }),
+        );
+      }
       ioapicDirectedEoi(m, v, op.value);
       return;
     case 'ioapic-rte':

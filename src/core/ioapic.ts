@@ -12,6 +12,8 @@ import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
 
 export const RTC_GSI = 8;
+/** Where both IOAPICs sit in guest physical memory (R5.2). */
+export const IOAPIC_BASE = 0xfec00000;
 /** KVM: HZ/100; QEMU: NANOSECONDS_PER_SECOND/100 of QEMU_CLOCK_VIRTUAL. */
 export const STORM_DEFER_NS = 10_000_000;
 
@@ -41,9 +43,20 @@ export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
 /** The device drives its line; routes to the configured IOAPIC. */
 export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
   const io = m.s.ioapic;
+  const rise = level === 1 && (io.line & bit(pin)) === 0;
+  if (!level) io.edgeUndelivered &= ~bit(pin);
+  else if (rise && io.rte[pin].trigger === 0) io.edgeUndelivered |= bit(pin);
   io.line = level ? io.line | bit(pin) : io.line & ~bit(pin);
-  if (isSplit(m)) qemuIoapicSetIrq(m, pin, level);
-  else kvmIoapicSetIrq(m, pin, level);
+  if (isSplit(m)) {
+    qemuIoapicSetIrq(m, pin, level);
+    return;
+  }
+  // KVM_IRQ_LINE → kvm_set_irq(), traced before the IOAPIC sees the level (virt/kvm/irqchip.c).
+  const prev = m.tracing
+    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin, level, routed: true, kernel: true }))
+    : m.cause;
+  kvmIoapicSetIrq(m, pin, level);
+  m.cause = prev;
 }
 
 /** The guest rewrites redirection entry PIN in one 64-bit update. */
@@ -105,6 +118,8 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
         ? `IOWIN: RTE ${(sel - 0x10) >> 1} ${sel & 1 ? 'high' : 'low'} dword`
         : 'IOWIN';
   const f = { addr, regsel: sel, value, reg };
+  // x86.c write_mmio() traces every emulated MMIO write, whoever handles it.
+  causedBy(m, emit(m, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
   causedBy(
     m,
     isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),
@@ -180,7 +195,10 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   const io = m.s.ioapic;
   const e = io.rte[pin];
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
-  if (e.trigger === 0) io.irrDelivered |= bit(pin);
+  if (e.trigger === 0) {
+    io.irrDelivered |= bit(pin);
+    io.edgeUndelivered &= ~bit(pin);
+  }
   io.deliveries[pin]++;
   const prev = m.tracing
     ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
@@ -401,6 +419,7 @@ function qemuIoapicService(m: Ctx): void {
     if (e.mask) continue;
     if (e.trigger === 0) {
       io.irr &= ~bit(pin);
+      io.edgeUndelivered &= ~bit(pin);
     } else {
       if (e.remoteIrr) continue; // coalesced until the EOI
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)

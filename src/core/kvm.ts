@@ -140,10 +140,11 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
     return -1;
   }
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: false }) : -1;
+  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: false }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -153,7 +154,7 @@ export function apicSetEoi(m: Ctx, v: VcpuState): number {
 
 /** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: true }) : -1;
+  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -188,7 +189,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
   // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
   count(m, 'pv-eoi-applied', v.index);
-  if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
+  if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: v.index, vector });
 }
 
 /** KVM: lapic.c apic_sync_pv_eoi_to_guest() via kvm_lapic_sync_to_vapic() (R9.3). */
@@ -454,6 +455,7 @@ export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
   count(m, 'eoi-exits', v.index, vector);
   if (vector === -1) {
+    count(m, 'empty-eois', v.index);
     if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
     return;
   }

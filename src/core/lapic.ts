@@ -77,7 +77,7 @@ export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boo
   bitmapSet(v.irr, irq.vector);
   if (m.tracing) {
     emit(m, v.index, 'kvm_apic_accept_irq', {
-      apicid: apicid(v),
+      apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
       vector: irq.vector,
       deliveryMode: irq.deliveryMode,
       trigger: irq.trigger,

@@ -439,6 +439,7 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   const o = saved.ioapic;
   io.rte = o.rte.map((e) => ({ ...e }));
   io.line = o.line;
+  io.edgeUndelivered = o.edgeUndelivered;
   if (m.tracing) {
     m.cause = 0;
     const ev = emit(m, -1, 'loadvm', { name });

@@ -135,6 +135,12 @@ export interface IoapicState {
   irqEoi: number[];
   /** Messages sent per pin (display only). */
   deliveries: number[];
+  /**
+   * Model bookkeeping, no IOAPIC register: edge pins whose line rose and whose edge no message
+   * has carried yet (QEMU discards an edge on a masked pin, R6; KVM keeps it in irr without
+   * irr_delivered, R5.5). The lost-interrupt lint reads it; cleared when the line drops.
+   */
+  edgeUndelivered: number;
   /** KVM RTC (GSI 8) EOI tracking: pending_eoi and dest_map (vCPU → vector). */
   rtcPendingEoi: number;
   rtcDestMap: Map<number, number>;
@@ -251,6 +257,7 @@ export function newMachineState(config: Config): MachineState {
       line: 0,
       irqEoi: new Array(NUM_PINS).fill(0),
       deliveries: new Array(NUM_PINS).fill(0),
+      edgeUndelivered: 0,
       rtcPendingEoi: 0,
       rtcDestMap: new Map(),
       deferredAt: -1,

@@ -67,6 +67,8 @@ export function runSteps(s: Scenario, loop: StepLoop): ExpectResult[] {
 export interface RunOptions {
   /** Receives each step's events (tracing is on only when this is given). */
   onEvents?: (step: number, events: TraceEvent[]) => void;
+  /** Receives the booted state (step 0), then the state after each step (lints use it). */
+  onStep?: (step: number, state: MachineState) => void;
 }
 
 /**
@@ -97,12 +99,14 @@ export function appendResults(out: ExpectResult[], results: readonly ExpectResul
 export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const m = Machine.boot(s.config, opts.onEvents !== undefined);
   let steps = 0;
+  opts.onStep?.(0, m.state);
   const expects = runSteps(s, {
     state: () => m.state,
     apply: (action, k) => {
       if (!m.state.vm.crashed) steps++;
       const r = m.apply(action);
       opts.onEvents?.(k, r.events);
+      opts.onStep?.(k, m.state);
     },
   });
   return { steps, expects, final: m.state };

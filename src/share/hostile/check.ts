@@ -339,6 +339,8 @@ export function checkFiles(r: HostileReport, files: HostileFile[], viaCli: boole
       }
       for (const line of err) {
         checkMessage(r, line, f.name);
+        // The lint summary (`apicscope: N warning(s)`) follows warnings that name the file.
+        if (/^apicscope: \d+ warning\(s\)$/.test(line)) continue;
         if (!line.startsWith(`${path}: cannot read: `) && !line.startsWith(`${path}:`)) {
           r.badMessages++;
           note(r, `a refusal that names no file: ${line}`, f.name);

@@ -1,0 +1,349 @@
+/**
+ * Lints: named warnings about states and steps that are legal but almost always a bug (in the
+ * guest, the VMM or a KVM proposal), each defined from the machine state and the step's
+ * counters, so that they hold with tracing off (the explorer) as with it on (the app, `run`).
+ *
+ * A state lint (stuck, lost, masked) warns at the step where its condition starts to hold (it
+ * held not before the step and holds after it), once per pin, not at every step it still holds.
+ * A step lint (storm, needless EOI exit, empty EOI, low vector, host crash) warns at every step
+ * whose counters grew, once per vCPU / pin / vector, with how many times it happened.
+ */
+
+import { ioapicVersionOf } from '../core/config.ts';
+import type { CounterName, Counters } from '../core/counters.ts';
+import { countersEntries } from '../core/counters.ts';
+import type { TraceEvent } from '../core/events.ts';
+import { hex } from '../core/hex.ts';
+import type { MachineState, VcpuState } from '../core/state.ts';
+
+export type LintName =
+  | 'stuck-remote-irr'
+  | 'lost-interrupt'
+  | 'irq-storm'
+  | 'needless-eoi-exit'
+  | 'empty-isr-eoi'
+  | 'low-vector'
+  | 'host-crash'
+  | 'masked-remote-irr';
+
+export interface LintDef {
+  /** One line, for lists and the why panel's heading. */
+  title: string;
+  /** The rule the lint rests on (docs/rules.md). */
+  rule: string;
+  /** The precise definition, from state and counters (the docs repeat it). */
+  definition: string;
+  /** A state lint warns when its condition starts to hold; a step lint when a counter grows. */
+  kind: 'state' | 'step';
+}
+
+/** The catalogue: every lint once, with its rule and the reading chosen where the words allow two. */
+export const LINTS: Record<LintName, LintDef> = {
+  'stuck-remote-irr': {
+    title: 'remote IRR stuck',
+    rule: 'R5.6 c',
+    kind: 'state',
+    definition:
+      "a level pin has remote IRR = 1 and nobody owes its EOI: no vCPU has the RTE's vector in IRR or ISR (the guest's own registers and KVM's shadow ISR under Secure AVIC), and no windows deferred task will EOI it at the IOAPIC. A directed EOI that a manual guest might still write is not counted as owed.",
+  },
+  'lost-interrupt': {
+    title: 'interrupt lost',
+    rule: 'R5.4',
+    kind: 'state',
+    definition:
+      'at quiescence a pin is unmasked and its line high, yet its interrupt is neither delivered nor on its way: a level pin with remote IRR = 0 and no storm-limit deferral pending (e.g. a message that reached no APIC on the fast path), or an edge pin whose rising edge no message carried (QEMU discarded it on a masked pin, KVM does not deliver it on unmask, R5.5). A message that does reach an IRR but waits there (IF = 0, PPR) is not lost.',
+  },
+  'irq-storm': {
+    title: 'IRQ storm',
+    rule: 'R5.6 d',
+    kind: 'step',
+    definition:
+      'the storm limit deferred a re-injection in this step (the `storms` counter grew): that many successive EOIs found the line still high.',
+  },
+  'needless-eoi-exit': {
+    title: 'needless EOI exit',
+    rule: 'R7.3',
+    kind: 'step',
+    definition:
+      'an EOI broadcast in this step found no level pin with that RTE vector and remote IRR set (the `needless-eoi-exits` counter grew): the EOI was intercepted for nothing.',
+  },
+  'empty-isr-eoi': {
+    title: 'EOI with an empty ISR',
+    rule: 'R3.8',
+    kind: 'step',
+    definition:
+      'an EOI in this step found nothing in service (the `empty-eois` counter grew): the guest EOIs more often than it takes interrupts, or KVM already applied its EOI.',
+  },
+  'low-vector': {
+    title: 'vector below 0x10 delivered',
+    rule: 'R3.11',
+    kind: 'step',
+    definition:
+      'a vector 0x00–0x0f reached a vCPU in this step: it appeared in an IRR or ISR that did not hold it (KVM accepts it, the SDM calls it illegal), or the guest took one that no IRR held before the step (the `injections` counter for it grew). Such a vector never beats the class of PPR (class 0), so it sits in IRR.',
+  },
+  'host-crash': {
+    title: 'host crash',
+    rule: 'R9.5',
+    kind: 'step',
+    definition: 'a host assertion fired in this step (the `host-crashes` counter grew); the VM is stopped.',
+  },
+  'masked-remote-irr': {
+    title: 'masked with remote IRR set',
+    rule: 'R5.5',
+    kind: 'state',
+    definition:
+      'a level pin is masked while its remote IRR is set: the mask stops re-delivery after the EOI, and if the EOI is lost on the way the pin stays blocked after the unmask too.',
+  },
+};
+
+export const LINT_NAMES = Object.keys(LINTS) as LintName[];
+
+export interface LintWarning {
+  lint: LintName;
+  rule: string;
+  /** Plain words starting with the rule, as the events' whys do. */
+  why: string;
+  cpu?: number;
+  pin?: number;
+  vector?: number;
+  /** Step lints: how many times it happened in the step. */
+  count?: number;
+}
+
+/** What the lints remember of the state before a step. */
+export interface LintBaseline {
+  /** The state conditions that held, by `lint:pin`. */
+  conditions: Set<string>;
+  counters: Partial<Record<CounterName, Map<string, number>>>;
+  /** Per vCPU: vectors 0–15 held in IRR or ISR (16 bits). */
+  lowVectors: Uint16Array;
+}
+
+const STEP_COUNTERS = ['storms', 'needless-eoi-exits', 'empty-eois', 'host-crashes', 'injections'] as const;
+
+const bitOf = (pin: number) => 1 << pin;
+
+/** Vector V pending in IRR or in service on this vCPU, KVM's registers or the Secure AVIC guest's. */
+function pendingHere(v: VcpuState, vector: number): boolean {
+  const r = vector >>> 5;
+  const b = 1 << (vector & 31);
+  if ((v.irr[r] | v.isr[r]) & b) return true;
+  return v.savic !== null && ((v.savic.irr[r] | v.savic.isr[r]) & b) !== 0;
+}
+
+/** Somebody still owes the EOI of vector V (the stuck-remote-irr reading, see LINTS). */
+function eoiOwed(s: MachineState, vector: number): boolean {
+  for (const v of s.cpus) {
+    if (pendingHere(v, vector)) return true;
+    if (v.tasks.some((t) => t.vector === vector)) return true;
+  }
+  return false;
+}
+
+function stateWarnings(s: MachineState): Map<string, LintWarning> {
+  const out = new Map<string, LintWarning>();
+  const io = s.ioapic;
+  const split = s.config.irqchip === 'split';
+  const eoiRegister = split && ioapicVersionOf(s.config) === 0x20;
+  for (let pin = 0; pin < io.rte.length; pin++) {
+    const e = io.rte[pin];
+    const high = (io.line & bitOf(pin)) !== 0;
+    if (e.trigger === 1 && e.remoteIrr === 1) {
+      if (!eoiOwed(s, e.vector))
+        out.set(`stuck-remote-irr:${pin}`, {
+          lint: 'stuck-remote-irr',
+          rule: 'R5.6 c',
+          pin,
+          vector: e.vector,
+          why: `R5.6 c: pin ${pin} (level, vector ${hex(e.vector)}) has remote IRR set and no vCPU owes its EOI: no LAPIC has ${hex(e.vector)} pending or in service, so no EOI broadcast will clear it; the pin is blocked until the guest rewrites its RTE (edge and back, S13)${eoiRegister ? ' or writes the IOAPIC EOI register' : ''}`,
+        });
+      if (e.mask)
+        out.set(`masked-remote-irr:${pin}`, {
+          lint: 'masked-remote-irr',
+          rule: 'R5.5',
+          pin,
+          vector: e.vector,
+          why: `R5.5: pin ${pin} (level, vector ${hex(e.vector)}) is masked while its remote IRR is set: after the EOI the masked pin is not re-delivered, and if the EOI never comes the pin stays blocked when it is unmasked`,
+        });
+    }
+    if (!high || e.mask) continue;
+    if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0)
+      out.set(`lost-interrupt:${pin}`, {
+        lint: 'lost-interrupt',
+        rule: 'R5.4',
+        pin,
+        vector: e.vector,
+        why: `R5.4: pin ${pin} (level, vector ${hex(e.vector)}) is unmasked and its line high, but remote IRR is 0 and no delivery is deferred: its interrupt reached no APIC${split ? '' : ' (the fast path returns 0 when nobody accepts, R4.8)'} and will not be sent again until the line drops and rises or the RTE is rewritten`,
+      });
+    else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin))
+      out.set(`lost-interrupt:${pin}`, {
+        lint: 'lost-interrupt',
+        rule: split ? 'R6' : 'R5.5',
+        pin,
+        vector: e.vector,
+        why: split
+          ? `R6: pin ${pin} (edge, vector ${hex(e.vector)}) is unmasked and its line high, but its rising edge came while the pin was masked and QEMU discarded it: no interrupt until the line drops and rises again`
+          : `R5.5: pin ${pin} (edge, vector ${hex(e.vector)}) is unmasked and its line high, but its edge arrived while the pin was masked and KVM does not deliver it on unmask: no interrupt until the line drops and rises again`,
+      });
+  }
+  return out;
+}
+
+function keyOf(cpu: number, vector: number, pin: number): string {
+  return `${cpu}:${vector}:${pin}`;
+}
+
+function counterSnapshot(c: Counters, name: CounterName): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of countersEntries(c, name)) {
+    if (name === 'injections' && e.vector >= 16) continue;
+    const k = keyOf(e.cpu, e.vector, e.pin);
+    m.set(k, (m.get(k) ?? 0) + e.n);
+  }
+  return m;
+}
+
+function lowVectorMask(v: VcpuState): number {
+  let w = v.irr[0] | v.isr[0];
+  if (v.savic) w |= v.savic.irr[0] | v.savic.isr[0];
+  return w & 0xffff;
+}
+
+/** The baseline of a state, to lint the step that starts from it. */
+export function lintBaseline(s: MachineState): LintBaseline {
+  const counters: LintBaseline['counters'] = {};
+  for (const n of STEP_COUNTERS) counters[n] = counterSnapshot(s.counters, n);
+  return {
+    conditions: new Set(stateWarnings(s).keys()),
+    counters,
+    lowVectors: Uint16Array.from(s.cpus, lowVectorMask),
+  };
+}
+
+function times(n: number): string {
+  return n === 1 ? '' : ` (${n} times in this step)`;
+}
+
+/** The warnings of one step: from the baseline of the state before it to the state after it. */
+export function lintStep(before: LintBaseline, after: MachineState): LintWarning[] {
+  const out: LintWarning[] = [];
+  for (const [key, w] of stateWarnings(after)) if (!before.conditions.has(key)) out.push(w);
+
+  const grown = (name: (typeof STEP_COUNTERS)[number]) => {
+    const was = before.counters[name] ?? new Map<string, number>();
+    const rows: { cpu: number; vector: number; pin: number; n: number }[] = [];
+    for (const [k, n] of counterSnapshot(after.counters, name)) {
+      const d = n - (was.get(k) ?? 0);
+      if (d <= 0) continue;
+      const [cpu, vector, pin] = k.split(':').map(Number);
+      rows.push({ cpu, vector, pin, n: d });
+    }
+    return rows.sort((a, b) => a.cpu - b.cpu || a.pin - b.pin || a.vector - b.vector);
+  };
+
+  const limit = after.config.kvm.stormLimit;
+  for (const r of grown('storms'))
+    out.push({
+      lint: 'irq-storm',
+      rule: 'R5.6 d',
+      pin: r.pin,
+      count: r.n,
+      why: `R5.6 d: IRQ storm on pin ${r.pin}: ${limit} successive EOIs found its line still high, so the storm limit deferred the re-injection by 10 ms${times(r.n)}`,
+    });
+  for (const r of grown('needless-eoi-exits'))
+    out.push({
+      lint: 'needless-eoi-exit',
+      rule: 'R7.3',
+      cpu: r.cpu,
+      vector: r.vector,
+      count: r.n,
+      why: `R7.3: the EOI of ${hex(r.vector)} on vCPU ${r.cpu} was broadcast to the IOAPIC but no level pin with that vector had remote IRR set: it cleared nothing (a needless EOI exit${after.config.irqchip === 'split' ? ' to userspace' : ''})${times(r.n)}`,
+    });
+  for (const r of grown('empty-eois'))
+    out.push({
+      lint: 'empty-isr-eoi',
+      rule: 'R3.8',
+      cpu: r.cpu,
+      count: r.n,
+      why: `R3.8: vCPU ${r.cpu} EOI'd with nothing in service: the EOI changes nothing${times(r.n)}`,
+    });
+  const low = new Map<string, LintWarning>();
+  after.cpus.forEach((v, cpu) => {
+    const fresh = lowVectorMask(v) & ~(before.lowVectors[cpu] ?? 0);
+    for (let vector = 0; vector < 16; vector++)
+      if (fresh & (1 << vector))
+        low.set(keyOf(cpu, vector, -1), {
+          lint: 'low-vector',
+          rule: 'R3.11',
+          cpu,
+          vector,
+          why: `R3.11: vector ${hex(vector)} reached vCPU ${cpu}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts them (is a vector missing from an RTE, MSI or IPI?)`,
+        });
+  });
+  for (const r of grown('injections')) {
+    const k = keyOf(r.cpu, r.vector, -1);
+    // Taking an interrupt that was already waiting in IRR is the same delivery: warned before.
+    if (!low.has(k) && !((before.lowVectors[r.cpu] ?? 0) & (1 << r.vector)))
+      low.set(k, {
+        lint: 'low-vector',
+        rule: 'R3.11',
+        cpu: r.cpu,
+        vector: r.vector,
+        count: r.n,
+        why: `R3.11: vCPU ${r.cpu} took vector ${hex(r.vector)}${times(r.n)}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts and injects them (is a vector missing from an RTE, MSI or IPI?)`,
+      });
+  }
+  out.push(...[...low.values()].sort((a, b) => a.cpu! - b.cpu! || a.vector! - b.vector!));
+  for (const r of grown('host-crashes'))
+    out.push({
+      lint: 'host-crash',
+      rule: 'R9.5',
+      count: r.n,
+      why: 'R9.5: the host assertion fired: KVM_APIC_PV_EOI_PENDING was set while PV EOI was disabled (BUG_ON in apic_sync_pv_eoi_from_guest); the VM is stopped',
+    });
+  return out;
+}
+
+/** Lints a sequence of states: feed it the booted state, then the state after each step. */
+export class Linter {
+  private base: LintBaseline;
+
+  constructor(start: MachineState) {
+    this.base = lintBaseline(start);
+  }
+
+  step(after: MachineState): LintWarning[] {
+    const w = lintStep(this.base, after);
+    this.base = lintBaseline(after);
+    return w;
+  }
+}
+
+/** Event kinds that mark where in its step each lint happened (the timeline marker's event). */
+const MARKER_EVENTS: Record<LintName, readonly string[]> = {
+  'stuck-remote-irr': ['ioapic_service', 'ioapic_delivered', 'ioapic_write_rte', 'kvm_eoi', 'eoi_forwarded'],
+  'lost-interrupt': ['ioapic_delivered', 'delivery_fast_path', 'ioapic_set_irq', 'kvm_ioapic_set_irq'],
+  'irq-storm': ['kvm_ioapic_delayed_eoi_inj', 'ioapic_eoi_delayed_reassert'],
+  'needless-eoi-exit': ['kvm_userspace_exit', 'eoi_forwarded'],
+  'empty-isr-eoi': ['eoi_isr_empty', 'apicv_eoi', 'savic_eoi_warn', 'savic_eoi_empty'],
+  'low-vector': ['kvm_apic_accept_irq', 'kvm_inj_virq', 'apicv_deliver', 'savic_deliver'],
+  'host-crash': ['host_bug_on'],
+  'masked-remote-irr': ['ioapic_write_rte', 'ioapic_mem_write', 'ioapic_mmio_write'],
+};
+
+/**
+ * The index of the step's event a warning points at (the last event of a matching kind about
+ * the same pin, vCPU or vector), or -1 when the step has none (e.g. untraced).
+ */
+export function lintEventIndex(w: LintWarning, events: readonly TraceEvent[]): number {
+  const kinds = MARKER_EVENTS[w.lint];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (!kinds.includes(e.type)) continue;
+    if (w.pin !== undefined && e.pin !== undefined && e.pin !== w.pin) continue;
+    if (w.cpu !== undefined && e.cpu >= 0 && e.cpu !== w.cpu) continue;
+    if (w.vector !== undefined && e.vector !== undefined && e.vector !== w.vector) continue;
+    return i;
+  }
+  return -1;
+}
