@@ -257,3 +257,41 @@ expect ioapic 5 remote-irr = 1
 expect count directed-eois = 0`);
   });
 });
+
+describe('R11.4 RTC (GSI 8) coalescing', () => {
+  it('in kernel, a second RTC edge while a vCPU owes the EOI is coalesced, and delivered after it', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect count injections vector=0x28 = 1
+expect cpu 0 irr = {}
+cpu 0 eoi
+cpu 0 iret
+pulse 8
+expect count injections vector=0x28 = 2`);
+  });
+
+  it('applies to GSI 8 only, in kernel only, and not under Secure AVIC (R10.4 c)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 7 vector=0x27 trigger=edge dest=0 mask=0
+pulse 7
+pulse 7
+expect cpu 0 irr = {0x27}`);
+    holds(`vcpus 1
+irqchip split
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect cpu 0 irr = {0x28}`);
+    holds(`vcpus 1
+irqchip kernel
+secure-avic on
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect cpu 0 irr = {0x28}`);
+  });
+});

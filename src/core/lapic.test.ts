@@ -163,6 +163,29 @@ expect count reinjections = 1`);
   });
 });
 
+describe('R3.2 / R4.7 priorities and arbitration', () => {
+  it('R3.2: PPR is TPR (all of it) when its class is not below the in-service class', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x41
+cpu 0 tpr 0x45
+expect cpu 0 ppr = 0x45
+cpu 0 tpr 0x35
+expect cpu 0 ppr = 0x40`);
+  });
+
+  it('R4.7: only lowest-priority deliveries raise apic_arb_prio (vector hashing off)', () => {
+    holds(`vcpus 2
+kvm vector-hashing=off
+msi dest=0 vector=0x31
+cpu 0 eoi
+cpu 0 iret
+msi dest=0x3 vector=0x61 delivery=lowest destmode=logical
+expect count injections cpu=0 vector=0x61 = 1   # a fixed delivery left vCPU 0's arb_prio at 0
+msi dest=0x3 vector=0x62 delivery=lowest destmode=logical
+expect count injections cpu=1 vector=0x62 = 1   # now vCPU 0's is 1: vCPU 1 wins`);
+  });
+});
+
 describe('R11.1 APICv inhibit', () => {
   it('a changed xAPIC ID inhibits APICv for the rest of the run: EOIs exit again', () => {
     holds(`vcpus 2
