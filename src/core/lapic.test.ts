@@ -18,6 +18,8 @@ describe('R2 LAPIC registers', () => {
 
   it('R2.3: SPIV keeps bit 12 only when LVR[24] is set', () => {
     holds('vcpus 1\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x11ff');
+    holds('vcpus 1\ncpu 0 spiv 0x3ff\nexpect cpu 0 spiv = 0x3ff'); // bit 9 (focus) is stored
+    holds('vcpus 1\ncpu 0 spiv 0xfffff5ff\nexpect cpu 0 spiv = 0x11ff'); // reserved bits are not
     holds('vcpus 1\nirqchip kernel\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x1ff');
     holds('vcpus 1\nkvm seoib=disabled\ncpu 0 seoib on\nexpect cpu 0 spiv = 0x1ff');
     holds('vcpus 1\ncpu 0 seoib on\ncpu 0 seoib off\nexpect cpu 0 spiv = 0x1ff\nexpect count exits = 2');
