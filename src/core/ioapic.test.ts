@@ -294,4 +294,15 @@ pulse 8
 pulse 8
 expect cpu 0 irr = {0x28}`);
   });
+
+  it('R5.7: a vCPU that owes the RTC EOI keeps the RTC vector in its handled vectors after a retarget', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+expect cpu 0 handled has 0x28
+route 8 vector=0x29 dest=1
+expect cpu 0 handled has 0x28
+expect cpu 1 handled has 0x29`);
+  });
 });
