@@ -181,6 +181,25 @@ expect count exits = 3            # the route's scan kick, the delivery's kick, 
 });
 
 describe('R6 QEMU userspace IOAPIC (split)', () => {
+  it('R6 / R8.1: the EOI register takes vectors up to 0xff; a larger value is counted and matches no pin', () => {
+    holds(`vcpus 1
+ioapic version=0x20
+kvm seoib=enabled
+route 5 vector=0xff trigger=level dest=0 mask=0
+cpu 0 seoib on
+assert 5
+cpu 0 service 5
+cpu 0 eoi
+expect ioapic 5 remote-irr = 1      # SPIV[12]: the LAPIC EOI was not broadcast
+cpu 0 ioapic-eoi 0x1ff
+expect ioapic 5 remote-irr = 1
+expect count directed-eois = 1
+expect count directed-eois vector=0xff = 0
+cpu 0 ioapic-eoi 0xff
+expect ioapic 5 remote-irr = 0
+expect count directed-eois vector=0xff = 1`);
+  });
+
   it('R6: version 0x20 by default, 0x11 when configured', () => {
     holds('vcpus 1\nexpect ioapic version = 0x170020');
     holds('vcpus 1\nioapic version=0x11\nexpect ioapic version = 0x170011');
