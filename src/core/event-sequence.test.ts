@@ -1,9 +1,9 @@
 /**
- * The structure of every trace event of every preset, worked example and conformance scenario:
- * per step, each event's type (the KVM tracepoint or model event name), its vCPU, vector and
- * pin, in order. Texts and whys are not part of it (they are being moved into the event
- * catalogue). A change here is a change of what the timeline, the lanes and the trace export
- * show: review it, then update the file with `npx vitest run -u`.
+ * Every trace event of every preset, worked example and conformance scenario: per step, each
+ * event's type (the KVM tracepoint or model event name), vCPU, vector, pin and text (the
+ * kernel's TP_printk fields), in order. Whys are not part of it (they are being moved into the
+ * event catalogue). A change here changes what the timeline, the lanes and the trace export
+ * show: review it, then update the files with `npx vitest run -u`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ function sequence(text: string): string[] {
     onEvents: (step, events) => {
       for (const e of events)
         out.push(
-          `${step} ${e.type} cpu=${e.cpu}${e.vector === undefined ? '' : ` vector=${e.vector}`}${e.pin === undefined ? '' : ` pin=${e.pin}`}`,
+          `${step} ${e.type} cpu=${e.cpu}${e.vector === undefined ? '' : ` vector=${e.vector}`}${e.pin === undefined ? '' : ` pin=${e.pin}`}: ${e.text}`,
         );
     },
   });

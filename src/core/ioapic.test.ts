@@ -181,6 +181,25 @@ expect count exits = 3            # the route's scan kick, the delivery's kick, 
 });
 
 describe('R6 QEMU userspace IOAPIC (split)', () => {
+  it('R6 / R8.1: the EOI register takes vectors up to 0xff; a larger value is counted and matches no pin', () => {
+    holds(`vcpus 1
+ioapic version=0x20
+kvm seoib=enabled
+route 5 vector=0xff trigger=level dest=0 mask=0
+cpu 0 seoib on
+assert 5
+cpu 0 service 5
+cpu 0 eoi
+expect ioapic 5 remote-irr = 1      # SPIV[12]: the LAPIC EOI was not broadcast
+cpu 0 ioapic-eoi 0x1ff
+expect ioapic 5 remote-irr = 1
+expect count directed-eois = 1
+expect count directed-eois vector=0xff = 0
+cpu 0 ioapic-eoi 0xff
+expect ioapic 5 remote-irr = 0
+expect count directed-eois vector=0xff = 1`);
+  });
+
   it('R6: version 0x20 by default, 0x11 when configured', () => {
     holds('vcpus 1\nexpect ioapic version = 0x170020');
     holds('vcpus 1\nioapic version=0x11\nexpect ioapic version = 0x170011');
@@ -334,5 +353,54 @@ cpu 0 ioapic-rte 10 mask=0       # unmasked in the low half, with IF = 0: taken 
 expect cpu 0 isr = {0x62}
 expect cpu 0 if = 0              # inside the handler
 expect count injections = 1`);
+  });
+});
+
+describe('R11.4 RTC (GSI 8) coalescing', () => {
+  it('in kernel, a second RTC edge while a vCPU owes the EOI is coalesced, and delivered after it', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect count injections vector=0x28 = 1
+expect cpu 0 irr = {}
+cpu 0 eoi
+cpu 0 iret
+pulse 8
+expect count injections vector=0x28 = 2`);
+  });
+
+  it('applies to GSI 8 only, in kernel only, and not under Secure AVIC (R10.4 c)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 7 vector=0x27 trigger=edge dest=0 mask=0
+pulse 7
+pulse 7
+expect cpu 0 irr = {0x27}`);
+    holds(`vcpus 1
+irqchip split
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect cpu 0 irr = {0x28}`);
+    holds(`vcpus 1
+irqchip kernel
+secure-avic on
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+pulse 8
+expect cpu 0 irr = {0x28}`);
+  });
+
+  it('R5.7: a vCPU that owes the RTC EOI keeps the RTC vector in its handled vectors after a retarget', () => {
+    holds(`vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+pulse 8
+expect cpu 0 handled has 0x28
+route 8 vector=0x29 dest=1
+expect cpu 0 handled has 0x28
+expect cpu 1 handled has 0x29`);
   });
 });

@@ -18,6 +18,8 @@ describe('R2 LAPIC registers', () => {
 
   it('R2.3: SPIV keeps bit 12 only when LVR[24] is set', () => {
     holds('vcpus 1\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x11ff');
+    holds('vcpus 1\ncpu 0 spiv 0x3ff\nexpect cpu 0 spiv = 0x3ff'); // bit 9 (focus) is stored
+    holds('vcpus 1\ncpu 0 spiv 0xfffff5ff\nexpect cpu 0 spiv = 0x11ff'); // reserved bits are not
     holds('vcpus 1\nirqchip kernel\ncpu 0 spiv 0x11ff\nexpect cpu 0 spiv = 0x1ff');
     holds('vcpus 1\nkvm seoib=disabled\ncpu 0 seoib on\nexpect cpu 0 spiv = 0x1ff');
     holds('vcpus 1\ncpu 0 seoib on\ncpu 0 seoib off\nexpect cpu 0 spiv = 0x1ff\nexpect count exits = 2');
@@ -160,6 +162,29 @@ expect count reinjections = 1`);
 
   it('R3.11 / R3.3: vectors 0–15 are accepted into IRR, but class 0 never beats PPR', () => {
     holds('vcpus 1\nmsi dest=0 vector=5\nexpect cpu 0 irr = {0x5}\nexpect cpu 0 isr = {}');
+  });
+});
+
+describe('R3.2 / R4.7 priorities and arbitration', () => {
+  it('R3.2: PPR is TPR (all of it) when its class is not below the in-service class', () => {
+    holds(`vcpus 1
+msi dest=0 vector=0x41
+cpu 0 tpr 0x45
+expect cpu 0 ppr = 0x45
+cpu 0 tpr 0x35
+expect cpu 0 ppr = 0x40`);
+  });
+
+  it('R4.7: only lowest-priority deliveries raise apic_arb_prio (vector hashing off)', () => {
+    holds(`vcpus 2
+kvm vector-hashing=off
+msi dest=0 vector=0x31
+cpu 0 eoi
+cpu 0 iret
+msi dest=0x3 vector=0x61 delivery=lowest destmode=logical
+expect count injections cpu=0 vector=0x61 = 1   # a fixed delivery left vCPU 0's arb_prio at 0
+msi dest=0x3 vector=0x62 delivery=lowest destmode=logical
+expect count injections cpu=1 vector=0x62 = 1   # now vCPU 0's is 1: vCPU 1 wins`);
   });
 });
 
