@@ -146,6 +146,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   // Live frames of a run carry no events: one constant empty list, so nothing is laid out again.
   const shown = events?.length ? events : NO_EVENTS;
   const step = useViz((s) => s.frame?.step ?? 0);
+  const visible = events !== undefined && step !== 0;
   const selected = useViz((s) => s.frame?.event ?? null);
   const seekEvent = useViz((s) => s.seekEvent);
   const [query, setQuery] = useState('');
@@ -166,6 +167,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
     if (svg.current && zoomer.current) select(svg.current).call(zoomer.current.transform, zoomIdentity);
   }, [step, shown]);
   const layout = useMemo(() => layoutLanes(shown, { expanded, query }), [shown, expanded, query]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the svg exists only while `visible`
   useEffect(() => {
     if (!svg.current || !content.current) return;
     const g = content.current;
@@ -187,7 +189,8 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
         if (first < c0 || last > c1) setWin([Math.max(0, first - margin), last + margin]);
       });
     select(svg.current).call(zoomer.current);
-  }, []);
+    // Attached when the svg appears (it is not there at step 0), and again after it comes back.
+  }, [visible]);
   useEffect(() => {
     if (!content.current) return;
     draw(
