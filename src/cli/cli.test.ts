@@ -1,38 +1,12 @@
 /** The command line (contract §8): output formats and exit statuses. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MUTATING } from '../replay/testing.ts';
-import { main } from './main.ts';
+import { cli, scratch } from './testing.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'apicscope-cli-'));
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { status, out, err };
-}
+const { file, dir } = scratch('apicscope-cli-');
 
 const good = file('good.apic', 'vcpus 1\nmsi dest=0 vector=0x31\nexpect cpu 0 isr = {0x31}\n');
 const bad = file(

@@ -1,27 +1,9 @@
-/** The command line's lint warnings (`run`, `--strict`) and `import TRACE [--check] [--json]`. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parse.ts';
-import { main } from './main.ts';
+import { cli, scratch } from './testing.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'apicscope-import-'));
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { status, out, err };
-}
+const { file, dir } = scratch('apicscope-import-');
 const sample = join(import.meta.dirname, '../import/samples/split-trace-cmd.txt');
 
 // A level RTE aimed at a vCPU that does not exist: QEMU sets remote IRR anyway (R6) and nobody EOIs it.

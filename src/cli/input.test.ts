@@ -4,29 +4,12 @@
  * Exit 2 for anything that cannot be read (contract §8).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeFragment, MAX_FRAGMENT_CHARS } from '../share/url.ts';
-import { main } from './main.ts';
+import { cli, scratch } from './testing.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'apicscope-input-'));
-function file(name: string, data: string | Uint8Array): string {
-  const p = join(dir, name);
-  writeFileSync(p, data);
-  return p;
-}
-function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = main(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { status, out, err };
-}
+const { file, dir } = scratch('apicscope-input-');
 
 const TEXT = 'title "µ"\nvcpus 1\nmsi dest=0 vector=0x31\nexpect cpu 0 isr = {0x31}\n';
 function utf16(s: string, le: boolean): Uint8Array {
