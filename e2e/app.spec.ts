@@ -122,11 +122,12 @@ test('a storm run reports progress, keeps the page responsive, and stops as run 
   await expect
     .poll(async () => Number(((await stop.innerText()).match(/Stop ([\d,]+)/)?.[1] ?? '0').replace(/,/g, '')))
     .toBeGreaterThan(2000);
-  // The UI thread stays free: a tab switch answers at once while the worker storms.
-  const t0 = Date.now();
+  // The UI thread stays free: a tab switch answers while the worker storms, and the run goes on.
+  // (How fast is the bench's business: storm64_longest_task_ms; a wall-clock bound here would
+  // measure the machine's load, not the app.)
   await page.getByRole('tab', { name: 'Configuration' }).click();
   await expect(page.getByRole('tab', { name: 'Configuration' })).toHaveAttribute('aria-selected', 'true');
-  expect(Date.now() - t0).toBeLessThan(1000);
+  await expect(stop).toBeVisible();
   await stop.click();
   await expect(page.getByRole('button', { name: 'Run the guests (Space)' })).toBeVisible();
   const s = await bridge(page);

@@ -239,3 +239,15 @@ test('a link carries the sub-step (e=) and opening it restores it', async ({ pag
   await expect.poll(async () => (await bridge(other)).step).toBe(2);
   await expect(other.getByTestId('sub-step')).toContainText('Event 3');
 });
+
+test("the machine picture says what KVM's APIC map and APICv are doing (R4.8, R11.1)", async ({ page }) => {
+  await open(page);
+  const kvm = page.getByTestId('kvm-state');
+  await expect(kvm).toContainText('APIC map valid');
+  await page.getByLabel('Load a preset scenario').selectOption('two-bit-ldr-remote-irr');
+  await page.keyboard.press('End');
+  await expect(kvm).toContainText('logical map disabled');
+  await loadText(page, 'vcpus 2\napic xapic\napicv on\ncpu 1 apic-id 0x05000000\n');
+  await page.keyboard.press('End');
+  await expect(kvm).toContainText('APICv inhibited (APIC_ID_MODIFIED)');
+});

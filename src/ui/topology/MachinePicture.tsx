@@ -6,7 +6,7 @@
  */
 import { memo, useEffect, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
-import type { CpuDetail } from '../../worker/protocol.ts';
+import type { CpuDetail, KvmView } from '../../worker/protocol.ts';
 import { useViz } from '../context.ts';
 import type { Part } from './hops.ts';
 import { hopOf } from './hops.ts';
@@ -110,6 +110,29 @@ function Lapic({ c, y }: { c: CpuDetail; y: number }) {
   );
 }
 
+/**
+ * What KVM's optimized APIC map and APICv are doing (R4.8, R11.1): valid, logical map disabled or
+ * invalid, and why; APICv active, inhibited (with the reasons VMX records) or off.
+ */
+function KvmState({ kvm }: { kvm: KvmView }) {
+  const map = kvm.apicMap;
+  const mapText =
+    map.state === 'invalid'
+      ? `invalid: ${map.invalidWhy} (every delivery takes the slow path)`
+      : map.state === 'logical-disabled'
+        ? `valid, logical map disabled: ${map.logicalDisabledWhy} (logical messages take the slow path)`
+        : `valid (logical mode ${map.logicalMode})`;
+  const apicv = kvm.apicv === 'inhibited' ? `inhibited (${kvm.apicvInhibitReasons.join(', ')})` : kvm.apicv;
+  return (
+    <p className="m-0 mb-1 text-xs text-slate-700 dark:text-slate-300" data-testid="kvm-state">
+      <span className="font-semibold">KVM</span> · APIC map {mapText} · APICv {apicv}
+      {kvm.apicvInhibitsIgnoredByVmx.length > 0 &&
+        ` (VMX ignores ${kvm.apicvInhibitsIgnoredByVmx.join(', ')})`}{' '}
+      · SEOIB {kvm.seoib}
+    </p>
+  );
+}
+
 export const MachinePicture = memo(function MachinePicture() {
   const view = useViz((s) => s.frame?.view);
   const cpusDetail = useViz((s) => s.cpus);
@@ -148,6 +171,7 @@ export const MachinePicture = memo(function MachinePicture() {
             : 'step through the events (. and ,) to watch each one travel'}
         </span>
       </div>
+      <KvmState kvm={view.kvm} />
       {/* On a phone the picture keeps a readable size and scrolls sideways inside its card. */}
       <div className="overflow-x-auto">
         <svg
