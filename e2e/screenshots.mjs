@@ -10,6 +10,14 @@ const PORT = 4188;
 const BASE = `http://127.0.0.1:${PORT}/`;
 const OUT = new URL('./screenshots/', import.meta.url).pathname;
 
+/** The stale-EOI preset compared with the rescan patch off (the compare shots). */
+async function openCompare(p) {
+  await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+  await p.getByRole('button', { name: 'Compare' }).click();
+  await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await p.getByRole('button', { name: 'Apply', exact: true }).click();
+}
+
 const server = spawn(
   'npx',
   ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
@@ -79,10 +87,7 @@ try {
       name: 'compare-light',
       scheme: 'light',
       run: async (p) => {
-        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
-        await p.getByRole('button', { name: 'Compare' }).click();
-        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
-        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await openCompare(p);
         await p.waitForTimeout(500);
         await p.keyboard.press('End');
       },
@@ -91,10 +96,7 @@ try {
       name: 'compare-first-difference-dark',
       scheme: 'dark',
       run: async (p) => {
-        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
-        await p.getByRole('button', { name: 'Compare' }).click();
-        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
-        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await openCompare(p);
         await p.getByRole('button', { name: 'Show it' }).click();
       },
     },
@@ -103,10 +105,7 @@ try {
       scheme: 'light',
       phone: true,
       run: async (p) => {
-        await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
-        await p.getByRole('button', { name: 'Compare' }).click();
-        await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
-        await p.getByRole('button', { name: 'Apply', exact: true }).click();
+        await openCompare(p);
         await p.getByRole('button', { name: 'Show it' }).click();
       },
     },
