@@ -182,33 +182,24 @@ export const MachinePicture = memo(function MachinePicture() {
           className="block max-h-80 min-w-[640px]"
           data-testid="machine-picture"
         >
-          <text
-            x={X.device}
-            y={16}
-            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
-          >
-            devices
-          </text>
-          <text
-            x={X.ioapic}
-            y={16}
-            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
-          >
-            {split ? 'IOAPIC (QEMU, userspace)' : 'IOAPIC (KVM, in kernel)'}
-          </text>
-          <text x={X.kvm} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
-            KVM
-          </text>
-          <text
-            x={X.lapic}
-            y={16}
-            className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
-          >
-            LAPICs
-          </text>
-          <text x={X.cpu} y={16} className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide">
-            guest CPUs
-          </text>
+          {(
+            [
+              [X.device, 'devices'],
+              [X.ioapic, split ? 'IOAPIC (QEMU, userspace)' : 'IOAPIC (KVM, in kernel)'],
+              [X.kvm, 'KVM'],
+              [X.lapic, 'LAPICs'],
+              [X.cpu, 'guest CPUs'],
+            ] as const
+          ).map(([x, label]) => (
+            <text
+              key={x}
+              x={x}
+              y={16}
+              className="fill-slate-500 text-[10px] font-semibold uppercase tracking-wide"
+            >
+              {label}
+            </text>
+          ))}
           {pins.map((pin) => {
             const p = io.pins[pin];
             const y = g.pinY(pin);
