@@ -1,5 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 
+// E2E_PORT lets several working copies run their end-to-end tests side by side.
+const port = Number(process.env.E2E_PORT || 4317);
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const launchOptions = {
   executablePath,
@@ -25,7 +27,7 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   outputDir: 'test-results',
   use: {
-    baseURL: 'http://127.0.0.1:4317',
+    baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
     launchOptions,
   },
@@ -38,8 +40,8 @@ export default defineConfig({
     { name: 'phone', testMatch: /phone\.spec\.ts/, use: { ...devices['Pixel 5'], launchOptions } },
   ],
   webServer: {
-    command: 'npx vite preview --host 127.0.0.1 --port 4317 --strictPort',
-    url: 'http://127.0.0.1:4317',
+    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
