@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { chromium } from 'playwright';
 import { findChromium } from './chromium.mjs';
 
-const PORT = 4188;
+const PORT = Number(process.env.SHOT_PORT || 4188);
 const BASE = `http://127.0.0.1:${PORT}/`;
 const OUT = new URL('./screenshots/', import.meta.url).pathname;
 
