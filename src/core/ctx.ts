@@ -1,5 +1,4 @@
 /** The execution context every core function works on: state, trace sink, counters. */
-import type { CounterName } from './counters.ts';
 import { countersAdd } from './counters.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
 import { describeEvent, laneOf } from './events.ts';
@@ -14,8 +13,13 @@ export interface Ctx {
   /** At most this many events are kept per step (a storm run makes millions); the rest are counted. */
   maxEvents: number;
   droppedEvents: number;
-  /** vCPUs that may have something to do before the machine is quiescent (kvm.ts settle). */
-  attn: Uint8Array;
+  /**
+   * vCPUs that may have something to do before the machine is quiescent (kvm.ts settle): one bit
+   * per vCPU, and how many are set, so that a settle with nothing to do costs one comparison and
+   * one with work skips 32 idle vCPUs per word.
+   */
+  attn: Uint32Array;
+  attnCount: number;
   /**
    * Causes (only meaningful while tracing): the index of the event that new events descend
    * from (-1 = none), and per vCPU the event that last gave it work to do (a request, an
@@ -86,9 +90,9 @@ export function lastEvent(m: Ctx): number {
   return m.tracing ? m.events.length - 1 : -1;
 }
 
-/** Counts one occurrence; -1 leaves a filter value out. */
-export function count(m: Ctx, name: CounterName, cpu = -1, vector = -1, pin = -1): void {
-  countersAdd(m.s.counters, name, cpu, vector, pin);
+/** Counts one occurrence of counter `id` (counters.ts CTR); -1 leaves a filter value out. */
+export function count(m: Ctx, id: number, cpu = -1, vector = -1, pin = -1): void {
+  countersAdd(m.s.counters, id, cpu, vector, pin);
 }
 
 /** Slot of a KVM_REQ_* bit in `reqCause`. */
@@ -106,7 +110,30 @@ export function resetCauses(m: Ctx): void {
 
 /** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */
 export function touch(m: Ctx, v: VcpuState): void {
-  m.attn[v.index] = 1;
+  const w = v.index >>> 5;
+  const b = 1 << (v.index & 31);
+  if (m.attn[w] & b) return;
+  m.attn[w] |= b;
+  m.attnCount++;
+}
+
+/** Forgets every vCPU's pending attention (a host crash ends the step; boot starts quiescent). */
+export function clearAttn(m: Ctx): void {
+  m.attn.fill(0);
+  m.attnCount = 0;
+}
+
+/** The first vCPU at index `from` or above that needs attention, or -1. */
+export function nextAttn(m: Ctx, from: number): number {
+  const attn = m.attn;
+  let w = from >>> 5;
+  if (w >= attn.length) return -1;
+  let bits = attn[w] & (-1 << (from & 31));
+  for (;;) {
+    if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
+    if (++w >= attn.length) return -1;
+    bits = attn[w];
+  }
 }
 
 export function apicid(v: VcpuState): number {

@@ -4,6 +4,7 @@
  */
 import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, causedBy, count, emit, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
@@ -48,11 +49,11 @@ function guestEoi(m: Ctx, v: VcpuState): void {
   if (v.pvEoiByte === 1) {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
-    count(m, 'pv-eoi-elided', v.index);
+    count(m, CTR['pv-eoi-elided'], v.index);
     if (m.tracing) emit(m, v.index, 'pv_eoi_elided', {});
     return;
   }
-  count(m, 'eoi-writes', v.index);
+  count(m, CTR['eoi-writes'], v.index);
   if (v.apicvActive) {
     // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
     // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
@@ -66,13 +67,13 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
     if (!exits) return;
     vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-    count(m, 'eoi-exits', v.index, vector);
+    count(m, CTR['eoi-exits'], v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
     return;
   }
   vmExit(m, v, writeExit(v), 'eoi-write');
   const vector = apicSetEoi(m, v);
-  count(m, 'eoi-exits', v.index, vector);
+  count(m, CTR['eoi-exits'], v.index, vector);
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
@@ -85,7 +86,7 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
-  count(m, 'eoi-writes', v.index);
+  count(m, CTR['eoi-writes'], v.index);
   const level = bitmapTest(g.tmr, vector);
   if (m.tracing) emit(m, v.index, 'savic_eoi', { vector, level });
   if (!level) return;

@@ -14,8 +14,19 @@ import {
   bitmapVectors,
   bitmapZero,
 } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, count, emit, HostCrash, kvmApicvActivated, reqSlot, touch } from './ctx.ts';
+import {
+  apicid,
+  causedBy,
+  count,
+  emit,
+  HostCrash,
+  kvmApicvActivated,
+  nextAttn,
+  reqSlot,
+  touch,
+} from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import type { ExitWhat } from './events.ts';
 import {
@@ -83,7 +94,7 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
     }
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
-  count(m, 'scans', v.index);
+  count(m, CTR.scans, v.index);
   if (m.tracing && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     emit(m, v.index, 'scan_ioapic', {
@@ -126,8 +137,8 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   }
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
   if (!suppressed) {
-    count(m, 'eoi-broadcasts', v.index, vector);
-    if (!levelPinAwaitingEoi(m, vector)) count(m, 'needless-eoi-exits', v.index, vector);
+    count(m, CTR['eoi-broadcasts'], v.index, vector);
+    if (!levelPinAwaitingEoi(m, vector)) count(m, CTR['needless-eoi-exits'], v.index, vector);
   }
   const prev = m.tracing
     ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
@@ -173,7 +184,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
       if (m.tracing) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
       return;
     }
-    count(m, 'host-crashes');
+    count(m, CTR['host-crashes']);
     m.s.vm.crashed = true;
     if (m.tracing) emit(m, v.index, 'host_bug_on', {});
     throw new HostCrash(v.index);
@@ -187,7 +198,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
   }
   // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
-  count(m, 'pv-eoi-applied', v.index);
+  count(m, CTR['pv-eoi-applied'], v.index);
   if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
 }
 
@@ -222,7 +233,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
 export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
   v.kickPending = false;
-  count(m, 'exits', v.index);
+  count(m, CTR.exits, v.index);
   if (m.tracing) {
     const exit = emit(
       m,
@@ -380,10 +391,10 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
 function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'ioapic-eoi-exits', v.index, vector);
-  count(m, 'eoi-broadcasts', v.index, vector);
+  count(m, CTR['ioapic-eoi-exits'], v.index, vector);
+  count(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
-  if (needless) count(m, 'needless-eoi-exits', v.index, vector);
+  if (needless) count(m, CTR['needless-eoi-exits'], v.index, vector);
   const prev = m.tracing
     ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
     : m.cause;
@@ -421,26 +432,29 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
  */
 export function settle(m: Ctx): void {
   const cpus = m.s.cpus;
-  const attn = m.attn;
-  let busy = true;
-  while (busy) {
-    busy = false;
-    for (let i = 0; i < cpus.length; i++) {
-      if (!attn[i]) continue;
-      attn[i] = 0;
-      busy = true;
-      const v = cpus[i];
-      // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
-      const outer = causedBy(m, m.vcpuCause[i]);
-      if (!v.inGuest) {
-        vcpuEnterGuest(m, v);
-      } else if (v.kickPending) {
-        vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
-        vcpuEnterGuest(m, v);
-      }
-      if (v.inGuest) hardwareDeliver(m, v);
-      m.cause = outer;
+  // Pass after pass in index order: a vCPU touched above the one being handled is handled later
+  // in the same pass, one touched at or below it in the next pass.
+  let from = 0;
+  while (m.attnCount > 0) {
+    const i = nextAttn(m, from);
+    if (i < 0) {
+      from = 0;
+      continue;
     }
+    m.attn[i >>> 5] &= ~(1 << (i & 31));
+    m.attnCount--;
+    from = i + 1;
+    const v = cpus[i];
+    // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
+    const outer = causedBy(m, m.vcpuCause[i]);
+    if (!v.inGuest) {
+      vcpuEnterGuest(m, v);
+    } else if (v.kickPending) {
+      vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
+      vcpuEnterGuest(m, v);
+    }
+    if (v.inGuest) hardwareDeliver(m, v);
+    m.cause = outer;
   }
 }
 
@@ -452,7 +466,7 @@ export function needsWindowExit(_m: Ctx, v: VcpuState): boolean {
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */
 export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
-  count(m, 'eoi-exits', v.index, vector);
+  count(m, CTR['eoi-exits'], v.index, vector);
   if (vector === -1) {
     if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
     return;

@@ -8,6 +8,7 @@ import {
   VMX_REQUIRED_APICV_INHIBITS,
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, count, emit, lastEvent, reqSlot, touch } from './ctx.ts';
 import type { VcpuState } from './state.ts';
@@ -130,7 +131,7 @@ export function irrPending(v: VcpuState): boolean {
 }
 
 export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'injections', v.index, vector);
+  count(m, CTR.injections, v.index, vector);
 }
 
 /**

@@ -7,7 +7,7 @@ import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { CAPTURED, causedBy, emit, HostCrash, resetCauses, touch } from './ctx.ts';
+import { CAPTURED, causedBy, clearAttn, emit, HostCrash, resetCauses, touch } from './ctx.ts';
 import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
 import { guestHasWork, guestOp, guestStep } from './guest.ts';
@@ -56,7 +56,8 @@ export class Machine {
       events: [],
       maxEvents: Number.POSITIVE_INFINITY,
       droppedEvents: 0,
-      attn: new Uint8Array(state.cpus.length),
+      attn: new Uint32Array((state.cpus.length + 31) >>> 5),
+      attnCount: 0,
       cause: -1,
       vcpuCause: new Int32Array(state.cpus.length).fill(-1),
       reqCause: new Int32Array(state.cpus.length * 4).fill(-1),
@@ -75,7 +76,7 @@ export class Machine {
       v.requests = 0;
     }
     m.ctx.s.counters = countersNew();
-    m.ctx.attn.fill(0);
+    clearAttn(m.ctx);
     m.ctx.tracing = tracing;
     return m;
   }
@@ -104,12 +105,14 @@ export class Machine {
     this.startStep(action);
     if (m.s.vm.crashed) return { events: m.events, work: 1 };
     let work = 1;
-    guarded(m, () => {
+    try {
       advance(m, STEP_NS);
       work += perform(m, action);
       m.cause = m.tracing ? 0 : -1;
       settle(m);
-    });
+    } catch (e) {
+      hostCrashed(m, e);
+    }
     return { events: m.events, work };
   }
 
@@ -156,14 +159,19 @@ export class Machine {
   }
 }
 
+/** A host crash (R9.5) ends the step where it happened; anything else is rethrown. */
+function hostCrashed(m: Ctx, e: unknown): void {
+  if (!(e instanceof HostCrash)) throw e;
+  clearAttn(m);
+}
+
 /** Runs a piece of a step; a host crash (R9.5) ends the step where it happened. */
 function guarded(m: Ctx, f: () => void): boolean {
   try {
     f();
     return true;
   } catch (e) {
-    if (!(e instanceof HostCrash)) throw e;
-    m.attn.fill(0);
+    hostCrashed(m, e);
     return false;
   }
 }

@@ -1,0 +1,67 @@
+/** The counters' hash table gives the sums a plain list of counts gives (contract §7 counters). */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CounterName } from './counters.ts';
+import {
+  COUNTER_NAMES,
+  CTR,
+  countersAdd,
+  countersClone,
+  countersGet,
+  countersNew,
+  countersTotals,
+} from './counters.ts';
+
+describe('counters', () => {
+  it('CTR numbers the counters in COUNTER_NAMES order', () => {
+    expect(COUNTER_NAMES.map((n) => CTR[n])).toEqual(COUNTER_NAMES.map((_, i) => i));
+  });
+
+  it('sum every filter combination as a list of the counts does, through growth and clones', () => {
+    const count = fc.record({
+      name: fc.constantFrom(...COUNTER_NAMES),
+      cpu: fc.integer({ min: -1, max: 4095 }),
+      vector: fc.integer({ min: -1, max: 255 }),
+      pin: fc.integer({ min: -1, max: 23 }),
+    });
+    fc.assert(
+      fc.property(fc.array(count, { maxLength: 400 }), fc.nat(400), (counts, cloneAt) => {
+        let c = countersNew();
+        counts.forEach((k, i) => {
+          if (i === cloneAt) c = countersClone(c);
+          countersAdd(c, CTR[k.name], k.cpu, k.vector, k.pin);
+        });
+        const sum = (name: CounterName, f: { cpu?: number; vector?: number; pin?: number }) =>
+          counts.filter(
+            (k) =>
+              k.name === name &&
+              (f.cpu === undefined || k.cpu === f.cpu) &&
+              (f.vector === undefined || k.vector === f.vector) &&
+              (f.pin === undefined || k.pin === f.pin),
+          ).length;
+        const totals = countersTotals(c);
+        for (const name of COUNTER_NAMES) expect(totals[name]).toBe(sum(name, {}));
+        for (const k of counts.slice(0, 20)) {
+          for (const f of [
+            { cpu: k.cpu },
+            { vector: k.vector },
+            { pin: k.pin },
+            { cpu: k.cpu, vector: k.vector },
+          ])
+            expect(countersGet(c, k.name, f)).toBe(sum(k.name, f));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a clone counts on its own', () => {
+    const a = countersNew();
+    countersAdd(a, CTR.exits, 3, -1, -1);
+    const b = countersClone(a);
+    countersAdd(b, CTR.exits, 3, -1, -1);
+    expect(countersGet(a, 'exits', { cpu: 3 })).toBe(1);
+    expect(countersGet(b, 'exits', { cpu: 3 })).toBe(2);
+    expect(structuredClone(b)).toEqual(b);
+  });
+});
