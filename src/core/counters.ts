@@ -50,12 +50,17 @@ export interface CounterKey {
 }
 
 /**
- * Sparse counts in one open-addressing hash table made of two typed arrays, so that counting
- * allocates nothing and the table clones with two slices (and structured-clones as it is).
- * A count's key packs the counter and the filter values it was made with (each +1, 0 meaning
- * absent), so any filter combination can be summed.
+ * The counts, as numbers in typed arrays, so that counting allocates nothing and a clone is three
+ * slices (the object structured-clones as it is). Counters filtered by at most one of cpu or pin
+ * are dense: one row per counter, indexed by that value + 1 (0 = counted without it). The
+ * counters filtered by cpu and vector are sparse, in an open-addressing hash table whose key
+ * packs the counter and its filter values (each +1, 0 meaning absent), so any filter
+ * combination can be summed.
  */
 export interface Counters {
+  /** Dense rows, `span` entries each, in DENSE_ROW order. */
+  dense: Float64Array;
+  span: number;
   /** Packed key + 1 per slot, 0 = empty; the length is a power of two, at most half full. */
   keys: Int32Array;
   counts: Float64Array;
@@ -68,12 +73,39 @@ const VECTOR_SPAN = 257; // vectors 0–255, +1
 const CPU_SPAN = 4097; // vCPUs 0–4095, +1; 14 counters × this × 257 × 25 < 2^31
 const INITIAL_SLOTS = 64;
 
-export function countersNew(): Counters {
-  return { keys: new Int32Array(INITIAL_SLOTS), counts: new Float64Array(INITIAL_SLOTS), used: 0 };
+/** Per counter: its dense row, or -1 when it is hashed (filtered by cpu and vector). */
+const DENSE_ROW: number[] = [];
+/** Per counter: what its dense row is indexed by. */
+const DENSE_BY: ('cpu' | 'pin' | null)[] = [];
+let rows = 0;
+for (const name of COUNTER_NAMES) {
+  const f: readonly CounterFilter[] = COUNTER_FILTERS[name];
+  const dense = f.length === 0 || (f.length === 1 && f[0] !== 'vector');
+  DENSE_ROW.push(dense ? rows++ : -1);
+  DENSE_BY.push(dense && f.length ? (f[0] as 'cpu' | 'pin') : null);
+}
+const DENSE_ROWS = rows;
+
+/** Empty counters for a VM of `vcpus` vCPUs. */
+export function countersNew(vcpus: number): Counters {
+  const span = Math.max(vcpus, PIN_SPAN - 1) + 1;
+  return {
+    dense: new Float64Array(DENSE_ROWS * span),
+    span,
+    keys: new Int32Array(INITIAL_SLOTS),
+    counts: new Float64Array(INITIAL_SLOTS),
+    used: 0,
+  };
 }
 
 export function countersClone(c: Counters): Counters {
-  return { keys: c.keys.slice(), counts: c.counts.slice(), used: c.used };
+  return {
+    dense: c.dense.slice(),
+    span: c.span,
+    keys: c.keys.slice(),
+    counts: c.counts.slice(),
+    used: c.used,
+  };
 }
 
 function slotOf(keys: Int32Array, key: number): number {
@@ -101,6 +133,12 @@ function grow(c: Counters): void {
 
 /** Adds one to counter `id` (CTR); -1 leaves a filter value out. */
 export function countersAdd(c: Counters, id: number, cpu: number, vector: number, pin: number): void {
+  const row = DENSE_ROW[id];
+  if (row >= 0) {
+    // A dense counter is only ever counted with its own filter value (the others are -1).
+    c.dense[row * c.span + (DENSE_BY[id] === 'pin' ? pin : cpu) + 1]++;
+    return;
+  }
   const key = (((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) * PIN_SPAN + pin + 1) | 0;
   let s = slotOf(c.keys, key + 1);
   if (c.keys[s] === 0) {
@@ -119,6 +157,16 @@ function forEachCount(
   c: Counters,
   f: (id: number, cpu: number, vector: number, pin: number, n: number) => void,
 ): void {
+  COUNTER_NAMES.forEach((_, id) => {
+    const row = DENSE_ROW[id];
+    if (row < 0) return;
+    for (let i = 0; i < c.span; i++) {
+      const n = c.dense[row * c.span + i];
+      if (n === 0) continue;
+      if (DENSE_BY[id] === 'pin') f(id, -1, -1, i - 1, n);
+      else f(id, i - 1, -1, -1, n);
+    }
+  });
   const { keys, counts } = c;
   for (let i = 0; i < keys.length; i++) {
     if (keys[i] === 0) continue;

@@ -1,5 +1,6 @@
 /** The execution context every core function works on: state, trace sink, counters. */
 import { countersAdd } from './counters.ts';
+import type { LapicIrq } from './delivery.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
 import { describeEvent, laneOf } from './events.ts';
 import type { MachineState, VcpuState } from './state.ts';
@@ -31,6 +32,12 @@ export interface Ctx {
   reqCause: Int32Array;
   /** Per vCPU: the event that started the handler its guest is running (its steps descend from it). */
   guestCause: Int32Array;
+  /** Per vector, the IOAPIC pins whose RTE has it (bit per pin): EOIs find their pins at once. */
+  vectorPins: Uint32Array;
+  /** The message being delivered (delivery.ts scratchIrq). */
+  irq: LapicIrq;
+  /** Scratch for the optimized map's lookup (apicmap.ts kvmApicMapGetDestLapic), MAX_MAP_SLOTS long. */
+  mapSlots: Int32Array;
   /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
   captureAt: number;
   captured: MachineState | null;

@@ -14,19 +14,19 @@ import {
   ioapicWriteIoregsel,
   ioapicWriteIowin,
   isSplit,
+  lowestPin,
   rteLowDword,
 } from './ioapic.ts';
 import {
   apicSetEoi,
   kvmApicSetEoiAccelerated,
-  needsWindowExit,
   savicHandleEoiExit,
   settle,
   vmExit,
+  windowExitVector,
 } from './kvm.ts';
 import {
   guestHasInterrupt,
-  kvmApicHasInterrupt,
   kvmMakeRequest,
   kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
@@ -97,8 +97,10 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
 /** IF opened: without hardware delivery, a deliverable interrupt needs an interrupt-window exit. */
 function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
   touch(m, v);
-  if (wasIf || !v.rflagsIf || !needsWindowExit(m, v)) return;
-  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', kvmApicHasInterrupt(v));
+  if (wasIf || !v.rflagsIf) return;
+  const vector = windowExitVector(v);
+  if (vector === -1) return;
+  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', vector);
   raiseEvent(m, v);
 }
 
@@ -269,11 +271,10 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
 // ---------------------------------------------------------------------------------------------
 // Guest profiles (contract §5)
 
+/** The pins of this vector whose line is high, from pin 0 up. */
 function pinsToService(m: Ctx, vector: number): number[] {
-  const { rte, line } = m.s.ioapic;
   const pins: number[] = [];
-  for (let pin = 0; pin < rte.length; pin++)
-    if (rte[pin].vector === vector && line & (1 << pin)) pins.push(pin);
+  for (let p = m.vectorPins[vector] & m.s.ioapic.line; p !== 0; p &= p - 1) pins.push(lowestPin(p));
   return pins;
 }
 

@@ -7,7 +7,7 @@ import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { causedBy, count, emit, kvmApicvActivated } from './ctx.ts';
-import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
+import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
@@ -34,9 +34,29 @@ function rteDesc(e: Rte) {
   };
 }
 
+/**
+ * Rebuilds the pins-per-vector index (Ctx.vectorPins) from the RTEs, after they were replaced
+ * wholesale (boot, loadvm); replaceRte keeps it up to date for single writes.
+ */
+export function ioapicIndexVectors(m: Ctx): void {
+  const { rte } = m.s.ioapic;
+  m.vectorPins.fill(0);
+  for (let pin = 0; pin < rte.length; pin++) m.vectorPins[rte[pin].vector] |= bit(pin);
+}
+
+/** The lowest pin in a pin mask (callers walk a mask from pin 0 up, as the IOAPIC loops do). */
+export function lowestPin(pins: number): number {
+  return 31 - Math.clz32(pins & -pins);
+}
+
 /** Any level pin with this RTE vector whose remote IRR is set (what an EOI broadcast can clear). */
 export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
-  return m.s.ioapic.rte.some((e) => e.vector === vector && e.trigger === 1 && e.remoteIrr === 1);
+  const { rte } = m.s.ioapic;
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const e = rte[lowestPin(pins)];
+    if (e.trigger === 1 && e.remoteIrr === 1) return true;
+  }
+  return false;
 }
 
 /** The device drives its line; routes to the configured IOAPIC. */
@@ -162,6 +182,8 @@ function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boole
   const e: Rte = { ...old, ...fields, remoteIrr: old.remoteIrr };
   if (e.trigger === 0) e.remoteIrr = 0;
   io.rte[pin] = e;
+  m.vectorPins[old.vector] &= ~bit(pin);
+  m.vectorPins[e.vector] |= bit(pin);
   if (m.tracing)
     emit(m, -1, 'ioapic_write_rte', {
       ...rteDesc(e),
@@ -186,14 +208,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   const prev = m.tracing
     ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
     : m.cause;
-  const irq = {
-    vector: e.vector,
-    deliveryMode: e.deliveryMode,
-    destMode: e.destMode,
-    trigger: e.trigger,
-    dest: e.dest,
-    shorthand: 0 as const,
-  };
+  const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
   let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
   if (rtcTracking) {
@@ -279,14 +294,15 @@ export function kvmApicPendingEoi(v: VcpuState, vector: number): boolean {
 export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1): void {
   const io = m.s.ioapic;
   // Step 1: RTC dest_map bookkeeping.
-  if (io.rtcDestMap.get(v.index) === vector) {
+  if (io.rtcDestMap.size !== 0 && io.rtcDestMap.get(v.index) === vector) {
     io.rtcDestMap.delete(v.index);
     io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
-  for (let pin = 0; pin < io.rte.length; pin++) {
+  // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
-    if (e.vector !== vector) continue;
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
       if (m.tracing) {
@@ -388,7 +404,11 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
       }),
     );
   }
-  const r = kvmIrqDeliveryToApic(m, null, { ...msg, dest, shorthand: 0 });
+  const r = kvmIrqDeliveryToApic(
+    m,
+    null,
+    scratchIrq(m, msg.vector, msg.deliveryMode, msg.destMode, msg.trigger, dest),
+  );
   m.cause = prev;
   return r;
 }
@@ -396,8 +416,9 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
 function qemuIoapicService(m: Ctx): void {
   const io = m.s.ioapic;
-  for (let pin = 0; pin < io.rte.length; pin++) {
-    if (!(io.irr & bit(pin))) continue;
+  // The pins with irr set, from pin 0 up; serving one never changes another's irr.
+  for (let pins = io.irr; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
     if (e.mask) continue;
     if (e.trigger === 0) {
@@ -482,9 +503,11 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
   const outer = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
-  for (let pin = 0; pin < io.rte.length; pin++) {
+  // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
-    if (e.vector !== vector || e.trigger !== 1) continue;
+    if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
     const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;

@@ -266,7 +266,7 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
     return;
   }
   const level = bitmapTest(v.tmr, vector);
-  const pprBefore = ppr(v);
+  const pprBefore = m.tracing ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
   if (m.tracing)
@@ -458,9 +458,12 @@ export function settle(m: Ctx): void {
   }
 }
 
-/** vCPU has a deliverable interrupt in KVM's IRR and no hardware delivers it: an exit is needed. */
-export function needsWindowExit(_m: Ctx, v: VcpuState): boolean {
-  return !v.apicvActive && !v.savic && kvmApicHasInterrupt(v) !== -1;
+/**
+ * The deliverable interrupt in KVM's IRR that no hardware delivers, so that an exit is needed to
+ * inject it; -1 when there is none.
+ */
+export function windowExitVector(v: VcpuState): number {
+  return v.apicvActive || v.savic ? -1 : kvmApicHasInterrupt(v);
 }
 
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */

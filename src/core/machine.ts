@@ -3,6 +3,7 @@
  * its events. Deterministic: no clocks, no randomness, no I/O.
  */
 import type { Action } from './actions.ts';
+import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
 import { countersNew } from './counters.ts';
@@ -13,6 +14,7 @@ import type { TraceEvent } from './events.ts';
 import { guestHasWork, guestOp, guestStep } from './guest.ts';
 import {
   ioapicFireDueTimers,
+  ioapicIndexVectors,
   ioapicSetLine,
   ioapicWriteRte,
   isSplit,
@@ -62,9 +64,13 @@ export class Machine {
       vcpuCause: new Int32Array(state.cpus.length).fill(-1),
       reqCause: new Int32Array(state.cpus.length * 4).fill(-1),
       guestCause: new Int32Array(state.cpus.length).fill(-1),
+      vectorPins: new Uint32Array(256),
+      irq: { vector: 0, deliveryMode: 0, destMode: 0, trigger: 0, dest: 0, shorthand: 0 },
+      mapSlots: new Int32Array(MAX_MAP_SLOTS),
       captureAt: -1,
       captured: null,
     };
+    ioapicIndexVectors(this.ctx);
   }
 
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
@@ -75,7 +81,7 @@ export class Machine {
       bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
       v.requests = 0;
     }
-    m.ctx.s.counters = countersNew();
+    m.ctx.s.counters = countersNew(config.vcpus);
     clearAttn(m.ctx);
     m.ctx.tracing = tracing;
     return m;
@@ -446,6 +452,7 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   const io = s.ioapic;
   const o = saved.ioapic;
   io.rte = o.rte.map((e) => ({ ...e }));
+  ioapicIndexVectors(m);
   io.line = o.line;
   if (m.tracing) {
     m.cause = 0;

@@ -262,7 +262,7 @@ export function newMachineState(config: Config): MachineState {
       routes: new Array(NUM_PINS).fill(null),
       crashed: false,
     },
-    counters: countersNew(),
+    counters: countersNew(config.vcpus),
     snapshots: new Map(),
   };
 }
