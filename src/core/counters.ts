@@ -20,28 +20,52 @@ export const COUNTER_FILTERS = {
 } as const satisfies Record<string, readonly CounterFilter[]>;
 
 export type CounterName = keyof typeof COUNTER_FILTERS;
+/** In the contract's order, which totals and JSON follow. */
 export const COUNTER_NAMES = Object.keys(COUNTER_FILTERS) as CounterName[];
 
 /**
- * Each counter's number in the packed keys: its place in COUNTER_NAMES. The core counts by number
- * (`count(m, CTR.exits, …)`), so that counting reads a constant instead of looking a name up.
+ * Each counter's number. The core counts by number (`countCpu(m, CTR.exits, …)`), so that
+ * counting reads a constant instead of looking a name up. The counters with at most a cpu or a
+ * pin filter come first: their number is their row in Counters.dense.
  */
 export const CTR = {
-  injections: 0,
-  'eoi-writes': 1,
-  'eoi-exits': 2,
-  'ioapic-eoi-exits': 3,
-  'eoi-broadcasts': 4,
-  'directed-eois': 5,
-  'needless-eoi-exits': 6,
-  scans: 7,
-  reinjections: 8,
-  storms: 9,
-  'pv-eoi-elided': 10,
-  'pv-eoi-applied': 11,
-  exits: 12,
-  'host-crashes': 13,
+  'eoi-writes': 0,
+  scans: 1,
+  'pv-eoi-elided': 2,
+  'pv-eoi-applied': 3,
+  exits: 4,
+  'host-crashes': 5,
+  reinjections: 6,
+  storms: 7,
+  injections: 8,
+  'eoi-exits': 9,
+  'ioapic-eoi-exits': 10,
+  'eoi-broadcasts': 11,
+  'directed-eois': 12,
+  'needless-eoi-exits': 13,
 } as const satisfies Record<CounterName, number>;
+
+type Ctr = typeof CTR;
+/** Counters filtered by cpu alone (or by nothing: counted with cpu -1). */
+export type CpuCounter = Ctr[
+  | 'eoi-writes'
+  | 'scans'
+  | 'pv-eoi-elided'
+  | 'pv-eoi-applied'
+  | 'exits'
+  | 'host-crashes'];
+export type PinCounter = Ctr['reinjections' | 'storms'];
+export type CpuVectorCounter = Ctr[
+  | 'injections'
+  | 'eoi-exits'
+  | 'ioapic-eoi-exits'
+  | 'eoi-broadcasts'
+  | 'directed-eois'
+  | 'needless-eoi-exits'];
+
+/** Rows of Counters.dense: the cpu and pin counters. */
+const DENSE_ROWS = 8;
+const FIRST_PIN_ROW = CTR.reinjections;
 
 export interface CounterKey {
   cpu?: number;
@@ -51,14 +75,13 @@ export interface CounterKey {
 
 /**
  * The counts, as numbers in typed arrays, so that counting allocates nothing and a clone is three
- * slices (the object structured-clones as it is). Counters filtered by at most one of cpu or pin
- * are dense: one row per counter, indexed by that value + 1 (0 = counted without it). The
- * counters filtered by cpu and vector are sparse, in an open-addressing hash table whose key
- * packs the counter and its filter values (each +1, 0 meaning absent), so any filter
- * combination can be summed.
+ * slices (the object structured-clones as it is). Counters filtered by at most a cpu or a pin are
+ * dense: row CTR[name], indexed by that value + 1 (0 = counted without it). The counters filtered
+ * by cpu and vector are sparse, in an open-addressing hash table whose key packs the counter and
+ * its filter values (each +1), so that any filter combination can be summed.
  */
 export interface Counters {
-  /** Dense rows, `span` entries each, in DENSE_ROW order. */
+  /** DENSE_ROWS rows of `span` entries. */
   dense: Float64Array;
   span: number;
   /** Packed key + 1 per slot, 0 = empty; the length is a power of two, at most half full. */
@@ -68,27 +91,13 @@ export interface Counters {
   used: number;
 }
 
-const PIN_SPAN = 25; // pins 0–23, +1
 const VECTOR_SPAN = 257; // vectors 0–255, +1
-const CPU_SPAN = 4097; // vCPUs 0–4095, +1; 14 counters × this × 257 × 25 < 2^31
+const CPU_SPAN = 4097; // vCPUs 0–4095, +1; 14 counters × this × 257 < 2^31
 const INITIAL_SLOTS = 64;
-
-/** Per counter: its dense row, or -1 when it is hashed (filtered by cpu and vector). */
-const DENSE_ROW: number[] = [];
-/** Per counter: what its dense row is indexed by. */
-const DENSE_BY: ('cpu' | 'pin' | null)[] = [];
-let rows = 0;
-for (const name of COUNTER_NAMES) {
-  const f: readonly CounterFilter[] = COUNTER_FILTERS[name];
-  const dense = f.length === 0 || (f.length === 1 && f[0] !== 'vector');
-  DENSE_ROW.push(dense ? rows++ : -1);
-  DENSE_BY.push(dense && f.length ? (f[0] as 'cpu' | 'pin') : null);
-}
-const DENSE_ROWS = rows;
 
 /** Empty counters for a VM of `vcpus` vCPUs. */
 export function countersNew(vcpus: number): Counters {
-  const span = Math.max(vcpus, PIN_SPAN - 1) + 1;
+  const span = Math.max(vcpus, 24) + 1; // vCPUs or pins 0–23, +1
   return {
     dense: new Float64Array(DENSE_ROWS * span),
     span,
@@ -106,6 +115,16 @@ export function countersClone(c: Counters): Counters {
     counts: c.counts.slice(),
     used: c.used,
   };
+}
+
+/** Adds one to a counter filtered by cpu (-1 = without it). */
+export function countersAddCpu(c: Counters, id: CpuCounter, cpu: number): void {
+  c.dense[id * c.span + cpu + 1]++;
+}
+
+/** Adds one to a counter filtered by pin. */
+export function countersAddPin(c: Counters, id: PinCounter, pin: number): void {
+  c.dense[id * c.span + pin + 1]++;
 }
 
 function slotOf(keys: Int32Array, key: number): number {
@@ -131,15 +150,9 @@ function grow(c: Counters): void {
   }
 }
 
-/** Adds one to counter `id` (CTR); -1 leaves a filter value out. */
-export function countersAdd(c: Counters, id: number, cpu: number, vector: number, pin: number): void {
-  const row = DENSE_ROW[id];
-  if (row >= 0) {
-    // A dense counter is only ever counted with its own filter value (the others are -1).
-    c.dense[row * c.span + (DENSE_BY[id] === 'pin' ? pin : cpu) + 1]++;
-    return;
-  }
-  const key = (((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) * PIN_SPAN + pin + 1) | 0;
+/** Adds one to a counter filtered by cpu and vector (-1 = without it). */
+export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: number, vector: number): void {
+  const key = ((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) | 0;
   let s = slotOf(c.keys, key + 1);
   if (c.keys[s] === 0) {
     if ((c.used + 1) * 2 > c.keys.length) {
@@ -152,30 +165,26 @@ export function countersAdd(c: Counters, id: number, cpu: number, vector: number
   c.counts[s]++;
 }
 
-/** Calls `f` with every count: its counter's id, its filter values (-1 = absent) and the count. */
+/** Calls `f` with every count: its counter's number, its filter values (-1 = absent) and the count. */
 function forEachCount(
   c: Counters,
   f: (id: number, cpu: number, vector: number, pin: number, n: number) => void,
 ): void {
-  COUNTER_NAMES.forEach((_, id) => {
-    const row = DENSE_ROW[id];
-    if (row < 0) return;
+  for (let id = 0; id < DENSE_ROWS; id++) {
     for (let i = 0; i < c.span; i++) {
-      const n = c.dense[row * c.span + i];
+      const n = c.dense[id * c.span + i];
       if (n === 0) continue;
-      if (DENSE_BY[id] === 'pin') f(id, -1, -1, i - 1, n);
+      if (id >= FIRST_PIN_ROW) f(id, -1, -1, i - 1, n);
       else f(id, i - 1, -1, -1, n);
     }
-  });
+  }
   const { keys, counts } = c;
   for (let i = 0; i < keys.length; i++) {
     if (keys[i] === 0) continue;
     const key = keys[i] - 1;
-    const pin = (key % PIN_SPAN) - 1;
-    const rest = Math.floor(key / PIN_SPAN);
-    const vector = (rest % VECTOR_SPAN) - 1;
-    const rest2 = Math.floor(rest / VECTOR_SPAN);
-    f(Math.floor(rest2 / CPU_SPAN), (rest2 % CPU_SPAN) - 1, vector, pin, counts[i]);
+    const vector = (key % VECTOR_SPAN) - 1;
+    const rest = Math.floor(key / VECTOR_SPAN);
+    f(Math.floor(rest / CPU_SPAN), (rest % CPU_SPAN) - 1, vector, -1, counts[i]);
   }
 }
 
@@ -199,8 +208,6 @@ export function countersTotals(c: Counters): Record<CounterName, number> {
     sums[id] += n;
   });
   const out = {} as Record<CounterName, number>;
-  COUNTER_NAMES.forEach((name, id) => {
-    out[name] = sums[id];
-  });
+  for (const name of COUNTER_NAMES) out[name] = sums[CTR[name]];
   return out;
 }

@@ -1,9 +1,10 @@
 /** The execution context every core function works on: state, trace sink, counters. */
-import { countersAdd } from './counters.ts';
+import type { CpuCounter, CpuVectorCounter, PinCounter } from './counters.ts';
+import { countersAddCpu, countersAddCpuVector, countersAddPin } from './counters.ts';
 import type { LapicIrq } from './delivery.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
 import { describeEvent, laneOf } from './events.ts';
-import type { MachineState, VcpuState } from './state.ts';
+import type { HandlerFrame, MachineState, VcpuState } from './state.ts';
 import { cloneMachineState } from './state.ts';
 
 export interface Ctx {
@@ -38,6 +39,8 @@ export interface Ctx {
   irq: LapicIrq;
   /** Scratch for the optimized map's lookup (apicmap.ts kvmApicMapGetDestLapic), MAX_MAP_SLOTS long. */
   mapSlots: Int32Array;
+  /** Handler frames the guest's irets let go of, for the next interrupts it takes. */
+  framePool: HandlerFrame[];
   /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
   captureAt: number;
   captured: MachineState | null;
@@ -97,9 +100,18 @@ export function lastEvent(m: Ctx): number {
   return m.tracing ? m.events.length - 1 : -1;
 }
 
-/** Counts one occurrence of counter `id` (counters.ts CTR); -1 leaves a filter value out. */
-export function count(m: Ctx, id: number, cpu = -1, vector = -1, pin = -1): void {
-  countersAdd(m.s.counters, id, cpu, vector, pin);
+/** Counts one occurrence of a counter filtered by cpu (counters.ts CTR; -1 = none). */
+export function countCpu(m: Ctx, id: CpuCounter, cpu: number): void {
+  countersAddCpu(m.s.counters, id, cpu);
+}
+
+export function countPin(m: Ctx, id: PinCounter, pin: number): void {
+  countersAddPin(m.s.counters, id, pin);
+}
+
+/** Counts one occurrence of a counter filtered by cpu and vector (-1 leaves the vector out). */
+export function countCpuVector(m: Ctx, id: CpuVectorCounter, cpu: number, vector: number): void {
+  countersAddCpuVector(m.s.counters, id, cpu, vector);
 }
 
 /** Slot of a KVM_REQ_* bit in `reqCause`. */

@@ -6,7 +6,7 @@ import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, count, emit, touch } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import {
   ioapicDirectedEoi,
@@ -49,11 +49,11 @@ function guestEoi(m: Ctx, v: VcpuState): void {
   if (v.pvEoiByte === 1) {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
-    count(m, CTR['pv-eoi-elided'], v.index);
+    countCpu(m, CTR['pv-eoi-elided'], v.index);
     if (m.tracing) emit(m, v.index, 'pv_eoi_elided', {});
     return;
   }
-  count(m, CTR['eoi-writes'], v.index);
+  countCpu(m, CTR['eoi-writes'], v.index);
   if (v.apicvActive) {
     // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
     // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
@@ -67,13 +67,13 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
     if (!exits) return;
     vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-    count(m, CTR['eoi-exits'], v.index, vector);
+    countCpuVector(m, CTR['eoi-exits'], v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
     return;
   }
   vmExit(m, v, writeExit(v), 'eoi-write');
   const vector = apicSetEoi(m, v);
-  count(m, CTR['eoi-exits'], v.index, vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
@@ -86,7 +86,7 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
-  count(m, CTR['eoi-writes'], v.index);
+  countCpu(m, CTR['eoi-writes'], v.index);
   const level = bitmapTest(g.tmr, vector);
   if (m.tracing) emit(m, v.index, 'savic_eoi', { vector, level });
   if (!level) return;
@@ -168,6 +168,7 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       v.rflagsIf = f.savedIf;
       // An interrupt-window exit that the iret opens descends from it.
       if (m.tracing) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
+      m.framePool.push(f); // nothing else holds a popped frame (clones copy them)
       return ifOpened(m, v, wasIf);
     }
     case 'sti': {
@@ -291,18 +292,24 @@ function bootOp(m: Ctx, v: VcpuState): GuestOp | null {
   return v.lvr & LVR_DIRECTED_EOI ? { op: 'seoib-on' } : null;
 }
 
+/** The script of a handler with no pin to service; shared, as scripts are never changed once fixed. */
+const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as GuestOp[]) as GuestOp[];
+
 function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
     // Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5).
-    if (!v.tasks.some((t) => t.vector === vector && t.script === null))
-      v.tasks.push({ vector, script: null, pc: 0 });
-    return [{ op: 'eoi' }, { op: 'iret' }];
+    if (!hasUnstartedTask(v, vector)) v.tasks.push({ vector, script: null, pc: 0 });
+    return EOI_IRET;
   }
-  return [
-    ...pinsToService(m, vector).map((pin): GuestOp => ({ op: 'service', pin })),
-    { op: 'eoi' },
-    { op: 'iret' },
-  ];
+  const pins = pinsToService(m, vector);
+  if (pins.length === 0) return EOI_IRET;
+  return [...pins.map((pin): GuestOp => ({ op: 'service', pin })), { op: 'eoi' }, { op: 'iret' }];
+}
+
+/** A deferred task for the vector is queued and has not started. */
+function hasUnstartedTask(v: VcpuState, vector: number): boolean {
+  for (const t of v.tasks) if (t.vector === vector && t.script === null) return true;
+  return false;
 }
 
 function runGuestOp(m: Ctx, v: VcpuState, op: GuestOp): void {

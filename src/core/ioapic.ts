@@ -6,7 +6,7 @@ import type { RteFields } from './actions.ts';
 import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, count, emit, kvmApicvActivated } from './ctx.ts';
+import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated } from './ctx.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -150,12 +150,12 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   io.irqEoi[pin]++;
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
-    count(m, CTR.reinjections, -1, -1, pin);
+    countPin(m, CTR.reinjections, pin);
     if (m.tracing) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
     return true;
   }
   io.irqEoi[pin] = 0;
-  count(m, CTR.storms, -1, -1, pin);
+  countPin(m, CTR.storms, pin);
   const due = m.s.time + STORM_DEFER_NS;
   if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
   if (m.tracing) {
@@ -529,7 +529,7 @@ export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean 
     if (m.tracing) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
     return false;
   }
-  count(m, CTR['directed-eois'], v.index, vector ?? -1);
+  countCpuVector(m, CTR['directed-eois'], v.index, vector ?? -1);
   const prev = m.tracing ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
   if (vector !== undefined) qemuIoapicEoiBroadcast(m, vector);
   m.cause = prev;

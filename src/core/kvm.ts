@@ -19,7 +19,8 @@ import type { Ctx } from './ctx.ts';
 import {
   apicid,
   causedBy,
-  count,
+  countCpu,
+  countCpuVector,
   emit,
   HostCrash,
   kvmApicvActivated,
@@ -51,6 +52,7 @@ import {
 } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 import {
+  newFrame,
   REQ_APICV_UPDATE,
   REQ_EVENT,
   REQ_IOAPIC_EOI_EXIT,
@@ -94,7 +96,7 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
     }
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
-  count(m, CTR.scans, v.index);
+  countCpu(m, CTR.scans, v.index);
   if (m.tracing && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     emit(m, v.index, 'scan_ioapic', {
@@ -137,8 +139,8 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   }
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
   if (!suppressed) {
-    count(m, CTR['eoi-broadcasts'], v.index, vector);
-    if (!levelPinAwaitingEoi(m, vector)) count(m, CTR['needless-eoi-exits'], v.index, vector);
+    countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
+    if (!levelPinAwaitingEoi(m, vector)) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   }
   const prev = m.tracing
     ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
@@ -184,7 +186,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
       if (m.tracing) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
       return;
     }
-    count(m, CTR['host-crashes']);
+    countCpu(m, CTR['host-crashes'], -1);
     m.s.vm.crashed = true;
     if (m.tracing) emit(m, v.index, 'host_bug_on', {});
     throw new HostCrash(v.index);
@@ -198,7 +200,7 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
   }
   // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
-  count(m, CTR['pv-eoi-applied'], v.index);
+  countCpu(m, CTR['pv-eoi-applied'], v.index);
   if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
 }
 
@@ -233,7 +235,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
 export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
   v.kickPending = false;
-  count(m, CTR.exits, v.index);
+  countCpu(m, CTR.exits, v.index);
   if (m.tracing) {
     const exit = emit(
       m,
@@ -251,7 +253,18 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
 
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
 export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
-  v.frames.push({ vector, savedIf: v.rflagsIf, levelAtTake: level, script: null, pc: 0 });
+  // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
+  const f = m.framePool.pop();
+  if (f) {
+    f.vector = vector;
+    f.savedIf = v.rflagsIf;
+    f.levelAtTake = level;
+    f.script = null;
+    f.pc = 0;
+    v.frames.push(f);
+  } else {
+    v.frames.push(newFrame(vector, v.rflagsIf, level, null, 0));
+  }
   v.rflagsIf = false;
   countInjection(m, v, vector);
 }
@@ -340,7 +353,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   for (;;) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
+      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
       const vector = v.pendingIoapicEoi;
       if (bitmapTest(v.ioapicHandledVectors, vector)) {
         kvmUserspaceIoapicEoi(m, v, vector);
@@ -352,7 +365,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_SCAN_IOAPIC) {
       v.requests &= ~REQ_SCAN_IOAPIC;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
+      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
       vcpuScanIoapic(m, v);
       m.cause = outer;
     }
@@ -371,7 +384,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
+      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
       kvmCheckAndInjectEvents(m, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {
@@ -386,15 +399,15 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   if (v.savic) savicSetRequestedIrr(m, v);
   v.inGuest = true;
   if (m.tracing) emit(m, v.index, 'kvm_entry', {});
-  touch(m, v);
+  // No touch: settle, the only caller, runs the vCPU's hardware delivery right after the entry.
 }
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
 function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, CTR['ioapic-eoi-exits'], v.index, vector);
-  count(m, CTR['eoi-broadcasts'], v.index, vector);
+  countCpuVector(m, CTR['ioapic-eoi-exits'], v.index, vector);
+  countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
-  if (needless) count(m, CTR['needless-eoi-exits'], v.index, vector);
+  if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   const prev = m.tracing
     ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
     : m.cause;
@@ -469,7 +482,7 @@ export function windowExitVector(v: VcpuState): number {
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */
 export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
-  count(m, CTR['eoi-exits'], v.index, vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
   if (vector === -1) {
     if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
     return;

@@ -10,7 +10,7 @@ import {
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, count, emit, lastEvent, reqSlot, touch } from './ctx.ts';
+import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
@@ -131,7 +131,7 @@ export function irrPending(v: VcpuState): boolean {
 }
 
 export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, CTR.injections, v.index, vector);
+  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /**

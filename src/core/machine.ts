@@ -28,8 +28,10 @@ import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';
 import type { MachineState, SavedMachine } from './state.ts';
 import {
+  cloneFrames,
   cloneIoapic,
   cloneMachineState,
+  cloneTasks,
   cloneVcpu,
   newMachineState,
   REQ_EVENT,
@@ -41,6 +43,8 @@ export const STEP_NS = 1000;
 
 /** Shared by every untraced step: nothing is ever pushed to it. */
 const NO_EVENTS: TraceEvent[] = Object.freeze([]) as unknown as TraceEvent[];
+/** What every untraced step other than `run` returns: nothing to allocate per step. */
+const UNTRACED_STEP: StepResult = Object.freeze({ events: NO_EVENTS, work: 1 });
 
 export interface StepResult {
   events: TraceEvent[];
@@ -67,6 +71,7 @@ export class Machine {
       vectorPins: new Uint32Array(256),
       irq: { vector: 0, deliveryMode: 0, destMode: 0, trigger: 0, dest: 0, shorthand: 0 },
       mapSlots: new Int32Array(MAX_MAP_SLOTS),
+      framePool: [],
       captureAt: -1,
       captured: null,
     };
@@ -109,17 +114,17 @@ export class Machine {
     }
     const m = this.ctx;
     this.startStep(action);
-    if (m.s.vm.crashed) return { events: m.events, work: 1 };
-    let work = 1;
-    try {
-      advance(m, STEP_NS);
-      work += perform(m, action);
-      m.cause = m.tracing ? 0 : -1;
-      settle(m);
-    } catch (e) {
-      hostCrashed(m, e);
+    if (!m.s.vm.crashed) {
+      try {
+        advance(m, STEP_NS);
+        perform(m, action);
+        m.cause = m.tracing ? 0 : -1;
+        settle(m);
+      } catch (e) {
+        hostCrashed(m, e);
+      }
     }
-    return { events: m.events, work };
+    return m.tracing ? { events: m.events, work: 1 } : UNTRACED_STEP;
   }
 
   /**
@@ -266,25 +271,29 @@ function describeAction(a: Action): { label: string; cpu: number; device: boolea
   }
 }
 
-/** Performs an action; returns the extra work units it took (guest steps of `run`). */
-function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
+/** Performs an action (`run` is GuestRun's). */
+function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
   const s = m.s;
+  // The guest's own actions first: scenarios are mostly made of them.
   switch (a.kind) {
+    case 'cpu':
+      guestOp(m, s.cpus[a.cpu], a.op);
+      return;
     case 'route':
       ioapicWriteRte(m, a.pin, a.fields);
-      return 0;
+      return;
     case 'mask':
     case 'unmask':
       ioapicWriteRte(m, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
-      return 0;
+      return;
     case 'assert':
     case 'deassert':
       ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
-      return 0;
+      return;
     case 'pulse':
       ioapicSetLine(m, a.pin, 1);
       ioapicSetLine(m, a.pin, 0);
-      return 0;
+      return;
     case 'msi':
       kvmSetMsi(m, {
         dest: a.dest,
@@ -293,7 +302,7 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
         deliveryMode: a.deliveryMode,
         trigger: a.trigger,
       });
-      return 0;
+      return;
     case 'ipi': {
       const v = s.cpus[a.from];
       vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
@@ -316,30 +325,27 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
         dest: a.dest,
         shorthand: a.shorthand,
       });
-      return 0;
+      return;
     }
     case 'wait':
       advance(m, a.ns);
-      return 0;
+      return;
     case 'snapshot':
       stopAllVcpus(m, 'savevm');
       s.snapshots.set(a.name, saveMachine(m));
       m.cause = m.tracing ? 0 : -1;
       if (m.tracing) emit(m, -1, 'savevm', { name: a.name });
-      return 0;
+      return;
     case 'restore':
       stopAllVcpus(m, 'loadvm');
       restoreMachine(m, s.snapshots.get(a.name)!, a.name);
-      return 0;
+      return;
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
       if (m.tracing) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
-      return 0;
+      return;
     }
-    case 'cpu':
-      guestOp(m, s.cpus[a.cpu], a.op);
-      return 0;
   }
 }
 
@@ -430,8 +436,8 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.isr.set(o.isr);
     v.tmr.set(o.tmr);
     v.rflagsIf = o.rflagsIf;
-    v.frames = o.frames.map((f) => ({ ...f }));
-    v.tasks = o.tasks.map((t) => ({ ...t }));
+    v.frames = cloneFrames(o.frames);
+    v.tasks = cloneTasks(o.tasks);
     v.booted = o.booted;
     v.pvEoiEnabled = o.pvEoiEnabled;
     v.pvEoiByte = o.pvEoiByte;

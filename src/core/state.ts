@@ -267,9 +267,24 @@ export function newMachineState(config: Config): MachineState {
   };
 }
 
-function cloneFrames<T extends { script: GuestOp[] | null }>(frames: T[]): T[] {
-  // Scripts are never mutated after they are fixed, so they can be shared.
-  return frames.map((f) => ({ ...f }));
+/** A handler frame; every frame has this one shape, so that the code reading frames sees one. */
+export function newFrame(
+  vector: number,
+  savedIf: boolean,
+  levelAtTake: boolean,
+  script: GuestOp[] | null,
+  pc: number,
+): HandlerFrame {
+  return { vector, savedIf, levelAtTake, script, pc };
+}
+
+// Scripts are never mutated after they are fixed, so copies share them.
+export function cloneFrames(frames: HandlerFrame[]): HandlerFrame[] {
+  return frames.map((f) => newFrame(f.vector, f.savedIf, f.levelAtTake, f.script, f.pc));
+}
+
+export function cloneTasks(tasks: DeferredTask[]): DeferredTask[] {
+  return tasks.map((t) => ({ vector: t.vector, script: t.script, pc: t.pc }));
 }
 
 export function cloneVcpu(v: VcpuState): VcpuState {
@@ -284,7 +299,7 @@ export function cloneVcpu(v: VcpuState): VcpuState {
       ? { irr: v.savic.irr.slice(), isr: v.savic.isr.slice(), tmr: v.savic.tmr.slice(), tpr: v.savic.tpr }
       : null,
     frames: cloneFrames(v.frames),
-    tasks: cloneFrames(v.tasks),
+    tasks: cloneTasks(v.tasks),
   };
 }
 
