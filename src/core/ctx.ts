@@ -22,6 +22,8 @@ export interface Ctx {
    */
   attn: Uint32Array;
   attnCount: number;
+  /** vCPUs whose guest may have work in a `run` (markGuestBusy), one bit each. */
+  guestBusy: Uint32Array;
   /**
    * Causes (only meaningful while tracing): the index of the event that new events descend
    * from (-1 = none), and per vCPU the event that last gave it work to do (a request, an
@@ -142,17 +144,25 @@ export function clearAttn(m: Ctx): void {
   m.attnCount = 0;
 }
 
-/** The first vCPU at index `from` or above that needs attention, or -1. */
-export function nextAttn(m: Ctx, from: number): number {
-  const attn = m.attn;
+/** The first set bit at index `from` or above in a bitset of vCPUs, or -1. */
+export function nextSetBit(set: Uint32Array, from: number): number {
   let w = from >>> 5;
-  if (w >= attn.length) return -1;
-  let bits = attn[w] & (-1 << (from & 31));
+  if (w >= set.length) return -1;
+  let bits = set[w] & (-1 << (from & 31));
   for (;;) {
     if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
-    if (++w >= attn.length) return -1;
-    bits = attn[w];
+    if (++w >= set.length) return -1;
+    bits = set[w];
   }
+}
+
+/**
+ * Marks a vCPU whose guest may have a step to take in a `run` (machine.ts GuestRun skips the
+ * others): a vCPU not yet booted, or one that took an interrupt. A run clears the mark of a
+ * vCPU it finds with nothing left to do at all (guest.ts guestIdle).
+ */
+export function markGuestBusy(m: Ctx, v: VcpuState): void {
+  m.guestBusy[v.index >>> 5] |= 1 << (v.index & 31);
 }
 
 export function apicid(v: VcpuState): number {

@@ -279,6 +279,14 @@ function pinsToService(m: Ctx, vector: number): number[] {
   return pins;
 }
 
+/**
+ * The vCPU's guest will have nothing to do until it takes an interrupt: a manual guest, or a
+ * booted one with no handler running and no deferred task queued.
+ */
+export function guestIdle(v: VcpuState): boolean {
+  return v.profile === 'manual' || (v.booted && v.frames.length === 0 && v.tasks.length === 0);
+}
+
 /** Whether the vCPU's guest has a step to take now (decided at its turn in a `run` round). */
 export function guestHasWork(_m: Ctx, v: VcpuState): boolean {
   if (v.profile === 'manual') return false;

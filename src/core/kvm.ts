@@ -24,7 +24,8 @@ import {
   emit,
   HostCrash,
   kvmApicvActivated,
-  nextAttn,
+  markGuestBusy,
+  nextSetBit,
   reqSlot,
   touch,
 } from './ctx.ts';
@@ -265,6 +266,7 @@ export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: 
   } else {
     v.frames.push(newFrame(vector, v.rflagsIf, level, null, 0));
   }
+  markGuestBusy(m, v);
   v.rflagsIf = false;
   countInjection(m, v, vector);
 }
@@ -449,7 +451,7 @@ export function settle(m: Ctx): void {
   // in the same pass, one touched at or below it in the next pass.
   let from = 0;
   while (m.attnCount > 0) {
-    const i = nextAttn(m, from);
+    const i = nextSetBit(m.attn, from);
     if (i < 0) {
       from = 0;
       continue;

@@ -8,10 +8,20 @@ import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { CAPTURED, causedBy, clearAttn, emit, HostCrash, resetCauses, touch } from './ctx.ts';
+import {
+  CAPTURED,
+  causedBy,
+  clearAttn,
+  emit,
+  HostCrash,
+  markGuestBusy,
+  nextSetBit,
+  resetCauses,
+  touch,
+} from './ctx.ts';
 import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
-import { guestHasWork, guestOp, guestStep } from './guest.ts';
+import { guestHasWork, guestIdle, guestOp, guestStep } from './guest.ts';
 import {
   ioapicFireDueTimers,
   ioapicIndexVectors,
@@ -64,6 +74,7 @@ export class Machine {
       droppedEvents: 0,
       attn: new Uint32Array((state.cpus.length + 31) >>> 5),
       attnCount: 0,
+      guestBusy: new Uint32Array((state.cpus.length + 31) >>> 5),
       cause: -1,
       vcpuCause: new Int32Array(state.cpus.length).fill(-1),
       reqCause: new Int32Array(state.cpus.length * 4).fill(-1),
@@ -76,6 +87,7 @@ export class Machine {
       captured: null,
     };
     ioapicIndexVectors(this.ctx);
+    for (const v of state.cpus) if (!guestIdle(v)) markGuestBusy(this.ctx, v);
   }
 
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
@@ -374,7 +386,9 @@ export class GuestRun {
         this.done = true;
         break;
       }
-      if (this.next >= cpus.length) {
+      // The vCPUs not marked busy have no work (Ctx.guestBusy): the round skips them.
+      const i = this.next < cpus.length ? nextSetBit(m.guestBusy, this.next) : -1;
+      if (i < 0) {
         if (!this.anyInRound) {
           this.done = true;
           break;
@@ -383,8 +397,12 @@ export class GuestRun {
         this.anyInRound = false;
         continue;
       }
-      const v = cpus[this.next++];
-      if (!guestHasWork(m, v)) continue;
+      this.next = i + 1;
+      const v = cpus[i];
+      if (!guestHasWork(m, v)) {
+        if (guestIdle(v)) m.guestBusy[i >>> 5] &= ~(1 << (i & 31));
+        continue;
+      }
       this.anyInRound = true;
       this.steps++;
       budget--;
@@ -452,6 +470,7 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.pvEoiPending = false;
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
     touch(m, v);
+    if (!guestIdle(v)) markGuestBusy(m, v);
   }
   // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
   kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
