@@ -90,6 +90,21 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
   return index;
 }
 
+/**
+ * Whether the step's trace keeps another event. A site whose fields cost something to build (a
+ * string, a copy) asks first and, when the trace is full, counts the event with dropEvent, as
+ * emit would, without building it: a capped replay of a storm run stays fast.
+ */
+export function keepsEvent(m: Ctx): boolean {
+  return m.events.length < m.maxEvents;
+}
+
+/** Counts an event the full trace leaves out; returns -1, as emit does for it. */
+export function dropEvent(m: Ctx): number {
+  m.droppedEvents++;
+  return -1;
+}
+
 /** Makes `index` the cause of the events that follow; returns the previous cause to restore. */
 export function causedBy(m: Ctx, index: number): number {
   const prev = m.cause;

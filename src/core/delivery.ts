@@ -3,7 +3,7 @@ import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, emit } from './ctx.ts';
+import { causedBy, dropEvent, emit, keepsEvent } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -130,11 +130,13 @@ function kvmIrqDeliveryToApicFast(
 ): number {
   const s = m.s;
   const slots = m.mapSlots;
-  const explain = m.tracing ? { dropped: false, how: '' } : null;
+  // The trace's words about the lookup are built only for an event the trace keeps.
+  const explain = m.tracing && keepsEvent(m) ? { dropped: false, how: '' } : null;
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
   if (n < 0) return -1;
   let prev = m.cause;
-  if (explain) {
+  if (m.tracing && !explain) dropEvent(m);
+  else if (explain) {
     const targets: number[] = [];
     for (let k = 0; k < n; k++) if (slots[k] >= 0) targets.push(slots[k]);
     prev = causedBy(

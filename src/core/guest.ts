@@ -6,7 +6,7 @@ import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, countCpu, countCpuVector, emit, touch } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, dropEvent, emit, keepsEvent, touch } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import {
   ioapicDirectedEoi,
@@ -359,11 +359,13 @@ export function guestStep(m: Ctx, v: VcpuState): void {
       if (m.tracing)
         causedBy(
           m,
-          (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
-            vector: f.vector,
-            profile: v.profile,
-            script: f.script.map(opText).join(', '),
-          })),
+          (m.guestCause[v.index] = keepsEvent(m)
+            ? emit(m, v.index, 'guest_handler', {
+                vector: f.vector,
+                profile: v.profile,
+                script: f.script.map(opText).join(', '),
+              })
+            : dropEvent(m)),
         );
     }
     const op = f.script[f.pc++];
@@ -380,10 +382,12 @@ export function guestStep(m: Ctx, v: VcpuState): void {
     if (m.tracing)
       causedBy(
         m,
-        (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
-          vector: t.vector,
-          script: t.script.map(opText).join(', '),
-        })),
+        (m.guestCause[v.index] = keepsEvent(m)
+          ? emit(m, v.index, 'guest_deferred_task', {
+              vector: t.vector,
+              script: t.script.map(opText).join(', '),
+            })
+          : dropEvent(m)),
       );
   }
   const op = t.script[t.pc++];

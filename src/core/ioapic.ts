@@ -6,7 +6,7 @@ import type { RteFields } from './actions.ts';
 import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated } from './ctx.ts';
+import { causedBy, countCpuVector, countPin, dropEvent, emit, keepsEvent, kvmApicvActivated } from './ctx.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -20,6 +20,20 @@ const bit = (pin: number) => 1 << pin;
 
 export function isSplit(m: Ctx): boolean {
   return m.s.config.irqchip === 'split';
+}
+
+/** The fields of `ioapic_service`, written out (a spread of rteDesc is slow, and storms service a lot). */
+function serviceFields(e: Rte, pin: number, qemu: boolean) {
+  return {
+    dest: e.dest,
+    vector: e.vector,
+    deliveryMode: e.deliveryMode,
+    destMode: e.destMode,
+    trigger: e.trigger,
+    mask: e.mask,
+    pin,
+    qemu,
+  };
 }
 
 /** The RTE fields the catalogue's IOAPIC events print. */
@@ -205,9 +219,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
   if (e.trigger === 0) io.irrDelivered |= bit(pin);
   io.deliveries[pin]++;
-  const prev = m.tracing
-    ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
-    : m.cause;
+  const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
   const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
   let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
@@ -385,7 +397,8 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   const format = x2apicFormat(m.s.config);
   const dest = format ? msg.dest : msg.dest & 0xff;
   let prev = m.cause;
-  if (m.tracing) {
+  if (m.tracing && !keepsEvent(m)) prev = causedBy(m, dropEvent(m));
+  else if (m.tracing) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
     // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
     const hi = format ? (msg.dest >>> 8) << 8 : 0;
@@ -429,7 +442,7 @@ function qemuIoapicService(m: Ctx): void {
     }
     io.deliveries[pin]++;
     const prev = m.tracing
-      ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: true }))
+      ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, true)))
       : m.cause;
     kvmSetIrqGsi(m, pin);
     m.cause = prev;
