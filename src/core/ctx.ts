@@ -59,8 +59,8 @@ export class HostCrash extends Error {
 }
 
 /**
- * Records one event of the catalogue (callers check `m.tracing` first, so that nothing is built
- * when tracing is off). Its cause is `m.cause`; returns its index in the step, or -1.
+ * Records one event of the catalogue (callers check `traced(m)` first, so that nothing is built
+ * when tracing is off or the step's trace is full). Its cause is `m.cause`; returns its index in the step, or -1.
  */
 export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
   if (m.events.length >= m.maxEvents) {
@@ -88,6 +88,19 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
     throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
   }
   return index;
+}
+
+/**
+ * Whether to build the next event: tracing is on and the step's trace has room for it. When it is
+ * full the event is only counted (droppedEvents), exactly as emit would count it, and nothing of
+ * it is built: a capped trace of a storm run (the app replays a long run's step with 3000 events
+ * kept) costs little more than no trace. Every emit is guarded by exactly one call of this.
+ */
+export function traced(m: Ctx): boolean {
+  if (!m.tracing) return false;
+  if (m.events.length < m.maxEvents) return true;
+  m.droppedEvents++;
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, dropEvent, emit, keepsEvent } from './ctx.ts';
+import { causedBy, dropEvent, emit, keepsEvent, traced } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -172,7 +172,7 @@ export function kvmIrqDeliveryToApic(
 ): number {
   const fast = kvmIrqDeliveryToApicFast(m, source, irq, destMap);
   if (fast >= 0) return fast;
-  const outer = m.tracing
+  const outer = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'delivery_slow_path', {
@@ -201,7 +201,7 @@ function kvmIrqDeliveryToApicSlow(
     // R4.7: physical broadcast with lowest priority is delivered as Fixed.
     lowest = false;
     irq = { ...irq, deliveryMode: 0 };
-    if (m.tracing) emit(m, -1, 'lowest_prio_to_fixed', {});
+    if (traced(m)) emit(m, -1, 'lowest_prio_to_fixed', {});
   }
   const cpus = m.s.cpus;
   let r = -1;
@@ -211,7 +211,7 @@ function kvmIrqDeliveryToApicSlow(
       if (r < 0) r = 0;
       r += kvmApicSetIrq(m, v, irq, destMap);
     }
-    if (r < 0 && m.tracing)
+    if (r < 0 && traced(m))
       emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: false });
     return r;
   }
@@ -222,7 +222,7 @@ function kvmIrqDeliveryToApicSlow(
       candidates.push(v);
   }
   if (candidates.length === 0) {
-    if (m.tracing) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
+    if (traced(m)) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
     return -1;
   }
   const hashing = m.s.config.kvm.vectorHashing;
@@ -235,7 +235,7 @@ function kvmIrqDeliveryToApicSlow(
     chosen = candidates[0];
     for (const v of candidates) if (v.apicArbPrio < chosen.apicArbPrio) chosen = v;
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, chosen.index, 'lowest_prio_chosen', {

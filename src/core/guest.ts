@@ -6,7 +6,7 @@ import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest, hex } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, countCpu, countCpuVector, dropEvent, emit, keepsEvent, touch } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import {
   ioapicDirectedEoi,
@@ -40,7 +40,7 @@ import { REQ_EVENT } from './state.ts';
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 
 function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
-  if (m.tracing) emit(m, v.index, 'kvm_inj_exception', { what });
+  if (traced(m)) emit(m, v.index, 'kvm_inj_exception', { what });
 }
 
 /** The guest's EOI routine: PV-EOI-aware (R9.2) and Secure-AVIC-aware (R10.3). */
@@ -50,7 +50,7 @@ function guestEoi(m: Ctx, v: VcpuState): void {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
     countCpu(m, CTR['pv-eoi-elided'], v.index);
-    if (m.tracing) emit(m, v.index, 'pv_eoi_elided', {});
+    if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
     return;
   }
   countCpu(m, CTR['eoi-writes'], v.index);
@@ -64,7 +64,7 @@ function guestEoi(m: Ctx, v: VcpuState): void {
       touch(m, v);
     }
     const exits = bitmapTest(v.eoiExitBitmap, vector);
-    if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
+    if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
     if (!exits) return;
     vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
     countCpuVector(m, CTR['eoi-exits'], v.index, vector);
@@ -81,14 +81,14 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
-    if (m.tracing) emit(m, v.index, 'savic_eoi_warn', {});
+    if (traced(m)) emit(m, v.index, 'savic_eoi_warn', {});
     return;
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
   countCpu(m, CTR['eoi-writes'], v.index);
   const level = bitmapTest(g.tmr, vector);
-  if (m.tracing) emit(m, v.index, 'savic_eoi', { vector, level });
+  if (traced(m)) emit(m, v.index, 'savic_eoi', { vector, level });
   if (!level) return;
   vmExit(m, v, 'VMGEXIT', 'savic-eoi');
   savicHandleEoiExit(m, v);
@@ -110,7 +110,7 @@ function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
   const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
   const old = v.spiv;
   v.spiv = (value & mask) >>> 0;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'kvm_apic', {
       reg: 'APIC_SPIV',
       value: v.spiv,
@@ -127,7 +127,7 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
   if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
   else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
   else v.dfr = (value | 0x0fffffff) >>> 0;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'kvm_apic', {
       reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
       value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
@@ -142,14 +142,14 @@ function writePvEoiMsr(m: Ctx, v: VcpuState, on: boolean): void {
   if (!m.s.config.kvm.pvEoi || v.savic) return gp(m, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
   v.pvEoiEnabled = on;
   if (on) v.pvEoiByte = 0;
-  if (m.tracing) emit(m, v.index, 'pv_eoi_msr', { on });
+  if (traced(m)) emit(m, v.index, 'pv_eoi_msr', { on });
 }
 
 function rdmsrEoi(m: Ctx, v: VcpuState): void {
   vmExit(m, v, 'MSR_READ', 'rdmsr-eoi');
   if (!v.savic) return gp(m, v, 'eoi-write-only');
   if (m.s.config.kvm.savicEoiWriteCheck) return gp(m, v, 'savic-read-checked');
-  if (m.tracing) emit(m, v.index, 'savic_eoi_read_as_write', {});
+  if (traced(m)) emit(m, v.index, 'savic_eoi_read_as_write', {});
   savicHandleEoiExit(m, v);
 }
 
@@ -161,25 +161,25 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'iret': {
       const f = v.frames.pop();
       if (!f) {
-        if (m.tracing) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
+        if (traced(m)) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
         return;
       }
       const wasIf = v.rflagsIf;
       v.rflagsIf = f.savedIf;
       // An interrupt-window exit that the iret opens descends from it.
-      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
+      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
       m.framePool.push(f); // nothing else holds a popped frame (clones copy them)
       return ifOpened(m, v, wasIf);
     }
     case 'sti': {
       const wasIf = v.rflagsIf;
       v.rflagsIf = true;
-      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_sti', {}));
+      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_sti', {}));
       return ifOpened(m, v, wasIf);
     }
     case 'cli':
       v.rflagsIf = false;
-      if (m.tracing) emit(m, v.index, 'guest_cli', {});
+      if (traced(m)) emit(m, v.index, 'guest_cli', {});
       return;
     case 'tpr':
       return writeTpr(m, v, op.value & 0xff);
@@ -198,7 +198,7 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'ioapic-rte':
       return guestWriteRte(m, v, op.pin, op.fields);
     case 'service': {
-      const prev = m.tracing ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
+      const prev = traced(m) ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
       ioapicSetLine(m, op.pin, 0);
       m.cause = prev;
       return;
@@ -228,7 +228,7 @@ function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFie
   ];
   const savedIf = v.rflagsIf;
   v.rflagsIf = false;
-  const root = m.tracing
+  const root = traced(m)
     ? emit(m, v.index, 'guest_ioapic_write_entry', { pin, high: halves[0][1], low: halves[1][1] })
     : -1;
   for (const [sel, value] of halves) {
@@ -246,7 +246,7 @@ function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFie
 /** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
 function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void): void {
   vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-  if (isSplit(m) && m.tracing) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
+  if (isSplit(m) && traced(m)) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
   write();
   settle(m);
 }
@@ -256,11 +256,11 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
   if (v.savic) {
     v.savic.tpr = value;
-    if (m.tracing) emit(m, v.index, 'guest_tpr', { value, savic: true });
+    if (traced(m)) emit(m, v.index, 'guest_tpr', { value, savic: true });
     return;
   }
   v.tpr = value;
-  if (m.tracing) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
+  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
   // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
   // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
   if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
@@ -340,7 +340,7 @@ export function guestStep(m: Ctx, v: VcpuState): void {
   if (!v.booted) {
     v.booted = true;
     const op = bootOp(m, v);
-    if (m.tracing)
+    if (traced(m))
       causedBy(
         m,
         emit(m, v.index, 'guest_boot', {
@@ -356,16 +356,14 @@ export function guestStep(m: Ctx, v: VcpuState): void {
   if (f) {
     if (!f.script) {
       f.script = handlerScript(m, v, f.vector, f.levelAtTake);
-      if (m.tracing)
+      if (traced(m))
         causedBy(
           m,
-          (m.guestCause[v.index] = keepsEvent(m)
-            ? emit(m, v.index, 'guest_handler', {
-                vector: f.vector,
-                profile: v.profile,
-                script: f.script.map(opText).join(', '),
-              })
-            : dropEvent(m)),
+          (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
+            vector: f.vector,
+            profile: v.profile,
+            script: f.script.map(opText).join(', '),
+          })),
         );
     }
     const op = f.script[f.pc++];
@@ -379,15 +377,13 @@ export function guestStep(m: Ctx, v: VcpuState): void {
       ...pinsToService(m, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
       { op: 'ioapic-eoi', vector: t.vector },
     ];
-    if (m.tracing)
+    if (traced(m))
       causedBy(
         m,
-        (m.guestCause[v.index] = keepsEvent(m)
-          ? emit(m, v.index, 'guest_deferred_task', {
-              vector: t.vector,
-              script: t.script.map(opText).join(', '),
-            })
-          : dropEvent(m)),
+        (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
+          vector: t.vector,
+          script: t.script.map(opText).join(', '),
+        })),
       );
   }
   const op = t.script[t.pc++];

@@ -6,7 +6,7 @@ import type { RteFields } from './actions.ts';
 import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, countCpuVector, countPin, dropEvent, emit, keepsEvent, kvmApicvActivated } from './ctx.ts';
+import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, traced } from './ctx.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -103,7 +103,7 @@ export function rteLowDword(e: RteFields): number {
 /** A guest MMIO write of IOREGSEL (offset 0x00): both IOAPICs keep data & 0xff (R5.2, R6). */
 export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
   m.s.ioapic.ioregsel = value & 0xff;
-  if (m.tracing) mmioTrace(m, v, 0x00, value);
+  if (traced(m)) mmioTrace(m, v, 0x00, value);
 }
 
 /**
@@ -113,7 +113,7 @@ export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
  */
 export function ioapicWriteIowin(m: Ctx, v: VcpuState, value: number): void {
   const sel = m.s.ioapic.ioregsel;
-  if (m.tracing) mmioTrace(m, v, 0x10, value);
+  if (traced(m)) mmioTrace(m, v, 0x10, value);
   const pin = (sel - 0x10) >> 1;
   if (sel < 0x10 || pin >= NUM_PINS) return; // ID, version, arbitration: not modelled
   const fields: Partial<RteFields> =
@@ -151,7 +151,7 @@ export function ioapicFireDueTimers(m: Ctx): void {
   const io = m.s.ioapic;
   if (io.deferredAt < 0 || m.s.time < io.deferredAt) return;
   io.deferredAt = -1;
-  const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
+  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
   if (isSplit(m)) qemuIoapicService(m);
   else kvmIoapicEoiInjectWork(m);
   m.cause = prev;
@@ -165,14 +165,14 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
     countPin(m, CTR.reinjections, pin);
-    if (m.tracing) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
+    if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
     return true;
   }
   io.irqEoi[pin] = 0;
   countPin(m, CTR.storms, pin);
   const due = m.s.time + STORM_DEFER_NS;
   if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
-  if (m.tracing) {
+  if (traced(m)) {
     if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
       emit(m, -1, 'kvm_ioapic_delayed_eoi_inj', {
@@ -198,7 +198,7 @@ function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boole
   io.rte[pin] = e;
   m.vectorPins[old.vector] &= ~bit(pin);
   m.vectorPins[e.vector] |= bit(pin);
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'ioapic_write_rte', {
       ...rteDesc(e),
       pin,
@@ -219,7 +219,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   if (e.mask || (e.trigger === 1 && e.remoteIrr)) return -1;
   if (e.trigger === 0) io.irrDelivered |= bit(pin);
   io.deliveries[pin]++;
-  const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
+  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
   const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
   let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
@@ -231,7 +231,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     ret = kvmIrqDeliveryToApic(m, null, irq);
   }
   if (ret !== 0 && e.trigger === 1) e.remoteIrr = 1;
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'ioapic_delivered', {
       pin,
       vector: e.vector,
@@ -267,7 +267,7 @@ export function kvmIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
       else outcome = e.mask ? 'masked' : e.trigger === 1 && e.remoteIrr ? 'remote-irr' : 'serviced';
     }
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'kvm_ioapic_set_irq', {
@@ -317,7 +317,7 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     const e = io.rte[pin];
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
-      if (m.tracing) {
+      if (traced(m)) {
         if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
         else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
       }
@@ -325,7 +325,7 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     // Step 2c/d/e.
     e.remoteIrr = 0;
-    const prev = m.tracing
+    const prev = traced(m)
       ? causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from: v.index }))
       : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
@@ -365,7 +365,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   } else {
     targets = m.s.cpus;
   }
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'scan_ioapic_request', {
       pin,
       targets: targets.map((v) => v.index),
@@ -381,7 +381,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_msi() through the GSI's MSI route. */
 function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   const route = m.s.vm.routes[gsi];
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed: route !== null }))
     : m.cause;
   if (route) kvmSetMsi(m, route);
@@ -397,8 +397,7 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   const format = x2apicFormat(m.s.config);
   const dest = format ? msg.dest : msg.dest & 0xff;
   let prev = m.cause;
-  if (m.tracing && !keepsEvent(m)) prev = causedBy(m, dropEvent(m));
-  else if (m.tracing) {
+  if (traced(m)) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
     // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
     const hi = format ? (msg.dest >>> 8) << 8 : 0;
@@ -441,7 +440,7 @@ function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    const prev = m.tracing
+    const prev = traced(m)
       ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, true)))
       : m.cause;
     kvmSetIrqGsi(m, pin);
@@ -465,7 +464,7 @@ function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
     io.irr |= bit(pin);
     service = true;
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'ioapic_set_irq', {
@@ -496,7 +495,7 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
       trigger: e.trigger,
     };
   }
-  if (m.tracing) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
+  if (traced(m)) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
   // KVM: irq.c kvm_arch_irq_routing_update(): every vCPU rescans (R7.8).
   for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
 }
@@ -515,7 +514,7 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
-  const outer = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
+  const outer = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
   for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
@@ -523,7 +522,7 @@ export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
     if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
+    const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
     } else {
@@ -539,11 +538,11 @@ export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean 
   const version = ioapicVersionOf(m.s.config);
   const vector = value <= 0xff ? value : undefined;
   if (!isSplit(m) || version !== 0x20) {
-    if (m.tracing) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
+    if (traced(m)) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
     return false;
   }
   countCpuVector(m, CTR['directed-eois'], v.index, vector ?? -1);
-  const prev = m.tracing ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
+  const prev = traced(m) ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
   if (vector !== undefined) qemuIoapicEoiBroadcast(m, vector);
   m.cause = prev;
   return true;

@@ -21,13 +21,16 @@ import {
   causedBy,
   countCpu,
   countCpuVector,
+  dropEvent,
   emit,
   HostCrash,
+  keepsEvent,
   kvmApicvActivated,
   markGuestBusy,
   nextSetBit,
   reqSlot,
   touch,
+  traced,
 } from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import type { ExitWhat } from './events.ts';
@@ -78,7 +81,8 @@ function kvmScanIoapicIrq(m: Ctx, v: VcpuState, dest: number, destMode: 0 | 1, v
 
 /** KVM: x86.c vcpu_scan_ioapic() (R7.6), with kvm_scan_ioapic_routes() or kvm_ioapic_scan_entry(). */
 export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
-  const before = m.tracing ? v.ioapicHandledVectors.slice() : null;
+  // The event compares the handled vectors before and after: copied only if it will be kept.
+  const before = m.tracing && keepsEvent(m) ? v.ioapicHandledVectors.slice() : null;
   bitmapZero(v.ioapicHandledVectors);
   v.highestStalePendingIoapicEoi = -1;
   if (isSplit(m)) {
@@ -98,7 +102,8 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
   countCpu(m, CTR.scans, v.index);
-  if (m.tracing && before) {
+  if (m.tracing && !before) dropEvent(m);
+  else if (before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     emit(m, v.index, 'scan_ioapic', {
       handled: now,
@@ -115,21 +120,21 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
 /** KVM: lapic.c kvm_ioapic_send_eoi() (R7.3). */
 export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   if (!bitmapTest(v.ioapicHandledVectors, vector)) {
-    if (m.tracing) emit(m, v.index, 'eoi_not_forwarded', { vector });
+    if (traced(m)) emit(m, v.index, 'eoi_not_forwarded', { vector });
     return;
   }
   if (v.highestStalePendingIoapicEoi === vector) {
-    if (m.tracing) emit(m, v.index, 'stale_eoi_rescan', { vector });
+    if (traced(m)) emit(m, v.index, 'stale_eoi_rescan', { vector });
     kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, false);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
   if (isSplit(m)) {
     if (suppressed) {
-      if (m.tracing) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
+      if (traced(m)) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
       return;
     }
     v.pendingIoapicEoi = vector;
-    if (m.tracing)
+    if (traced(m))
       emit(m, v.index, 'ioapic_eoi_exit_request', {
         vector,
         spivSeoib: (v.spiv & 0x1000) !== 0,
@@ -143,7 +148,7 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
     countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
     if (!levelPinAwaitingEoi(m, vector)) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
     : m.cause;
   kvmIoapicUpdateEoi(m, v, vector, trigger);
@@ -154,10 +159,10 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) {
-    if (m.tracing) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
+    if (traced(m)) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
     return -1;
   }
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: false }) : -1;
+  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: false }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -167,7 +172,7 @@ export function apicSetEoi(m: Ctx, v: VcpuState): number {
 
 /** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: true }) : -1;
+  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: apicid(v), vector, accelerated: true }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -184,25 +189,25 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
     if (m.s.config.kvm.pvEoiDisableFix) {
       v.pvEoiPending = false;
       // [unverified: the fix's body was not available] Dropped, not applied: ISR stays, byte untouched.
-      if (m.tracing) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
+      if (traced(m)) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
       return;
     }
     countCpu(m, CTR['host-crashes'], -1);
     m.s.vm.crashed = true;
-    if (m.tracing) emit(m, v.index, 'host_bug_on', {});
+    if (traced(m)) emit(m, v.index, 'host_bug_on', {});
     throw new HostCrash(v.index);
   }
   const old = v.pvEoiByte;
   v.pvEoiByte = 0;
   v.pvEoiPending = false;
   if (old === 1) {
-    if (m.tracing) emit(m, v.index, 'pv_eoi_sync', { apicid: apicid(v) });
+    if (traced(m)) emit(m, v.index, 'pv_eoi_sync', { apicid: apicid(v) });
     return;
   }
   // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
   countCpu(m, CTR['pv-eoi-applied'], v.index);
-  if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
+  if (traced(m)) emit(m, v.index, 'kvm_pv_eoi', { apicid: apicid(v), vector });
 }
 
 /** KVM: lapic.c apic_sync_pv_eoi_to_guest() via kvm_lapic_sync_to_vapic() (R9.3). */
@@ -213,7 +218,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
   else if (v.highestIsrCache === -1) reason = 'cache';
   else if (bitmapTest(v.ioapicHandledVectors, v.highestIsrCache)) reason = 'handled';
   if (reason) {
-    if (m.tracing)
+    if (traced(m))
       emit(m, v.index, 'pv_eoi_not_armed', {
         apicid: apicid(v),
         reason,
@@ -223,7 +228,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
   }
   v.pvEoiByte = 1;
   v.pvEoiPending = true;
-  if (m.tracing) emit(m, v.index, 'pv_eoi_arm', { apicid: apicid(v), vector: v.highestIsrCache });
+  if (traced(m)) emit(m, v.index, 'pv_eoi_arm', { apicid: apicid(v), vector: v.highestIsrCache });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +242,7 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
   v.inGuest = false;
   v.kickPending = false;
   countCpu(m, CTR.exits, v.index);
-  if (m.tracing) {
+  if (traced(m)) {
     const exit = emit(
       m,
       v.index,
@@ -277,28 +282,28 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   if (!v.rflagsIf) {
-    if (m.tracing) emit(m, v.index, 'irq_window_request', { vector });
+    if (traced(m)) emit(m, v.index, 'irq_window_request', { vector });
     return;
   }
   const level = bitmapTest(v.tmr, vector);
   const pprBefore = m.tracing ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
-  if (m.tracing)
+  if (traced(m))
     m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
 function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
   const savic = v.savic!;
-  const moved: number[] = [];
+  const moved: number[] | null = m.tracing ? [] : null; // for the trace only
   for (let r = 0; r < 8; r++) {
     let w = v.irr[r];
     while (w !== 0) {
       const b = 31 - Math.clz32(w);
       w &= ~(1 << b);
       const vector = (r << 5) + b;
-      moved.push(vector);
+      moved?.push(vector);
       bitmapClear(v.irr, vector);
       bitmapSet(savic.irr, vector);
       if (bitmapTest(v.tmr, vector)) {
@@ -309,7 +314,7 @@ function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
       }
     }
   }
-  if (moved.length && m.tracing)
+  if (moved?.length && traced(m))
     m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
 }
 
@@ -326,7 +331,7 @@ function kvmVcpuUpdateApicv(m: Ctx, v: VcpuState): void {
   v.highestIsrCache = -1;
   // Interrupts accepted while APICv was active raised no KVM_REQ_EVENT: look at IRR now.
   if (!activate) v.requests |= REQ_EVENT;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'apicv_update', {
       active: activate,
       inhibits: inhibitNames(m.s.vm.apicvInhibits).join(', '),
@@ -346,7 +351,7 @@ function updateCr8Intercept(m: Ctx, v: VcpuState): void {
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
   v.tprThreshold = threshold;
-  if (m.tracing) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+  if (traced(m)) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
@@ -362,7 +367,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
         m.cause = outer;
         continue; // QEMU handled the exit; KVM_RUN again
       }
-      if (m.tracing) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+      if (traced(m)) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
       m.cause = outer;
     }
     if (v.requests & REQ_SCAN_IOAPIC) {
@@ -400,7 +405,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   }
   if (v.savic) savicSetRequestedIrr(m, v);
   v.inGuest = true;
-  if (m.tracing) emit(m, v.index, 'kvm_entry', {});
+  if (traced(m)) emit(m, v.index, 'kvm_entry', {});
   // No touch: settle, the only caller, runs the vCPU's hardware delivery right after the entry.
 }
 
@@ -410,7 +415,7 @@ function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
   countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
   if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
     : m.cause;
   qemuIoapicEoiBroadcast(m, vector);
@@ -429,7 +434,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
     bitmapClear(v.savic.irr, vector);
     bitmapSet(v.savic.isr, vector);
     guestTakeInterrupt(m, v, vector, bitmapTest(v.savic.tmr, vector));
-    if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
+    if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
     return true;
   }
   if (!v.apicvActive) return false;
@@ -437,7 +442,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
   if (vector === -1) return false;
   kvmApicAckInterrupt(v, vector, true);
   guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
-  if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
+  if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
   return true;
 }
 
@@ -486,7 +491,7 @@ export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
   countCpuVector(m, CTR['eoi-exits'], v.index, vector);
   if (vector === -1) {
-    if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
+    if (traced(m)) emit(m, v.index, 'savic_eoi_empty', {});
     return;
   }
   bitmapClear(v.isr, vector);

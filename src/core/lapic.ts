@@ -10,7 +10,7 @@ import {
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch } from './ctx.ts';
+import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
@@ -67,14 +67,14 @@ export interface ApicIrq {
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
   if (!apicSwEnabled(v)) {
-    if (m.tracing) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
+    if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
     return 0;
   }
   const merged = bitmapTest(v.irr, irq.vector);
   if (irq.trigger) bitmapSet(v.tmr, irq.vector);
   else bitmapClear(v.tmr, irq.vector);
   bitmapSet(v.irr, irq.vector);
-  if (m.tracing) {
+  if (traced(m)) {
     emit(m, v.index, 'kvm_apic_accept_irq', {
       apicid: apicid(v),
       vector: irq.vector,
@@ -163,7 +163,7 @@ export function kvmSetOrClearApicvInhibit(m: Ctx, reason: number, set: boolean):
   if (inhibits === old) return;
   m.s.vm.apicvInhibits = inhibits;
   const flips = (old === 0) !== (inhibits === 0);
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'kvm_apicv_inhibit_changed', {
       reason,
       set,
@@ -184,7 +184,7 @@ export function kvmRecalculateApicMap(m: Ctx, why: string): void {
   const s = m.s;
   const map = buildApicMap(s.config, s.cpus);
   s.vm.apicMap = map;
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'apic_map_recalculated', {
       reg: why,
       maxApicId: map.maxApicId,

@@ -18,6 +18,7 @@ import {
   nextSetBit,
   resetCauses,
   touch,
+  traced,
 } from './ctx.ts';
 import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
@@ -176,9 +177,11 @@ export class Machine {
     m.droppedEvents = 0;
     if (!m.tracing) return;
     resetCauses(m);
-    const a = describeAction(action);
-    m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
-    if (m.s.vm.crashed) emit(m, -1, 'vm_stopped', {});
+    if (traced(m)) {
+      const a = describeAction(action);
+      m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
+    }
+    if (m.s.vm.crashed && traced(m)) emit(m, -1, 'vm_stopped', {});
   }
 }
 
@@ -318,7 +321,7 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
     case 'ipi': {
       const v = s.cpus[a.from];
       vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
-      if (m.tracing)
+      if (traced(m))
         causedBy(
           m,
           emit(m, v.index, 'kvm_apic_ipi', {
@@ -346,7 +349,7 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
       stopAllVcpus(m, 'savevm');
       s.snapshots.set(a.name, saveMachine(m));
       m.cause = m.tracing ? 0 : -1;
-      if (m.tracing) emit(m, -1, 'savevm', { name: a.name });
+      if (traced(m)) emit(m, -1, 'savevm', { name: a.name });
       return;
     case 'restore':
       stopAllVcpus(m, 'loadvm');
@@ -355,7 +358,7 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
-      if (m.tracing) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
+      if (traced(m)) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
       return;
     }
   }
@@ -416,7 +419,7 @@ export class GuestRun {
       if (m.tracing) m.cause = 0;
       settle(m);
     }
-    if (this.done && m.tracing) {
+    if (this.done && traced(m)) {
       m.cause = 0;
       emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
@@ -479,7 +482,7 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   io.rte = o.rte.map((e) => ({ ...e }));
   ioapicIndexVectors(m);
   io.line = o.line;
-  if (m.tracing) {
+  if (traced(m)) {
     m.cause = 0;
     const ev = emit(m, -1, 'loadvm', { name });
     // Every vCPU's requests come from the restore.
