@@ -9,8 +9,16 @@ import { cloneMachineState } from './state.ts';
 
 export interface Ctx {
   s: MachineState;
+  /** `irqchip split` (the configuration never changes; asked at every EOI and delivery). */
+  readonly split: boolean;
   /** When false no event is built (replay and benchmarks run this way). */
   tracing: boolean;
+  /**
+   * Tracing, and the step's trace still has room (set at each step's start, cleared when emit
+   * fills it): events and the causes between them are built only while this is true. After it
+   * the events are counted, and the cause bookkeeping, which only serves kept events, is skipped.
+   */
+  recording: boolean;
   events: TraceEvent[];
   /** At most this many events are kept per step (a storm run makes millions); the rest are counted. */
   maxEvents: number;
@@ -67,10 +75,33 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
     m.droppedEvents++;
     return -1;
   }
+  const index = m.events.length;
+  m.events.push(eventOf(m, cpu, type, fields));
+  if (m.events.length >= m.maxEvents) m.recording = false;
+  if (index === m.captureAt) {
+    m.captured = cloneMachineState(m.s);
+    throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
+  }
+  return index;
+}
+
+/**
+ * Whether to build the next event: the step records events (Ctx.recording). When tracing is on
+ * but the step's trace is full, the event is only counted (droppedEvents), exactly as emit would
+ * count it, and nothing of it is built: a capped trace of a storm run (the app keeps 3000 events
+ * of a step) costs little more than none. Every emit is guarded by exactly one call of this.
+ */
+export function traced(m: Ctx): boolean {
+  if (m.recording) return true;
+  if (m.tracing) m.droppedEvents++;
+  return false;
+}
+
+/** The event as emit records it now (time, cause, words from the catalogue). */
+export function eventOf<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): TraceEvent {
   const { text, rule, why } = describeEvent(type, fields, cpu);
   const f = fields as Record<string, unknown>;
-  const index = m.events.length;
-  m.events.push({
+  return {
     type,
     time: m.s.time,
     cpu,
@@ -82,40 +113,7 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
     ...(typeof f.vector === 'number' && f.vector >= 0 ? { vector: f.vector } : {}),
     ...(typeof f.pin === 'number' ? { pin: f.pin } : {}),
     fields: f,
-  });
-  if (index === m.captureAt) {
-    m.captured = cloneMachineState(m.s);
-    throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
-  }
-  return index;
-}
-
-/**
- * Whether to build the next event: tracing is on and the step's trace has room for it. When it is
- * full the event is only counted (droppedEvents), exactly as emit would count it, and nothing of
- * it is built: a capped trace of a storm run (the app replays a long run's step with 3000 events
- * kept) costs little more than no trace. Every emit is guarded by exactly one call of this.
- */
-export function traced(m: Ctx): boolean {
-  if (!m.tracing) return false;
-  if (m.events.length < m.maxEvents) return true;
-  m.droppedEvents++;
-  return false;
-}
-
-/**
- * Whether the step's trace keeps another event. A site whose fields cost something to build (a
- * string, a copy) asks first and, when the trace is full, counts the event with dropEvent, as
- * emit would, without building it: a capped replay of a storm run stays fast.
- */
-export function keepsEvent(m: Ctx): boolean {
-  return m.events.length < m.maxEvents;
-}
-
-/** Counts an event the full trace leaves out; returns -1, as emit does for it. */
-export function dropEvent(m: Ctx): number {
-  m.droppedEvents++;
-  return -1;
+  };
 }
 
 /** Makes `index` the cause of the events that follow; returns the previous cause to restore. */
@@ -127,7 +125,7 @@ export function causedBy(m: Ctx, index: number): number {
 
 /** The last event recorded in this step (-1 when none): what a request or a kick descends from. */
 export function lastEvent(m: Ctx): number {
-  return m.tracing ? m.events.length - 1 : -1;
+  return m.recording ? m.events.length - 1 : -1;
 }
 
 /** Counts one occurrence of a counter filtered by cpu (counters.ts CTR; -1 = none). */

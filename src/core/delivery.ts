@@ -3,7 +3,7 @@ import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, dropEvent, emit, keepsEvent, traced } from './ctx.ts';
+import { causedBy, emit, traced } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -131,12 +131,12 @@ function kvmIrqDeliveryToApicFast(
   const s = m.s;
   const slots = m.mapSlots;
   // The trace's words about the lookup are built only for an event the trace keeps.
-  const explain = m.tracing && keepsEvent(m) ? { dropped: false, how: '' } : null;
+  const explain = m.recording ? { dropped: false, how: '' } : null;
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
   if (n < 0) return -1;
   let prev = m.cause;
-  if (m.tracing && !explain) dropEvent(m);
-  else if (explain) {
+  // Recording has not changed since the lookup (no event in between): explain is there.
+  if (traced(m) && explain) {
     const targets: number[] = [];
     for (let k = 0; k < n; k++) if (slots[k] >= 0) targets.push(slots[k]);
     prev = causedBy(

@@ -6,11 +6,11 @@ import type { RteFields } from './actions.ts';
 import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, traced } from './ctx.ts';
+import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, lastEvent, traced } from './ctx.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
-import { REQ_SCAN_IOAPIC } from './state.ts';
+import { newRte, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const RTC_GSI = 8;
 /** KVM: HZ/100; QEMU: NANOSECONDS_PER_SECOND/100 of QEMU_CLOCK_VIRTUAL. */
@@ -19,7 +19,7 @@ export const STORM_DEFER_NS = 10_000_000;
 const bit = (pin: number) => 1 << pin;
 
 export function isSplit(m: Ctx): boolean {
-  return m.s.config.irqchip === 'split';
+  return m.split;
 }
 
 /** The fields of `ioapic_service`, written out (a spread of rteDesc is slow, and storms service a lot). */
@@ -193,7 +193,7 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
 function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
   const io = m.s.ioapic;
   const old = io.rte[pin];
-  const e: Rte = { ...old, ...fields, remoteIrr: old.remoteIrr };
+  const e = newRte({ ...old, ...fields, remoteIrr: old.remoteIrr });
   if (e.trigger === 0) e.remoteIrr = 0;
   io.rte[pin] = e;
   m.vectorPins[old.vector] &= ~bit(pin);
@@ -352,7 +352,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   const io = m.s.ioapic;
   const old = io.rte[pin];
   const e = replaceRte(m, pin, fields, false);
-  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
+  const prev = causedBy(m, lastEvent(m));
   // Step 5: a pending level interrupt is injected now (no irqfd resampler is modelled).
   if (e.trigger === 1 && io.irr & bit(pin) && !e.mask && !e.remoteIrr) kvmIoapicService(m, pin, false);
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
@@ -505,7 +505,7 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write
   replaceRte(m, pin, fields, true);
-  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
+  const prev = causedBy(m, lastEvent(m));
   qemuUpdateKvmRoutes(m);
   qemuIoapicService(m);
   m.cause = prev;

@@ -21,10 +21,8 @@ import {
   causedBy,
   countCpu,
   countCpuVector,
-  dropEvent,
   emit,
   HostCrash,
-  keepsEvent,
   kvmApicvActivated,
   markGuestBusy,
   nextSetBit,
@@ -82,7 +80,7 @@ function kvmScanIoapicIrq(m: Ctx, v: VcpuState, dest: number, destMode: 0 | 1, v
 /** KVM: x86.c vcpu_scan_ioapic() (R7.6), with kvm_scan_ioapic_routes() or kvm_ioapic_scan_entry(). */
 export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
   // The event compares the handled vectors before and after: copied only if it will be kept.
-  const before = m.tracing && keepsEvent(m) ? v.ioapicHandledVectors.slice() : null;
+  const before = m.recording ? v.ioapicHandledVectors.slice() : null;
   bitmapZero(v.ioapicHandledVectors);
   v.highestStalePendingIoapicEoi = -1;
   if (isSplit(m)) {
@@ -102,8 +100,8 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
   countCpu(m, CTR.scans, v.index);
-  if (m.tracing && !before) dropEvent(m);
-  else if (before) {
+  // Recording has not changed since `before` was taken (no event in between).
+  if (traced(m) && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     emit(m, v.index, 'scan_ioapic', {
       handled: now,
@@ -286,7 +284,7 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
     return;
   }
   const level = bitmapTest(v.tmr, vector);
-  const pprBefore = m.tracing ? ppr(v) : 0;
+  const pprBefore = m.recording ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
   if (traced(m))
@@ -296,13 +294,15 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
 function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
   const savic = v.savic!;
-  const moved: number[] | null = m.tracing ? [] : null; // for the trace only
+  let any = false;
+  const moved: number[] | null = m.recording ? [] : null; // for the trace only
   for (let r = 0; r < 8; r++) {
     let w = v.irr[r];
     while (w !== 0) {
       const b = 31 - Math.clz32(w);
       w &= ~(1 << b);
       const vector = (r << 5) + b;
+      any = true;
       moved?.push(vector);
       bitmapClear(v.irr, vector);
       bitmapSet(savic.irr, vector);
@@ -314,7 +314,8 @@ function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
       }
     }
   }
-  if (moved?.length && traced(m))
+  // Recording has not changed since `moved` was started (no event in between).
+  if (any && traced(m) && moved)
     m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
 }
 
@@ -360,7 +361,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   for (;;) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
-      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
       const vector = v.pendingIoapicEoi;
       if (bitmapTest(v.ioapicHandledVectors, vector)) {
         kvmUserspaceIoapicEoi(m, v, vector);
@@ -372,7 +373,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_SCAN_IOAPIC) {
       v.requests &= ~REQ_SCAN_IOAPIC;
-      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
       vcpuScanIoapic(m, v);
       m.cause = outer;
     }
@@ -391,7 +392,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      if (m.tracing) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
       kvmCheckAndInjectEvents(m, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {

@@ -113,7 +113,7 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
 /** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
 export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause = lastEvent(m)): void {
   v.requests |= req;
-  if (m.tracing) {
+  if (m.recording) {
     // The request, and the kick it may cause, descend from the event that led to it.
     m.reqCause[reqSlot(v, req)] = cause;
     m.vcpuCause[v.index] = cause;
@@ -146,7 +146,7 @@ export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
     case 'disabled':
       return false;
     case 'quirked':
-      return m.s.config.irqchip === 'kernel';
+      return !m.split;
   }
 }
 

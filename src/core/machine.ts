@@ -13,6 +13,7 @@ import {
   causedBy,
   clearAttn,
   emit,
+  eventOf,
   HostCrash,
   markGuestBusy,
   nextSetBit,
@@ -45,6 +46,7 @@ import {
   cloneTasks,
   cloneVcpu,
   newMachineState,
+  newRte,
   REQ_EVENT,
   REQ_SCAN_IOAPIC,
 } from './state.ts';
@@ -69,7 +71,9 @@ export class Machine {
   private constructor(state: MachineState, tracing: boolean) {
     this.ctx = {
       s: state,
+      split: state.config.irqchip === 'split',
       tracing,
+      recording: false,
       events: [],
       maxEvents: Number.POSITIVE_INFINITY,
       droppedEvents: 0,
@@ -175,6 +179,7 @@ export class Machine {
     const m = this.ctx;
     m.events = m.tracing ? [] : NO_EVENTS;
     m.droppedEvents = 0;
+    m.recording = m.tracing && m.maxEvents > 0;
     if (!m.tracing) return;
     resetCauses(m);
     if (traced(m)) {
@@ -236,8 +241,17 @@ export class ChunkedRun {
     return this.finished;
   }
 
-  /** Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken. */
+  /**
+   * Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken, and so is
+   * its trace when it is traced (it ends as that run's does).
+   */
   stop(): { kind: 'run'; n: number } {
+    const run = this.run;
+    if (!this.finished && run) {
+      run.stopHere();
+      guarded(this.m, () => settle(this.m));
+      relabelRoot(this.m, { kind: 'run', n: this.steps });
+    }
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
@@ -245,6 +259,15 @@ export class ChunkedRun {
   result(): StepResult {
     return { events: this.m.events, work: 1 + this.steps };
   }
+}
+
+/** A traced step's root event names its action: a stopped run's is `run K`, what it is recorded as. */
+function relabelRoot(m: Ctx, action: Action): void {
+  const root = m.events[0];
+  if (!m.tracing || root?.type !== 'action') return;
+  const a = describeAction(action);
+  const e = eventOf(m, a.cpu, 'action', { label: a.label, device: a.device });
+  m.events[0] = { ...e, time: root.time, cause: root.cause };
 }
 
 function advance(m: Ctx, ns: number): void {
@@ -380,46 +403,63 @@ export class GuestRun {
     readonly limit: number,
   ) {}
 
+  /** Ends the run after the steps taken, as `run K` (K = steps) ends: done, with its run_done. */
+  stopHere(): void {
+    if (this.done) return;
+    this.done = true;
+    if (traced(this.m)) {
+      this.m.cause = 0;
+      emit(this.m, -1, 'run_done', { steps: this.steps, limit: this.steps });
+    }
+  }
+
   /** Runs up to `budget` guest steps; returns true when the run is over. */
   advance(budget: number): boolean {
     const m = this.m;
     const cpus = m.s.cpus;
-    while (!this.done && budget > 0) {
-      if (this.steps >= this.limit || m.s.vm.crashed) {
-        this.done = true;
+    // The loop's position in locals (written back below), so that the steps do not reload it.
+    let { steps, next, anyInRound, done } = this;
+    const limit = this.limit;
+    while (!done && budget > 0) {
+      if (steps >= limit || m.s.vm.crashed) {
+        done = true;
         break;
       }
       // The vCPUs not marked busy have no work (Ctx.guestBusy): the round skips them.
-      const i = this.next < cpus.length ? nextSetBit(m.guestBusy, this.next) : -1;
+      const i = next < cpus.length ? nextSetBit(m.guestBusy, next) : -1;
       if (i < 0) {
-        if (!this.anyInRound) {
-          this.done = true;
+        if (!anyInRound) {
+          done = true;
           break;
         }
-        this.next = 0;
-        this.anyInRound = false;
+        next = 0;
+        anyInRound = false;
         continue;
       }
-      this.next = i + 1;
+      next = i + 1;
       const v = cpus[i];
       if (!guestHasWork(m, v)) {
         if (guestIdle(v)) m.guestBusy[i >>> 5] &= ~(1 << (i & 31));
         continue;
       }
-      this.anyInRound = true;
-      this.steps++;
+      anyInRound = true;
+      steps++;
+      this.steps = steps; // read by stopHere and ChunkedRun if the step throws (host crash)
       budget--;
       advance(m, STEP_NS);
-      if (m.tracing) {
+      if (m.recording) {
         // A guest step descends from the handler it runs (or from the run itself).
         m.cause = 0;
         causedBy(m, m.guestCause[v.index]);
       }
       guestStep(m, v);
-      if (m.tracing) m.cause = 0;
+      if (m.recording) m.cause = 0;
       settle(m);
     }
-    if (this.done && traced(m)) {
+    this.next = next;
+    this.anyInRound = anyInRound;
+    this.done = done;
+    if (done && traced(m)) {
       m.cause = 0;
       emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
@@ -479,7 +519,7 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
   const io = s.ioapic;
   const o = saved.ioapic;
-  io.rte = o.rte.map((e) => ({ ...e }));
+  io.rte = o.rte.map(newRte);
   ioapicIndexVectors(m);
   io.line = o.line;
   if (traced(m)) {

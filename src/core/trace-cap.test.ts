@@ -28,6 +28,29 @@ describe('a capped trace', () => {
     );
   });
 
+  it('of a run stopped after K guest steps is the trace of run K (contract §4)', () => {
+    fc.assert(
+      fc.property(
+        scenarioText(20),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 9 }),
+        (text, k, chunk) => {
+          const s = mustParse(`${text}\nassert 3\npulse 4`);
+          const live = Machine.boot(s.config, true);
+          const recorded = Machine.boot(s.config, true);
+          for (const st of s.steps) for (const m of [live, recorded]) m.apply(st.action);
+          const run = live.beginRun(1000);
+          while (run.steps + chunk <= k && !run.advance(chunk));
+          if (!run.done) run.advance(k - run.steps);
+          const action = run.done ? { kind: 'run' as const, n: 1000 } : run.stop();
+          expect(run.result().events).toEqual(recorded.apply(action).events);
+          expect(live.state).toEqual(recorded.state);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('costs a storm run little: most of its events are counted, not built', () => {
     const s = mustParse(`vcpus 4
 guest all profile=windows
