@@ -5,6 +5,7 @@
 import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
+import { runFigures } from './run.ts';
 import { shareFigures } from './share.ts';
 import { uiFigures } from './ui.ts';
 
@@ -13,7 +14,7 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const coreOnly = args.includes('--core');
 
-const figures: Figure[] = [...coreFigures(quick), ...shareFigures()];
+const figures: Figure[] = [...coreFigures(quick), ...(await runFigures(quick)), ...shareFigures()];
 if (!coreOnly) {
   const chromium = await findChromium();
   if (chromium) figures.push(...(await uiFigures(chromium)));

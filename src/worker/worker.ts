@@ -5,6 +5,7 @@
  */
 
 import { chromeTrace, traceText } from '../share/trace-export.ts';
+import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
 import type { Request, Response } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -15,9 +16,8 @@ session.onProgress = (done, total) => post({ type: 'progress', id: current, step
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (r: Response) => scope.postMessage(r);
 
-/** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (25 a second is smooth for a storm and leaves the UI thread free to paint). */
-const SLICE_MS = 8;
-const FRAME_MS = 40;
+/** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (pace.ts). */
+const slices = createSliceQueue();
 let run: { id: number; detailed: number[]; budget: number; lastFrame: number; stop: boolean } | null = null;
 
 function pumpRun(): void {
@@ -26,7 +26,7 @@ function pumpRun(): void {
   const t0 = performance.now();
   const done = r.stop || session.runChunk(r.budget);
   const dt = performance.now() - t0;
-  r.budget = Math.max(16, Math.min(200_000, Math.round(r.budget * (dt > 0 ? SLICE_MS / dt : 2))));
+  r.budget = nextBudget(r.budget, dt);
   if (done) {
     const ended = session.endRun(r.stop);
     run = null;
@@ -41,7 +41,7 @@ function pumpRun(): void {
     if (p) post({ type: 'progress', id: r.id, steps: p.steps, limit: p.limit });
     post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
   }
-  setTimeout(pumpRun, 0);
+  slices.next(pumpRun);
 }
 
 function handle(req: Request): void {
@@ -72,8 +72,8 @@ function handle(req: Request): void {
       const r = session.beginRun(req.n, req.at);
       if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
       post({ type: 'loaded', id: req.id, info: r.info });
-      run = { id: req.id, detailed: req.detailed, budget: 256, lastFrame: 0, stop: false };
-      setTimeout(pumpRun, 0);
+      run = { id: req.id, detailed: req.detailed, budget: FIRST_BUDGET, lastFrame: 0, stop: false };
+      slices.next(pumpRun);
       return;
     }
     case 'stop':
