@@ -11,6 +11,8 @@ export interface Ctx {
   s: MachineState;
   /** `irqchip split` (the configuration never changes; asked at every EOI and delivery). */
   readonly split: boolean;
+  /** KVM_X2APIC_API_USE_32BIT_IDS (config.ts x2apicFormat), asked at every MSI. */
+  readonly x2apicFormat: boolean;
   /** When false no event is built (replay and benchmarks run this way). */
   tracing: boolean;
   /**
@@ -51,6 +53,8 @@ export interface Ctx {
   mapSlots: Int32Array;
   /** Handler frames the guest's irets let go of, for the next interrupts it takes. */
   framePool: HandlerFrame[];
+  /** Frames in framePool (a stack that never shrinks: push and pop would resize the array). */
+  framePoolSize: number;
   /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
   captureAt: number;
   captured: MachineState | null;

@@ -168,7 +168,7 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       v.rflagsIf = f.savedIf;
       // An interrupt-window exit that the iret opens descends from it.
       if (traced(m)) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
-      m.framePool.push(f); // nothing else holds a popped frame (clones copy them)
+      m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
       return ifOpened(m, v, wasIf);
     }
     case 'sti': {

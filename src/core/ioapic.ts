@@ -3,7 +3,7 @@
  * userspace one (`irqchip split`, R6), which reaches KVM through GSI → MSI routes.
  */
 import type { RteFields } from './actions.ts';
-import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
+import { ioapicVersionOf, NUM_PINS } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, lastEvent, traced } from './ctx.ts';
@@ -394,7 +394,7 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
  * keeps its low 8 bits.
  */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
-  const format = x2apicFormat(m.s.config);
+  const format = m.x2apicFormat;
   const dest = format ? msg.dest : msg.dest & 0xff;
   let prev = m.cause;
   if (traced(m)) {

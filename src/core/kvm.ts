@@ -258,8 +258,8 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
 export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
   // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
-  const f = m.framePool.pop();
-  if (f) {
+  if (m.framePoolSize > 0) {
+    const f = m.framePool[--m.framePoolSize];
     f.vector = vector;
     f.savedIf = v.rflagsIf;
     f.levelAtTake = level;

@@ -6,6 +6,7 @@ import type { Action } from './actions.ts';
 import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
+import { x2apicFormat } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import {
@@ -72,6 +73,7 @@ export class Machine {
     this.ctx = {
       s: state,
       split: state.config.irqchip === 'split',
+      x2apicFormat: x2apicFormat(state.config),
       tracing,
       recording: false,
       events: [],
@@ -88,6 +90,7 @@ export class Machine {
       irq: { vector: 0, deliveryMode: 0, destMode: 0, trigger: 0, dest: 0, shorthand: 0 },
       mapSlots: new Int32Array(MAX_MAP_SLOTS),
       framePool: [],
+      framePoolSize: 0,
       captureAt: -1,
       captured: null,
     };
