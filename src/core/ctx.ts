@@ -1,7 +1,8 @@
 /** The execution context every core function works on: state, trace sink, counters. */
+
+import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import type { CpuCounter, CpuVectorCounter, PinCounter } from './counters.ts';
 import { countersAddCpu, countersAddCpuVector, countersAddPin } from './counters.ts';
-import type { LapicIrq } from './delivery.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
 import { describeEvent, laneOf } from './events.ts';
 import type { HandlerFrame, MachineState, VcpuState } from './state.ts';
@@ -47,8 +48,18 @@ export interface Ctx {
   guestCause: Int32Array;
   /** Per vector, the IOAPIC pins whose RTE has it (bit per pin): EOIs find their pins at once. */
   vectorPins: Uint32Array;
-  /** The message being delivered (delivery.ts scratchIrq). */
-  irq: LapicIrq;
+  /**
+   * The message being delivered (delivery.ts scratchIrq): a LapicIrq, spelled out here because
+   * delivery.ts imports this module.
+   */
+  irq: {
+    vector: number;
+    deliveryMode: DeliveryMode;
+    destMode: DestMode;
+    trigger: Trigger;
+    dest: number;
+    shorthand: Shorthand;
+  };
   /** Scratch for the optimized map's lookup (apicmap.ts kvmApicMapGetDestLapic), MAX_MAP_SLOTS long. */
   mapSlots: Int32Array;
   /** Handler frames the guest's irets let go of, for the next interrupts it takes. */
