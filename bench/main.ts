@@ -7,6 +7,7 @@ import { cliFigures } from './cli.ts';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
 import { parseFigures } from './parse.ts';
+import { runFigures } from './run.ts';
 import { shareFigures } from './share.ts';
 import { uiFigures } from './ui.ts';
 
@@ -17,6 +18,7 @@ const coreOnly = args.includes('--core');
 
 const figures: Figure[] = [
   ...coreFigures(quick),
+  ...(await runFigures(quick)),
   ...parseFigures(quick),
   ...shareFigures(),
   ...cliFigures(quick),

@@ -200,14 +200,16 @@ export function kvmApicIsBroadcastDest(c: Config, map: ApicMap, src: MapVcpu | n
   return irq.dest === (x2apicIpi ? 0xffffffff : 0xff);
 }
 
-/** What the map answers for a message: its slots in bit order, vCPU index or -1 (empty). */
-export interface MapDest {
-  slots: number[];
+/** What the map's lookup says besides its slots, for the trace. */
+export interface MapExplain {
   /** For a lowest-priority message, the chosen slot was empty: "Disabled LAPIC found during irq injection". */
   dropped: boolean;
   /** Plain words for the trace: which slots the lookup read. */
   how: string;
 }
+
+/** Room `out` needs in kvmApicMapGetDestLapic: a logical cluster has at most 16 slots. */
+export const MAX_MAP_SLOTS = 16;
 
 function popcount(x: number): number {
   let n = 0;
@@ -226,9 +228,17 @@ function nthSetBit(mask: number, n: number): number {
   return -1;
 }
 
+function explained(explain: MapExplain | null, how: string, dropped = false): void {
+  if (!explain) return;
+  explain.how = how;
+  explain.dropped = dropped;
+}
+
 /**
- * The map's answer for a message, or null when the map cannot serve it (the slow path runs).
- * KVM: lapic.c kvm_apic_map_get_dest_lapic() with kvm_apic_map_get_logical_dest().
+ * The map's answer for a message: writes its slots in bit order (vCPU index, or -1 for an empty
+ * slot) to `out` (MAX_MAP_SLOTS long) and returns how many, or returns -1 when the map cannot
+ * serve the message (the slow path runs). Nothing is allocated unless `explain` asks for the
+ * trace's words. KVM: lapic.c kvm_apic_map_get_dest_lapic() with kvm_apic_map_get_logical_dest().
  */
 export function kvmApicMapGetDestLapic(
   c: Config,
@@ -236,90 +246,100 @@ export function kvmApicMapGetDestLapic(
   map: ApicMap,
   src: MapVcpu | null,
   irq: MapIrq,
-  explain: boolean,
-): MapDest | null {
-  if (irq.shorthand === 1 && src) return { slots: [src.index], dropped: false, how: 'shorthand self' };
-  if (irq.shorthand !== 0) return null;
-  if (!map.valid || kvmApicIsBroadcastDest(c, map, src, irq)) return null;
+  out: Int32Array,
+  explain: MapExplain | null,
+): number {
+  if (irq.shorthand === 1 && src) {
+    out[0] = src.index;
+    explained(explain, 'shorthand self');
+    return 1;
+  }
+  if (irq.shorthand !== 0) return -1;
+  if (!map.valid || kvmApicIsBroadcastDest(c, map, src, irq)) return -1;
   if (irq.destMode === 0) {
     // Physical: one slot, whatever the delivery mode.
-    if (irq.dest > map.maxApicId)
-      return {
-        slots: [],
-        dropped: false,
-        how: explain ? `physical ID ${hex(irq.dest)} > max_apic_id ${hex(map.maxApicId)}` : '',
-      };
-    return {
-      slots: [map.phys[irq.dest]],
-      dropped: false,
-      how: explain ? `physical slot ${hex(irq.dest)}` : '',
-    };
+    if (irq.dest > map.maxApicId) {
+      if (explain) explained(explain, `physical ID ${hex(irq.dest)} > max_apic_id ${hex(map.maxApicId)}`);
+      return 0;
+    }
+    out[0] = map.phys[irq.dest];
+    if (explain) explained(explain, `physical slot ${hex(irq.dest)}`);
+    return 1;
   }
-  // Logical: a cluster of slots and the mask that selects among them.
-  let slotOf: (bit: number) => number;
+  // Logical: a cluster of slots (table[base + bit]) and the mask that selects among them.
+  let table: Int32Array;
+  let base: number;
   let mask: number;
-  let where: string;
   switch (map.logicalMode) {
     case 'disabled':
-      return null;
+      return -1;
     case 'sw-disabled':
-      return { slots: [], dropped: false, how: 'logical: every APIC is software-disabled or has LDR 0' };
+      explained(explain, 'logical: every APIC is software-disabled or has LDR 0');
+      return 0;
     case 'x2apic': {
-      const offset = (irq.dest >>> 16) * 16;
-      if (offset > map.maxApicId) {
-        mask = 0;
-        slotOf = () => -1;
-      } else {
-        const size = Math.min(map.maxApicId - offset + 1, 16);
-        mask = irq.dest & (0xffff >>> (16 - size));
-        slotOf = (bit) => map.phys[offset + bit];
-      }
-      where = `x2APIC cluster ${irq.dest >>> 16}`;
+      // In x2APIC mode the logical map is the physical map read in clusters of 16.
+      table = map.phys;
+      base = (irq.dest >>> 16) * 16;
+      mask = base > map.maxApicId ? 0 : irq.dest & (0xffff >>> (16 - Math.min(map.maxApicId - base + 1, 16)));
       break;
     }
     case 'xapic-flat':
+      table = map.flat;
+      base = 0;
       mask = irq.dest & 0xff;
-      slotOf = (bit) => map.flat[bit];
-      where = 'xAPIC flat map';
       break;
-    case 'xapic-cluster': {
-      const base = ((irq.dest >>> 4) & 0xf) * 4;
+    case 'xapic-cluster':
+      table = map.cluster;
+      base = ((irq.dest >>> 4) & 0xf) * 4;
       mask = irq.dest & 0xf;
-      slotOf = (bit) => map.cluster[base + bit];
-      where = `xAPIC cluster ${(irq.dest >>> 4) & 0xf}`;
       break;
-    }
   }
-  const desc = explain ? `${where}, mask ${hex(mask)}` : '';
+  const desc = explain
+    ? `${
+        map.logicalMode === 'x2apic'
+          ? `x2APIC cluster ${irq.dest >>> 16}`
+          : map.logicalMode === 'xapic-flat'
+            ? 'xAPIC flat map'
+            : `xAPIC cluster ${(irq.dest >>> 4) & 0xf}`
+      }, mask ${hex(mask)}`
+    : '';
   if (irq.deliveryMode === 0) {
-    const slots: number[] = [];
-    for (let b = 0; b < 16; b++) if (mask & (1 << b)) slots.push(slotOf(b));
-    return { slots, dropped: false, how: desc };
+    let n = 0;
+    for (let b = 0; b < 16; b++) if (mask & (1 << b)) out[n++] = table[base + b];
+    explained(explain, desc);
+    return n;
   }
   if (!c.kvm.vectorHashing) {
     // The non-empty slot with the smallest apic_arb_prio, first in bit order on ties.
     let lowest = -1;
     for (let b = 0; b < 16; b++) {
       if (!(mask & (1 << b))) continue;
-      const i = slotOf(b);
+      const i = table[base + b];
       if (i < 0) continue;
       if (lowest < 0 || cpus[i].apicArbPrio < cpus[lowest].apicArbPrio) lowest = i;
     }
-    return {
-      slots: lowest < 0 ? [] : [lowest],
-      dropped: false,
-      how: explain ? `${desc}, no vector hashing: smallest apic_arb_prio among the mask's slots` : '',
-    };
+    if (explain)
+      explained(explain, `${desc}, no vector hashing: smallest apic_arb_prio among the mask's slots`);
+    if (lowest < 0) return 0;
+    out[0] = lowest;
+    return 1;
   }
-  if (!mask) return { slots: [], dropped: false, how: desc };
+  if (!mask) {
+    explained(explain, desc);
+    return 0;
+  }
   const n = popcount(mask);
   const bit = nthSetBit(mask, irq.vector % n);
-  const chosen = slotOf(bit);
-  const how = explain
-    ? `${desc}, vector hashing: ${irq.vector} mod ${n} set bits = ${irq.vector % n} → bit ${bit}${chosen < 0 ? ', an empty slot' : ` (vCPU ${chosen})`}`
-    : '';
-  if (chosen < 0) return { slots: [], dropped: true, how };
-  return { slots: [chosen], dropped: false, how };
+  const chosen = table[base + bit];
+  if (explain)
+    explained(
+      explain,
+      `${desc}, vector hashing: ${irq.vector} mod ${n} set bits = ${irq.vector % n} → bit ${bit}${chosen < 0 ? ', an empty slot' : ` (vCPU ${chosen})`}`,
+      chosen < 0,
+    );
+  if (chosen < 0) return 0;
+  out[0] = chosen;
+  return 1;
 }
 
 /** Why the map cannot serve a message (for the slow path's trace). */

@@ -4,6 +4,7 @@ import {
   bitmapClear,
   bitmapFrom,
   bitmapHighest,
+  bitmapIsEmpty,
   bitmapNew,
   bitmapSet,
   bitmapTest,
@@ -45,6 +46,9 @@ describe('bitmap (R2.2)', () => {
           const sorted = [...model].sort((x, y) => x - y);
           expect(bitmapVectors(b)).toEqual(sorted);
           expect(bitmapHighest(b)).toBe(sorted.length ? sorted[sorted.length - 1] : -1);
+          expect(bitmapIsEmpty(b)).toBe(sorted.length === 0);
+          // The summary word: bit R while register R is non-zero.
+          for (let r = 0; r < 8; r++) expect(((b[8] >>> r) & 1) === 1).toBe(b[r] !== 0);
           for (let v = 0; v < 256; v += 17) expect(bitmapTest(b, v)).toBe(model.has(v));
         },
       ),

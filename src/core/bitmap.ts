@@ -1,13 +1,18 @@
 /**
  * 256-bit vector sets, laid out like the LAPIC's IRR/ISR/TMR: eight 32-bit registers,
- * vector V in register V >> 5, bit V & 31 (R2.2).
+ * vector V in register V >> 5, bit V & 31 (R2.2). A ninth word, SUMMARY, has bit R set while
+ * register R is non-zero, so that the highest vector is found in constant time instead of by
+ * scanning the registers down (KVM's apic_find_highest_vector() scans; the result is the same).
+ * Every write goes through the functions below, which keep it.
  */
 import { hex } from './hex.ts';
 
 export type Bitmap = Uint32Array;
 
+const SUMMARY = 8;
+
 export function bitmapNew(): Bitmap {
-  return new Uint32Array(8);
+  return new Uint32Array(9);
 }
 
 export function bitmapFrom(vectors: Iterable<number>): Bitmap {
@@ -17,11 +22,16 @@ export function bitmapFrom(vectors: Iterable<number>): Bitmap {
 }
 
 export function bitmapSet(b: Bitmap, v: number): void {
-  b[v >>> 5] |= 1 << (v & 31);
+  const r = v >>> 5;
+  b[r] |= 1 << (v & 31);
+  b[SUMMARY] |= 1 << r;
 }
 
 export function bitmapClear(b: Bitmap, v: number): void {
-  b[v >>> 5] &= ~(1 << (v & 31));
+  const r = v >>> 5;
+  const w = b[r] & ~(1 << (v & 31));
+  b[r] = w;
+  if (w === 0) b[SUMMARY] &= ~(1 << r);
 }
 
 export function bitmapTest(b: Bitmap, v: number): boolean {
@@ -30,15 +40,14 @@ export function bitmapTest(b: Bitmap, v: number): boolean {
 
 /** Highest set vector, or -1 (KVM: lapic.c apic_find_highest_vector()). */
 export function bitmapHighest(b: Bitmap): number {
-  for (let r = 7; r >= 0; r--) {
-    const w = b[r];
-    if (w !== 0) return (r << 5) + 31 - Math.clz32(w);
-  }
-  return -1;
+  const summary = b[SUMMARY];
+  if (summary === 0) return -1;
+  const r = 31 - Math.clz32(summary);
+  return (r << 5) + 31 - Math.clz32(b[r]);
 }
 
 export function bitmapIsEmpty(b: Bitmap): boolean {
-  return (b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7]) === 0;
+  return b[SUMMARY] === 0;
 }
 
 export function bitmapZero(b: Bitmap): void {

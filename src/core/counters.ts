@@ -21,7 +21,54 @@ export const COUNTER_FILTERS = {
 } as const satisfies Record<string, readonly CounterFilter[]>;
 
 export type CounterName = keyof typeof COUNTER_FILTERS;
+/** In the contract's order, which totals and JSON follow. */
 export const COUNTER_NAMES = Object.keys(COUNTER_FILTERS) as CounterName[];
+
+/**
+ * Each counter's number. The core counts by number (`countCpu(m, CTR.exits, …)`), so that
+ * counting reads a constant instead of looking a name up. The counters with at most a cpu or a
+ * pin filter come first: their number is their row in Counters.dense.
+ */
+export const CTR = {
+  'eoi-writes': 0,
+  scans: 1,
+  'pv-eoi-elided': 2,
+  'pv-eoi-applied': 3,
+  exits: 4,
+  'host-crashes': 5,
+  'empty-eois': 6,
+  reinjections: 7,
+  storms: 8,
+  injections: 9,
+  'eoi-exits': 10,
+  'ioapic-eoi-exits': 11,
+  'eoi-broadcasts': 12,
+  'directed-eois': 13,
+  'needless-eoi-exits': 14,
+} as const satisfies Record<CounterName, number>;
+
+type Ctr = typeof CTR;
+/** Counters filtered by cpu alone (or by nothing: counted with cpu -1). */
+export type CpuCounter = Ctr[
+  | 'eoi-writes'
+  | 'scans'
+  | 'pv-eoi-elided'
+  | 'pv-eoi-applied'
+  | 'exits'
+  | 'host-crashes'
+  | 'empty-eois'];
+export type PinCounter = Ctr['reinjections' | 'storms'];
+export type CpuVectorCounter = Ctr[
+  | 'injections'
+  | 'eoi-exits'
+  | 'ioapic-eoi-exits'
+  | 'eoi-broadcasts'
+  | 'directed-eois'
+  | 'needless-eoi-exits'];
+
+/** Rows of Counters.dense: the cpu and pin counters. */
+export const DENSE_ROWS = 9;
+const FIRST_PIN_ROW = CTR.reinjections;
 
 export interface CounterKey {
   cpu?: number;
@@ -30,52 +77,141 @@ export interface CounterKey {
 }
 
 /**
- * Sparse counts: one map per counter, keyed by the filter values the count was made with
- * (a number packing cpu, vector and pin, each +1 so that 0 means absent), so any filter
- * combination can be summed. Numeric keys keep the hot path free of string building.
+ * The counts, as numbers in typed arrays, so that counting allocates nothing and a clone is three
+ * slices (the object structured-clones as it is). Counters filtered by at most a cpu or a pin are
+ * dense: row CTR[name], indexed by that value + 1 (0 = counted without it). The counters filtered
+ * by cpu and vector are sparse, in an open-addressing hash table whose key packs the counter and
+ * its filter values (each +1), so that any filter combination can be summed.
  */
-export type Counters = Record<CounterName, Map<number, number>>;
+export interface Counters {
+  /** DENSE_ROWS rows of `span` entries. */
+  dense: Float64Array;
+  span: number;
+  /** Packed key + 1 per slot, 0 = empty; the length is a power of two, at most half full. */
+  keys: Int32Array;
+  counts: Float64Array;
+  /** Slots in use. */
+  used: number;
+}
 
-const PIN_SPAN = 25; // pins 0–23, +1
 const VECTOR_SPAN = 257; // vectors 0–255, +1
+const CPU_SPAN = 4097; // vCPUs 0–4095, +1; 15 counters × this × 257 < 2^31
+const INITIAL_SLOTS = 64;
 
-export function countersNew(): Counters {
-  const c = {} as Counters;
-  for (const n of COUNTER_NAMES) c[n] = new Map();
-  return c;
+/** Empty counters for a VM of `vcpus` vCPUs. */
+export function countersNew(vcpus: number): Counters {
+  const span = Math.max(vcpus, 24) + 1; // vCPUs or pins 0–23, +1
+  return {
+    dense: new Float64Array(DENSE_ROWS * span),
+    span,
+    keys: new Int32Array(INITIAL_SLOTS),
+    counts: new Float64Array(INITIAL_SLOTS),
+    used: 0,
+  };
 }
 
 export function countersClone(c: Counters): Counters {
-  const out = {} as Counters;
-  for (const n of COUNTER_NAMES) out[n] = new Map(c[n]);
-  return out;
+  return {
+    dense: c.dense.slice(),
+    span: c.span,
+    keys: c.keys.slice(),
+    counts: c.counts.slice(),
+    used: c.used,
+  };
 }
 
-/** Adds one; -1 leaves a filter value out. */
-export function countersAdd(c: Counters, name: CounterName, cpu: number, vector: number, pin: number): void {
-  const m = c[name];
-  const key = ((cpu + 1) * VECTOR_SPAN + (vector + 1)) * PIN_SPAN + (pin + 1);
-  m.set(key, (m.get(key) ?? 0) + 1);
+/** Adds one to a counter filtered by cpu (-1 = without it). */
+export function countersAddCpu(c: Counters, id: CpuCounter, cpu: number): void {
+  c.dense[id * c.span + cpu + 1]++;
+}
+
+/** Adds one to a counter filtered by pin. */
+export function countersAddPin(c: Counters, id: PinCounter, pin: number): void {
+  c.dense[id * c.span + pin + 1]++;
+}
+
+function slotOf(keys: Int32Array, key: number): number {
+  const mask = keys.length - 1;
+  let h = Math.imul(key, 0x9e3779b1);
+  h = (h ^ (h >>> 15)) & mask;
+  for (;;) {
+    const k = keys[h];
+    if (k === key || k === 0) return h;
+    h = (h + 1) & mask;
+  }
+}
+
+function grow(c: Counters): void {
+  const { keys, counts } = c;
+  c.keys = new Int32Array(keys.length * 2);
+  c.counts = new Float64Array(keys.length * 2);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === 0) continue;
+    const s = slotOf(c.keys, keys[i]);
+    c.keys[s] = keys[i];
+    c.counts[s] = counts[i];
+  }
+}
+
+/** Adds one to a counter filtered by cpu and vector (-1 = without it). */
+export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: number, vector: number): void {
+  const key = ((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) | 0;
+  let s = slotOf(c.keys, key + 1);
+  if (c.keys[s] === 0) {
+    if ((c.used + 1) * 2 > c.keys.length) {
+      grow(c);
+      s = slotOf(c.keys, key + 1);
+    }
+    c.keys[s] = key + 1;
+    c.used++;
+  }
+  c.counts[s]++;
+}
+
+/** Calls `f` with every count: its counter's number, its filter values (-1 = absent) and the count. */
+function forEachCount(
+  c: Counters,
+  f: (id: number, cpu: number, vector: number, pin: number, n: number) => void,
+): void {
+  for (let id = 0; id < DENSE_ROWS; id++) {
+    for (let i = 0; i < c.span; i++) {
+      const n = c.dense[id * c.span + i];
+      if (n === 0) continue;
+      if (id >= FIRST_PIN_ROW) f(id, -1, -1, i - 1, n);
+      else f(id, i - 1, -1, -1, n);
+    }
+  }
+  const { keys, counts } = c;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === 0) continue;
+    const key = keys[i] - 1;
+    const vector = (key % VECTOR_SPAN) - 1;
+    const rest = Math.floor(key / VECTOR_SPAN);
+    f(Math.floor(rest / CPU_SPAN), (rest % CPU_SPAN) - 1, vector, -1, counts[i]);
+  }
 }
 
 /** Sum of a counter over the entries that match every given filter. */
 export function countersGet(c: Counters, name: CounterName, filter: CounterKey = {}): number {
+  const want = CTR[name];
   let sum = 0;
-  for (const [key, n] of c[name]) {
-    const pin = (key % PIN_SPAN) - 1;
-    const vector = (Math.floor(key / PIN_SPAN) % VECTOR_SPAN) - 1;
-    const cpu = Math.floor(key / PIN_SPAN / VECTOR_SPAN) - 1;
-    if (filter.cpu !== undefined && cpu !== filter.cpu) continue;
-    if (filter.vector !== undefined && vector !== filter.vector) continue;
-    if (filter.pin !== undefined && pin !== filter.pin) continue;
+  forEachCount(c, (id, cpu, vector, pin, n) => {
+    if (id !== want) return;
+    if (filter.cpu !== undefined && cpu !== filter.cpu) return;
+    if (filter.vector !== undefined && vector !== filter.vector) return;
+    if (filter.pin !== undefined && pin !== filter.pin) return;
     sum += n;
-  }
+  });
   return sum;
 }
 
 export function countersTotals(c: Counters): Record<CounterName, number> {
+  const sums = new Array<number>(COUNTER_NAMES.length).fill(0);
+  forEachCount(c, (id, _cpu, _vector, _pin, n) => {
+    sums[id] += n;
+  });
   const out = {} as Record<CounterName, number>;
-  for (const n of COUNTER_NAMES) out[n] = countersGet(c, n);
+  for (const name of COUNTER_NAMES) out[name] = sums[CTR[name]];
   return out;
 }
 
@@ -84,14 +220,10 @@ export function countersEntries(
   c: Counters,
   name: CounterName,
 ): { cpu: number; vector: number; pin: number; n: number }[] {
+  const want = CTR[name];
   const out: { cpu: number; vector: number; pin: number; n: number }[] = [];
-  for (const [key, n] of c[name]) {
-    out.push({
-      pin: (key % PIN_SPAN) - 1,
-      vector: (Math.floor(key / PIN_SPAN) % VECTOR_SPAN) - 1,
-      cpu: Math.floor(key / PIN_SPAN / VECTOR_SPAN) - 1,
-      n,
-    });
-  }
+  forEachCount(c, (id, cpu, vector, pin, n) => {
+    if (id === want) out.push({ cpu, vector, pin, n });
+  });
   return out;
 }

@@ -1,21 +1,40 @@
 /** The execution context every core function works on: state, trace sink, counters. */
-import type { CounterName } from './counters.ts';
-import { countersAdd } from './counters.ts';
+
+import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
+import type { CpuCounter, CpuVectorCounter, PinCounter } from './counters.ts';
+import { countersAddCpu, countersAddCpuVector, countersAddPin } from './counters.ts';
 import type { EventKind, FieldsOf, TraceEvent } from './events.ts';
 import { describeEvent, laneOf } from './events.ts';
-import type { MachineState, VcpuState } from './state.ts';
+import type { HandlerFrame, MachineState, VcpuState } from './state.ts';
 import { cloneMachineState } from './state.ts';
 
 export interface Ctx {
   s: MachineState;
+  /** `irqchip split` (the configuration never changes; asked at every EOI and delivery). */
+  readonly split: boolean;
+  /** KVM_X2APIC_API_USE_32BIT_IDS (config.ts x2apicFormat), asked at every MSI. */
+  readonly x2apicFormat: boolean;
   /** When false no event is built (replay and benchmarks run this way). */
   tracing: boolean;
+  /**
+   * Tracing, and the step's trace still has room (set at each step's start, cleared when emit
+   * fills it): events and the causes between them are built only while this is true. After it
+   * the events are counted, and the cause bookkeeping, which only serves kept events, is skipped.
+   */
+  recording: boolean;
   events: TraceEvent[];
   /** At most this many events are kept per step (a storm run makes millions); the rest are counted. */
   maxEvents: number;
   droppedEvents: number;
-  /** vCPUs that may have something to do before the machine is quiescent (kvm.ts settle). */
-  attn: Uint8Array;
+  /**
+   * vCPUs that may have something to do before the machine is quiescent (kvm.ts settle): one bit
+   * per vCPU, and how many are set, so that a settle with nothing to do costs one comparison and
+   * one with work skips 32 idle vCPUs per word.
+   */
+  attn: Uint32Array;
+  attnCount: number;
+  /** vCPUs whose guest may have work in a `run` (markGuestBusy), one bit each. */
+  guestBusy: Uint32Array;
   /**
    * Causes (only meaningful while tracing): the index of the event that new events descend
    * from (-1 = none), and per vCPU the event that last gave it work to do (a request, an
@@ -27,6 +46,26 @@ export interface Ctx {
   reqCause: Int32Array;
   /** Per vCPU: the event that started the handler its guest is running (its steps descend from it). */
   guestCause: Int32Array;
+  /** Per vector, the IOAPIC pins whose RTE has it (bit per pin): EOIs find their pins at once. */
+  vectorPins: Uint32Array;
+  /**
+   * The message being delivered (delivery.ts scratchIrq): a LapicIrq, spelled out here because
+   * delivery.ts imports this module.
+   */
+  irq: {
+    vector: number;
+    deliveryMode: DeliveryMode;
+    destMode: DestMode;
+    trigger: Trigger;
+    dest: number;
+    shorthand: Shorthand;
+  };
+  /** Scratch for the optimized map's lookup (apicmap.ts kvmApicMapGetDestLapic), MAX_MAP_SLOTS long. */
+  mapSlots: Int32Array;
+  /** Handler frames the guest's irets let go of, for the next interrupts it takes. */
+  framePool: HandlerFrame[];
+  /** Frames in framePool (a stack that never shrinks: push and pop would resize the array). */
+  framePoolSize: number;
   /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
   captureAt: number;
   captured: MachineState | null;
@@ -43,18 +82,41 @@ export class HostCrash extends Error {
 }
 
 /**
- * Records one event of the catalogue (callers check `m.tracing` first, so that nothing is built
- * when tracing is off). Its cause is `m.cause`; returns its index in the step, or -1.
+ * Records one event of the catalogue (callers check `traced(m)` first, so that nothing is built
+ * when tracing is off or the step's trace is full). Its cause is `m.cause`; returns its index in the step, or -1.
  */
 export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
   if (m.events.length >= m.maxEvents) {
     m.droppedEvents++;
     return -1;
   }
+  const index = m.events.length;
+  m.events.push(eventOf(m, cpu, type, fields));
+  if (m.events.length >= m.maxEvents) m.recording = false;
+  if (index === m.captureAt) {
+    m.captured = cloneMachineState(m.s);
+    throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
+  }
+  return index;
+}
+
+/**
+ * Whether to build the next event: the step records events (Ctx.recording). When tracing is on
+ * but the step's trace is full, the event is only counted (droppedEvents), exactly as emit would
+ * count it, and nothing of it is built: a capped trace of a storm run (the app keeps 3000 events
+ * of a step) costs little more than none. Every emit is guarded by exactly one call of this.
+ */
+export function traced(m: Ctx): boolean {
+  if (m.recording) return true;
+  if (m.tracing) m.droppedEvents++;
+  return false;
+}
+
+/** The event as emit records it now (time, cause, words from the catalogue). */
+export function eventOf<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): TraceEvent {
   const { text, rule, why } = describeEvent(type, fields, cpu);
   const f = fields as Record<string, unknown>;
-  const index = m.events.length;
-  m.events.push({
+  return {
     type,
     time: m.s.time,
     cpu,
@@ -66,12 +128,7 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
     ...(typeof f.vector === 'number' && f.vector >= 0 ? { vector: f.vector } : {}),
     ...(typeof f.pin === 'number' ? { pin: f.pin } : {}),
     fields: f,
-  });
-  if (index === m.captureAt) {
-    m.captured = cloneMachineState(m.s);
-    throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
-  }
-  return index;
+  };
 }
 
 /** Makes `index` the cause of the events that follow; returns the previous cause to restore. */
@@ -83,12 +140,21 @@ export function causedBy(m: Ctx, index: number): number {
 
 /** The last event recorded in this step (-1 when none): what a request or a kick descends from. */
 export function lastEvent(m: Ctx): number {
-  return m.tracing ? m.events.length - 1 : -1;
+  return m.recording ? m.events.length - 1 : -1;
 }
 
-/** Counts one occurrence; -1 leaves a filter value out. */
-export function count(m: Ctx, name: CounterName, cpu = -1, vector = -1, pin = -1): void {
-  countersAdd(m.s.counters, name, cpu, vector, pin);
+/** Counts one occurrence of a counter filtered by cpu (counters.ts CTR; -1 = none). */
+export function countCpu(m: Ctx, id: CpuCounter, cpu: number): void {
+  countersAddCpu(m.s.counters, id, cpu);
+}
+
+export function countPin(m: Ctx, id: PinCounter, pin: number): void {
+  countersAddPin(m.s.counters, id, pin);
+}
+
+/** Counts one occurrence of a counter filtered by cpu and vector (-1 leaves the vector out). */
+export function countCpuVector(m: Ctx, id: CpuVectorCounter, cpu: number, vector: number): void {
+  countersAddCpuVector(m.s.counters, id, cpu, vector);
 }
 
 /** Slot of a KVM_REQ_* bit in `reqCause`. */
@@ -106,7 +172,38 @@ export function resetCauses(m: Ctx): void {
 
 /** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */
 export function touch(m: Ctx, v: VcpuState): void {
-  m.attn[v.index] = 1;
+  const w = v.index >>> 5;
+  const b = 1 << (v.index & 31);
+  if (m.attn[w] & b) return;
+  m.attn[w] |= b;
+  m.attnCount++;
+}
+
+/** Forgets every vCPU's pending attention (a host crash ends the step; boot starts quiescent). */
+export function clearAttn(m: Ctx): void {
+  m.attn.fill(0);
+  m.attnCount = 0;
+}
+
+/** The first set bit at index `from` or above in a bitset of vCPUs, or -1. */
+export function nextSetBit(set: Uint32Array, from: number): number {
+  let w = from >>> 5;
+  if (w >= set.length) return -1;
+  let bits = set[w] & (-1 << (from & 31));
+  for (;;) {
+    if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
+    if (++w >= set.length) return -1;
+    bits = set[w];
+  }
+}
+
+/**
+ * Marks a vCPU whose guest may have a step to take in a `run` (machine.ts GuestRun skips the
+ * others): a vCPU not yet booted, or one that took an interrupt. A run clears the mark of a
+ * vCPU it finds with nothing left to do at all (guest.ts guestIdle).
+ */
+export function markGuestBusy(m: Ctx, v: VcpuState): void {
+  m.guestBusy[v.index >>> 5] |= 1 << (v.index & 31);
 }
 
 export function apicid(v: VcpuState): number {

@@ -1,9 +1,9 @@
 /** Destination matching and fixed / lowest-priority delivery (R4). */
 import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
-import { kvmApicMapGetDestLapic, slowPathReason } from './apicmap.ts';
+import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, emit } from './ctx.ts';
+import { causedBy, emit, traced } from './ctx.ts';
 import { apicSwEnabled, kvmApicAcceptIrq, raiseEvent } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 
@@ -14,6 +14,28 @@ export interface LapicIrq {
   trigger: Trigger;
   dest: number;
   shorthand: Shorthand;
+}
+
+/**
+ * The message an IOAPIC pin or an MSI route sends, in the context's one scratch LapicIrq: a
+ * delivery never starts another, and nothing keeps the message after it.
+ */
+export function scratchIrq(
+  m: Ctx,
+  vector: number,
+  deliveryMode: DeliveryMode,
+  destMode: DestMode,
+  trigger: Trigger,
+  dest: number,
+): LapicIrq {
+  const irq = m.irq;
+  irq.vector = vector;
+  irq.deliveryMode = deliveryMode;
+  irq.destMode = destMode;
+  irq.trigger = trigger;
+  irq.dest = dest;
+  irq.shorthand = 0;
+  return irq;
 }
 
 const APIC_BROADCAST = 0xff;
@@ -98,32 +120,40 @@ export function kvmApicSetIrq(
 
 /**
  * The fast path over the optimized map: the number of APICs that accepted (0 when nobody), or
- * null when the map cannot serve the message. KVM: lapic.c __kvm_irq_delivery_to_apic_fast().
+ * -1 when the map cannot serve the message. KVM: lapic.c __kvm_irq_delivery_to_apic_fast().
  */
 function kvmIrqDeliveryToApicFast(
   m: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null,
-): number | null {
+): number {
   const s = m.s;
-  const d = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, m.tracing);
-  if (d === null) return null;
-  const prev = m.tracing
-    ? causedBy(
-        m,
-        emit(m, -1, 'delivery_fast_path', {
-          vector: irq.vector,
-          destMode: irq.destMode,
-          dest: irq.dest,
-          targets: d.slots.filter((i) => i >= 0),
-          how: d.how,
-          dropped: d.dropped,
-        }),
-      )
-    : m.cause;
+  const slots = m.mapSlots;
+  // The trace's words about the lookup are built only for an event the trace keeps.
+  const explain = m.recording ? { dropped: false, how: '' } : null;
+  const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
+  if (n < 0) return -1;
+  let prev = m.cause;
+  // Recording has not changed since the lookup (no event in between): explain is there.
+  if (traced(m) && explain) {
+    const targets: number[] = [];
+    for (let k = 0; k < n; k++) if (slots[k] >= 0) targets.push(slots[k]);
+    prev = causedBy(
+      m,
+      emit(m, -1, 'delivery_fast_path', {
+        vector: irq.vector,
+        destMode: irq.destMode,
+        dest: irq.dest,
+        targets,
+        how: explain.how,
+        dropped: explain.dropped,
+      }),
+    );
+  }
   let r = 0;
-  for (const i of d.slots) if (i >= 0) r += kvmApicSetIrq(m, s.cpus[i], irq, destMap);
+  // Accepting never delivers another message, so the slots stay as the lookup left them.
+  for (let k = 0; k < n; k++) if (slots[k] >= 0) r += kvmApicSetIrq(m, s.cpus[slots[k]], irq, destMap);
   m.cause = prev;
   return r;
 }
@@ -141,8 +171,8 @@ export function kvmIrqDeliveryToApic(
   destMap: Map<number, number> | null = null,
 ): number {
   const fast = kvmIrqDeliveryToApicFast(m, source, irq, destMap);
-  if (fast !== null) return fast;
-  const outer = m.tracing
+  if (fast >= 0) return fast;
+  const outer = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'delivery_slow_path', {
@@ -171,7 +201,7 @@ function kvmIrqDeliveryToApicSlow(
     // R4.7: physical broadcast with lowest priority is delivered as Fixed.
     lowest = false;
     irq = { ...irq, deliveryMode: 0 };
-    if (m.tracing) emit(m, -1, 'lowest_prio_to_fixed', {});
+    if (traced(m)) emit(m, -1, 'lowest_prio_to_fixed', {});
   }
   const cpus = m.s.cpus;
   let r = -1;
@@ -181,7 +211,7 @@ function kvmIrqDeliveryToApicSlow(
       if (r < 0) r = 0;
       r += kvmApicSetIrq(m, v, irq, destMap);
     }
-    if (r < 0 && m.tracing)
+    if (r < 0 && traced(m))
       emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: false });
     return r;
   }
@@ -192,7 +222,7 @@ function kvmIrqDeliveryToApicSlow(
       candidates.push(v);
   }
   if (candidates.length === 0) {
-    if (m.tracing) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
+    if (traced(m)) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
     return -1;
   }
   const hashing = m.s.config.kvm.vectorHashing;
@@ -205,7 +235,7 @@ function kvmIrqDeliveryToApicSlow(
     chosen = candidates[0];
     for (const v of candidates) if (v.apicArbPrio < chosen.apicArbPrio) chosen = v;
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, chosen.index, 'lowest_prio_chosen', {
@@ -230,7 +260,8 @@ function kvmIrqDeliveryToApicSlow(
 export function kvmBitmapOrDestVcpus(m: Ctx, dest: number, destMode: DestMode): VcpuState[] {
   const s = m.s;
   const irq = { vector: 0, deliveryMode: 0 as const, destMode, dest, shorthand: 0 as const };
-  const d = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, null, irq, false);
-  if (d) return d.slots.filter((i) => i >= 0).map((i) => s.cpus[i]);
+  const slots = new Int32Array(MAX_MAP_SLOTS);
+  const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, null, irq, slots, null);
+  if (n >= 0) return [...slots.subarray(0, n)].filter((i) => i >= 0).map((i) => s.cpus[i]);
   return s.cpus.filter((v) => kvmApicMatchDest(m, v, null, 0, dest, destMode));
 }

@@ -142,4 +142,25 @@ expect count exits >= 2`);
       'vcpus 1\nsnapshot a\ncpu 0 seoib on\nexpect cpu 0 spiv = 0x11ff\nrestore a\nexpect cpu 0 spiv = 0x1ff\nexpect kvm seoib = quirked',
     );
   });
+
+  it('§5: a run steps every vCPU with work, also one that only a restore gave a handler again', () => {
+    // A run skips the vCPUs with nothing to do; restoring a handler frame must put vCPU 5 back.
+    holds(`vcpus 8
+kvm seoib=disabled
+guest all profile=windows
+run
+expect count exits = 0
+route 3 vector=0x40 trigger=edge dest=5 mask=0
+pulse 3
+snapshot a
+run
+expect cpu 5 isr = {}
+expect count eoi-writes cpu=5 = 1
+restore a
+expect cpu 5 isr = {0x40}
+run
+expect cpu 5 isr = {}
+expect count eoi-writes cpu=5 = 2
+expect count injections = 1`);
+  });
 });

@@ -4,8 +4,9 @@
  */
 import type { CpuOp, RteFields } from './actions.ts';
 import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, count, emit, touch } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import { hex } from './hex.ts';
 import {
@@ -15,19 +16,19 @@ import {
   ioapicWriteIoregsel,
   ioapicWriteIowin,
   isSplit,
+  lowestPin,
   rteLowDword,
 } from './ioapic.ts';
 import {
   apicSetEoi,
   kvmApicSetEoiAccelerated,
-  needsWindowExit,
   savicHandleEoiExit,
   settle,
   vmExit,
+  windowExitVector,
 } from './kvm.ts';
 import {
   guestHasInterrupt,
-  kvmApicHasInterrupt,
   kvmMakeRequest,
   kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
@@ -41,7 +42,7 @@ import { REQ_EVENT } from './state.ts';
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 
 function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
-  if (m.tracing) emit(m, v.index, 'kvm_inj_exception', { what });
+  if (traced(m)) emit(m, v.index, 'kvm_inj_exception', { what });
 }
 
 /** The guest's EOI routine: PV-EOI-aware (R9.2) and Secure-AVIC-aware (R10.3). */
@@ -50,11 +51,11 @@ function guestEoi(m: Ctx, v: VcpuState): void {
   if (v.pvEoiByte === 1) {
     // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
     v.pvEoiByte = 0;
-    count(m, 'pv-eoi-elided', v.index);
-    if (m.tracing) emit(m, v.index, 'pv_eoi_elided', {});
+    countCpu(m, CTR['pv-eoi-elided'], v.index);
+    if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
     return;
   }
-  count(m, 'eoi-writes', v.index);
+  countCpu(m, CTR['eoi-writes'], v.index);
   if (v.apicvActive) {
     // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
     // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
@@ -64,19 +65,19 @@ function guestEoi(m: Ctx, v: VcpuState): void {
       bitmapClear(v.isr, vector);
       touch(m, v);
     } else {
-      count(m, 'empty-eois', v.index);
+      countCpu(m, CTR['empty-eois'], v.index);
     }
     const exits = bitmapTest(v.eoiExitBitmap, vector);
-    if (m.tracing) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
+    if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
     if (!exits) return;
     vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-    count(m, 'eoi-exits', v.index, vector);
+    countCpuVector(m, CTR['eoi-exits'], v.index, vector);
     kvmApicSetEoiAccelerated(m, v, vector);
     return;
   }
   vmExit(m, v, writeExit(v), 'eoi-write');
   const vector = apicSetEoi(m, v);
-  count(m, 'eoi-exits', v.index, vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
@@ -84,15 +85,15 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
-    count(m, 'empty-eois', v.index);
-    if (m.tracing) emit(m, v.index, 'savic_eoi_warn', {});
+    countCpu(m, CTR['empty-eois'], v.index);
+    if (traced(m)) emit(m, v.index, 'savic_eoi_warn', {});
     return;
   }
   bitmapClear(g.isr, vector);
   touch(m, v);
-  count(m, 'eoi-writes', v.index);
+  countCpu(m, CTR['eoi-writes'], v.index);
   const level = bitmapTest(g.tmr, vector);
-  if (m.tracing) emit(m, v.index, 'savic_eoi', { vector, level });
+  if (traced(m)) emit(m, v.index, 'savic_eoi', { vector, level });
   if (!level) return;
   vmExit(m, v, 'VMGEXIT', 'savic-eoi');
   savicHandleEoiExit(m, v);
@@ -101,8 +102,10 @@ function savicGuestEoi(m: Ctx, v: VcpuState): void {
 /** IF opened: without hardware delivery, a deliverable interrupt needs an interrupt-window exit. */
 function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
   touch(m, v);
-  if (wasIf || !v.rflagsIf || !needsWindowExit(m, v)) return;
-  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', kvmApicHasInterrupt(v));
+  if (wasIf || !v.rflagsIf) return;
+  const vector = windowExitVector(v);
+  if (vector === -1) return;
+  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', vector);
   raiseEvent(m, v);
 }
 
@@ -112,7 +115,7 @@ function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
   const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
   const old = v.spiv;
   v.spiv = (value & mask) >>> 0;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'kvm_apic', {
       reg: 'APIC_SPIV',
       value: v.spiv,
@@ -129,7 +132,7 @@ function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', v
   if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
   else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
   else v.dfr = (value | 0x0fffffff) >>> 0;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'kvm_apic', {
       reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
       value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
@@ -144,14 +147,14 @@ function writePvEoiMsr(m: Ctx, v: VcpuState, on: boolean): void {
   if (!m.s.config.kvm.pvEoi || v.savic) return gp(m, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
   v.pvEoiEnabled = on;
   if (on) v.pvEoiByte = 0;
-  if (m.tracing) emit(m, v.index, 'pv_eoi_msr', { on });
+  if (traced(m)) emit(m, v.index, 'pv_eoi_msr', { on });
 }
 
 function rdmsrEoi(m: Ctx, v: VcpuState): void {
   vmExit(m, v, 'MSR_READ', 'rdmsr-eoi');
   if (!v.savic) return gp(m, v, 'eoi-write-only');
   if (m.s.config.kvm.savicEoiWriteCheck) return gp(m, v, 'savic-read-checked');
-  if (m.tracing) emit(m, v.index, 'savic_eoi_read_as_write', {});
+  if (traced(m)) emit(m, v.index, 'savic_eoi_read_as_write', {});
   savicHandleEoiExit(m, v);
 }
 
@@ -163,24 +166,25 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'iret': {
       const f = v.frames.pop();
       if (!f) {
-        if (m.tracing) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
+        if (traced(m)) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
         return;
       }
       const wasIf = v.rflagsIf;
       v.rflagsIf = f.savedIf;
       // An interrupt-window exit that the iret opens descends from it.
-      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
+      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
+      m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
       return ifOpened(m, v, wasIf);
     }
     case 'sti': {
       const wasIf = v.rflagsIf;
       v.rflagsIf = true;
-      if (m.tracing) causedBy(m, emit(m, v.index, 'guest_sti', {}));
+      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_sti', {}));
       return ifOpened(m, v, wasIf);
     }
     case 'cli':
       v.rflagsIf = false;
-      if (m.tracing) emit(m, v.index, 'guest_cli', {});
+      if (traced(m)) emit(m, v.index, 'guest_cli', {});
       return;
     case 'tpr':
       return writeTpr(m, v, op.value & 0xff);
@@ -194,7 +198,7 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
       return writeSpiv(m, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
     case 'ioapic-eoi':
       vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-      if (m.tracing)
+      if (traced(m))
         causedBy(
           m,
           emit(m, v.index, 'kvm_mmio', {
@@ -203,25 +207,27 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
             reg: 'EOI register',
           }),
         );
-      if (isSplit(m) && m.tracing) {
+      if (isSplit(m)) {
         // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
-        causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(op.value)}` }));
-        causedBy(
-          m,
-          emit(m, v.index, 'ioapic_mem_write', {
-            addr: 0x40,
-            regsel: m.s.ioapic.ioregsel,
-            value: op.value >>> 0,
-            reg: 'EOI register (0x40)',
-          }),
-        );
+        if (traced(m))
+          causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(op.value)}` }));
+        if (traced(m))
+          causedBy(
+            m,
+            emit(m, v.index, 'ioapic_mem_write', {
+              addr: 0x40,
+              regsel: m.s.ioapic.ioregsel,
+              value: op.value >>> 0,
+              reg: 'EOI register (0x40)',
+            }),
+          );
       }
       ioapicDirectedEoi(m, v, op.value);
       return;
     case 'ioapic-rte':
       return guestWriteRte(m, v, op.pin, op.fields);
     case 'service': {
-      const prev = m.tracing ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
+      const prev = traced(m) ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
       ioapicSetLine(m, op.pin, 0);
       m.cause = prev;
       return;
@@ -251,7 +257,7 @@ function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFie
   ];
   const savedIf = v.rflagsIf;
   v.rflagsIf = false;
-  const root = m.tracing
+  const root = traced(m)
     ? emit(m, v.index, 'guest_ioapic_write_entry', { pin, high: halves[0][1], low: halves[1][1] })
     : -1;
   for (const [sel, value] of halves) {
@@ -269,7 +275,7 @@ function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFie
 /** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
 function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void): void {
   vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-  if (isSplit(m) && m.tracing) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
+  if (isSplit(m) && traced(m)) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
   write();
   settle(m);
 }
@@ -279,11 +285,11 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
   if (v.savic) {
     v.savic.tpr = value;
-    if (m.tracing) emit(m, v.index, 'guest_tpr', { value, savic: true });
+    if (traced(m)) emit(m, v.index, 'guest_tpr', { value, savic: true });
     return;
   }
   v.tpr = value;
-  if (m.tracing) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
+  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
   // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
   // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
   if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
@@ -295,12 +301,19 @@ function writeTpr(m: Ctx, v: VcpuState, value: number): void {
 // ---------------------------------------------------------------------------------------------
 // Guest profiles (contract §5)
 
+/** The pins of this vector whose line is high, from pin 0 up. */
 function pinsToService(m: Ctx, vector: number): number[] {
-  const { rte, line } = m.s.ioapic;
   const pins: number[] = [];
-  for (let pin = 0; pin < rte.length; pin++)
-    if (rte[pin].vector === vector && line & (1 << pin)) pins.push(pin);
+  for (let p = m.vectorPins[vector] & m.s.ioapic.line; p !== 0; p &= p - 1) pins.push(lowestPin(p));
   return pins;
+}
+
+/**
+ * The vCPU's guest will have nothing to do until it takes an interrupt: a manual guest, or a
+ * booted one with no handler running and no deferred task queued.
+ */
+export function guestIdle(v: VcpuState): boolean {
+  return v.profile === 'manual' || (v.booted && v.frames.length === 0 && v.tasks.length === 0);
 }
 
 /** Whether the vCPU's guest has a step to take now (decided at its turn in a `run` round). */
@@ -316,18 +329,24 @@ function bootOp(m: Ctx, v: VcpuState): GuestOp | null {
   return v.lvr & LVR_DIRECTED_EOI ? { op: 'seoib-on' } : null;
 }
 
+/** The script of a handler with no pin to service; shared, as scripts are never changed once fixed. */
+const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as GuestOp[]) as GuestOp[];
+
 function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
     // Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5).
-    if (!v.tasks.some((t) => t.vector === vector && t.script === null))
-      v.tasks.push({ vector, script: null, pc: 0 });
-    return [{ op: 'eoi' }, { op: 'iret' }];
+    if (!hasUnstartedTask(v, vector)) v.tasks.push({ vector, script: null, pc: 0 });
+    return EOI_IRET;
   }
-  return [
-    ...pinsToService(m, vector).map((pin): GuestOp => ({ op: 'service', pin })),
-    { op: 'eoi' },
-    { op: 'iret' },
-  ];
+  const pins = pinsToService(m, vector);
+  if (pins.length === 0) return EOI_IRET;
+  return [...pins.map((pin): GuestOp => ({ op: 'service', pin })), { op: 'eoi' }, { op: 'iret' }];
+}
+
+/** A deferred task for the vector is queued and has not started. */
+function hasUnstartedTask(v: VcpuState, vector: number): boolean {
+  for (const t of v.tasks) if (t.vector === vector && t.script === null) return true;
+  return false;
 }
 
 function runGuestOp(m: Ctx, v: VcpuState, op: GuestOp): void {
@@ -350,7 +369,7 @@ export function guestStep(m: Ctx, v: VcpuState): void {
   if (!v.booted) {
     v.booted = true;
     const op = bootOp(m, v);
-    if (m.tracing)
+    if (traced(m))
       causedBy(
         m,
         emit(m, v.index, 'guest_boot', {
@@ -366,7 +385,7 @@ export function guestStep(m: Ctx, v: VcpuState): void {
   if (f) {
     if (!f.script) {
       f.script = handlerScript(m, v, f.vector, f.levelAtTake);
-      if (m.tracing)
+      if (traced(m))
         causedBy(
           m,
           (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
@@ -387,7 +406,7 @@ export function guestStep(m: Ctx, v: VcpuState): void {
       ...pinsToService(m, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
       { op: 'ioapic-eoi', vector: t.vector },
     ];
-    if (m.tracing)
+    if (traced(m))
       causedBy(
         m,
         (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {

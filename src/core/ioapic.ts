@@ -3,13 +3,14 @@
  * userspace one (`irqchip split`, R6), which reaches KVM through GSI → MSI routes.
  */
 import type { RteFields } from './actions.ts';
-import { ioapicVersionOf, NUM_PINS, x2apicFormat } from './config.ts';
+import { ioapicVersionOf, NUM_PINS } from './config.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, count, emit, kvmApicvActivated } from './ctx.ts';
-import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic } from './delivery.ts';
+import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, lastEvent, traced } from './ctx.ts';
+import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
-import { REQ_SCAN_IOAPIC } from './state.ts';
+import { newRte, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const RTC_GSI = 8;
 /** Where both IOAPICs sit in guest physical memory (R5.2). */
@@ -20,7 +21,21 @@ export const STORM_DEFER_NS = 10_000_000;
 const bit = (pin: number) => 1 << pin;
 
 export function isSplit(m: Ctx): boolean {
-  return m.s.config.irqchip === 'split';
+  return m.split;
+}
+
+/** The fields of `ioapic_service`, written out (a spread of rteDesc is slow, and storms service a lot). */
+function serviceFields(e: Rte, pin: number, qemu: boolean) {
+  return {
+    dest: e.dest,
+    vector: e.vector,
+    deliveryMode: e.deliveryMode,
+    destMode: e.destMode,
+    trigger: e.trigger,
+    mask: e.mask,
+    pin,
+    qemu,
+  };
 }
 
 /** The RTE fields the catalogue's IOAPIC events print. */
@@ -35,9 +50,29 @@ function rteDesc(e: Rte) {
   };
 }
 
+/**
+ * Rebuilds the pins-per-vector index (Ctx.vectorPins) from the RTEs, after they were replaced
+ * wholesale (boot, loadvm); replaceRte keeps it up to date for single writes.
+ */
+export function ioapicIndexVectors(m: Ctx): void {
+  const { rte } = m.s.ioapic;
+  m.vectorPins.fill(0);
+  for (let pin = 0; pin < rte.length; pin++) m.vectorPins[rte[pin].vector] |= bit(pin);
+}
+
+/** The lowest pin in a pin mask (callers walk a mask from pin 0 up, as the IOAPIC loops do). */
+export function lowestPin(pins: number): number {
+  return 31 - Math.clz32(pins & -pins);
+}
+
 /** Any level pin with this RTE vector whose remote IRR is set (what an EOI broadcast can clear). */
 export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
-  return m.s.ioapic.rte.some((e) => e.vector === vector && e.trigger === 1 && e.remoteIrr === 1);
+  const { rte } = m.s.ioapic;
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const e = rte[lowestPin(pins)];
+    if (e.trigger === 1 && e.remoteIrr === 1) return true;
+  }
+  return false;
 }
 
 /** The device drives its line; routes to the configured IOAPIC. */
@@ -52,7 +87,7 @@ export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
     return;
   }
   // KVM_IRQ_LINE → kvm_set_irq(), traced before the IOAPIC sees the level (virt/kvm/irqchip.c).
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin, level, routed: true, kernel: true }))
     : m.cause;
   kvmIoapicSetIrq(m, pin, level);
@@ -119,11 +154,12 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
         : 'IOWIN';
   const f = { addr, regsel: sel, value, reg };
   // x86.c write_mmio() traces every emulated MMIO write, whoever handles it.
-  causedBy(m, emit(m, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
-  causedBy(
-    m,
-    isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),
-  );
+  if (traced(m)) causedBy(m, emit(m, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
+  if (traced(m))
+    causedBy(
+      m,
+      isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),
+    );
 }
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
@@ -131,7 +167,7 @@ export function ioapicFireDueTimers(m: Ctx): void {
   const io = m.s.ioapic;
   if (io.deferredAt < 0 || m.s.time < io.deferredAt) return;
   io.deferredAt = -1;
-  const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
+  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
   if (isSplit(m)) qemuIoapicService(m);
   else kvmIoapicEoiInjectWork(m);
   m.cause = prev;
@@ -144,15 +180,15 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   io.irqEoi[pin]++;
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
-    count(m, 'reinjections', -1, -1, pin);
-    if (m.tracing) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
+    countPin(m, CTR.reinjections, pin);
+    if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
     return true;
   }
   io.irqEoi[pin] = 0;
-  count(m, 'storms', -1, -1, pin);
+  countPin(m, CTR.storms, pin);
   const due = m.s.time + STORM_DEFER_NS;
   if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
-  if (m.tracing) {
+  if (traced(m)) {
     if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
       emit(m, -1, 'kvm_ioapic_delayed_eoi_inj', {
@@ -173,10 +209,12 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
 function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
   const io = m.s.ioapic;
   const old = io.rte[pin];
-  const e: Rte = { ...old, ...fields, remoteIrr: old.remoteIrr };
+  const e = newRte({ ...old, ...fields, remoteIrr: old.remoteIrr });
   if (e.trigger === 0) e.remoteIrr = 0;
   io.rte[pin] = e;
-  if (m.tracing)
+  m.vectorPins[old.vector] &= ~bit(pin);
+  m.vectorPins[e.vector] |= bit(pin);
+  if (traced(m))
     emit(m, -1, 'ioapic_write_rte', {
       ...rteDesc(e),
       pin,
@@ -200,17 +238,8 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     io.edgeUndelivered &= ~bit(pin);
   }
   io.deliveries[pin]++;
-  const prev = m.tracing
-    ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: false }))
-    : m.cause;
-  const irq = {
-    vector: e.vector,
-    deliveryMode: e.deliveryMode,
-    destMode: e.destMode,
-    trigger: e.trigger,
-    dest: e.dest,
-    shorthand: 0 as const,
-  };
+  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
+  const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
   let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
   if (rtcTracking) {
@@ -221,7 +250,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     ret = kvmIrqDeliveryToApic(m, null, irq);
   }
   if (ret !== 0 && e.trigger === 1) e.remoteIrr = 1;
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'ioapic_delivered', {
       pin,
       vector: e.vector,
@@ -257,7 +286,7 @@ export function kvmIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
       else outcome = e.mask ? 'masked' : e.trigger === 1 && e.remoteIrr ? 'remote-irr' : 'serviced';
     }
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'kvm_ioapic_set_irq', {
@@ -296,17 +325,18 @@ export function kvmApicPendingEoi(v: VcpuState, vector: number): boolean {
 export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1): void {
   const io = m.s.ioapic;
   // Step 1: RTC dest_map bookkeeping.
-  if (io.rtcDestMap.get(v.index) === vector) {
+  if (io.rtcDestMap.size !== 0 && io.rtcDestMap.get(v.index) === vector) {
     io.rtcDestMap.delete(v.index);
     io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
-  for (let pin = 0; pin < io.rte.length; pin++) {
+  // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
-    if (e.vector !== vector) continue;
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
-      if (m.tracing) {
+      if (traced(m)) {
         if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
         else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
       }
@@ -314,7 +344,7 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     // Step 2c/d/e.
     e.remoteIrr = 0;
-    const prev = m.tracing
+    const prev = traced(m)
       ? causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from: v.index }))
       : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
@@ -341,7 +371,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   const io = m.s.ioapic;
   const old = io.rte[pin];
   const e = replaceRte(m, pin, fields, false);
-  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
+  const prev = causedBy(m, lastEvent(m));
   // Step 5: a pending level interrupt is injected now (no irqfd resampler is modelled).
   if (e.trigger === 1 && io.irr & bit(pin) && !e.mask && !e.remoteIrr) kvmIoapicService(m, pin, false);
   // Step 6: who scans. Fixed: old and new destinations (old dest id with the new dest mode); else all.
@@ -354,7 +384,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
   } else {
     targets = m.s.cpus;
   }
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'scan_ioapic_request', {
       pin,
       targets: targets.map((v) => v.index),
@@ -370,7 +400,7 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_msi() through the GSI's MSI route. */
 function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   const route = m.s.vm.routes[gsi];
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed: route !== null }))
     : m.cause;
   if (route) kvmSetMsi(m, route);
@@ -383,10 +413,10 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
  * keeps its low 8 bits.
  */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
-  const format = x2apicFormat(m.s.config);
+  const format = m.x2apicFormat;
   const dest = format ? msg.dest : msg.dest & 0xff;
   let prev = m.cause;
-  if (m.tracing) {
+  if (traced(m)) {
     const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
     // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
     const hi = format ? (msg.dest >>> 8) << 8 : 0;
@@ -405,7 +435,11 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
       }),
     );
   }
-  const r = kvmIrqDeliveryToApic(m, null, { ...msg, dest, shorthand: 0 });
+  const r = kvmIrqDeliveryToApic(
+    m,
+    null,
+    scratchIrq(m, msg.vector, msg.deliveryMode, msg.destMode, msg.trigger, dest),
+  );
   m.cause = prev;
   return r;
 }
@@ -413,8 +447,9 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
 function qemuIoapicService(m: Ctx): void {
   const io = m.s.ioapic;
-  for (let pin = 0; pin < io.rte.length; pin++) {
-    if (!(io.irr & bit(pin))) continue;
+  // The pins with irr set, from pin 0 up; serving one never changes another's irr.
+  for (let pins = io.irr; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
     if (e.mask) continue;
     if (e.trigger === 0) {
@@ -425,8 +460,8 @@ function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    const prev = m.tracing
-      ? causedBy(m, emit(m, -1, 'ioapic_service', { ...rteDesc(e), pin, qemu: true }))
+    const prev = traced(m)
+      ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, true)))
       : m.cause;
     kvmSetIrqGsi(m, pin);
     m.cause = prev;
@@ -449,7 +484,7 @@ function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
     io.irr |= bit(pin);
     service = true;
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(
         m,
         emit(m, -1, 'ioapic_set_irq', {
@@ -480,7 +515,7 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
       trigger: e.trigger,
     };
   }
-  if (m.tracing) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
+  if (traced(m)) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
   // KVM: irq.c kvm_arch_irq_routing_update(): every vCPU rescans (R7.8).
   for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
 }
@@ -490,7 +525,7 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write
   replaceRte(m, pin, fields, true);
-  const prev = causedBy(m, m.tracing ? m.events.length - 1 : -1);
+  const prev = causedBy(m, lastEvent(m));
   qemuUpdateKvmRoutes(m);
   qemuIoapicService(m);
   m.cause = prev;
@@ -499,13 +534,15 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
-  const outer = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
-  for (let pin = 0; pin < io.rte.length; pin++) {
+  const outer = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
+  // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const pin = lowestPin(pins);
     const e = io.rte[pin];
-    if (e.vector !== vector || e.trigger !== 1) continue;
+    if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    const prev = m.tracing ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
+    const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
     } else {
@@ -521,11 +558,11 @@ export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean 
   const version = ioapicVersionOf(m.s.config);
   const vector = value <= 0xff ? value : undefined;
   if (!isSplit(m) || version !== 0x20) {
-    if (m.tracing) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
+    if (traced(m)) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
     return false;
   }
-  count(m, 'directed-eois', v.index, vector ?? -1);
-  const prev = m.tracing ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
+  countCpuVector(m, CTR['directed-eois'], v.index, vector ?? -1);
+  const prev = traced(m) ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
   if (vector !== undefined) qemuIoapicEoiBroadcast(m, vector);
   m.cause = prev;
   return true;

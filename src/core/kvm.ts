@@ -14,8 +14,22 @@ import {
   bitmapVectors,
   bitmapZero,
 } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, count, emit, HostCrash, kvmApicvActivated, reqSlot, touch } from './ctx.ts';
+import {
+  apicid,
+  causedBy,
+  countCpu,
+  countCpuVector,
+  emit,
+  HostCrash,
+  kvmApicvActivated,
+  markGuestBusy,
+  nextSetBit,
+  reqSlot,
+  touch,
+  traced,
+} from './ctx.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import type { ExitWhat } from './events.ts';
 import {
@@ -40,6 +54,7 @@ import {
 } from './lapic.ts';
 import type { VcpuState } from './state.ts';
 import {
+  newFrame,
   REQ_APICV_UPDATE,
   REQ_EVENT,
   REQ_IOAPIC_EOI_EXIT,
@@ -64,7 +79,8 @@ function kvmScanIoapicIrq(m: Ctx, v: VcpuState, dest: number, destMode: 0 | 1, v
 
 /** KVM: x86.c vcpu_scan_ioapic() (R7.6), with kvm_scan_ioapic_routes() or kvm_ioapic_scan_entry(). */
 export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
-  const before = m.tracing ? v.ioapicHandledVectors.slice() : null;
+  // The event compares the handled vectors before and after: copied only if it will be kept.
+  const before = m.recording ? v.ioapicHandledVectors.slice() : null;
   bitmapZero(v.ioapicHandledVectors);
   v.highestStalePendingIoapicEoi = -1;
   if (isSplit(m)) {
@@ -83,8 +99,9 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
     }
   }
   v.requests |= REQ_LOAD_EOI_EXITMAP;
-  count(m, 'scans', v.index);
-  if (m.tracing && before) {
+  countCpu(m, CTR.scans, v.index);
+  // Recording has not changed since `before` was taken (no event in between).
+  if (traced(m) && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
     emit(m, v.index, 'scan_ioapic', {
       handled: now,
@@ -101,21 +118,21 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
 /** KVM: lapic.c kvm_ioapic_send_eoi() (R7.3). */
 export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   if (!bitmapTest(v.ioapicHandledVectors, vector)) {
-    if (m.tracing) emit(m, v.index, 'eoi_not_forwarded', { vector });
+    if (traced(m)) emit(m, v.index, 'eoi_not_forwarded', { vector });
     return;
   }
   if (v.highestStalePendingIoapicEoi === vector) {
-    if (m.tracing) emit(m, v.index, 'stale_eoi_rescan', { vector });
+    if (traced(m)) emit(m, v.index, 'stale_eoi_rescan', { vector });
     kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, false);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
   if (isSplit(m)) {
     if (suppressed) {
-      if (m.tracing) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
+      if (traced(m)) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
       return;
     }
     v.pendingIoapicEoi = vector;
-    if (m.tracing)
+    if (traced(m))
       emit(m, v.index, 'ioapic_eoi_exit_request', {
         vector,
         spivSeoib: (v.spiv & 0x1000) !== 0,
@@ -126,10 +143,10 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
   }
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
   if (!suppressed) {
-    count(m, 'eoi-broadcasts', v.index, vector);
-    if (!levelPinAwaitingEoi(m, vector)) count(m, 'needless-eoi-exits', v.index, vector);
+    countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
+    if (!levelPinAwaitingEoi(m, vector)) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   }
-  const prev = m.tracing
+  const prev = traced(m)
     ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
     : m.cause;
   kvmIoapicUpdateEoi(m, v, vector, trigger);
@@ -140,11 +157,11 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) {
-    count(m, 'empty-eois', v.index);
-    if (m.tracing) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
+    countCpu(m, CTR['empty-eois'], v.index);
+    if (traced(m)) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
     return -1;
   }
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: false }) : -1;
+  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: false }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -154,7 +171,7 @@ export function apicSetEoi(m: Ctx, v: VcpuState): number {
 
 /** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  const eoi = m.tracing ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true }) : -1;
+  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true }) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -171,25 +188,25 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
     if (m.s.config.kvm.pvEoiDisableFix) {
       v.pvEoiPending = false;
       // [unverified: the fix's body was not available] Dropped, not applied: ISR stays, byte untouched.
-      if (m.tracing) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
+      if (traced(m)) emit(m, v.index, 'pv_eoi_dropped', { apicid: apicid(v) });
       return;
     }
-    count(m, 'host-crashes');
+    countCpu(m, CTR['host-crashes'], -1);
     m.s.vm.crashed = true;
-    if (m.tracing) emit(m, v.index, 'host_bug_on', {});
+    if (traced(m)) emit(m, v.index, 'host_bug_on', {});
     throw new HostCrash(v.index);
   }
   const old = v.pvEoiByte;
   v.pvEoiByte = 0;
   v.pvEoiPending = false;
   if (old === 1) {
-    if (m.tracing) emit(m, v.index, 'pv_eoi_sync', { apicid: apicid(v) });
+    if (traced(m)) emit(m, v.index, 'pv_eoi_sync', { apicid: apicid(v) });
     return;
   }
   // As KVM does: the EOI first (kvm_eoi), then trace_kvm_pv_eoi with its vector.
   const vector = apicSetEoi(m, v);
-  count(m, 'pv-eoi-applied', v.index);
-  if (m.tracing) emit(m, v.index, 'kvm_pv_eoi', { apicid: v.index, vector });
+  countCpu(m, CTR['pv-eoi-applied'], v.index);
+  if (traced(m)) emit(m, v.index, 'kvm_pv_eoi', { apicid: v.index, vector });
 }
 
 /** KVM: lapic.c apic_sync_pv_eoi_to_guest() via kvm_lapic_sync_to_vapic() (R9.3). */
@@ -200,7 +217,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
   else if (v.highestIsrCache === -1) reason = 'cache';
   else if (bitmapTest(v.ioapicHandledVectors, v.highestIsrCache)) reason = 'handled';
   if (reason) {
-    if (m.tracing)
+    if (traced(m))
       emit(m, v.index, 'pv_eoi_not_armed', {
         apicid: apicid(v),
         reason,
@@ -210,7 +227,7 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
   }
   v.pvEoiByte = 1;
   v.pvEoiPending = true;
-  if (m.tracing) emit(m, v.index, 'pv_eoi_arm', { apicid: apicid(v), vector: v.highestIsrCache });
+  if (traced(m)) emit(m, v.index, 'pv_eoi_arm', { apicid: apicid(v), vector: v.highestIsrCache });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,8 +240,8 @@ function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
 export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
   v.kickPending = false;
-  count(m, 'exits', v.index);
-  if (m.tracing) {
+  countCpu(m, CTR.exits, v.index);
+  if (traced(m)) {
     const exit = emit(
       m,
       v.index,
@@ -241,7 +258,19 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
 
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
 export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
-  v.frames.push({ vector, savedIf: v.rflagsIf, levelAtTake: level, script: null, pc: 0 });
+  // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
+  if (m.framePoolSize > 0) {
+    const f = m.framePool[--m.framePoolSize];
+    f.vector = vector;
+    f.savedIf = v.rflagsIf;
+    f.levelAtTake = level;
+    f.script = null;
+    f.pc = 0;
+    v.frames.push(f);
+  } else {
+    v.frames.push(newFrame(vector, v.rflagsIf, level, null, 0));
+  }
+  markGuestBusy(m, v);
   v.rflagsIf = false;
   countInjection(m, v, vector);
 }
@@ -252,28 +281,30 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   if (!v.rflagsIf) {
-    if (m.tracing) emit(m, v.index, 'irq_window_request', { vector });
+    if (traced(m)) emit(m, v.index, 'irq_window_request', { vector });
     return;
   }
   const level = bitmapTest(v.tmr, vector);
-  const pprBefore = ppr(v);
+  const pprBefore = m.recording ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
-  if (m.tracing)
+  if (traced(m))
     m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
 function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
   const savic = v.savic!;
-  const moved: number[] = [];
+  let any = false;
+  const moved: number[] | null = m.recording ? [] : null; // for the trace only
   for (let r = 0; r < 8; r++) {
     let w = v.irr[r];
     while (w !== 0) {
       const b = 31 - Math.clz32(w);
       w &= ~(1 << b);
       const vector = (r << 5) + b;
-      moved.push(vector);
+      any = true;
+      moved?.push(vector);
       bitmapClear(v.irr, vector);
       bitmapSet(savic.irr, vector);
       if (bitmapTest(v.tmr, vector)) {
@@ -284,7 +315,8 @@ function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
       }
     }
   }
-  if (moved.length && m.tracing)
+  // Recording has not changed since `moved` was started (no event in between).
+  if (any && traced(m) && moved)
     m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
 }
 
@@ -301,7 +333,7 @@ function kvmVcpuUpdateApicv(m: Ctx, v: VcpuState): void {
   v.highestIsrCache = -1;
   // Interrupts accepted while APICv was active raised no KVM_REQ_EVENT: look at IRR now.
   if (!activate) v.requests |= REQ_EVENT;
-  if (m.tracing)
+  if (traced(m))
     emit(m, v.index, 'apicv_update', {
       active: activate,
       inhibits: inhibitNames(m.s.vm.apicvInhibits).join(', '),
@@ -321,7 +353,7 @@ function updateCr8Intercept(m: Ctx, v: VcpuState): void {
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
   v.tprThreshold = threshold;
-  if (m.tracing) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+  if (traced(m)) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
@@ -330,19 +362,19 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   for (;;) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
       const vector = v.pendingIoapicEoi;
       if (bitmapTest(v.ioapicHandledVectors, vector)) {
         kvmUserspaceIoapicEoi(m, v, vector);
         m.cause = outer;
         continue; // QEMU handled the exit; KVM_RUN again
       }
-      if (m.tracing) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+      if (traced(m)) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
       m.cause = outer;
     }
     if (v.requests & REQ_SCAN_IOAPIC) {
       v.requests &= ~REQ_SCAN_IOAPIC;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
       vcpuScanIoapic(m, v);
       m.cause = outer;
     }
@@ -361,7 +393,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     }
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
+      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
       kvmCheckAndInjectEvents(m, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {
@@ -375,17 +407,17 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   }
   if (v.savic) savicSetRequestedIrr(m, v);
   v.inGuest = true;
-  if (m.tracing) emit(m, v.index, 'kvm_entry', {});
-  touch(m, v);
+  if (traced(m)) emit(m, v.index, 'kvm_entry', {});
+  // No touch: settle, the only caller, runs the vCPU's hardware delivery right after the entry.
 }
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
 function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'ioapic-eoi-exits', v.index, vector);
-  count(m, 'eoi-broadcasts', v.index, vector);
+  countCpuVector(m, CTR['ioapic-eoi-exits'], v.index, vector);
+  countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
-  if (needless) count(m, 'needless-eoi-exits', v.index, vector);
-  const prev = m.tracing
+  if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
+  const prev = traced(m)
     ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
     : m.cause;
   qemuIoapicEoiBroadcast(m, vector);
@@ -404,7 +436,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
     bitmapClear(v.savic.irr, vector);
     bitmapSet(v.savic.isr, vector);
     guestTakeInterrupt(m, v, vector, bitmapTest(v.savic.tmr, vector));
-    if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
+    if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
     return true;
   }
   if (!v.apicvActive) return false;
@@ -412,7 +444,7 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
   if (vector === -1) return false;
   kvmApicAckInterrupt(v, vector, true);
   guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
-  if (m.tracing) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
+  if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
   return true;
 }
 
@@ -422,41 +454,47 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
  */
 export function settle(m: Ctx): void {
   const cpus = m.s.cpus;
-  const attn = m.attn;
-  let busy = true;
-  while (busy) {
-    busy = false;
-    for (let i = 0; i < cpus.length; i++) {
-      if (!attn[i]) continue;
-      attn[i] = 0;
-      busy = true;
-      const v = cpus[i];
-      // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
-      const outer = causedBy(m, m.vcpuCause[i]);
-      if (!v.inGuest) {
-        vcpuEnterGuest(m, v);
-      } else if (v.kickPending) {
-        vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
-        vcpuEnterGuest(m, v);
-      }
-      if (v.inGuest) hardwareDeliver(m, v);
-      m.cause = outer;
+  // Pass after pass in index order: a vCPU touched above the one being handled is handled later
+  // in the same pass, one touched at or below it in the next pass.
+  let from = 0;
+  while (m.attnCount > 0) {
+    const i = nextSetBit(m.attn, from);
+    if (i < 0) {
+      from = 0;
+      continue;
     }
+    m.attn[i >>> 5] &= ~(1 << (i & 31));
+    m.attnCount--;
+    from = i + 1;
+    const v = cpus[i];
+    // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
+    const outer = causedBy(m, m.vcpuCause[i]);
+    if (!v.inGuest) {
+      vcpuEnterGuest(m, v);
+    } else if (v.kickPending) {
+      vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
+      vcpuEnterGuest(m, v);
+    }
+    if (v.inGuest) hardwareDeliver(m, v);
+    m.cause = outer;
   }
 }
 
-/** vCPU has a deliverable interrupt in KVM's IRR and no hardware delivers it: an exit is needed. */
-export function needsWindowExit(_m: Ctx, v: VcpuState): boolean {
-  return !v.apicvActive && !v.savic && kvmApicHasInterrupt(v) !== -1;
+/**
+ * The deliverable interrupt in KVM's IRR that no hardware delivers, so that an exit is needed to
+ * inject it; -1 when there is none.
+ */
+export function windowExitVector(v: VcpuState): number {
+  return v.apicvActive || v.savic ? -1 : kvmApicHasInterrupt(v);
 }
 
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */
 export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
-  count(m, 'eoi-exits', v.index, vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
   if (vector === -1) {
-    count(m, 'empty-eois', v.index);
-    if (m.tracing) emit(m, v.index, 'savic_eoi_empty', {});
+    countCpu(m, CTR['empty-eois'], v.index);
+    if (traced(m)) emit(m, v.index, 'savic_eoi_empty', {});
     return;
   }
   bitmapClear(v.isr, vector);

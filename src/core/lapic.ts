@@ -8,8 +8,9 @@ import {
   VMX_REQUIRED_APICV_INHIBITS,
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
+import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, count, emit, lastEvent, reqSlot, touch } from './ctx.ts';
+import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
@@ -68,14 +69,14 @@ export interface ApicIrq {
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
   if (!apicSwEnabled(v)) {
-    if (m.tracing) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
+    if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
     return 0;
   }
   const merged = bitmapTest(v.irr, irq.vector);
   if (irq.trigger) bitmapSet(v.tmr, irq.vector);
   else bitmapClear(v.tmr, irq.vector);
   bitmapSet(v.irr, irq.vector);
-  if (m.tracing) {
+  if (traced(m)) {
     emit(m, v.index, 'kvm_apic_accept_irq', {
       apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
       vector: irq.vector,
@@ -114,7 +115,7 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
 /** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
 export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause = lastEvent(m)): void {
   v.requests |= req;
-  if (m.tracing) {
+  if (m.recording) {
     // The request, and the kick it may cause, descend from the event that led to it.
     m.reqCause[reqSlot(v, req)] = cause;
     m.vcpuCause[v.index] = cause;
@@ -132,7 +133,7 @@ export function irrPending(v: VcpuState): boolean {
 }
 
 export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  count(m, 'injections', v.index, vector);
+  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /**
@@ -147,7 +148,7 @@ export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
     case 'disabled':
       return false;
     case 'quirked':
-      return m.s.config.irqchip === 'kernel';
+      return !m.split;
   }
 }
 
@@ -164,7 +165,7 @@ export function kvmSetOrClearApicvInhibit(m: Ctx, reason: number, set: boolean):
   if (inhibits === old) return;
   m.s.vm.apicvInhibits = inhibits;
   const flips = (old === 0) !== (inhibits === 0);
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'kvm_apicv_inhibit_changed', {
       reason,
       set,
@@ -185,7 +186,7 @@ export function kvmRecalculateApicMap(m: Ctx, why: string): void {
   const s = m.s;
   const map = buildApicMap(s.config, s.cpus);
   s.vm.apicMap = map;
-  if (m.tracing)
+  if (traced(m))
     emit(m, -1, 'apic_map_recalculated', {
       reg: why,
       maxApicId: map.maxApicId,

@@ -3,16 +3,31 @@
  * its events. Deterministic: no clocks, no randomness, no I/O.
  */
 import type { Action } from './actions.ts';
+import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
+import { x2apicFormat } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { CAPTURED, causedBy, emit, HostCrash, resetCauses, touch } from './ctx.ts';
+import {
+  CAPTURED,
+  causedBy,
+  clearAttn,
+  emit,
+  eventOf,
+  HostCrash,
+  markGuestBusy,
+  nextSetBit,
+  resetCauses,
+  touch,
+  traced,
+} from './ctx.ts';
 import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
-import { guestHasWork, guestOp, guestStep } from './guest.ts';
+import { guestHasWork, guestIdle, guestOp, guestStep } from './guest.ts';
 import {
   ioapicFireDueTimers,
+  ioapicIndexVectors,
   ioapicSetLine,
   ioapicWriteRte,
   isSplit,
@@ -26,10 +41,13 @@ import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';
 import type { MachineState, SavedMachine } from './state.ts';
 import {
+  cloneFrames,
   cloneIoapic,
   cloneMachineState,
+  cloneTasks,
   cloneVcpu,
   newMachineState,
+  newRte,
   REQ_EVENT,
   REQ_SCAN_IOAPIC,
 } from './state.ts';
@@ -39,6 +57,8 @@ export const STEP_NS = 1000;
 
 /** Shared by every untraced step: nothing is ever pushed to it. */
 const NO_EVENTS: TraceEvent[] = Object.freeze([]) as unknown as TraceEvent[];
+/** What every untraced step other than `run` returns: nothing to allocate per step. */
+const UNTRACED_STEP: StepResult = Object.freeze({ events: NO_EVENTS, work: 1 });
 
 export interface StepResult {
   events: TraceEvent[];
@@ -52,18 +72,30 @@ export class Machine {
   private constructor(state: MachineState, tracing: boolean) {
     this.ctx = {
       s: state,
+      split: state.config.irqchip === 'split',
+      x2apicFormat: x2apicFormat(state.config),
       tracing,
+      recording: false,
       events: [],
       maxEvents: Number.POSITIVE_INFINITY,
       droppedEvents: 0,
-      attn: new Uint8Array(state.cpus.length),
+      attn: new Uint32Array((state.cpus.length + 31) >>> 5),
+      attnCount: 0,
+      guestBusy: new Uint32Array((state.cpus.length + 31) >>> 5),
       cause: -1,
       vcpuCause: new Int32Array(state.cpus.length).fill(-1),
       reqCause: new Int32Array(state.cpus.length * 4).fill(-1),
       guestCause: new Int32Array(state.cpus.length).fill(-1),
+      vectorPins: new Uint32Array(256),
+      irq: { vector: 0, deliveryMode: 0, destMode: 0, trigger: 0, dest: 0, shorthand: 0 },
+      mapSlots: new Int32Array(MAX_MAP_SLOTS),
+      framePool: [],
+      framePoolSize: 0,
       captureAt: -1,
       captured: null,
     };
+    ioapicIndexVectors(this.ctx);
+    for (const v of state.cpus) if (!guestIdle(v)) markGuestBusy(this.ctx, v);
   }
 
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
@@ -74,8 +106,8 @@ export class Machine {
       bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
       v.requests = 0;
     }
-    m.ctx.s.counters = countersNew();
-    m.ctx.attn.fill(0);
+    m.ctx.s.counters = countersNew(config.vcpus);
+    clearAttn(m.ctx);
     m.ctx.tracing = tracing;
     return m;
   }
@@ -102,15 +134,17 @@ export class Machine {
     }
     const m = this.ctx;
     this.startStep(action);
-    if (m.s.vm.crashed) return { events: m.events, work: 1 };
-    let work = 1;
-    guarded(m, () => {
-      advance(m, STEP_NS);
-      work += perform(m, action);
-      m.cause = m.tracing ? 0 : -1;
-      settle(m);
-    });
-    return { events: m.events, work };
+    if (!m.s.vm.crashed) {
+      try {
+        advance(m, STEP_NS);
+        perform(m, action);
+        m.cause = m.tracing ? 0 : -1;
+        settle(m);
+      } catch (e) {
+        hostCrashed(m, e);
+      }
+    }
+    return m.tracing ? { events: m.events, work: 1 } : UNTRACED_STEP;
   }
 
   /**
@@ -148,12 +182,21 @@ export class Machine {
     const m = this.ctx;
     m.events = m.tracing ? [] : NO_EVENTS;
     m.droppedEvents = 0;
+    m.recording = m.tracing && m.maxEvents > 0;
     if (!m.tracing) return;
     resetCauses(m);
-    const a = describeAction(action);
-    m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
-    if (m.s.vm.crashed) emit(m, -1, 'vm_stopped', {});
+    if (traced(m)) {
+      const a = describeAction(action);
+      m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
+    }
+    if (m.s.vm.crashed && traced(m)) emit(m, -1, 'vm_stopped', {});
   }
+}
+
+/** A host crash (R9.5) ends the step where it happened; anything else is rethrown. */
+function hostCrashed(m: Ctx, e: unknown): void {
+  if (!(e instanceof HostCrash)) throw e;
+  clearAttn(m);
 }
 
 /** Runs a piece of a step; a host crash (R9.5) ends the step where it happened. */
@@ -162,8 +205,7 @@ function guarded(m: Ctx, f: () => void): boolean {
     f();
     return true;
   } catch (e) {
-    if (!(e instanceof HostCrash)) throw e;
-    m.attn.fill(0);
+    hostCrashed(m, e);
     return false;
   }
 }
@@ -202,8 +244,17 @@ export class ChunkedRun {
     return this.finished;
   }
 
-  /** Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken. */
+  /**
+   * Ends the run where it is: the step it leaves is exactly `run K`, K = steps taken, and so is
+   * its trace when it is traced (it ends as that run's does).
+   */
   stop(): { kind: 'run'; n: number } {
+    const run = this.run;
+    if (!this.finished && run) {
+      run.stopHere();
+      guarded(this.m, () => settle(this.m));
+      relabelRoot(this.m, { kind: 'run', n: this.steps });
+    }
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
@@ -211,6 +262,15 @@ export class ChunkedRun {
   result(): StepResult {
     return { events: this.m.events, work: 1 + this.steps };
   }
+}
+
+/** A traced step's root event names its action: a stopped run's is `run K`, what it is recorded as. */
+function relabelRoot(m: Ctx, action: Action): void {
+  const root = m.events[0];
+  if (!m.tracing || root?.type !== 'action') return;
+  const a = describeAction(action);
+  const e = eventOf(m, a.cpu, 'action', { label: a.label, device: a.device });
+  m.events[0] = { ...e, time: root.time, cause: root.cause };
 }
 
 function advance(m: Ctx, ns: number): void {
@@ -252,25 +312,29 @@ function describeAction(a: Action): { label: string; cpu: number; device: boolea
   }
 }
 
-/** Performs an action; returns the extra work units it took (guest steps of `run`). */
-function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
+/** Performs an action (`run` is GuestRun's). */
+function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
   const s = m.s;
+  // The guest's own actions first: scenarios are mostly made of them.
   switch (a.kind) {
+    case 'cpu':
+      guestOp(m, s.cpus[a.cpu], a.op);
+      return;
     case 'route':
       ioapicWriteRte(m, a.pin, a.fields);
-      return 0;
+      return;
     case 'mask':
     case 'unmask':
       ioapicWriteRte(m, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
-      return 0;
+      return;
     case 'assert':
     case 'deassert':
       ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
-      return 0;
+      return;
     case 'pulse':
       ioapicSetLine(m, a.pin, 1);
       ioapicSetLine(m, a.pin, 0);
-      return 0;
+      return;
     case 'msi':
       kvmSetMsi(m, {
         dest: a.dest,
@@ -279,11 +343,11 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
         deliveryMode: a.deliveryMode,
         trigger: a.trigger,
       });
-      return 0;
+      return;
     case 'ipi': {
       const v = s.cpus[a.from];
       vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
-      if (m.tracing)
+      if (traced(m))
         causedBy(
           m,
           emit(m, v.index, 'kvm_apic_ipi', {
@@ -302,30 +366,27 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): number {
         dest: a.dest,
         shorthand: a.shorthand,
       });
-      return 0;
+      return;
     }
     case 'wait':
       advance(m, a.ns);
-      return 0;
+      return;
     case 'snapshot':
       stopAllVcpus(m, 'savevm');
       s.snapshots.set(a.name, saveMachine(m));
       m.cause = m.tracing ? 0 : -1;
-      if (m.tracing) emit(m, -1, 'savevm', { name: a.name });
-      return 0;
+      if (traced(m)) emit(m, -1, 'savevm', { name: a.name });
+      return;
     case 'restore':
       stopAllVcpus(m, 'loadvm');
       restoreMachine(m, s.snapshots.get(a.name)!, a.name);
-      return 0;
+      return;
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
-      if (m.tracing) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
-      return 0;
+      if (traced(m)) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
+      return;
     }
-    case 'cpu':
-      guestOp(m, s.cpus[a.cpu], a.op);
-      return 0;
   }
 }
 
@@ -345,40 +406,63 @@ export class GuestRun {
     readonly limit: number,
   ) {}
 
+  /** Ends the run after the steps taken, as `run K` (K = steps) ends: done, with its run_done. */
+  stopHere(): void {
+    if (this.done) return;
+    this.done = true;
+    if (traced(this.m)) {
+      this.m.cause = 0;
+      emit(this.m, -1, 'run_done', { steps: this.steps, limit: this.steps });
+    }
+  }
+
   /** Runs up to `budget` guest steps; returns true when the run is over. */
   advance(budget: number): boolean {
     const m = this.m;
     const cpus = m.s.cpus;
-    while (!this.done && budget > 0) {
-      if (this.steps >= this.limit || m.s.vm.crashed) {
-        this.done = true;
+    // The loop's position in locals (written back below), so that the steps do not reload it.
+    let { steps, next, anyInRound, done } = this;
+    const limit = this.limit;
+    while (!done && budget > 0) {
+      if (steps >= limit || m.s.vm.crashed) {
+        done = true;
         break;
       }
-      if (this.next >= cpus.length) {
-        if (!this.anyInRound) {
-          this.done = true;
+      // The vCPUs not marked busy have no work (Ctx.guestBusy): the round skips them.
+      const i = next < cpus.length ? nextSetBit(m.guestBusy, next) : -1;
+      if (i < 0) {
+        if (!anyInRound) {
+          done = true;
           break;
         }
-        this.next = 0;
-        this.anyInRound = false;
+        next = 0;
+        anyInRound = false;
         continue;
       }
-      const v = cpus[this.next++];
-      if (!guestHasWork(m, v)) continue;
-      this.anyInRound = true;
-      this.steps++;
+      next = i + 1;
+      const v = cpus[i];
+      if (!guestHasWork(m, v)) {
+        if (guestIdle(v)) m.guestBusy[i >>> 5] &= ~(1 << (i & 31));
+        continue;
+      }
+      anyInRound = true;
+      steps++;
+      this.steps = steps; // read by stopHere and ChunkedRun if the step throws (host crash)
       budget--;
       advance(m, STEP_NS);
-      if (m.tracing) {
+      if (m.recording) {
         // A guest step descends from the handler it runs (or from the run itself).
         m.cause = 0;
         causedBy(m, m.guestCause[v.index]);
       }
       guestStep(m, v);
-      if (m.tracing) m.cause = 0;
+      if (m.recording) m.cause = 0;
       settle(m);
     }
-    if (this.done && m.tracing) {
+    this.next = next;
+    this.anyInRound = anyInRound;
+    this.done = done;
+    if (done && traced(m)) {
       m.cause = 0;
       emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
@@ -416,8 +500,8 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.isr.set(o.isr);
     v.tmr.set(o.tmr);
     v.rflagsIf = o.rflagsIf;
-    v.frames = o.frames.map((f) => ({ ...f }));
-    v.tasks = o.tasks.map((t) => ({ ...t }));
+    v.frames = cloneFrames(o.frames);
+    v.tasks = cloneTasks(o.tasks);
     v.booted = o.booted;
     v.pvEoiEnabled = o.pvEoiEnabled;
     v.pvEoiByte = o.pvEoiByte;
@@ -432,15 +516,17 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.pvEoiPending = false;
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
     touch(m, v);
+    if (!guestIdle(v)) markGuestBusy(m, v);
   }
   // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
   kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
   const io = s.ioapic;
   const o = saved.ioapic;
-  io.rte = o.rte.map((e) => ({ ...e }));
+  io.rte = o.rte.map(newRte);
+  ioapicIndexVectors(m);
   io.line = o.line;
   io.edgeUndelivered = o.edgeUndelivered;
-  if (m.tracing) {
+  if (traced(m)) {
     m.cause = 0;
     const ev = emit(m, -1, 'loadvm', { name });
     // Every vCPU's requests come from the restore.

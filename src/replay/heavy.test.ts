@@ -1,7 +1,8 @@
 /**
  * Legal but heavy input runs in time linear in its size, with no stack-depth dependence
- * (issue 14, item 2). The sizes are the ones the attack used; the budgets are generous
- * (a loaded 2-core machine) yet far below what the quadratic code took (40 s and more).
+ * (issue 14, item 2). The sizes are the ones the attack used. The time bounds are hang guards,
+ * not measurements (those are in `npm run bench`): loose enough for a loaded 2-core machine,
+ * still well below what the quadratic code took (40 s and more).
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parse.ts';
@@ -23,7 +24,7 @@ describe('heavy legal input (issue 14 item 2)', () => {
       expect(r.scenario.configNotes).toHaveLength(130_000);
       expect(r.scenario.config.apic).toBe('xapic');
     }
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(10_000);
   });
 
   it('250 000 notes before the first action stay the step notes of that action', () => {
@@ -41,7 +42,7 @@ describe('heavy legal input (issue 14 item 2)', () => {
     const { value: run, ms } = timed(() => runScenario(r.scenario));
     expect(run.expects).toHaveLength(70_000);
     expect(run.expects.every((e) => e.ok && e.afterStep === 1)).toBe(true);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(15_000);
   });
 
   it('105 000 expectations at one step: no stack overflow in the runner or the worker session', () => {
@@ -54,7 +55,7 @@ describe('heavy legal input (issue 14 item 2)', () => {
     const s = new Session();
     const { value: loaded, ms } = timed(() => s.load(text));
     expect(loaded.ok).toBe(true);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(15_000);
   });
 
   it('the worker session groups 70 000 expectations at one step in linear time (once a hang)', () => {
@@ -62,6 +63,6 @@ describe('heavy legal input (issue 14 item 2)', () => {
     const s = new Session();
     const { value: loaded, ms } = timed(() => s.load(text));
     expect(loaded.ok).toBe(true);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(15_000);
   });
 });

@@ -28,8 +28,22 @@ function stateBytes(config: Config): number {
   return 4096 + config.vcpus * 1200;
 }
 
+/** What replayStep returns for a step: the states around it and its events (read-only). */
+export interface StepReplay {
+  before: MachineState | null;
+  after: MachineState;
+  events: TraceEvent[];
+  dropped: number;
+}
+
 export class Timeline {
   private readonly keyframes: Keyframe[] = [];
+  /**
+   * The step of the last `run` begun with a trace cap, traced as it ran: replayStep answers it
+   * without replaying the run (for a long run that would take about as long as the run did).
+   */
+  private runTrace: (StepReplay & { step: number; maxEvents: number }) | null = null;
+  private pendingRun: { before: MachineState; maxEvents: number } | null = null;
   private readonly actions: Action[] = [];
   private interval: number;
   private readonly maxKeyframes: number;
@@ -75,14 +89,37 @@ export class Timeline {
   /**
    * Starts `run n` on the last state, to be advanced in chunks; when it is done or stopped,
    * `commit` the action it amounts to (`run n`, or `run K` for a stop after K guest steps).
+   * With `traceCap`, the run is traced as it goes, keeping that many events and counting the
+   * rest (which costs little: ctx.ts traced), and replayStep(step, traceCap) of its step is then
+   * answered from that trace, exactly what replaying it would give.
    */
-  beginRun(n: number): ChunkedRun {
+  beginRun(n: number, traceCap?: number): ChunkedRun {
+    if (traceCap !== undefined) {
+      this.pendingRun = { before: cloneMachineState(this.tip.state), maxEvents: traceCap };
+      this.tip.tracing = true;
+      this.tip.ctx.maxEvents = traceCap;
+    }
     return this.tip.beginRun(n);
   }
 
   /** Records an action already applied to the last state. */
   commit(action: Action, work: number): void {
     this.actions.push(action);
+    const run = this.pendingRun;
+    if (run) {
+      const m = this.tip;
+      this.pendingRun = null;
+      this.runTrace = {
+        step: this.actions.length,
+        maxEvents: run.maxEvents,
+        before: run.before,
+        after: cloneMachineState(m.state),
+        events: m.ctx.events,
+        dropped: m.ctx.droppedEvents,
+      };
+      m.tracing = false;
+      m.ctx.maxEvents = Number.POSITIVE_INFINITY;
+    }
     this.workSinceKeyframe += work;
     if (this.workSinceKeyframe >= this.interval) this.addKeyframe();
   }
@@ -131,10 +168,10 @@ export class Timeline {
    * Replays step `step` with tracing on: the state before it, the state after it, its events
    * (at most `maxEvents`, the rest counted in `dropped`).
    */
-  replayStep(
-    step: number,
-    maxEvents = Number.POSITIVE_INFINITY,
-  ): { before: MachineState | null; after: MachineState; events: TraceEvent[]; dropped: number } {
+  replayStep(step: number, maxEvents = Number.POSITIVE_INFINITY): StepReplay {
+    const t = this.runTrace;
+    if (t && t.step === step && t.maxEvents === maxEvents)
+      return { before: t.before, after: t.after, events: t.events, dropped: t.dropped };
     if (step < 1 || step > this.length)
       return {
         before: null,

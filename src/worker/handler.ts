@@ -4,6 +4,7 @@
  * to the Worker scope, and the store's tests to a fake worker in Node.
  */
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
+import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
 import type { Request, Response, TestHookRequest } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -14,9 +15,8 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
   // Heartbeats during long loads: the UI's hang watchdog hears them.
   session.onProgress = (done, total) => post({ type: 'progress', id: current, steps: done, limit: total });
 
-  /** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (25 a second is smooth for a storm and leaves the UI thread free to paint). */
-  const SLICE_MS = 8;
-  const FRAME_MS = 40;
+  /** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (pace.ts). */
+  const slices = createSliceQueue();
   let run: { id: number; detailed: number[]; budget: number; lastFrame: number; stop: boolean } | null = null;
 
   function pumpRun(): void {
@@ -25,7 +25,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
     const t0 = performance.now();
     const done = r.stop || session.runChunk(r.budget);
     const dt = performance.now() - t0;
-    r.budget = Math.max(16, Math.min(200_000, Math.round(r.budget * (dt > 0 ? SLICE_MS / dt : 2))));
+    r.budget = nextBudget(r.budget, dt);
     if (done) {
       const ended = session.endRun(r.stop);
       run = null;
@@ -40,7 +40,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
       if (p) post({ type: 'progress', id: r.id, steps: p.steps, limit: p.limit });
       post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
     }
-    setTimeout(pumpRun, 0);
+    slices.next(pumpRun);
   }
 
   function handle(req: Request | TestHookRequest): void {
@@ -78,8 +78,8 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
         post({ type: 'loaded', id: req.id, info: r.info });
         const p = session.runProgress;
         if (p) post({ type: 'progress', id: req.id, steps: p.steps, limit: p.limit });
-        run = { id: req.id, detailed: req.detailed, budget: 256, lastFrame: 0, stop: false };
-        setTimeout(pumpRun, 0);
+        run = { id: req.id, detailed: req.detailed, budget: FIRST_BUDGET, lastFrame: 0, stop: false };
+        slices.next(pumpRun);
         return;
       }
       case 'stop':

@@ -161,7 +161,8 @@ export class Session {
       if (!cut.ok) return cut;
     }
     if (!this.timeline) return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
-    this.running = { run: this.timeline.beginRun(n), n };
+    // Traced as it runs (3000 events kept, the rest counted): its frame needs no replay.
+    this.running = { run: this.timeline.beginRun(n, MAX_STEP_EVENTS), n };
     return { ok: true, info: this.info() };
   }
 
