@@ -245,7 +245,8 @@ test('compare: the same scenario under a second configuration, in lockstep, diff
   const text = PRESETS.find((p) => p.id === 'stale-eoi-split-patched')!.text;
   await page.goto(`/#${encodeFragment({ text, step: 12, compare: ['kvm.stale-eoi-rescan=off'] })}`);
   const diff = page.getByTestId('differences');
-  await expect(diff).toContainText('Differences after step 12 (A vs B)');
+  // Both columns load first (two workers): slow on a loaded machine.
+  await expect(diff).toContainText('Differences after step 12 (A vs B)', { timeout: 20_000 });
   await expect(diff).toContainText('ioapic-eoi-exits 1 vs 3');
   await expect(diff).toContainText('vCPU 0: handled {} vs {0x62}');
   await expect(page.getByRole('region', { name: 'B' })).toContainText('kvm.stale-eoi-rescan=off');
