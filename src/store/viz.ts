@@ -9,7 +9,15 @@ import type { View } from '../share/url.ts';
 import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { CpuDetail, ExportKind, Frame, Response, SessionInfo, StepEvents } from '../worker/protocol.ts';
+import type {
+  CpuDetail,
+  ExportKind,
+  Frame,
+  Response,
+  SessionInfo,
+  StepEvents,
+  TraceImportInfo,
+} from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
@@ -25,7 +33,7 @@ interface Snapshot {
 }
 
 /** Where a load came from: errors of editor text go to the editor, the others to the notice bar. */
-export type LoadSource = 'editor' | 'link' | 'file' | 'app';
+export type LoadSource = 'editor' | 'link' | 'file' | 'trace' | 'app';
 
 export interface VizState {
   /** The scenario text of the session (the last one that parsed). */
@@ -54,6 +62,8 @@ export interface VizState {
   compare: string[] | null;
   /** A compare setting of this store's own (`settings`) that does not apply to the text. */
   settingsError: string | null;
+  /** The KVM trace the session was imported from (kept while its steps are acted on; a load clears it). */
+  traceImport: TraceImportInfo | null;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -61,6 +71,8 @@ export interface VizState {
   /** Rewrites the configuration lines of the text to `config` and replays (the worker edits the text). */
   configure(config: Config): void;
   setView(view: View): void;
+  /** Opens a `trace-cmd report` / `perf script` text as a scenario (read in the worker); a trace with nothing usable changes nothing. */
+  importTrace(text: string, name: string): void;
   setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
   requestExport(what: ExportKind, compare?: { label: string; steps: StepEvents[] }): Promise<string>;
@@ -123,6 +135,8 @@ export function createVizStore(
   let live = false;
   const exports = new Map<number, (text: string) => void>();
   const traceSteps = new Map<number, (steps: StepEvents[]) => void>();
+  /** The trace whose scenario is being loaded, until the load succeeds. */
+  let importing: TraceImportInfo | null = null;
   /** The step the last seek asked for, until its frame arrives. */
   let wanted: number | null = null;
   let wantedId = 0;
@@ -148,8 +162,24 @@ export function createVizStore(
             text: r.info.text,
             editorErrors: lastLoad?.fromEditor ? [] : get().editorErrors,
             settingsError: null,
+            // A new scenario (not an action on this one) ends the imported trace's view.
+            ...(lastLoad ? { traceImport: lastLoad.source === 'trace' ? importing : null } : {}),
           });
+          if (lastLoad) importing = null;
           lastLoad = null;
+          return;
+        case 'trace-imported':
+          if (!r.result.ok) {
+            set({
+              notice: {
+                kind: 'error',
+                text: `The trace was not opened: ${r.result.error}. The session was kept.`,
+              },
+            });
+            return;
+          }
+          importing = r.result.info;
+          get().load(r.result.text, 0, false, 'trace');
           return;
         case 'error': {
           const fromEditor = lastLoad?.fromEditor ?? false;
@@ -160,9 +190,12 @@ export function createVizStore(
               ? 'The link was not opened: its scenario'
               : source === 'file'
                 ? 'The file was not opened: its scenario'
-                : 'Not applied: the scenario';
+                : source === 'trace'
+                  ? 'The trace was not opened: the scenario written from it'
+                  : 'Not applied: the scenario';
           const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
           lastLoad = null;
+          importing = null;
           set({
             status: 'ready',
             editorErrors: fromEditor ? r.errors : get().editorErrors,
@@ -261,6 +294,7 @@ export function createVizStore(
       historyMode: 'replace',
       compare: null,
       settingsError: null,
+      traceImport: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (get().info) remember();
@@ -295,6 +329,10 @@ export function createVizStore(
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
+      },
+      importTrace(text, name) {
+        if (get().status === 'running') return;
+        host.send({ type: 'import-trace', text, name });
       },
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });

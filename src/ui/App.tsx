@@ -16,6 +16,7 @@ import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { EditorPanel } from './editor/EditorPanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
+import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
@@ -250,6 +251,7 @@ function Shell() {
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
+          <TracePanel />
           <MachinePicture />
           <SingleLanes />
           <Main />

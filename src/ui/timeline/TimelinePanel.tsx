@@ -12,8 +12,12 @@ function StepList() {
   const info = useViz((s) => s.info);
   const step = useViz((s) => s.frame?.step ?? 0);
   const seek = useViz((s) => s.seek);
+  const trace = useViz((s) => s.traceImport);
   if (!info) return null;
   const failedAt = new Set(info.expects.filter((e) => !e.ok).map((e) => e.afterStep));
+  // An imported trace: each step's trace line, and the steps where the model disagrees.
+  const traceLine = new Map(trace?.steps.map((s) => [s.step, s.traceLine]) ?? []);
+  const disagreeAt = new Set(trace?.disagreements.map((d) => d.step) ?? []);
   return (
     <div className="rounded border border-slate-200 dark:border-slate-700">
       <VirtualList
@@ -31,6 +35,23 @@ function StepList() {
           >
             <span className="w-10 shrink-0 text-right tabular-nums text-slate-400">{k}</span>
             <span className="truncate">{k === 0 ? 'start' : info.steps[k - 1].text}</span>
+            {traceLine.has(k) && (
+              <span
+                className="shrink-0 text-violet-700 dark:text-violet-300"
+                title="the trace line this step came from"
+              >
+                L{traceLine.get(k)}
+              </span>
+            )}
+            {disagreeAt.has(k) && (
+              <span
+                className="text-amber-700 dark:text-amber-300"
+                title="the model disagrees with the trace here"
+                data-testid="trace-disagrees"
+              >
+                ⚠
+              </span>
+            )}
             {failedAt.has(k) && (
               <span
                 className="ml-auto text-rose-600 dark:text-rose-400"
