@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { bridge, open } from './fixtures.ts';
 
-const SAMPLE = readFileSync(join(import.meta.dirname, '..', 'src', 'import', 'samples', 'split-trace-cmd.txt'), 'utf8');
+const SAMPLE = readFileSync(
+  join(import.meta.dirname, '..', 'src', 'import', 'samples', 'split-trace-cmd.txt'),
+  'utf8',
+);
 // Without QEMU's EOI exit the trace shows less than the model does: one disagreement.
 const NO_EOI_EXIT = SAMPLE.split('\n')
   .filter((l) => !l.includes('KVM_EXIT_IOAPIC_EOI'))
@@ -43,8 +46,14 @@ test('a dropped or chosen trace file opens as a trace; one with nothing usable k
   const before = await bridge(page);
   await page
     .getByTestId('file-input')
-    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('kvm_exit: soon\nhello\n') });
-  await expect(page.getByTestId('notice')).toContainText('The trace was not opened: notes.txt: nothing usable');
+    .setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('kvm_exit: soon\nhello\n'),
+    });
+  await expect(page.getByTestId('notice')).toContainText(
+    'The trace was not opened: notes.txt: nothing usable',
+  );
   expect((await bridge(page)).text).toBe(before.text);
   await page
     .getByTestId('file-input')

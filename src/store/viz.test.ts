@@ -304,7 +304,9 @@ describe('a KVM trace opened in the app (issue 10 §3)', () => {
     const before = store.getState();
     store.getState().importTrace('just some words\n', 'notes.txt');
     const s = await until(store, (st) => st.notice !== null);
-    expect(s.notice!.text).toMatch(/^The trace was not opened: notes\.txt: nothing usable.*The session was kept\.$/);
+    expect(s.notice!.text).toMatch(
+      /^The trace was not opened: notes\.txt: nothing usable.*The session was kept\.$/,
+    );
     expect(s.text).toBe(before.text);
     expect(s.undoStack).toEqual(before.undoStack);
     expect(s.redoStack).toEqual(before.redoStack);
