@@ -44,13 +44,11 @@ test('a dropped or chosen trace file opens as a trace; one with nothing usable k
 }) => {
   await open(page);
   const before = await bridge(page);
-  await page
-    .getByTestId('file-input')
-    .setInputFiles({
-      name: 'notes.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from('kvm_exit: soon\nhello\n'),
-    });
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('kvm_exit: soon\nhello\n'),
+  });
   await expect(page.getByTestId('notice')).toContainText(
     'The trace was not opened: notes.txt: nothing usable',
   );

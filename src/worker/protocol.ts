@@ -120,6 +120,21 @@ export interface SessionInfo {
   steps: StepInfo[];
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
+  /** The lints' warnings (src/lint), by step, the first MAX_WARNINGS of them. */
+  warnings: StepLint[];
+  /** How many warnings there are in all (more than `warnings` holds when over MAX_WARNINGS). */
+  warningCount: number;
+}
+
+/** Warnings a SessionInfo carries at most (a random 200 000-step scenario has tens of thousands). */
+export const MAX_WARNINGS = 2000;
+
+/** One lint warning after a step (docs/language.md "Lints"). */
+export interface StepLint {
+  step: number;
+  lint: string;
+  rule: string;
+  why: string;
 }
 
 export interface Frame {

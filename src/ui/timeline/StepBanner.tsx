@@ -9,6 +9,7 @@ export function StepBanner() {
   const total = useViz((s) => s.frame?.events.length ?? 0);
   if (!info) return null;
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
+  const warnings = info.warnings.filter((w) => w.step === step);
   const st = step > 0 ? info.steps[step - 1] : null;
   const notes = st ? st.notes : info.configNotes;
   return (
@@ -37,6 +38,15 @@ export function StepBanner() {
       {notes.map((n, i) => (
         <p key={i} className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300">
           {n}
+        </p>
+      ))}
+      {warnings.map((w, i) => (
+        <p
+          key={`w${i}`}
+          className="m-0 mt-1 text-sm text-amber-900 dark:text-amber-200"
+          data-testid="step-warning"
+        >
+          <span className="font-semibold">⚠ {w.lint}:</span> {w.why}
         </p>
       ))}
       {failed.map((e) => (

@@ -18,6 +18,8 @@ function StepList() {
   // An imported trace: each step's trace line, and the steps where the model disagrees.
   const traceLine = new Map(trace?.steps.map((s) => [s.step, s.traceLine]) ?? []);
   const disagreeAt = new Set(trace?.disagreements.map((d) => d.step) ?? []);
+  const lintAt = new Map<number, string[]>();
+  for (const w of info.warnings) lintAt.set(w.step, [...(lintAt.get(w.step) ?? []), w.lint]);
   return (
     <div className="rounded border border-slate-200 dark:border-slate-700">
       <VirtualList
@@ -48,6 +50,15 @@ function StepList() {
                 className="text-amber-700 dark:text-amber-300"
                 title="the model disagrees with the trace here"
                 data-testid="trace-disagrees"
+              >
+                ≠
+              </span>
+            )}
+            {lintAt.has(k) && (
+              <span
+                className="text-amber-700 dark:text-amber-300"
+                title={`warning: ${[...new Set(lintAt.get(k))].join(', ')}`}
+                data-testid="lint-marker"
               >
                 ⚠
               </span>
