@@ -18,6 +18,7 @@ import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -259,6 +260,7 @@ function Shell() {
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <ReferenceHost />
     </div>
   );
 }
