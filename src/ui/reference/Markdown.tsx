@@ -101,7 +101,7 @@ function block(b: Block, i: number, p: MarkdownProps, tight: boolean): ReactNode
     case 'table':
       return (
         <div key={i} className="mb-2 overflow-x-auto">
-          <table className="w-full border-collapse text-xs">
+          <table className="w-full border-collapse text-xs [&_td:first-child_code]:whitespace-nowrap">
             <thead>
               <tr>
                 {b.head.map((c, k) => (

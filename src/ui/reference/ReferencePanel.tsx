@@ -51,6 +51,14 @@ function Index({
   count: number;
 }) {
   const status = useId();
+  const list = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  // On a phone the index folds away under the search box (searching shows it).
+  const [unfolded, setUnfolded] = useState(false);
+  // The current entry stays in sight in the index.
+  useEffect(() => {
+    ref.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: 'nearest' });
+  });
   return (
     <nav
       aria-label={label}
@@ -65,10 +73,29 @@ function Index({
         aria-describedby={status}
         className={INPUT}
       />
-      <p id={status} className="m-0 text-[11px] text-slate-500 dark:text-slate-400" aria-live="polite">
-        {query ? `${count} match${count === 1 ? '' : 'es'}` : `${count} entries`}
-      </p>
-      <div className="max-h-40 min-h-0 overflow-y-auto md:max-h-none md:flex-1">{children}</div>
+      <div className="flex items-center justify-between gap-2">
+        <p id={status} className="m-0 text-[11px] text-slate-500 dark:text-slate-400" aria-live="polite">
+          {query ? `${count} match${count === 1 ? '' : 'es'}` : `${count} entries`}
+        </p>
+        <button
+          type="button"
+          aria-expanded={unfolded || !!query}
+          aria-controls={list}
+          onClick={() => setUnfolded(!unfolded)}
+          className={`${LINK} border-0 bg-transparent p-0 text-[11px] md:hidden`}
+        >
+          {unfolded || query ? 'Hide the index' : 'Show the index'}
+        </button>
+      </div>
+      {/* Choosing an entry folds the index again on a phone, uncovering the page. */}
+      <div
+        ref={ref}
+        id={list}
+        onClickCapture={() => setUnfolded(false)}
+        className={`max-h-48 min-h-0 overflow-y-auto md:block md:max-h-none md:flex-1 ${unfolded || query ? '' : 'hidden'}`}
+      >
+        {children}
+      </div>
     </nav>
   );
 }
