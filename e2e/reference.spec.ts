@@ -106,3 +106,23 @@ test('Help opens the language reference: statement index, search, a section', as
   await expect(dialog).toBeHidden();
   await expect(help).toBeFocused();
 });
+
+test("compare's first difference links each side's rule; the documents come bundled, not fetched", async ({
+  page,
+}) => {
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await open(page);
+  await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  const a = page.getByTestId('why-A');
+  await expect(a.locator('[data-cite]').first()).toHaveText('R7.3 step 2');
+  await expect(page.getByTestId('why-B').locator('[data-cite]').first()).toHaveText('R7.3 step 3');
+  await a.locator('[data-cite]').first().click();
+  const dialog = page.getByRole('dialog', { name: 'Reference' });
+  await expect(dialog.getByTestId('ref-rule-title')).toHaveText(`R7.3 ${entry('R7.3').title}`);
+  await expect(dialog.locator('li[data-point="2"]')).toHaveAttribute('aria-current', 'true');
+  expect(fetched.filter((u) => /\.md(\?|$)/.test(u))).toEqual([]);
+});
