@@ -4,6 +4,7 @@
  * back; Help opens the language reference.
  */
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { parseRuleBook } from '../src/docs/rulebook.ts';
 import { open } from './fixtures.ts';
@@ -126,3 +127,21 @@ test("compare's first difference links each side's rule; the documents come bund
   await expect(dialog.locator('li[data-point="2"]')).toHaveAttribute('aria-current', 'true');
   expect(fetched.filter((u) => /\.md(\?|$)/.test(u))).toEqual([]);
 });
+
+for (const scheme of ['light', 'dark'] as const)
+  test(`the panel has no serious or critical accessibility violations (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await open(page);
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId('events').getByRole('button', { name: 'R5.5 step 6' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Reference' });
+    await expect(dialog.getByTestId('ref-rule-title')).toBeVisible();
+    const rules = await new AxeBuilder({ page }).include('[data-testid="reference"]').analyze();
+    await dialog.getByRole('tab', { name: 'Language' }).click();
+    await dialog.getByTestId('ref-statement-index').getByRole('button', { name: 'kvm', exact: true }).click();
+    const language = await new AxeBuilder({ page }).include('[data-testid="reference"]').analyze();
+    const bad = [...rules.violations, ...language.violations]
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(bad).toEqual([]);
+  });

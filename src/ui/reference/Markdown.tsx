@@ -92,7 +92,9 @@ function block(b: Block, i: number, p: MarkdownProps, tight: boolean): ReactNode
       return (
         <pre
           key={i}
-          className="mb-2 mt-0 overflow-x-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs leading-snug dark:border-slate-700 dark:bg-slate-950"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide example scrolls sideways by the keyboard too
+          tabIndex={0}
+          className="mb-2 mt-0 overflow-x-auto rounded border border-slate-200 focus-visible:outline-2 focus-visible:outline-sky-500 bg-slate-50 p-2 font-mono text-xs leading-snug dark:border-slate-700 dark:bg-slate-950"
           data-lang={b.lang || undefined}
         >
           <code>{b.text}</code>
@@ -100,7 +102,8 @@ function block(b: Block, i: number, p: MarkdownProps, tight: boolean): ReactNode
       );
     case 'table':
       return (
-        <div key={i} className="mb-2 overflow-x-auto">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls sideways by the keyboard too
+        <div key={i} className="mb-2 overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-500" tabIndex={0}>
           <table className="w-full border-collapse text-xs [&_td:first-child_code]:whitespace-nowrap">
             <thead>
               <tr>
