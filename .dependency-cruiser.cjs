@@ -49,8 +49,11 @@ const TEST = '\\.test\\.tsx?';
  * and hostile-input tools (they drive every layer, as tests do, and nothing in the product uses them).
  */
 const TEST_SUPPORT = '^src/((replay/testing|scenario/arbitrary)\\.ts|share/(golden|hostile)/)';
-/** Modules of constants and pure functions with no imports at all: every layer may use them. */
-const LEAVES = '^src/(core/hex|scenario/limits)\\.ts';
+/**
+ * Modules of constants and pure functions with no imports at all: every layer may use them (the
+ * rule book's parser and citation finder: the app links citations, the tests check the book).
+ */
+const LEAVES = '^src/(core/hex|scenario/limits|docs/rulebook)\\.ts';
 /**
  * What the UI thread loads: it must never reach the parser or the emulator (they live in the
  * worker). Every run-time import from here stays here or goes to a leaf, so the bundle does too.

@@ -18,6 +18,22 @@ async function openCompare(p) {
   await p.getByRole('button', { name: 'Apply', exact: true }).click();
 }
 
+/** The reference panel on a rule cited with a step, from the event list of step 1. */
+async function openRule(p) {
+  await p.keyboard.press('ArrowRight');
+  await p.getByTestId('events').getByRole('button', { name: 'R5.5 step 6' }).first().click();
+}
+
+/** The reference panel's language tab on the `kvm` statement, from Help. */
+async function openLanguage(p) {
+  await p.getByRole('button', { name: 'Keyboard shortcuts and legend (?)' }).click();
+  await p.getByRole('button', { name: 'Language reference' }).click();
+  await p.getByTestId('ref-section-title').waitFor();
+  const fold = p.getByRole('button', { name: 'Show the index' }); // on a phone
+  if (await fold.isVisible()) await fold.click();
+  await p.getByTestId('ref-statement-index').getByRole('button', { name: 'kvm', exact: true }).click();
+}
+
 const server = spawn(
   'npx',
   ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
@@ -155,6 +171,20 @@ try {
         await p.keyboard.press('?');
       },
     },
+    { name: 'reference-rule-light', scheme: 'light', run: openRule },
+    { name: 'reference-language-dark', scheme: 'dark', run: openLanguage },
+    {
+      name: 'reference-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Configuration' }).click();
+        await p.getByRole('button', { name: 'R8.4', exact: true }).click();
+      },
+    },
+    { name: 'reference-1280-light', scheme: 'light', size: { width: 1280, height: 720 }, run: openLanguage },
+    { name: 'reference-phone-light', scheme: 'light', phone: true, viewportOnly: true, run: openRule },
+    { name: 'reference-phone-dark', scheme: 'dark', phone: true, viewportOnly: true, run: openLanguage },
     {
       name: 'phone-light',
       scheme: 'light',
@@ -165,7 +195,8 @@ try {
       },
     },
   ];
-  for (const s of shots) {
+  // SHOTS=reference takes only the shots whose names start with it.
+  for (const s of shots.filter((x) => x.name.startsWith(process.env.SHOTS ?? ''))) {
     const page = await browser.newPage(
       s.phone
         ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }
@@ -175,7 +206,7 @@ try {
     await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
     await s.run(page);
     await page.waitForTimeout(600);
-    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone });
+    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone && !s.viewportOnly });
     await page.close();
     console.log(`e2e/screenshots/${s.name}.png`);
   }

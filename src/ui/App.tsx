@@ -19,6 +19,7 @@ import { Header } from './Header.tsx';
 import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -261,6 +262,7 @@ function Shell() {
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <ReferenceHost />
     </div>
   );
 }

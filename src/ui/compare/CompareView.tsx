@@ -15,6 +15,7 @@ import { Button } from '../common/Button.tsx';
 import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 import { LanesView } from '../lanes/LanesView.tsx';
+import { Cited } from '../reference/Cited.tsx';
 import { Counters } from '../timeline/TimelinePanel.tsx';
 import type { FirstDifference } from './firstDifference.ts';
 import { firstDifference } from './firstDifference.ts';
@@ -192,6 +193,17 @@ function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
       >
         Show it
       </button>
+      {[
+        ['A', d.whyA],
+        ['B', d.whyB],
+      ].map(
+        ([side, why]) =>
+          why && (
+            <span key={side} className="block text-slate-700 dark:text-slate-300" data-testid={`why-${side}`}>
+              <span className="font-semibold">{side}:</span> <Cited text={why} />
+            </span>
+          ),
+      )}
     </p>
   );
 }

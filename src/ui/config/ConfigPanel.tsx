@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
 import { hex } from '../../core/hex.ts';
 import { useViz } from '../context.ts';
+import { CiteLinks } from '../reference/Cited.tsx';
 
 const sel =
   'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
@@ -15,7 +16,10 @@ function Row({ label, hint, children }: { label: string; hint?: string; children
       className="flex items-center justify-between gap-3 py-0.5 text-xs text-slate-700 dark:text-slate-300"
       title={hint}
     >
-      <span>{label}</span>
+      <span>
+        {label}
+        {hint && <CiteLinks text={hint} className="ml-1.5 text-[11px]" />}
+      </span>
       {children}
     </div>
   );

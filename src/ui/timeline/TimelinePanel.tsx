@@ -5,6 +5,7 @@
 import { memo } from 'react';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
+import { Cited } from '../reference/Cited.tsx';
 
 const ROW_H = 24;
 
@@ -101,14 +102,18 @@ const EventList = memo(function EventList() {
         data-testid="events"
       >
         {events.map((e, i) => (
-          <li key={i}>
+          <li
+            key={i}
+            className={`rounded border ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 dark:border-slate-800'}`}
+          >
+            {/* The why sits beside the button, not in it: its rule citations are links of their own. */}
             <button
               type="button"
               onClick={() => seekEvent(selected === i ? null : i)}
               aria-current={selected === i ? 'true' : undefined}
               data-event={i}
               title="Show the state right after this event (a sub-step)"
-              className={`block w-full rounded border px-2 py-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/60'}`}
+              className={`block w-full rounded-t px-2 pt-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? '' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60'}`}
             >
               <div className="flex gap-2 font-mono text-[11px]">
                 <span className="shrink-0 tabular-nums text-slate-400">{i}</span>
@@ -118,8 +123,10 @@ const EventList = memo(function EventList() {
                   {e.text}
                 </span>
               </div>
-              <p className="m-0 text-xs text-slate-600 dark:text-slate-400">{e.why}</p>
             </button>
+            <p className="m-0 px-2 pb-1 text-xs text-slate-600 dark:text-slate-400">
+              <Cited text={e.why} />
+            </p>
           </li>
         ))}
       </ol>
