@@ -5,6 +5,7 @@
  */
 import { Button } from '../common/Button.tsx';
 import { useViz } from '../context.ts';
+import { Cited } from '../reference/Cited.tsx';
 
 export function TracePanel() {
   const trace = useViz((s) => s.traceImport);
@@ -40,7 +41,8 @@ export function TracePanel() {
         <ul className="m-0 mt-1 list-none space-y-1 p-0" aria-label="Disagreements at this step">
           {disagreeHere.map((d, i) => (
             <li key={i} className="rounded bg-white/70 p-1 dark:bg-slate-900/60">
-              <span className="font-semibold text-rose-700 dark:text-rose-300">⚠ line {d.line}:</span> {d.why}
+              <span className="font-semibold text-rose-700 dark:text-rose-300">⚠ line {d.line}:</span>{' '}
+              <Cited text={d.why} />
               {d.trace && (
                 <div className="font-mono text-slate-600 dark:text-slate-300">trace: {d.trace}</div>
               )}

@@ -49,7 +49,7 @@ export function StepBanner() {
           className="m-0 mt-1 text-sm text-amber-900 dark:text-amber-200"
           data-testid="step-warning"
         >
-          <span className="font-semibold">⚠ {w.lint}:</span> {w.why}
+          <span className="font-semibold">⚠ {w.lint}:</span> <Cited text={w.why} />
         </p>
       ))}
       {failed.map((e) => (
