@@ -14,7 +14,8 @@ const OUT = new URL('./screenshots/', import.meta.url).pathname;
 async function openCompare(p) {
   await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await p.getByRole('button', { name: 'Compare' }).click();
-  await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await p.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await p.getByLabel('Value 1', { exact: true }).selectOption('off');
   await p.getByRole('button', { name: 'Apply', exact: true }).click();
 }
 
