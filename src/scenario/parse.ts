@@ -34,6 +34,7 @@ import {
   DEST_MODES,
   DURATION_RE,
   IOAPIC_FIELDS as FIELDS,
+  formatRange,
   GUEST_PROFILES,
   IRQCHIP_MODES,
   KVM_KEYS,
@@ -113,12 +114,6 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-function fmtRange(max: number): string {
-  // Register-width limits read best in hex (0xffffffff), counts in decimal (1000000).
-  const mask = max > 0xffff && Number.isInteger(Math.log2(max + 1));
-  return mask ? hex(max) : String(max);
-}
-
 function num(tok: Token | undefined, what: string, min: number, max: number, at: number): number {
   if (!tok) throw new LineError(`${what} is missing`, at);
   if (tok.kind !== 'word')
@@ -130,7 +125,7 @@ function num(tok: Token | undefined, what: string, min: number, max: number, at:
   const n = parseNumber(text);
   if (n === null) throw new LineError(`'${text}' is not a number: write decimal (48) or hex (0x30)`, tok.col);
   if (n < min || n > max)
-    throw new LineError(`${what} ${text} is out of range ${min}–${fmtRange(max)}`, tok.col);
+    throw new LineError(`${what} ${text} is out of range ${min}–${formatRange(max)}`, tok.col);
   return n;
 }
 

@@ -7,6 +7,7 @@
 export * from './actions.ts';
 export * from './config.ts';
 export * from './expect.ts';
+export * from './read.ts';
 export * from './values.ts';
 
 /** The statements that are neither configuration nor action. */
