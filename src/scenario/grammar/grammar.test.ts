@@ -89,3 +89,24 @@ describe('every declared word is one the parser accepts', () => {
     expect(parseDuration('1000001s')).toBeNull();
   });
 });
+
+describe('the UI’s field readers say what the parser says', () => {
+  const parserSays = (line: string) => {
+    const r = parseScenario(`vcpus 1\n${line}\n`);
+    return r.ok ? null : r.errors[0].message;
+  };
+  const err = (r: { ok: true } | { ok: false; error: string }) => (r.ok ? null : r.error);
+
+  it('for numbers, durations and names', async () => {
+    const { readDuration, readName, readNumber, REG32, VECTOR } = await import('./index.ts');
+    for (const v of ['0x4g', '0x100', '256', '-1'])
+      expect(err(readNumber(v, 'vector', VECTOR)), v).toBe(parserSays(`msi dest=0 vector=${v}`));
+    expect(err(readNumber('0x100000000', 'tpr value', REG32))).toBe(parserSays('cpu 0 tpr 0x100000000'));
+    expect(readNumber(' 0x31 ', 'vector', VECTOR)).toEqual({ ok: true, value: 0x31 });
+    for (const d of ['10', '2000000s', '5 ms'.replace(' ', 'x')])
+      expect(err(readDuration(d)), d).toBe(parserSays(`wait ${d}`));
+    expect(readDuration('10ms')).toEqual({ ok: true, value: 10_000_000 });
+    expect(err(readName('a/b'))).toBe(parserSays('snapshot a/b'));
+    expect(readName('s1')).toEqual({ ok: true, value: 's1' });
+  });
+});
