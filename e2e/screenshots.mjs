@@ -72,6 +72,17 @@ try {
       },
     },
     {
+      name: 'editor-completion-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Scenario' }).click();
+        const editor = p.getByLabel('Scenario text');
+        await editor.fill('vcpus 2\nirqchip split\n');
+        await editor.press('Control+End');
+        await editor.pressSequentially('kvm seoib=auto ');
+      },
+    },
+    {
       name: 'vcpus4096-light',
       scheme: 'light',
       run: async (p) => {

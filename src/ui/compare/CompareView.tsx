@@ -257,12 +257,12 @@ function ChoiceRowControls({
   const known = settingOf(row.key);
   const values = valuesOf(row.key);
   return (
-    <li className="flex flex-wrap items-center gap-1">
+    <li className="flex min-w-0 max-w-full flex-wrap items-center gap-1">
       <select
         aria-label={`Switch ${n}`}
         value={known || row.key === '' ? row.key : '?'}
         onChange={(e) => onChange({ key: e.target.value, value: '' })}
-        className={field}
+        className={`${field} min-w-0 max-w-full`}
       >
         <option value="">choose a switch…</option>
         {!known && row.key !== '' && <option value="?">{row.key} (unknown)</option>}
@@ -340,7 +340,7 @@ export function CompareView() {
       >
         <fieldset className="m-0 flex min-w-0 flex-1 flex-wrap items-center gap-2 border-0 p-0">
           <legend className="float-left mr-2 font-semibold">Compare with</legend>
-          <ol className="m-0 flex list-none flex-col gap-1 p-0">
+          <ol className="m-0 flex min-w-0 max-w-full list-none flex-col gap-1 p-0">
             {rows.map((r, i) => (
               <ChoiceRowControls
                 key={i}

@@ -62,6 +62,8 @@ interface Menu {
 }
 
 const LIST_ID = 'editor-completions';
+/** The list's width (w-72), so that it stays inside the editor box. */
+const LIST_W = 288;
 
 /** The completions at `caret` of `text`, placed under the caret of `el`; null when none. */
 function menuAt(text: string, caret: number, el: HTMLTextAreaElement): Menu | null {
@@ -85,7 +87,10 @@ function menuAt(text: string, caret: number, el: HTMLTextAreaElement): Menu | nu
     items: c.items,
     active: 0,
     top: el.offsetTop + pad + (row + 1) * LINE - el.scrollTop,
-    left: el.offsetLeft + pad + c.from * charW - el.scrollLeft,
+    left: Math.max(
+      0,
+      Math.min(el.offsetLeft + pad + c.from * charW - el.scrollLeft, el.offsetLeft + el.clientWidth - LIST_W),
+    ),
   };
 }
 
@@ -109,8 +114,15 @@ export function EditorPanel() {
       caretAfter.current = null;
     }
   });
+  const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    document.getElementById(`${LIST_ID}-${menu?.active}`)?.scrollIntoView({ block: 'nearest' });
+    // Keep the chosen item in view by scrolling the list alone (scrollIntoView would move the page).
+    const box = list.current;
+    const opt = box?.children[menu?.active ?? -1] as HTMLElement | undefined;
+    if (!box || !opt) return;
+    if (opt.offsetTop < box.scrollTop) box.scrollTop = opt.offsetTop;
+    else if (opt.offsetTop + opt.offsetHeight > box.scrollTop + box.clientHeight)
+      box.scrollTop = opt.offsetTop + opt.offsetHeight - box.clientHeight;
   }, [menu?.active]);
   const accept = (m: Menu, i: number) => {
     const el = area.current;
@@ -214,11 +226,12 @@ export function EditorPanel() {
         </div>
         {menu && (
           <div
+            ref={list}
             id={LIST_ID}
             role="listbox"
             aria-label="Completions"
             style={{ top: menu.top, left: menu.left }}
-            className="absolute z-20 max-h-48 min-w-48 overflow-auto rounded border border-slate-300 bg-white p-0 font-mono text-xs shadow-lg dark:border-slate-600 dark:bg-slate-900"
+            className="absolute z-20 max-h-48 w-72 overflow-auto rounded border border-slate-300 bg-white p-0 font-mono text-xs shadow-lg dark:border-slate-600 dark:bg-slate-900"
           >
             {menu.items.map((it, i) => (
               <div
@@ -233,7 +246,7 @@ export function EditorPanel() {
                 }}
                 className={`flex cursor-pointer justify-between gap-3 px-2 py-0.5 ${i === menu.active ? 'bg-sky-100 text-sky-950 dark:bg-sky-900 dark:text-sky-50' : 'text-slate-900 dark:text-slate-100'}`}
               >
-                <span>{it.label}</span>
+                <span className="whitespace-nowrap">{it.label}</span>
                 <span className="truncate text-slate-600 dark:text-slate-300">{it.detail}</span>
               </div>
             ))}
