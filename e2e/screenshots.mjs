@@ -14,7 +14,8 @@ const OUT = new URL('./screenshots/', import.meta.url).pathname;
 async function openCompare(p) {
   await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await p.getByRole('button', { name: 'Compare' }).click();
-  await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await p.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await p.getByLabel('Value 1', { exact: true }).selectOption('off');
   await p.getByRole('button', { name: 'Apply', exact: true }).click();
 }
 
@@ -84,6 +85,17 @@ try {
         await p.getByRole('tab', { name: 'Scenario' }).click();
         await p.getByLabel('Scenario text').fill('vcpus 2\nroute 30 vector=0x31\nasert 3\n');
         await p.getByRole('button', { name: /Apply/ }).click();
+      },
+    },
+    {
+      name: 'editor-completion-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Scenario' }).click();
+        const editor = p.getByLabel('Scenario text');
+        await editor.fill('vcpus 2\nirqchip split\n');
+        await editor.press('Control+End');
+        await editor.pressSequentially('kvm seoib=auto ');
       },
     },
     {

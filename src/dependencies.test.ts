@@ -53,6 +53,11 @@ describe.skipIf(MUTATING)('dependency rules', () => {
       "import type { Frame } from '../worker/protocol.ts';\nexport type F = Frame;",
       'share-not-upwards',
     ],
+    [
+      'scenario/grammar/values.ts',
+      "import { parseScenario } from '../parse.ts';\nvoid parseScenario;",
+      'grammar-imports-only-grammar',
+    ],
     ['core/hex.ts', "import type { Bitmap } from './bitmap.ts';\nexport type B = Bitmap;", 'no-circular'],
     [
       'worker/session.ts',

@@ -64,4 +64,4 @@ export type Action =
   | { kind: 'cpu'; cpu: number; op: CpuOp }
   | { kind: 'run'; n: number };
 
-export const DEFAULT_RUN_STEPS = 100000;
+export { DEFAULT_RUN_STEPS } from './limits.ts';

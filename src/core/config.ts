@@ -1,5 +1,7 @@
 /** Machine configuration: the scenario language's configuration section (contract §2). */
 
+import { MAX_STORM_LIMIT, MAX_VCPUS } from './limits.ts';
+
 export type ApicMode = 'xapic' | 'x2apic';
 /** Whether the guest's CPUID offers x2APIC (`apic MODE cpuid=…`). */
 export type CpuidApic = 'xapic' | 'x2apic';
@@ -45,10 +47,7 @@ export interface Config {
 /** QEMU enables KVM_CAP_X2APIC_API only when a vCPU's APIC ID does not fit in 8 bits. */
 export const X2APIC_API_VCPUS = 256;
 
-export const MAX_VCPUS = 4096;
-export const NUM_PINS = 24;
-export const MAX_STORM_LIMIT = 1_000_000;
-export const MAX_RUN = 1_000_000_000;
+export { MAX_RUN, MAX_STORM_LIMIT, MAX_VCPUS, NUM_PINS } from './limits.ts';
 
 export function defaultConfig(): Config {
   return {

@@ -102,10 +102,10 @@ function block(b: Block, i: number, p: MarkdownProps, tight: boolean): ReactNode
       );
     case 'table':
       return (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls sideways by the keyboard too
         <div
           key={i}
           className="mb-2 overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-500"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls sideways by the keyboard too
           tabIndex={0}
         >
           <table className="w-full border-collapse text-xs [&_td:first-child_code]:whitespace-nowrap">
