@@ -93,6 +93,8 @@ export class Machine {
       framePoolSize: 0,
       captureAt: -1,
       captured: null,
+      vectorSets: new Float64Array(256),
+      restores: 0,
     };
     ioapicIndexVectors(this.ctx);
     for (const v of state.cpus) if (!guestIdle(v)) markGuestBusy(this.ctx, v);
@@ -489,6 +491,7 @@ function saveMachine(m: Ctx): SavedMachine {
 /** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
 function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   const s = m.s;
+  m.restores++;
   for (const v of s.cpus) {
     const o = saved.cpus[v.index];
     v.idReg = o.idReg;

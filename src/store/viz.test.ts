@@ -99,6 +99,28 @@ describe('visualizer store', () => {
     expect(s.text).toBe(LEVEL);
   });
 
+  it('shows a load in progress at once, and Cancel brings the previous session back untouched', async () => {
+    const { store, spawned } = make(LEVEL);
+    await ready(store);
+    store.getState().act(['msi dest=1 vector=0x41']);
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 4);
+    store.getState().undo();
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 3 && s.redoStack.length === 1);
+    const before = store.getState();
+    const workers = spawned();
+    store.getState().load('vcpus 4\nmsi dest=3 vector=0x31\n');
+    expect(store.getState().loading).toEqual({ done: 0, total: 0 });
+    store.getState().cancelLoad();
+    expect(spawned()).toBe(workers + 1); // the busy worker was ended, not waited for
+    const s = await until(store, (x) => x.status === 'ready' && x.loading === null);
+    expect(s.text).toBe(before.text);
+    expect(s.frame!.step).toBe(3);
+    expect(s.redoStack).toHaveLength(1);
+    expect(s.undoStack).toEqual(before.undoStack);
+    expect(s.redoStack).toEqual(before.redoStack);
+    expect(s.info!.vcpus).toBe(2);
+  });
+
   it('opens at the step asked for', async () => {
     const { store } = make(LEVEL, { step: 2 });
     const s = await ready(store);

@@ -45,6 +45,8 @@ export interface VizState {
   status: Status;
   /** The run in progress: guest steps so far, and its length once the worker has said it. */
   run: { steps: number; limit: number | null } | null;
+  /** A load, link or file being opened: steps replayed so far of how many (0 of 0 until the first heartbeat). */
+  loading: { done: number; total: number } | null;
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
@@ -96,6 +98,8 @@ export interface VizState {
   /** `run n`; without n, the scenario language's `run` (its default length). */
   startRun(n?: number): void;
   stopRun(): void;
+  /** Abandons the load in progress: the previous session comes back as it was (Undo and Redo included). */
+  cancelLoad(): void;
   confirmPending(ok: boolean): void;
   undo(): void;
   redo(): void;
@@ -140,6 +144,8 @@ export function createVizStore(
   /** The step the last seek asked for, until its frame arrives. */
   let wanted: number | null = null;
   let wantedId = 0;
+  /** The session as it was before the load in progress, for cancelLoad. */
+  let beforeLoad: { text: string; step: number; undoStack: Snapshot[]; redoStack: Snapshot[] } | null = null;
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -152,6 +158,15 @@ export function createVizStore(
     const remember = () => {
       const s = get();
       set({ undoStack: [...s.undoStack.slice(-99), { text: s.text, step: cursor() }], redoStack: [] });
+    };
+
+    /** A load begins: progress shows at once; what Cancel brings back is the session now. */
+    const startLoad = () => {
+      const s = get();
+      beforeLoad = s.info
+        ? { text: s.text, step: cursor(), undoStack: s.undoStack, redoStack: s.redoStack }
+        : null;
+      set({ loading: { done: 0, total: 0 } });
     };
 
     const onMessage = (r: Response) => {
@@ -196,7 +211,9 @@ export function createVizStore(
           const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
           lastLoad = null;
           importing = null;
+          beforeLoad = null;
           set({
+            loading: null,
             status: 'ready',
             editorErrors: fromEditor ? r.errors : get().editorErrors,
             notice: fromEditor
@@ -212,7 +229,8 @@ export function createVizStore(
         }
         case 'settings-error':
           lastLoad = null;
-          set({ status: 'ready', settingsError: r.error });
+          beforeLoad = null;
+          set({ status: 'ready', settingsError: r.error, loading: null });
           return;
         case 'exported':
           exports.get(r.id)?.(r.text);
@@ -230,11 +248,18 @@ export function createVizStore(
             const i = Number(k);
             cpus[i] = prev[i] && sameJson(prev[i], v) ? prev[i] : v;
           }
-          set({ frame: r.frame, cpus, status: r.live ? 'running' : live ? 'running' : 'ready' });
+          set({
+            frame: r.frame,
+            cpus,
+            status: r.live ? 'running' : live ? 'running' : 'ready',
+            loading: null,
+          });
+          beforeLoad = null;
           return;
         }
         case 'progress':
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
+          else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
         case 'run-ended':
           live = false;
@@ -284,6 +309,7 @@ export function createVizStore(
       cpus: {},
       status: 'loading',
       run: null,
+      loading: null,
       notice: null,
       editorErrors: [],
       selected: [],
@@ -297,6 +323,7 @@ export function createVizStore(
       traceImport: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
+        startLoad();
         if (get().info) remember();
         lastLoad = { text, step, fromEditor, source };
         set({ status: 'loading', historyMode: get().info ? 'push' : 'replace' });
@@ -316,6 +343,7 @@ export function createVizStore(
           });
           return false;
         }
+        startLoad();
         if (get().info) remember();
         lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
         set({
@@ -406,6 +434,16 @@ export function createVizStore(
       },
       stopRun() {
         host.send({ type: 'stop' });
+      },
+      cancelLoad() {
+        const prev = beforeLoad;
+        if (!get().loading || !prev) return;
+        // The worker is busy replaying and reads no message until it is done: end it.
+        host.restart();
+        beforeLoad = null;
+        lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
+        set({ loading: null, status: 'loading', undoStack: prev.undoStack, redoStack: prev.redoStack });
+        send(prev.text, prev.step);
       },
       confirmPending(ok) {
         const p = get().pending;

@@ -50,6 +50,37 @@ function NoticeBar() {
   );
 }
 
+/** A scenario, link or file being opened: how far the replay is, and a way back (issue 12.3, 14.3). */
+function LoadingBar() {
+  const loading = useViz((s) => s.loading);
+  const canCancel = useViz((s) => s.info !== null);
+  const cancel = useViz((s) => s.cancelLoad);
+  if (!loading) return null;
+  const { done, total } = loading;
+  return (
+    <div
+      className="flex items-center gap-3 bg-sky-100 px-4 py-2 text-sm text-sky-950 dark:bg-sky-950 dark:text-sky-100"
+      data-testid="loading"
+    >
+      <span id="loading-label">Opening the scenario{total > 0 ? `: step ${done} of ${total}` : '…'}</span>
+      <div
+        role="progressbar"
+        aria-labelledby="loading-label"
+        aria-valuemin={0}
+        aria-valuemax={total || 1}
+        aria-valuenow={total ? done : 0}
+        className="h-2 w-48 overflow-hidden rounded bg-sky-200 dark:bg-sky-800"
+      >
+        <div
+          className="h-full bg-sky-600"
+          style={{ width: `${total ? Math.round((100 * done) / total) : 2}%` }}
+        />
+      </div>
+      {canCancel && <Button onClick={cancel}>Cancel</Button>}
+    </div>
+  );
+}
+
 function ConfirmDiscard() {
   const pending = useViz((s) => s.pending);
   const confirm = useViz((s) => s.confirmPending);
@@ -248,6 +279,7 @@ function Shell() {
         }}
       />
       <NoticeBar />
+      <LoadingBar />
       <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
         <div className="min-w-0 space-y-3">
           <Transport />
