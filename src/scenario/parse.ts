@@ -25,6 +25,7 @@ import {
   ACTION_NAMES as ACTION_KEYWORDS,
   APIC_MODES,
   APICV_STATES,
+  CONFIG_BY_NAME,
   CONFIG_STATEMENT_NAMES,
   COUNTER_BY_NAME,
   COUNTER_NAMES,
@@ -51,7 +52,6 @@ import {
   TRIGGERS,
   UNIT_NS,
   CPU_VALUE_REGS as VALUE_REGS,
-  X2APIC_API_FLAGS,
 } from './grammar/index.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
@@ -260,20 +260,17 @@ const argsOf = (decl: { args: readonly Arg[] } | undefined): readonly Arg[] => d
 const SIG_PIN = signature(argsOf(ACTION_BY_NAME.get('mask')));
 const SIG_ROUTE = signature(argsOf(ACTION_BY_NAME.get('route')));
 const SIG_IOAPIC_RTE = signature(argsOf(CPU_OP_BY_NAME.get('ioapic-rte')));
-const SIG_APIC = signature([{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }]);
-const SIG_X2APIC_API = signature(X2APIC_API_FLAGS.map((f) => ({ name: f.key })));
+const SIG_APIC = signature(argsOf(CONFIG_BY_NAME.get('apic')));
+const SIG_X2APIC_API = signature(argsOf(CONFIG_BY_NAME.get('x2apic-api')));
 const SIG_MSI = signature(argsOf(ACTION_BY_NAME.get('msi')));
 const SIG_IPI = signature(argsOf(ACTION_BY_NAME.get('ipi')));
 const SIG_WAIT = signature(argsOf(ACTION_BY_NAME.get('wait')));
 const SIG_NAME = signature(argsOf(ACTION_BY_NAME.get('snapshot')));
 const SIG_HOST_PV_EOI = signature(argsOf(ACTION_BY_NAME.get('host-pv-eoi')));
 const SIG_RUN = signature(argsOf(ACTION_BY_NAME.get('run')));
-const SIG_IOAPIC = signature([{ name: 'version', positional: true, required: true }]);
-const SIG_KVM = signature(KVM_KEYS.map((name) => ({ name })));
-const SIG_GUEST = signature([
-  { name: 'cpu', positional: true, required: true },
-  { name: 'profile', required: true },
-]);
+const SIG_IOAPIC = signature(argsOf(CONFIG_BY_NAME.get('ioapic')));
+const SIG_KVM = signature(argsOf(CONFIG_BY_NAME.get('kvm')));
+const SIG_GUEST = signature(argsOf(CONFIG_BY_NAME.get('guest')));
 
 /** Parses and validates a scenario. */
 export function parseScenario(text: string): ParseResult {

@@ -5,11 +5,14 @@
  * read these tables.
  */
 import type { Config, KvmSwitches } from '../../core/config.ts';
+import type { Arg } from './actions.ts';
 import type { ValueKind } from './values.ts';
 import {
   APIC_MODES,
+  CPU,
   enumOf,
   GUEST_PROFILES,
+  IOAPIC_VERSIONS,
   IRQCHIP_MODES,
   ON_OFF_KIND,
   SEOIB_ALIASES,
@@ -18,34 +21,8 @@ import {
   VCPUS,
 } from './values.ts';
 
-/** One configuration statement: how it is written and what it sets. */
-export interface ConfigStatement {
-  name: string;
-  /** The form as the language reference writes it. */
-  syntax: string;
-  help: string;
-}
-
-/** The configuration statements (contract §2), which must come before the first action. */
-export const CONFIG_STATEMENTS = [
-  { name: 'title', syntax: 'title "…"', help: 'the scenario’s title' },
-  { name: 'vcpus', syntax: 'vcpus N', help: 'number of vCPUs, 1–4096 (default 2)' },
-  { name: 'apic', syntax: 'apic xapic|x2apic [cpuid=xapic|x2apic]', help: 'LAPIC mode (default x2apic)' },
-  { name: 'irqchip', syntax: 'irqchip split|kernel', help: 'QEMU’s IOAPIC (split) or KVM’s (kernel)' },
-  { name: 'ioapic', syntax: 'ioapic version=0x11|0x20', help: 'the IOAPIC version (R5.2)' },
-  { name: 'apicv', syntax: 'apicv on|off', help: 'hardware virtual-interrupt delivery (R3.9)' },
-  { name: 'kvm', syntax: 'kvm KEY=VALUE …', help: 'KVM switches: upstream behaviour or a proposal' },
-  { name: 'guest', syntax: 'guest CPU|all profile=manual|linux|windows', help: 'a guest profile' },
-  { name: 'secure-avic', syntax: 'secure-avic on|off', help: 'AMD Secure AVIC guest [proposal]' },
-  {
-    name: 'x2apic-api',
-    syntax: 'x2apic-api [32bit-ids=on|off] [broadcast-quirk=on|off]',
-    help: 'the VMM’s KVM_CAP_X2APIC_API flags (R4.1, R4.8, R4.9)',
-  },
-] as const satisfies readonly ConfigStatement[];
-
-export type ConfigStatementName = (typeof CONFIG_STATEMENTS)[number]['name'];
-export const CONFIG_STATEMENT_NAMES: readonly ConfigStatementName[] = CONFIG_STATEMENTS.map((s) => s.name);
+/** The IOAPIC versions as written (`0x11`). */
+const IOAPIC_VERSION_WORDS = IOAPIC_VERSIONS.map((v) => `0x${v.toString(16)}`);
 
 /** One `kvm KEY=VALUE` switch: its key, the Config field it sets, and how the UI shows it. */
 export interface KvmSwitch {
@@ -166,6 +143,89 @@ export const X2APIC_API_FLAGS = [
   help: string;
 }[];
 
+/** One configuration statement: how it is written, its arguments, what it sets. */
+export interface ConfigStatement {
+  name: string;
+  /** The form as the language reference writes it. */
+  syntax: string;
+  args: readonly Arg[];
+  help: string;
+}
+
+const state: readonly Arg[] = [{ name: 'state', positional: true, required: true, values: ON_OFF_KIND }];
+
+/** The configuration statements (contract §2), which must come before the first action. */
+export const CONFIG_STATEMENTS = [
+  {
+    name: 'title',
+    syntax: 'title "…"',
+    args: [{ name: 'text', positional: true, required: true, values: { kind: 'string' } }],
+    help: 'the scenario’s title',
+  },
+  {
+    name: 'vcpus',
+    syntax: 'vcpus N',
+    args: [{ name: 'n', positional: true, required: true, values: VCPUS }],
+    help: 'number of vCPUs, 1–4096 (default 2)',
+  },
+  {
+    name: 'apic',
+    syntax: 'apic xapic|x2apic [cpuid=xapic|x2apic]',
+    args: [
+      { name: 'mode', positional: true, required: true, values: enumOf(APIC_MODES) },
+      { name: 'cpuid', values: enumOf(APIC_MODES) },
+    ],
+    help: 'LAPIC mode (default x2apic); cpuid: x2APIC in CPUID',
+  },
+  {
+    name: 'irqchip',
+    syntax: 'irqchip split|kernel',
+    args: [{ name: 'mode', positional: true, required: true, values: enumOf(IRQCHIP_MODES) }],
+    help: 'QEMU’s IOAPIC (split) or KVM’s (kernel)',
+  },
+  {
+    name: 'ioapic',
+    syntax: 'ioapic version=0x11|0x20',
+    args: [{ name: 'version', positional: true, required: true, values: enumOf(IOAPIC_VERSION_WORDS) }],
+    help: 'the IOAPIC version (R5.2)',
+  },
+  { name: 'apicv', syntax: 'apicv on|off', args: state, help: 'hardware virtual-interrupt delivery (R3.9)' },
+  {
+    name: 'kvm',
+    syntax: 'kvm KEY=VALUE …',
+    args: KVM_SWITCHES.map((s) => ({ name: s.key, values: s.values })),
+    help: 'KVM switches: upstream behaviour or a proposal',
+  },
+  {
+    name: 'guest',
+    syntax: 'guest CPU|all profile=manual|linux|windows',
+    args: [
+      { name: 'cpu', positional: true, required: true, values: CPU },
+      { name: 'profile', required: true, values: enumOf(GUEST_PROFILES) },
+    ],
+    help: 'a guest profile',
+  },
+  {
+    name: 'secure-avic',
+    syntax: 'secure-avic on|off',
+    args: state,
+    help: 'AMD Secure AVIC guest [proposal]',
+  },
+  {
+    name: 'x2apic-api',
+    syntax: 'x2apic-api [32bit-ids=on|off] [broadcast-quirk=on|off]',
+    args: X2APIC_API_FLAGS.map((f) => ({ name: f.key, values: ON_OFF_KIND })),
+    help: 'the VMM’s KVM_CAP_X2APIC_API flags (R4.1, R4.8, R4.9)',
+  },
+] as const satisfies readonly ConfigStatement[];
+
+export type ConfigStatementName = (typeof CONFIG_STATEMENTS)[number]['name'];
+export const CONFIG_STATEMENT_NAMES: readonly ConfigStatementName[] = CONFIG_STATEMENTS.map((s) => s.name);
+/** A Map, not an object: no name may be found on Object.prototype (issue 14). */
+export const CONFIG_BY_NAME: ReadonlyMap<string, ConfigStatement> = new Map(
+  CONFIG_STATEMENTS.map((s): [string, ConfigStatement] => [s.name, s]),
+);
+
 /**
  * A `--set KEY=VALUE` key of the command line (and share links' `c=`, compare's choices): the
  * configuration statement it stands for, and the values it takes.
@@ -188,7 +248,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   {
     key: 'ioapic.version',
     statement: (v) => `ioapic version=${v}`,
-    values: enumOf(['0x11', '0x20']),
+    values: enumOf(IOAPIC_VERSION_WORDS),
     label: 'IOAPIC version',
   },
   ...KVM_SWITCHES.map(

@@ -110,3 +110,16 @@ describe('the UI’s field readers say what the parser says', () => {
     expect(readName('s1')).toEqual({ ok: true, value: 's1' });
   });
 });
+
+describe('every --set key of the grammar refuses prototype names (issue 14)', () => {
+  it('as its value, and leaves the configuration untouched', async () => {
+    const { applySetting } = await import('../settings.ts');
+    const { PROTOTYPE_WORDS } = await import('../../share/hostile/words.ts');
+    for (const s of SETTING_KEYS)
+      for (const w of PROTOTYPE_WORDS) {
+        const c = defaultConfig();
+        expect(applySetting(c, `${s.key}=${w}`), `${s.key}=${w}`).toEqual(expect.any(String));
+        expect(c, `${s.key}=${w}`).toEqual(defaultConfig());
+      }
+  });
+});

@@ -39,6 +39,12 @@ describe('editor completion', () => {
     expect(labels('route 10 trigger=')).toEqual(['edge', 'level']);
     expect(labels('irqchip ')).toEqual(['split', 'kernel']);
     expect(labels('guest all ')).toEqual(['profile=']);
+    expect(labels('guest ')).toEqual(['all']);
+    expect(labels('apicv ')).toEqual(['on', 'off']);
+    expect(labels('apic xapic ')).toEqual(['cpuid=']);
+    expect(labels('x2apic-api 32bit-ids=on ')).toEqual(['broadcast-quirk=']);
+    expect(labels('ioapic ')).toEqual(['0x11', '0x20']);
+    expect(labels('vcpus ')).toEqual([]);
     expect(labels('expect count st')).toEqual(['storms']);
     expect(labels('expect count storms ')).toEqual(['pin=']);
     expect(labels('expect cpu 0 s')).toEqual(['shadow-isr', 'spiv', 'stale']);

@@ -7,8 +7,8 @@ import type { Arg, ValueKind } from '../../scenario/grammar/index.ts';
 import {
   ACTION_BY_NAME,
   ACTIONS,
-  APIC_MODES,
   APICV_STATES,
+  CONFIG_BY_NAME,
   CONFIG_STATEMENTS,
   COUNTERS,
   CPU_OP_BY_NAME,
@@ -17,14 +17,10 @@ import {
   CPU_VALUE_REGS,
   choicesOf,
   EXPECT_SUBJECTS,
-  GUEST_PROFILES,
   IOAPIC_FIELDS,
-  IRQCHIP_MODES,
-  KVM_SWITCHES,
-  ON_OFF,
+  KVM_SWITCH_BY_KEY,
   OTHER_STATEMENTS,
   SEOIB_MODES,
-  X2APIC_API_FLAGS,
 } from '../../scenario/grammar/index.ts';
 
 export interface Completion {
@@ -55,26 +51,13 @@ interface KeyDecl {
   detail: string;
 }
 
-/** Key=value statements of the configuration: their keys, each with its values. */
-const CONFIG_KEYS: ReadonlyMap<string, readonly KeyDecl[]> = new Map<string, readonly KeyDecl[]>([
-  ['kvm', KVM_SWITCHES.map((s) => ({ key: s.key, values: s.values, detail: `${s.label} (${s.rule})` }))],
-  [
-    'x2apic-api',
-    X2APIC_API_FLAGS.map((f) => ({ key: f.key, values: { kind: 'on-off' } as const, detail: f.label })),
-  ],
-  ['apic', [{ key: 'cpuid', values: { kind: 'enum', values: APIC_MODES }, detail: 'x2APIC in CPUID' }]],
-  ['ioapic', [{ key: 'version', values: { kind: 'enum', values: ['0x11', '0x20'] }, detail: 'R5.2' }]],
-  ['guest', [{ key: 'profile', values: { kind: 'enum', values: GUEST_PROFILES }, detail: 'guest profile' }]],
-]);
-
-/** The first positional word of a configuration statement, where it is a choice. */
-const CONFIG_POSITIONAL: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ['apic', APIC_MODES],
-  ['irqchip', IRQCHIP_MODES],
-  ['apicv', ON_OFF],
-  ['secure-avic', ON_OFF],
-  ['guest', ['all']],
-]);
+/** What the list says beside a key: a KVM switch's label and rule, else the key's kind. */
+function keyDetail(head: string, a: Arg): string {
+  const sw = head === 'kvm' ? KVM_SWITCH_BY_KEY.get(a.name) : undefined;
+  if (sw) return `${sw.label} (${sw.rule})`;
+  const choices = choicesOf(a.values);
+  return choices.length ? choices.join('|') : a.values.kind;
+}
 
 const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
 const matching = (items: readonly Completion[], prefix: string) => {
@@ -111,8 +94,10 @@ function keyValue(
   };
 }
 
-const argKeys = (args: readonly Arg[]) =>
-  args.filter((a) => !a.positional).map((a) => ({ key: a.name, values: a.values, detail: a.name }));
+const argKeys = (head: string, args: readonly Arg[]): KeyDecl[] =>
+  args
+    .filter((a) => !a.positional)
+    .map((a) => ({ key: a.name, values: a.values, detail: keyDetail(head, a) }));
 
 /** The completions at `col` (0-based caret) of `line`. */
 export function completionsAt(line: string, col: number): Completions {
@@ -150,38 +135,26 @@ export function completionsAt(line: string, col: number): Completions {
         ),
       };
     }
-    return keyValue(word, wordStart, argKeys(op.args), given);
+    return keyValue(word, wordStart, argKeys('cpu', op.args), given);
   }
-  const configKeys = CONFIG_KEYS.get(head);
-  const positional = CONFIG_POSITIONAL.get(head);
-  if (positional && prev.length === 1 && !word.includes('='))
-    return {
-      from: wordStart,
-      items: matching(
-        positional.map((v) => item(v, head)),
-        word,
-      ),
-    };
-  if (configKeys) return keyValue(word, wordStart, configKeys, given);
-  const action = ACTION_BY_NAME.get(head);
-  if (action) {
-    const pos = action.args.filter((a) => a.positional);
-    const placed = prev.slice(1).filter((w) => !w.includes('=')).length;
-    if (placed < pos.length && !word.includes('=')) {
-      const values = choicesOf(pos[placed].values);
-      if (values.length)
-        return {
-          from: wordStart,
-          items: matching(
-            values.map((v) => item(v, action.syntax)),
-            word,
-          ),
-        };
-      if (argKeys(action.args).length === 0) return none;
-    }
-    return keyValue(word, wordStart, argKeys(action.args), given);
+  const decl = ACTION_BY_NAME.get(head) ?? CONFIG_BY_NAME.get(head);
+  if (!decl) return none;
+  const pos = decl.args.filter((a) => a.positional);
+  const placed = prev.slice(1).filter((w) => !w.includes('=')).length;
+  if (placed < pos.length && !word.includes('=')) {
+    // `guest all` is the one word a vCPU index slot also takes.
+    const values = head === 'guest' && placed === 0 ? ['all'] : choicesOf(pos[placed].values);
+    if (values.length)
+      return {
+        from: wordStart,
+        items: matching(
+          values.map((v) => item(v, decl.syntax)),
+          word,
+        ),
+      };
+    if (pos[placed].required) return none;
   }
-  return none;
+  return keyValue(word, wordStart, argKeys(head, decl.args), given);
 }
 
 function expectCompletions(rest: string[], word: string, wordStart: number): Completions {
