@@ -186,6 +186,7 @@ function Shell() {
   const [help, setHelp] = useState(false);
   const [theme, setTheme] = useState<Theme>(() => storedTheme() ?? systemTheme());
   const store = useVizStore();
+  const opened = useViz((s) => s.info !== null);
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -267,6 +268,21 @@ function Shell() {
       window.removeEventListener('drop', drop);
     };
   }, [store]);
+  if (!opened)
+    // Until the first scenario has run (a heavy link can take seconds) there is no state to show
+    // or act on: its progress only, never "step 0 / 0", another preset's name or live forms.
+    return (
+      <div className="min-h-screen">
+        <header className="border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
+          <span className="text-base font-bold tracking-tight">apicscope</span>
+        </header>
+        <NoticeBar />
+        <LoadingBar />
+        <main aria-busy="true" className="p-4 text-sm text-slate-700 dark:text-slate-300">
+          The scenario opens once its steps have run.
+        </main>
+      </div>
+    );
   return (
     <div className="min-h-screen">
       <Header
