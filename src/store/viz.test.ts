@@ -35,9 +35,14 @@ function fakeWorkers() {
         dead = true;
       },
     };
+    // Node's MessagePort runs a chain of self-posted messages before any timer (the browser
+    // interleaves them as tasks): the run's slices go through timers here, so answers get through.
+    const channel = globalThis.MessageChannel;
+    Reflect.deleteProperty(globalThis, 'MessageChannel');
     const handle = createWorkerHandler((r) =>
       setTimeout(() => !dead && w.onmessage?.({ data: structuredClone(r) } as MessageEvent<Response>), 0),
     );
+    globalThis.MessageChannel = channel;
     return w as unknown as Worker;
   };
   return { factory, sent, spawned: () => spawned };
@@ -272,5 +277,51 @@ describe('visualizer store', () => {
     const t = await until(store, (x) => x.frame?.step === 1);
     expect(t.cpus[0]).toBe(cpu0);
     expect(t.cpus[1]).not.toBe(s.cpus[1]);
+  });
+});
+
+/** A level line that stays high, serviced by Linux guests: a `run` that never runs out of work. */
+const STORM = `vcpus 4
+guest all profile=windows
+kvm storm-limit=1000000
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+expect cpu 0 isr = {}
+run 1000
+`;
+
+describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
+  it('never shows one step’s label beside another step’s state while a run stops (issue 12.2)', async () => {
+    const { store } = make(STORM);
+    await ready(store);
+    // Every state the screen could paint: which step it labels, and the virtual time it shows.
+    const seen: { step: number; labels: number; time: number; status: string }[] = [];
+    const off = store.subscribe((s) => {
+      if (s.frame && s.info)
+        seen.push({
+          step: s.frame.step,
+          labels: s.info.steps.length,
+          time: s.frame.view.time,
+          status: s.status,
+        });
+    });
+    store.getState().startRun(1_000_000_000);
+    await until(store, (s) => s.status === 'running' && (s.run?.steps ?? 0) > 0 && s.frame?.step === 3);
+    await new Promise((r) => setTimeout(r, 120));
+    store.getState().stopRun();
+    const s = await until(
+      store,
+      (x) => x.status === 'ready' && x.info?.steps.length === 4 && x.frame?.step === 4,
+    );
+    off();
+    expect(s.info!.steps[3].text).toMatch(/^run \d+$/);
+    // Each ready state labels a step whose frame is that step's own state: seek there and compare.
+    const ready_ = seen.filter((x) => x.status === 'ready');
+    const distinct = [...new Map(ready_.map((x) => [`${x.step}:${x.time}`, x])).values()];
+    for (const x of distinct) {
+      store.getState().seek(x.step);
+      const t = await until(store, (y) => y.status === 'ready' && y.frame?.step === x.step);
+      expect({ step: x.step, time: x.time }).toEqual({ step: x.step, time: t.frame!.view.time });
+    }
   });
 });

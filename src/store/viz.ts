@@ -126,6 +126,8 @@ export function createVizStore(
   /** The step the last seek asked for, until its frame arrives. */
   let wanted: number | null = null;
   let wantedId = 0;
+  /** The session after a run ended, shown with the run's last frame. */
+  let runEnded: SessionInfo | null = null;
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -197,15 +199,24 @@ export function createVizStore(
             const i = Number(k);
             cpus[i] = prev[i] && sameJson(prev[i], v) ? prev[i] : v;
           }
-          set({ frame: r.frame, cpus, status: r.live ? 'running' : live ? 'running' : 'ready' });
+          // The run's end: its steps and its last frame switch together (issue 12.2).
+          const ended = runEnded && !r.live ? runEnded : null;
+          if (ended) runEnded = null;
+          set({
+            frame: r.frame,
+            cpus,
+            status: r.live ? 'running' : live ? 'running' : 'ready',
+            ...(ended ? { info: ended, text: ended.text, run: null } : {}),
+          });
           return;
         }
         case 'progress':
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
           return;
         case 'run-ended':
+          // Held until the run's last frame: the step list must not grow beside a live frame.
           live = false;
-          set({ info: r.info, text: r.info.text, run: null, status: 'ready' });
+          runEnded = r.info;
           return;
       }
     };
