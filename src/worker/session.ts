@@ -138,6 +138,11 @@ export class Session {
     if (!this.scenario || !this.timeline)
       return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
     if (at < this.length) {
+      // Checked before anything is cut: a refused line leaves the later steps (issue 14.7).
+      const kept = this.textUpTo(at).split('\n');
+      const head = kept.length && kept[kept.length - 1] === '' ? kept.slice(0, -1) : kept;
+      const check = parseScenario([...head, ...lines].join('\n'));
+      if (!check.ok) return { ok: false, errors: check.errors };
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;
     }
@@ -155,7 +160,24 @@ export class Session {
   }
 
   /** Starts a long `run n` after step `at` (later steps discarded), advanced by `runChunk`. */
-  beginRun(n: number = DEFAULT_RUN_STEPS, at: number = this.length): Result {
+  beginRun(n?: number | string, at: number = this.length): Result {
+    if (!this.scenario || !this.timeline)
+      return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
+    // The length as the language reads a `run` line (its number syntax and range), before
+    // anything is cut: a refused length changes nothing (issue 14.7).
+    const arg = typeof n === 'string' ? n.trim() : n;
+    if (typeof arg === 'string' && !/^\S+$/.test(arg))
+      return { ok: false, errors: [{ line: 1, col: 5, message: 'run takes one number of guest steps' }] };
+    const line = arg === undefined ? 'run' : `run ${arg}`;
+    const parsed = extendScenario(this.scenario, line, this.lines.length + 1);
+    if (!parsed.ok) return parsed;
+    const action = parsed.scenario.steps.at(-1)?.action;
+    if (parsed.scenario.steps.length !== this.scenario.steps.length + 1 || action?.kind !== 'run')
+      return { ok: false, errors: [{ line: 1, col: 1, message: `'${n}' is not a number of guest steps` }] };
+    return this.beginParsedRun(action.n, at);
+  }
+
+  private beginParsedRun(n: number, at: number): Result {
     if (at < this.length) {
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;

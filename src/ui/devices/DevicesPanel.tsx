@@ -167,10 +167,7 @@ export function DevicesPanel() {
           <NumberField label="wait" value={wait} onChange={setWait} width="w-16" />
           <Button onClick={() => act([`wait ${wait}`])}>Wait</Button>
           <NumberField label="run" value={runN} onChange={setRunN} width="w-16" />
-          <Button
-            onClick={() => startRun(Number.parseInt(runN, 10) || 0)}
-            title="Guest steps of the automatic profiles"
-          >
+          <Button onClick={() => startRun(runN)} title="Guest steps of the automatic profiles">
             Run
           </Button>
           <NumberField label="name" value={snap} onChange={setSnap} width="w-16" />
