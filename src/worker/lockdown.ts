@@ -14,8 +14,34 @@ export const DROPPED_GLOBALS = [
   'eval',
 ] as const;
 
-/** Deletes (or, when not configurable, overwrites) each of DROPPED_GLOBALS on `scope`; returns those still there. */
-export function lockDown(scope: object): string[] {
+const refuse = () => {
+  throw new EvalError('code from strings is refused in the emulator worker');
+};
+
+/**
+ * Makes the Function constructors (plain, async, generator, async generator) refuse: reached
+ * through `Function` or any function's `constructor`, each throws an EvalError. `Function`
+ * stays a proxy of itself, so `instanceof Function` keeps working.
+ */
+function refuseFunctionConstructors(scope: Record<string, unknown>): void {
+  const kinds = [() => {}, async () => {}, function* () {}, async function* () {}];
+  for (const f of kinds) {
+    const proto = Object.getPrototypeOf(f) as object;
+    const ctor = Reflect.get(proto, 'constructor') as object;
+    const guarded = new Proxy(ctor, { apply: refuse, construct: refuse });
+    Object.defineProperty(proto, 'constructor', { value: guarded, writable: false, configurable: false });
+  }
+  if (typeof scope.Function === 'function')
+    scope.Function = new Proxy(scope.Function as object, { apply: refuse, construct: refuse });
+}
+
+/**
+ * Deletes (or, when not configurable, overwrites) each of DROPPED_GLOBALS on `scope`, and makes
+ * the Function constructors refuse (`functions`, off only where the scope is not a real one);
+ * returns the names still there.
+ */
+export function lockDown(scope: object, functions = true): string[] {
+  if (functions) refuseFunctionConstructors(scope as Record<string, unknown>);
   const left: string[] = [];
   for (const name of DROPPED_GLOBALS) {
     if (!(name in scope)) continue;

@@ -106,11 +106,11 @@ describe('message validation', () => {
       eval: (s: string) => s,
       postMessage: () => 0,
     };
-    expect(lockDown(scope)).toEqual([]);
+    expect(lockDown(scope, false)).toEqual([]);
     expect(Object.keys(scope).sort()).toEqual(['postMessage']);
     // Inherited (as on WorkerGlobalScope.prototype): shadowed.
     const inherited = Object.create({ fetch: () => 0, importScripts: () => 0 });
-    expect(lockDown(inherited)).toEqual([]);
+    expect(lockDown(inherited, false)).toEqual([]);
     expect(inherited.fetch).toBeUndefined();
     expect(inherited.importScripts).toBeUndefined();
   });
