@@ -7,11 +7,12 @@ import type { Action } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
+import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { appendResults, runSteps } from '../replay/run.ts';
-import { Timeline } from '../replay/timeline.ts';
+import { LONG_STEP_WORK, RUN_CHUNK, Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { replaceConfig } from '../scenario/edit.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
@@ -25,6 +26,8 @@ import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
 export const MAX_STEP_EVENTS = 3000;
+/** Heartbeats inside a long step come at most this often (the UI's watchdog waits HANG_MS). */
+export const HEARTBEAT_MS = 250;
 /** Events an exported trace holds at most (later steps are left out). */
 export const MAX_EXPORT_EVENTS = 200_000;
 
@@ -47,8 +50,26 @@ export class Session {
   private running: { run: ChunkedRun; n: number } | null = null;
   private share = '';
   private shareFor: string | null = null;
-  /** Called now and then during long loads, so that the UI knows the worker is alive. */
+  /**
+   * Called now and then during long loads, and at least every HEARTBEAT_MS inside a long step
+   * (a load, a seek, a replay), so that the UI knows the worker is alive (issue 14.5).
+   */
   onProgress: ((done: number, total: number) => void) | null = null;
+  private progress = { done: 0, total: 0, at: 0 };
+
+  private beat(): void {
+    const now = performance.now();
+    if (now - this.progress.at < HEARTBEAT_MS) return;
+    this.progress.at = now;
+    this.onProgress?.(this.progress.done, this.progress.total);
+  }
+
+  /** A timeline that traces long runs as they are appended and beats while it runs one. */
+  private newTimeline(config: Config): Timeline {
+    const t = new Timeline(config, [], { traceLongSteps: MAX_STEP_EVENTS });
+    t.onChunk = () => this.beat();
+    return t;
+  }
 
   /**
    * Replaces the session with `text` if, and only if, it parses; otherwise nothing changes.
@@ -65,7 +86,7 @@ export class Session {
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
     }
     const s = parsed.scenario;
-    const timeline = new Timeline(s.config);
+    const timeline = this.newTimeline(s.config);
     const expects = this.runSteps(s, timeline, 0, 1);
     this.running = null;
     this.scenario = s;
@@ -83,6 +104,8 @@ export class Session {
       minLine,
       state: () => t.last,
       apply: (action) => {
+        this.progress.done = t.length;
+        this.progress.total = total;
         if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
         t.append(action);
       },
@@ -227,14 +250,22 @@ export class Session {
       const action = t.actionOf(k);
       if (total >= MAX_EXPORT_EVENTS) {
         m.tracing = false;
-        m.apply(action);
+        this.applyBeating(m, action);
         continue;
       }
-      const r = m.apply(action);
+      const r = this.applyBeating(m, action);
       total += r.events.length;
       out.push({ step: k, action: printAction(action), events: r.events, dropped: m.ctx.droppedEvents });
     }
     return out;
+  }
+
+  /** Applies `action` to `m`, a long run in chunks with heartbeats between them. */
+  private applyBeating(m: Machine, action: Action): { events: TraceEvent[] } {
+    if (action.kind !== 'run' || action.n < LONG_STEP_WORK) return m.apply(action);
+    const run = m.beginRun(action.n);
+    while (!run.advance(RUN_CHUNK)) this.beat();
+    return run.result();
   }
 
   /** The state during a run (the live tip), without events. */
