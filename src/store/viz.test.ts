@@ -356,6 +356,16 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     expect(s.undoStack.at(-1)).toEqual({ text: LEVEL, step: 3 });
   });
 
+  it('opens a link lost with a failed worker at its step after the restart (issues 14.5, 14.6)', async () => {
+    const { store, spawned } = make('vcpus 1\n');
+    await ready(store);
+    store.testHooks.crashWorker();
+    expect(store.getState().openLink(composeFragment(encodePayload(LEVEL), 1))).toBe(true);
+    const s = await until(store, (x) => x.status === 'ready' && x.text === LEVEL && x.frame?.step === 1);
+    expect(spawned()).toBe(2);
+    expect(s.info!.steps).toHaveLength(3);
+  });
+
   it('advances exactly 100 steps for 100 clicks in one burst (issue 14.6)', async () => {
     const { store } = make('vcpus 1\n');
     await ready(store);

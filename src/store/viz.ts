@@ -478,7 +478,11 @@ export function createVizStore(
         // Seeks asked faster than frames come coalesce to the last (60 in one go: one frame, issue 14.6).
         wantedId = Number.POSITIVE_INFINITY;
         exclusive(() => {
-          if (get().status === 'running') return;
+          if (get().status === 'running') {
+            wanted = null;
+            wantedId = 0;
+            return;
+          }
           wantedId = sendSeek(step, event);
         }, true);
       },
