@@ -7,10 +7,14 @@ import { checkTrace } from '../import/index.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
 import type { Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
+import { requestProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
-/** Returns the handler of the requests; answers go to `post`. */
-export function createWorkerHandler(post: (r: Response) => void): (req: Request | TestHookRequest) => void {
+/**
+ * Returns the handler of the requests; answers go to `post`. A message that is not a request
+ * of the protocol (protocol.ts requestProblem) is answered with an error and changes nothing.
+ */
+export function createWorkerHandler(post: (r: Response) => void): (req: unknown) => void {
   const session = new Session();
   let current = 0;
   // Heartbeats during long loads: the UI's hang watchdog hears them.
@@ -123,16 +127,32 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
         }
         return;
       }
+      case 'test-escape':
+        void tryEscape().then((r) => post({ type: 'escaped', id: req.id, ...r }));
+        return;
     }
   }
 
-  return (req: Request | TestHookRequest) => {
+  return (msg: unknown) => {
+    const problem = requestProblem(msg);
+    if (problem !== null) {
+      const id = (msg as { id?: unknown } | null)?.id;
+      return post({
+        type: 'error',
+        id: Number.isSafeInteger(id) ? (id as number) : 0,
+        errors: [
+          { line: 1, col: 1, message: `the worker was sent a message outside its protocol (${problem})` },
+        ],
+      });
+    }
+    const req = msg as Request | TestHookRequest;
     // A request that changes or shows the session ends a run first, as a stop would.
     if (
       run &&
       req.type !== 'stop' &&
       req.type !== 'test-crash' &&
       req.type !== 'test-hang' &&
+      req.type !== 'test-escape' &&
       req.type !== 'export'
     ) {
       run.stop = true;
@@ -181,4 +201,32 @@ export function importedTrace(text: string, name: string): TraceImportResult {
       disagreements: (check?.disagreements ?? []).map((d) => ({ ...d, step: stepOf(d.line) })),
     },
   };
+}
+
+/** What `eval` (and `new Function`) and `fetch` do in this scope: both must be refused (issue 14.12). */
+async function tryEscape(): Promise<{ eval: string; fetch: string }> {
+  const say = (e: unknown) => `blocked: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+  let evalResult: string;
+  try {
+    const g = globalThis as { eval?: (s: string) => unknown };
+    const a = g.eval?.('6 * 7');
+    // The Function constructor, reached as a page script could (no `new Function` in the bundle).
+    const F = Object.getPrototypeOf(() => 0).constructor as (body: string) => () => unknown;
+    const b = F('return 6 * 7')();
+    evalResult = `allowed: ${String(a)} ${String(b)}`;
+  } catch (e) {
+    evalResult = say(e);
+  }
+  let fetchResult: string;
+  try {
+    const f = (globalThis as { fetch?: typeof fetch }).fetch;
+    if (typeof f !== 'function') throw new TypeError('fetch is not a function here');
+    const r = await f(
+      new URL('/', (globalThis as { location?: { href: string } }).location?.href ?? 'http://127.0.0.1/'),
+    );
+    fetchResult = `allowed: HTTP ${r.status}`;
+  } catch (e) {
+    fetchResult = say(e);
+  }
+  return { eval: evalResult, fetch: fetchResult };
 }

@@ -41,8 +41,11 @@ export type Request =
   | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
   | { type: 'append'; id: number; lines: string[]; at: number; detailed: number[] }
-  /** Start `run n` (default: the language's `run`) after step `at`, reporting progress; ends by itself or on `stop`. */
-  | { type: 'run'; id: number; n?: number; at: number; detailed: number[] }
+  /**
+   * Start `run n` (default: the language's `run`) after step `at`, reporting progress; ends by
+   * itself or on `stop`. `n` may be the Run box's text: it is parsed as a `run` line would be.
+   */
+  | { type: 'run'; id: number; n?: number | string; at: number; detailed: number[] }
   | { type: 'stop'; id: number }
   /**
    * The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON;
@@ -63,7 +66,9 @@ export type Request =
  */
 export type TestHookRequest =
   | { type: 'test-crash'; id: number }
-  | { type: 'test-hang'; id: number; ms: number };
+  | { type: 'test-hang'; id: number; ms: number }
+  /** The worker tries `eval` and `fetch` and says what happened (both must fail: issue 14.12). */
+  | { type: 'test-escape'; id: number };
 
 export type Response =
   | { type: 'loaded'; id: number; info: SessionInfo }
@@ -75,7 +80,9 @@ export type Response =
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
   | { type: 'trace-steps'; id: number; steps: StepEvents[] }
-  | { type: 'trace-imported'; id: number; result: TraceImportResult };
+  | { type: 'trace-imported'; id: number; result: TraceImportResult }
+  /** The answer to `test-escape`: what each attempt gave ('blocked: …' or 'allowed: …'). */
+  | { type: 'escaped'; id: number; eval: string; fetch: string };
 
 /** A trace read by `import-trace`: what `apicscope import TRACE --check` prints, per step. */
 export interface TraceImportInfo {
@@ -199,4 +206,160 @@ export type CpuSetName = (typeof CPU_SETS)[number];
 export interface CpuChange {
   sets: Partial<Record<CpuSetName, number[]>>;
   fields: string[];
+}
+
+/*
+ * Run-time validation of every message between the threads (issue 14.7): the types above are
+ * erased when compiled, and a message is data from another realm. Each check is hand-written
+ * per message type and shallow where the receiver re-validates (scenario text goes through the
+ * parser; a configuration is printed as text and parsed again). It returns null for a message
+ * of the protocol, or why it is not one.
+ */
+
+type Check = (v: unknown) => boolean;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt: Check = (v) => Number.isSafeInteger(v);
+const isStep: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isString: Check = (v) => typeof v === 'string';
+const isBool: Check = (v) => typeof v === 'boolean';
+const arrayOf =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
+const EXPORT_KINDS: readonly string[] = ['trace-text', 'trace-why', 'chrome-trace'];
+const isExportKind: Check = (v) => typeof v === 'string' && EXPORT_KINDS.includes(v);
+const isError: Check = (v) => isObject(v) && isInt(v.line) && isInt(v.col) && isString(v.message);
+const isEvent: Check = (v) =>
+  isObject(v) &&
+  isString(v.type) &&
+  typeof v.time === 'number' &&
+  isInt(v.cpu) &&
+  (v.cause === null || isInt(v.cause)) &&
+  isString(v.text) &&
+  isString(v.why);
+const isStepEvents: Check = (v) =>
+  isObject(v) && isStep(v.step) && isString(v.action) && arrayOf(isEvent)(v.events) && isStep(v.dropped);
+const isConfig: Check = (v) => isObject(v) && isInt(v.vcpus) && isString(v.apic) && isObject(v.kvm);
+const isInfo: Check = (v) =>
+  isObject(v) &&
+  isString(v.text) &&
+  isString(v.share) &&
+  isConfig(v.config) &&
+  (v.title === null || isString(v.title)) &&
+  arrayOf(isString)(v.configNotes) &&
+  isInt(v.vcpus) &&
+  arrayOf(isInt)(v.pins) &&
+  arrayOf((s) => isObject(s) && isString(s.text) && isInt(s.line) && arrayOf(isString)(s.notes))(v.steps) &&
+  arrayOf((e) => isObject(e) && isInt(e.line) && isStep(e.afterStep) && isBool(e.ok) && isString(e.actual))(
+    v.expects,
+  ) &&
+  arrayOf((w) => isObject(w) && isStep(w.step) && isString(w.lint) && isString(w.rule) && isString(w.why))(
+    v.warnings,
+  ) &&
+  isStep(v.warningCount);
+const isTraceImport: Check = (v) =>
+  isObject(v) &&
+  (v.ok === false
+    ? isString(v.error)
+    : v.ok === true &&
+      isString(v.text) &&
+      isObject(v.info) &&
+      isString(v.info.name) &&
+      isStep(v.info.agreements) &&
+      arrayOf((s) => isObject(s) && isStep(s.step) && isStep(s.traceLine) && isString(s.action))(
+        v.info.steps,
+      ) &&
+      arrayOf((d) => isObject(d) && isStep(d.line) && isStep(d.step) && isString(d.why))(
+        v.info.disagreements,
+      ));
+const isView: Check = (v) =>
+  isObject(v) &&
+  typeof v.time === 'number' &&
+  isString(v.clock) &&
+  isInt(v.vcpus) &&
+  v.rows instanceof Int16Array &&
+  v.rows.length === (v.vcpus as number) * ROW_FIELDS &&
+  isObject(v.cpus) &&
+  isObject(v.ioapic) &&
+  isObject(v.kvm) &&
+  isObject(v.counters);
+const isFrame: Check = (v) =>
+  isObject(v) &&
+  isStep(v.step) &&
+  (v.event === null || isStep(v.event)) &&
+  isView(v.view) &&
+  arrayOf(isEvent)(v.events) &&
+  isStep(v.droppedEvents) &&
+  arrayOf(isInt)(v.touched) &&
+  isObject(v.changes) &&
+  arrayOf(isInt)(v.changedPins);
+
+/** Per message type: its fields (besides `type` and `id`) and their checks; no other fields. */
+const REQUESTS: Record<string, Record<string, Check>> = {
+  load: {
+    text: isString,
+    step: optional(isStep),
+    event: optional(isStep),
+    detailed: arrayOf(isInt),
+    settings: optional(arrayOf(isString)),
+  },
+  configure: { config: isConfig, detailed: arrayOf(isInt) },
+  seek: { step: isStep, event: optional(isStep), detailed: arrayOf(isInt) },
+  append: { lines: arrayOf(isString), at: isStep, detailed: arrayOf(isInt) },
+  // `n` is checked by the language's parser (as a `run` line), so any value can get its message.
+  run: {
+    n: optional((v) => typeof v === 'number' || typeof v === 'string'),
+    at: isStep,
+    detailed: arrayOf(isInt),
+  },
+  stop: {},
+  export: {
+    what: isExportKind,
+    compare: optional((v) => isObject(v) && isString(v.label) && arrayOf(isStepEvents)(v.steps)),
+  },
+  'trace-steps': {},
+  'import-trace': { text: isString, name: isString },
+  'test-crash': {},
+  'test-hang': { ms: (v) => isStep(v) && (v as number) <= 60_000 },
+  'test-escape': {},
+};
+
+const RESPONSES: Record<string, Record<string, Check>> = {
+  loaded: { info: isInfo },
+  error: { errors: (v) => arrayOf(isError)(v) && (v as unknown[]).length > 0 },
+  'settings-error': { error: isString },
+  frame: { frame: isFrame, live: optional(isBool) },
+  progress: { steps: isStep, limit: isStep },
+  'run-ended': { info: isInfo },
+  exported: { what: isExportKind, text: isString },
+  'trace-steps': { steps: arrayOf(isStepEvents) },
+  'trace-imported': { result: isTraceImport },
+  escaped: { eval: isString, fetch: isString },
+};
+
+function check(table: Record<string, Record<string, Check>>, v: unknown): string | null {
+  if (!isObject(v)) return 'not an object';
+  const type = v.type;
+  if (typeof type !== 'string' || !Object.hasOwn(table, type)) return `unknown type ${JSON.stringify(type)}`;
+  if (!isStep(v.id)) return `${type}: id is not a message number`;
+  const fields = table[type];
+  for (const k of Object.keys(v))
+    if (k !== 'type' && k !== 'id' && !Object.hasOwn(fields, k)) return `${type}: unknown field ${k}`;
+  for (const [k, ok] of Object.entries(fields)) if (!ok(v[k])) return `${type}: bad ${k}`;
+  return null;
+}
+
+/** Why `v` is not a request (or test hook) of the protocol, or null when it is one. */
+export function requestProblem(v: unknown): string | null {
+  return check(REQUESTS, v);
+}
+
+/** Why `v` is not a response of the protocol, or null when it is one. */
+export function responseProblem(v: unknown): string | null {
+  return check(RESPONSES, v);
 }

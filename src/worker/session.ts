@@ -7,12 +7,13 @@ import type { Action } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
+import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import { Linter } from '../lint/lints.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { appendResults, runSteps } from '../replay/run.ts';
-import { Timeline } from '../replay/timeline.ts';
+import { LONG_STEP_WORK, RUN_CHUNK, Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { replaceConfig } from '../scenario/edit.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
@@ -26,6 +27,8 @@ import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
 export const MAX_STEP_EVENTS = 3000;
+/** Heartbeats inside a long step come at most this often (the UI's watchdog waits HANG_MS). */
+export const HEARTBEAT_MS = 250;
 /** Events an exported trace holds at most (later steps are left out). */
 export const MAX_EXPORT_EVENTS = 200_000;
 
@@ -52,8 +55,26 @@ export class Session {
   private running: { run: ChunkedRun; n: number } | null = null;
   private share = '';
   private shareFor: string | null = null;
-  /** Called now and then during long loads, so that the UI knows the worker is alive. */
+  /**
+   * Called now and then during long loads, and at least every HEARTBEAT_MS inside a long step
+   * (a load, a seek, a replay), so that the UI knows the worker is alive (issue 14.5).
+   */
   onProgress: ((done: number, total: number) => void) | null = null;
+  private progress = { done: 0, total: 0, at: 0 };
+
+  private beat(): void {
+    const now = performance.now();
+    if (now - this.progress.at < HEARTBEAT_MS) return;
+    this.progress.at = now;
+    this.onProgress?.(this.progress.done, this.progress.total);
+  }
+
+  /** A timeline that traces long runs as they are appended and beats while it runs one. */
+  private newTimeline(config: Config): Timeline {
+    const t = new Timeline(config, [], { traceLongSteps: MAX_STEP_EVENTS });
+    t.onChunk = () => this.beat();
+    return t;
+  }
 
   /**
    * Replaces the session with `text` if, and only if, it parses; otherwise nothing changes.
@@ -70,7 +91,7 @@ export class Session {
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
     }
     const s = parsed.scenario;
-    const timeline = new Timeline(s.config);
+    const timeline = this.newTimeline(s.config);
     this.linter = new Linter(timeline.last);
     this.warnings = [];
     this.warningCount = 0;
@@ -91,6 +112,8 @@ export class Session {
       minLine,
       state: () => t.last,
       apply: (action) => {
+        this.progress.done = t.length;
+        this.progress.total = total;
         if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
         t.append(action);
         this.lint(t);
@@ -159,6 +182,11 @@ export class Session {
     if (!this.scenario || !this.timeline)
       return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
     if (at < this.length) {
+      // Checked before anything is cut: a refused line leaves the later steps (issue 14.7).
+      const kept = this.textUpTo(at).split('\n');
+      const head = kept.length && kept[kept.length - 1] === '' ? kept.slice(0, -1) : kept;
+      const check = parseScenario([...head, ...lines].join('\n'));
+      if (!check.ok) return { ok: false, errors: check.errors };
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;
     }
@@ -176,7 +204,24 @@ export class Session {
   }
 
   /** Starts a long `run n` after step `at` (later steps discarded), advanced by `runChunk`. */
-  beginRun(n: number = DEFAULT_RUN_STEPS, at: number = this.length): Result {
+  beginRun(n?: number | string, at: number = this.length): Result {
+    if (!this.scenario || !this.timeline)
+      return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
+    // The length as the language reads a `run` line (its number syntax and range), before
+    // anything is cut: a refused length changes nothing (issue 14.7).
+    const arg = typeof n === 'string' ? n.trim() : n;
+    if (typeof arg === 'string' && !/^\S+$/.test(arg))
+      return { ok: false, errors: [{ line: 1, col: 5, message: 'run takes one number of guest steps' }] };
+    const line = arg === undefined ? 'run' : `run ${arg}`;
+    const parsed = extendScenario(this.scenario, line, this.lines.length + 1);
+    if (!parsed.ok) return parsed;
+    const action = parsed.scenario.steps.at(-1)?.action;
+    if (parsed.scenario.steps.length !== this.scenario.steps.length + 1 || action?.kind !== 'run')
+      return { ok: false, errors: [{ line: 1, col: 1, message: `'${n}' is not a number of guest steps` }] };
+    return this.beginParsedRun(action.n, at);
+  }
+
+  private beginParsedRun(n: number, at: number): Result {
     if (at < this.length) {
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;
@@ -227,14 +272,22 @@ export class Session {
       const action = t.actionOf(k);
       if (total >= MAX_EXPORT_EVENTS) {
         m.tracing = false;
-        m.apply(action);
+        this.applyBeating(m, action);
         continue;
       }
-      const r = m.apply(action);
+      const r = this.applyBeating(m, action);
       total += r.events.length;
       out.push({ step: k, action: printAction(action), events: r.events, dropped: m.ctx.droppedEvents });
     }
     return out;
+  }
+
+  /** Applies `action` to `m`, a long run in chunks with heartbeats between them. */
+  private applyBeating(m: Machine, action: Action): { events: TraceEvent[] } {
+    if (action.kind !== 'run' || action.n < LONG_STEP_WORK) return m.apply(action);
+    const run = m.beginRun(action.n);
+    while (!run.advance(RUN_CHUNK)) this.beat();
+    return run.result();
   }
 
   /** The state during a run (the live tip), without events. */

@@ -240,10 +240,7 @@ export function DevicesPanel() {
             Wait
           </Button>
           <NumberField label="run" value={runN} onChange={setRunN} width="w-16" />
-          <Button
-            onClick={() => startRun(Number.parseInt(runN, 10) || 0)}
-            title="Guest steps of the automatic profiles"
-          >
+          <Button onClick={() => startRun(runN)} title="Guest steps of the automatic profiles">
             Run
           </Button>
           <NumberField label="name" value={snap} onChange={setSnap} width="w-16" />

@@ -1,4 +1,6 @@
 /** What the current step did, in the scenario's words and notes: the first thing a learner reads. */
+import { DEFAULT_RUN_STEPS } from '../../core/limits.ts';
+import { printAction } from '../../scenario/grammar/index.ts';
 import { useViz } from '../context.ts';
 import { Cited } from '../reference/Cited.tsx';
 
@@ -8,7 +10,27 @@ export function StepBanner() {
   const event = useViz((s) => (s.frame?.event != null ? s.frame.events[s.frame.event] : null));
   const index = useViz((s) => s.frame?.event ?? null);
   const total = useViz((s) => s.frame?.events.length ?? 0);
+  const run = useViz((s) => (s.status === 'running' ? s.run : null));
   if (!info) return null;
+  if (run)
+    // Live frames are the run's own state, between steps: no step's label, notes or results (issue 12.2).
+    return (
+      <section
+        aria-live="off"
+        aria-label="Current step"
+        className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
+      >
+        <p className="m-0 text-sm">
+          <span className="mr-2 font-semibold text-sky-900 dark:text-sky-200">Running</span>
+          <code className="font-mono text-slate-900 dark:text-slate-100" data-testid="step-action">
+            {printAction({ kind: 'run', n: run.limit ?? DEFAULT_RUN_STEPS })}
+          </code>
+          <span className="ml-2 text-slate-700 dark:text-slate-300" data-testid="run-progress">
+            {run.steps.toLocaleString('en-US')} guest steps so far
+          </span>
+        </p>
+      </section>
+    );
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
   const warnings = info.warnings.filter((w) => w.step === step);
   const st = step > 0 ? info.steps[step - 1] : null;
