@@ -8,15 +8,17 @@ import type {
   CpuOp,
   DeliveryMode,
   DestMode,
+  HostChange,
   RteFields,
   Shorthand,
   Trigger,
 } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
-import type { Config, GuestProfile, KvmSwitches, SeoibSetting } from '../core/config.ts';
+import type { Config, GuestProfile, KvmSwitches, SeoibSetting, VmmConfig } from '../core/config.ts';
 import {
   configProblems,
   defaultConfig,
+  MACHINE_RE,
   MAX_RUN,
   MAX_STORM_LIMIT,
   MAX_VCPUS,
@@ -27,7 +29,7 @@ import { COUNTER_FILTERS, COUNTER_NAMES } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
 import { CPU_SET_REGS, CPU_VALUE_REGS, IOAPIC_FIELDS } from '../core/inspect.ts';
-import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step, VmKey } from './ast.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
 import { MAX_LINE_CHARS, MAX_SCENARIO_CHARS, MAX_STEPS } from './limits.ts';
@@ -55,6 +57,8 @@ export const CONFIG_STATEMENTS = [
   'guest',
   'secure-avic',
   'x2apic-api',
+  'qemu',
+  'host',
 ];
 const CONFIG_SET: ReadonlySet<string> = new Set(CONFIG_STATEMENTS);
 const ACTION_STATEMENTS = [
@@ -72,6 +76,10 @@ const ACTION_STATEMENTS = [
   'host-pv-eoi',
   'cpu',
   'run',
+  'reboot',
+  'power-on',
+  'migrate',
+  'kvm-set-x2apic-api',
 ];
 /**
  * Action keywords and vCPU operations by their lower-case spelling, mapped to the one shared
@@ -663,6 +671,18 @@ class Parser {
         }
         return;
       }
+      case 'qemu':
+      case 'host': {
+        // The SEOIB life's VMM configuration (R8.8-R8.12): its own block below.
+        const a = args(t, 1, kw === 'qemu' ? SIG_QEMU : SIG_HOST, kw);
+        if (a.size === 0) throw new LineError(`${kw} needs KEY=VALUE settings`, at);
+        if (!Object.hasOwn(this.configPos, kw)) this.configPos[kw] = { line: this.lineNo, col: at };
+        for (const [key, tok] of a) {
+          this.once(`${kw} ${key}`, tok, `${kw} ${key}`);
+          setVmmKey(c.vmm, key, tok);
+        }
+        return;
+      }
       case 'guest': {
         const a = args(t, 1, SIG_GUEST, 'guest');
         const cpuTok = a.get('cpu')!;
@@ -763,6 +783,11 @@ class Parser {
         const cpu = this.cpuArg(t[1], at);
         return { kind: 'cpu', cpu, op: this.cpuOp(t, at) };
       }
+      case 'reboot':
+      case 'power-on':
+      case 'migrate':
+      case 'kvm-set-x2apic-api':
+        return lifeAction(kw, t);
     }
     throw new LineError(`unknown action '${kw}'`, at);
   }
@@ -842,9 +867,10 @@ class Parser {
         check = { kind: 'kvm-seoib', value };
       }
     } else if (subject === 'count') check = this.expectCount(t, at);
+    else if (subject === 'vm') check = expectVm(t, at);
     else
       throw new LineError(
-        `expect cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
+        `expect cpu, ioapic, kvm, vm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'vm', 'count'])}`,
         what.col,
       );
     this.expects.push({
@@ -1085,3 +1111,107 @@ function splitOperators(tokens: Token[]): Token[] {
 }
 
 export type { Config };
+
+// --- the SEOIB life (issue 9, R8.8-R8.12): `qemu`, `host`, `reboot`, `power-on`, `migrate`,
+// `kvm-set-x2apic-api`, `expect vm` -------------------------------------------------------------
+
+const SEOIB_POLICIES = [
+  'quirked',
+  'respected',
+  'not-advertised',
+  'auto',
+  'auto-new-machines',
+  'none',
+] as const;
+const SEOIB_FLAGS_AT = ['after-load', 'before-load'] as const;
+const HOST_KERNELS = ['seoib-api', 'no-seoib-api'] as const;
+const CAP_SEOIB = ['enable', 'disable', 'both'] as const;
+const SIG_QEMU = signature([
+  { name: 'seoib-policy' },
+  { name: 'machine' },
+  { name: 'seoib-flags' },
+  { name: 'loadvm-check' },
+]);
+const SIG_HOST = signature([{ name: 'kernel' }]);
+const SIG_NONE = signature([]);
+const SIG_POWER_ON = signature([{ name: 'policy' }, { name: 'machine' }, { name: 'kernel' }]);
+const SIG_MIGRATE = signature([
+  { name: 'policy' },
+  { name: 'machine' },
+  { name: 'kernel' },
+  { name: 'flags' },
+]);
+const SIG_CAP = signature([{ name: 'seoib', required: true }]);
+const VM_KEYS = ['leg', 'migration', 'seoib-state', 'flag-write', 'policy'] as const;
+const VM_VALUES: Record<Exclude<VmKey, 'leg'>, readonly string[]> = {
+  migration: ['none', 'completed', 'failed'],
+  'seoib-state': ['quirked', 'respected', 'not-advertised'],
+  'flag-write': ['none', 'ok', 'einval'],
+  policy: SEOIB_POLICIES,
+};
+
+function machineArg(tok: Token): string {
+  const v = valueText(tok).toLowerCase();
+  if (!MACHINE_RE.test(v))
+    throw new LineError(`machine type '${valueText(tok)}' is not pc-q35-X.Y or pc-i440fx-X.Y`, tok.col);
+  return v;
+}
+
+function setVmmKey(v: VmmConfig, key: string, tok: Token): void {
+  const at = tok.col;
+  switch (key) {
+    case 'seoib-policy':
+      v.seoibPolicy = choice(tok, 'seoib-policy', SEOIB_POLICIES, at);
+      return;
+    case 'machine':
+      v.machine = machineArg(tok);
+      return;
+    case 'seoib-flags':
+      v.seoibFlags = choice(tok, 'seoib-flags', SEOIB_FLAGS_AT, at);
+      return;
+    case 'loadvm-check':
+      v.loadvmCheck = onOff(tok, key, at);
+      return;
+    case 'kernel':
+      v.kernel = choice(tok, 'host kernel', HOST_KERNELS, at);
+      return;
+  }
+}
+
+function lifeAction(kw: 'reboot' | 'power-on' | 'migrate' | 'kvm-set-x2apic-api', t: Token[]): Action {
+  const at = t[0].col;
+  switch (kw) {
+    case 'reboot':
+      args(t, 1, SIG_NONE, kw);
+      return { kind: 'reboot' };
+    case 'kvm-set-x2apic-api': {
+      const a = args(t, 1, SIG_CAP, kw);
+      return { kind: kw, seoib: choice(a.get('seoib'), 'seoib flags', CAP_SEOIB, at) };
+    }
+    case 'power-on':
+    case 'migrate': {
+      const a = args(t, 1, kw === 'migrate' ? SIG_MIGRATE : SIG_POWER_ON, kw);
+      const host: HostChange = {};
+      if (a.has('policy')) host.policy = choice(a.get('policy'), 'policy', SEOIB_POLICIES, at);
+      if (a.has('machine')) host.machine = machineArg(a.get('machine')!);
+      if (a.has('kernel')) host.kernel = choice(a.get('kernel'), 'kernel', HOST_KERNELS, at);
+      if (a.has('flags')) host.flags = choice(a.get('flags'), 'flags', SEOIB_FLAGS_AT, at);
+      return { kind: kw, host };
+    }
+  }
+}
+
+function expectVm(t: Token[], at: number): Check {
+  const keyTok = t[2];
+  const key = keyTok?.text.toLowerCase() ?? '';
+  if (!(VM_KEYS as readonly string[]).includes(key))
+    throw new LineError(
+      `expect vm needs a key: ${VM_KEYS.join(', ')}${keyTok ? suggest(key, VM_KEYS) : ''}`,
+      keyTok?.col ?? at,
+    );
+  op(t[3], ['='], at);
+  end(t, 5);
+  if (key === 'leg') return { kind: 'vm', key, value: String(num(t[4], 'leg', 0, MAX_STEPS, at)) };
+  const k = key as Exclude<VmKey, 'leg'>;
+  return { kind: 'vm', key: k, value: choice(t[4], `vm ${k}`, VM_VALUES[k], at) };
+}

@@ -1,5 +1,5 @@
 /** Prints a scenario in canonical form; parsing the output gives the same scenario. */
-import type { Action, CpuOp, RteFields } from '../core/actions.ts';
+import type { Action, CpuOp, HostChange, RteFields } from '../core/actions.ts';
 import { formatVectorSet } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
@@ -51,6 +51,15 @@ export function printConfig(c: Config): string[] {
   if (k.vectorHashing !== dk.vectorHashing) kv.push(`vector-hashing=${onOff(k.vectorHashing)}`);
   if (k.stormLimit !== dk.stormLimit) kv.push(`storm-limit=${k.stormLimit}`);
   if (kv.length) out.push(`kvm ${kv.join(' ')}`);
+  const vm = c.vmm;
+  const dv = d.vmm;
+  const qv: string[] = [];
+  if (vm.seoibPolicy !== dv.seoibPolicy) qv.push(`seoib-policy=${vm.seoibPolicy}`);
+  if (vm.machine !== dv.machine) qv.push(`machine=${vm.machine}`);
+  if (vm.seoibFlags !== dv.seoibFlags) qv.push(`seoib-flags=${vm.seoibFlags}`);
+  if (vm.loadvmCheck !== dv.loadvmCheck) qv.push(`loadvm-check=${onOff(vm.loadvmCheck)}`);
+  if (qv.length) out.push(`qemu ${qv.join(' ')}`);
+  if (vm.kernel !== dv.kernel) out.push(`host kernel=${vm.kernel}`);
   if (c.guestAll) out.push(`guest all profile=${c.guestAll}`);
   for (const cpu of Object.keys(c.guests)
     .map(Number)
@@ -129,9 +138,25 @@ export function printAction(a: Action): string {
       return `host-pv-eoi ${a.cpu} off`;
     case 'cpu':
       return `cpu ${a.cpu} ${printCpuOp(a.op)}`;
+    case 'reboot':
+      return 'reboot';
+    case 'power-on':
+    case 'migrate':
+      return [a.kind, ...printHostChange(a.host, a.kind === 'migrate')].join(' ');
+    case 'kvm-set-x2apic-api':
+      return `kvm-set-x2apic-api seoib=${a.seoib}`;
     case 'run':
       return `run ${a.n}`;
   }
+}
+
+function printHostChange(h: HostChange, flags: boolean): string[] {
+  const out: string[] = [];
+  if (h.policy !== undefined) out.push(`policy=${h.policy}`);
+  if (h.machine !== undefined) out.push(`machine=${h.machine}`);
+  if (h.kernel !== undefined) out.push(`kernel=${h.kernel}`);
+  if (flags && h.flags !== undefined) out.push(`flags=${h.flags}`);
+  return out;
 }
 
 export function formatDuration(ns: number): string {
@@ -164,6 +189,8 @@ export function printCheck(c: Check): string {
       return `kvm seoib = ${c.value}`;
     case 'kvm-apicv':
       return `kvm apicv = ${c.value}`;
+    case 'vm':
+      return `vm ${c.key} = ${c.value}`;
     case 'count': {
       const f = (['cpu', 'pin', 'vector'] as const)
         .filter((k) => c.filter[k] !== undefined)

@@ -20,11 +20,25 @@ export function applySetting(config: Config, setting: string): string | null {
   else if (key.startsWith('guest.')) statement = `guest ${key.slice(6)} profile=${value}`;
   else if (key === 'x2apic-api.32bit-ids' || key === 'x2apic-api.broadcast-quirk')
     statement = `x2apic-api ${key.slice(11)}=${value}`;
+  else if (VMM_KEYS.includes(key)) statement = `${key.replace('.', ' ')}=${value}`;
   else
-    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk`;
+    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk, ${VMM_KEYS.join(', ')}`;
   const parsed = parseScenario(statement);
   if (!parsed.ok) return parsed.errors[0].message;
   const c = parsed.scenario.config;
+  if (VMM_KEYS.includes(key)) {
+    // The SEOIB life's VMM keys (R8.10-R8.12): a policy replaces what `kvm seoib=` chose.
+    const v = { ...config.vmm };
+    if (key === 'qemu.seoib-policy') {
+      v.seoibPolicy = c.vmm.seoibPolicy;
+      config.kvm = { ...config.kvm, seoib: 'quirked' };
+    } else if (key === 'qemu.machine') v.machine = c.vmm.machine;
+    else if (key === 'qemu.seoib-flags') v.seoibFlags = c.vmm.seoibFlags;
+    else if (key === 'qemu.loadvm-check') v.loadvmCheck = c.vmm.loadvmCheck;
+    else v.kernel = c.vmm.kernel;
+    config.vmm = v;
+    return null;
+  }
   switch (key) {
     case 'vcpus':
       config.vcpus = c.vcpus;
@@ -65,6 +79,15 @@ export function applySetting(config: Config, setting: string): string | null {
   }
   return null;
 }
+
+/** `--set` keys of the VMM (`qemu …`, `host …`), the compare keys of the SEOIB presets. */
+const VMM_KEYS = [
+  'qemu.seoib-policy',
+  'qemu.machine',
+  'qemu.seoib-flags',
+  'qemu.loadvm-check',
+  'host.kernel',
+];
 
 /** A Map, not an object: no key may be found on Object.prototype (issue 14). */
 const KVM_FIELD: ReadonlyMap<string, keyof Config['kvm']> = new Map([
