@@ -30,6 +30,15 @@ export const COMPARE_SUGGESTIONS = [
   'apicv=on',
   'irqchip=kernel',
   'ioapic.version=0x11',
+  'qemu.seoib-policy=quirked',
+  'qemu.seoib-policy=respected',
+  'qemu.seoib-policy=auto',
+  'qemu.seoib-policy=auto-new-machines',
+  'qemu.seoib-flags=after-load',
+  'qemu.seoib-flags=before-load',
+  'qemu.loadvm-check=on',
+  'qemu.machine=pc-q35-10.1',
+  'host.kernel=no-seoib-api',
 ];
 
 /**
