@@ -342,11 +342,18 @@ export function newMachineState(config: Config): MachineState {
       leg: 0,
       lastMigration: 'none',
       lastFlagWrite: seoibModeOf(config) === 'quirked' ? 'none' : 'ok',
-      life: [],
+      life: [powerOnEntry(config)],
     },
     counters: countersNew(config.vcpus),
     snapshots: new Map(),
   };
+}
+
+/** The life's first entry: power-on on the configured host (R8.10). */
+function powerOnEntry(config: Config): LifeEntry {
+  const mode = seoibModeOf(config);
+  const host = hostLegOf(config);
+  return { kind: 'power-on', time: 0, leg: 0, ok: true, detail: '', host, mode, state: qemuStateOf(mode) };
 }
 
 /** The first host, from the configuration. */

@@ -18,6 +18,7 @@ import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { LifeStrip } from './life/LifeStrip.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -251,6 +252,7 @@ function Shell() {
           <Transport />
           <StepBanner />
           <MachinePicture />
+          <LifeStrip />
           <SingleLanes />
           <Main />
           <DevicesPanel />

@@ -210,6 +210,46 @@ export function ConfigPanel() {
             onChange={(seoib) => kvm({ seoib })}
           />
         </Row>
+        <Row label="QEMU SEOIB policy" hint="R8.10: which flag QEMU sets at power-on (the SEOIB RFC)">
+          <Pick
+            label="QEMU SEOIB policy"
+            value={c.vmm.seoibPolicy ?? '(from kvm seoib)'}
+            options={
+              [
+                '(from kvm seoib)',
+                'quirked',
+                'respected',
+                'not-advertised',
+                'auto',
+                'auto-new-machines',
+                'none',
+              ] as const
+            }
+            onChange={(p) =>
+              apply(
+                p === '(from kvm seoib)'
+                  ? { ...c, vmm: { ...c.vmm, seoibPolicy: null } }
+                  : { ...c, kvm: { ...c.kvm, seoib: 'quirked' }, vmm: { ...c.vmm, seoibPolicy: p } },
+              )
+            }
+          />
+        </Row>
+        <Row label="Migration flags" hint="R8.11: when a destination sets its flags">
+          <Pick
+            label="Migration flags"
+            value={c.vmm.seoibFlags}
+            options={['after-load', 'before-load'] as const}
+            onChange={(seoibFlags) => apply({ ...c, vmm: { ...c.vmm, seoibFlags } })}
+          />
+        </Row>
+        <Row label="Host kernel" hint="R8.8: whether the kernel has the SEOIB flags">
+          <Pick
+            label="Host kernel"
+            value={c.vmm.kernel}
+            options={['seoib-api', 'no-seoib-api'] as const}
+            onChange={(kernel) => apply({ ...c, vmm: { ...c.vmm, kernel } })}
+          />
+        </Row>
         <Row label="PV EOI offered">
           <Pick
             label="PV EOI offered"
