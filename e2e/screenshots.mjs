@@ -149,6 +149,43 @@ try {
       },
     },
     {
+      name: 'seoib-life-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-2-loadvm-quirked');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-life-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-4-auto-policy');
+        await p.keyboard.press('End');
+        await p.getByTestId('life-strip').scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: 'seoib-life-phone-dark',
+      scheme: 'dark',
+      phone: true,
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-compare-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.waitForTimeout(500);
+        await p.keyboard.press('End');
+      },
+    },
+    {
       name: 'help-dark',
       scheme: 'dark',
       run: async (p) => {
@@ -165,7 +202,9 @@ try {
       },
     },
   ];
-  for (const s of shots) {
+  // SHOTS=a,b regenerates only those (the others stay as committed).
+  const only = process.env.SHOTS ? new Set(process.env.SHOTS.split(',')) : null;
+  for (const s of shots.filter((x) => !only || only.has(x.name))) {
     const page = await browser.newPage(
       s.phone
         ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }

@@ -552,7 +552,7 @@ function migrate(m: Ctx, change: HostChange): void {
   if (!plan.ok) {
     vm.lastMigration = 'failed';
     if (traced(m)) emit(m, -1, 'migration_failed', { reason: plan.reason });
-    lifeRecord(m, 'migrate', false, plan.reason);
+    lifeRecord(m, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
     m.cause = root;
     return;
   }
