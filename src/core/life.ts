@@ -92,12 +92,12 @@ export function stateFor(m: Ctx, h: HostLeg): QemuSeoibState {
 }
 
 /**
- * System reset (R8.12): kvm_lapic_reset() on every vCPU, which runs kvm_apic_set_version(); the
+ * System reset (R8.12), its register part: kvm_lapic_reset() on every vCPU, which runs kvm_apic_set_version(); the
  * guest is left as the contract's start leaves it (§4 Start) but not booted, so its boot step
  * runs again at its next guest step. The IOAPIC is reset (RTEs masked, irr and remote IRR 0);
  * device lines keep their levels; KVM's flags stay.
  */
-export function vmReset(m: Ctx): void {
+function vmResetRegisters(m: Ctx): void {
   const s = m.s;
   for (const v of s.cpus) {
     v.idReg = v.x2apic ? v.index : ((v.index & 0xff) << 24) >>> 0;
@@ -125,12 +125,7 @@ export function vmReset(m: Ctx): void {
     v.frames = [];
     v.tasks = [];
     v.booted = false;
-    kvmApicSetVersion(m, v, 'reset');
-    v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
-    touch(m, v);
-    markGuestBusy(m, v);
   }
-  kvmRecalculateApicMap(m, 'reboot: kvm_lapic_reset');
   const io = s.ioapic;
   for (const e of io.rte) {
     e.vector = 0;
@@ -153,9 +148,23 @@ export function vmReset(m: Ctx): void {
   ioapicIndexVectors(m);
 }
 
+/** The reset's KVM side, after its event: kvm_apic_set_version per vCPU, requests, the map. */
+function vmResetKvm(m: Ctx, root: number): void {
+  for (const v of m.s.cpus) {
+    m.cause = root;
+    kvmApicSetVersion(m, v, 'reset');
+    v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
+    touch(m, v);
+    markGuestBusy(m, v);
+  }
+  m.cause = root;
+  kvmRecalculateApicMap(m, 'reboot: kvm_lapic_reset');
+}
+
 /** `reboot`: the guest resets the machine; QEMU's policy is not chosen again (R8.12). */
 export function vmReboot(m: Ctx): void {
   const vm = m.s.vm;
+  vmResetRegisters(m);
   if (traced(m))
     m.cause = emit(m, -1, 'vm_reset', {
       cold: false,
@@ -164,7 +173,7 @@ export function vmReboot(m: Ctx): void {
       kernel: vm.host.kernel,
       state: vm.qemuSeoib,
     });
-  vmReset(m);
+  vmResetKvm(m, m.cause);
   lifeRecord(m, 'reboot', true, '');
 }
 
@@ -178,18 +187,21 @@ export function vmPowerOn(m: Ctx, change: HostChange): void {
   vm.seoib = 'quirked';
   vm.lastFlagWrite = 'none';
   const st = stateFor(m, vm.host);
+  const root = m.cause;
+  // Configuration checks keep an explicit policy the kernel rejects from the first power-on;
+  // a later one that fails leaves QUIRKED, the only mode KVM then has.
+  vm.qemuSeoib = setFlagFor(m, st) === 'ok' ? st : 'quirked';
+  m.cause = root;
+  vmResetRegisters(m);
   if (traced(m))
     m.cause = emit(m, -1, 'vm_reset', {
       cold: true,
       policy: vm.host.policy,
       machine: vm.host.machine,
       kernel: vm.host.kernel,
-      state: st,
+      state: vm.qemuSeoib,
     });
-  // Configuration checks keep an explicit policy the kernel rejects from the first power-on;
-  // a later one that fails leaves QUIRKED, the only mode KVM then has.
-  vm.qemuSeoib = setFlagFor(m, st) === 'ok' ? st : 'quirked';
-  vmReset(m);
+  vmResetKvm(m, m.cause);
   lifeRecord(m, 'power-on', true, '');
 }
 
