@@ -115,7 +115,7 @@ test('a storm run reports progress, keeps the page responsive, and stops as run 
     page,
     'vcpus 4\nkvm storm-limit=1000000\nguest all profile=windows\nrun\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\n',
   );
-  await page.getByLabel('run', { exact: true }).fill('50000000');
+  await page.getByLabel('run', { exact: true }).fill('1000000000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const stop = page.getByRole('button', { name: 'Stop the run (Space)' });
   await expect(stop).toBeVisible();

@@ -38,8 +38,9 @@ test('compare puts two QEMU policies side by side on the same life', async ({ pa
   await open(page);
   await page.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
   await page.getByRole('button', { name: 'Compare' }).click();
-  // The preset opens Compare with its candidate policy.
-  await expect(page.getByLabel('Compare with')).toHaveValue('qemu.seoib-policy=respected');
+  // The preset opens Compare with its candidate policy: a row of the grammar's qemu.seoib-policy.
+  await expect(page.getByLabel('Switch 1', { exact: true })).toHaveValue('qemu.seoib-policy');
+  await expect(page.getByLabel('Value 1', { exact: true })).toHaveValue('respected');
   await expect(page.getByTestId('first-difference')).toBeVisible();
   await page.keyboard.press('End');
   const count = (side: string, name: string) =>

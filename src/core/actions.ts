@@ -78,4 +78,4 @@ export interface HostChange {
   flags?: SeoibFlagsAt;
 }
 
-export const DEFAULT_RUN_STEPS = 100000;
+export { DEFAULT_RUN_STEPS } from './limits.ts';

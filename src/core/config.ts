@@ -1,5 +1,7 @@
 /** Machine configuration: the scenario language's configuration section (contract §2). */
 
+import { DEFAULT_MACHINE, MACHINE_RE, MAX_STORM_LIMIT, MAX_VCPUS } from './limits.ts';
+
 export type ApicMode = 'xapic' | 'x2apic';
 /** Whether the guest's CPUID offers x2APIC (`apic MODE cpuid=…`). */
 export type CpuidApic = 'xapic' | 'x2apic';
@@ -72,19 +74,15 @@ export interface Config {
   vmm: VmmConfig;
 }
 
-/** The machine type when `qemu machine=` is not given. */
-export const DEFAULT_MACHINE = 'pc-q35-10.2';
+export { DEFAULT_MACHINE };
 /** The RFC's machine-type gate: auto-new-machines applies auto from this version on. */
 export const SEOIB_GATE_VERSION = [10, 2] as const;
-export const MACHINE_RE = /^(pc-q35|pc-i440fx)-(\d{1,2})\.(\d{1,2})$/;
+export { MACHINE_RE };
 
 /** QEMU enables KVM_CAP_X2APIC_API only when a vCPU's APIC ID does not fit in 8 bits. */
 export const X2APIC_API_VCPUS = 256;
 
-export const MAX_VCPUS = 4096;
-export const NUM_PINS = 24;
-export const MAX_STORM_LIMIT = 1_000_000;
-export const MAX_RUN = 1_000_000_000;
+export { MAX_RUN, MAX_STORM_LIMIT, MAX_VCPUS, NUM_PINS } from './limits.ts';
 
 export function defaultConfig(): Config {
   return {

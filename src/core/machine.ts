@@ -104,6 +104,8 @@ export class Machine {
       framePoolSize: 0,
       captureAt: -1,
       captured: null,
+      vectorSets: new Float64Array(256),
+      restores: 0,
     };
     ioapicIndexVectors(this.ctx);
     for (const v of state.cpus) if (!guestIdle(v)) markGuestBusy(this.ctx, v);
@@ -579,6 +581,7 @@ function restoreMachine(
   as: 'loadvm' | 'migration_done' = 'loadvm',
 ): void {
   const s = m.s;
+  m.restores++;
   for (const v of s.cpus) {
     const o = saved.cpus[v.index];
     v.idReg = o.idReg;

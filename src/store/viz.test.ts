@@ -99,6 +99,28 @@ describe('visualizer store', () => {
     expect(s.text).toBe(LEVEL);
   });
 
+  it('shows a load in progress at once, and Cancel brings the previous session back untouched', async () => {
+    const { store, spawned } = make(LEVEL);
+    await ready(store);
+    store.getState().act(['msi dest=1 vector=0x41']);
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 4);
+    store.getState().undo();
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 3 && s.redoStack.length === 1);
+    const before = store.getState();
+    const workers = spawned();
+    store.getState().load('vcpus 4\nmsi dest=3 vector=0x31\n');
+    expect(store.getState().loading).toEqual({ done: 0, total: 0 });
+    store.getState().cancelLoad();
+    expect(spawned()).toBe(workers + 1); // the busy worker was ended, not waited for
+    const s = await until(store, (x) => x.status === 'ready' && x.loading === null);
+    expect(s.text).toBe(before.text);
+    expect(s.frame!.step).toBe(3);
+    expect(s.redoStack).toHaveLength(1);
+    expect(s.undoStack).toEqual(before.undoStack);
+    expect(s.redoStack).toEqual(before.redoStack);
+    expect(s.info!.vcpus).toBe(2);
+  });
+
   it('opens at the step asked for', async () => {
     const { store } = make(LEVEL, { step: 2 });
     const s = await ready(store);
@@ -272,5 +294,44 @@ describe('visualizer store', () => {
     const t = await until(store, (x) => x.frame?.step === 1);
     expect(t.cpus[0]).toBe(cpu0);
     expect(t.cpus[1]).not.toBe(s.cpus[1]);
+  });
+});
+
+describe('a KVM trace opened in the app (issue 10 §3)', () => {
+  const TRACE = [
+    ' CPU 0/KVM-1234  [000]   100.000001: kvm_set_irq:          gsi 10 level 1 source 0',
+    ' CPU 0/KVM-1234  [000]   100.000002: kvm_ioapic_set_irq:   pin 10 dst 0 vec 98 (Fixed|physical|level)',
+    ' CPU 0/KVM-1234  [000]   100.000003: kvm_apic_accept_irq:  apicid 0 vec 98 (Fixed|level)',
+    ' CPU 0/KVM-1234  [000]   100.000004: kvm_inj_virq:         IRQ 0x62',
+  ].join('\n');
+
+  it('opens as a scenario, keeps where each step came from, and clears when another scenario loads', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    store.getState().importTrace(TRACE, 'mail.txt');
+    const s = await until(store, (st) => st.traceImport !== null && st.status === 'ready');
+    expect(s.text).toMatch(/^# imported by apicscope from mail\.txt/);
+    expect(s.traceImport!.name).toBe('mail.txt');
+    expect(s.traceImport!.steps[0]).toMatchObject({ step: 1, traceLine: 1 });
+    expect(s.info!.steps.length).toBe(s.traceImport!.steps.length);
+    expect(s.undoStack.at(-1)?.text).toBe(LEVEL);
+    store.getState().load(LEVEL);
+    await until(store, (st) => st.text === LEVEL && st.status === 'ready');
+    expect(store.getState().traceImport).toBeNull();
+  });
+
+  it('refuses text with nothing usable and keeps the session, undo and redo as they were', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    const before = store.getState();
+    store.getState().importTrace('just some words\n', 'notes.txt');
+    const s = await until(store, (st) => st.notice !== null);
+    expect(s.notice!.text).toMatch(
+      /^The trace was not opened: notes\.txt: nothing usable.*The session was kept\.$/,
+    );
+    expect(s.text).toBe(before.text);
+    expect(s.undoStack).toEqual(before.undoStack);
+    expect(s.redoStack).toEqual(before.redoStack);
+    expect(s.traceImport).toBeNull();
   });
 });

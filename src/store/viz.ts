@@ -9,7 +9,15 @@ import type { View } from '../share/url.ts';
 import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { CpuDetail, ExportKind, Frame, Response, SessionInfo, StepEvents } from '../worker/protocol.ts';
+import type {
+  CpuDetail,
+  ExportKind,
+  Frame,
+  Response,
+  SessionInfo,
+  StepEvents,
+  TraceImportInfo,
+} from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
@@ -25,7 +33,7 @@ interface Snapshot {
 }
 
 /** Where a load came from: errors of editor text go to the editor, the others to the notice bar. */
-export type LoadSource = 'editor' | 'link' | 'file' | 'app';
+export type LoadSource = 'editor' | 'link' | 'file' | 'trace' | 'app';
 
 export interface VizState {
   /** The scenario text of the session (the last one that parsed). */
@@ -37,6 +45,8 @@ export interface VizState {
   status: Status;
   /** The run in progress: guest steps so far, and its length once the worker has said it. */
   run: { steps: number; limit: number | null } | null;
+  /** A load, link or file being opened: steps replayed so far of how many (0 of 0 until the first heartbeat). */
+  loading: { done: number; total: number } | null;
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
@@ -54,6 +64,8 @@ export interface VizState {
   compare: string[] | null;
   /** A compare setting of this store's own (`settings`) that does not apply to the text. */
   settingsError: string | null;
+  /** The KVM trace the session was imported from (kept while its steps are acted on; a load clears it). */
+  traceImport: TraceImportInfo | null;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -61,6 +73,8 @@ export interface VizState {
   /** Rewrites the configuration lines of the text to `config` and replays (the worker edits the text). */
   configure(config: Config): void;
   setView(view: View): void;
+  /** Opens a `trace-cmd report` / `perf script` text as a scenario (read in the worker); a trace with nothing usable changes nothing. */
+  importTrace(text: string, name: string): void;
   setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
   requestExport(what: ExportKind, compare?: { label: string; steps: StepEvents[] }): Promise<string>;
@@ -84,6 +98,8 @@ export interface VizState {
   /** `run n`; without n, the scenario language's `run` (its default length). */
   startRun(n?: number): void;
   stopRun(): void;
+  /** Abandons the load in progress: the previous session comes back as it was (Undo and Redo included). */
+  cancelLoad(): void;
   confirmPending(ok: boolean): void;
   undo(): void;
   redo(): void;
@@ -123,9 +139,13 @@ export function createVizStore(
   let live = false;
   const exports = new Map<number, (text: string) => void>();
   const traceSteps = new Map<number, (steps: StepEvents[]) => void>();
+  /** The trace whose scenario is being loaded, until the load succeeds. */
+  let importing: TraceImportInfo | null = null;
   /** The step the last seek asked for, until its frame arrives. */
   let wanted: number | null = null;
   let wantedId = 0;
+  /** The session as it was before the load in progress, for cancelLoad. */
+  let beforeLoad: { text: string; step: number; undoStack: Snapshot[]; redoStack: Snapshot[] } | null = null;
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -140,6 +160,15 @@ export function createVizStore(
       set({ undoStack: [...s.undoStack.slice(-99), { text: s.text, step: cursor() }], redoStack: [] });
     };
 
+    /** A load begins: progress shows at once; what Cancel brings back is the session now. */
+    const startLoad = () => {
+      const s = get();
+      beforeLoad = s.info
+        ? { text: s.text, step: cursor(), undoStack: s.undoStack, redoStack: s.redoStack }
+        : null;
+      set({ loading: { done: 0, total: 0 } });
+    };
+
     const onMessage = (r: Response) => {
       switch (r.type) {
         case 'loaded':
@@ -148,8 +177,24 @@ export function createVizStore(
             text: r.info.text,
             editorErrors: lastLoad?.fromEditor ? [] : get().editorErrors,
             settingsError: null,
+            // A new scenario (not an action on this one) ends the imported trace's view.
+            ...(lastLoad ? { traceImport: lastLoad.source === 'trace' ? importing : null } : {}),
           });
+          if (lastLoad) importing = null;
           lastLoad = null;
+          return;
+        case 'trace-imported':
+          if (!r.result.ok) {
+            set({
+              notice: {
+                kind: 'error',
+                text: `The trace was not opened: ${r.result.error}. The session was kept.`,
+              },
+            });
+            return;
+          }
+          importing = r.result.info;
+          get().load(r.result.text, 0, false, 'trace');
           return;
         case 'error': {
           const fromEditor = lastLoad?.fromEditor ?? false;
@@ -160,10 +205,15 @@ export function createVizStore(
               ? 'The link was not opened: its scenario'
               : source === 'file'
                 ? 'The file was not opened: its scenario'
-                : 'Not applied: the scenario';
+                : source === 'trace'
+                  ? 'The trace was not opened: the scenario written from it'
+                  : 'Not applied: the scenario';
           const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
           lastLoad = null;
+          importing = null;
+          beforeLoad = null;
           set({
+            loading: null,
             status: 'ready',
             editorErrors: fromEditor ? r.errors : get().editorErrors,
             notice: fromEditor
@@ -179,7 +229,8 @@ export function createVizStore(
         }
         case 'settings-error':
           lastLoad = null;
-          set({ status: 'ready', settingsError: r.error });
+          beforeLoad = null;
+          set({ status: 'ready', settingsError: r.error, loading: null });
           return;
         case 'exported':
           exports.get(r.id)?.(r.text);
@@ -197,11 +248,18 @@ export function createVizStore(
             const i = Number(k);
             cpus[i] = prev[i] && sameJson(prev[i], v) ? prev[i] : v;
           }
-          set({ frame: r.frame, cpus, status: r.live ? 'running' : live ? 'running' : 'ready' });
+          set({
+            frame: r.frame,
+            cpus,
+            status: r.live ? 'running' : live ? 'running' : 'ready',
+            loading: null,
+          });
+          beforeLoad = null;
           return;
         }
         case 'progress':
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
+          else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
         case 'run-ended':
           live = false;
@@ -251,6 +309,7 @@ export function createVizStore(
       cpus: {},
       status: 'loading',
       run: null,
+      loading: null,
       notice: null,
       editorErrors: [],
       selected: [],
@@ -261,8 +320,10 @@ export function createVizStore(
       historyMode: 'replace',
       compare: null,
       settingsError: null,
+      traceImport: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
+        startLoad();
         if (get().info) remember();
         lastLoad = { text, step, fromEditor, source };
         set({ status: 'loading', historyMode: get().info ? 'push' : 'replace' });
@@ -282,6 +343,7 @@ export function createVizStore(
           });
           return false;
         }
+        startLoad();
         if (get().info) remember();
         lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
         set({
@@ -295,6 +357,10 @@ export function createVizStore(
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
+      },
+      importTrace(text, name) {
+        if (get().status === 'running') return;
+        host.send({ type: 'import-trace', text, name });
       },
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });
@@ -368,6 +434,16 @@ export function createVizStore(
       },
       stopRun() {
         host.send({ type: 'stop' });
+      },
+      cancelLoad() {
+        const prev = beforeLoad;
+        if (!get().loading || !prev) return;
+        // The worker is busy replaying and reads no message until it is done: end it.
+        host.restart();
+        beforeLoad = null;
+        lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
+        set({ loading: null, status: 'loading', undoStack: prev.undoStack, redoStack: prev.redoStack });
+        send(prev.text, prev.step);
       },
       confirmPending(ok) {
         const p = get().pending;

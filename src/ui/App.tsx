@@ -16,9 +16,11 @@ import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { EditorPanel } from './editor/EditorPanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
+import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
 import { LifeStrip } from './life/LifeStrip.tsx';
+import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -45,6 +47,37 @@ function NoticeBar() {
       <Button onClick={dismiss} aria-label="Dismiss">
         ✕
       </Button>
+    </div>
+  );
+}
+
+/** A scenario, link or file being opened: how far the replay is, and a way back (issue 12.3, 14.3). */
+function LoadingBar() {
+  const loading = useViz((s) => s.loading);
+  const canCancel = useViz((s) => s.info !== null);
+  const cancel = useViz((s) => s.cancelLoad);
+  if (!loading) return null;
+  const { done, total } = loading;
+  return (
+    <div
+      className="flex items-center gap-3 bg-sky-100 px-4 py-2 text-sm text-sky-950 dark:bg-sky-950 dark:text-sky-100"
+      data-testid="loading"
+    >
+      <span id="loading-label">Opening the scenario{total > 0 ? `: step ${done} of ${total}` : '…'}</span>
+      <div
+        role="progressbar"
+        aria-labelledby="loading-label"
+        aria-valuemin={0}
+        aria-valuemax={total || 1}
+        aria-valuenow={total ? done : 0}
+        className="h-2 w-48 overflow-hidden rounded bg-sky-200 dark:bg-sky-800"
+      >
+        <div
+          className="h-full bg-sky-600"
+          style={{ width: `${total ? Math.round((100 * done) / total) : 2}%` }}
+        />
+      </div>
+      {canCancel && <Button onClick={cancel}>Cancel</Button>}
     </div>
   );
 }
@@ -247,10 +280,12 @@ function Shell() {
         }}
       />
       <NoticeBar />
+      <LoadingBar />
       <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
+          <TracePanel />
           <MachinePicture />
           <LifeStrip />
           <SingleLanes />
@@ -261,6 +296,7 @@ function Shell() {
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <ReferenceHost />
     </div>
   );
 }

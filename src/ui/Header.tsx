@@ -32,6 +32,15 @@ export function Header({
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
+  const warnings = useViz((s) => s.info?.warnings);
+  const warningCount = useViz((s) => s.info?.warningCount ?? 0);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  const seek = useViz((s) => s.seek);
+  // The next step with a warning after the one on screen (wrapping round).
+  const nextWarning = () => {
+    if (!warnings?.length) return;
+    seek((warnings.find((w) => w.step > step) ?? warnings[0]).step);
+  };
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
@@ -67,6 +76,16 @@ export function Header({
       <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
         {title ?? ''}
       </h1>
+      {warningCount > 0 && (
+        <Button
+          onClick={nextWarning}
+          data-testid="warning-count"
+          title="Lint warnings: legal states and steps that are almost always a bug. Go to the next step with one."
+          className="border-amber-400 text-amber-900 dark:border-amber-600 dark:text-amber-200"
+        >
+          ⚠ {warningCount.toLocaleString('en-US')} warning{warningCount === 1 ? '' : 's'}
+        </Button>
+      )}
       <Button
         onClick={() => setCompare(compare ? null : [...(PRESET_COMPARE.get(current) ?? [])])}
         aria-pressed={compare}

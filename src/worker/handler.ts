@@ -3,9 +3,10 @@
  * that `stop` is heard, at most one live frame per FRAME_MS. Framework-free: worker.ts wires it
  * to the Worker scope, and the store's tests to a fake worker in Node.
  */
+import { checkTrace } from '../import/index.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
-import type { Request, Response, TestHookRequest } from './protocol.ts';
+import type { Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
 import { Session } from './session.ts';
 
 /** Returns the handler of the requests; answers go to `post`. */
@@ -109,6 +110,9 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
       case 'trace-steps':
         post({ type: 'trace-steps', id: req.id, steps: session.traceSteps() });
         return;
+      case 'import-trace':
+        post({ type: 'trace-imported', id: req.id, result: importedTrace(req.text, req.name) });
+        return;
       // Test hooks (TestHookRequest): only the end-to-end tests send them.
       case 'test-crash':
         throw new Error('worker crash requested by a test');
@@ -135,5 +139,46 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
       pumpRun();
     }
     handle(req);
+  };
+}
+
+/** `apicscope import TRACE --check`, as the app shows it: the scenario, and the verdicts by step. */
+export function importedTrace(text: string, name: string): TraceImportResult {
+  const { result, check } = checkTrace(text, name);
+  if (!result.ok) return { ok: false, error: result.error };
+  const steps = result.steps.map((s) => ({
+    step: s.step,
+    traceLine: s.traceLine,
+    action: s.action,
+    inferred: s.inferred,
+  }));
+  // The step of a trace line: the last step whose input line comes before it (0: the start).
+  const stepOf = (line: number) => {
+    let lo = 0;
+    let hi = steps.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (steps[mid].traceLine <= line) {
+        found = steps[mid].step;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  const { summary } = result;
+  return {
+    ok: true,
+    text: result.text,
+    info: {
+      name,
+      lines: summary.lines,
+      used: summary.used,
+      skipped: summary.skipped,
+      skippedWhy: summary.skippedWhy,
+      agreements: check?.agreements ?? 0,
+      steps,
+      disagreements: (check?.disagreements ?? []).map((d) => ({ ...d, step: stepOf(d.line) })),
+    },
   };
 }

@@ -56,6 +56,13 @@ export class WorkerHost {
     this.onFailure(kind, detail);
   }
 
+  /** Ends the worker's current work at once (a cancelled load): a fresh worker, nothing owed. */
+  restart(): void {
+    this.owed = false;
+    this.worker.terminate();
+    this.worker = this.spawn();
+  }
+
   send(body: RequestBody | TestHookBody): number {
     const id = this.nextId++;
     if (body.type !== 'stop') {

@@ -51,7 +51,12 @@ export type Request =
    */
   | { type: 'export'; id: number; what: ExportKind; compare?: { label: string; steps: StepEvents[] } }
   /** The whole session's events, per step (compare: the first difference, and exports of both sides). */
-  | { type: 'trace-steps'; id: number };
+  | { type: 'trace-steps'; id: number }
+  /**
+   * Read a `trace-cmd report` / `perf script` text (src/import): the scenario it gives and how its
+   * replay agrees with the trace. Nothing is loaded: the store loads the text through its one gate.
+   */
+  | { type: 'import-trace'; id: number; text: string; name: string };
 
 /**
  * Test hooks, kept out of `Request`: the UI never sends them; the end-to-end tests do, through
@@ -70,7 +75,26 @@ export type Response =
   | { type: 'progress'; id: number; steps: number; limit: number }
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
-  | { type: 'trace-steps'; id: number; steps: StepEvents[] };
+  | { type: 'trace-steps'; id: number; steps: StepEvents[] }
+  | { type: 'trace-imported'; id: number; result: TraceImportResult };
+
+/** A trace read by `import-trace`: what `apicscope import TRACE --check` prints, per step. */
+export interface TraceImportInfo {
+  name: string;
+  lines: number;
+  used: number;
+  skipped: number;
+  skippedWhy: Record<string, number>;
+  agreements: number;
+  /** Per scenario step: the trace line it came from, and what was inferred to make it. */
+  steps: { step: number; traceLine: number; action: string; inferred: string | null }[];
+  /** Where the model and the trace part ways; `step`: the step whose input precedes the line. */
+  disagreements: { line: number; trace: string; model: string; why: string; step: number }[];
+}
+
+export type TraceImportResult =
+  | { ok: true; text: string; info: TraceImportInfo }
+  | { ok: false; error: string };
 
 export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
 
@@ -97,6 +121,21 @@ export interface SessionInfo {
   steps: StepInfo[];
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
+  /** The lints' warnings (src/lint), by step, the first MAX_WARNINGS of them. */
+  warnings: StepLint[];
+  /** How many warnings there are in all (more than `warnings` holds when over MAX_WARNINGS). */
+  warningCount: number;
+}
+
+/** Warnings a SessionInfo carries at most (a random 200 000-step scenario has tens of thousands). */
+export const MAX_WARNINGS = 2000;
+
+/** One lint warning after a step (docs/language.md "Lints"). */
+export interface StepLint {
+  step: number;
+  lint: string;
+  rule: string;
+  why: string;
 }
 
 export type { HostLeg, LifeEntry };

@@ -9,6 +9,7 @@ import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
+import { Linter } from '../lint/lints.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { appendResults, runSteps } from '../replay/run.ts';
 import { Timeline } from '../replay/timeline.ts';
@@ -19,8 +20,8 @@ import { printAction } from '../scenario/print.ts';
 import { deriveCompare } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { encodePayload } from '../share/url.ts';
-import type { CpuChange, Frame, SessionInfo } from './protocol.ts';
-import { ALL_DETAILED, MAX_DETAILED } from './protocol.ts';
+import type { CpuChange, Frame, SessionInfo, StepLint } from './protocol.ts';
+import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS } from './protocol.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
@@ -44,6 +45,10 @@ export class Session {
   private timeline: Timeline | null = null;
   private lines: string[] = [];
   private expects: ExpectResult[] = [];
+  /** The lints, fed every step's state as the timeline grows; their warnings so far. */
+  private linter: Linter | null = null;
+  private warnings: StepLint[] = [];
+  private warningCount = 0;
   private running: { run: ChunkedRun; n: number } | null = null;
   private share = '';
   private shareFor: string | null = null;
@@ -66,6 +71,9 @@ export class Session {
     }
     const s = parsed.scenario;
     const timeline = new Timeline(s.config);
+    this.linter = new Linter(timeline.last);
+    this.warnings = [];
+    this.warningCount = 0;
     const expects = this.runSteps(s, timeline, 0, 1);
     this.running = null;
     this.scenario = s;
@@ -85,8 +93,19 @@ export class Session {
       apply: (action) => {
         if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
         t.append(action);
+        this.lint(t);
       },
     });
+  }
+
+  /** The lints of the step just added to `t`. */
+  private lint(t: Timeline): void {
+    if (!this.linter) return;
+    for (const w of this.linter.step(t.last)) {
+      this.warningCount++;
+      if (this.warnings.length < MAX_WARNINGS)
+        this.warnings.push({ step: t.length, lint: w.lint, rule: w.rule, why: w.why });
+    }
   }
 
   /** Rewrites the configuration lines of the text to `config` (comments and notes kept) and reloads. */
@@ -120,6 +139,8 @@ export class Session {
       ),
       steps: s?.steps.map((st) => ({ text: printAction(st.action), line: st.line, notes: st.notes })) ?? [],
       expects: this.expects,
+      warnings: this.warnings,
+      warningCount: this.warningCount,
     };
   }
 
@@ -183,6 +204,7 @@ export class Session {
     this.running = null;
     const action = stop && !r.run.done ? r.run.stop() : { kind: 'run' as const, n: r.n };
     this.timeline.commit(action, r.run.result().work);
+    this.lint(this.timeline);
     const line = action.n === DEFAULT_RUN_STEPS ? 'run' : `run ${action.n}`;
     // The run is already applied: rebuild the parsed scenario from the text without replaying.
     const base =

@@ -34,7 +34,7 @@ function Entry({ e, prevLeg }: { e: LifeEntry; prevLeg: number }) {
         ? `failed: ${e.detail}`
         : `to leg ${e.leg}`
       : e.kind === 'flag-write'
-        ? `seoib=${e.detail}${failed ? ': EINVAL' : ''}`
+        ? `SEOIB flag ${e.detail}${failed ? ': EINVAL' : ''}`
         : e.kind === 'loadvm' && failed
           ? `${e.detail} refused`
           : e.detail;

@@ -1,5 +1,6 @@
 /** What the current step did, in the scenario's words and notes: the first thing a learner reads. */
 import { useViz } from '../context.ts';
+import { Cited } from '../reference/Cited.tsx';
 
 export function StepBanner() {
   const info = useViz((s) => s.info);
@@ -9,6 +10,7 @@ export function StepBanner() {
   const total = useViz((s) => s.frame?.events.length ?? 0);
   if (!info) return null;
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
+  const warnings = info.warnings.filter((w) => w.step === step);
   const st = step > 0 ? info.steps[step - 1] : null;
   const notes = st ? st.notes : info.configNotes;
   return (
@@ -31,12 +33,23 @@ export function StepBanner() {
             Event {index} of {total - 1}
           </span>
           <code className="font-mono text-slate-900 dark:text-slate-100">{event.type}</code>
-          <span className="ml-2 text-slate-700 dark:text-slate-300">{event.why}</span>
+          <span className="ml-2 text-slate-700 dark:text-slate-300" data-testid="sub-step-why">
+            <Cited text={event.why} />
+          </span>
         </p>
       )}
       {notes.map((n, i) => (
         <p key={i} className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300">
-          {n}
+          <Cited text={n} />
+        </p>
+      ))}
+      {warnings.map((w, i) => (
+        <p
+          key={`w${i}`}
+          className="m-0 mt-1 text-sm text-amber-900 dark:text-amber-200"
+          data-testid="step-warning"
+        >
+          <span className="font-semibold">⚠ {w.lint}:</span> <Cited text={w.why} />
         </p>
       ))}
       {failed.map((e) => (
