@@ -177,6 +177,43 @@ try {
       },
     },
     {
+      name: 'seoib-life-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-2-loadvm-quirked');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-life-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-4-auto-policy');
+        await p.keyboard.press('End');
+        await p.getByTestId('life-strip').scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: 'seoib-life-phone-dark',
+      scheme: 'dark',
+      phone: true,
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-compare-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.waitForTimeout(500);
+        await p.keyboard.press('End');
+      },
+    },
+    {
       name: 'help-dark',
       scheme: 'dark',
       run: async (p) => {
@@ -207,8 +244,10 @@ try {
       },
     },
   ];
-  // SHOTS=reference takes only the shots whose names start with it.
-  for (const s of shots.filter((x) => x.name.startsWith(process.env.SHOTS ?? ''))) {
+  // SHOTS=a,b takes only the shots whose names are or start with one of them (SHOTS=reference:
+  // every reference shot; SHOTS=seoib-life-light,help-dark: those two); the others stay as committed.
+  const only = (process.env.SHOTS ?? '').split(',').filter(Boolean);
+  for (const s of shots.filter((x) => only.length === 0 || only.some((o) => x.name.startsWith(o)))) {
     const page = await browser.newPage(
       s.phone
         ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }

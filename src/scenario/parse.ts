@@ -8,11 +8,12 @@ import type {
   CpuOp,
   DeliveryMode,
   DestMode,
+  HostChange,
   RteFields,
   Shorthand,
   Trigger,
 } from '../core/actions.ts';
-import type { Config, GuestProfile, KvmSwitches } from '../core/config.ts';
+import type { Config, GuestProfile, KvmSwitches, VmmConfig } from '../core/config.ts';
 import { configProblems, defaultConfig } from '../core/config.ts';
 import type { CounterFilter, CounterName } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
@@ -34,12 +35,15 @@ import {
   DELIVERY_MODES,
   DEST_MODES,
   DURATION_RE,
+  EXPECT_SUBJECTS,
+  EXPECT_VM_KEYS,
   IOAPIC_FIELDS as FIELDS,
   formatRange,
   GUEST_PROFILES,
   IRQCHIP_MODES,
   KVM_KEYS,
   KVM_SWITCH_BY_KEY,
+  MACHINE_RE,
   MAX_DURATION_NS,
   NAME_RE,
   ON_OFF,
@@ -52,6 +56,7 @@ import {
   TRIGGERS,
   UNIT_NS,
   CPU_VALUE_REGS as VALUE_REGS,
+  VMM_SETTINGS,
 } from './grammar/index.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
@@ -564,6 +569,18 @@ class Parser {
         }
         return;
       }
+      case 'qemu':
+      case 'host': {
+        // The SEOIB life's VMM configuration (R8.8-R8.12): its own block below.
+        const a = args(t, 1, kw === 'qemu' ? SIG_QEMU : SIG_HOST, kw);
+        if (a.size === 0) throw new LineError(`${kw} needs KEY=VALUE settings`, at);
+        if (!Object.hasOwn(this.configPos, kw)) this.configPos[kw] = { line: this.lineNo, col: at };
+        for (const [key, tok] of a) {
+          this.once(`${kw} ${key}`, tok, `${kw} ${key}`);
+          setVmmKey(c.vmm, kw, key, tok);
+        }
+        return;
+      }
       case 'guest': {
         const a = args(t, 1, SIG_GUEST, 'guest');
         const cpuTok = a.get('cpu')!;
@@ -664,6 +681,11 @@ class Parser {
         const cpu = this.cpuArg(t[1], at);
         return { kind: 'cpu', cpu, op: this.cpuOp(t, at) };
       }
+      case 'reboot':
+      case 'power-on':
+      case 'migrate':
+      case 'kvm-set-x2apic-api':
+        return lifeAction(kw, t);
     }
     throw new LineError(`unknown action '${kw}'`, at);
   }
@@ -724,7 +746,7 @@ class Parser {
     this.refs = NONE;
     const what = t[1];
     if (what?.kind !== 'word')
-      throw new LineError('expect needs a subject: cpu, ioapic, kvm or count', what?.col ?? at);
+      throw new LineError('expect needs a subject: cpu, ioapic, kvm, vm or count', what?.col ?? at);
     const subject = what.text.toLowerCase();
     let check: Check;
     if (subject === 'cpu') check = this.expectCpu(t, at);
@@ -743,9 +765,10 @@ class Parser {
         check = { kind: 'kvm-seoib', value };
       }
     } else if (subject === 'count') check = this.expectCount(t, at);
+    else if (subject === 'vm') check = expectVm(t, at);
     else
       throw new LineError(
-        `expect cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
+        `expect cpu, ioapic, kvm, vm or count, not '${what.text}'${suggest(subject, EXPECT_SUBJECTS)}`,
         what.col,
       );
     this.expects.push({
@@ -979,3 +1002,77 @@ function splitOperators(tokens: Token[]): Token[] {
 }
 
 export type { Config };
+
+// --- the SEOIB life (issue 9, R8.8-R8.12): `qemu`, `host`, `reboot`, `power-on`, `migrate`,
+// `kvm-set-x2apic-api`, `expect vm`; their words and keys are the grammar's ---------------------
+
+const SIG_QEMU = signature(argsOf(CONFIG_BY_NAME.get('qemu')));
+const SIG_HOST = signature(argsOf(CONFIG_BY_NAME.get('host')));
+const SIG_REBOOT = signature(argsOf(ACTION_BY_NAME.get('reboot')));
+const SIG_POWER_ON = signature(argsOf(ACTION_BY_NAME.get('power-on')));
+const SIG_MIGRATE = signature(argsOf(ACTION_BY_NAME.get('migrate')));
+const SIG_CAP = signature(argsOf(ACTION_BY_NAME.get('kvm-set-x2apic-api')));
+const VM_KEY_NAMES: readonly string[] = EXPECT_VM_KEYS.map((k) => k.name);
+
+function machineArg(tok: Token): string {
+  const v = valueText(tok).toLowerCase();
+  if (!MACHINE_RE.test(v))
+    throw new LineError(`machine type '${valueText(tok)}' is not pc-q35-X.Y or pc-i440fx-X.Y`, tok.col);
+  return v;
+}
+
+/** One argument's value as its grammar row's kind reads it (enum, on/off or machine type). */
+function vmmValue(tok: Token, what: string, kind: ValueKind): string | boolean {
+  if (kind.kind === 'machine') return machineArg(tok);
+  return switchValue(tok, what, kind) as string | boolean;
+}
+
+/** `qemu KEY=VALUE` / `host KEY=VALUE`: the setting's value, read as its grammar row says. */
+function setVmmKey(v: VmmConfig, statement: string, key: string, tok: Token): void {
+  const row = VMM_SETTINGS.find((s) => s.statement === statement && s.key === key)!;
+  const what = statement === 'host' ? `host ${key}` : key;
+  (v as unknown as Record<string, unknown>)[row.field] = vmmValue(tok, what, row.values);
+}
+
+function lifeAction(kw: 'reboot' | 'power-on' | 'migrate' | 'kvm-set-x2apic-api', t: Token[]): Action {
+  switch (kw) {
+    case 'reboot':
+      args(t, 1, SIG_REBOOT, kw);
+      return { kind: 'reboot' };
+    case 'kvm-set-x2apic-api': {
+      const a = args(t, 1, SIG_CAP, kw);
+      const kind = ACTION_BY_NAME.get(kw)!.args[0].values;
+      return {
+        kind: kw,
+        seoib: vmmValue(a.get('seoib')!, 'seoib flags', kind) as 'enable' | 'disable' | 'both',
+      };
+    }
+    case 'power-on':
+    case 'migrate': {
+      const sig = kw === 'migrate' ? SIG_MIGRATE : SIG_POWER_ON;
+      const a = args(t, 1, sig, kw);
+      const host: Record<string, string> = {};
+      for (const spec of ACTION_BY_NAME.get(kw)!.args) {
+        const tok = a.get(spec.name);
+        if (tok) host[spec.name] = vmmValue(tok, spec.name, spec.values) as string;
+      }
+      return { kind: kw, host: host as HostChange };
+    }
+  }
+}
+
+function expectVm(t: Token[], at: number): Check {
+  const keyTok = t[2];
+  const key = keyTok?.text.toLowerCase() ?? '';
+  const row = EXPECT_VM_KEYS.find((k) => k.name === key);
+  if (!row)
+    throw new LineError(
+      `expect vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
+      keyTok?.col ?? at,
+    );
+  op(t[3], ['='], at);
+  end(t, 5);
+  if (row.values === null)
+    return { kind: 'vm', key: row.name, value: String(num(t[4], row.name, 0, MAX_STEPS, at)) };
+  return { kind: 'vm', key: row.name, value: choice(t[4], `vm ${row.name}`, row.values, at) };
+}

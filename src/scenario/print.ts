@@ -5,7 +5,7 @@ import { defaultConfig } from '../core/config.ts';
 import { hex } from '../core/hex.ts';
 import type { Check, Scenario } from './ast.ts';
 import { printAction } from './grammar/actions.ts';
-import { KVM_SWITCHES, X2APIC_API_FLAGS } from './grammar/config.ts';
+import { KVM_SWITCHES, VMM_SETTINGS, X2APIC_API_FLAGS } from './grammar/config.ts';
 import { COUNTER_FILTER_NAMES } from './grammar/expect.ts';
 import { quote, TRIGGERS } from './grammar/values.ts';
 
@@ -37,6 +37,12 @@ export function printConfig(c: Config): string[] {
   for (const s of KVM_SWITCHES)
     if (c.kvm[s.field] !== d.kvm[s.field]) kv.push(`${s.key}=${written(c.kvm[s.field])}`);
   if (kv.length) out.push(`kvm ${kv.join(' ')}`);
+  for (const statement of ['qemu', 'host'] as const) {
+    const kv = VMM_SETTINGS.filter((s) => s.statement === statement && c.vmm[s.field] !== d.vmm[s.field]).map(
+      (s) => `${s.key}=${written(c.vmm[s.field] as boolean | string)}`,
+    );
+    if (kv.length) out.push(`${statement} ${kv.join(' ')}`);
+  }
   if (c.guestAll) out.push(`guest all profile=${c.guestAll}`);
   for (const cpu of Object.keys(c.guests)
     .map(Number)
@@ -65,6 +71,8 @@ export function printCheck(c: Check): string {
       return `kvm seoib = ${c.value}`;
     case 'kvm-apicv':
       return `kvm apicv = ${c.value}`;
+    case 'vm':
+      return `vm ${c.key} = ${c.value}`;
     case 'count': {
       const f = COUNTER_FILTER_NAMES.filter((k) => c.filter[k] !== undefined).map(
         (k) => `${k}=${k === 'vector' ? hex(c.filter[k]!) : c.filter[k]}`,

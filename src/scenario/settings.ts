@@ -2,7 +2,13 @@
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import { replaceConfig } from './edit.ts';
-import { KVM_SWITCH_BY_KEY, SETTING_KEYS, settingKey, X2APIC_API_FLAGS } from './grammar/config.ts';
+import {
+  KVM_SWITCH_BY_KEY,
+  SETTING_KEYS,
+  settingKey,
+  VMM_SETTINGS,
+  X2APIC_API_FLAGS,
+} from './grammar/config.ts';
 import { parseScenario } from './parse.ts';
 
 /** The keys as the unknown-key message lists them (`kvm.<key>` for every switch). */
@@ -28,6 +34,13 @@ export function applySetting(config: Config, setting: string): string | null {
   const parsed = parseScenario(sk.statement(value));
   if (!parsed.ok) return parsed.errors[0].message;
   const c = parsed.scenario.config;
+  const vmm = VMM_SETTINGS.find((s) => `${s.statement}.${s.key}` === key);
+  if (vmm) {
+    // The SEOIB life's VMM keys (R8.8-R8.12): a policy replaces what `kvm seoib=` chose.
+    config.vmm = { ...config.vmm, [vmm.field]: c.vmm[vmm.field] };
+    if (vmm.field === 'seoibPolicy') config.kvm = { ...config.kvm, seoib: 'quirked' };
+    return null;
+  }
   switch (key) {
     case 'vcpus':
       config.vcpus = c.vcpus;

@@ -19,6 +19,7 @@ import { Header } from './Header.tsx';
 import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { LifeStrip } from './life/LifeStrip.tsx';
 import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
@@ -302,6 +303,7 @@ function Shell() {
           <StepBanner />
           <TracePanel />
           <MachinePicture />
+          <LifeStrip />
           <SingleLanes />
           <Main />
           <DevicesPanel />

@@ -1,5 +1,5 @@
 /** The top bar: what this is, the preset picker, help and theme. */
-import { PRESETS } from '../presets/index.ts';
+import { PRESET_COMPARE, PRESET_GROUPS, PRESETS } from '../presets/index.ts';
 import { Button } from './common/Button.tsx';
 import { useViz } from './context.ts';
 import { FileMenu } from './FileMenu.tsx';
@@ -11,6 +11,11 @@ function titleOf(text: string): string | null {
 }
 
 const TITLES = PRESETS.map((p) => ({ id: p.id, title: titleOf(p.text) ?? p.id, text: p.text }));
+const GROUPED = new Set(PRESET_GROUPS.flatMap((g) => g.ids));
+
+function PresetOption({ t }: { t: (typeof TITLES)[number] }) {
+  return <option value={t.id}>{t.title}</option>;
+}
 
 export function Header({
   onHelp,
@@ -56,10 +61,15 @@ export function Header({
           aria-label="Load a preset scenario"
         >
           {current === '' && <option value="">(your scenario)</option>}
-          {TITLES.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.title}
-            </option>
+          {TITLES.filter((t) => !GROUPED.has(t.id)).map((t) => (
+            <PresetOption key={t.id} t={t} />
+          ))}
+          {PRESET_GROUPS.map((g) => (
+            <optgroup key={g.label} label={g.label}>
+              {TITLES.filter((t) => g.ids.includes(t.id)).map((t) => (
+                <PresetOption key={t.id} t={t} />
+              ))}
+            </optgroup>
           ))}
         </select>
       </label>
@@ -77,7 +87,7 @@ export function Header({
         </Button>
       )}
       <Button
-        onClick={() => setCompare(compare ? null : [])}
+        onClick={() => setCompare(compare ? null : [...(PRESET_COMPARE.get(current) ?? [])])}
         aria-pressed={compare}
         title="The same scenario under a second configuration, side by side"
       >

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { CounterName } from '../core/counters.ts';
 import type { TraceEvent } from '../core/events.ts';
 import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
+import type { HostLeg, LifeEntry } from '../core/state.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { StepEvents } from '../share/trace-export.ts';
@@ -144,6 +145,8 @@ export interface StepLint {
   why: string;
 }
 
+export type { HostLeg, LifeEntry };
+
 export interface Frame {
   step: number;
   /** The sub-step: the view shows the state right after this event of the step; null = the whole step. */
@@ -182,6 +185,18 @@ export const ROW = {
 } as const;
 export const ROW_FIELDS = 8;
 
+/** The VM's life up to this step (the lifecycle strip, R8.8–R8.12). */
+export interface LifeView {
+  entries: readonly LifeEntry[];
+  /** In force now: the host, KVM's mode, QEMU's state, LVR[24] and SPIV[12] of vCPU 0. */
+  leg: number;
+  host: HostLeg;
+  mode: string;
+  state: string;
+  lvr24: boolean;
+  spiv12: boolean;
+}
+
 export interface StateView {
   /** Virtual time in nanoseconds, and as the trace prints it (seconds, microseconds). */
   time: number;
@@ -196,6 +211,7 @@ export interface StateView {
   kvm: KvmView;
   /** Every counter's total, in the language's order (contract §7). */
   counters: Record<CounterName, number>;
+  life: LifeView;
 }
 
 /** The vector registers of a vCPU that the views draw as grids. */

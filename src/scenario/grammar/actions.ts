@@ -4,25 +4,30 @@
  * writes it. The UI builds actions and prints them here, so a syntax change breaks it when it
  * is compiled, not when it runs; the parser reads its signatures from the same tables.
  */
-import type { Action, CpuOp, RteFields } from '../../core/actions.ts';
+import type { Action, CpuOp, HostChange, RteFields } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
 import type { ValueKind } from './values.ts';
 import {
   BIT,
+  CAP_SEOIB_FLAGS,
   CPU,
   DELIVERY_MODES,
   DEST_MODES,
   DURATION,
   enumOf,
   formatDuration,
+  HOST_KERNELS,
+  MACHINE,
   MSG_DEST,
   NAME,
   ON_OFF_KIND,
   PIN,
   POLARITIES,
+  QEMU_SEOIB_POLICIES,
   REG32,
   RTE_DEST,
   RUN_STEPS,
+  SEOIB_FLAGS_AT,
   SHORTHANDS,
   TRIGGERS,
   VECTOR,
@@ -56,6 +61,12 @@ export const RTE_ARGS: readonly Arg[] = [
   { name: 'polarity', values: enumOf(POLARITIES) },
 ];
 const pinOnly = [pinArg];
+/** The host keys of `power-on …` and `migrate …` (R8.10, R8.11), in the order the printer writes them. */
+const HOST_ARGS: readonly Arg[] = [
+  { name: 'policy', values: enumOf(QEMU_SEOIB_POLICIES) },
+  { name: 'machine', values: MACHINE },
+  { name: 'kernel', values: enumOf(HOST_KERNELS) },
+];
 
 /** The actions, in the contract's order. */
 export const ACTIONS = [
@@ -121,6 +132,30 @@ export const ACTIONS = [
       { name: 'state', positional: true, required: true, values: enumOf(['off']) },
     ],
     help: 'the host clears the PV EOI enable bit without a guest exit',
+  },
+  {
+    name: 'reboot',
+    syntax: 'reboot',
+    args: [],
+    help: 'the guest reboots: LAPIC reset, kvm_apic_set_version, the boot step again (R8.9)',
+  },
+  {
+    name: 'power-on',
+    syntax: 'power-on [policy=…] [machine=…] [kernel=…]',
+    args: HOST_ARGS,
+    help: 'a fresh power-on (implicit at the start), on this host or a changed one (R8.10)',
+  },
+  {
+    name: 'migrate',
+    syntax: 'migrate [policy=…] [machine=…] [kernel=…] [flags=after-load|before-load]',
+    args: [...HOST_ARGS, { name: 'flags', values: enumOf(SEOIB_FLAGS_AT) }],
+    help: 'live migration to a fresh KVM VM; it may fail and leave the VM on the source (R8.11)',
+  },
+  {
+    name: 'kvm-set-x2apic-api',
+    syntax: 'kvm-set-x2apic-api seoib=enable|disable|both',
+    args: [{ name: 'seoib', required: true, values: enumOf(CAP_SEOIB_FLAGS) }],
+    help: 'the VMM calls KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) with SEOIB flags: OK or EINVAL (R8.8)',
   },
   { name: 'cpu', syntax: 'cpu C OP …', args: [], help: 'the guest on vCPU C does OP' },
   {
@@ -275,7 +310,24 @@ export function printAction(a: Action): string {
       return `host-pv-eoi ${a.cpu} off`;
     case 'cpu':
       return `cpu ${a.cpu} ${printCpuOp(a.op)}`;
+    case 'reboot':
+      return 'reboot';
+    case 'power-on':
+    case 'migrate':
+      return [a.kind, ...printHostChange(a.host, a.kind === 'migrate')].join(' ');
+    case 'kvm-set-x2apic-api':
+      return `kvm-set-x2apic-api seoib=${a.seoib}`;
     case 'run':
       return `run ${a.n}`;
   }
+}
+
+/** The keys of `power-on …` / `migrate …` that change the host. */
+function printHostChange(h: HostChange, flags: boolean): string[] {
+  const out: string[] = [];
+  if (h.policy !== undefined) out.push(`policy=${h.policy}`);
+  if (h.machine !== undefined) out.push(`machine=${h.machine}`);
+  if (h.kernel !== undefined) out.push(`kernel=${h.kernel}`);
+  if (flags && h.flags !== undefined) out.push(`flags=${h.flags}`);
+  return out;
 }

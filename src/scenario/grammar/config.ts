@@ -4,7 +4,7 @@
  * printer, settings, random generators, the config panel, compare and the editor's completion
  * read these tables.
  */
-import type { Config, KvmSwitches } from '../../core/config.ts';
+import type { Config, KvmSwitches, VmmConfig } from '../../core/config.ts';
 import type { Arg } from './actions.ts';
 import type { ValueKind } from './values.ts';
 import {
@@ -12,10 +12,14 @@ import {
   CPU,
   enumOf,
   GUEST_PROFILES,
+  HOST_KERNELS,
   IOAPIC_VERSIONS,
   IRQCHIP_MODES,
+  MACHINE,
   ON_OFF_KIND,
+  QEMU_SEOIB_POLICIES,
   SEOIB_ALIASES,
+  SEOIB_FLAGS_AT,
   SEOIB_SETTINGS,
   STORM_LIMIT,
   VCPUS,
@@ -143,6 +147,84 @@ export const X2APIC_API_FLAGS = [
   help: string;
 }[];
 
+/**
+ * One VMM setting of the SEOIB life (R8.8–R8.12): a key of `qemu …` or `host …`, the VmmConfig
+ * field it sets. `nullable`: the field's default is null (the printer writes it only when set).
+ */
+export interface VmmSetting {
+  statement: 'qemu' | 'host';
+  key: string;
+  field: keyof VmmConfig;
+  values: ValueKind;
+  /** The default as written, or `default` when the field is null until set. */
+  default: string;
+  rule: string;
+  label: string;
+  help: string;
+}
+
+/** The VMM settings, in the order the printer writes them (`qemu …` first, then `host …`). */
+export const VMM_SETTINGS = [
+  {
+    statement: 'qemu',
+    key: 'seoib-policy',
+    field: 'seoibPolicy',
+    values: enumOf(QEMU_SEOIB_POLICIES),
+    default: 'default',
+    rule: 'R8.10',
+    label: 'QEMU SEOIB policy',
+    help: 'which flag QEMU sets at power-on (the SEOIB RFC); default: the one kvm seoib= stands for',
+  },
+  {
+    statement: 'qemu',
+    key: 'machine',
+    field: 'machine',
+    values: MACHINE,
+    default: 'default',
+    rule: 'R8.10',
+    label: 'machine type',
+    help: 'pc-q35-X.Y or pc-i440fx-X.Y; auto-new-machines gates on 10.2; default pc-q35-10.2',
+  },
+  {
+    statement: 'qemu',
+    key: 'seoib-flags',
+    field: 'seoibFlags',
+    values: enumOf(SEOIB_FLAGS_AT),
+    default: 'after-load',
+    rule: 'R8.11',
+    label: 'Migration flags',
+    help: 'when a destination sets its flags',
+  },
+  {
+    statement: 'qemu',
+    key: 'loadvm-check',
+    field: 'loadvmCheck',
+    values: ON_OFF_KIND,
+    default: 'off',
+    rule: 'R8.12',
+    label: 'loadvm check',
+    help: 'loadvm refuses a snapshot whose SEOIB state KVM can no longer reach',
+  },
+  {
+    statement: 'host',
+    key: 'kernel',
+    field: 'kernel',
+    values: enumOf(HOST_KERNELS),
+    default: 'seoib-api',
+    rule: 'R8.8',
+    label: 'Host kernel',
+    help: 'whether the kernel has the SEOIB flags',
+  },
+] as const satisfies readonly VmmSetting[];
+
+// Every VmmConfig field has its row.
+type MissingVmm = Exclude<keyof VmmConfig, (typeof VMM_SETTINGS)[number]['field']>;
+const everyVmmDeclared: [MissingVmm] extends [never] ? true : MissingVmm = true;
+void everyVmmDeclared;
+
+const vmmArgs = (statement: 'qemu' | 'host'): readonly Arg[] =>
+  VMM_SETTINGS.filter((s) => s.statement === statement).map((s) => ({ name: s.key, values: s.values }));
+
 /** One configuration statement: how it is written, its arguments, what it sets. */
 export interface ConfigStatement {
   name: string;
@@ -217,6 +299,19 @@ export const CONFIG_STATEMENTS = [
     args: X2APIC_API_FLAGS.map((f) => ({ name: f.key, values: ON_OFF_KIND })),
     help: 'the VMM’s KVM_CAP_X2APIC_API flags (R4.1, R4.8, R4.9)',
   },
+  {
+    name: 'qemu',
+    syntax:
+      'qemu [seoib-policy=…] [machine=pc-q35-X.Y] [seoib-flags=after-load|before-load] [loadvm-check=on|off]',
+    args: vmmArgs('qemu'),
+    help: 'QEMU’s SEOIB policy, machine type and migration flags (R8.10–R8.12)',
+  },
+  {
+    name: 'host',
+    syntax: 'host kernel=seoib-api|no-seoib-api',
+    args: vmmArgs('host'),
+    help: 'whether the host kernel has the SEOIB API (R8.8)',
+  },
 ] as const satisfies readonly ConfigStatement[];
 
 export type ConfigStatementName = (typeof CONFIG_STATEMENTS)[number]['name'];
@@ -271,6 +366,14 @@ export const SETTING_KEYS: readonly SettingKey[] = [
       statement: (v) => `x2apic-api ${f.key}=${v}`,
       values: ON_OFF_KIND,
       label: f.label,
+    }),
+  ),
+  ...VMM_SETTINGS.map(
+    (s): SettingKey => ({
+      key: `${s.statement}.${s.key}`,
+      statement: (v) => `${s.statement} ${s.key}=${v}`,
+      values: s.values,
+      label: s.label,
     }),
   ),
 ];

@@ -41,6 +41,7 @@ function valuesCell(k: ValueKind): string {
     return `${words} (aliases ${[...k.aliases.keys()].map(code).join(', ')})`;
   }
   if (k.kind === 'number') return `${k.min}–${k.max}`;
+  if (k.kind === 'machine') return '`pc-q35-10.1` or any pc-q35-X.Y, pc-i440fx-X.Y';
   throw new Error(`no table form for ${k.kind}`);
 }
 

@@ -6,10 +6,21 @@
  */
 import type { CounterFilter, CounterName } from '../../core/counters.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../../core/inspect.ts';
+import type { VmKey } from '../ast.ts';
+import { QEMU_SEOIB_POLICIES, QEMU_SEOIB_STATES } from './values.ts';
 
-export const EXPECT_SUBJECTS = ['cpu', 'ioapic', 'kvm', 'count'] as const;
+export const EXPECT_SUBJECTS = ['cpu', 'ioapic', 'kvm', 'vm', 'count'] as const;
 /** `expect kvm KEY = …`. */
 export const EXPECT_KVM_KEYS = ['seoib', 'apicv'] as const;
+
+/** `expect vm KEY = VALUE` (R8.8–R8.12): the VM's life; `leg` is a number, the others words. */
+export const EXPECT_VM_KEYS = [
+  { name: 'leg', values: null, help: 'the leg the VM runs on (0 = the first host)' },
+  { name: 'migration', values: ['none', 'completed', 'failed'], help: 'how the last migration ended' },
+  { name: 'seoib-state', values: QEMU_SEOIB_STATES, help: 'QEMU’s SEOIB state (its VMState subsection)' },
+  { name: 'flag-write', values: ['none', 'ok', 'einval'], help: 'the last KVM_ENABLE_CAP SEOIB flag write' },
+  { name: 'policy', values: QEMU_SEOIB_POLICIES, help: 'the QEMU policy in force' },
+] as const satisfies readonly { name: VmKey; values: readonly string[] | null; help: string }[];
 
 /** Vector-set registers: `expect cpu C REG = {…}`, `has V`, `lacks V`. */
 export const CPU_SET_REGS = [
@@ -73,7 +84,8 @@ type Missing =
   | Exclude<CpuSetReg, (typeof CPU_SET_REGS)[number]['name']>
   | Exclude<CpuValueReg, (typeof CPU_VALUE_REGS)[number]['name']>
   | Exclude<IoapicField, (typeof IOAPIC_FIELDS)[number]['name']>
-  | Exclude<CounterName, (typeof COUNTERS)[number]['name']>;
+  | Exclude<CounterName, (typeof COUNTERS)[number]['name']>
+  | Exclude<VmKey, (typeof EXPECT_VM_KEYS)[number]['name']>;
 const everyNameDeclared: [Missing] extends [never] ? true : Missing = true;
 void everyNameDeclared;
 

@@ -4,10 +4,11 @@
  * in the same order; and every declared word is one the parser accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../core/config.ts';
+import { defaultConfig, defaultVmm } from '../../core/config.ts';
 import { COUNTER_NAMES as CORE_COUNTERS, COUNTER_FILTERS } from '../../core/counters.ts';
 import * as core from '../../core/inspect.ts';
 import { parseScenario } from '../parse.ts';
+import { printScenario } from '../print.ts';
 import {
   ACTIONS,
   CONFIG_STATEMENT_NAMES,
@@ -21,6 +22,7 @@ import {
   parseDuration,
   SETTING_KEYS,
   settingKey,
+  VMM_SETTINGS,
 } from './index.ts';
 
 describe('the grammar agrees with the core', () => {
@@ -32,6 +34,16 @@ describe('the grammar agrees with the core', () => {
       expect(written, s.key).toBe(s.default);
     }
     expect(KVM_SWITCHES.map((s) => s.field).sort()).toEqual(Object.keys(d).sort());
+  });
+
+  it('declares each qemu/host setting with the default defaultVmm() has (R8.8–R8.12)', () => {
+    const d = defaultVmm();
+    for (const s of VMM_SETTINGS) {
+      const v = d[s.field];
+      const written = v === null ? 'default' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+      expect(written, s.key).toBe(s.default);
+    }
+    expect(VMM_SETTINGS.map((s) => s.field).sort()).toEqual(Object.keys(d).sort());
   });
 
   it('lists the registers, IOAPIC fields and counters in the core’s order', () => {
@@ -48,6 +60,30 @@ describe('every declared word is one the parser accepts', () => {
     for (const s of KVM_SWITCHES) {
       const values = choicesOf(s.values).length ? choicesOf(s.values) : [s.default];
       for (const v of values) expect(parseScenario(`kvm ${s.key}=${v}\n`).ok, `${s.key}=${v}`).toBe(true);
+    }
+  });
+
+  it('each qemu/host setting value and each life action argument, printed back as written', () => {
+    for (const s of VMM_SETTINGS) {
+      const values = s.values.kind === 'machine' ? ['pc-q35-10.1'] : choicesOf(s.values);
+      for (const v of values) {
+        const line = `${s.statement} ${s.key}=${v}`;
+        const r = parseScenario(`${line}\n`);
+        expect(r.ok, line).toBe(true);
+        if (r.ok && v !== s.default) expect(printScenario(r.scenario), line).toContain(line);
+      }
+    }
+    for (const name of ['power-on', 'migrate', 'kvm-set-x2apic-api'] as const) {
+      const decl = ACTIONS.find((a) => a.name === name)!;
+      for (const arg of decl.args) {
+        const values = arg.values.kind === 'machine' ? ['pc-i440fx-9.2'] : choicesOf(arg.values);
+        for (const v of values) {
+          const line = `${name} ${arg.name}=${v}`;
+          const r = parseScenario(`${line}\n`);
+          expect(r.ok, line).toBe(true);
+          if (r.ok) expect(printScenario(r.scenario), line).toContain(line);
+        }
+      }
     }
   });
 
@@ -69,7 +105,11 @@ describe('every declared word is one the parser accepts', () => {
   it('each --set key with each of its values applies', async () => {
     const { applySetting } = await import('../settings.ts');
     for (const s of SETTING_KEYS) {
-      const values = choicesOf(s.values).length ? choicesOf(s.values) : ['4'];
+      const values = choicesOf(s.values).length
+        ? choicesOf(s.values)
+        : s.values.kind === 'machine'
+          ? ['pc-q35-10.1', 'pc-i440fx-9.2']
+          : ['4'];
       for (const v of values) {
         const c = defaultConfig();
         if (s.key === 'secure-avic' || s.key === 'apic') c.apic = 'x2apic';

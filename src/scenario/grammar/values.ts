@@ -3,7 +3,7 @@
  * accepts, in the order of the numbers the core uses for them (`TRIGGERS[1]` is level), and the
  * number syntax. Plain data and pure functions: the UI thread imports it without the parser.
  */
-import { MAX_RUN, MAX_STORM_LIMIT, MAX_VCPUS, NUM_PINS } from '../../core/limits.ts';
+import { MACHINE_RE, MAX_RUN, MAX_STORM_LIMIT, MAX_VCPUS, NUM_PINS } from '../../core/limits.ts';
 
 export const ON_OFF = ['on', 'off'] as const;
 /** RTE/MSI trigger mode: index 0 edge, 1 level (core `Trigger`). */
@@ -29,6 +29,23 @@ export const SEOIB_ALIASES: ReadonlyMap<string, 'enabled' | 'disabled'> = new Ma
   ['not-advertised', 'disabled'],
 ]);
 export const APICV_STATES = ['active', 'inhibited', 'off'] as const;
+/** `qemu seoib-policy=`: QEMU's SEOIB policy (R8.10); `none` is a QEMU before the patch. */
+export const QEMU_SEOIB_POLICIES = [
+  'quirked',
+  'respected',
+  'not-advertised',
+  'auto',
+  'auto-new-machines',
+  'none',
+] as const;
+/** QEMU's kvm_lapic_seoib_state, the value of its VMState subsection (R8.6). */
+export const QEMU_SEOIB_STATES = ['quirked', 'respected', 'not-advertised'] as const;
+/** `qemu seoib-flags=` / `migrate flags=`: when a destination sets its flags (R8.11). */
+export const SEOIB_FLAGS_AT = ['after-load', 'before-load'] as const;
+/** `host kernel=`: whether the host kernel has the SEOIB flags of KVM_CAP_X2APIC_API (R8.8). */
+export const HOST_KERNELS = ['seoib-api', 'no-seoib-api'] as const;
+/** `kvm-set-x2apic-api seoib=`: the SEOIB flags of one KVM_ENABLE_CAP call (R8.8). */
+export const CAP_SEOIB_FLAGS = ['enable', 'disable', 'both'] as const;
 /** The IOAPIC versions QEMU and KVM implement (R5.2). */
 export const IOAPIC_VERSIONS = [0x11, 0x20] as const;
 
@@ -40,6 +57,8 @@ export type ValueKind =
   | { kind: 'number'; min: number; max: number; radix: 'dec' | 'hex' }
   | { kind: 'duration' }
   | { kind: 'name' }
+  /** A QEMU machine type, pc-q35-X.Y or pc-i440fx-X.Y (MACHINE_RE). */
+  | { kind: 'machine' }
   | { kind: 'string' }
   | { kind: 'vector-set' };
 
@@ -66,6 +85,8 @@ export const STORM_LIMIT = {
 export const RUN_STEPS = { kind: 'number', min: 0, max: MAX_RUN, radix: 'dec' } as const satisfies ValueKind;
 export const DURATION = { kind: 'duration' } as const satisfies ValueKind;
 export const NAME = { kind: 'name' } as const satisfies ValueKind;
+export const MACHINE = { kind: 'machine' } as const satisfies ValueKind;
+export { MACHINE_RE };
 
 export const enumOf = (values: readonly string[], aliases?: ReadonlyMap<string, string>): ValueKind =>
   aliases ? { kind: 'enum', values, aliases } : { kind: 'enum', values };

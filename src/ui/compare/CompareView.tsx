@@ -306,10 +306,16 @@ function ChoiceRowControls({
           aria-label={`Value ${n}`}
           value={row.value}
           onChange={(e) => onChange({ ...row, value: e.target.value })}
-          inputMode="numeric"
+          inputMode={known.values.kind === 'number' ? 'numeric' : 'text'}
           spellCheck={false}
-          placeholder={known.values.kind === 'number' ? `${known.values.min}–${known.values.max}` : 'a value'}
-          className={`${field} w-24`}
+          placeholder={
+            known.values.kind === 'number'
+              ? `${known.values.min}–${known.values.max}`
+              : known.values.kind === 'machine'
+                ? 'pc-q35-X.Y'
+                : 'a value'
+          }
+          className={`${field} ${known.values.kind === 'machine' ? 'w-28' : 'w-24'}`}
         />
       )}
       {onRemove && (

@@ -3,7 +3,7 @@
  * and one of its values. Turns the rows into settings, or says what is wrong with them.
  */
 import type { SettingKey } from '../../scenario/grammar/index.ts';
-import { choicesOf, parseNumber, SETTING_KEYS } from '../../scenario/grammar/index.ts';
+import { choicesOf, MACHINE_RE, parseNumber, SETTING_KEYS } from '../../scenario/grammar/index.ts';
 
 export interface ChoiceRow {
   /** A setting key (`kvm.stale-eoi-rescan`), or '' before one is chosen. */
@@ -68,6 +68,9 @@ export function settingsOf(
         };
       if (v < k.min || v > k.max)
         return { ok: false, error: `Row ${n}: ${r.key} must be ${k.min} to ${k.max}, not ${r.value}.` };
+    } else if (k.kind === 'machine') {
+      if (!MACHINE_RE.test(r.value.trim().toLowerCase()))
+        return { ok: false, error: `Row ${n}: ${r.key} is pc-q35-X.Y or pc-i440fx-X.Y, not '${r.value}'.` };
     } else if (!choicesOf(k).includes(r.value))
       return { ok: false, error: `Row ${n}: ${r.key} is one of ${choicesOf(k).join(', ')}.` };
   }

@@ -3,7 +3,8 @@
 import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
 import { hex } from '../../core/hex.ts';
-import type { KvmSwitch } from '../../scenario/grammar/index.ts';
+import { DEFAULT_MACHINE } from '../../core/limits.ts';
+import type { KvmSwitch, VmmSetting } from '../../scenario/grammar/index.ts';
 import {
   APIC_MODES,
   choicesOf,
@@ -11,10 +12,12 @@ import {
   IOAPIC_VERSIONS,
   IRQCHIP_MODES,
   KVM_SWITCHES,
+  MACHINE_RE,
   ON_OFF,
   SETTING_KEYS,
   switchValue,
   switchWord,
+  VMM_SETTINGS,
   X2APIC_API_FLAGS,
 } from '../../scenario/grammar/index.ts';
 import { useViz } from '../context.ts';
@@ -96,6 +99,57 @@ function SwitchControl({
       onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
       className={`${sel} w-24 text-right`}
       aria-label={sw.label}
+    />
+  );
+}
+
+/**
+ * One `qemu …` / `host …` setting's control, as its grammar row declares it. A row whose default
+ * is null offers `default`; choosing a QEMU policy leaves `kvm seoib=` at quirked (they both
+ * choose the mode, configProblems).
+ */
+function VmmControl({
+  row,
+  config: c,
+  apply,
+}: {
+  row: VmmSetting;
+  config: Config;
+  apply: (c: Config) => void;
+}) {
+  const set = (v: string | boolean | null) =>
+    apply({
+      ...c,
+      kvm: row.field === 'seoibPolicy' && v !== null ? { ...c.kvm, seoib: 'quirked' } : c.kvm,
+      vmm: { ...c.vmm, [row.field]: v },
+    });
+  const nullable = row.default === 'default';
+  const value = c.vmm[row.field];
+  if (row.values.kind === 'machine')
+    return (
+      <input
+        type="text"
+        defaultValue={value === null ? '' : String(value)}
+        key={String(value)}
+        placeholder={DEFAULT_MACHINE}
+        onBlur={(e) => {
+          const w = e.target.value.trim().toLowerCase();
+          if (w === '' && value !== null) set(null);
+          else if (w !== '' && w !== value && MACHINE_RE.test(w)) set(w);
+        }}
+        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        className={`${sel} w-28`}
+        aria-label={row.label}
+      />
+    );
+  const choices = choicesOf(row.values);
+  const word = value === null ? 'default' : switchWord(value as string | boolean);
+  return (
+    <Pick
+      label={row.label}
+      value={word}
+      options={nullable ? ['default', ...choices] : choices}
+      onChange={(w) => set(w === 'default' ? null : row.values.kind === 'on-off' ? w === 'on' : w)}
     />
   );
 }
@@ -246,6 +300,14 @@ export function ConfigPanel() {
               value={c.kvm[sw.field]}
               onChange={(v) => kvm({ [sw.field]: v } as Partial<Config['kvm']>)}
             />
+          </Row>
+        ))}
+      </fieldset>
+      <fieldset className="m-0 border-0 p-0">
+        <legend className="mb-1 text-xs font-semibold">QEMU and host (the VM’s life)</legend>
+        {VMM_SETTINGS.map((row) => (
+          <Row key={row.key} label={row.label} hint={hintOf(row.help, row.rule)}>
+            <VmmControl row={row} config={c} apply={apply} />
           </Row>
         ))}
       </fieldset>

@@ -8,8 +8,8 @@ const labels = (line: string) => at(line).items.map((i) => i.label);
 
 describe('editor completion', () => {
   it('offers statements at the start of a line', () => {
-    expect(labels('k')).toEqual(['kvm']);
-    expect(labels('r')).toEqual(['route', 'restore', 'run']);
+    expect(labels('k')).toEqual(['kvm', 'kvm-set-x2apic-api']);
+    expect(labels('r')).toEqual(['route', 'restore', 'reboot', 'run']);
     expect(labels('ex')).toEqual(['expect']);
     expect(at('  ms')).toMatchObject({ from: 2, items: [{ label: 'msi' }] });
   });
@@ -49,6 +49,13 @@ describe('editor completion', () => {
     expect(labels('expect count storms ')).toEqual(['pin=']);
     expect(labels('expect cpu 0 s')).toEqual(['shadow-isr', 'spiv', 'stale']);
     expect(labels('expect kvm apicv = ')).toEqual(['active', 'inhibited', 'off']);
+    expect(labels('qemu ')).toEqual(['seoib-policy=', 'machine=', 'seoib-flags=', 'loadvm-check=']);
+    expect(labels('qemu seoib-flags=')).toEqual(['after-load', 'before-load']);
+    expect(labels('host kernel=')).toEqual(['seoib-api', 'no-seoib-api']);
+    expect(labels('migrate kernel=no-seoib-api ')).toEqual(['policy=', 'machine=', 'flags=']);
+    expect(labels('kvm-set-x2apic-api seoib=')).toEqual(['enable', 'disable', 'both']);
+    expect(labels('expect vm ')).toEqual(['leg', 'migration', 'seoib-state', 'flag-write', 'policy']);
+    expect(labels('expect vm migration = ')).toEqual(['none', 'completed', 'failed']);
     expect(labels('note "k')).toEqual([]);
     expect(labels('msi dest=0 # k')).toEqual([]);
   });

@@ -17,6 +17,7 @@ import {
   CPU_VALUE_REGS,
   choicesOf,
   EXPECT_SUBJECTS,
+  EXPECT_VM_KEYS,
   IOAPIC_FIELDS,
   KVM_SWITCH_BY_KEY,
   OTHER_STATEMENTS,
@@ -190,6 +191,11 @@ function expectCompletions(rest: string[], word: string, wordStart: number): Com
     const values = rest[1] === 'apicv' ? APICV_STATES : rest[1] === 'seoib' ? SEOIB_MODES : [];
     const help = rest[1] === 'apicv' ? 'APICv state' : 'SEOIB mode';
     return list(values.map((v) => ({ name: v, help })));
+  }
+  if (subject === 'vm' && rest.length === 1) return list(EXPECT_VM_KEYS);
+  if (subject === 'vm' && rest.length === 3) {
+    const key = EXPECT_VM_KEYS.find((k) => k.name === rest[1].toLowerCase());
+    return list((key?.values ?? []).map((v) => ({ name: v, help: `vm ${key!.name}` })));
   }
   return none;
 }
