@@ -125,10 +125,19 @@ function Sidebar() {
   );
 }
 
+/** Input types where keys type text (a checkbox, a range or a button never swallows a shortcut). */
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', '']);
+
+/** Whether a key pressed at `t` types (text fields, the editor): there shortcuts stay out. */
 function isTyping(t: EventTarget | null): boolean {
-  return (
-    t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))
-  );
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable || t.tagName === 'TEXTAREA') return true;
+  return t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type);
+}
+
+/** A modal dialog is open: the page behind takes no keys. */
+function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
 }
 
 /** The lanes of the one session (compare draws both columns' lanes itself). */
@@ -156,7 +165,8 @@ function Shell() {
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.altKey) return;
+      // A control that handled the key itself (defaultPrevented) keeps it.
+      if (e.defaultPrevented || isTyping(e.target) || e.altKey || modalOpen()) return;
       const s = store.getState();
       const length = s.info?.steps.length ?? 0;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
@@ -188,7 +198,7 @@ function Shell() {
           s.seek(length);
           break;
         case ' ':
-          if (e.target instanceof HTMLButtonElement) return;
+          // preventDefault below also stops a focused button or checkbox from firing again.
           if (s.status === 'running') s.stopRun();
           else s.startRun();
           break;
@@ -213,8 +223,16 @@ function Shell() {
       }
       e.preventDefault();
     };
+    // Space activates a focused button on key-up: that must not fire it either.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && !isTyping(e.target) && !modalOpen()) e.preventDefault();
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
   }, [store]);
   useEffect(() => {
     // A .apic file dropped anywhere on the page opens it (only files; dropped text is ignored).

@@ -1,0 +1,35 @@
+/** Issue 12 (behaviour and layout): keys, modal dialogs, the place kept, layouts that fit. */
+import { expect, test } from '@playwright/test';
+import { bridge, open } from './fixtures.ts';
+
+test('Space after clicking a button runs the guests, never re-fires the button (issue 12.1)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await bridge(page)).step).toBe(6);
+  await page.getByRole('button', { name: 'Send MSI' }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  await page.keyboard.press(' ');
+  // Space runs the guests (the run ends by itself: the language's `run`), not a second `msi`.
+  await expect.poll(async () => (await bridge(page)).text.trim().split('\n').at(-1)).toMatch(/^run/);
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  const t = (await bridge(page)).text;
+  expect(t.match(/^msi /gm)?.length ?? 0).toBe(1);
+  // A focused checkbox or select does not swallow the shortcuts either.
+  await page.getByLabel('Load a preset scenario').focus();
+  const before = (await bridge(page)).step;
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await bridge(page)).step).toBe(before - 1);
+  expect((await bridge(page)).text).toBe(t);
+});
+
+test('typing in a text field still types: shortcuts stay out of inputs (issue 12.1)', async ({ page }) => {
+  await open(page);
+  const vector = page.getByLabel('vector', { exact: true }).first();
+  await vector.fill('');
+  await vector.type('j k .');
+  await expect(vector).toHaveValue('j k .');
+  expect((await bridge(page)).step).toBe(0);
+});
