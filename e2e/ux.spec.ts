@@ -33,3 +33,22 @@ test('typing in a text field still types: shortcuts stay out of inputs (issue 12
   await expect(vector).toHaveValue('j k .');
   expect((await bridge(page)).step).toBe(0);
 });
+
+test('a configuration change keeps the step on screen (issue 12.4)', async ({ page }) => {
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  await page.getByRole('tab', { name: 'Configuration' }).click();
+  await page.getByLabel('APICv', { exact: true }).selectOption('on');
+  await expect.poll(async () => (await bridge(page)).text).toMatch(/^apicv on/m);
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  const s = await bridge(page);
+  expect(s.step).toBe(2);
+  expect(s.length).toBe(6);
+  await expect(page.getByLabel('Jump to step')).toHaveValue('2');
+  // Undo returns to the same step too.
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await bridge(page)).text).not.toMatch(/^apicv on/m);
+  expect((await bridge(page)).step).toBe(2);
+});

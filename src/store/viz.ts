@@ -272,7 +272,7 @@ export function createVizStore(
         if (get().info) remember();
         lastLoad = { text: get().text, fromEditor: false, source: 'app' };
         set({ status: 'loading', historyMode: 'push' });
-        host.send({ type: 'configure', config, detailed: detailed() });
+        host.send({ type: 'configure', config, step: cursor(), detailed: detailed() });
       },
       openLink(fragment, fromHistory = false) {
         const r = decodeFragment(fragment);

@@ -35,8 +35,11 @@ export type Request =
       detailed: number[];
       settings?: string[];
     }
-  /** Rewrite the configuration lines of the session's text to `config` and replay from the start. */
-  | { type: 'configure'; id: number; config: Config; detailed: number[] }
+  /**
+   * Rewrite the configuration lines of the session's text to `config`, replay from the start and
+   * show `step` (default: the end): a change of configuration keeps the learner's place.
+   */
+  | { type: 'configure'; id: number; config: Config; step?: number; detailed: number[] }
   /** Show the state after `step` actions (and, with `event`, right after that event of the step). */
   | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
