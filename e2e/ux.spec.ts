@@ -52,3 +52,74 @@ test('a configuration change keeps the step on screen (issue 12.4)', async ({ pa
   await expect.poll(async () => (await bridge(page)).text).not.toMatch(/^apicv on/m);
   expect((await bridge(page)).step).toBe(2);
 });
+
+/** Whether focus is inside the open dialog. */
+const focusInDialog = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));
+
+test('dialogs are modal: Esc closes, Tab stays inside, the timeline behind takes no keys (issue 12.5)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  const before = (await bridge(page)).text;
+  await page.getByRole('button', { name: 'Send MSI' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId('discard-question')).toHaveText('Discard 4 later steps?');
+  // Timeline keys do nothing to the page behind, and the question stays true.
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('j');
+  expect((await bridge(page)).step).toBe(2);
+  await expect(page.getByTestId('discard-question')).toHaveText('Discard 4 later steps?');
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focusInDialog(page)).toBe(true);
+  }
+  await page.keyboard.press('Shift+Tab');
+  expect(await focusInDialog(page)).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  const s = await bridge(page);
+  expect(s.text).toBe(before);
+  expect(s.step).toBe(2);
+  // Confirming acts at the step the question named: 2 steps kept, then the msi.
+  await page.getByRole('button', { name: 'Send MSI' }).click();
+  await page.getByRole('button', { name: 'Discard and act' }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(3);
+  expect((await bridge(page)).text.trim().split('\n').at(-1)).toMatch(/^msi /);
+});
+
+test('Help and Share are modal too: Esc closes them, keys stay out of the page behind (issue 12.5)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard and legend' });
+  await expect(help).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('t');
+  expect((await bridge(page)).step).toBe(0);
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focusInDialog(page)).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(1);
+  await page.getByRole('button', { name: /^Share/ }).click();
+  const share = page.getByRole('dialog', { name: 'Share link' });
+  await expect(share).toBeVisible();
+  await page.keyboard.press('Home');
+  expect((await bridge(page)).step).toBe(1);
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focusInDialog(page)).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(share).toHaveCount(0);
+});

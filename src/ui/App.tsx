@@ -7,6 +7,7 @@ import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
 import { HelpOverlay } from './common/HelpOverlay.tsx';
+import { Modal } from './common/Modal.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
 import { CompareView } from './compare/CompareView.tsx';
@@ -51,36 +52,33 @@ function NoticeBar() {
 function ConfirmDiscard() {
   const pending = useViz((s) => s.pending);
   const confirm = useViz((s) => s.confirmPending);
+  // Counted from the state on screen now, so that the question always matches what would happen.
+  const discard = useViz((s) => Math.max(0, (s.info?.steps.length ?? 0) - (s.frame?.step ?? 0)));
   if (!pending) return null;
   return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4"
-      role="presentation"
+    <Modal
+      onClose={() => confirm(false)}
+      labelledBy="discard-h"
+      describedBy="discard-d"
+      alert
+      className="max-w-md"
     >
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="discard-h"
-        aria-describedby="discard-d"
-        className="max-w-md rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
-      >
-        <h2 id="discard-h" className="m-0 text-base font-semibold">
-          Discard {pending.discard} later step{pending.discard === 1 ? '' : 's'}?
-        </h2>
-        <p id="discard-d" className="text-sm text-slate-600 dark:text-slate-300">
-          You are not at the last step. Acting here replaces what came after it. Undo brings the discarded
-          steps back.
-        </p>
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => confirm(false)} autoFocus>
-            Keep them
-          </Button>
-          <Button onClick={() => confirm(true)} className="border-rose-400 font-semibold">
-            Discard and act
-          </Button>
-        </div>
+      <h2 id="discard-h" className="m-0 text-base font-semibold" data-testid="discard-question">
+        Discard {discard} later step{discard === 1 ? '' : 's'}?
+      </h2>
+      <p id="discard-d" className="text-sm text-slate-600 dark:text-slate-300">
+        You are not at the last step. Acting here replaces what came after it. Undo brings the discarded steps
+        back.
+      </p>
+      <div className="flex justify-end gap-2">
+        <Button onClick={() => confirm(false)} autoFocus>
+          Keep them
+        </Button>
+        <Button onClick={() => confirm(true)} className="border-rose-400 font-semibold">
+          Discard and act
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -214,9 +212,6 @@ function Shell() {
           break;
         case '?':
           setHelp(true);
-          break;
-        case 'Escape':
-          setHelp(false);
           break;
         default:
           return;

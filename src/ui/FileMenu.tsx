@@ -9,6 +9,7 @@ import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
+import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 
 /** Reads a dropped or chosen file as scenario text; refuses what is too large to be one. */
@@ -67,14 +68,8 @@ function CopyDialog({ title, text, onClose }: { title: string; text: string; onC
     );
   }, [text]);
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="copy-h"
-        className="flex max-h-[90vh] w-full max-w-3xl flex-col rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
+    <Modal onClose={onClose} labelledBy="copy-h" className="w-full max-w-3xl">
+      <div className="flex flex-col">
         <div className="mb-2 flex items-center justify-between gap-2">
           <h2 id="copy-h" className="m-0 text-base font-semibold">
             {title}
@@ -100,7 +95,7 @@ function CopyDialog({ title, text, onClose }: { title: string; text: string; onC
           className="w-full flex-1 rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-950"
         />
       </div>
-    </div>
+    </Modal>
   );
 }
 

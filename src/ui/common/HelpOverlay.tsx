@@ -1,6 +1,6 @@
 /** Keyboard shortcuts and the legend, as a modal dialog. */
-import { useEffect, useRef } from 'react';
 import { Button } from './Button.tsx';
+import { Modal } from './Modal.tsx';
 
 export const SHORTCUTS: [string, string][] = [
   ['→ or j', 'step forward'],
@@ -16,19 +16,9 @@ export const SHORTCUTS: [string, string][] = [
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector('button')?.focus();
-  }, []);
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
-      <div
-        ref={ref}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="help-h"
-        className="max-w-lg rounded-lg bg-white p-4 text-sm text-slate-800 shadow-xl dark:bg-slate-900 dark:text-slate-100"
-      >
+    <Modal onClose={onClose} labelledBy="help-h" className="max-w-lg text-sm">
+      <div>
         <div className="mb-2 flex items-center justify-between">
           <h2 id="help-h" className="m-0 text-base font-semibold">
             Keyboard and legend
@@ -63,6 +53,6 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           <li>Every event in the timeline says why it happened and which rule (R3.8, R7.5, …) applied.</li>
         </ul>
       </div>
-    </div>
+    </Modal>
   );
 }
