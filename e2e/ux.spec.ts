@@ -123,3 +123,50 @@ test('Help and Share are modal too: Esc closes them, keys stay out of the page b
   await page.keyboard.press('Escape');
   await expect(share).toHaveCount(0);
 });
+
+/** Whether the element is wholly inside the viewport. */
+async function inView(page: import('@playwright/test').Page, testId: string): Promise<boolean> {
+  return page.getByTestId(testId).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight + 1;
+  });
+}
+
+test('the transport, the step banner and its why stay in view while acting on lower cards (issue 12.7)', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await open(page);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.getByRole('button', { name: 'Send IPI' }).scrollIntoViewIfNeeded();
+  await page.getByTestId('vcpu-1').scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+  expect(await inView(page, 'transport')).toBe(true);
+  expect(await inView(page, 'step-banner')).toBe(true);
+  await expect(page.getByTestId('step-banner')).toContainText('remote IRR=1');
+  // A sub-step's why is in the banner, in view too.
+  await page.keyboard.press('.');
+  await expect(page.getByTestId('sub-step')).toBeVisible();
+  expect(await inView(page, 'sub-step')).toBe(true);
+  // During a long run the Stop button and the progress are in view.
+  await page.evaluate(() =>
+    window
+      .__apicViz!.getState()
+      .load(
+        'vcpus 4096\nkvm storm-limit=1000000\nguest all profile=windows\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\n',
+        undefined,
+        true,
+      ),
+  );
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  await page.evaluate(() => window.__apicViz!.getState().startRun(100_000_000));
+  await page.getByRole('button', { name: 'Send IPI' }).scrollIntoViewIfNeeded();
+  const stop = page.getByRole('button', { name: 'Stop the run (Space)' });
+  await expect(stop).toBeVisible();
+  await expect(stop).toHaveText(/Stop [\d,]+ \/ 100,000,000/);
+  expect(await inView(page, 'transport')).toBe(true);
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+  await stop.click();
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+});

@@ -260,15 +260,27 @@ function Shell() {
       />
       <NoticeBar />
       <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
-        <div className="min-w-0 space-y-3">
-          <Transport />
-          <StepBanner />
-          <MachinePicture />
-          <SingleLanes />
-          <Main />
-          <DevicesPanel />
+        {/* One column on small screens: the left column's boxes join the grid (contents) so that the
+            timeline with its whys comes right after the step, not below every card. */}
+        <div className="contents min-w-0 lg:block lg:space-y-3">
+          {/* Sticky: where you are, and why, stays in view while you act on the cards below. */}
+          <div
+            className="sticky top-0 z-30 -mx-3 -mt-3 space-y-2 bg-slate-50/95 px-3 pt-3 pb-2 backdrop-blur-sm max-lg:order-1 lg:mb-1 dark:bg-slate-950/95"
+            data-testid="sticky-step"
+          >
+            <Transport />
+            <StepBanner />
+          </div>
+          <div className="min-w-0 space-y-3 max-lg:order-3">
+            <MachinePicture />
+            <SingleLanes />
+            <Main />
+            <DevicesPanel />
+          </div>
         </div>
-        <Sidebar />
+        <div className="min-w-0 max-lg:order-2">
+          <Sidebar />
+        </div>
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

@@ -15,7 +15,8 @@ export function StepBanner() {
     <section
       aria-live="polite"
       aria-label="Current step"
-      className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
+      data-testid="step-banner"
+      className="max-h-[30vh] overflow-y-auto rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
     >
       <p className="m-0 text-sm">
         <span className="mr-2 font-semibold text-sky-900 dark:text-sky-200">
