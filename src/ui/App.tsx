@@ -259,7 +259,7 @@ function Shell() {
         }}
       />
       <NoticeBar />
-      <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
+      <main className="grid grid-cols-[minmax(0,1fr)] gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_22rem] min-[1400px]:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
         {/* One column on small screens: the left column's boxes join the grid (contents) so that the
             timeline with its whys comes right after the step, not below every card. */}
         <div className="contents min-w-0 lg:block lg:space-y-3">

@@ -35,7 +35,7 @@ export function Header({
           x86 interrupt delivery as KVM and QEMU do it
         </span>
       </div>
-      <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+      <label className="flex min-w-0 max-w-full items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
         Preset
         <select
           value={current}
@@ -43,7 +43,7 @@ export function Header({
             const p = TITLES.find((t) => t.id === e.target.value);
             if (p) load(p.text, 0, false, 'app');
           }}
-          className="max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+          className="min-w-0 max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
           aria-label="Load a preset scenario"
         >
           {current === '' && <option value="">(your scenario)</option>}
@@ -54,7 +54,11 @@ export function Header({
           ))}
         </select>
       </label>
-      <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
+      {/* Wraps rather than truncates: a title is what says what is open. */}
+      <h1
+        className="m-0 min-w-[min(100%,16rem)] flex-1 text-sm font-semibold text-balance"
+        data-testid="title"
+      >
         {title ?? ''}
       </h1>
       <Button

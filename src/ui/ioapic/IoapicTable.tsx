@@ -1,5 +1,8 @@
-/** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
-import { memo, useEffect, useState } from 'react';
+/**
+ * The IOAPIC: one row per pin, line actions on the row, every RTE field editable in place. Field
+ * edits are staged and commit together as ONE `route` step (Enter, or the row's Route button).
+ */
+import { memo, useState } from 'react';
 import { hex } from '../../core/hex.ts';
 import type { IoapicView } from '../../worker/protocol.ts';
 import { Button } from '../common/Button.tsx';
@@ -7,37 +10,32 @@ import { useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
 
-const cell = 'px-1 py-1 border-b border-slate-100 dark:border-slate-800';
+const cell = 'px-0.5 py-1 border-b border-slate-100 dark:border-slate-800';
 const input =
   'rounded border border-slate-300 bg-white px-1 font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
 
 function EditNumber({
   value,
   label,
+  onStage,
   onCommit,
 }: {
   value: string;
   label: string;
-  onCommit: (v: string) => void;
+  onStage: (v: string) => void;
+  onCommit: () => void;
 }) {
-  const [v, setV] = useState(value);
-  useEffect(() => setV(value), [value]);
-  const commit = () => {
-    if (v.trim() !== value) onCommit(v.trim());
-  };
   return (
     <input
       aria-label={label}
-      value={v}
+      value={value}
       size={4}
       spellCheck={false}
-      onChange={(e) => setV(e.target.value)}
-      onBlur={commit}
+      onChange={(e) => onStage(e.target.value)}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
-        if (e.key === 'Escape') setV(value);
+        if (e.key === 'Enter') onCommit();
       }}
-      className={`${input} w-12`}
+      className={`${input} w-11`}
     />
   );
 }
@@ -46,25 +44,53 @@ function Choice({
   value,
   options,
   label,
-  onCommit,
+  onStage,
 }: {
   value: string;
-  options: string[];
+  options: [string, string][];
   label: string;
-  onCommit: (v: string) => void;
+  onStage: (v: string) => void;
 }) {
   return (
     <select
       aria-label={label}
       value={value}
-      onChange={(e) => onCommit(e.target.value)}
+      onChange={(e) => onStage(e.target.value)}
       className={`${input} py-0.5`}
     >
-      {options.map((o) => (
-        <option key={o}>{o}</option>
+      {options.map(([v, shown]) => (
+        <option key={v} value={v}>
+          {shown}
+        </option>
       ))}
     </select>
   );
+}
+
+/** The RTE fields a row edits, as the `route` action names them. */
+type Field = 'vector' | 'trigger' | 'dest' | 'destmode' | 'delivery' | 'polarity';
+
+function fieldsOf(p: Pin): Record<Field, string> {
+  return {
+    vector: hex(p.vector, 2),
+    trigger: p.trigger,
+    dest: String(p.dest),
+    destmode: p.destMode,
+    delivery: p.delivery,
+    polarity: p.polarity,
+  };
+}
+
+/** The `route` line for the fields of `draft` that differ from the pin's: one step for the entry. */
+export function routeLine(
+  pin: number,
+  current: Record<Field, string>,
+  draft: Partial<Record<Field, string>>,
+) {
+  const parts = (Object.keys(current) as Field[])
+    .filter((f) => draft[f] !== undefined && draft[f]!.trim() !== current[f])
+    .map((f) => `${f}=${draft[f]!.trim()}`);
+  return parts.length ? `route ${pin} ${parts.join(' ')}` : null;
 }
 
 /** Rows re-render only when their pin's fields change (frames bring new but often equal objects). */
@@ -73,7 +99,21 @@ const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean 
 
 const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }) {
   const act = useViz((s) => s.act);
-  const route = (field: string, value: string) => act([`route ${p.pin} ${field}=${value}`]);
+  const current = fieldsOf(p);
+  // What is staged belongs to the pin's entry it was staged on: a new entry (another step on
+  // screen, or the route done) drops it.
+  const key = JSON.stringify(current);
+  const [staged, setStaged] = useState<{ key: string; f: Partial<Record<Field, string>> }>({ key, f: {} });
+  const draft = staged.key === key ? staged.f : {};
+  const setDraft = (f: Partial<Record<Field, string>>) => setStaged({ key, f });
+  const line = routeLine(p.pin, current, draft);
+  const commit = () => {
+    if (line) act([line]);
+  };
+  const field = (f: Field) => ({
+    value: draft[f] ?? current[f],
+    onStage: (v: string) => setDraft({ ...draft, [f]: v }),
+  });
   const L = (f: string) => `pin ${p.pin} ${f}`;
   return (
     <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
@@ -127,41 +167,49 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
         </span>
       </td>
       <td className={cell}>
-        <EditNumber value={hex(p.vector, 2)} label={L('vector')} onCommit={(v) => route('vector', v)} />
+        <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
       </td>
       <td className={cell}>
         <Choice
-          value={p.trigger}
-          options={['edge', 'level']}
+          {...field('trigger')}
+          options={[
+            ['edge', 'edge'],
+            ['level', 'level'],
+          ]}
           label={L('trigger')}
-          onCommit={(v) => route('trigger', v)}
         />
       </td>
       <td className={cell}>
-        <EditNumber value={String(p.dest)} label={L('destination')} onCommit={(v) => route('dest', v)} />
+        <EditNumber {...field('dest')} label={L('destination')} onCommit={commit} />
       </td>
       <td className={cell}>
         <Choice
-          value={p.destMode}
-          options={['physical', 'logical']}
+          {...field('destmode')}
+          options={[
+            ['physical', 'phys'],
+            ['logical', 'logical'],
+          ]}
           label={L('destination mode')}
-          onCommit={(v) => route('destmode', v)}
         />
       </td>
       <td className={cell}>
         <Choice
-          value={p.delivery}
-          options={['fixed', 'lowest']}
+          {...field('delivery')}
+          options={[
+            ['fixed', 'fixed'],
+            ['lowest', 'lowest'],
+          ]}
           label={L('delivery mode')}
-          onCommit={(v) => route('delivery', v)}
         />
       </td>
       <td className={cell}>
         <Choice
-          value={p.polarity}
-          options={['high', 'low']}
+          {...field('polarity')}
+          options={[
+            ['high', 'high'],
+            ['low', 'low'],
+          ]}
           label={L('polarity')}
-          onCommit={(v) => route('polarity', v)}
         />
       </td>
       <td className={`${cell} text-center`}>
@@ -175,6 +223,27 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
+      <td className={`${cell} whitespace-nowrap`}>
+        {line && (
+          <span className="inline-flex gap-0.5">
+            <Button
+              onClick={commit}
+              className="border-sky-500 font-semibold"
+              aria-label={`Route pin ${p.pin}: ${line}`}
+              title={`One step: ${line}`}
+            >
+              Route
+            </Button>
+            <Button
+              onClick={() => setDraft({})}
+              aria-label={`Revert pin ${p.pin}`}
+              title="Drop the staged edits"
+            >
+              ✕
+            </Button>
+          </span>
+        )}
+      </td>
     </tr>
   );
 }, samePin);
@@ -185,6 +254,9 @@ export function IoapicTable() {
   const changedPins = useViz((s) => s.frame?.changedPins);
   const usedPins = useViz((s) => s.info?.pins);
   const [all, setAll] = useState(false);
+  /** Pins the user asked to route (shown without showing all 24). */
+  const [extra, setExtra] = useState<number[]>([]);
+  const [newPin, setNewPin] = useState('');
   if (!io) return null;
   const changed = new Set(changedPins ?? []);
   const used = new Set(usedPins ?? []);
@@ -192,6 +264,7 @@ export function IoapicTable() {
     (p) =>
       all ||
       used.has(p.pin) ||
+      extra.includes(p.pin) ||
       p.mask === 0 ||
       p.line ||
       p.irr ||
@@ -211,6 +284,30 @@ export function IoapicTable() {
             version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
           </span>
         </h2>
+        <form
+          className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number.parseInt(newPin, 10);
+            if (Number.isInteger(n) && n >= 0 && n < io.pins.length && !extra.includes(n))
+              setExtra([...extra, n]);
+            setNewPin('');
+          }}
+        >
+          <label htmlFor="route-pin">route pin</label>
+          <input
+            id="route-pin"
+            value={newPin}
+            onChange={(e) => setNewPin(e.target.value)}
+            inputMode="numeric"
+            placeholder="0–23"
+            className={`${input} w-12`}
+            aria-label="Route a pin: its number (0–23)"
+          />
+          <Button type="submit" title="Add this pin's row to program its entry">
+            Add row
+          </Button>
+        </form>
         <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
           <input
             type="checkbox"
@@ -221,7 +318,7 @@ export function IoapicTable() {
           show all 24 pins
         </label>
       </header>
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full border-collapse text-xs">
           <thead className="text-left text-[11px] text-slate-500 dark:text-slate-400">
             <tr>
@@ -235,7 +332,9 @@ export function IoapicTable() {
               <th className="px-1">vector</th>
               <th className="px-1">trigger</th>
               <th className="px-1">dest</th>
-              <th className="px-1">dest mode</th>
+              <th className="px-1" title="destination mode">
+                mode
+              </th>
               <th className="px-1">delivery</th>
               <th className="px-1">polarity</th>
               <th className="px-1 text-center">mask</th>
@@ -244,6 +343,9 @@ export function IoapicTable() {
               </th>
               <th className="px-1 text-right" title="successive EOIs with the line high (storm counter)">
                 storm
+              </th>
+              <th className="px-1">
+                <span className="sr-only">staged edit</span>
               </th>
             </tr>
           </thead>
@@ -255,7 +357,7 @@ export function IoapicTable() {
         </table>
         {interesting.length === 0 && (
           <p className="text-xs text-slate-500">
-            Every pin is at its reset value (masked). Tick “show all 24 pins” to program one.
+            Every pin is at its reset value (masked). Type a pin number in “route pin” to program one.
           </p>
         )}
       </div>
