@@ -170,3 +170,106 @@ test('the transport, the step banner and its why stay in view while acting on lo
   await stop.click();
   await expect.poll(async () => (await bridge(page)).status).toBe('ready');
 });
+
+/** Scroll boxes whose content is wider than they are (a table or a picture cut at their edge). */
+function cutBoxes(page: import('@playwright/test').Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('table')]
+      .map((t) => t.parentElement!)
+      .filter((box) => box.scrollWidth > box.clientWidth + 1)
+      .map(
+        (box) =>
+          `${box.closest('section')?.getAttribute('aria-label') ?? 'table'}: ${box.scrollWidth}>${box.clientWidth}`,
+      ),
+  );
+}
+
+test('at 1280x720 nothing is cut: the IOAPIC table, Compare tables, the title (issue 12.8)', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await open(page);
+  expect(await cutBoxes(page)).toEqual([]);
+  const title = page.getByTestId('title');
+  await expect(title).toHaveText('A level-triggered IRQ, end to end');
+  expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth && h.clientWidth > 200)).toBe(true);
+  // The last column of the IOAPIC table ("storm") is inside the card.
+  const storm = page.getByRole('columnheader', { name: 'storm' });
+  expect(
+    await storm.evaluate((th) => {
+      const card = th.closest('section')!.getBoundingClientRect();
+      return th.getBoundingClientRect().right <= card.right;
+    }),
+  ).toBe(true);
+  await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(page.getByTestId('side-B')).toBeVisible();
+  expect(await cutBoxes(page)).toEqual([]);
+  expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+});
+
+test('teaching flow: route a new pin without showing all 24, the whole entry as ONE step (issue 12.9)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await bridge(page)).step).toBe(6);
+  await expect(page.getByTestId('pin-3')).toHaveCount(0);
+  await page.getByLabel('Route a pin: its number (0–23)').fill('3');
+  await page.getByRole('button', { name: 'Add row' }).click();
+  await expect(page.getByTestId('pin-3')).toBeVisible();
+  await expect(page.getByLabel('show all 24 pins')).not.toBeChecked();
+  await page.getByLabel('pin 3 vector', { exact: true }).fill('0x33');
+  await page.getByLabel('pin 3 trigger', { exact: true }).selectOption('level');
+  await page.getByLabel('pin 3 destination', { exact: true }).fill('1');
+  await page.getByLabel('pin 3 masked').click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  expect((await bridge(page)).text.trim().split('\n').at(-1)).toBe('unmask 3');
+  // Nothing of the staged edit has become a step yet; the Route button commits it as one.
+  await page.getByLabel('pin 3 vector', { exact: true }).fill('0x33');
+  await page.getByLabel('pin 3 trigger', { exact: true }).selectOption('level');
+  await page.getByLabel('pin 3 destination', { exact: true }).fill('1');
+  expect((await bridge(page)).length).toBe(7);
+  await page.getByRole('button', { name: /^Route pin 3/ }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(8);
+  expect((await bridge(page)).text.trim().split('\n').at(-1)).toBe(
+    'route 3 vector=0x33 trigger=level dest=1',
+  );
+  await expect(page.getByLabel('pin 3 vector', { exact: true })).toHaveValue('0x33');
+  await expect(page.getByRole('button', { name: /^Route pin 3/ })).toHaveCount(0);
+});
+
+test('teaching flow: a blank scenario to start from; the level IRQ story by hand with service in sight (issue 12.9)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: 'New scenario: 1 vCPU, nothing routed' }).click();
+  await expect(page.getByTestId('step-of')).toHaveText('/ 0');
+  await expect(page.getByTestId('title')).toHaveText('New scenario');
+  await expect(page.getByTestId('vcpu-0')).toBeVisible();
+  await expect(page.getByTestId('vcpu-1')).toHaveCount(0);
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: 'New scenario: 2 vCPUs, nothing routed' }).click();
+  await expect(page.getByTestId('vcpu-1')).toBeVisible();
+  await expect(page.locator('[data-testid^="pin-"]')).toHaveCount(0);
+  // Route pin 10 level to vCPU 0 in one step, assert it, then service and EOI from the card.
+  await page.getByLabel('Route a pin: its number (0–23)').fill('10');
+  await page.getByRole('button', { name: 'Add row' }).click();
+  await page.getByLabel('pin 10 vector', { exact: true }).fill('0x62');
+  await page.getByLabel('pin 10 trigger', { exact: true }).selectOption('level');
+  await page.getByLabel('pin 10 vector', { exact: true }).press('Enter');
+  await expect(page.getByTestId('step-action')).toHaveText('route 10 vector=0x62 trigger=level');
+  await page.getByLabel('pin 10 masked').click();
+  await expect(page.getByTestId('step-action')).toHaveText('unmask 10');
+  await page.getByRole('button', { name: 'assert pin 10', exact: true }).click();
+  await expect(page.getByTestId('step-action')).toHaveText('assert 10');
+  // The service button is in the card's main row, not under "More".
+  const service = page.getByRole('button', { name: 'service the device on pin 10 from vCPU 0' });
+  await expect(service).toBeVisible();
+  await service.click();
+  await expect(page.getByTestId('step-action')).toHaveText('cpu 0 service 10');
+  await expect(page.getByTestId('pin-10')).toContainText('low');
+});

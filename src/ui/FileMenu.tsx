@@ -27,6 +27,11 @@ export async function openFile(store: VizStore, file: File): Promise<void> {
   store.getState().load(text, 0, false, 'file');
 }
 
+/** A blank scenario to build a story from: `vcpus` vCPUs, manual guests, nothing routed. */
+export function blankScenario(vcpus: 1 | 2): string {
+  return `title "New scenario"\nnote "A blank machine: ${vcpus} vCPU${vcpus === 1 ? '' : 's'}, nothing routed. Route a pin in the IOAPIC table, then assert it."\nvcpus ${vcpus}\n`;
+}
+
 /** A menu entry: closes the menu, then does its thing. */
 function MenuItem({
   onSelect,
@@ -208,6 +213,13 @@ export function FileMenu() {
           aria-label="File"
           className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
+          <MenuItem close={close} onSelect={() => store.getState().load(blankScenario(1), 0, false, 'app')}>
+            New scenario: 1 vCPU, nothing routed
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => store.getState().load(blankScenario(2), 0, false, 'app')}>
+            New scenario: 2 vCPUs, nothing routed
+          </MenuItem>
+          <Separator />
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
             Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
           </MenuItem>

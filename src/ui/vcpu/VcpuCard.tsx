@@ -227,6 +227,17 @@ export const VcpuCard = memo(function VcpuCard({
         </p>
       )}
       <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
+        {/* A level IRQ's handler quiets its device before the EOI; in sight, in that order. */}
+        <span className="inline-flex items-center gap-1">
+          <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
+          <Button
+            onClick={() => run(`service ${servicePin}`)}
+            aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
+            title="The handler quiets the device: its line drops (do it before the EOI of a level IRQ)"
+          >
+            service
+          </Button>
+        </span>
         <Button onClick={() => run('eoi')} title="The guest's EOI routine (R3.8)">
           EOI
         </Button>
@@ -262,7 +273,7 @@ export const VcpuCard = memo(function VcpuCard({
       </div>
       <details className="mt-1 text-xs">
         <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
-          More: registers, device service, host
+          More: registers, host
         </summary>
         <div
           className="mt-1 flex flex-wrap items-center gap-1"
@@ -285,14 +296,6 @@ export const VcpuCard = memo(function VcpuCard({
           <NumberField label="value" value={regValue} onChange={setRegValue} width="w-24" />
           <Button onClick={() => run(`${reg} ${regValue}`)} aria-label={`write ${reg} on vCPU ${c}`}>
             write
-          </Button>
-          <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
-          <Button
-            onClick={() => run(`service ${servicePin}`)}
-            aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
-            title="The handler quiets the device: its line drops"
-          >
-            service
           </Button>
           <Button
             onClick={() => act([`host-pv-eoi ${c} off`])}
