@@ -273,3 +273,43 @@ test('teaching flow: a blank scenario to start from; the level IRQ story by hand
   await expect(page.getByTestId('step-action')).toHaveText('cpu 0 service 10');
   await expect(page.getByTestId('pin-10')).toContainText('low');
 });
+
+test('details: vectors in hex, fields not cut, handled 0x00 explained, shadow ISR colour, one name (issue 12.10)', async ({
+  page,
+}) => {
+  await open(page);
+  await expect(page.getByTestId('vcpu-0').getByTestId('handled-0x00')).toContainText('pin 8');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const fields = page.getByTestId('event-fields');
+  await expect(page.getByTestId('events')).toContainText('vec 0x62');
+  await expect(page.getByTestId('events')).not.toContainText(/vec 98\b/);
+  expect(await fields.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length)).toBe(
+    0,
+  );
+  // A step with no note of its own still says why (level-irq's last step has none).
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('step-why')).not.toBeEmpty();
+  // Secure AVIC's shadow ISR has a colour of its own, far from IRR's.
+  const hues = await page.evaluate(() => {
+    const css = getComputedStyle(document.documentElement);
+    const hue = (v: string) => {
+      const n = Number.parseInt(css.getPropertyValue(v).trim().slice(1), 16);
+      const [r, g, b] = [(n >> 16) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+      const max = Math.max(r, g, b);
+      const d = max - Math.min(r, g, b);
+      const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+      return (h * 60 + 360) % 360;
+    };
+    return { irr: hue('--irr'), shadow: hue('--shadow'), isr: hue('--isr') };
+  });
+  const apart = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+  expect(apart(hues.irr, hues.shadow)).toBeGreaterThan(40);
+  expect(apart(hues.isr, hues.shadow)).toBeGreaterThan(40);
+  // After an action the heading and the picker name the same thing.
+  await page.getByRole('button', { name: 'Send MSI' }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  const name = 'A level-triggered IRQ, end to end (edited)';
+  await expect(page.getByTestId('title')).toHaveText(name);
+  await expect(page.getByLabel('Load a preset scenario').locator('option:checked')).toHaveText(name);
+});

@@ -27,6 +27,10 @@ export function Header({
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
+  // One name for what is open, in the heading and the picker alike: a preset changed by an
+  // action is "its title (edited)"; a scenario of the user's own goes by its title.
+  const edited = current === '' && !!title && TITLES.some((t) => t.title === title);
+  const name = `${title ?? ''}${edited ? ' (edited)' : ''}`;
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
@@ -46,7 +50,7 @@ export function Header({
           className="min-w-0 max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
           aria-label="Load a preset scenario"
         >
-          {current === '' && <option value="">(your scenario)</option>}
+          {current === '' && <option value="">{title ? name : '(your scenario)'}</option>}
           {TITLES.map((t) => (
             <option key={t.id} value={t.id}>
               {t.title}
@@ -59,7 +63,7 @@ export function Header({
         className="m-0 min-w-[min(100%,16rem)] flex-1 text-sm font-semibold text-balance"
         data-testid="title"
       >
-        {title ?? ''}
+        {name}
       </h1>
       <Button
         onClick={() => setCompare(compare ? null : [])}

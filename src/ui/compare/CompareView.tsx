@@ -15,6 +15,7 @@ import { Button } from '../common/Button.tsx';
 import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 import { LanesView } from '../lanes/LanesView.tsx';
+import { showEventText } from '../timeline/eventText.ts';
 import { Counters } from '../timeline/TimelinePanel.tsx';
 import type { FirstDifference } from './firstDifference.ts';
 import { firstDifference } from './firstDifference.ts';
@@ -209,7 +210,7 @@ function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
         First difference: step {d.step} event {d.index}:
       </span>{' '}
       <span className="font-mono">
-        A {d.a ?? '(no event)'}, B {d.b ?? '(no event)'}
+        A {d.a ? showEventText(d.a) : '(no event)'}, B {d.b ? showEventText(d.b) : '(no event)'}
       </span>{' '}
       <button
         type="button"

@@ -7,6 +7,8 @@ export function StepBanner() {
   const event = useViz((s) => (s.frame?.event != null ? s.frame.events[s.frame.event] : null));
   const index = useViz((s) => s.frame?.event ?? null);
   const total = useViz((s) => s.frame?.events.length ?? 0);
+  // A step without a note still says why: the first thing its action caused (event 0 is the action).
+  const firstWhy = useViz((s) => (s.frame && s.frame.step > 0 ? (s.frame.events[1] ?? null) : null));
   if (!info) return null;
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
   const st = step > 0 ? info.steps[step - 1] : null;
@@ -33,6 +35,12 @@ export function StepBanner() {
           </span>
           <code className="font-mono text-slate-900 dark:text-slate-100">{event.type}</code>
           <span className="ml-2 text-slate-700 dark:text-slate-300">{event.why}</span>
+        </p>
+      )}
+      {st && notes.length === 0 && !event && firstWhy && (
+        <p className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300" data-testid="step-why">
+          <code className="mr-2 font-mono text-violet-800 dark:text-violet-300">{firstWhy.type}</code>
+          {firstWhy.why}
         </p>
       )}
       {notes.map((n, i) => (

@@ -37,7 +37,7 @@ const GRIDS = [
     label: 'handled vectors',
     guest: false,
     color: '--handled',
-    hint: "KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1)",
+    hint: "KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1); it holds the vectors of level pins and of pin 8 (the RTC), masked or not (R5.7)",
   },
   {
     reg: 'shadowIsr',
@@ -162,6 +162,12 @@ export const VcpuCard = memo(function VcpuCard({
           />
         ))}
       </div>
+      {cpu.handled.includes(0) && (
+        <p className="m-0 mt-1 text-[11px] text-slate-600 dark:text-slate-400" data-testid="handled-0x00">
+          handled 0x00: KVM scans pin 8 (the RTC, GSI 8) whether programmed or not, and RTE 8 at reset has
+          vector 0x00 (R5.7).
+        </p>
+      )}
       <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs @3xl:grid-cols-3">
         <Field name="TPR" value={hex(cpu.tpr, 2)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
         <Field
