@@ -1,4 +1,5 @@
 /** Issue 12 (behaviour and layout): keys, modal dialogs, the place kept, layouts that fit. */
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { bridge, open } from './fixtures.ts';
 
@@ -312,4 +313,65 @@ test('details: vectors in hex, fields not cut, handled 0x00 explained, shadow IS
   const name = 'A level-triggered IRQ, end to end (edited)';
   await expect(page.getByTestId('title')).toHaveText(name);
   await expect(page.getByLabel('Load a preset scenario').locator('option:checked')).toHaveText(name);
+});
+
+test('Back after a series of clicks stays in the app; Forward restores the state and the undo stack (issue 12.11)', async ({
+  page,
+}) => {
+  await open(page);
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await bridge(page)).step).toBe(6);
+  const undoDepth = () => page.evaluate(() => window.__apicViz!.getState().undoStack.length);
+  await page.getByRole('button', { name: 'Send MSI' }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  await page.getByRole('button', { name: 'Send IPI' }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(8);
+  await page.getByRole('button', { name: 'Wait', exact: true }).click();
+  await expect.poll(async () => (await bridge(page)).length).toBe(9);
+  await expect.poll(async () => (await bridge(page)).status).toBe('ready');
+  const depth = await undoDepth();
+  expect(depth).toBeGreaterThanOrEqual(3);
+  await page.goBack();
+  await expect.poll(async () => (await bridge(page)).length).toBe(8);
+  await page.goBack();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  await page.goBack();
+  await expect.poll(async () => (await bridge(page)).length).toBe(6);
+  expect(page.url()).toContain('#v=1');
+  await page.goForward();
+  await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  await page.goForward();
+  await page.goForward();
+  await expect.poll(async () => (await bridge(page)).length).toBe(9);
+  await expect.poll(undoDepth).toBe(depth);
+  // The undo stack is the one the state had: Undo takes back the wait.
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await bridge(page)).length).toBe(8);
+});
+
+test('a downloaded .apic reopens at its step (the # apicscope: step comment) (issue 12.11)', async ({
+  page,
+}) => {
+  await open(page);
+  const text =
+    'title "Three steps"\nvcpus 1\nmsi dest=0 vector=0x41\nmsi dest=0 vector=0x42\nmsi dest=0 vector=0x43\n';
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'three.apic', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await expect(page.getByTestId('title')).toHaveText('Three steps');
+  expect((await bridge(page)).step).toBe(0);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  const download = page.waitForEvent('download');
+  await page.getByText('File ▾').click();
+  await page.getByRole('menuitem', { name: 'Download the scenario (.apic)' }).click();
+  const file = readFileSync(await (await download).path(), 'utf8');
+  expect(file).toBe(`# apicscope: step 2\n${text}`);
+  await page.keyboard.press('Home');
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'three.apic', mimeType: 'text/plain', buffer: Buffer.from(file) });
+  await expect.poll(async () => (await bridge(page)).step).toBe(2);
+  expect((await bridge(page)).text).toBe(text);
 });

@@ -226,15 +226,16 @@ export function createVizStore(
 
     host = new WorkerHost(onMessage, onFailure, factory);
 
+    // Acting makes a browser history entry (Back takes it back, within the app); stepping does not.
     const doAppend = (lines: string[]) => {
       remember();
-      set({ status: 'loading' });
+      set({ status: 'loading', historyMode: 'push' });
       host.send({ type: 'append', lines, at: cursor(), detailed: detailed() });
     };
     const doRun = (n: number | undefined) => {
       remember();
       live = true;
-      set({ status: 'running', run: { steps: 0, limit: n ?? null } });
+      set({ status: 'running', run: { steps: 0, limit: n ?? null }, historyMode: 'push' });
       host.send({ type: 'run', n, at: cursor(), detailed: detailed() });
     };
     const send = (text: string, step: number | undefined, event?: number) =>

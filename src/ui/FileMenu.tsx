@@ -7,6 +7,7 @@ import { figurePairSvg, figureSvg } from '../share/figure.ts';
 import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
 import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
+import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
 import { Modal } from './common/Modal.tsx';
@@ -23,8 +24,9 @@ export async function openFile(store: VizStore, file: File): Promise<void> {
     });
     return;
   }
-  const text = await file.text();
-  store.getState().load(text, 0, false, 'file');
+  // A file this app downloaded reopens at its step (its first-line comment names it).
+  const { text, step } = readStepComment(await file.text());
+  store.getState().load(text, step, false, 'file');
 }
 
 /** A blank scenario to build a story from: `vcpus` vCPUs, manual guests, nothing routed. */
@@ -223,7 +225,13 @@ export function FileMenu() {
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
             Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
           </MenuItem>
-          <MenuItem close={close} onSelect={() => download(`${name}.apic`, store.getState().text)}>
+          <MenuItem
+            close={close}
+            onSelect={() => {
+              const s = store.getState();
+              download(`${name}.apic`, withStepComment(s.text, s.frame?.step ?? 0));
+            }}
+          >
             Download the scenario (.apic)
           </MenuItem>
           <Separator />
