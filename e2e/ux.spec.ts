@@ -1,7 +1,7 @@
 /** Issue 12 (behaviour and layout): keys, modal dialogs, the place kept, layouts that fit. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { bridge, open } from './fixtures.ts';
+import { bridge, loadText, open } from './fixtures.ts';
 
 test('Space after clicking a button runs the guests, never re-fires the button (issue 12.1)', async ({
   page,
@@ -374,4 +374,21 @@ test('a downloaded .apic reopens at its step (the # apicscope: step comment) (is
     .setInputFiles({ name: 'three.apic', mimeType: 'text/plain', buffer: Buffer.from(file) });
   await expect.poll(async () => (await bridge(page)).step).toBe(2);
   expect((await bridge(page)).text).toBe(text);
+});
+
+test('links keep pinned vCPU cards and "show all 24 pins" (issue 12.11)', async ({ page }) => {
+  await open(page);
+  await loadText(page, 'vcpus 32\nmsi dest=20 vector=0x41\n', 1);
+  await expect(page.getByTestId('vcpu-20')).toBeVisible();
+  await page.evaluate(() => window.__apicViz!.getState().toggleSelected(25));
+  await expect(page.getByTestId('vcpu-25')).toBeVisible();
+  await page.getByLabel('show all 24 pins').check();
+  await expect(page.getByTestId('pin-23')).toBeVisible();
+  await expect(page).toHaveURL(/&p=25&pins=all&s=/);
+  const url = page.url();
+  await page.goto('about:blank');
+  await page.goto(url);
+  await expect(page.getByTestId('vcpu-25')).toBeVisible();
+  await expect(page.getByLabel('show all 24 pins')).toBeChecked();
+  await expect(page.getByTestId('pin-23')).toBeVisible();
 });

@@ -40,8 +40,11 @@ export interface VizState {
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
-  /** vCPUs the user pinned as full cards. */
+  /** vCPUs the user pinned as full cards (part of the share link). */
   selected: number[];
+  /** The IOAPIC table shows all 24 pins (part of the share link). */
+  allPins: boolean;
+  setAllPins(all: boolean): void;
   /** An action waiting for confirmation because it would discard later steps. */
   pending: { lines: string[]; discard: number } | { run: number | undefined; discard: number } | null;
   undoStack: Snapshot[];
@@ -130,8 +133,9 @@ export function createVizStore(
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
       const s = get();
-      const vcpus = s.info?.vcpus ?? 0;
-      return vcpus <= ALL_DETAILED ? [] : s.selected;
+      // Before the first load (a link opening) the size is unknown: ask for the pinned ones.
+      if (!s.info) return s.selected;
+      return s.info.vcpus <= ALL_DETAILED ? [] : s.selected;
     };
     const cursor = () => get().frame?.step ?? 0;
     const length = () => get().info?.steps.length ?? 0;
@@ -255,6 +259,7 @@ export function createVizStore(
       notice: null,
       editorErrors: [],
       selected: [],
+      allPins: false,
       pending: null,
       undoStack: [],
       redoStack: [],
@@ -289,6 +294,8 @@ export function createVizStore(
           status: 'loading',
           view: r.state.view ?? 'timeline',
           compare: r.state.compare ?? null,
+          selected: (r.state.pinned ?? []).slice(-12),
+          allPins: r.state.allPins ?? false,
           historyMode: fromHistory ? 'replace' : 'push',
         });
         send(r.state.text, r.state.step, r.state.event);
@@ -296,6 +303,9 @@ export function createVizStore(
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
+      },
+      setAllPins(allPins) {
+        set({ allPins, historyMode: 'replace' });
       },
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });

@@ -8,6 +8,7 @@
  */
 import { composeFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
+import { ALL_DETAILED } from '../worker/protocol.ts';
 
 type Stacks = Pick<VizState, 'undoStack' | 'redoStack'>;
 
@@ -34,6 +35,8 @@ export function syncUrl(store: VizStore): () => void {
       s.view,
       s.compare ?? undefined,
       s.frame.event ?? undefined,
+      // Pinned cards matter only where not every vCPU has one (more than ALL_DETAILED).
+      { pinned: s.info.vcpus > ALL_DETAILED ? s.selected : [], allPins: s.allPins },
     );
     if (fragment !== last) {
       const push = s.historyMode === 'push' && last !== '';

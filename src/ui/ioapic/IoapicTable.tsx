@@ -253,7 +253,8 @@ export function IoapicTable() {
   const version = useViz((s) => s.frame?.view.ioapicVersion ?? 0);
   const changedPins = useViz((s) => s.frame?.changedPins);
   const usedPins = useViz((s) => s.info?.pins);
-  const [all, setAll] = useState(false);
+  const all = useViz((s) => s.allPins);
+  const setAll = useViz((s) => s.setAllPins);
   /** Pins the user asked to route (shown without showing all 24). */
   const [extra, setExtra] = useState<number[]>([]);
   const [newPin, setNewPin] = useState('');
