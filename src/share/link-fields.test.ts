@@ -75,20 +75,23 @@ describe('h= covers every field (item 10)', () => {
 describe('every field is validated; unknown fields are named (item 10)', () => {
   const base = withoutH(encodeFragment({ text: 'vcpus 1\n', step: 0 }));
   it.each([
-    ['x=1', "the link has an unknown field 'x': a v=1 link has v, k, e, view, c, s and h"],
-    ['step=3', "the link has an unknown field 'step': a v=1 link has v, k, e, view, c, s and h"],
-    ['__proto__=1', "the link has an unknown field '__proto__': a v=1 link has v, k, e, view, c, s and h"],
+    ['x=1', "the link has an unknown field 'x': a v=1 link has v, k, e, view, c, p, pins, s and h"],
+    ['step=3', "the link has an unknown field 'step': a v=1 link has v, k, e, view, c, p, pins, s and h"],
+    [
+      '__proto__=1',
+      "the link has an unknown field '__proto__': a v=1 link has v, k, e, view, c, p, pins, s and h",
+    ],
     [
       'constructor=1',
-      "the link has an unknown field 'constructor': a v=1 link has v, k, e, view, c, s and h",
+      "the link has an unknown field 'constructor': a v=1 link has v, k, e, view, c, p, pins, s and h",
     ],
     [
       'hasOwnProperty=',
-      "the link has an unknown field 'hasOwnProperty': a v=1 link has v, k, e, view, c, s and h",
+      "the link has an unknown field 'hasOwnProperty': a v=1 link has v, k, e, view, c, p, pins, s and h",
     ],
     [
       `${'a'.repeat(100)}=1`,
-      "the link has an unknown field 'aaaaaaaaaaaaaaaaaaaa…': a v=1 link has v, k, e, view, c, s and h",
+      "the link has an unknown field 'aaaaaaaaaaaaaaaaaaaa…': a v=1 link has v, k, e, view, c, p, pins, s and h",
     ],
   ])('%s', (field, error) => {
     expect(decodeFragment(`${base}&${field}`)).toEqual({ ok: false, error });
@@ -251,5 +254,39 @@ describe('the sub-step field (e=)', () => {
     // Links without it open as the whole step, as before.
     const plain = decodeFragment(encodeFragment({ text: 'vcpus 1\n', step: 0 }));
     expect(plain.ok && plain.state.event).toBeUndefined();
+  });
+});
+
+describe('pinned vCPU cards (p=) and all pins (pins=all): view settings in the link (issue 12.11)', () => {
+  it('round-trip, are covered by h=, and are validated', () => {
+    const frag = encodeFragment({ text: 'vcpus 32\n', step: 0, pinned: [20, 3], allPins: true });
+    expect(frag).toMatch(/&p=20,3&pins=all&s=/);
+    expect(decodeFragment(frag)).toMatchObject({ ok: true, state: { pinned: [20, 3], allPins: true } });
+    expect(decodeFragment(frag.replace('&p=20,3&', '&p=21,3&'))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/checksum \(h=\) does not match/),
+    });
+    const payload = encodePayload('vcpus 1\n');
+    expect(decodeFragment(`v=1&k=0&p=x&s=${payload}`)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/pinned vCPUs \(p=\) 'x'/),
+    });
+    expect(
+      decodeFragment(`v=1&k=0&p=${Array.from({ length: 13 }, (_, i) => i).join(',')}&s=${payload}`),
+    ).toMatchObject({
+      ok: false,
+    });
+    expect(decodeFragment(`v=1&k=0&pins=some&s=${payload}`)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/pins \(pins=\) 'some' is not 'all'/),
+    });
+  });
+
+  it('a link without them decodes exactly as before (no new keys in its state)', () => {
+    const plain = decodeFragment(encodeFragment({ text: 'vcpus 1\n', step: 0 }));
+    expect(plain).toEqual({ ok: true, state: { text: 'vcpus 1\n', step: 0 } });
+    expect(encodeFragment({ text: 'vcpus 1\n', step: 0, pinned: [], allPins: false })).toBe(
+      encodeFragment({ text: 'vcpus 1\n', step: 0 }),
+    );
   });
 });

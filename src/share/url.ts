@@ -1,7 +1,7 @@
 /**
  * Share links: the session as a URL fragment (nothing reaches a server). Format v=1:
  *
- *   v=1&k=STEP[&view=VIEW][&c=KEY=VALUE,…]&s=MODE PAYLOAD[&h=CRC]
+ *   v=1&k=STEP[&e=EVENT][&view=VIEW][&c=KEY=VALUE,…][&p=CPU,…][&pins=all]&s=MODE PAYLOAD[&h=CRC]
  *
  * (docs/share-links.md). `h`, last, is the CRC-32 of all the fragment before it; links made
  * before it existed have none and decode exactly as they did.
@@ -35,7 +35,14 @@ export interface ShareState {
   view?: View;
   /** Compare mode: the configuration settings of the second column (`--set` syntax). */
   compare?: string[];
+  /** vCPUs pinned as full cards (a view setting, for VMs with more vCPUs than get cards). */
+  pinned?: number[];
+  /** The IOAPIC table shows all 24 pins. */
+  allPins?: boolean;
 }
+
+/** Most pinned vCPUs a link carries (the app keeps at most 12). */
+export const MAX_PINNED = 12;
 
 /** One compare setting: `key=value` as the command line's --set takes it. */
 const SETTING_RE = /^[a-z][a-z0-9.-]{0,40}=[a-z0-9][a-z0-9-]{0,19}$/i;
@@ -152,16 +159,22 @@ export function composeFragment(
   view?: View,
   compare?: string[],
   event?: number,
+  look: { pinned?: number[]; allPins?: boolean } = {},
 ): string {
   const e = event !== undefined ? `&e=${event}` : '';
   const v = view && view !== 'timeline' ? `&view=${view}` : '';
   const c = compare ? `&c=${compare.join(',')}` : '';
-  const covered = `v=${URL_VERSION}&k=${step}${e}${v}${c}&s=${payload}`;
+  const p = look.pinned?.length ? `&p=${look.pinned.join(',')}` : '';
+  const a = look.allPins ? '&pins=all' : '';
+  const covered = `v=${URL_VERSION}&k=${step}${e}${v}${c}${p}${a}&s=${payload}`;
   return `${covered}&h=${fieldsChecksum(covered)}`;
 }
 
 export function encodeFragment(s: ShareState): string {
-  return composeFragment(encodePayload(s.text), s.step, s.view, s.compare, s.event);
+  return composeFragment(encodePayload(s.text), s.step, s.view, s.compare, s.event, {
+    pinned: s.pinned,
+    allPins: s.allPins,
+  });
 }
 
 export type IssueResult = { ok: true; fragment: string } | { ok: false; error: string };
@@ -226,8 +239,8 @@ function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
 }
 
 /** The fields of a v=1 link, each at most once; any other is refused by name. */
-const FIELDS: ReadonlySet<string> = new Set(['v', 'k', 'e', 'view', 'c', 's', 'h']);
-const FIELD_LIST = 'v, k, e, view, c, s and h';
+const FIELDS: ReadonlySet<string> = new Set(['v', 'k', 'e', 'view', 'c', 'p', 'pins', 's', 'h']);
+const FIELD_LIST = 'v, k, e, view, c, p, pins, s and h';
 
 /** Printable ASCII only in what a message quotes from a link (it is shown as text anyway). */
 function quote(s: string, max = 20): string {
@@ -305,6 +318,13 @@ export function decodeFragment(input: string, opts: DecodeOptions = {}): DecodeR
       if (problem) return fail(`the link's compare setting '${setting}' is not valid: ${problem}`);
     }
   }
+  const p = fields.get('p');
+  if (p !== undefined && !/^\d{1,4}(,\d{1,4}){0,11}$/.test(p))
+    return fail(`the link's pinned vCPUs (p=) '${quote(p, 40)}' are not up to ${MAX_PINNED} vCPU numbers`);
+  const pinned = p === undefined ? undefined : [...new Set(p.split(',').map(Number))];
+  const pins = fields.get('pins');
+  if (pins !== undefined && pins !== 'all')
+    return fail(`the link's pins (pins=) '${quote(pins)}' is not 'all'`);
   const s = fields.get('s');
   if (s === undefined || s.length < 1) return fail('the link carries no scenario (s=)');
   const mode = s[0];
@@ -344,6 +364,8 @@ export function decodeFragment(input: string, opts: DecodeOptions = {}): DecodeR
       ...(e !== undefined ? { event: Number(e) } : {}),
       ...(view ? { view: view as View } : {}),
       ...(compare ? { compare } : {}),
+      ...(pinned ? { pinned } : {}),
+      ...(pins ? { allPins: true } : {}),
     },
   };
 }

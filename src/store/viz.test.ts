@@ -230,6 +230,17 @@ describe('visualizer store', () => {
     expect(s.undoStack.at(-1)).toEqual({ text: LEVEL, step: 3 });
   });
 
+  it('keeps the step on screen across a configuration change (issue 12.4)', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    store.getState().seek(1);
+    const s0 = await until(store, (x) => x.frame?.step === 1);
+    store.getState().configure({ ...s0.info!.config, apicv: true });
+    const s = await until(store, (x) => x.status === 'ready' && x.info?.config.apicv === true);
+    expect(s.frame!.step).toBe(1);
+    expect(s.info!.steps.length).toBe(s0.info!.steps.length);
+  });
+
   it('applies its own compare settings to every text it loads, and names a setting that does not apply', async () => {
     const { store } = make(LEVEL, { settings: ['apicv=on', 'kvm.stale-eoi-rescan=off'] });
     const s = await ready(store);

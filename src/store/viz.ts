@@ -51,8 +51,11 @@ export interface VizState {
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
-  /** vCPUs the user pinned as full cards. */
+  /** vCPUs the user pinned as full cards (part of the share link). */
   selected: number[];
+  /** The IOAPIC table shows all 24 pins (part of the share link). */
+  allPins: boolean;
+  setAllPins(all: boolean): void;
   /** An action waiting for confirmation because it would discard later steps. */
   pending:
     | { lines: string[]; discard: number }
@@ -181,8 +184,9 @@ export function createVizStore(
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
       const s = get();
-      const vcpus = s.info?.vcpus ?? 0;
-      return vcpus <= ALL_DETAILED ? [] : s.selected;
+      // Before the first load (a link opening) the size is unknown: ask for the pinned ones.
+      if (!s.info) return s.selected;
+      return s.info.vcpus <= ALL_DETAILED ? [] : s.selected;
     };
     const cursor = () => get().frame?.step ?? 0;
     const length = () => get().info?.steps.length ?? 0;
@@ -409,14 +413,15 @@ export function createVizStore(
 
     host = new WorkerHost(onMessage, onFailure, factory);
 
+    // Acting makes a browser history entry (Back takes it back, within the app); stepping does not.
     const doAppend = (lines: string[]) => {
-      set({ status: 'loading' });
+      set({ status: 'loading', historyMode: 'push' });
       remember(sendBusy({ type: 'append', lines, at: cursor(), detailed: detailed() }));
     };
     const doRun = (n: number | string | undefined) => {
       live = true;
       const limit = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
-      set({ status: 'running', run: { steps: 0, limit } });
+      set({ status: 'running', run: { steps: 0, limit }, historyMode: 'push' });
       remember(sendBusy({ type: 'run', n, at: cursor(), detailed: detailed() }));
     };
     const send = (text: string, step: number | undefined, event?: number) =>
@@ -446,6 +451,7 @@ export function createVizStore(
       notice: null,
       editorErrors: [],
       selected: [],
+      allPins: false,
       pending: null,
       undoStack: [],
       redoStack: [],
@@ -477,7 +483,8 @@ export function createVizStore(
           const had = get().info !== null;
           lastLoad = { text: get().text, fromEditor: false, source: 'app' };
           set({ status: 'loading', historyMode: 'push' });
-          const id = sendBusy({ type: 'configure', config, detailed: detailed() });
+          // The configure request carries the cursor: the new configuration shows the same step.
+          const id = sendBusy({ type: 'configure', config, step: cursor(), detailed: detailed() });
           if (had) remember(id);
         });
       },
@@ -497,6 +504,8 @@ export function createVizStore(
             status: 'loading',
             view: r.state.view ?? 'timeline',
             compare: r.state.compare ?? null,
+            selected: (r.state.pinned ?? []).slice(-12),
+            allPins: r.state.allPins ?? false,
             historyMode: fromHistory ? 'replace' : 'push',
           });
           const id = send(r.state.text, r.state.step, r.state.event);
@@ -510,6 +519,9 @@ export function createVizStore(
       importTrace(text, name) {
         if (get().status === 'running') return;
         host.send({ type: 'import-trace', text, name });
+      },
+      setAllPins(allPins) {
+        set({ allPins, historyMode: 'replace' });
       },
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });

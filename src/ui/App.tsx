@@ -7,6 +7,7 @@ import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
 import { HelpOverlay } from './common/HelpOverlay.tsx';
+import { Modal } from './common/Modal.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
 import { CompareView } from './compare/CompareView.tsx';
@@ -85,36 +86,33 @@ function LoadingBar() {
 function ConfirmDiscard() {
   const pending = useViz((s) => s.pending);
   const confirm = useViz((s) => s.confirmPending);
+  // Counted from the state on screen now, so that the question always matches what would happen.
+  const discard = useViz((s) => Math.max(0, (s.info?.steps.length ?? 0) - (s.frame?.step ?? 0)));
   if (!pending) return null;
   return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4"
-      role="presentation"
+    <Modal
+      onClose={() => confirm(false)}
+      labelledBy="discard-h"
+      describedBy="discard-d"
+      alert
+      className="max-w-md"
     >
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="discard-h"
-        aria-describedby="discard-d"
-        className="max-w-md rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
-      >
-        <h2 id="discard-h" className="m-0 text-base font-semibold">
-          Discard {pending.discard} later step{pending.discard === 1 ? '' : 's'}?
-        </h2>
-        <p id="discard-d" className="text-sm text-slate-600 dark:text-slate-300">
-          You are not at the last step. Acting here replaces what came after it. Undo brings the discarded
-          steps back.
-        </p>
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => confirm(false)} autoFocus>
-            Keep them
-          </Button>
-          <Button onClick={() => confirm(true)} className="border-rose-400 font-semibold">
-            Discard and act
-          </Button>
-        </div>
+      <h2 id="discard-h" className="m-0 text-base font-semibold" data-testid="discard-question">
+        Discard {discard} later step{discard === 1 ? '' : 's'}?
+      </h2>
+      <p id="discard-d" className="text-sm text-slate-600 dark:text-slate-300">
+        You are not at the last step. Acting here replaces what came after it. Undo brings the discarded steps
+        back.
+      </p>
+      <div className="flex justify-end gap-2">
+        <Button onClick={() => confirm(false)} autoFocus>
+          Keep them
+        </Button>
+        <Button onClick={() => confirm(true)} className="border-rose-400 font-semibold">
+          Discard and act
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -159,10 +157,19 @@ function Sidebar() {
   );
 }
 
+/** Input types where keys type text (a checkbox, a range or a button never swallows a shortcut). */
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', '']);
+
+/** Whether a key pressed at `t` types (text fields, the editor): there shortcuts stay out. */
 function isTyping(t: EventTarget | null): boolean {
-  return (
-    t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))
-  );
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable || t.tagName === 'TEXTAREA') return true;
+  return t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type);
+}
+
+/** A modal dialog is open: the page behind takes no keys. */
+function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
 }
 
 /** The lanes of the one session (compare draws both columns' lanes itself). */
@@ -191,7 +198,8 @@ function Shell() {
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.altKey) return;
+      // A control that handled the key itself (defaultPrevented) keeps it.
+      if (e.defaultPrevented || isTyping(e.target) || e.altKey || modalOpen()) return;
       const s = store.getState();
       const length = s.info?.steps.length ?? 0;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
@@ -223,7 +231,7 @@ function Shell() {
           s.seek(length);
           break;
         case ' ':
-          if (e.target instanceof HTMLButtonElement) return;
+          // preventDefault below also stops a focused button or checkbox from firing again.
           if (s.status === 'running') s.stopRun();
           else s.startRun();
           break;
@@ -240,16 +248,21 @@ function Shell() {
         case '?':
           setHelp(true);
           break;
-        case 'Escape':
-          setHelp(false);
-          break;
         default:
           return;
       }
       e.preventDefault();
     };
+    // Space activates a focused button on key-up: that must not fire it either.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && !isTyping(e.target) && !modalOpen()) e.preventDefault();
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
   }, [store]);
   useEffect(() => {
     // A .apic file dropped anywhere on the page opens it (only files; dropped text is ignored).
@@ -297,18 +310,30 @@ function Shell() {
       />
       <NoticeBar />
       <LoadingBar />
-      <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
-        <div className="min-w-0 space-y-3">
-          <Transport />
-          <StepBanner />
-          <TracePanel />
-          <MachinePicture />
-          <LifeStrip />
-          <SingleLanes />
-          <Main />
-          <DevicesPanel />
+      <main className="grid grid-cols-[minmax(0,1fr)] gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_22rem] min-[1400px]:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
+        {/* One column on small screens: the left column's boxes join the grid (contents) so that the
+            timeline with its whys comes right after the step, not below every card. */}
+        <div className="contents min-w-0 lg:block lg:space-y-3">
+          {/* Sticky: where you are, and why, stays in view while you act on the cards below. */}
+          <div
+            className="sticky top-0 z-30 -mx-3 -mt-3 space-y-2 bg-slate-50/95 px-3 pt-3 pb-2 backdrop-blur-sm max-lg:order-1 lg:mb-1 dark:bg-slate-950/95"
+            data-testid="sticky-step"
+          >
+            <Transport />
+            <StepBanner />
+          </div>
+          <div className="min-w-0 space-y-3 max-lg:order-3">
+            <TracePanel />
+            <MachinePicture />
+            <LifeStrip />
+            <SingleLanes />
+            <Main />
+            <DevicesPanel />
+          </div>
         </div>
-        <Sidebar />
+        <div className="min-w-0 max-lg:order-2">
+          <Sidebar />
+        </div>
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

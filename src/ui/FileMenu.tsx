@@ -7,8 +7,10 @@ import { figurePairSvg, figureSvg } from '../share/figure.ts';
 import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
 import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
+import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
+import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 import { looksLikeTrace } from './import/detect.ts';
 import { TraceDialog } from './import/TraceDialog.tsx';
@@ -24,9 +26,16 @@ export async function openFile(store: VizStore, file: File): Promise<void> {
     });
     return;
   }
-  const text = await file.text();
-  if (looksLikeTrace(file.name, text)) store.getState().importTrace(text, file.name);
-  else store.getState().load(text, 0, false, 'file');
+  // A file this app downloaded reopens at its step (its first-line comment names it).
+  const raw = await file.text();
+  if (looksLikeTrace(file.name, raw)) return store.getState().importTrace(raw, file.name);
+  const { text, step } = readStepComment(raw);
+  store.getState().load(text, step, false, 'file');
+}
+
+/** A blank scenario to build a story from: `vcpus` vCPUs, manual guests, nothing routed. */
+export function blankScenario(vcpus: 1 | 2): string {
+  return `title "New scenario"\nnote "A blank machine: ${vcpus} vCPU${vcpus === 1 ? '' : 's'}, nothing routed. Route a pin in the IOAPIC table, then assert it."\nvcpus ${vcpus}\n`;
 }
 
 /** A menu entry: closes the menu, then does its thing. */
@@ -70,14 +79,8 @@ function CopyDialog({ title, text, onClose }: { title: string; text: string; onC
     );
   }, [text]);
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="copy-h"
-        className="flex max-h-[90vh] w-full max-w-3xl flex-col rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
+    <Modal onClose={onClose} labelledBy="copy-h" className="w-full max-w-3xl">
+      <div className="flex flex-col">
         <div className="mb-2 flex items-center justify-between gap-2">
           <h2 id="copy-h" className="m-0 text-base font-semibold">
             {title}
@@ -103,7 +106,7 @@ function CopyDialog({ title, text, onClose }: { title: string; text: string; onC
           className="w-full flex-1 rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-950"
         />
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -217,6 +220,13 @@ export function FileMenu() {
           aria-label="File"
           className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
+          <MenuItem close={close} onSelect={() => store.getState().load(blankScenario(1), 0, false, 'app')}>
+            New scenario: 1 vCPU, nothing routed
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => store.getState().load(blankScenario(2), 0, false, 'app')}>
+            New scenario: 2 vCPUs, nothing routed
+          </MenuItem>
+          <Separator />
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
             Open a .apic file or a KVM trace…{' '}
             <span className="text-xs text-slate-500">(or drop it on the page)</span>
@@ -224,7 +234,13 @@ export function FileMenu() {
           <MenuItem close={close} onSelect={() => setPasteTrace(true)}>
             Paste a KVM trace (trace-cmd report, perf script)…
           </MenuItem>
-          <MenuItem close={close} onSelect={() => download(`${name}.apic`, store.getState().text)}>
+          <MenuItem
+            close={close}
+            onSelect={() => {
+              const s = store.getState();
+              download(`${name}.apic`, withStepComment(s.text, s.frame?.step ?? 0));
+            }}
+          >
             Download the scenario (.apic)
           </MenuItem>
           <Separator />

@@ -41,6 +41,10 @@ export function Header({
     if (!warnings?.length) return;
     seek((warnings.find((w) => w.step > step) ?? warnings[0]).step);
   };
+  // One name for what is open, in the heading and the picker alike: a preset changed by an
+  // action is "its title (edited)"; a scenario of the user's own goes by its title.
+  const edited = current === '' && !!title && TITLES.some((t) => t.title === title);
+  const name = `${title ?? ''}${edited ? ' (edited)' : ''}`;
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
@@ -49,7 +53,7 @@ export function Header({
           x86 interrupt delivery as KVM and QEMU do it
         </span>
       </div>
-      <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+      <label className="flex min-w-0 max-w-full items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
         Preset
         <select
           value={current}
@@ -57,10 +61,10 @@ export function Header({
             const p = TITLES.find((t) => t.id === e.target.value);
             if (p) load(p.text, 0, false, 'app');
           }}
-          className="max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+          className="min-w-0 max-w-[22rem] rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
           aria-label="Load a preset scenario"
         >
-          {current === '' && <option value="">(your scenario)</option>}
+          {current === '' && <option value="">{title ? name : '(your scenario)'}</option>}
           {TITLES.filter((t) => !GROUPED.has(t.id)).map((t) => (
             <PresetOption key={t.id} t={t} />
           ))}
@@ -73,8 +77,12 @@ export function Header({
           ))}
         </select>
       </label>
-      <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
-        {title ?? ''}
+      {/* Wraps rather than truncates: a title is what says what is open. */}
+      <h1
+        className="m-0 min-w-[min(100%,16rem)] flex-1 text-sm font-semibold text-balance"
+        data-testid="title"
+      >
+        {name}
       </h1>
       {warningCount > 0 && (
         <Button

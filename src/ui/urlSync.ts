@@ -1,14 +1,32 @@
 /**
  * Keeps the address bar's fragment equal to the session's share link, so that copying the URL
- * at any step gives that step. Loading a new scenario makes a history entry; stepping and
- * acting update the current one; Back and Forward reopen the entries' links.
+ * at any step gives that step. Loading a scenario and acting (append, run, configure) make a
+ * history entry, so Back after a series of clicks walks back through them inside the app;
+ * stepping updates the current entry. Back and Forward reopen the entries' links and give back
+ * the undo and redo stacks each entry had (kept here, by entry id: they are too big for
+ * history.state).
  */
 import { composeFragment } from '../share/url.ts';
-import type { VizStore } from '../store/viz.ts';
+import type { VizState, VizStore } from '../store/viz.ts';
+import { ALL_DETAILED } from '../worker/protocol.ts';
+
+type Stacks = Pick<VizState, 'undoStack' | 'redoStack'>;
+
+/** The entry's id in history.state, if this app made it. */
+function entryId(state: unknown): number | null {
+  const id = (state as { apicscope?: unknown } | null)?.apicscope;
+  return typeof id === 'number' ? id : null;
+}
 
 export function syncUrl(store: VizStore): () => void {
   let last = location.hash.slice(1);
+  const stacks = new Map<number, Stacks>();
+  let next = (entryId(history.state) ?? 0) + 1;
+  let current = entryId(history.state) ?? next++;
+  /** While a Back or Forward reopens its entry, the old state on screen must not touch it. */
+  let popping = false;
   const update = () => {
+    if (popping) return;
     const s = store.getState();
     if (!s.info || !s.frame || s.status !== 'ready') return;
     const fragment = composeFragment(
@@ -17,20 +35,34 @@ export function syncUrl(store: VizStore): () => void {
       s.view,
       s.compare ?? undefined,
       s.frame.event ?? undefined,
+      // Pinned cards matter only where not every vCPU has one (more than ALL_DETAILED).
+      { pinned: s.info.vcpus > ALL_DETAILED ? s.selected : [], allPins: s.allPins },
     );
-    if (fragment === last) return;
-    const push = s.historyMode === 'push' && last !== '';
-    last = fragment;
-    const url = `${location.pathname}${location.search}#${fragment}`;
-    if (push) history.pushState(null, '', url);
-    else history.replaceState(null, '', url);
-    if (s.historyMode === 'push') store.setState({ historyMode: 'replace' });
+    if (fragment !== last) {
+      const push = s.historyMode === 'push' && last !== '';
+      last = fragment;
+      const url = `${location.pathname}${location.search}#${fragment}`;
+      if (push) current = next++;
+      if (push) history.pushState({ apicscope: current }, '', url);
+      else history.replaceState({ apicscope: current }, '', url);
+      if (s.historyMode === 'push') store.setState({ historyMode: 'replace' });
+    }
+    stacks.set(current, { undoStack: s.undoStack, redoStack: s.redoStack });
   };
-  const onPop = () => {
+  const onPop = (e: PopStateEvent) => {
     const hash = location.hash.slice(1);
+    const id = entryId(e.state);
+    if (id !== null) current = id;
     if (hash === last || hash === '') return;
     last = hash;
-    store.getState().openLink(hash, true);
+    popping = true;
+    try {
+      if (!store.getState().openLink(hash, true)) return;
+      const kept = id !== null ? stacks.get(id) : undefined;
+      if (kept) store.setState(kept);
+    } finally {
+      popping = false;
+    }
   };
   const unsubscribe = store.subscribe(update);
   window.addEventListener('popstate', onPop);

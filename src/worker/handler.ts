@@ -57,7 +57,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
         if (!r.ok && r.settingsError !== undefined)
           return post({ type: 'settings-error', id: req.id, error: r.settingsError });
         if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
-        const step = req.type === 'load' ? req.step : undefined;
+        const step = req.step;
         const event = req.type === 'load' ? (req.event ?? null) : null;
         post({ type: 'loaded', id: req.id, info: r.info });
         post({

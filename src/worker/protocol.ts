@@ -36,8 +36,11 @@ export type Request =
       detailed: number[];
       settings?: string[];
     }
-  /** Rewrite the configuration lines of the session's text to `config` and replay from the start. */
-  | { type: 'configure'; id: number; config: Config; detailed: number[] }
+  /**
+   * Rewrite the configuration lines of the session's text to `config`, replay from the start and
+   * show `step` (default: the end): a change of configuration keeps the learner's place.
+   */
+  | { type: 'configure'; id: number; config: Config; step?: number; detailed: number[] }
   /** Show the state after `step` actions (and, with `event`, right after that event of the step). */
   | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
@@ -324,7 +327,7 @@ const REQUESTS: Record<string, Record<string, Check>> = {
     detailed: arrayOf(isInt),
     settings: optional(arrayOf(isString)),
   },
-  configure: { config: isConfig, detailed: arrayOf(isInt) },
+  configure: { config: isConfig, step: optional(isStep), detailed: arrayOf(isInt) },
   seek: { step: isStep, event: optional(isStep), detailed: arrayOf(isInt) },
   append: { lines: arrayOf(isString), at: isStep, detailed: arrayOf(isInt) },
   // `n` is checked by the language's parser (as a `run` line), so any value can get its message.

@@ -1,9 +1,10 @@
 /** Keyboard shortcuts and the legend, as a modal dialog. */
-import { useEffect, useRef } from 'react';
+import { useState } from 'react';
 import { Cited, LINK } from '../reference/Cited.tsx';
 import type { RefTarget } from '../reference/state.ts';
 import { referenceStore } from '../reference/state.ts';
 import { Button } from './Button.tsx';
+import { Modal } from './Modal.tsx';
 
 export const SHORTCUTS: [string, string][] = [
   ['→ or j', 'step forward'],
@@ -19,26 +20,17 @@ export const SHORTCUTS: [string, string][] = [
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  /** What had focus before help opened: the reference, opened from here, gives focus back to it. */
-  const opener = useRef<HTMLElement | null>(null);
-  useEffect(() => {
-    if (document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
-    ref.current?.querySelector('button')?.focus();
-  }, []);
+  /** What had focus before help opened (read while rendering, before the dialog takes focus): the reference, opened from here, gives focus back to it. */
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   const openReference = (target: RefTarget) => {
     onClose();
-    referenceStore.getState().open(target, opener.current);
+    referenceStore.getState().open(target, opener);
   };
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
-      <div
-        ref={ref}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="help-h"
-        className="max-w-lg rounded-lg bg-white p-4 text-sm text-slate-800 shadow-xl dark:bg-slate-900 dark:text-slate-100"
-      >
+    <Modal onClose={onClose} labelledBy="help-h" className="max-w-lg text-sm">
+      <div>
         <div className="mb-2 flex items-center justify-between">
           <h2 id="help-h" className="m-0 text-base font-semibold">
             Keyboard and legend
@@ -99,6 +91,6 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           </li>
         </ul>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -16,6 +16,7 @@ import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 import { LanesView } from '../lanes/LanesView.tsx';
 import { Cited } from '../reference/Cited.tsx';
+import { showEventText } from '../timeline/eventText.ts';
 import { Counters } from '../timeline/TimelinePanel.tsx';
 import type { ChoiceRow } from './choices.ts';
 import { COMPARE_KEYS, rowsOf, settingOf, settingsOf, valuesOf } from './choices.ts';
@@ -82,7 +83,12 @@ function Side({
   return (
     <VizContext.Provider value={store}>
       <OtherCpusContext.Provider value={otherCpus}>
-        <section aria-label={`Column ${label}`} data-testid={`side-${label}`} className="min-w-0 space-y-3">
+        <section
+          aria-label={`Column ${label}`}
+          id={`side-${label}`}
+          data-testid={`side-${label}`}
+          className="min-w-0 scroll-mt-56 space-y-3"
+        >
           <h2 className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800">
             {label} <span className="font-mono text-xs font-normal">{detail}</span>
           </h2>
@@ -94,6 +100,27 @@ function Side({
         </section>
       </OtherCpusContext.Provider>
     </VizContext.Provider>
+  );
+}
+
+/** Where A and B stack (narrow screens), a switch that jumps between them. */
+function SideSwitch() {
+  const go = (side: 'A' | 'B') =>
+    document.getElementById(`side-${side}`)?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  return (
+    <nav
+      aria-label="Compare columns"
+      className="sticky top-56 z-20 flex items-center gap-1 text-xs min-[1900px]:hidden"
+      data-testid="side-switch"
+    >
+      <span className="text-slate-600 dark:text-slate-300">Jump to</span>
+      <Button onClick={() => go('A')} aria-label="Jump to column A">
+        A
+      </Button>
+      <Button onClick={() => go('B')} aria-label="Jump to column B">
+        B
+      </Button>
+    </nav>
   );
 }
 
@@ -173,7 +200,7 @@ function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
         First difference: step {d.step} event {d.index}:
       </span>{' '}
       <span className="font-mono">
-        A {d.a ?? '(no event)'}, B {d.b ?? '(no event)'}
+        A {d.a ? showEventText(d.a) : '(no event)'}, B {d.b ? showEventText(d.b) : '(no event)'}
       </span>{' '}
       <button
         type="button"
@@ -381,8 +408,9 @@ export function CompareView() {
       </form>
       {b && <Differences a={a} b={b} />}
       {b && <BothLanes a={a} b={b} />}
+      {b && <SideSwitch />}
       {b && (
-        <div className="grid gap-3 xl:grid-cols-2">
+        <div className="grid gap-3 min-[1900px]:grid-cols-2">
           <Side label="A" store={a} other={b} detail="as written" />
           <Side label="B" store={b} other={a} detail={settings.join(' ') || '(same configuration)'} />
         </div>

@@ -1,12 +1,16 @@
-/** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
-import { memo, useEffect, useState } from 'react';
-import type { RteFields } from '../../core/actions.ts';
+/**
+ * The IOAPIC: one row per pin, line actions on the row, every RTE field editable in place. Field
+ * edits are staged and commit together as ONE `route` step (Enter, or the row's Route button).
+ */
+import { memo, useState } from 'react';
+import type { Action, RteFields } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
 import type { Read } from '../../scenario/grammar/index.ts';
 import {
   DELIVERY_MODES,
   DEST_MODES,
   POLARITIES,
+  printAction,
   RTE_DEST,
   readNumber,
   TRIGGERS,
@@ -19,60 +23,33 @@ import { useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
 
-const cell = 'px-1 py-1 border-b border-slate-100 dark:border-slate-800';
+const cell = 'px-0.5 py-1 border-b border-slate-100 dark:border-slate-800';
 const input =
   'rounded border border-slate-300 bg-white px-1 font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
 
-/** A number field of the RTE: read as the language reads it; a wrong entry says why. */
 function EditNumber({
   value,
   label,
-  read,
+  onStage,
   onCommit,
 }: {
   value: string;
   label: string;
-  read: (text: string) => Read<number>;
-  onCommit: (v: number) => void;
+  onStage: (v: string) => void;
+  onCommit: () => void;
 }) {
-  const [v, setV] = useState(value);
-  const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => {
-    setV(value);
-    setProblem(null);
-  }, [value]);
-  const commit = () => {
-    if (v.trim() === value) return setProblem(null);
-    const r = read(v);
-    setProblem(r.ok ? null : r.error);
-    if (r.ok) onCommit(r.value);
-  };
   return (
-    <>
-      <input
-        aria-label={label}
-        aria-invalid={problem ? true : undefined}
-        title={problem ?? undefined}
-        value={v}
-        size={4}
-        spellCheck={false}
-        onChange={(e) => setV(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') {
-            setV(value);
-            setProblem(null);
-          }
-        }}
-        className={`${input} w-12 ${problem ? 'border-rose-500 dark:border-rose-400' : ''}`}
-      />
-      {problem && (
-        <span role="alert" className="block max-w-40 text-[11px] text-rose-700 dark:text-rose-300">
-          {problem}
-        </span>
-      )}
-    </>
+    <input
+      aria-label={label}
+      value={value}
+      size={4}
+      spellCheck={false}
+      onChange={(e) => onStage(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onCommit();
+      }}
+      className={`${input} w-11`}
+    />
   );
 }
 
@@ -80,25 +57,89 @@ function Choice({
   value,
   options,
   label,
-  onCommit,
+  onStage,
 }: {
   value: string;
-  options: readonly string[];
+  options: [string, string][];
   label: string;
-  onCommit: (v: string) => void;
+  onStage: (v: string) => void;
 }) {
   return (
     <select
       aria-label={label}
       value={value}
-      onChange={(e) => onCommit(e.target.value)}
+      onChange={(e) => onStage(e.target.value)}
       className={`${input} py-0.5`}
     >
-      {options.map((o) => (
-        <option key={o}>{o}</option>
+      {options.map(([v, shown]) => (
+        <option key={v} value={v}>
+          {shown}
+        </option>
       ))}
     </select>
   );
+}
+
+/** The RTE fields a row edits, as the `route` action names them. */
+type Field = 'vector' | 'trigger' | 'dest' | 'destmode' | 'delivery' | 'polarity';
+
+function fieldsOf(p: Pin): Record<Field, string> {
+  return {
+    vector: hex(p.vector, 2),
+    trigger: p.trigger,
+    dest: String(p.dest),
+    destmode: p.destMode,
+    delivery: p.delivery,
+    polarity: p.polarity,
+  };
+}
+
+/** How each field of a row is read, as the language reads it, into the `route` action's fields. */
+const READ: Record<Field, (t: string) => Read<Partial<RteFields>>> = {
+  vector: (t) => map(readNumber(t, 'vector', VECTOR), (vector) => ({ vector })),
+  dest: (t) => map(readNumber(t, 'RTE dest', RTE_DEST), (dest) => ({ dest })),
+  trigger: (t) => word(t, TRIGGERS, (v) => ({ trigger: v as RteFields['trigger'] })),
+  destmode: (t) => word(t, DEST_MODES, (v) => ({ destMode: v as RteFields['destMode'] })),
+  delivery: (t) => word(t, DELIVERY_MODES, (v) => ({ deliveryMode: v as RteFields['deliveryMode'] })),
+  polarity: (t) => word(t, POLARITIES, (v) => ({ polarity: v as RteFields['polarity'] })),
+};
+
+function map<T, U>(r: Read<T>, f: (v: T) => U): Read<U> {
+  return r.ok ? { ok: true, value: f(r.value) } : r;
+}
+
+/** A word of the grammar's list: the core's number is its index (`level` → 1). */
+function word(
+  t: string,
+  words: readonly string[],
+  f: (v: number) => Partial<RteFields>,
+): Read<Partial<RteFields>> {
+  const i = words.indexOf(t.trim());
+  return i < 0
+    ? { ok: false, error: `'${t.trim()}' is not one of ${words.join(', ')}` }
+    : { ok: true, value: f(i) };
+}
+
+/**
+ * The `route` action for the fields of `draft` that differ from the pin's: one step for the whole
+ * entry; null when nothing changed; a wrong field says why in the language's words.
+ */
+export function routeAction(
+  pin: number,
+  current: Record<Field, string>,
+  draft: Partial<Record<Field, string>>,
+): Read<Action | null> {
+  let fields: Partial<RteFields> = {};
+  let any = false;
+  for (const f of Object.keys(current) as Field[]) {
+    const t = draft[f];
+    if (t === undefined || t.trim() === current[f]) continue;
+    const r = READ[f](t);
+    if (!r.ok) return r;
+    fields = { ...fields, ...r.value };
+    any = true;
+  }
+  return { ok: true, value: any ? { kind: 'route', pin, fields } : null };
 }
 
 /** Rows re-render only when their pin's fields change (frames bring new but often equal objects). */
@@ -107,9 +148,24 @@ const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean 
 
 const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }) {
   const act = useAct();
-  const route = (fields: Partial<RteFields>) => act({ kind: 'route', pin: p.pin, fields });
-  /** The index of a word in its grammar list: the number the core uses (`level` → 1). */
-  const at = <T extends number>(words: readonly string[], w: string) => words.indexOf(w) as T;
+  const current = fieldsOf(p);
+  // What is staged belongs to the pin's entry it was staged on: a new entry (another step on
+  // screen, or the route done) drops it.
+  const key = JSON.stringify(current);
+  const [staged, setStaged] = useState<{ key: string; f: Partial<Record<Field, string>> }>({ key, f: {} });
+  const draft = staged.key === key ? staged.f : {};
+  const setDraft = (f: Partial<Record<Field, string>>) => setStaged({ key, f });
+  const routed = routeAction(p.pin, current, draft);
+  const route = routed.ok ? routed.value : null;
+  const line = route ? printAction(route) : null;
+  const problem = routed.ok ? null : routed.error;
+  const commit = () => {
+    if (route) act(route);
+  };
+  const field = (f: Field) => ({
+    value: draft[f] ?? current[f],
+    onStage: (v: string) => setDraft({ ...draft, [f]: v }),
+  });
   const L = (f: string) => `pin ${p.pin} ${f}`;
   return (
     <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
@@ -163,51 +219,49 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
         </span>
       </td>
       <td className={cell}>
-        <EditNumber
-          value={hex(p.vector, 2)}
-          label={L('vector')}
-          read={(t) => readNumber(t, 'vector', VECTOR)}
-          onCommit={(vector) => route({ vector })}
-        />
+        <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
       </td>
       <td className={cell}>
         <Choice
-          value={p.trigger}
-          options={TRIGGERS}
+          {...field('trigger')}
+          options={[
+            ['edge', 'edge'],
+            ['level', 'level'],
+          ]}
           label={L('trigger')}
-          onCommit={(v) => route({ trigger: at(TRIGGERS, v) })}
         />
       </td>
       <td className={cell}>
-        <EditNumber
-          value={String(p.dest)}
-          label={L('destination')}
-          read={(t) => readNumber(t, 'RTE dest', RTE_DEST)}
-          onCommit={(dest) => route({ dest })}
-        />
+        <EditNumber {...field('dest')} label={L('destination')} onCommit={commit} />
       </td>
       <td className={cell}>
         <Choice
-          value={p.destMode}
-          options={DEST_MODES}
+          {...field('destmode')}
+          options={[
+            ['physical', 'phys'],
+            ['logical', 'logical'],
+          ]}
           label={L('destination mode')}
-          onCommit={(v) => route({ destMode: at(DEST_MODES, v) })}
         />
       </td>
       <td className={cell}>
         <Choice
-          value={p.delivery}
-          options={DELIVERY_MODES}
+          {...field('delivery')}
+          options={[
+            ['fixed', 'fixed'],
+            ['lowest', 'lowest'],
+          ]}
           label={L('delivery mode')}
-          onCommit={(v) => route({ deliveryMode: at(DELIVERY_MODES, v) })}
         />
       </td>
       <td className={cell}>
         <Choice
-          value={p.polarity}
-          options={POLARITIES}
+          {...field('polarity')}
+          options={[
+            ['high', 'high'],
+            ['low', 'low'],
+          ]}
           label={L('polarity')}
-          onCommit={(v) => route({ polarity: at(POLARITIES, v) })}
         />
       </td>
       <td className={`${cell} text-center`}>
@@ -221,6 +275,44 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
       <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
+      <td className={`${cell} whitespace-nowrap`}>
+        {line && (
+          <span className="inline-flex gap-0.5">
+            <Button
+              onClick={commit}
+              className="border-sky-500 font-semibold"
+              aria-label={`Route pin ${p.pin}: ${line}`}
+              title={`One step: ${line}`}
+            >
+              Route
+            </Button>
+            <Button
+              onClick={() => setDraft({})}
+              aria-label={`Revert pin ${p.pin}`}
+              title="Drop the staged edits"
+            >
+              ✕
+            </Button>
+          </span>
+        )}
+        {problem && (
+          <span className="inline-flex items-center gap-1">
+            <span
+              role="alert"
+              className="max-w-48 whitespace-normal text-[11px] text-rose-700 dark:text-rose-300"
+            >
+              {problem}
+            </span>
+            <Button
+              onClick={() => setDraft({})}
+              aria-label={`Revert pin ${p.pin}`}
+              title="Drop the staged edits"
+            >
+              ✕
+            </Button>
+          </span>
+        )}
+      </td>
     </tr>
   );
 }, samePin);
@@ -230,7 +322,11 @@ export function IoapicTable() {
   const version = useViz((s) => s.frame?.view.ioapicVersion ?? 0);
   const changedPins = useViz((s) => s.frame?.changedPins);
   const usedPins = useViz((s) => s.info?.pins);
-  const [all, setAll] = useState(false);
+  const all = useViz((s) => s.allPins);
+  const setAll = useViz((s) => s.setAllPins);
+  /** Pins the user asked to route (shown without showing all 24). */
+  const [extra, setExtra] = useState<number[]>([]);
+  const [newPin, setNewPin] = useState('');
   if (!io) return null;
   const changed = new Set(changedPins ?? []);
   const used = new Set(usedPins ?? []);
@@ -238,6 +334,7 @@ export function IoapicTable() {
     (p) =>
       all ||
       used.has(p.pin) ||
+      extra.includes(p.pin) ||
       p.mask === 0 ||
       p.line ||
       p.irr ||
@@ -257,6 +354,30 @@ export function IoapicTable() {
             version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
           </span>
         </h2>
+        <form
+          className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number.parseInt(newPin, 10);
+            if (Number.isInteger(n) && n >= 0 && n < io.pins.length && !extra.includes(n))
+              setExtra([...extra, n]);
+            setNewPin('');
+          }}
+        >
+          <label htmlFor="route-pin">route pin</label>
+          <input
+            id="route-pin"
+            value={newPin}
+            onChange={(e) => setNewPin(e.target.value)}
+            inputMode="numeric"
+            placeholder="0–23"
+            className={`${input} w-12`}
+            aria-label="Route a pin: its number (0–23)"
+          />
+          <Button type="submit" title="Add this pin's row to program its entry">
+            Add row
+          </Button>
+        </form>
         <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
           <input
             type="checkbox"
@@ -267,7 +388,7 @@ export function IoapicTable() {
           show all 24 pins
         </label>
       </header>
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full border-collapse text-xs">
           <thead className="text-left text-[11px] text-slate-500 dark:text-slate-400">
             <tr>
@@ -281,7 +402,9 @@ export function IoapicTable() {
               <th className="px-1">vector</th>
               <th className="px-1">trigger</th>
               <th className="px-1">dest</th>
-              <th className="px-1">dest mode</th>
+              <th className="px-1" title="destination mode">
+                mode
+              </th>
               <th className="px-1">delivery</th>
               <th className="px-1">polarity</th>
               <th className="px-1 text-center">mask</th>
@@ -290,6 +413,9 @@ export function IoapicTable() {
               </th>
               <th className="px-1 text-right" title="successive EOIs with the line high (storm counter)">
                 storm
+              </th>
+              <th className="px-1">
+                <span className="sr-only">staged edit</span>
               </th>
             </tr>
           </thead>
@@ -301,7 +427,7 @@ export function IoapicTable() {
         </table>
         {interesting.length === 0 && (
           <p className="text-xs text-slate-500">
-            Every pin is at its reset value (masked). Tick “show all 24 pins” to program one.
+            Every pin is at its reset value (masked). Type a pin number in “route pin” to program one.
           </p>
         )}
       </div>

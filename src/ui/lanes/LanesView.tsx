@@ -10,6 +10,7 @@ import { zoom, zoomIdentity } from 'd3-zoom';
 import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
 import { useViz } from '../context.ts';
+import { showEventText } from '../timeline/eventText.ts';
 import type { LanesLayout } from './layout.ts';
 import { layoutLanes } from './layout.ts';
 
@@ -131,7 +132,10 @@ function draw(
     .attr('stroke-width', (n) => (n.index === selected ? 3 : 1.5));
   node
     .append('title')
-    .text((n) => `#${n.index} ${events[n.index].type}: ${events[n.index].text}\n${events[n.index].why}`);
+    .text(
+      (n) =>
+        `#${n.index} ${events[n.index].type}: ${showEventText(events[n.index].text)}\n${events[n.index].why}`,
+    );
   node
     .filter((n) => n.index === 0 || n.index === selected)
     .append('text')

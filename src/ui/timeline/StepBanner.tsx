@@ -11,6 +11,8 @@ export function StepBanner() {
   const index = useViz((s) => s.frame?.event ?? null);
   const total = useViz((s) => s.frame?.events.length ?? 0);
   const run = useViz((s) => (s.status === 'running' ? s.run : null));
+  // A step without a note still says why: the first thing its action caused (event 0 is the action).
+  const firstWhy = useViz((s) => (s.frame && s.frame.step > 0 ? (s.frame.events[1] ?? null) : null));
   if (!info) return null;
   if (run)
     // Live frames are the run's own state, between steps: no step's label, notes or results (issue 12.2).
@@ -39,7 +41,8 @@ export function StepBanner() {
     <section
       aria-live="polite"
       aria-label="Current step"
-      className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
+      data-testid="step-banner"
+      className="max-h-[30vh] overflow-y-auto rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 dark:border-sky-900 dark:bg-sky-950"
     >
       <p className="m-0 text-sm">
         <span className="mr-2 font-semibold text-sky-900 dark:text-sky-200">
@@ -58,6 +61,12 @@ export function StepBanner() {
           <span className="ml-2 text-slate-700 dark:text-slate-300" data-testid="sub-step-why">
             <Cited text={event.why} />
           </span>
+        </p>
+      )}
+      {st && notes.length === 0 && !event && firstWhy && (
+        <p className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300" data-testid="step-why">
+          <code className="mr-2 font-mono text-violet-800 dark:text-violet-300">{firstWhy.type}</code>
+          {firstWhy.why}
         </p>
       )}
       {notes.map((n, i) => (

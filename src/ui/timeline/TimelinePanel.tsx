@@ -6,6 +6,7 @@ import { memo } from 'react';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 import { Cited } from '../reference/Cited.tsx';
+import { showEventText } from './eventText.ts';
 
 const ROW_H = 24;
 
@@ -115,12 +116,17 @@ const EventList = memo(function EventList() {
               title="Show the state right after this event (a sub-step)"
               className={`block w-full rounded-t px-2 pt-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? '' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60'}`}
             >
-              <div className="flex gap-2 font-mono text-[11px]">
+              <div className="flex flex-wrap gap-x-2 font-mono text-[11px]">
                 <span className="shrink-0 tabular-nums text-slate-400">{i}</span>
                 <span className="shrink-0 text-slate-400">{e.cpu >= 0 ? `vCPU ${e.cpu}` : 'IOAPIC'}</span>
                 <span className="font-semibold text-violet-700 dark:text-violet-300">{e.type}</span>
-                <span className="truncate text-slate-700 dark:text-slate-300" title={e.text}>
-                  {e.text}
+                {/* Wrapped, never cut; the tooltip has the line as trace-cmd prints it (decimal). */}
+                <span
+                  className="min-w-0 break-all text-slate-700 dark:text-slate-300"
+                  title={`${e.type}: ${e.text}`}
+                  data-testid="event-fields"
+                >
+                  {showEventText(e.text)}
                 </span>
               </div>
             </button>

@@ -32,6 +32,7 @@ export function Transport() {
   return (
     <nav
       aria-label="Timeline controls"
+      data-testid="transport"
       className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="flex gap-1" role="group" aria-label="Step">

@@ -42,7 +42,7 @@ const GRIDS = [
     label: 'handled vectors',
     guest: false,
     color: '--handled',
-    hint: "KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1)",
+    hint: "KVM's ioapic_handled_vectors: EOIs of these vectors are forwarded to the IOAPIC (R7.1); it holds the vectors of level pins and of pin 8 (the RTC), masked or not (R5.7)",
   },
   {
     reg: 'shadowIsr',
@@ -182,6 +182,12 @@ export const VcpuCard = memo(function VcpuCard({
           />
         ))}
       </div>
+      {cpu.handled.includes(0) && (
+        <p className="m-0 mt-1 text-[11px] text-slate-600 dark:text-slate-400" data-testid="handled-0x00">
+          handled 0x00: KVM scans pin 8 (the RTC, GSI 8) whether programmed or not, and RTE 8 at reset has
+          vector 0x00 (R5.7).
+        </p>
+      )}
       <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-0.5 text-xs @3xl:grid-cols-3">
         <Field name="TPR" value={hex(cpu.tpr, 2)} changed={fields.has('tpr')} title="Task priority (R3.2)" />
         <Field
@@ -247,6 +253,17 @@ export const VcpuCard = memo(function VcpuCard({
         </p>
       )}
       <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
+        {/* A level IRQ's handler quiets its device before the EOI; in sight, in that order. */}
+        <span className="inline-flex items-center gap-1">
+          <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
+          <Button
+            onClick={() => runWith(servicePin, 'pin', PIN, (pin) => ({ op: 'service', pin }))}
+            aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
+            title="The handler quiets the device: its line drops (do it before the EOI of a level IRQ)"
+          >
+            service
+          </Button>
+        </span>
         <Button onClick={() => run({ op: 'eoi' })} title="The guest's EOI routine (R3.8)">
           EOI
         </Button>
@@ -292,7 +309,7 @@ export const VcpuCard = memo(function VcpuCard({
       )}
       <details className="mt-1 text-xs">
         <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
-          More: registers, device service, host
+          More: registers, host
         </summary>
         <div
           className="mt-1 flex flex-wrap items-center gap-1"
@@ -320,14 +337,6 @@ export const VcpuCard = memo(function VcpuCard({
             aria-label={`write ${reg} on vCPU ${c}`}
           >
             write
-          </Button>
-          <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
-          <Button
-            onClick={() => runWith(servicePin, 'pin', PIN, (pin) => ({ op: 'service', pin }))}
-            aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
-            title="The handler quiets the device: its line drops"
-          >
-            service
           </Button>
           <Button
             onClick={() => act({ kind: 'host-pv-eoi', cpu: c })}
