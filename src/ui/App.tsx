@@ -1,5 +1,5 @@
 /** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
 import type { View } from '../share/url.ts';
 import type { VizStore } from '../store/viz.ts';
@@ -7,6 +7,7 @@ import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
 import { HelpOverlay } from './common/HelpOverlay.tsx';
+import { useRoving } from './common/roving.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
 import { CompareView } from './compare/CompareView.tsx';
@@ -94,11 +95,17 @@ function Sidebar() {
     ['scenario', 'Scenario'],
     ['config', 'Configuration'],
   ];
+  // WAI-ARIA tabs: the selected tab is the Tab stop; ←/→/Home/End select the neighbours.
+  const roving = useRoving<HTMLDivElement>('horizontal', (items) =>
+    items.find((el) => el.getAttribute('aria-selected') === 'true'),
+  );
+  const uid = useId();
   return (
-    <aside className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900">
+    <aside className="order-last min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900">
       <div
         role="tablist"
         aria-label="Panels"
+        {...roving}
         className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-700"
       >
         {tabs.map(([id, label]) => (
@@ -106,9 +113,9 @@ function Sidebar() {
             key={id}
             type="button"
             role="tab"
-            id={`tab-${id}`}
+            id={`${uid}tab-${id}`}
             aria-selected={tab === id}
-            aria-controls={`panel-${id}`}
+            aria-controls={`${uid}panel-${id}`}
             onClick={() => setTab(id)}
             className={`-mb-px border-b-2 px-3 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 ${tab === id ? 'border-sky-600 font-semibold text-sky-800 dark:text-sky-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100'}`}
           >
@@ -116,12 +123,43 @@ function Sidebar() {
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      <div role="tabpanel" id={`${uid}panel-${tab}`} aria-labelledby={`${uid}tab-${tab}`}>
         {tab === 'timeline' && <TimelinePanel />}
         {tab === 'scenario' && <EditorPanel />}
         {tab === 'config' && <ConfigPanel />}
       </div>
     </aside>
+  );
+}
+
+/**
+ * Skip links, the first Tab stops: past the header and the machine to the step list, or to the
+ * machine state. Buttons, not #fragment links: the fragment is the share link.
+ */
+function SkipLinks() {
+  const setView = useViz((s) => s.setView);
+  const cls =
+    'sr-only rounded bg-sky-700 px-3 py-1 text-sm font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50';
+  const toSteps = () => {
+    setView('timeline');
+    // The timeline panel renders on the next frame when another panel was on show.
+    requestAnimationFrame(() => {
+      const list = document.getElementById('step-list');
+      (list?.querySelector<HTMLElement>('[aria-current="step"]') ?? list)?.focus();
+    });
+  };
+  const toMain = () => {
+    document.getElementById('main')?.focus();
+  };
+  return (
+    <>
+      <button type="button" onClick={toSteps} className={cls}>
+        Skip to the step list
+      </button>
+      <button type="button" onClick={toMain} className={cls}>
+        Skip to the machine state
+      </button>
+    </>
   );
 }
 
@@ -156,7 +194,8 @@ function Shell() {
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.altKey) return;
+      // A focused composite (tabs, toolbar, grid) that used the key has the last word.
+      if (e.defaultPrevented || isTyping(e.target) || e.altKey) return;
       const s = store.getState();
       const length = s.info?.steps.length ?? 0;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
@@ -236,6 +275,7 @@ function Shell() {
   }, [store]);
   return (
     <div className="min-h-screen">
+      <SkipLinks />
       <Header
         onHelp={() => setHelp(true)}
         theme={theme}
@@ -246,7 +286,13 @@ function Shell() {
         }}
       />
       <NoticeBar />
-      <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
+      <main
+        id="main"
+        tabIndex={-1}
+        className="grid gap-3 p-3 focus:outline-none lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]"
+      >
+        {/* Early in the Tab order (the step list is how one moves in time); drawn on the right (order-last). */}
+        <Sidebar />
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
@@ -255,7 +301,6 @@ function Shell() {
           <Main />
           <DevicesPanel />
         </div>
-        <Sidebar />
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

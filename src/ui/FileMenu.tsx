@@ -214,7 +214,8 @@ export function FileMenu() {
           className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
-            Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
+            Open a .apic file…{' '}
+            <span className="text-xs text-slate-600 dark:text-slate-400">(or drop it on the page)</span>
           </MenuItem>
           <MenuItem close={close} onSelect={() => download(`${name}.apic`, store.getState().text)}>
             Download the scenario (.apic)

@@ -31,7 +31,7 @@ export function Header({
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
         <span className="text-base font-bold tracking-tight">apicscope</span>
-        <span className="ml-2 hidden text-xs text-slate-500 md:inline dark:text-slate-400">
+        <span className="ml-2 hidden text-xs text-slate-600 dark:text-slate-400 md:inline dark:text-slate-400">
           x86 interrupt delivery as KVM and QEMU do it
         </span>
       </div>
@@ -68,8 +68,8 @@ export function Header({
       <Button onClick={onTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme (t)`}>
         {theme === 'dark' ? '☀ Light' : '☾ Dark'}
       </Button>
-      <Button onClick={onHelp} aria-label="Keyboard shortcuts and legend (?)">
-        ? Help
+      <Button onClick={onHelp} aria-label="Help: keyboard shortcuts and legend (?)" aria-keyshortcuts="?">
+        <span aria-hidden="true">?</span> Help
       </Button>
     </header>
   );

@@ -1,9 +1,10 @@
 /** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
-import { memo, useEffect, useState } from 'react';
+import { memo, useContext, useEffect, useId, useState } from 'react';
 import { hex } from '../../core/hex.ts';
 import type { IoapicView } from '../../worker/protocol.ts';
 import { Button } from '../common/Button.tsx';
-import { useViz } from '../context.ts';
+import { Toolbar } from '../common/roving.tsx';
+import { ColumnContext, useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
 
@@ -82,7 +83,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </th>
       <td className={cell}>
         <span
-          className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400'}`}
+          className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-600 dark:text-slate-400 dark:bg-slate-800 dark:text-slate-400'}`}
           title="The device's line level"
         >
           {p.line ? 'high' : 'low'}
@@ -93,7 +94,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           className={
             p.remoteIrr
               ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
-              : 'text-slate-400'
+              : 'text-slate-600 dark:text-slate-400'
           }
           title="Remote IRR: a level interrupt is in flight until its EOI"
         >
@@ -102,7 +103,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </td>
       <td className={`${cell} text-center font-mono`}>{p.irr}</td>
       <td className={`${cell} whitespace-nowrap`}>
-        <span className="inline-flex gap-0.5 [&>button]:px-1" role="group" aria-label={`pin ${p.pin} line`}>
+        <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${p.pin} line`}>
           <Button
             onClick={() => act([`assert ${p.pin}`])}
             aria-label={`assert pin ${p.pin}`}
@@ -124,7 +125,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           >
             pulse
           </Button>
-        </span>
+        </Toolbar>
       </td>
       <td className={cell}>
         <EditNumber value={hex(p.vector, 2)} label={L('vector')} onCommit={(v) => route('vector', v)} />
@@ -185,6 +186,8 @@ export function IoapicTable() {
   const changedPins = useViz((s) => s.frame?.changedPins);
   const usedPins = useViz((s) => s.info?.pins);
   const [all, setAll] = useState(false);
+  const hid = useId();
+  const column = useContext(ColumnContext);
   if (!io) return null;
   const changed = new Set(changedPins ?? []);
   const used = new Set(usedPins ?? []);
@@ -201,13 +204,13 @@ export function IoapicTable() {
   );
   return (
     <section
-      aria-labelledby="ioapic-h"
+      aria-labelledby={column ? `${column} ${hid}` : hid}
       className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <header className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id="ioapic-h" className="m-0 text-sm font-semibold">
+        <h2 id={hid} className="m-0 text-sm font-semibold">
           IOAPIC{' '}
-          <span className="font-normal text-slate-500 dark:text-slate-400">
+          <span className="font-normal text-slate-600 dark:text-slate-400">
             version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
           </span>
         </h2>
@@ -223,7 +226,7 @@ export function IoapicTable() {
       </header>
       <div className="overflow-x-auto">
         <table className="w-full border-collapse text-xs">
-          <thead className="text-left text-[11px] text-slate-500 dark:text-slate-400">
+          <thead className="text-left text-[11px] text-slate-600 dark:text-slate-400">
             <tr>
               <th className="px-1 text-right">pin</th>
               <th className="px-1">line</th>
@@ -254,7 +257,7 @@ export function IoapicTable() {
           </tbody>
         </table>
         {interesting.length === 0 && (
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-600 dark:text-slate-400">
             Every pin is at its reset value (masked). Tick “show all 24 pins” to program one.
           </p>
         )}

@@ -4,10 +4,14 @@ import { hex } from '../../core/hex.ts';
 import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
 import { ALL_DETAILED } from '../../worker/protocol.ts';
 import { Button, NumberField } from '../common/Button.tsx';
+import { Toolbar } from '../common/roving.tsx';
 import { OtherCpusContext, useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
 
 const EMPTY: number[] = [];
+
+/** The LAPIC modes as the SDM spells them. */
+const MODE_NAMES: Record<string, string> = { xapic: 'xAPIC', x2apic: 'x2APIC' };
 
 /** The vector registers a card draws; under Secure AVIC the first three are the guest's own. */
 const GRIDS = [
@@ -61,7 +65,7 @@ function Field({
 }) {
   return (
     <div className="flex items-baseline justify-between gap-2" title={title}>
-      <dt className="text-slate-500 dark:text-slate-400">{name}</dt>
+      <dt className="text-slate-600 dark:text-slate-400">{name}</dt>
       <dd
         className={`m-0 font-mono tabular-nums ${changed ? 'rounded bg-sky-100 px-1 text-sky-900 dark:bg-sky-900 dark:text-sky-100' : ''}`}
       >
@@ -131,8 +135,10 @@ export const VcpuCard = memo(function VcpuCard({
       <header className="mb-2 flex items-center justify-between gap-2">
         <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
           vCPU {c}
-          <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
-            {cpu.mode} ID {hex(cpu.apicId)} · {cpu.profile} guest{cpu.savic ? ' · Secure AVIC' : ''}
+          <span className="ml-2 text-xs font-normal text-slate-600 dark:text-slate-400">
+            <span className="sr-only"> · </span>
+            {MODE_NAMES[cpu.mode] ?? cpu.mode} ID {hex(cpu.apicId)} · {cpu.profile} guest
+            {cpu.savic ? ' · Secure AVIC' : ''}
           </span>
         </h3>
         <span
@@ -218,7 +224,7 @@ export const VcpuCard = memo(function VcpuCard({
         />
       </dl>
       {cpu.frames.at(-1)?.script && (
-        <p className="mt-1 text-[11px] text-slate-500 dark:text-slate-400">
+        <p className="mt-1 text-[11px] text-slate-600 dark:text-slate-400">
           handler script:{' '}
           {cpu.frames
             .at(-1)!
@@ -226,7 +232,7 @@ export const VcpuCard = memo(function VcpuCard({
             .join(', ')}
         </p>
       )}
-      <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
+      <Toolbar className="mt-2 flex flex-wrap items-center gap-1" label={`vCPU ${c} actions`}>
         <Button onClick={() => run('eoi')} title="The guest's EOI routine (R3.8)">
           EOI
         </Button>
@@ -246,7 +252,7 @@ export const VcpuCard = memo(function VcpuCard({
         </Button>
         <span className="inline-flex items-center gap-1">
           <NumberField label="TPR" value={tpr} onChange={setTpr} width="w-12" />
-          <Button onClick={() => run(`tpr ${tpr}`)} aria-label={`write TPR on vCPU ${c}`}>
+          <Button onClick={() => run(`tpr ${tpr}`)} aria-label={`set TPR on vCPU ${c}`}>
             set
           </Button>
         </span>
@@ -259,16 +265,12 @@ export const VcpuCard = memo(function VcpuCard({
             write
           </Button>
         </span>
-      </div>
+      </Toolbar>
       <details className="mt-1 text-xs">
         <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
           More: registers, device service, host
         </summary>
-        <div
-          className="mt-1 flex flex-wrap items-center gap-1"
-          role="group"
-          aria-label={`vCPU ${c} more actions`}
-        >
+        <Toolbar className="mt-1 flex flex-wrap items-center gap-1" label={`vCPU ${c} more actions`}>
           <label className="inline-flex items-center gap-1 text-slate-600 dark:text-slate-300">
             write
             <select
@@ -300,7 +302,7 @@ export const VcpuCard = memo(function VcpuCard({
           >
             host: PV EOI off
           </Button>
-        </div>
+        </Toolbar>
       </details>
     </article>
   );
