@@ -248,12 +248,17 @@ test('compare: the same scenario under a second configuration, in lockstep, diff
   await expect(diff).toContainText('Differences after step 12 (A vs B)');
   await expect(diff).toContainText('ioapic-eoi-exits 1 vs 3');
   await expect(diff).toContainText('vCPU 0: handled {} vs {0x62}');
-  await expect(page.getByRole('region', { name: 'B' })).toContainText('kvm.stale-eoi-rescan=off');
+  await expect(page.getByRole('region', { name: 'Column B', exact: true })).toContainText(
+    'kvm.stale-eoi-rescan=off',
+  );
   await page.keyboard.press('Home');
   await expect(diff).toContainText('No differences after step 0');
   await expect(page).toHaveURL(/&c=kvm\.stale-eoi-rescan=off&s=/);
   // Acting in column B acts on the scenario both columns share.
-  await page.getByRole('region', { name: 'B' }).getByRole('button', { name: 'pulse pin 10' }).click();
+  await page
+    .getByRole('region', { name: 'Column B', exact: true })
+    .getByRole('button', { name: 'pulse pin 10' })
+    .click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Discard and act' }).click();
   await expect(page.getByTestId('step-of')).toHaveText('/ 1');
   await expect(page.getByTestId('step-action')).toHaveText('pulse 10');

@@ -100,7 +100,7 @@ export function Transport() {
       {running ? (
         <Button
           onClick={stopRun}
-          className="border-rose-400 font-semibold"
+          className="min-w-40 border-rose-400 font-semibold tabular-nums"
           aria-keyshortcuts="Space"
           title="Stop the run (Space)"
         >

@@ -34,37 +34,19 @@ export function VcpuOverview() {
         aria-pressed={pinned}
         className={`grid h-full w-full grid-cols-[3.5rem_4rem_4rem_3rem_3rem_2.5rem_2rem] items-center px-2 text-left font-mono text-[11px] tabular-nums focus-visible:outline-2 focus-visible:outline-sky-500 ${pinned ? 'bg-sky-100 dark:bg-sky-900' : hot.has(i) ? 'bg-amber-50 dark:bg-amber-950' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}
       >
-        {/* The name is the visible text with its column headings spoken (sr-only). */}
-        <span className="font-semibold">
-          <span className="sr-only">vCPU </span>
+        {/* The name: the row in words (the columns are drawn for the eye only). */}
+        <span className="sr-only">
+          {`vCPU ${i}: IRR ${rows[o + ROW.irrCount]} pending${irrTop >= 0 ? `, top ${hex(irrTop, 2)}` : ''}, ISR ${rows[o + ROW.isrCount]} in service${isrTop >= 0 ? `, top ${hex(isrTop, 2)}` : ''}, ${rows[o + ROW.handledCount]} handled, PPR ${hex(rows[o + ROW.ppr], 2)}, IF=${rows[o + ROW.if]}${rows[o + ROW.stale] >= 0 ? `, stale EOI ${hex(rows[o + ROW.stale], 2)}` : ''}${pinned ? ', pinned' : ''}`}
+        </span>
+        <span aria-hidden="true" className="font-semibold">
           {i}
-          <span className="sr-only">: IRR {rows[o + ROW.irrCount]} pending, </span>
         </span>
-        <span>
-          <span className="sr-only">top </span>
-          {irrTop >= 0 ? `${hex(irrTop, 2)}×${rows[o + ROW.irrCount]}` : '—'}
-        </span>
-        <span>
-          <span className="sr-only">, ISR {rows[o + ROW.isrCount]} in service, top </span>
-          {isrTop >= 0 ? `${hex(isrTop, 2)}×${rows[o + ROW.isrCount]}` : '—'}
-        </span>
-        <span>
-          <span className="sr-only">, handled </span>
-          {rows[o + ROW.handledCount]}
-        </span>
-        <span>
-          <span className="sr-only">, PPR </span>
-          {hex(rows[o + ROW.ppr], 2)}
-        </span>
-        <span>
-          <span className="sr-only">, IF=</span>
-          {rows[o + ROW.if]}
-        </span>
-        <span>
-          {rows[o + ROW.stale] >= 0 && <span className="sr-only">, stale EOI </span>}
-          {rows[o + ROW.stale] >= 0 ? hex(rows[o + ROW.stale], 2) : ''}
-          {pinned && <span className="sr-only">, pinned</span>}
-        </span>
+        <span aria-hidden="true">{irrTop >= 0 ? `${hex(irrTop, 2)}×${rows[o + ROW.irrCount]}` : '—'}</span>
+        <span aria-hidden="true">{isrTop >= 0 ? `${hex(isrTop, 2)}×${rows[o + ROW.isrCount]}` : '—'}</span>
+        <span aria-hidden="true">{rows[o + ROW.handledCount]}</span>
+        <span aria-hidden="true">{hex(rows[o + ROW.ppr], 2)}</span>
+        <span aria-hidden="true">{rows[o + ROW.if]}</span>
+        <span aria-hidden="true">{rows[o + ROW.stale] >= 0 ? hex(rows[o + ROW.stale], 2) : ''}</span>
       </button>
     );
   };
