@@ -11,6 +11,8 @@ import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
 import type { CpuDetail, ExportKind, Frame, Response, SessionInfo, StepEvents } from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
+import type { Quiz, Score } from './teach.ts';
+import { judge, makeQuiz, scoreKey } from './teach.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
 
@@ -54,6 +56,14 @@ export interface VizState {
   compare: string[] | null;
   /** A compare setting of this store's own (`settings`) that does not apply to the text. */
   settingsError: string | null;
+  /** Teaching mode: stepping forward first asks a question about the next step. */
+  teach: boolean;
+  quiz: Quiz | null;
+  /** Teaching mode: right answers and questions asked, per preset title (not in links). */
+  scores: Record<string, Score>;
+  setTeach(on: boolean): void;
+  /** Teaching mode: the learner picks a choice; the step is shown and the answer judged on it. */
+  answerQuiz(choice: number): void;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -191,6 +201,26 @@ export function createVizStore(
           return;
         case 'frame': {
           if (r.id >= wantedId) wanted = null;
+          const q = get().quiz;
+          if (
+            q &&
+            q.picked !== null &&
+            q.answer === null &&
+            r.frame.step === q.step &&
+            r.frame.event === null
+          ) {
+            const info = get().info;
+            const { answer, why } = judge(q, r.frame, info?.steps[q.step - 1]?.notes.at(-1));
+            const key = scoreKey(info);
+            const old = get().scores[key] ?? { right: 0, asked: 0 };
+            set({
+              quiz: { ...q, answer, why },
+              scores: {
+                ...get().scores,
+                [key]: { right: old.right + (answer === q.picked ? 1 : 0), asked: old.asked + 1 },
+              },
+            });
+          }
           const prev = get().cpus;
           const cpus: Record<number, CpuDetail> = {};
           for (const [k, v] of Object.entries(r.frame.view.cpus)) {
@@ -261,6 +291,9 @@ export function createVizStore(
       historyMode: 'replace',
       compare: null,
       settingsError: null,
+      teach: false,
+      quiz: null,
+      scores: {},
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (get().info) remember();
@@ -315,12 +348,29 @@ export function createVizStore(
       seek(step, event = null) {
         const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;
+        const s = get();
+        if (s.teach && event === null && s.info && s.frame && k === (wanted ?? cursor()) + 1) {
+          // Teaching mode: the next step waits for a prediction (answerQuiz shows it).
+          if (s.quiz?.step !== k) set({ quiz: makeQuiz(s.info, s.frame, k) });
+          return;
+        }
+        if (s.quiz && s.quiz.step !== k) set({ quiz: null });
         wanted = k;
         wantedId = host.send(
           event === null || k === 0
             ? { type: 'seek', step: k, detailed: detailed() }
             : { type: 'seek', step: k, event, detailed: detailed() },
         );
+      },
+      setTeach(teach) {
+        set({ teach, quiz: null });
+      },
+      answerQuiz(choice) {
+        const q = get().quiz;
+        if (!q || q.picked !== null || get().status === 'running') return;
+        set({ quiz: { ...q, picked: choice } });
+        wanted = q.step;
+        wantedId = host.send({ type: 'seek', step: q.step, detailed: detailed() });
       },
       stepBy(delta) {
         const from = wanted ?? cursor();

@@ -19,6 +19,7 @@ import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { TeachPanel } from './teach/TeachPanel.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -295,6 +296,7 @@ function Shell() {
         <Sidebar />
         <div className="min-w-0 space-y-3">
           <Transport />
+          <TeachPanel />
           <StepBanner />
           <MachinePicture />
           <SingleLanes />

@@ -26,6 +26,8 @@ export function Header({
   const setCompare = useViz((s) => s.setCompare);
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
+  const teach = useViz((s) => s.teach);
+  const setTeach = useViz((s) => s.setTeach);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
@@ -57,6 +59,15 @@ export function Header({
       <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
         {title ?? ''}
       </h1>
+      <Button
+        role="switch"
+        aria-checked={teach}
+        onClick={() => setTeach(!teach)}
+        title="Teaching mode: predict each step before it is shown"
+        className={teach ? 'border-violet-500 bg-violet-100 dark:bg-violet-900' : ''}
+      >
+        Teach<span aria-hidden="true">{teach ? ' ●' : ' ○'}</span>
+      </Button>
       <Button
         onClick={() => setCompare(compare ? null : [])}
         aria-pressed={compare}
