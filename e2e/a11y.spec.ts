@@ -172,8 +172,9 @@ test('Tab order: the step list is reached in few Tab presses; a vCPU card is a h
     presses++;
     if ((await focused(page)).inSteps) break;
   }
-  // Past the two skip links, the header's six controls and the tab list (was the 69th stop).
-  expect(presses).toBe(10);
+  // Past the two skip links, the header's seven controls (preset, Teach, Compare, Share, File,
+  // theme, Help) and the tab list: the 11th stop (was the 69th).
+  expect(presses).toBe(11);
   // The list is one Tab stop: the next Tab leaves it for the events of the step.
   await page.keyboard.press('Tab');
   expect((await focused(page)).inSteps).toBe(false);

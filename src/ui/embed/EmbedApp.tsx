@@ -18,6 +18,7 @@ function EmbedShell() {
   const frame = useViz((s) => s.frame);
   const seek = useViz((s) => s.seek);
   const stepBy = useViz((s) => s.stepBy);
+  const stepEvent = useViz((s) => s.stepEvent);
   const [playing, setPlaying] = useState(false);
   const step = frame?.step ?? 0;
   const length = info?.steps.length ?? 0;
@@ -35,12 +36,14 @@ function EmbedShell() {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       if (e.key === 'ArrowRight') stepBy(1);
       else if (e.key === 'ArrowLeft') stepBy(-1);
+      else if (e.key === '.') stepEvent(1);
+      else if (e.key === ',') stepEvent(-1);
       else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [stepBy]);
+  }, [stepBy, stepEvent]);
   // The full app at this very state (a new tab: the page around the frame stays).
   const full =
     info && frame
