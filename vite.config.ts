@@ -135,7 +135,18 @@ function emptyOutDirButCli(): Plugin {
 export default defineConfig({
   plugins: [react(), tailwindcss(), contentSecurityPolicy(), securityHeaders(), emptyOutDirButCli()],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false, emptyOutDir: false },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    emptyOutDir: false,
+    // The app, and embed.html: the read-only view for frames (docs/hosting.md).
+    rollupOptions: {
+      input: {
+        main: resolve(import.meta.dirname, 'index.html'),
+        embed: resolve(import.meta.dirname, 'embed.html'),
+      },
+    },
+  },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

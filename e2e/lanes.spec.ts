@@ -28,8 +28,8 @@ test('sub-steps: after the accept event IRR holds 0x62 and ISR is empty; after t
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('step-action')).toHaveText('assert 10');
-  const irr = page.getByTestId('vcpu-0').getByRole('img', { name: /^IRR/ });
-  const isr = page.getByTestId('vcpu-0').getByRole('img', { name: /^ISR/ });
+  const irr = page.getByTestId('vcpu-0').getByRole('grid', { name: /^IRR/ });
+  const isr = page.getByTestId('vcpu-0').getByRole('grid', { name: /^ISR/ });
   // The whole step: 0x62 is in service.
   await expect(isr).toHaveAttribute('aria-label', 'ISR (in service): 0x62');
   for (let j = 0; j <= accept; j++) await page.keyboard.press('.');

@@ -11,7 +11,7 @@ test('on a phone the app stacks into one column, fits the width, and steps by to
   await page.getByRole('button', { name: 'Step forward (→)' }).tap();
   await page.getByRole('button', { name: 'Step forward (→)' }).tap();
   await expect(page.getByTestId('step-action')).toHaveText('assert 10');
-  await expect(page.getByTestId('vcpu-0').getByRole('img', { name: /^ISR/ })).toHaveAttribute(
+  await expect(page.getByTestId('vcpu-0').getByRole('grid', { name: /^ISR/ })).toHaveAttribute(
     'aria-label',
     'ISR (in service): 0x62',
   );

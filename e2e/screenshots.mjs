@@ -244,6 +244,74 @@ try {
       },
     },
   ];
+  // Accessibility, teaching and embed views at the three sizes, light and dark.
+  const SIZES = [
+    ['1440', { width: 1440, height: 900 }],
+    ['1280', { width: 1280, height: 720 }],
+    ['phone', null],
+  ];
+  for (const [size, viewport] of SIZES)
+    for (const scheme of ['light', 'dark']) {
+      const base = { scheme, phone: viewport === null, size: viewport ?? undefined };
+      shots.push(
+        {
+          ...base,
+          name: `grid-focus-${size}-${scheme}`,
+          run: async (p) => {
+            await p.keyboard.press('ArrowRight');
+            await p.keyboard.press('ArrowRight');
+            const cell = p.getByTestId('vcpu-0').getByRole('grid', { name: /^ISR/ }).getByRole('gridcell');
+            await cell.focus();
+            for (let i = 0; i < 9; i++) await p.keyboard.press('ArrowDown');
+            await p.keyboard.press('ArrowRight');
+            await p.keyboard.press('ArrowRight');
+            if (!base.phone)
+              await cell.evaluate((el) => el.closest('article').scrollIntoView({ block: 'center' }));
+          },
+        },
+        {
+          ...base,
+          name: `teach-${size}-${scheme}`,
+          run: async (p) => {
+            await p.getByLabel('Load a preset scenario').selectOption('teach-level-irq');
+            await p.waitForFunction(() => window.__apicViz?.getState().info?.title?.startsWith('Teaching'));
+            await p.getByRole('switch', { name: 'Teach' }).click();
+            await p.getByRole('button', { name: 'Step forward (→)' }).click();
+            await p.getByTestId('teach').getByRole('button', { name: 'No', exact: true }).click();
+            await p.waitForTimeout(300);
+            await p.getByRole('button', { name: 'Next step (→)' }).click();
+            await p.getByTestId('teach').getByRole('button', { name: 'vCPU 0', exact: true }).click();
+            await p.getByTestId('verdict').waitFor();
+          },
+        },
+        {
+          ...base,
+          name: `embed-${size}-${scheme}`,
+          run: async (p) => {
+            await p.keyboard.press('ArrowRight');
+            await p.keyboard.press('ArrowRight');
+            await p.waitForFunction(() => location.hash.includes('k=2'));
+            await p.goto(`${BASE}embed.html${await p.evaluate(() => location.hash)}`);
+            await p.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
+            await p.getByText(/^Why: the \d+ events/).click();
+          },
+        },
+      );
+    }
+  // The embed as a slide or course page frames it.
+  for (const scheme of ['light', 'dark'])
+    shots.push({
+      name: `embed-640x400-${scheme}`,
+      scheme,
+      size: { width: 640, height: 400 },
+      run: async (p) => {
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('ArrowRight');
+        await p.waitForFunction(() => location.hash.includes('k=2'));
+        await p.goto(`${BASE}embed.html${await p.evaluate(() => location.hash)}`);
+        await p.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
+      },
+    });
   // SHOTS=a,b takes only the shots whose names are or start with one of them (SHOTS=reference:
   // every reference shot; SHOTS=seoib-life-light,help-dark: those two); the others stay as committed.
   const only = (process.env.SHOTS ?? '').split(',').filter(Boolean);

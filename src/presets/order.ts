@@ -1,6 +1,7 @@
 /** The presets in picker order (ids are file names without .apic). */
 export const PRESET_ORDER = [
   'level-irq',
+  'teach-level-irq',
   'edge-vs-level',
   'nested-tpr',
   'logical-destinations',

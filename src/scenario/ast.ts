@@ -3,6 +3,7 @@ import type { Action } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import type { CounterFilter, CounterName } from '../core/counters.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
+import type { Ask } from './ask.ts';
 
 export interface Pos {
   line: number;
@@ -23,6 +24,8 @@ export interface Step {
   /** `note` lines just above the action. */
   notes: string[];
   refs: Ref[];
+  /** Teaching mode: the `ask` line above the action (ignored by the emulation). */
+  ask?: Ask;
 }
 
 export type Check =

@@ -19,6 +19,8 @@ import type { CounterFilter, CounterName } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
 import { DEFAULT_RUN_STEPS, MAX_RUN, MAX_VCPUS, NUM_PINS } from '../core/limits.ts';
+import type { Ask } from './ask.ts';
+import { AskError, parseAsk } from './ask.ts';
 import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
 import type { Arg, ValueKind } from './grammar/index.ts';
 import {
@@ -294,6 +296,7 @@ export function parseScenario(text: string): ParseResult {
   parseLines(p, text, 1, 50);
   if (p.errors.length) return { ok: false, errors: p.errors };
   const scenario = p.finish();
+  if (p.errors.length) return { ok: false, errors: p.errors }; // an ask left without its action
   const errors = validateScenario(scenario);
   return errors.length ? { ok: false, errors } : { ok: true, scenario };
 }
@@ -324,6 +327,7 @@ export function extendScenario(s: Scenario, text: string, firstLineNo: number): 
   parseLines(p, text, firstLineNo, Number.POSITIVE_INFINITY);
   if (p.errors.length) return { ok: false, errors: p.errors };
   const scenario = p.finish();
+  if (p.errors.length) return { ok: false, errors: p.errors }; // an ask left without its action
   const errors = validateScenario(scenario).filter((e) => e.line >= firstLineNo);
   return errors.length ? { ok: false, errors } : { ok: true, scenario };
 }
@@ -382,6 +386,8 @@ class Parser {
   private refs: Ref[] = NONE;
   private lineNo = 0;
   private pendingNotesLine = 0;
+  /** Teaching mode: an `ask` waiting for its action, and its line. */
+  private pendingAsk: { ask: Ask; line: number } | null = null;
 
   /** Continues after an already parsed scenario, to parse lines appended to it. */
   static after(s: Scenario): Parser {
@@ -414,13 +420,15 @@ class Parser {
       this.lineText = text;
       this.statement(tokens);
     } catch (e) {
-      if (e instanceof LineError || e instanceof LexError)
+      if (e instanceof LineError || e instanceof LexError || e instanceof AskError)
         this.errors.push({ line: lineNo, col: e.col, message: e.message });
       else throw e;
     }
   }
 
   finish(): Scenario {
+    if (this.pendingAsk)
+      this.errors.push({ line: this.pendingAsk.line, col: 1, message: 'ask must come before an action' });
     return {
       config: this.config,
       configPos: this.configPos,
@@ -474,6 +482,12 @@ class Parser {
       return this.configStatement(kw, tokens);
     }
     if (kw === 'expect') return this.expectStatement(tokens);
+    if (kw === 'ask') {
+      if (this.pendingAsk)
+        throw new LineError(`one ask per step (line ${this.pendingAsk.line} asks already)`, head.col);
+      this.pendingAsk = { ask: parseAsk(tokens, parseNumber), line: this.lineNo };
+      return;
+    }
     const actionKw = ACTION_NAMES.get(kw);
     if (actionKw !== undefined) {
       if (this.steps.length >= MAX_STEPS)
@@ -481,13 +495,20 @@ class Parser {
       this.refs = NONE;
       const action = this.action(actionKw, tokens);
       if (this.steps.length === 0) this.firstAction = this.lineNo;
-      const startLine = this.pendingNotes.length ? this.pendingNotesLine : this.lineNo;
-      this.steps.push({ action, line: this.lineNo, startLine, notes: this.pendingNotes, refs: this.refs });
+      // The step starts at its first note or its ask, whichever is higher up.
+      const startLine = Math.min(
+        this.pendingNotes.length ? this.pendingNotesLine : this.lineNo,
+        this.pendingAsk?.line ?? this.lineNo,
+      );
+      const step: Step = { action, line: this.lineNo, startLine, notes: this.pendingNotes, refs: this.refs };
+      if (this.pendingAsk) step.ask = this.pendingAsk.ask;
+      this.pendingAsk = null;
+      this.steps.push(step);
       this.pendingNotes = NONE;
       return;
     }
     throw new LineError(
-      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note'])}`,
+      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note', 'ask'])}`,
       head.col,
     );
   }

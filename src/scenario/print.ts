@@ -3,6 +3,7 @@ import { formatVectorSet } from '../core/bitmap.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import { hex } from '../core/hex.ts';
+import { printAsk } from './ask.ts';
 import type { Check, Scenario } from './ast.ts';
 import { printAction } from './grammar/actions.ts';
 import { KVM_SWITCHES, VMM_SETTINGS, X2APIC_API_FLAGS } from './grammar/config.ts';
@@ -92,6 +93,7 @@ export function printScenario(s: Scenario): string {
   expectsAfter(0);
   s.steps.forEach((st, i) => {
     for (const n of st.notes) out.push(`note ${quote(n)}`);
+    if (st.ask) out.push(printAsk(st.ask, quote));
     out.push(printAction(st.action));
     expectsAfter(i + 1);
   });

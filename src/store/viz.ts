@@ -20,6 +20,8 @@ import type {
   TraceImportInfo,
 } from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
+import type { Quiz, Score } from './teach.ts';
+import { judge, makeQuiz, scoreKey } from './teach.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
 
@@ -73,6 +75,14 @@ export interface VizState {
   settingsError: string | null;
   /** The KVM trace the session was imported from (kept while its steps are acted on; a load clears it). */
   traceImport: TraceImportInfo | null;
+  /** Teaching mode: stepping forward first asks a question about the next step. */
+  teach: boolean;
+  quiz: Quiz | null;
+  /** Teaching mode: right answers and questions asked, per preset title (not in links). */
+  scores: Record<string, Score>;
+  setTeach(on: boolean): void;
+  /** Teaching mode: the learner picks a choice; the step is shown and the answer judged on it. */
+  answerQuiz(choice: number): void;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -312,6 +322,26 @@ export function createVizStore(
           return;
         case 'frame': {
           if (r.id >= wantedId) wanted = null;
+          const q = get().quiz;
+          if (
+            q &&
+            q.picked !== null &&
+            q.answer === null &&
+            r.frame.step === q.step &&
+            r.frame.event === null
+          ) {
+            const info = get().info;
+            const { answer, why } = judge(q, r.frame, info?.steps[q.step - 1]?.notes.at(-1));
+            const key = scoreKey(info);
+            const old = get().scores[key] ?? { right: 0, asked: 0 };
+            set({
+              quiz: { ...q, answer, why },
+              scores: {
+                ...get().scores,
+                [key]: { right: old.right + (answer === q.picked ? 1 : 0), asked: old.asked + 1 },
+              },
+            });
+          }
           const prev = get().cpus;
           const cpus: Record<number, CpuDetail> = {};
           for (const [k, v] of Object.entries(r.frame.view.cpus)) {
@@ -460,6 +490,9 @@ export function createVizStore(
       compare: null,
       settingsError: null,
       traceImport: null,
+      teach: false,
+      quiz: null,
+      scores: {},
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
         if (source === 'file' && text.trim() === '') {
@@ -541,7 +574,15 @@ export function createVizStore(
       peer: null,
       seek(step, event = null) {
         if (get().status === 'running') return;
-        wanted = Math.max(0, Math.min(step, length()));
+        const s = get();
+        const k = Math.max(0, Math.min(step, length()));
+        if (s.teach && event === null && s.info && s.frame && k === (wanted ?? cursor()) + 1) {
+          // Teaching mode: the next step waits for a prediction (answerQuiz shows it).
+          if (s.quiz?.step !== k) set({ quiz: makeQuiz(s.info, s.frame, k) });
+          return;
+        }
+        if (s.quiz && s.quiz.step !== k) set({ quiz: null });
+        wanted = k;
         // Seeks asked faster than frames come coalesce to the last (60 in one go: one frame, issue 14.6).
         wantedId = Number.POSITIVE_INFINITY;
         exclusive(() => {
@@ -551,6 +592,19 @@ export function createVizStore(
             return;
           }
           wantedId = sendSeek(step, event);
+        }, true);
+      },
+      setTeach(teach) {
+        set({ teach, quiz: null });
+      },
+      answerQuiz(choice) {
+        const q = get().quiz;
+        if (!q || q.picked !== null || get().status === 'running') return;
+        set({ quiz: { ...q, picked: choice } });
+        wanted = q.step;
+        wantedId = Number.POSITIVE_INFINITY;
+        exclusive(() => {
+          wantedId = sendSeek(q.step);
         }, true);
       },
       stepBy(delta) {

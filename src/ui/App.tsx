@@ -1,5 +1,5 @@
 /** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
 import type { View } from '../share/url.ts';
 import type { VizStore } from '../store/viz.ts';
@@ -8,6 +8,7 @@ import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
 import { HelpOverlay } from './common/HelpOverlay.tsx';
 import { Modal } from './common/Modal.tsx';
+import { useRoving } from './common/roving.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
 import { CompareView } from './compare/CompareView.tsx';
@@ -22,6 +23,7 @@ import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
 import { LifeStrip } from './life/LifeStrip.tsx';
 import { ReferenceHost } from './reference/ReferenceHost.tsx';
+import { TeachPanel } from './teach/TeachPanel.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -126,11 +128,17 @@ function Sidebar() {
     ['scenario', 'Scenario'],
     ['config', 'Configuration'],
   ];
+  // WAI-ARIA tabs: the selected tab is the Tab stop; ←/→/Home/End select the neighbours.
+  const roving = useRoving<HTMLDivElement>('horizontal', (items) =>
+    items.find((el) => el.getAttribute('aria-selected') === 'true'),
+  );
+  const uid = useId();
   return (
-    <aside className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900">
+    <aside className="order-last min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900">
       <div
         role="tablist"
         aria-label="Panels"
+        {...roving}
         className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-700"
       >
         {tabs.map(([id, label]) => (
@@ -138,9 +146,9 @@ function Sidebar() {
             key={id}
             type="button"
             role="tab"
-            id={`tab-${id}`}
+            id={`${uid}tab-${id}`}
             aria-selected={tab === id}
-            aria-controls={`panel-${id}`}
+            aria-controls={`${uid}panel-${id}`}
             onClick={() => setTab(id)}
             className={`-mb-px border-b-2 px-3 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 ${tab === id ? 'border-sky-600 font-semibold text-sky-800 dark:text-sky-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100'}`}
           >
@@ -148,12 +156,43 @@ function Sidebar() {
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      <div role="tabpanel" id={`${uid}panel-${tab}`} aria-labelledby={`${uid}tab-${tab}`}>
         {tab === 'timeline' && <TimelinePanel />}
         {tab === 'scenario' && <EditorPanel />}
         {tab === 'config' && <ConfigPanel />}
       </div>
     </aside>
+  );
+}
+
+/**
+ * Skip links, the first Tab stops: past the header and the machine to the step list, or to the
+ * machine state. Buttons, not #fragment links: the fragment is the share link.
+ */
+function SkipLinks() {
+  const setView = useViz((s) => s.setView);
+  const cls =
+    'sr-only rounded bg-sky-700 px-3 py-1 text-sm font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50';
+  const toSteps = () => {
+    setView('timeline');
+    // The timeline panel renders on the next frame when another panel was on show.
+    requestAnimationFrame(() => {
+      const list = document.getElementById('step-list');
+      (list?.querySelector<HTMLElement>('[aria-current="step"]') ?? list)?.focus();
+    });
+  };
+  const toMain = () => {
+    document.getElementById('main')?.focus();
+  };
+  return (
+    <>
+      <button type="button" onClick={toSteps} className={cls}>
+        Skip to the step list
+      </button>
+      <button type="button" onClick={toMain} className={cls}>
+        Skip to the machine state
+      </button>
+    </>
   );
 }
 
@@ -198,7 +237,8 @@ function Shell() {
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // A control that handled the key itself (defaultPrevented) keeps it.
+      // A control that handled the key itself (defaultPrevented) keeps it; a focused composite
+      // (tabs, toolbar, grid) that used the key has the last word; an open dialog takes every key.
       if (e.defaultPrevented || isTyping(e.target) || e.altKey || modalOpen()) return;
       const s = store.getState();
       const length = s.info?.steps.length ?? 0;
@@ -299,6 +339,7 @@ function Shell() {
     );
   return (
     <div className="min-h-screen">
+      <SkipLinks />
       <Header
         onHelp={() => setHelp(true)}
         theme={theme}
@@ -310,7 +351,16 @@ function Shell() {
       />
       <NoticeBar />
       <LoadingBar />
-      <main className="grid grid-cols-[minmax(0,1fr)] gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_22rem] min-[1400px]:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
+      <main
+        id="main"
+        tabIndex={-1}
+        className="grid grid-cols-[minmax(0,1fr)] gap-3 p-3 focus:outline-none lg:grid-cols-[minmax(0,1fr)_22rem] min-[1400px]:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]"
+      >
+        {/* Early in the Tab order (the step list is how one moves in time); drawn on the right
+            (lg:order-last), and on small screens right after the step (order-2). */}
+        <div className="min-w-0 max-lg:order-2 lg:order-last">
+          <Sidebar />
+        </div>
         {/* One column on small screens: the left column's boxes join the grid (contents) so that the
             timeline with its whys comes right after the step, not below every card. */}
         <div className="contents min-w-0 lg:block lg:space-y-3">
@@ -320,6 +370,7 @@ function Shell() {
             data-testid="sticky-step"
           >
             <Transport />
+            <TeachPanel />
             <StepBanner />
           </div>
           <div className="min-w-0 space-y-3 max-lg:order-3">
@@ -330,9 +381,6 @@ function Shell() {
             <Main />
             <DevicesPanel />
           </div>
-        </div>
-        <div className="min-w-0 max-lg:order-2">
-          <Sidebar />
         </div>
       </main>
       <ConfirmDiscard />

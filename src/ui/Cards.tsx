@@ -17,7 +17,7 @@ export function Cards() {
     <div className="@container space-y-3">
       {vcpus > ALL_DETAILED && <VcpuOverview />}
       {vcpus > ALL_DETAILED && shown.length === 0 && (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-600 dark:text-slate-400">
           Select vCPUs in the list to see their cards; vCPUs the current step touches appear here too.
         </p>
       )}

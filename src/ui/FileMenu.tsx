@@ -229,7 +229,7 @@ export function FileMenu() {
           <Separator />
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
             Open a .apic file or a KVM trace…{' '}
-            <span className="text-xs text-slate-500">(or drop it on the page)</span>
+            <span className="text-xs text-slate-600 dark:text-slate-400">(or drop it on the page)</span>
           </MenuItem>
           <MenuItem close={close} onSelect={() => setPasteTrace(true)}>
             Paste a KVM trace (trace-cmd report, perf script)…

@@ -31,6 +31,8 @@ export function Header({
   const setCompare = useViz((s) => s.setCompare);
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
+  const teach = useViz((s) => s.teach);
+  const setTeach = useViz((s) => s.setTeach);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
   const warnings = useViz((s) => s.info?.warnings);
   const warningCount = useViz((s) => s.info?.warningCount ?? 0);
@@ -49,7 +51,7 @@ export function Header({
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
         <span className="text-base font-bold tracking-tight">apicscope</span>
-        <span className="ml-2 hidden text-xs text-slate-500 md:inline dark:text-slate-400">
+        <span className="ml-2 hidden text-xs text-slate-600 dark:text-slate-400 md:inline dark:text-slate-400">
           x86 interrupt delivery as KVM and QEMU do it
         </span>
       </div>
@@ -95,6 +97,15 @@ export function Header({
         </Button>
       )}
       <Button
+        role="switch"
+        aria-checked={teach}
+        onClick={() => setTeach(!teach)}
+        title="Teaching mode: predict each step before it is shown"
+        className={teach ? 'border-violet-500 bg-violet-100 dark:bg-violet-900' : ''}
+      >
+        Teach<span aria-hidden="true">{teach ? ' ●' : ' ○'}</span>
+      </Button>
+      <Button
         onClick={() => setCompare(compare ? null : [...(PRESET_COMPARE.get(current) ?? [])])}
         aria-pressed={compare}
         title="The same scenario under a second configuration, side by side"
@@ -105,8 +116,8 @@ export function Header({
       <Button onClick={onTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme (t)`}>
         {theme === 'dark' ? '☀ Light' : '☾ Dark'}
       </Button>
-      <Button onClick={onHelp} aria-label="Keyboard shortcuts and legend (?)">
-        ? Help
+      <Button onClick={onHelp} aria-label="Help: keyboard shortcuts and legend (?)" aria-keyshortcuts="?">
+        <span aria-hidden="true">?</span> Help
       </Button>
     </header>
   );

@@ -11,6 +11,9 @@ export const VizContext = createContext<VizStore | null>(null);
  */
 export const OtherCpusContext = createContext<Record<number, CpuDetail> | null>(null);
 
+/** Compare view: the id of the column's heading ("A as written"), so its sections' names tell the columns apart. */
+export const ColumnContext = createContext<string | undefined>(undefined);
+
 export function useVizStore(): VizStore {
   const store = useContext(VizContext);
   if (!store) throw new Error('useViz must be used inside a <VizContext.Provider>');

@@ -9,6 +9,7 @@ import type { TraceEvent } from '../core/events.ts';
 import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
 import type { HostLeg, LifeEntry } from '../core/state.ts';
 import type { ExpectResult } from '../replay/run.ts';
+import type { Ask } from '../scenario/ask.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 
@@ -116,6 +117,8 @@ export interface StepInfo {
   text: string;
   line: number;
   notes: string[];
+  /** Teaching mode: the scenario's own question for this step (`ask`). */
+  ask?: Ask;
 }
 
 export interface SessionInfo {

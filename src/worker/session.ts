@@ -160,7 +160,13 @@ export class Session {
       pins: [...new Set(s?.steps.map((st) => pinOf(st.action)).filter((p) => p >= 0) ?? [])].sort(
         (a, b) => a - b,
       ),
-      steps: s?.steps.map((st) => ({ text: printAction(st.action), line: st.line, notes: st.notes })) ?? [],
+      steps:
+        s?.steps.map((st) => ({
+          text: printAction(st.action),
+          line: st.line,
+          notes: st.notes,
+          ...(st.ask ? { ask: st.ask } : {}),
+        })) ?? [],
       expects: this.expects,
       warnings: this.warnings,
       warningCount: this.warningCount,

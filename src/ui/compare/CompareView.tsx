@@ -3,7 +3,7 @@
  * differences marked. The second column is its own visualizer instance (store and worker); it
  * follows the first, and its actions are the first one's, since the scenario text is shared.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { hex } from '../../core/hex.ts';
 import type { VizStore } from '../../store/viz.ts';
@@ -12,7 +12,7 @@ import { cpuDiff } from '../../worker/diff.ts';
 import type { CpuDetail } from '../../worker/protocol.ts';
 import { Cards } from '../Cards.tsx';
 import { Button } from '../common/Button.tsx';
-import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
+import { ColumnContext, OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 import { LanesView } from '../lanes/LanesView.tsx';
 import { Cited } from '../reference/Cited.tsx';
@@ -80,24 +80,30 @@ function Side({
   detail: string;
 }) {
   const otherCpus = useStore(other, (s) => s.cpus);
+  const hid = useId();
   return (
     <VizContext.Provider value={store}>
       <OtherCpusContext.Provider value={otherCpus}>
-        <section
-          aria-label={`Column ${label}`}
-          id={`side-${label}`}
-          data-testid={`side-${label}`}
-          className="min-w-0 scroll-mt-56 space-y-3"
-        >
-          <h2 className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800">
-            {label} <span className="font-mono text-xs font-normal">{detail}</span>
-          </h2>
-          <IoapicTable />
-          <Cards />
-          <div className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900">
-            <Counters />
-          </div>
-        </section>
+        <ColumnContext.Provider value={hid}>
+          <section
+            aria-label={`Column ${label}`}
+            id={`side-${label}`}
+            data-testid={`side-${label}`}
+            className="min-w-0 scroll-mt-56 space-y-3"
+          >
+            <h2
+              id={hid}
+              className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800"
+            >
+              {label} <span className="font-mono text-xs font-normal">{detail}</span>
+            </h2>
+            <IoapicTable />
+            <Cards />
+            <div className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900">
+              <Counters />
+            </div>
+          </section>
+        </ColumnContext.Provider>
       </OtherCpusContext.Provider>
     </VizContext.Provider>
   );
@@ -187,7 +193,8 @@ const PIN_FIELD: Record<string, string> = {
 
 function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
   const d = useFirstDifference(a, b);
-  if (d === undefined) return <p className="m-0 mb-1 text-slate-500">Looking for the first difference…</p>;
+  if (d === undefined)
+    return <p className="m-0 mb-1 text-slate-600 dark:text-slate-400">Looking for the first difference…</p>;
   if (d === null)
     return (
       <p className="m-0 mb-1 font-semibold" data-testid="first-difference">
@@ -231,7 +238,7 @@ function Differences({ a, b }: { a: VizStore; b: VizStore }) {
   const ca = useStore(a, (s) => s.cpus);
   const cb = useStore(b, (s) => s.cpus);
   if (!fa || !fb) return null;
-  if (fa.step !== fb.step) return <p className="text-xs text-slate-500">Catching up…</p>;
+  if (fa.step !== fb.step) return <p className="text-xs text-slate-600 dark:text-slate-400">Catching up…</p>;
   const names = Object.keys(fa.view.counters) as (keyof typeof fa.view.counters)[];
   const counters = names
     .filter((n) => fa.view.counters[n] !== fb.view.counters[n])

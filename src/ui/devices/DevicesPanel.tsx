@@ -1,5 +1,5 @@
 /** Messages that come from no pin (MSI, IPI) and the VMM's actions (wait, run, snapshot). */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Action, DeliveryMode, DestMode, Shorthand, Trigger } from '../../core/actions.ts';
 import type { Read } from '../../scenario/grammar/index.ts';
 import {
@@ -141,15 +141,16 @@ export function DevicesPanel() {
   const [wait, setWait] = useState('10ms');
   const [runN, setRunN] = useState('100');
   const [snap, setSnap] = useState('s1');
+  const hid = useId();
   const names = [
     ...new Set((steps ?? []).filter((st) => st.text.startsWith('snapshot ')).map((st) => st.text.slice(9))),
   ];
   return (
     <section
-      aria-labelledby="dev-h"
+      aria-labelledby={hid}
       className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
-      <h2 id="dev-h" className="m-0 mb-2 text-sm font-semibold">
+      <h2 id={hid} className="m-0 mb-2 text-sm font-semibold">
         Messages and the VMM
       </h2>
       <div className="flex flex-col gap-2">

@@ -43,7 +43,7 @@ function Gutter({
   return (
     <div
       aria-hidden="true"
-      className="w-12 shrink-0 overflow-hidden border-r border-slate-200 bg-slate-50 py-2 font-mono text-[11px] leading-5 text-slate-400 select-none dark:border-slate-700 dark:bg-slate-900"
+      className="w-12 shrink-0 overflow-hidden border-r border-slate-200 bg-slate-50 py-2 font-mono text-[11px] leading-5 text-slate-600 dark:text-slate-400 select-none dark:border-slate-700 dark:bg-slate-900"
     >
       <div style={{ transform: `translateY(${-(scroll % LINE)}px)` }}>{rows}</div>
     </div>
@@ -270,7 +270,9 @@ export function EditorPanel() {
         >
           Revert
         </Button>
-        {dirty && errors.length === 0 && <span className="text-xs text-slate-500">unapplied changes</span>}
+        {dirty && errors.length === 0 && (
+          <span className="text-xs text-slate-600 dark:text-slate-400">unapplied changes</span>
+        )}
       </div>
       {errors.length > 0 && (
         <div

@@ -2,7 +2,7 @@
  * The IOAPIC: one row per pin, line actions on the row, every RTE field editable in place. Field
  * edits are staged and commit together as ONE `route` step (Enter, or the row's Route button).
  */
-import { memo, useState } from 'react';
+import { memo, useContext, useId, useState } from 'react';
 import type { Action, RteFields } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
 import type { Read } from '../../scenario/grammar/index.ts';
@@ -19,7 +19,8 @@ import {
 import type { IoapicView } from '../../worker/protocol.ts';
 import { useAct } from '../act.ts';
 import { Button } from '../common/Button.tsx';
-import { useViz } from '../context.ts';
+import { Toolbar } from '../common/roving.tsx';
+import { ColumnContext, useViz } from '../context.ts';
 
 type Pin = IoapicView['pins'][number];
 
@@ -174,7 +175,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </th>
       <td className={cell}>
         <span
-          className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400'}`}
+          className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-600 dark:text-slate-400 dark:bg-slate-800 dark:text-slate-400'}`}
           title="The device's line level"
         >
           {p.line ? 'high' : 'low'}
@@ -185,7 +186,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           className={
             p.remoteIrr
               ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
-              : 'text-slate-400'
+              : 'text-slate-600 dark:text-slate-400'
           }
           title="Remote IRR: a level interrupt is in flight until its EOI"
         >
@@ -194,7 +195,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       </td>
       <td className={`${cell} text-center font-mono`}>{p.irr}</td>
       <td className={`${cell} whitespace-nowrap`}>
-        <span className="inline-flex gap-0.5 [&>button]:px-1" role="group" aria-label={`pin ${p.pin} line`}>
+        <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${p.pin} line`}>
           <Button
             onClick={() => act({ kind: 'assert', pin: p.pin })}
             aria-label={`assert pin ${p.pin}`}
@@ -216,7 +217,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           >
             pulse
           </Button>
-        </span>
+        </Toolbar>
       </td>
       <td className={cell}>
         <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
@@ -327,6 +328,8 @@ export function IoapicTable() {
   /** Pins the user asked to route (shown without showing all 24). */
   const [extra, setExtra] = useState<number[]>([]);
   const [newPin, setNewPin] = useState('');
+  const hid = useId();
+  const column = useContext(ColumnContext);
   if (!io) return null;
   const changed = new Set(changedPins ?? []);
   const used = new Set(usedPins ?? []);
@@ -344,13 +347,13 @@ export function IoapicTable() {
   );
   return (
     <section
-      aria-labelledby="ioapic-h"
+      aria-labelledby={column ? `${column} ${hid}` : hid}
       className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <header className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id="ioapic-h" className="m-0 text-sm font-semibold">
+        <h2 id={hid} className="m-0 text-sm font-semibold">
           IOAPIC{' '}
-          <span className="font-normal text-slate-500 dark:text-slate-400">
+          <span className="font-normal text-slate-600 dark:text-slate-400">
             version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
           </span>
         </h2>
@@ -390,7 +393,7 @@ export function IoapicTable() {
       </header>
       <div className="relative overflow-x-auto">
         <table className="w-full border-collapse text-xs">
-          <thead className="text-left text-[11px] text-slate-500 dark:text-slate-400">
+          <thead className="text-left text-[11px] text-slate-600 dark:text-slate-400">
             <tr>
               <th className="px-1 text-right">pin</th>
               <th className="px-1">line</th>
@@ -426,7 +429,7 @@ export function IoapicTable() {
           </tbody>
         </table>
         {interesting.length === 0 && (
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-600 dark:text-slate-400">
             Every pin is at its reset value (masked). Type a pin number in “route pin” to program one.
           </p>
         )}

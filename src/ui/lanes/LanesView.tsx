@@ -223,7 +223,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   if (!events || step === 0) return null;
   return (
     <section
-      aria-label="Delivery lanes"
+      aria-label={title}
       className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="mb-1 flex flex-wrap items-center gap-2">

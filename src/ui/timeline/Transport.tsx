@@ -101,15 +101,20 @@ export function Transport() {
         </span>
       </form>
       {running ? (
-        <Button onClick={stopRun} className="border-rose-400 font-semibold" aria-label="Stop the run (Space)">
+        <Button
+          onClick={stopRun}
+          className="min-w-40 border-rose-400 font-semibold tabular-nums"
+          aria-keyshortcuts="Space"
+          title="Stop the run (Space)"
+        >
           Stop{' '}
           {run ? `${run.steps.toLocaleString('en-US')} / ${run.limit?.toLocaleString('en-US') ?? '…'}` : ''}
         </Button>
       ) : (
         <Button
           onClick={() => startRun()}
-          aria-label="Run the guests (Space)"
-          title="Let the automatic guest profiles work (run)"
+          aria-keyshortcuts="Space"
+          title="Let the automatic guest profiles work (run; Space)"
         >
           Run guests
         </Button>

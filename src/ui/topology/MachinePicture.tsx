@@ -173,7 +173,9 @@ export const MachinePicture = memo(function MachinePicture() {
       </div>
       <KvmState kvm={view.kvm} />
       {/* On a phone the picture keeps a readable size and scrolls sideways inside its card. */}
-      <div className="overflow-x-auto">
+      {/* Focusable: on a narrow screen (or an embed) the picture scrolls sideways, by keyboard too. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
+      <div className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-500" tabIndex={0}>
         <svg
           viewBox={`0 0 ${W} ${g.height}`}
           width="100%"

@@ -2,9 +2,12 @@
  * A 256-bit vector register as a 16×16 grid (row = priority class, column = low nibble),
  * drawn with D3. Bits the last step flipped are ringed; empty cells of classes PPR blocks are
  * darker. The 256 cells are created once; an update touches only the cells whose look changed,
- * so a storm run repainting many grids stays cheap. Screen readers get the vectors as a list.
+ * so a storm run repainting many grids stays cheap. It is an ARIA grid (rows = classes, high
+ * first, as drawn): one Tab stop, the arrow keys move between cells, the focused cell is named
+ * ("IRR vector 0x62 (class 6): set") and shows its tooltip on focus as on hover.
  */
 import { select } from 'd3-selection';
+import type { KeyboardEvent } from 'react';
 import { memo, useEffect, useRef, useState } from 'react';
 import { hex } from '../../core/hex.ts';
 import { sameVectors } from '../../worker/diff.ts';
@@ -33,6 +36,39 @@ export interface BitGridProps {
 const x = (v: number) => LABEL + (v & 15) * (CELL + GAP);
 const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
 
+/** A cell's accessible name, from its look (so it is rewritten only when the look changes). */
+function cellName(reg: string, v: number, l: string): string {
+  const state = l[0] === 's' ? 'set' : l[0] === 'b' ? 'clear, class blocked by PPR' : 'clear';
+  const mark = l.endsWith('c')
+    ? ', changed by this step'
+    : l.endsWith('d')
+      ? ', differs from the other column'
+      : '';
+  return `${reg} vector ${hex(v, 2)} (class ${v >> 4}): ${state}${mark}`;
+}
+
+/** Where an arrow key goes from vector v (rows are classes, the highest drawn first). */
+function moveFrom(v: number, key: string, ctrl: boolean): number | null {
+  const cls = v >> 4;
+  const col = v & 15;
+  switch (key) {
+    case 'ArrowRight':
+      return col < 15 ? v + 1 : v;
+    case 'ArrowLeft':
+      return col > 0 ? v - 1 : v;
+    case 'ArrowUp':
+      return cls < 15 ? v + 16 : v;
+    case 'ArrowDown':
+      return cls > 0 ? v - 16 : v;
+    case 'Home':
+      return ctrl ? 0xf0 : v & 0xf0;
+    case 'End':
+      return ctrl ? 0x0f : v | 15;
+    default:
+      return null;
+  }
+}
+
 /** One cell's look, as a small string so that unchanged cells can be skipped. */
 function look(
   set: Set<number>,
@@ -55,11 +91,19 @@ function BitGridImpl({
   describe,
 }: BitGridProps) {
   const ref = useRef<SVGGElement>(null);
+  const cursorRef = useRef<SVGRectElement>(null);
   const looks = useRef<string[]>([]);
   const [hover, setHover] = useState<number | null>(null);
+  /** The grid's one focusable cell (row = class, high first; column = low nibble). */
+  const [cursor, setCursor] = useState(0xf0);
+  const [focused, setFocused] = useState(false);
+  const reg = label.split(' (')[0];
 
   useEffect(() => {
     const g = select(ref.current!);
+    // Decoration (set here: the linter takes any SVG <g> for focusable): the drawn cells and the digits.
+    g.attr('aria-hidden', 'true');
+    select(ref.current!.previousElementSibling).attr('aria-hidden', 'true');
     g.selectAll('rect')
       .data(Array.from({ length: 256 }, (_, v) => v))
       .join('rect')
@@ -95,6 +139,25 @@ function BitGridImpl({
     }
   }, [vectors, changed, differs, blockedClass, color]);
 
+  const moveTo = (v: number) => {
+    setCursor(v);
+    setHover(v);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.metaKey) return;
+    const to = moveFrom(cursor, e.key, e.ctrlKey);
+    if (to === null) return;
+    // The app's ← → Home End step the timeline; inside the grid they move between cells.
+    e.preventDefault();
+    e.stopPropagation();
+    moveTo(to);
+  };
+  const name = cellName(
+    reg,
+    cursor,
+    look(new Set(vectors), new Set(changed), new Set(differs), blockedClass, cursor),
+  );
+
   return (
     <figure className="relative m-0">
       <figcaption
@@ -102,53 +165,92 @@ function BitGridImpl({
         className="mb-0.5 flex items-baseline justify-between gap-2 text-[11px] font-semibold tracking-wide text-slate-600 dark:text-slate-300"
       >
         <span className="truncate">{label}</span>
-        <span className="truncate font-normal tabular-nums text-slate-500 dark:text-slate-400">
+        <span className="truncate font-normal tabular-nums text-slate-600 dark:text-slate-400">
           {vectors.length ? vectors.map((v) => hex(v, 2)).join(' ') : '—'}
         </span>
       </figcaption>
-      <svg
-        width={SIZE}
-        height={SIZE}
-        viewBox={`0 0 ${SIZE} ${SIZE}`}
-        role="img"
+      {/*
+        A virtualized ARIA grid (aria-rowcount/colcount): of its 256 cells only the focused one is
+        in the accessibility tree, as one Tab stop that the arrow keys move; the drawn cells are
+        decoration. 256 named cells per grid made the page's accessibility tree 7× heavier.
+      */}
+      <div
+        role="grid"
         aria-label={`${label}: ${vectors.length ? vectors.map((v) => hex(v, 2)).join(', ') : 'none'}`}
-        className="contain-card block h-auto max-w-full"
+        aria-rowcount={16}
+        aria-colcount={16}
+        className="bit-grid"
+        onKeyDown={onKeyDown}
         onMouseMove={(e) => {
           const v = (e.target as Element).getAttribute('data-v');
-          setHover(v === null ? null : Number(v));
+          setHover(v === null ? (focused ? cursor : null) : Number(v));
         }}
-        onMouseLeave={() => setHover(null)}
+        onMouseLeave={() => setHover(focused ? cursor : null)}
+        onClick={(e) => {
+          const v = (e.target as Element).getAttribute('data-v');
+          if (v === null) return;
+          moveTo(Number(v));
+          cursorRef.current?.focus();
+        }}
       >
-        <g fontSize="8" fill="var(--grid-label)" fontFamily="ui-monospace, monospace">
-          {Array.from({ length: 16 }, (_, i) => (
-            <text key={`c${i}`} x={LABEL + i * (CELL + GAP) + CELL / 2} y={10} textAnchor="middle">
-              {i.toString(16)}
-            </text>
-          ))}
-          {Array.from({ length: 16 }, (_, c) => (
-            <text key={`r${c}`} x={LABEL - 4} y={LABEL + (15 - c) * (CELL + GAP) + 8.5} textAnchor="end">
-              {c.toString(16)}
-            </text>
-          ))}
-        </g>
-        <g ref={ref} />
-      </svg>
+        <svg
+          width={SIZE}
+          height={SIZE}
+          viewBox={`0 0 ${SIZE} ${SIZE}`}
+          role="presentation"
+          className="contain-card block h-auto max-w-full"
+        >
+          <g fontSize="8" fill="var(--grid-label)" fontFamily="ui-monospace, monospace">
+            {Array.from({ length: 16 }, (_, i) => (
+              <text key={`c${i}`} x={LABEL + i * (CELL + GAP) + CELL / 2} y={10} textAnchor="middle">
+                {i.toString(16)}
+              </text>
+            ))}
+            {Array.from({ length: 16 }, (_, c) => (
+              <text key={`r${c}`} x={LABEL - 4} y={LABEL + (15 - c) * (CELL + GAP) + 8.5} textAnchor="end">
+                {c.toString(16)}
+              </text>
+            ))}
+          </g>
+          <g ref={ref} />
+          <g role="row" aria-rowindex={16 - (cursor >> 4)}>
+            <rect
+              ref={cursorRef}
+              role="gridcell"
+              tabIndex={0}
+              aria-colindex={(cursor & 15) + 1}
+              aria-label={name}
+              aria-selected={vectors.includes(cursor)}
+              x={x(cursor) - 1}
+              y={y(cursor) - 1}
+              width={CELL + 2}
+              height={CELL + 2}
+              rx={3}
+              fill="transparent"
+              className="bit-grid-cursor"
+              onFocus={() => {
+                setFocused(true);
+                setHover(cursor);
+              }}
+              onBlur={() => {
+                setFocused(false);
+                setHover(null);
+              }}
+            />
+          </g>
+        </svg>
+      </div>
       {hover !== null && (
         <div
           role="tooltip"
           className="pointer-events-none absolute z-10 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-[11px] text-white shadow dark:bg-slate-100 dark:text-slate-900"
           style={{ left: Math.min(x(hover), SIZE - 120), top: y(hover) + 30 }}
         >
-          vector {hex(hover, 2)}, class {hover >> 4}
+          {reg} vector {hex(hover, 2)}, class {hover >> 4}
           {describe ? `: ${describe(hover)}` : ''}
           {hover >> 4 <= blockedClass ? ' (class blocked by PPR)' : ''}
         </div>
       )}
-      <ul className="sr-only">
-        {vectors.map((v) => (
-          <li key={v}>{hex(v, 2)}</li>
-        ))}
-      </ul>
     </figure>
   );
 }

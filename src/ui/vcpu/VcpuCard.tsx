@@ -7,12 +7,16 @@ import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
 import { ALL_DETAILED } from '../../worker/protocol.ts';
 import { useAct } from '../act.ts';
 import { Button, NumberField } from '../common/Button.tsx';
+import { Toolbar } from '../common/roving.tsx';
 import { OtherCpusContext, useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
 
 const EMPTY: number[] = [];
 /** The registers the "write" select offers. */
 type RegOp = 'spiv' | 'apic-id' | 'ldr' | 'dfr';
+
+/** The LAPIC modes as the SDM spells them. */
+const MODE_NAMES: Record<string, string> = { xapic: 'xAPIC', x2apic: 'x2APIC' };
 
 /** The vector registers a card draws; under Secure AVIC the first three are the guest's own. */
 const GRIDS = [
@@ -66,7 +70,7 @@ function Field({
 }) {
   return (
     <div className="flex items-baseline justify-between gap-2" title={title}>
-      <dt className="text-slate-500 dark:text-slate-400">{name}</dt>
+      <dt className="text-slate-600 dark:text-slate-400">{name}</dt>
       <dd
         className={`m-0 font-mono tabular-nums ${changed ? 'rounded bg-sky-100 px-1 text-sky-900 dark:bg-sky-900 dark:text-sky-100' : ''}`}
       >
@@ -151,8 +155,10 @@ export const VcpuCard = memo(function VcpuCard({
       <header className="mb-2 flex items-center justify-between gap-2">
         <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
           vCPU {c}
-          <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
-            {cpu.mode} ID {hex(cpu.apicId)} · {cpu.profile} guest{cpu.savic ? ' · Secure AVIC' : ''}
+          <span className="ml-2 text-xs font-normal text-slate-600 dark:text-slate-400">
+            <span className="sr-only"> · </span>
+            {MODE_NAMES[cpu.mode] ?? cpu.mode} ID {hex(cpu.apicId)} · {cpu.profile} guest
+            {cpu.savic ? ' · Secure AVIC' : ''}
           </span>
         </h3>
         <span
@@ -244,7 +250,7 @@ export const VcpuCard = memo(function VcpuCard({
         />
       </dl>
       {cpu.frames.at(-1)?.script && (
-        <p className="mt-1 text-[11px] text-slate-500 dark:text-slate-400">
+        <p className="mt-1 text-[11px] text-slate-600 dark:text-slate-400">
           handler script:{' '}
           {cpu.frames
             .at(-1)!
@@ -252,7 +258,7 @@ export const VcpuCard = memo(function VcpuCard({
             .join(', ')}
         </p>
       )}
-      <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
+      <Toolbar className="mt-2 flex flex-wrap items-center gap-1" label={`vCPU ${c} actions`}>
         {/* A level IRQ's handler quiets its device before the EOI; in sight, in that order. */}
         <span className="inline-flex items-center gap-1">
           <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
@@ -285,7 +291,7 @@ export const VcpuCard = memo(function VcpuCard({
           <NumberField label="TPR" value={tpr} onChange={setTpr} width="w-12" />
           <Button
             onClick={() => runWith(tpr, 'tpr value', REG32, (value) => ({ op: 'tpr', value }))}
-            aria-label={`write TPR on vCPU ${c}`}
+            aria-label={`set TPR on vCPU ${c}`}
           >
             set
           </Button>
@@ -301,7 +307,7 @@ export const VcpuCard = memo(function VcpuCard({
             write
           </Button>
         </span>
-      </div>
+      </Toolbar>
       {problem && (
         <p role="alert" className="m-0 mt-1 text-xs text-rose-700 dark:text-rose-300">
           Not added: {problem}
@@ -311,11 +317,7 @@ export const VcpuCard = memo(function VcpuCard({
         <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
           More: registers, host
         </summary>
-        <div
-          className="mt-1 flex flex-wrap items-center gap-1"
-          role="group"
-          aria-label={`vCPU ${c} more actions`}
-        >
+        <Toolbar className="mt-1 flex flex-wrap items-center gap-1" label={`vCPU ${c} more actions`}>
           <label className="inline-flex items-center gap-1 text-slate-600 dark:text-slate-300">
             write
             <select
@@ -344,7 +346,7 @@ export const VcpuCard = memo(function VcpuCard({
           >
             host: PV EOI off
           </Button>
-        </div>
+        </Toolbar>
       </details>
     </article>
   );

@@ -3,10 +3,11 @@
  * vectors, counts, PPR, IF. Selecting a row pins its full card.
  */
 
+import { useContext, useId } from 'react';
 import { hex } from '../../core/hex.ts';
 import { ROW, ROW_FIELDS } from '../../worker/protocol.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
-import { useViz } from '../context.ts';
+import { ColumnContext, useViz } from '../context.ts';
 
 const ROW_H = 22;
 const HEIGHT = 264;
@@ -17,6 +18,8 @@ export function VcpuOverview() {
   const touched = useViz((s) => s.frame?.touched);
   const selected = useViz((s) => s.selected);
   const toggle = useViz((s) => s.toggleSelected);
+  const hid = useId();
+  const column = useContext(ColumnContext);
   if (!rows) return null;
   const hot = new Set(touched ?? []);
   const row = (i: number) => {
@@ -29,32 +32,37 @@ export function VcpuOverview() {
         type="button"
         onClick={() => toggle(i)}
         aria-pressed={pinned}
-        aria-label={`vCPU ${i}: IRR ${rows[o + ROW.irrCount]} pending, ISR ${rows[o + ROW.isrCount]} in service${pinned ? ', pinned' : ''}`}
         className={`grid h-full w-full grid-cols-[3.5rem_4rem_4rem_3rem_3rem_2.5rem_2rem] items-center px-2 text-left font-mono text-[11px] tabular-nums focus-visible:outline-2 focus-visible:outline-sky-500 ${pinned ? 'bg-sky-100 dark:bg-sky-900' : hot.has(i) ? 'bg-amber-50 dark:bg-amber-950' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}
       >
-        <span className="font-semibold">{i}</span>
-        <span>{irrTop >= 0 ? `${hex(irrTop, 2)}×${rows[o + ROW.irrCount]}` : '—'}</span>
-        <span>{isrTop >= 0 ? `${hex(isrTop, 2)}×${rows[o + ROW.isrCount]}` : '—'}</span>
-        <span>{rows[o + ROW.handledCount]}</span>
-        <span>{hex(rows[o + ROW.ppr], 2)}</span>
-        <span>{rows[o + ROW.if]}</span>
-        <span>{rows[o + ROW.stale] >= 0 ? hex(rows[o + ROW.stale], 2) : ''}</span>
+        {/* The name: the row in words (the columns are drawn for the eye only). */}
+        <span className="sr-only">
+          {`vCPU ${i}: IRR ${rows[o + ROW.irrCount]} pending${irrTop >= 0 ? `, top ${hex(irrTop, 2)}` : ''}, ISR ${rows[o + ROW.isrCount]} in service${isrTop >= 0 ? `, top ${hex(isrTop, 2)}` : ''}, ${rows[o + ROW.handledCount]} handled, PPR ${hex(rows[o + ROW.ppr], 2)}, IF=${rows[o + ROW.if]}${rows[o + ROW.stale] >= 0 ? `, stale EOI ${hex(rows[o + ROW.stale], 2)}` : ''}${pinned ? ', pinned' : ''}`}
+        </span>
+        <span aria-hidden="true" className="font-semibold">
+          {i}
+        </span>
+        <span aria-hidden="true">{irrTop >= 0 ? `${hex(irrTop, 2)}×${rows[o + ROW.irrCount]}` : '—'}</span>
+        <span aria-hidden="true">{isrTop >= 0 ? `${hex(isrTop, 2)}×${rows[o + ROW.isrCount]}` : '—'}</span>
+        <span aria-hidden="true">{rows[o + ROW.handledCount]}</span>
+        <span aria-hidden="true">{hex(rows[o + ROW.ppr], 2)}</span>
+        <span aria-hidden="true">{rows[o + ROW.if]}</span>
+        <span aria-hidden="true">{rows[o + ROW.stale] >= 0 ? hex(rows[o + ROW.stale], 2) : ''}</span>
       </button>
     );
   };
   return (
     <section
-      aria-labelledby="ov-h"
+      aria-labelledby={column ? `${column} ${hid}` : hid}
       className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
-      <h2 id="ov-h" className="m-0 mb-1 text-sm font-semibold">
+      <h2 id={hid} className="m-0 mb-1 text-sm font-semibold">
         All {vcpus.toLocaleString('en-US')} vCPUs{' '}
-        <span className="font-normal text-slate-500 dark:text-slate-400">
+        <span className="font-normal text-slate-600 dark:text-slate-400">
           · select a row to pin its card; rows the last step touched are tinted
         </span>
       </h2>
       <div
-        className="grid grid-cols-[3.5rem_4rem_4rem_3rem_3rem_2.5rem_2rem] px-2 text-[10px] font-semibold text-slate-500 dark:text-slate-400"
+        className="grid grid-cols-[3.5rem_4rem_4rem_3rem_3rem_2.5rem_2rem] px-2 text-[10px] font-semibold text-slate-600 dark:text-slate-400"
         aria-hidden="true"
       >
         <span>vCPU</span>
