@@ -140,34 +140,66 @@ function eoiOwed(s: MachineState, vector: number): boolean {
   return false;
 }
 
+/** Where each state lint's condition holds: a bit per pin (stateLintPins). */
+export const STUCK = 0;
+export const MASKED = 1;
+export const LOST = 2;
+
+/**
+ * The pins where each state lint's condition holds, as bit masks in out[STUCK], out[MASKED] and
+ * out[LOST], built without a warning or a string: the explorer asks it after every step, and the
+ * warnings below are made from the same masks.
+ */
+export function stateLintPins(s: MachineState, out: Uint32Array): void {
+  let stuck = 0;
+  let masked = 0;
+  let lost = 0;
+  const io = s.ioapic;
+  for (let pin = 0; pin < io.rte.length; pin++) {
+    const e = io.rte[pin];
+    const high = (io.line & bitOf(pin)) !== 0;
+    if (e.trigger === 1 && e.remoteIrr === 1) {
+      if (!eoiOwed(s, e.vector)) stuck |= bitOf(pin);
+      if (e.mask) masked |= bitOf(pin);
+    }
+    if (!high || e.mask) continue;
+    if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0) lost |= bitOf(pin);
+    else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin)) lost |= bitOf(pin);
+  }
+  out[STUCK] = stuck;
+  out[MASKED] = masked;
+  out[LOST] = lost;
+}
+
+const PINS = new Uint32Array(3);
+
 function stateWarnings(s: MachineState): Map<string, LintWarning> {
   const out = new Map<string, LintWarning>();
   const io = s.ioapic;
   const split = s.config.irqchip === 'split';
   const eoiRegister = split && ioapicVersionOf(s.config) === 0x20;
+  stateLintPins(s, PINS);
+  const [stuck, masked, lost] = PINS;
   for (let pin = 0; pin < io.rte.length; pin++) {
     const e = io.rte[pin];
-    const high = (io.line & bitOf(pin)) !== 0;
-    if (e.trigger === 1 && e.remoteIrr === 1) {
-      if (!eoiOwed(s, e.vector))
-        out.set(`stuck-remote-irr:${pin}`, {
-          lint: 'stuck-remote-irr',
-          rule: 'R5.6 c',
-          pin,
-          vector: e.vector,
-          why: `R5.6 c: pin ${pin} (level, vector ${hex(e.vector)}) has remote IRR set and no vCPU owes its EOI: no LAPIC has ${hex(e.vector)} pending or in service, so no EOI broadcast will clear it; the pin is blocked until the guest rewrites its RTE (edge and back, S13)${eoiRegister ? ' or writes the IOAPIC EOI register' : ''}`,
-        });
-      if (e.mask)
-        out.set(`masked-remote-irr:${pin}`, {
-          lint: 'masked-remote-irr',
-          rule: 'R5.5',
-          pin,
-          vector: e.vector,
-          why: `R5.5: pin ${pin} (level, vector ${hex(e.vector)}) is masked while its remote IRR is set: after the EOI the masked pin is not re-delivered, and if the EOI never comes the pin stays blocked when it is unmasked`,
-        });
-    }
-    if (!high || e.mask) continue;
-    if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0)
+    if (stuck & bitOf(pin))
+      out.set(`stuck-remote-irr:${pin}`, {
+        lint: 'stuck-remote-irr',
+        rule: 'R5.6 c',
+        pin,
+        vector: e.vector,
+        why: `R5.6 c: pin ${pin} (level, vector ${hex(e.vector)}) has remote IRR set and no vCPU owes its EOI: no LAPIC has ${hex(e.vector)} pending or in service, so no EOI broadcast will clear it; the pin is blocked until the guest rewrites its RTE (edge and back, S13)${eoiRegister ? ' or writes the IOAPIC EOI register' : ''}`,
+      });
+    if (masked & bitOf(pin))
+      out.set(`masked-remote-irr:${pin}`, {
+        lint: 'masked-remote-irr',
+        rule: 'R5.5',
+        pin,
+        vector: e.vector,
+        why: `R5.5: pin ${pin} (level, vector ${hex(e.vector)}) is masked while its remote IRR is set: after the EOI the masked pin is not re-delivered, and if the EOI never comes the pin stays blocked when it is unmasked`,
+      });
+    if (!(lost & bitOf(pin))) continue;
+    if (e.trigger === 1)
       out.set(`lost-interrupt:${pin}`, {
         lint: 'lost-interrupt',
         rule: 'R5.4',
@@ -175,7 +207,7 @@ function stateWarnings(s: MachineState): Map<string, LintWarning> {
         vector: e.vector,
         why: `R5.4: pin ${pin} (level, vector ${hex(e.vector)}) is unmasked and its line high, but remote IRR is 0 and no delivery is deferred: its interrupt reached no APIC${split ? '' : ' (the fast path returns 0 when nobody accepts, R4.8)'} and will not be sent again until the line drops and rises or the RTE is rewritten`,
       });
-    else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin))
+    else
       out.set(`lost-interrupt:${pin}`, {
         lint: 'lost-interrupt',
         rule: split ? 'R6' : 'R5.5',
@@ -203,7 +235,8 @@ function counterSnapshot(c: Counters, name: CounterName): Map<string, number> {
   return m;
 }
 
-function lowVectorMask(v: VcpuState): number {
+/** Vectors 0–15 held in IRR or ISR on this vCPU (16 bits): the low-vector lint's baseline. */
+export function lowVectorMask(v: VcpuState): number {
   let w = v.irr[0] | v.isr[0];
   if (v.savic) w |= v.savic.irr[0] | v.savic.isr[0];
   return w & 0xffff;

@@ -27,7 +27,17 @@ import { COUNTER_FILTERS, COUNTER_NAMES } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
 import { CPU_SET_REGS, CPU_VALUE_REGS, IOAPIC_FIELDS } from '../core/inspect.ts';
-import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import type { Check, Expectation, ExploreSpec, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import {
+  EXPLORE_BOUNDS,
+  EXPLORE_KINDS,
+  EXPLORE_LINTS,
+  emptyExploreSpec,
+  expandAlternatives,
+  MAX_ALTERNATIVES,
+  MAX_EXPLORE_DEPTH,
+  MAX_EXPLORE_STATES,
+} from './explore-syntax.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
 import { MAX_LINE_CHARS, MAX_SCENARIO_CHARS, MAX_STEPS } from './limits.ts';
@@ -363,6 +373,7 @@ const SIG_HOST_PV_EOI = signature([
   { name: 'cpu', positional: true, required: true },
   { name: 'state', positional: true, required: true },
 ]);
+const SIG_EXPLORE_BOUNDS = signature(EXPLORE_BOUNDS.map((name) => ({ name })));
 const SIG_RUN = signature([{ name: 'n', positional: true }]);
 const SIG_IOAPIC = signature([{ name: 'version', positional: true, required: true }]);
 const SIG_KVM = signature(KVM_KEYS.map((name) => ({ name })));
@@ -436,6 +447,8 @@ export function validateScenario(s: Scenario): ScenarioError[] {
   }
   for (const st of s.steps) checkRefs(st.refs, s, errors);
   for (const e of s.expects) checkRefs(e.refs, s, errors);
+  for (const a of s.explore?.actions ?? []) checkRefs(a.refs, s, errors);
+  for (const i of s.explore?.invariants ?? []) checkRefs(i.refs, s, errors);
   return errors.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
@@ -476,6 +489,8 @@ class Parser {
   private refs: Ref[] = NONE;
   private lineNo = 0;
   private pendingNotesLine = 0;
+  /** The `explore` and `invariant` statements, once there is one. */
+  private exploreSpec: ExploreSpec | null = null;
 
   /** Continues after an already parsed scenario, to parse lines appended to it. */
   static after(s: Scenario): Parser {
@@ -489,6 +504,13 @@ class Parser {
     p.anyStatement = true;
     p.firstAction = s.steps[0]?.line ?? 0;
     for (const st of s.steps) if (st.action.kind === 'snapshot') p.snapshots.add(st.action.name);
+    if (s.explore)
+      p.exploreSpec = {
+        ...s.explore,
+        actions: [...s.explore.actions],
+        invariants: [...s.explore.invariants],
+        pos: { ...s.explore.pos },
+      };
     return p;
   }
 
@@ -522,6 +544,7 @@ class Parser {
       steps: this.steps,
       expects: this.expects,
       trailingNotes: this.pendingNotes,
+      ...(this.exploreSpec ? { explore: this.exploreSpec } : {}),
     };
   }
 
@@ -568,6 +591,8 @@ class Parser {
       return this.configStatement(kw, tokens);
     }
     if (kw === 'expect') return this.expectStatement(tokens);
+    if (kw === 'explore') return this.exploreStatement(tokens);
+    if (kw === 'invariant') return this.invariantStatement(tokens);
     const actionKw = ACTION_NAMES.get(kw);
     if (actionKw !== undefined) {
       if (this.steps.length >= MAX_STEPS)
@@ -581,7 +606,7 @@ class Parser {
       return;
     }
     throw new LineError(
-      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note'])}`,
+      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note', 'explore', 'invariant'])}`,
       head.col,
     );
   }
@@ -818,12 +843,128 @@ class Parser {
   private lineText = '';
 
   private expectStatement(raw: Token[]): void {
+    const check = this.expectation(raw);
+    this.expects.push({
+      line: this.lineNo,
+      afterStep: this.steps.length,
+      check,
+      refs: this.refs,
+      text: sourceOfExpectation(this.lineText, raw),
+    });
+  }
+
+  private spec(): ExploreSpec {
+    if (!this.exploreSpec) this.exploreSpec = emptyExploreSpec();
+    return this.exploreSpec;
+  }
+
+  /** `invariant CHECK`: the `expect` forms, checked by the explorer after every step it takes. */
+  private invariantStatement(raw: Token[]): void {
+    const check = this.expectation(raw, 'invariant');
+    this.spec().invariants.push({
+      line: this.lineNo,
+      check,
+      text: sourceOfExpectation(this.lineText, raw),
+      refs: this.refs,
+    });
+  }
+
+  /** `explore depth=N max-states=M`, `explore actions KIND…`, `explore action ACTION`, `explore lints NAME…`. */
+  private exploreStatement(t: Token[]): void {
+    const at = t[0].col;
+    const x = this.spec();
+    const once = (key: string, tok: Token) => {
+      if (Object.hasOwn(x.pos, key))
+        throw new LineError(`'explore ${key}' is already set on line ${x.pos[key].line}`, tok.col);
+      x.pos[key] = { line: this.lineNo, col: tok.col };
+    };
+    const sub = t[1];
+    if (sub?.kind !== 'word')
+      throw new LineError(
+        "explore needs depth=N, max-states=M, 'actions KIND…', 'action ACTION' or 'lints NAME…'",
+        sub?.col ?? at,
+      );
+    if (sub.text.includes('=')) {
+      const a = args(t, 1, SIG_EXPLORE_BOUNDS, 'explore');
+      if (a.has('depth')) {
+        once('depth', a.get('depth')!);
+        x.depth = num(a.get('depth'), 'explore depth', 1, MAX_EXPLORE_DEPTH, at);
+      }
+      if (a.has('max-states')) {
+        once('max-states', a.get('max-states')!);
+        x.maxStates = num(a.get('max-states'), 'explore max-states', 1, MAX_EXPLORE_STATES, at);
+      }
+      return;
+    }
+    const what = sub.text.toLowerCase();
+    if (what === 'actions' || what === 'lints') {
+      const names: readonly string[] = what === 'actions' ? EXPLORE_KINDS : EXPLORE_LINTS;
+      once(what, sub);
+      const words = t.slice(2);
+      if (words.length === 0)
+        throw new LineError(`explore ${what} needs one or more of ${names.join(', ')}, or none`, sub.col);
+      const list: string[] = [];
+      for (const w of words) {
+        const word = w.text.toLowerCase();
+        if (w.kind === 'word' && word === 'none' && words.length === 1) break;
+        if (w.kind !== 'word' || !names.includes(word))
+          throw new LineError(
+            `explore ${what} takes ${names.join(', ')} or none, not '${w.text}'${suggest(word, names)}`,
+            w.col,
+          );
+        if (list.includes(word)) throw new LineError(`'${word}' is given twice`, w.col);
+        list.push(word);
+      }
+      if (what === 'actions') x.kinds = list;
+      else x.lints = list;
+      return;
+    }
+    if (what !== 'action')
+      throw new LineError(
+        `explore takes depth=, max-states=, actions, action or lints, not '${sub.text}'${suggest(what, ['actions', 'action', 'lints', ...EXPLORE_BOUNDS])}`,
+        sub.col,
+      );
+    const body = t.slice(2);
+    const kwTok = body[0];
+    if (kwTok?.kind !== 'word')
+      throw new LineError('explore action needs an action, e.g. assert 3|4', sub.col);
+    const kw = ACTION_NAMES.get(kwTok.text.toLowerCase());
+    if (kw === undefined || kw === 'snapshot')
+      throw new LineError(
+        `explore action takes an action (${ACTION_STATEMENTS.filter((k) => k !== 'snapshot').join(', ')}), not '${kwTok.text}'`,
+        kwTok.col,
+      );
+    const variants = expandAlternatives(body);
+    if (!variants)
+      throw new LineError(`explore action expands to more than ${MAX_ALTERNATIVES} actions`, kwTok.col);
+    const refs: Ref[] = [];
+    const actions = variants.map((v) => {
+      for (const w of v)
+        if (w.kind === 'word' && (w.text === '' || w.text.endsWith('=')))
+          throw new LineError("an alternative is empty: write 'a|b' with a value on each side", w.col);
+      this.refs = NONE;
+      const a = this.action(kw, v);
+      for (const r of this.refs) refs.push(r);
+      return a;
+    });
+    const last = body[body.length - 1];
+    const end = last.col - 1 + last.text.length;
+    x.actions.push({
+      line: this.lineNo,
+      text: this.lineText.slice(kwTok.col - 1, end).replace(/\s+/g, ' '),
+      actions,
+      refs,
+    });
+  }
+
+  /** The check of an `expect` (or `invariant`) line; its vCPU references in this.refs. */
+  private expectation(raw: Token[], keyword = 'expect'): Check {
     const t = splitOperators(raw);
     const at = t[0].col;
     this.refs = NONE;
     const what = t[1];
     if (what?.kind !== 'word')
-      throw new LineError('expect needs a subject: cpu, ioapic, kvm or count', what?.col ?? at);
+      throw new LineError(`${keyword} needs a subject: cpu, ioapic, kvm or count`, what?.col ?? at);
     const subject = what.text.toLowerCase();
     let check: Check;
     if (subject === 'cpu') check = this.expectCpu(t, at);
@@ -844,16 +985,10 @@ class Parser {
     } else if (subject === 'count') check = this.expectCount(t, at);
     else
       throw new LineError(
-        `expect cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
+        `${keyword} cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
         what.col,
       );
-    this.expects.push({
-      line: this.lineNo,
-      afterStep: this.steps.length,
-      check,
-      refs: this.refs,
-      text: sourceOfExpectation(this.lineText, raw),
-    });
+    return check;
   }
 
   private expectCpu(t: Token[], at: number): Check {

@@ -5,6 +5,7 @@ import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import { hex } from '../core/hex.ts';
 import type { Check, Scenario } from './ast.ts';
+import { printExplore } from './explore-syntax.ts';
 
 export function quote(s: string): string {
   return `"${s
@@ -177,6 +178,7 @@ export function printScenario(s: Scenario): string {
   const out: string[] = [];
   for (const n of s.configNotes) out.push(`note ${quote(n)}`);
   out.push(...printConfig(s.config));
+  if (s.explore) out.push(...printExplore(s.explore));
   const expectsAfter = (k: number) => {
     for (const e of s.expects) if (e.afterStep === k) out.push(`expect ${printCheck(e.check)}`);
   };
