@@ -112,3 +112,44 @@ export function deriveAlphabet(s: Scenario, end: MachineState): Action[] {
   for (const line of x?.actions ?? []) for (const a of line.actions) add(a);
   return out;
 }
+
+/**
+ * The pins an exploration can change: those not in their reset state (masked, all zero, line
+ * low) at the start, and those the alphabet names. Any other pin keeps its start state in every
+ * explored state (its RTE is written by no action, its line driven by none, and EOIs touch only
+ * level pins, which a reset pin is not), so the codec and the lints leave it out. An alphabet
+ * that restores a snapshot or EOIs vector 0 at the IOAPIC could change any pin: then all are.
+ */
+export function activePins(start: MachineState, alphabet: readonly Action[]): number {
+  const io = start.ioapic;
+  const all = (1 << io.rte.length) - 1;
+  let pins = io.line | io.irr | io.edgeUndelivered;
+  io.rte.forEach((e, pin) => {
+    if (
+      e.vector | e.trigger | e.dest | e.destMode | e.deliveryMode | e.polarity | e.remoteIrr ||
+      e.mask !== 1
+    )
+      pins |= 1 << pin;
+    if (io.irqEoi[pin] !== 0 || start.vm.routes[pin] !== null) pins |= 1 << pin;
+  });
+  for (const a of alphabet) {
+    switch (a.kind) {
+      case 'route':
+      case 'mask':
+      case 'unmask':
+      case 'assert':
+      case 'deassert':
+      case 'pulse':
+        pins |= 1 << a.pin;
+        break;
+      case 'restore':
+        return all;
+      case 'cpu':
+        if (a.op.op === 'service' || a.op.op === 'ioapic-rte') pins |= 1 << a.op.pin;
+        // IOREGSEL/IOWIN writes of any register, or an IOAPIC EOI of vector 0 (a reset pin's).
+        if (a.op.op === 'ioapic-eoi' && a.op.value === 0) return all;
+        break;
+    }
+  }
+  return pins & all;
+}

@@ -28,6 +28,8 @@ import type { GuestOp, HandlerFrame, MachineState, MsiRoute, VcpuState } from '.
 import { newFrame } from '../core/state.ts';
 
 const SEOIB = ['quirked', 'enabled', 'disabled'] as const;
+/** The packed word of a reset redirection entry: masked, everything else 0. */
+const RESET_RTE = 1 << 11;
 /** counters.ts packs a cpu × vector key with these spans (a test checks the round trip). */
 const VECTOR_SPAN = 257;
 const CPU_SPAN = 4097;
@@ -69,6 +71,15 @@ const mapKey = (a: ApicMap) =>
 const scriptKey = (s: GuestOp[]) => s.map(opText).join(',');
 const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliveryMode},${r.trigger}`;
 
+/** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
+function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
+  let i = at;
+  const mask = src[i++];
+  for (let k = 0; k < 8; k++) b[k] = mask & (1 << k) ? src[i++] : 0;
+  b[8] = mask;
+  return i;
+}
+
 /** Reads and writes the canonical words of the states of one machine (one configuration). */
 export class StateCodec {
   /** The words of the last `write`; valid up to `length`. */
@@ -79,133 +90,187 @@ export class StateCodec {
   private readonly routes = new Interner<MsiRoute>(routeKey);
   private pos = 0;
 
-  /** @param withCounters write the counters too (a property reads them) */
-  constructor(readonly withCounters: boolean) {}
+  /**
+   * @param withCounters write the counters too (a property reads them)
+   * @param pins the pins written (bit per pin, alphabet.ts activePins): the others never change
+   */
+  constructor(
+    readonly withCounters: boolean,
+    pins = 0xffffff,
+  ) {
+    for (let p = 0; p < 24; p++) if (pins & (1 << p)) this.pins.push(p);
+  }
+
+  /** The pins written, from pin 0 up. */
+  private readonly pins: number[] = [];
 
   private w(x: number): void {
-    if (this.pos >= this.buf.length) {
-      const b = new Int32Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-    }
     this.buf[this.pos++] = x;
+  }
+
+  /** Makes room for the words of `s` (an upper bound), so that the writes need no check. */
+  private reserve(s: MachineState): void {
+    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    for (const v of s.cpus) n += 128 + 3 * (v.frames.length + v.tasks.length);
+    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
+    if (n > this.buf.length) this.buf = new Int32Array(n * 2);
   }
 
   /** A 256-bit bitmap: its summary word (bitmap.ts: the mask of its non-zero words), then those words. */
   private bitmap(b: Uint32Array): void {
-    const mask = b[8];
-    this.w(mask);
-    for (let i = 0; i < 8; i++) if (mask & (1 << i)) this.w(b[i]);
+    let mask = b[8];
+    this.buf[this.pos++] = mask;
+    while (mask !== 0) {
+      const i = 31 - Math.clz32(mask & -mask);
+      this.buf[this.pos++] = b[i];
+      mask &= mask - 1;
+    }
   }
 
   private script(s: GuestOp[] | null): number {
     return s === null ? -1 : this.scripts.id(s);
   }
 
+  /** The last apic map and route objects seen, and their numbers (they rarely change). */
+  private lastMap: ApicMap | null = null;
+  private lastMapId = -1;
+  private readonly lastRoute: (MsiRoute | null)[] = [];
+  private readonly lastRouteId: number[] = [];
+
   /** Writes the canonical words of `s` into `buf`; returns their count. */
   write(s: MachineState): number {
+    this.reserve(s);
     this.pos = 0;
     for (const v of s.cpus) this.vcpu(v);
+    const buf = this.buf;
     const io = s.ioapic;
+    const rte = io.rte;
+    const liveAt = this.pos++;
     let live = 0;
-    for (let p = 0; p < io.rte.length; p++) {
-      const e = io.rte[p];
-      if (e.vector !== 0 || e.mask !== 1 || e.remoteIrr !== 0 || e.dest !== 0) live |= 1 << p;
-      else if (e.trigger | e.destMode | e.deliveryMode | e.polarity) live |= 1 << p;
-    }
-    this.w(live);
-    for (let p = 0; p < io.rte.length; p++) {
-      if (!(live & (1 << p))) continue;
-      const e = io.rte[p];
-      this.w(
+    const pins = this.pins;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const e = rte[p];
+      const w =
         e.vector |
-          (e.trigger << 8) |
-          (e.destMode << 9) |
-          (e.deliveryMode << 10) |
-          (e.mask << 11) |
-          (e.polarity << 12) |
-          (e.remoteIrr << 13) |
-          (e.dest << 16),
-      );
+        (e.trigger << 8) |
+        (e.destMode << 9) |
+        (e.deliveryMode << 10) |
+        (e.mask << 11) |
+        (e.polarity << 12) |
+        (e.remoteIrr << 13) |
+        (e.dest << 16);
+      // Only the entries that differ from the reset one (masked, all zero).
+      if (w !== RESET_RTE) {
+        live |= 1 << p;
+        buf[this.pos++] = w;
+      }
     }
-    this.w(io.ioregsel);
-    this.w(io.irr);
-    this.w(io.irrDelivered);
-    this.w(io.line);
-    this.w(io.edgeUndelivered);
-    this.w(io.rtcPendingEoi);
+    buf[liveAt] = live;
+    let pos = this.pos;
+    buf[pos++] = io.ioregsel;
+    buf[pos++] = io.irr;
+    buf[pos++] = io.irrDelivered;
+    buf[pos++] = io.line;
+    buf[pos++] = io.edgeUndelivered;
+    buf[pos++] = io.rtcPendingEoi;
+    const eoiAt = pos++;
     let eoiMask = 0;
-    for (let p = 0; p < io.irqEoi.length; p++) if (io.irqEoi[p] !== 0) eoiMask |= 1 << p;
-    this.w(eoiMask);
-    for (let p = 0; p < io.irqEoi.length; p++) if (io.irqEoi[p] !== 0) this.w(io.irqEoi[p]);
-    this.w(io.rtcDestMap.size);
+    const irqEoi = io.irqEoi;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      if (irqEoi[p] !== 0) {
+        eoiMask |= 1 << p;
+        buf[pos++] = irqEoi[p];
+      }
+    }
+    buf[eoiAt] = eoiMask;
+    buf[pos++] = io.rtcDestMap.size;
     if (io.rtcDestMap.size) {
       for (const k of [...io.rtcDestMap.keys()].sort((a, b) => a - b)) {
-        this.w(k);
-        this.w(io.rtcDestMap.get(k)!);
+        buf[pos++] = k;
+        buf[pos++] = io.rtcDestMap.get(k)!;
       }
     }
     // Relative to now: see the module comment.
-    this.w(io.deferredAt < 0 ? -1 : io.deferredAt - s.time);
+    buf[pos++] = io.deferredAt < 0 ? -1 : io.deferredAt - s.time;
     const vm = s.vm;
-    this.w(SEOIB.indexOf(vm.seoib));
-    this.w(vm.apicvInhibits);
-    this.w(this.maps.id(vm.apicMap));
-    this.w(vm.crashed ? 1 : 0);
-    for (let p = 0; p < vm.routes.length; p++) {
-      const r = vm.routes[p];
-      this.w(r === null ? -1 : this.routes.id(r));
+    buf[pos++] = vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+    buf[pos++] = vm.apicvInhibits;
+    if (vm.apicMap !== this.lastMap) {
+      this.lastMap = vm.apicMap;
+      this.lastMapId = this.maps.id(vm.apicMap);
     }
+    buf[pos++] = this.lastMapId;
+    buf[pos++] = vm.crashed ? 1 : 0;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const r = routes[p];
+      if (r === null) buf[pos++] = -1;
+      else {
+        if (this.lastRoute[p] !== r) {
+          this.lastRoute[p] = r;
+          this.lastRouteId[p] = this.routes.id(r);
+        }
+        buf[pos++] = this.lastRouteId[p];
+      }
+    }
+    this.pos = pos;
     if (this.withCounters) this.counters(s);
     this.length = this.pos;
     return this.pos;
   }
 
   private vcpu(v: VcpuState): void {
-    this.w(v.idReg);
-    this.w(v.ldr);
-    this.w(v.dfr);
-    this.w(v.spiv);
-    this.w(v.lvr);
-    this.w(v.tpr);
+    const buf = this.buf;
+    buf[this.pos++] = v.idReg;
+    buf[this.pos++] = v.ldr;
+    buf[this.pos++] = v.dfr;
+    buf[this.pos++] = v.spiv;
+    buf[this.pos++] = v.lvr;
+    buf[this.pos++] = v.tpr;
     this.bitmap(v.irr);
     this.bitmap(v.isr);
     this.bitmap(v.tmr);
-    this.w(v.highestIsrCache);
-    this.w(v.apicArbPrio);
+    buf[this.pos++] = v.highestIsrCache;
+    buf[this.pos++] = v.apicArbPrio;
     this.bitmap(v.ioapicHandledVectors);
     this.bitmap(v.eoiExitBitmap);
-    this.w(v.highestStalePendingIoapicEoi);
-    this.w(v.pendingIoapicEoi);
-    this.w(v.requests);
-    this.w(v.tprThreshold);
-    this.w(
+    buf[this.pos++] = v.highestStalePendingIoapicEoi;
+    buf[this.pos++] = v.pendingIoapicEoi;
+    buf[this.pos++] = v.requests;
+    buf[this.pos++] = v.tprThreshold;
+    buf[this.pos++] =
       (v.apicvActive ? 1 : 0) |
-        (v.inGuest ? 2 : 0) |
-        (v.kickPending ? 4 : 0) |
-        (v.pvEoiEnabled ? 8 : 0) |
-        (v.pvEoiByte ? 16 : 0) |
-        (v.pvEoiPending ? 32 : 0) |
-        (v.rflagsIf ? 64 : 0) |
-        (v.booted ? 128 : 0),
-    );
+      (v.inGuest ? 2 : 0) |
+      (v.kickPending ? 4 : 0) |
+      (v.pvEoiEnabled ? 8 : 0) |
+      (v.pvEoiByte ? 16 : 0) |
+      (v.pvEoiPending ? 32 : 0) |
+      (v.rflagsIf ? 64 : 0) |
+      (v.booted ? 128 : 0);
     if (v.savic) {
       this.bitmap(v.savic.irr);
       this.bitmap(v.savic.isr);
       this.bitmap(v.savic.tmr);
-      this.w(v.savic.tpr);
+      buf[this.pos++] = v.savic.tpr;
     }
-    this.w(v.frames.length);
-    for (const f of v.frames) {
-      this.w(f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0));
-      this.w(f.pc);
-      this.w(this.script(f.script));
+    const frames = v.frames;
+    buf[this.pos++] = frames.length;
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[k];
+      buf[this.pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
+      buf[this.pos++] = f.pc;
+      buf[this.pos++] = this.script(f.script);
     }
-    this.w(v.tasks.length);
-    for (const t of v.tasks) {
-      this.w(t.vector);
-      this.w(t.pc);
-      this.w(this.script(t.script));
+    const tasks = v.tasks;
+    buf[this.pos++] = tasks.length;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k];
+      buf[this.pos++] = t.vector;
+      buf[this.pos++] = t.pc;
+      buf[this.pos++] = this.script(t.script);
     }
   }
 
@@ -239,11 +304,6 @@ export class StateCodec {
   read(m: Ctx, src: Int32Array, at: number, time: number): number {
     const s = m.s;
     let i = at;
-    const bitmap = (b: Uint32Array) => {
-      const mask = src[i++];
-      for (let k = 0; k < 8; k++) b[k] = mask & (1 << k) ? src[i++] : 0;
-      b[8] = mask;
-    };
     for (const v of s.cpus) {
       v.idReg = src[i++] >>> 0;
       v.ldr = src[i++] >>> 0;
@@ -251,13 +311,13 @@ export class StateCodec {
       v.spiv = src[i++] >>> 0;
       v.lvr = src[i++] >>> 0;
       v.tpr = src[i++] >>> 0;
-      bitmap(v.irr);
-      bitmap(v.isr);
-      bitmap(v.tmr);
+      i = readBitmap(v.irr, src, i);
+      i = readBitmap(v.isr, src, i);
+      i = readBitmap(v.tmr, src, i);
       v.highestIsrCache = src[i++];
       v.apicArbPrio = src[i++];
-      bitmap(v.ioapicHandledVectors);
-      bitmap(v.eoiExitBitmap);
+      i = readBitmap(v.ioapicHandledVectors, src, i);
+      i = readBitmap(v.eoiExitBitmap, src, i);
       v.highestStalePendingIoapicEoi = src[i++];
       v.pendingIoapicEoi = src[i++];
       v.requests = src[i++];
@@ -272,9 +332,9 @@ export class StateCodec {
       v.rflagsIf = (flags & 64) !== 0;
       v.booted = (flags & 128) !== 0;
       if (v.savic) {
-        bitmap(v.savic.irr);
-        bitmap(v.savic.isr);
-        bitmap(v.savic.tmr);
+        i = readBitmap(v.savic.irr, src, i);
+        i = readBitmap(v.savic.isr, src, i);
+        i = readBitmap(v.savic.tmr, src, i);
         v.savic.tpr = src[i++] >>> 0;
       }
       const nf = src[i++];
@@ -313,9 +373,13 @@ export class StateCodec {
     }
     const io = s.ioapic;
     const live = src[i++];
-    for (let p = 0; p < io.rte.length; p++) {
+    let vectorsChanged = false;
+    const pins = this.pins;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
       const e = io.rte[p];
-      const w = live & (1 << p) ? src[i++] : 1 << 11;
+      const w = live & (1 << p) ? src[i++] : RESET_RTE;
+      if (e.vector !== (w & 0xff)) vectorsChanged = true;
       e.vector = w & 0xff;
       e.trigger = ((w >>> 8) & 1) as 0 | 1;
       e.destMode = ((w >>> 9) & 1) as 0 | 1;
@@ -332,7 +396,10 @@ export class StateCodec {
     io.edgeUndelivered = src[i++];
     io.rtcPendingEoi = src[i++];
     const eoiMask = src[i++];
-    for (let p = 0; p < io.irqEoi.length; p++) io.irqEoi[p] = eoiMask & (1 << p) ? src[i++] : 0;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      io.irqEoi[p] = eoiMask & (1 << p) ? src[i++] : 0;
+    }
     const nrtc = src[i++];
     if (nrtc || io.rtcDestMap.size) {
       io.rtcDestMap.clear();
@@ -349,13 +416,14 @@ export class StateCodec {
     vm.apicvInhibits = src[i++];
     vm.apicMap = this.maps.items[src[i++]];
     vm.crashed = src[i++] === 1;
-    for (let p = 0; p < vm.routes.length; p++) {
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
       const r = src[i++];
       vm.routes[p] = r < 0 ? null : this.routes.items[r];
     }
     if (this.withCounters) i = this.readCounters(s, src, i);
     // The context's derived state, as a machine built from this state would have it.
-    ioapicIndexVectors(m);
+    if (vectorsChanged) ioapicIndexVectors(m);
     clearAttn(m);
     m.guestBusy.fill(0);
     for (const v of s.cpus) if (!guestIdle(v)) markGuestBusy(m, v);

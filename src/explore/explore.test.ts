@@ -15,7 +15,7 @@ import { runScenario } from '../replay/run.ts';
 import { mustParse } from '../replay/testing.ts';
 import { EXPLORE_LINTS } from '../scenario/explore-syntax.ts';
 import { printAction } from '../scenario/print.ts';
-import { deriveAlphabet } from './alphabet.ts';
+import { activePins, deriveAlphabet } from './alphabet.ts';
 import { StateCodec } from './codec.ts';
 import { Explorer } from './explorer.ts';
 
@@ -56,15 +56,16 @@ function plain(s: MachineState, withCounters: boolean): string {
 }
 
 /** Random walks over a scenario's alphabet from its last state. */
-function walks(text: string, f: (m: Machine, a: Action) => void, n = 40, len = 12): void {
+function walks(text: string, f: (m: Machine, a: Action, pins: number) => void, n = 40, len = 12): void {
   const s = mustParse(text);
   const m0 = Machine.boot(s.config, false);
   for (const st of s.steps) m0.apply(st.action);
   const alphabet = deriveAlphabet(s, m0.state);
+  const pins = activePins(m0.state, alphabet);
   const rnd = lcg(7);
   for (let w = 0; w < n; w++) {
     const m = Machine.fromState(m0.state, false);
-    for (let d = 0; d < len && alphabet.length; d++) f(m, alphabet[rnd() % alphabet.length]);
+    for (let d = 0; d < len && alphabet.length; d++) f(m, alphabet[rnd() % alphabet.length], pins);
   }
 }
 
@@ -85,8 +86,8 @@ describe('the state codec', () => {
   }, () => {
     for (const id of WALKED)
       for (const withCounters of [false, true]) {
-        const codec = new StateCodec(withCounters);
-        walks(preset(id), (m, a) => {
+        walks(preset(id), (m, a, pins) => {
+          const codec = new StateCodec(withCounters, pins);
           const n = codec.write(m.state);
           const copy = Machine.fromState(mustParse(preset(id)) && m.state, false);
           // Scramble the copy first, so that every field has to come from the words.

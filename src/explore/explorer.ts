@@ -25,7 +25,7 @@ import {
 import type { Check, Expectation, Invariant, Scenario, Step } from '../scenario/ast.ts';
 import { evaluateCheck } from '../scenario/expect.ts';
 import { printCheck, printScenario } from '../scenario/print.ts';
-import { deriveAlphabet, MAX_ALPHABET } from './alphabet.ts';
+import { activePins, deriveAlphabet, MAX_ALPHABET } from './alphabet.ts';
 import { StateCodec } from './codec.ts';
 import { HashSet, hashWords } from './hashset.ts';
 
@@ -150,7 +150,8 @@ export class Explorer {
   private readonly scratch: Machine;
   private readonly codec: StateCodec;
   private readonly time0: number;
-  private readonly root: MachineState;
+  /** The pins that can change (alphabet.ts activePins). */
+  private readonly pins: number;
   private readonly set = new HashSet();
   private parent = new Int32Array(1 << 12);
   private via = new Uint16Array(1 << 12);
@@ -173,6 +174,7 @@ export class Explorer {
   private readonly parentPins = new Uint32Array(3);
   private readonly childPins = new Uint32Array(3);
   private parentLow: Uint16Array;
+  private readonly vcpus: number;
   private readonly before = new Float64Array(N_TOTALS);
   private readonly after = new Float64Array(N_TOTALS);
   private readonly parentTotals = new Float64Array(N_TOTALS);
@@ -191,17 +193,18 @@ export class Explorer {
     this.invariants = x?.invariants ?? [];
     // Counters are part of a state only when a property reads them.
     const withCounters = this.invariants.some((i) => i.check.kind === 'count');
-    this.codec = new StateCodec(withCounters);
 
     this.m = Machine.boot(scenario.config, false);
     for (const st of scenario.steps) this.m.apply(st.action);
-    this.root = Machine.fromState(this.m.state, false).state;
-    this.scratch = Machine.fromState(this.root, false);
+    this.scratch = Machine.fromState(this.m.state, false);
     this.time0 = this.m.state.time;
     this.alphabet = deriveAlphabet(scenario, this.m.state);
+    this.pins = activePins(this.m.state, this.alphabet);
+    this.codec = new StateCodec(withCounters, this.pins);
     if (this.alphabet.length > MAX_ALPHABET)
       throw new Error(`the alphabet has more than ${MAX_ALPHABET} actions`);
     this.parentLow = new Uint16Array(scenario.config.vcpus);
+    this.vcpus = scenario.config.vcpus;
 
     const n = this.codec.write(this.m.state);
     const h = hashWords(this.codec.buf, n);
@@ -260,30 +263,46 @@ export class Explorer {
     const { dense, span } = c;
     let storms = 0;
     let empty = 0;
-    let crash = 0;
-    for (let i = 0; i < span; i++) {
-      storms += dense[CTR.storms * span + i];
-      empty += dense[CTR['empty-eois'] * span + i];
-      crash += dense[CTR['host-crashes'] * span + i];
-    }
+    // Indexed by cpu + 1 (host crashes: 0, no cpu) and pin + 1.
+    const crash = dense[CTR['host-crashes'] * span];
+    for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
+    for (let left = this.pins; left !== 0; left &= left - 1)
+      storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
     let needless = 0;
     let low = 0;
     if (this.lintMask & (LINT_BIT['needless-eoi-exit'] | LINT_BIT['low-vector'])) {
-      const { keys, counts } = c;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (k === 0) continue;
-        const key = k - 1;
-        const id = Math.floor(key / SPARSE_SPAN);
-        if (id === CTR['needless-eoi-exits']) needless += counts[i];
-        else if (id === CTR.injections && (key % 257) - 1 < 16) low += counts[i];
-      }
+      // The slots of the two counters: keys are only ever added (or all rewritten on a read
+      // with counters), so the lists change only when the table's size or key count does.
+      if (c.keys !== this.sparseKeys || c.used !== this.sparseUsed) this.indexSparse(c.keys, c.used);
+      const counts = c.counts;
+      for (let j = 0; j < this.needlessSlots.length; j++) needless += counts[this.needlessSlots[j]];
+      for (let j = 0; j < this.lowSlots.length; j++) low += counts[this.lowSlots[j]];
     }
     out[T_STORMS] = storms;
     out[T_NEEDLESS] = needless;
     out[T_EMPTY] = empty;
     out[T_CRASH] = crash;
     out[T_LOW_INJ] = low;
+  }
+
+  private sparseKeys: Int32Array | null = null;
+  private sparseUsed = -1;
+  private needlessSlots: number[] = [];
+  private lowSlots: number[] = [];
+
+  private indexSparse(keys: Int32Array, used: number): void {
+    this.sparseKeys = keys;
+    this.sparseUsed = used;
+    this.needlessSlots = [];
+    this.lowSlots = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k === 0) continue;
+      const key = k - 1;
+      const id = Math.floor(key / SPARSE_SPAN);
+      if (id === CTR['needless-eoi-exits']) this.needlessSlots.push(i);
+      else if (id === CTR.injections && (key % 257) - 1 < 16) this.lowSlots.push(i);
+    }
   }
 
   /**
@@ -334,7 +353,7 @@ export class Explorer {
         this.parentWords = new Int32Array(this.parentLength * 2);
       this.parentWords.set(this.cur.words.subarray(start, end));
       const s = m.state;
-      if (checkState) stateLintPins(s, this.parentPins);
+      if (checkState) stateLintPins(s, this.parentPins, this.pins);
       if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
       if (withCounters && checkSteps) {
         this.totals(s, this.parentTotals);
@@ -380,7 +399,7 @@ export class Explorer {
   ): void {
     let hit = 0;
     if (checkState) {
-      stateLintPins(s, this.childPins);
+      stateLintPins(s, this.childPins, this.pins);
       for (const [name, slot] of STATE_LINT)
         if (this.childPins[slot] & ~this.parentPins[slot] && !this.violated.has(name)) hit |= LINT_BIT[name];
     }

@@ -135,7 +135,7 @@ function pendingHere(v: VcpuState, vector: number): boolean {
 function eoiOwed(s: MachineState, vector: number): boolean {
   for (const v of s.cpus) {
     if (pendingHere(v, vector)) return true;
-    if (v.tasks.some((t) => t.vector === vector)) return true;
+    for (const t of v.tasks) if (t.vector === vector) return true;
   }
   return false;
 }
@@ -150,12 +150,14 @@ export const LOST = 2;
  * out[LOST], built without a warning or a string: the explorer asks it after every step, and the
  * warnings below are made from the same masks.
  */
-export function stateLintPins(s: MachineState, out: Uint32Array): void {
+export function stateLintPins(s: MachineState, out: Uint32Array, only = -1): void {
   let stuck = 0;
   let masked = 0;
   let lost = 0;
   const io = s.ioapic;
-  for (let pin = 0; pin < io.rte.length; pin++) {
+  // `only`: the pins to look at (a bit each; the explorer's pins that can change).
+  for (let left = only & ((1 << io.rte.length) - 1); left !== 0; left &= left - 1) {
+    const pin = 31 - Math.clz32(left & -left);
     const e = io.rte[pin];
     const high = (io.line & bitOf(pin)) !== 0;
     if (e.trigger === 1 && e.remoteIrr === 1) {
