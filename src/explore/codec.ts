@@ -75,8 +75,13 @@ const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliv
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   let i = at;
   const mask = src[i++];
-  for (let k = 0; k < 8; k++) b[k] = mask & (1 << k) ? src[i++] : 0;
   b[8] = mask;
+  if (mask === 0) {
+    // The common case: an empty register set.
+    b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+    return i;
+  }
+  for (let k = 0; k < 8; k++) b[k] = mask & (1 << k) ? src[i++] : 0;
   return i;
 }
 

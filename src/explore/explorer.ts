@@ -77,18 +77,8 @@ const SPARSE_SPAN = 257 * 4097;
 
 /** Bits of the lints in LINT_NAMES order. */
 const LINT_BIT = Object.fromEntries(LINT_NAMES.map((n, i) => [n, 1 << i])) as Record<LintName, number>;
-const STATE_LINT: [LintName, number][] = [
-  ['stuck-remote-irr', STUCK],
-  ['masked-remote-irr', MASKED],
-  ['lost-interrupt', LOST],
-];
-const STEP_LINT: [LintName, number][] = [
-  ['irq-storm', T_STORMS],
-  ['needless-eoi-exit', T_NEEDLESS],
-  ['empty-isr-eoi', T_EMPTY],
-  ['host-crash', T_CRASH],
-];
-const STEP_LINT_BITS = STEP_LINT.reduce((b, [n]) => b | LINT_BIT[n], 0);
+const STEP_LINT_BITS =
+  LINT_BIT['irq-storm'] | LINT_BIT['needless-eoi-exit'] | LINT_BIT['empty-isr-eoi'] | LINT_BIT['host-crash'];
 
 /** A BFS level: the states' words back to back. */
 class Level {
@@ -112,7 +102,9 @@ class Level {
       i.set(this.ids);
       this.ids = i;
     }
-    this.words.set(src.subarray(0, n), this.used);
+    const words = this.words;
+    const at = this.used;
+    for (let j = 0; j < n; j++) words[at + j] = src[j];
     this.starts[this.count] = this.used;
     this.ids[this.count++] = id;
     this.used += n;
@@ -169,6 +161,8 @@ export class Explorer {
   private readonly found: Found[] = [];
   private readonly violated = new Set<string>();
   private lintMask = 0;
+  /** The lints violated already (bits as lintMask): each is reported once, at its shortest. */
+  private violatedLints = 0;
 
   // The state being expanded: its baseline for the lints.
   private readonly parentPins = new Uint32Array(3);
@@ -351,7 +345,9 @@ export class Explorer {
       this.parentLength = end - start;
       if (this.parentWords.length < this.parentLength)
         this.parentWords = new Int32Array(this.parentLength * 2);
-      this.parentWords.set(this.cur.words.subarray(start, end));
+      const words = this.cur.words;
+      const pw = this.parentWords;
+      for (let j = start; j < end; j++) pw[j - start] = words[j];
       const s = m.state;
       if (checkState) stateLintPins(s, this.parentPins, this.pins);
       if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
@@ -399,23 +395,30 @@ export class Explorer {
   ): void {
     let hit = 0;
     if (checkState) {
-      stateLintPins(s, this.childPins, this.pins);
-      for (const [name, slot] of STATE_LINT)
-        if (this.childPins[slot] & ~this.parentPins[slot] && !this.violated.has(name)) hit |= LINT_BIT[name];
+      const child = this.childPins;
+      const parent = this.parentPins;
+      stateLintPins(s, child, this.pins);
+      if (child[STUCK] & ~parent[STUCK]) hit |= LINT_BIT['stuck-remote-irr'];
+      if (child[MASKED] & ~parent[MASKED]) hit |= LINT_BIT['masked-remote-irr'];
+      if (child[LOST] & ~parent[LOST]) hit |= LINT_BIT['lost-interrupt'];
     }
     if (checkSteps) {
-      this.totals(s, this.after);
-      for (const [name, slot] of STEP_LINT)
-        if (this.after[slot] > this.before[slot] && !this.violated.has(name)) hit |= LINT_BIT[name];
-      if (checkLow && !this.violated.has('low-vector')) {
-        let fresh = this.after[T_LOW_INJ] > this.before[T_LOW_INJ];
+      const after = this.after;
+      const before = this.before;
+      this.totals(s, after);
+      if (after[T_STORMS] > before[T_STORMS]) hit |= LINT_BIT['irq-storm'];
+      if (after[T_NEEDLESS] > before[T_NEEDLESS]) hit |= LINT_BIT['needless-eoi-exit'];
+      if (after[T_EMPTY] > before[T_EMPTY]) hit |= LINT_BIT['empty-isr-eoi'];
+      if (after[T_CRASH] > before[T_CRASH]) hit |= LINT_BIT['host-crash'];
+      if (checkLow && !(this.violatedLints & LINT_BIT['low-vector'])) {
+        let fresh = after[T_LOW_INJ] > before[T_LOW_INJ];
         for (let c = 0; c < s.cpus.length && !fresh; c++)
           fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
         if (fresh) hit |= LINT_BIT['low-vector'];
       }
-      this.before.set(this.after);
+      for (let t = 0; t < N_TOTALS; t++) before[t] = after[t];
     }
-    hit &= this.lintMask;
+    hit &= this.lintMask & ~this.violatedLints;
     if (hit) this.confirm(from, a, hit);
   }
 
@@ -431,6 +434,7 @@ export class Explorer {
       const w = ws.find((x) => x.lint === name);
       if (!w) continue;
       this.violated.add(name);
+      this.violatedLints |= LINT_BIT[name];
       this.found.push({ property: name, from, action: a, why: w.why, check: failingCheck(w, sc.state) });
     }
   }
