@@ -74,14 +74,13 @@ const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliv
 /** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   let i = at;
-  const mask = src[i++];
+  let mask = src[i++];
   b[8] = mask;
-  if (mask === 0) {
-    // The common case: an empty register set.
-    b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
-    return i;
+  b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  while (mask !== 0) {
+    b[31 - Math.clz32(mask & -mask)] = src[i++];
+    mask &= mask - 1;
   }
-  for (let k = 0; k < 8; k++) b[k] = mask & (1 << k) ? src[i++] : 0;
   return i;
 }
 

@@ -355,6 +355,9 @@ export class Explorer {
         this.totals(s, this.parentTotals);
         this.before.set(this.parentTotals);
       }
+      const ph = hashWords(this.parentWords, this.parentLength);
+      const ph1 = ph.h1;
+      const ph2 = ph.h2;
       let dirty = false;
       for (let a = 0; a < nA; a++) {
         if (dirty) {
@@ -366,9 +369,10 @@ export class Explorer {
         budget--;
         if (this.lintMask) this.checkLints(s, from, a, checkState, checkSteps, checkLow);
         const n = codec.write(s);
-        dirty = !sameWords(codec.buf, n, this.parentWords, this.parentLength);
-        if (!dirty) continue;
         const h = hashWords(codec.buf, n);
+        // The parent again (a step that changed nothing): compared in full only when the hashes agree.
+        dirty = h.h1 !== ph1 || h.h2 !== ph2 || !sameWords(codec.buf, n, this.parentWords, this.parentLength);
+        if (!dirty) continue;
         if (!this.set.add(h.h1, h.h2)) continue;
         const id = this.store(from, a);
         this.newAtLevel++;
