@@ -9,7 +9,15 @@ import type { View } from '../share/url.ts';
 import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
-import type { CpuDetail, ExportKind, Frame, Response, SessionInfo, StepEvents } from '../worker/protocol.ts';
+import type {
+  CpuDetail,
+  ExploreReport,
+  ExportKind,
+  Frame,
+  Response,
+  SessionInfo,
+  StepEvents,
+} from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
 
 export type Status = 'loading' | 'ready' | 'running';
@@ -54,6 +62,18 @@ export interface VizState {
   compare: string[] | null;
   /** A compare setting of this store's own (`settings`) that does not apply to the text. */
   settingsError: string | null;
+  /** The Explore panel's search (docs/explore.md): its progress, then what it found. */
+  exploration: {
+    running: boolean;
+    states: number;
+    distinct: number;
+    depth: number;
+    maxDepth: number;
+    report: ExploreReport | null;
+  } | null;
+  /** Explores every action sequence from the session's last state, in the worker. */
+  explore(depth?: number): void;
+  stopExplore(): void;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -203,6 +223,32 @@ export function createVizStore(
         case 'progress':
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
           return;
+        case 'explore-progress':
+          set({
+            exploration: {
+              running: true,
+              states: r.states,
+              distinct: r.distinct,
+              depth: r.depth,
+              maxDepth: r.maxDepth,
+              report: null,
+            },
+          });
+          return;
+        case 'explore-done': {
+          const st = r.report.stats;
+          set({
+            exploration: {
+              running: false,
+              states: st.states,
+              distinct: st.distinct,
+              depth: st.depth,
+              maxDepth: st.maxDepth,
+              report: r.report,
+            },
+          });
+          return;
+        }
         case 'run-ended':
           live = false;
           set({ info: r.info, text: r.info.text, run: null, status: 'ready' });
@@ -216,6 +262,7 @@ export function createVizStore(
       set({
         status: 'loading',
         run: null,
+        exploration: null,
         notice: {
           kind: 'error',
           text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost.`,
@@ -312,6 +359,23 @@ export function createVizStore(
         });
       },
       peer: null,
+      exploration: null,
+      explore(depth) {
+        set({
+          exploration: {
+            running: true,
+            states: 0,
+            distinct: 0,
+            depth: 0,
+            maxDepth: depth ?? 0,
+            report: null,
+          },
+        });
+        host.send(depth === undefined ? { type: 'explore' } : { type: 'explore', depth });
+      },
+      stopExplore() {
+        host.send({ type: 'explore-stop' });
+      },
       seek(step, event = null) {
         const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;

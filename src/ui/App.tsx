@@ -14,6 +14,7 @@ import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { EditorPanel } from './editor/EditorPanel.tsx';
+import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
@@ -254,6 +255,7 @@ function Shell() {
           <SingleLanes />
           <Main />
           <DevicesPanel />
+          <ExplorePanel />
         </div>
         <Sidebar />
       </main>

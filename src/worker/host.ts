@@ -39,6 +39,7 @@ export class WorkerHost {
       // A run owes answers until it ends; everything else is answered by its frame or error.
       if (r.type === 'frame' && !r.live) this.owed = false;
       if (r.type === 'error' || r.type === 'settings-error' || r.type === 'exported') this.owed = false;
+      if (r.type === 'explore-done') this.owed = false;
       this.onMessage(r);
     };
     w.onerror = (e) => {
@@ -58,7 +59,7 @@ export class WorkerHost {
 
   send(body: RequestBody | TestHookBody): number {
     const id = this.nextId++;
-    if (body.type !== 'stop') {
+    if (body.type !== 'stop' && body.type !== 'explore-stop') {
       this.owed = true;
       this.lastHeard = performance.now();
     }

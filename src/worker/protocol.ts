@@ -50,7 +50,13 @@ export type Request =
    */
   | { type: 'export'; id: number; what: ExportKind; compare?: { label: string; steps: StepEvents[] } }
   /** The whole session's events, per step (compare: the first difference, and exports of both sides). */
-  | { type: 'trace-steps'; id: number };
+  | { type: 'trace-steps'; id: number }
+  /**
+   * Explore every action sequence from the session's last state (issue 10, docs/explore.md),
+   * reporting progress; ends by itself or on `explore-stop`. The bounds default to the file's.
+   */
+  | { type: 'explore'; id: number; depth?: number; maxStates?: number }
+  | { type: 'explore-stop'; id: number };
 
 /**
  * Test hooks, kept out of `Request`: the UI never sends them; the end-to-end tests do, through
@@ -69,7 +75,30 @@ export type Response =
   | { type: 'progress'; id: number; steps: number; limit: number }
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
-  | { type: 'trace-steps'; id: number; steps: StepEvents[] };
+  | { type: 'trace-steps'; id: number; steps: StepEvents[] }
+  | {
+      type: 'explore-progress';
+      id: number;
+      states: number;
+      distinct: number;
+      depth: number;
+      maxDepth: number;
+    }
+  | { type: 'explore-done'; id: number; report: ExploreReport };
+
+/** What an exploration found: each violated property's shortest counterexample, as a share link. */
+export interface ExploreReport {
+  violations: {
+    property: string;
+    step: number;
+    why: string;
+    /** The counterexample's share-link fragment (without `#`), null when too large for one. */
+    link: string | null;
+  }[];
+  stats: { states: number; distinct: number; depth: number; maxDepth: number; cut: false | string };
+  /** Why nothing was explored (the session's text does not parse, the alphabet is too large). */
+  error?: string;
+}
 
 export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
 
