@@ -51,8 +51,17 @@ const TEST = '\\.test\\.tsx?';
  * and hostile-input tools (they drive every layer, as tests do, and nothing in the product uses them).
  */
 const TEST_SUPPORT = '^src/((replay/testing|scenario/arbitrary)\\.ts|share/(golden|hostile)/)';
-/** Modules of constants and pure functions with no imports at all: every layer may use them. */
-const LEAVES = '^src/(core/hex|scenario/limits)\\.ts';
+/**
+ * Modules of constants and pure functions with no imports at all: every layer may use them (the
+ * rule book's parser and citation finder: the app links citations, the tests check the book).
+ */
+const LEAVES = '^src/(core/(hex|limits)|scenario/limits|docs/rulebook).ts';
+/**
+ * The scenario language's declared grammar (tables, types, the action printer): it imports at
+ * run time only itself and the leaves, so every layer above the scenario, the UI thread
+ * included, may use it without taking the parser along.
+ */
+const GRAMMAR = '^src/scenario/grammar/';
 /**
  * What the UI thread loads: it must never reach the parser or the emulator (they live in the
  * worker). Every run-time import from here stays here or goes to a leaf, so the bundle does too.
@@ -84,7 +93,7 @@ module.exports = {
       severity: 'error',
       comment: `At run time src/${layer} imports only ${allowed.map((f) => `src/${f}`).join(', ')} (and the leaves).`,
       from: { path: `^src/${layer}/`, pathNot: [TEST, TEST_SUPPORT] },
-      to: { path: '^src/', pathNot: [folders(allowed), LEAVES], dynamic: false },
+      to: { path: '^src/', pathNot: [folders(allowed), LEAVES, GRAMMAR], dynamic: false },
     })),
     ...LAYERS.map(([layer]) => ({
       name: `${layer}-not-upwards`,
@@ -109,7 +118,15 @@ module.exports = {
       comment:
         'The UI thread never loads the parser or the emulator: the worker parses, validates, prints actions and runs the machine.',
       from: { path: MAIN_THREAD, pathNot: TEST },
-      to: { path: '^src/', pathNot: [MAIN_THREAD, LEAVES, '^src/index\\.css'], dynamic: false },
+      to: { path: '^src/', pathNot: [MAIN_THREAD, LEAVES, GRAMMAR, '^src/index\\.css'], dynamic: false },
+    },
+    {
+      name: 'grammar-imports-only-grammar',
+      severity: 'error',
+      comment:
+        'The grammar is data the UI thread loads: at run time it imports only itself and the leaves (types from below are fine).',
+      from: { path: GRAMMAR, pathNot: TEST },
+      to: { path: '^src/', pathNot: [GRAMMAR, LEAVES], dynamic: false },
     },
     {
       name: 'leaves-import-nothing',

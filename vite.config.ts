@@ -19,6 +19,90 @@ const CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * The emulator worker's own policy (issue 14.12): a meta CSP does not reach a worker, whose
+ * policy is the one its script is served with. It loads its own modules and nothing else: no
+ * eval, no fetch, no sockets (default-src 'none' covers connect-src). docs/hosting.md.
+ */
+export const WORKER_CSP = "default-src 'none'; script-src 'self'";
+
+/**
+ * What the app's pages are served with where the host sends headers: the page policy again
+ * (a meta tag cannot say frame-ancestors), framing refused for the app. The embed page
+ * (embed.html, read-only) may be framed from anywhere. docs/hosting.md.
+ */
+export const PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': `${CSP}; frame-ancestors 'none'`,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+export const EMBED_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': `${CSP}; frame-ancestors *`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+export const WORKER_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': WORKER_CSP,
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** Which headers a path gets: the worker script, the embed page, or the app (and everything else). */
+export function headersFor(url: string): Record<string, string> {
+  const path = url.split('?')[0];
+  if (
+    /\/assets\/worker-[^/]+\.js$/.test(path) ||
+    /\/src\/worker\/[^/]+\.ts$/.test(path) ||
+    url.includes('worker_file')
+  )
+    return WORKER_HEADERS;
+  if (/\/embed(\.html)?$/.test(path)) return EMBED_HEADERS;
+  return PAGE_HEADERS;
+}
+
+/**
+ * The same rules as a static host's `_headers` file (Netlify, Cloudflare Pages): dist/_headers.
+ * Those hosts apply every rule that matches a path, and several CSP headers are each enforced
+ * (the strictest wins), so framing is refused by a rule of its own for the app's page only.
+ */
+export function headersFile(): string {
+  const block = (path: string, h: Record<string, string>) =>
+    [path, ...Object.entries(h).map(([k, v]) => `  ${k}: ${v}`)].join('\n');
+  const common = { ...EMBED_HEADERS, 'Content-Security-Policy': CSP };
+  const noFraming = { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' };
+  return `${[
+    '# Made by vite.config.ts (docs/hosting.md). Every matching rule applies.',
+    block('/*', common),
+    block('/', noFraming),
+    block('/index.html', noFraming),
+    block('/assets/worker-*', { 'Content-Security-Policy': WORKER_CSP }),
+  ].join('\n\n')}\n`;
+}
+
+/** Sends headersFor() from `vite preview` and `vite dev`, and writes dist/_headers for static hosts. */
+function securityHeaders(): Plugin {
+  const middleware = (
+    req: { url?: string },
+    res: { setHeader(k: string, v: string): void },
+    next: () => void,
+  ) => {
+    for (const [k, v] of Object.entries(headersFor(req.url ?? '/'))) res.setHeader(k, v);
+    next();
+  };
+  return {
+    name: 'apicscope-security-headers',
+    configurePreviewServer: (server) => {
+      server.middlewares.use(middleware);
+    },
+    configureServer: (server) => {
+      server.middlewares.use(middleware);
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() });
+    },
+  };
+}
+
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'apicscope-csp',
@@ -49,7 +133,7 @@ function emptyOutDirButCli(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), tailwindcss(), contentSecurityPolicy(), emptyOutDirButCli()],
+  plugins: [react(), tailwindcss(), contentSecurityPolicy(), securityHeaders(), emptyOutDirButCli()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: false, emptyOutDir: false },
   test: {

@@ -3,9 +3,10 @@
  * `npm run --silent apicscope -- run FILE` on a long manual scenario and a 10 000-deep storm.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_SCENARIO_CHARS, MAX_STEPS } from '../src/scenario/limits.ts';
 import type { Figure } from './core.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -65,6 +66,43 @@ export function stormScenario(depth: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The biggest legal scenario (issue 14.3): 4096 vCPUs and MAX_STEPS actions within
+ * MAX_SCENARIO_CHARS: 8 routed pins, assert/pulse/deassert, MSIs and `cpu N eoi|iret|sti|cli`
+ * on vCPUs 0–9, so that the lints see stuck pins, empty EOIs and busy counters at every step.
+ */
+export function biggestScenario(seed = 3): string {
+  const rnd = lcg(seed);
+  const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)];
+  const lines = ['vcpus 4096', 'irqchip kernel'];
+  for (let p = 0; p < 8; p++)
+    lines.push(
+      `route ${p} vector=0x${(0x62 + p).toString(16)} trigger=${p % 2 ? 'edge' : 'level'} dest=${p * 30} mask=0`,
+    );
+  for (let actions = 8; actions < MAX_STEPS; actions++) {
+    const r = rnd();
+    const cpu = Math.floor(rnd() * 10);
+    if (r < 0.55) lines.push(`${pick(['assert', 'pulse', 'deassert'])} ${Math.floor(rnd() * 8)}`);
+    else if (r < 0.56) lines.push(`msi dest=${cpu} vector=0x41`);
+    else lines.push(`cpu ${cpu} ${pick(['eoi', 'iret', 'sti', 'cli'])}`);
+  }
+  const text = `${lines.join('\n')}\n`;
+  if (text.length > MAX_SCENARIO_CHARS) throw new Error(`biggest scenario over the limit: ${text.length}`);
+  return text;
+}
+
+/** Peak resident set (MB) of `node ARGS` by /usr/bin/time (GNU), or NaN where it is missing. */
+function peakRssMb(args: string[]): number {
+  if (!existsSync('/usr/bin/time')) return Number.NaN;
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const m = /maxrss_kb=(\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
 /** Wall time of one run in ms; throws unless it exits 0 (a figure of a failing run means nothing). */
 function wallMs(cmd: string, args: string[]): number {
   const t0 = performance.now();
@@ -107,11 +145,32 @@ export function cliFigures(quick: boolean): Figure[] {
         wallMs('npm', ['run', '--silent', 'apicscope', '--', 'run', file]),
       ),
     );
+  const biggest = join(dir, 'biggest.apic');
+  writeFileSync(biggest, biggestScenario());
+  const biggestMs = median(
+    Array.from({ length: quick ? 1 : 3 }, () => wallMs(process.execPath, [BIN, 'run', biggest])),
+  );
+  const biggestRss = peakRssMb([BIN, 'run', biggest]);
   return [
     { name: 'cli.node_e0_ms', value: median(node), unit: 'ms' },
     { name: 'cli.startup_ms', value: median(bin), unit: 'ms' },
     { name: 'cli.startup', value: ratio, unit: '× node -e 0', budget: '≤ 3', ok: ratio <= 3 },
     { name: 'cli.npm_run_manual_100000_steps_ms', value: npmRun(manual), unit: 'ms' },
     { name: 'cli.npm_run_storm_10000_deep_ms', value: npmRun(storm), unit: 'ms' },
+    // 4096 vCPUs, 200 000 actions, 2 MB: the whole `run` with its lints (issue 14.3).
+    {
+      name: 'cli.biggest_run_ms',
+      value: biggestMs,
+      unit: 'ms',
+      budget: '≤ 10000',
+      ok: biggestMs <= 10_000,
+    },
+    {
+      name: 'cli.biggest_peak_rss_mb',
+      value: biggestRss,
+      unit: 'MB',
+      budget: '≤ 1024',
+      ok: biggestRss <= 1024,
+    },
   ];
 }

@@ -6,8 +6,9 @@
  * which the project's TypeScript 7 (native) no longer has, so it gets a JavaScript copy of src
  * made with esbuild: `src/x/y.ts` becomes `src/x/y.ts.js`, and each type-only import or export
  * (`import type … from 'm'`) becomes `import('m')`, a dynamic import, which the rules read as
- * "type-only". src itself has no dynamic import of its own modules (checked here), so the two
- * cannot be confused. Imports of the form `import { type A } from 'm'` stay imports: compiled
+ * "type-only". A real dynamic import of a local module (`import('./x.tsx')`, a chunk loaded on
+ * first use) is a run-time dependency like any other: the copy imports it statically, so the two
+ * cannot be confused and a lazy chunk obeys the same layers. Imports of the form `import { type A } from 'm'` stay imports: compiled
  * with verbatimModuleSyntax they still load `m` at run time.
  */
 import {
@@ -29,7 +30,7 @@ const root = join(import.meta.dirname, '..');
 const TEST = /\.test\.tsx?$/;
 /** `import type {…} from 'm'`, `import type X from 'm'`, `export type {…} from 'm'`. */
 const TYPE_ONLY = /^(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s+from\s+(['"][^'"]+['"]);?/gm;
-const DYNAMIC_LOCAL = /\bimport\s*\(\s*['"]\.{1,2}\//;
+const DYNAMIC_LOCAL = /\bimport\s*\(\s*(['"])(\.{1,2}\/[^'"]+)\1\s*\)/g;
 
 function* files(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -41,9 +42,14 @@ function* files(dir) {
 
 /** The JavaScript copy of one module, with type-only imports as dynamic ones. */
 export async function toJs(file, source) {
-  if (!TEST.test(file) && DYNAMIC_LOCAL.test(source))
-    throw new Error(`${file}: a dynamic import of a local module would read as type-only in the check`);
-  const marked = source.replace(TYPE_ONLY, 'import($1);');
+  // A lazily loaded local module: a static import in the copy (run time, not type-only).
+  const lazy = [];
+  if (!TEST.test(file))
+    source = source.replace(DYNAMIC_LOCAL, (_, q, spec) => {
+      lazy.push(`import * as __lazy${lazy.length} from ${q}${spec}${q};`);
+      return `Promise.resolve(__lazy${lazy.length - 1})`;
+    });
+  const marked = [...lazy, source.replace(TYPE_ONLY, 'import($1);')].join('\n');
   const { code } = await transform(marked, {
     loader: file.endsWith('.tsx') ? 'tsx' : 'ts',
     format: 'esm',

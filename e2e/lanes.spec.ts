@@ -151,7 +151,8 @@ test('compare: both columns trace, the first difference is named, B has counters
   await open(page);
   await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await page.getByRole('button', { name: 'Compare' }).click();
-  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await page.getByLabel('Value 1', { exact: true }).selectOption('off');
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   const first = page.getByTestId('first-difference');
   // As the core computes it: with the patch, A's stale EOI asks for the rescan where B goes on to
@@ -200,7 +201,8 @@ test('compare: exports hold both columns', async ({ page }) => {
   await open(page);
   await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await page.getByRole('button', { name: 'Compare' }).click();
-  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await page.getByLabel('Value 1', { exact: true }).selectOption('off');
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page.getByTestId('first-difference')).toBeVisible();
   let download = page.waitForEvent('download');

@@ -14,8 +14,25 @@ const OUT = new URL('./screenshots/', import.meta.url).pathname;
 async function openCompare(p) {
   await p.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await p.getByRole('button', { name: 'Compare' }).click();
-  await p.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await p.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await p.getByLabel('Value 1', { exact: true }).selectOption('off');
   await p.getByRole('button', { name: 'Apply', exact: true }).click();
+}
+
+/** The reference panel on a rule cited with a step, from the event list of step 1. */
+async function openRule(p) {
+  await p.keyboard.press('ArrowRight');
+  await p.getByTestId('events').getByRole('button', { name: 'R5.5 step 6' }).first().click();
+}
+
+/** The reference panel's language tab on the `kvm` statement, from Help. */
+async function openLanguage(p) {
+  await p.getByRole('button', { name: 'Keyboard shortcuts and legend (?)' }).click();
+  await p.getByRole('button', { name: 'Language reference' }).click();
+  await p.getByTestId('ref-section-title').waitFor();
+  const fold = p.getByRole('button', { name: 'Show the index' }); // on a phone
+  if (await fold.isVisible()) await fold.click();
+  await p.getByTestId('ref-statement-index').getByRole('button', { name: 'kvm', exact: true }).click();
 }
 
 const server = spawn(
@@ -68,6 +85,17 @@ try {
         await p.getByRole('tab', { name: 'Scenario' }).click();
         await p.getByLabel('Scenario text').fill('vcpus 2\nroute 30 vector=0x31\nasert 3\n');
         await p.getByRole('button', { name: /Apply/ }).click();
+      },
+    },
+    {
+      name: 'editor-completion-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Scenario' }).click();
+        const editor = p.getByLabel('Scenario text');
+        await editor.fill('vcpus 2\nirqchip split\n');
+        await editor.press('Control+End');
+        await editor.pressSequentially('kvm seoib=auto ');
       },
     },
     {
@@ -149,12 +177,63 @@ try {
       },
     },
     {
+      name: 'seoib-life-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-2-loadvm-quirked');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-life-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-4-auto-policy');
+        await p.keyboard.press('End');
+        await p.getByTestId('life-strip').scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: 'seoib-life-phone-dark',
+      scheme: 'dark',
+      phone: true,
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.keyboard.press('End');
+      },
+    },
+    {
+      name: 'seoib-compare-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.getByLabel('Load a preset scenario').selectOption('seoib-rfc-6-explicit-property');
+        await p.getByRole('button', { name: 'Compare' }).click();
+        await p.waitForTimeout(500);
+        await p.keyboard.press('End');
+      },
+    },
+    {
       name: 'help-dark',
       scheme: 'dark',
       run: async (p) => {
         await p.keyboard.press('?');
       },
     },
+    { name: 'reference-rule-light', scheme: 'light', run: openRule },
+    { name: 'reference-language-dark', scheme: 'dark', run: openLanguage },
+    {
+      name: 'reference-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.getByRole('tab', { name: 'Configuration' }).click();
+        await p.getByRole('button', { name: 'R8.4', exact: true }).click();
+      },
+    },
+    { name: 'reference-1280-light', scheme: 'light', size: { width: 1280, height: 720 }, run: openLanguage },
+    { name: 'reference-phone-light', scheme: 'light', phone: true, viewportOnly: true, run: openRule },
+    { name: 'reference-phone-dark', scheme: 'dark', phone: true, viewportOnly: true, run: openLanguage },
     {
       name: 'phone-light',
       scheme: 'light',
@@ -165,7 +244,10 @@ try {
       },
     },
   ];
-  for (const s of shots) {
+  // SHOTS=a,b takes only the shots whose names are or start with one of them (SHOTS=reference:
+  // every reference shot; SHOTS=seoib-life-light,help-dark: those two); the others stay as committed.
+  const only = (process.env.SHOTS ?? '').split(',').filter(Boolean);
+  for (const s of shots.filter((x) => only.length === 0 || only.some((o) => x.name.startsWith(o)))) {
     const page = await browser.newPage(
       s.phone
         ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, colorScheme: s.scheme }
@@ -175,7 +257,7 @@ try {
     await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
     await s.run(page);
     await page.waitForTimeout(600);
-    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone });
+    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone && !s.viewportOnly });
     await page.close();
     console.log(`e2e/screenshots/${s.name}.png`);
   }

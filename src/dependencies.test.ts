@@ -36,6 +36,8 @@ describe.skipIf(MUTATING)('dependency rules', () => {
 
   it.each([
     ['ui/Cards.tsx', "import { Machine } from '../core/machine.ts';\nvoid Machine;", 'ui-runtime-imports'],
+    // A chunk loaded on first use is a run-time dependency too (the reference panel is one).
+    ['ui/Cards.tsx', "void import('../core/machine.ts');", 'ui-runtime-imports'],
     [
       'store/viz.ts',
       "import { parseScenario } from '../scenario/parse.ts';\nvoid parseScenario;",
@@ -50,6 +52,11 @@ describe.skipIf(MUTATING)('dependency rules', () => {
       'share/figure.ts',
       "import type { Frame } from '../worker/protocol.ts';\nexport type F = Frame;",
       'share-not-upwards',
+    ],
+    [
+      'scenario/grammar/values.ts',
+      "import { parseScenario } from '../parse.ts';\nvoid parseScenario;",
+      'grammar-imports-only-grammar',
     ],
     ['core/hex.ts', "import type { Bitmap } from './bitmap.ts';\nexport type B = Bitmap;", 'no-circular'],
     [

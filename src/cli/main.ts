@@ -15,6 +15,7 @@ import type { StepWarning } from '../lint/run.ts';
 import { collectLints } from '../lint/run.ts';
 import { runScenario } from '../replay/run.ts';
 import type { Scenario } from '../scenario/ast.ts';
+import { choicesOf, SETTING_KEYS } from '../scenario/grammar/index.ts';
 import { parseScenario, validateScenario } from '../scenario/parse.ts';
 import { printAction } from '../scenario/print.ts';
 import { applySetting, checkSetting } from '../scenario/settings.ts';
@@ -42,10 +43,29 @@ const USAGE = `usage:
                                        last state, at most M states (default 1000000): exit 1 with the
                                        shortest counterexample of each lint or invariant violated
 
-  --set keys: vcpus=N apic=xapic|x2apic irqchip=split|kernel apicv=on|off secure-avic=on|off
-              ioapic.version=0x11|0x20 kvm.<key>=VALUE guest.<cpu|all>=manual|linux|windows
-              x2apic-api.32bit-ids=on|off x2apic-api.broadcast-quirk=on|off
+  --set keys: ${setKeys()}
               apic="xapic cpuid=x2apic" (x2APIC in CPUID, LAPIC in xAPIC mode)`;
+
+/** The `--set` keys with their values, from the grammar, wrapped at 80 columns. */
+function setKeys(): string {
+  const words = [
+    ...new Set(
+      SETTING_KEYS.map((s) => {
+        if (s.key.startsWith('kvm.')) return 'kvm.<key>=VALUE';
+        const values = choicesOf(s.values);
+        const key = s.key === 'guest.all' ? 'guest.<cpu|all>' : s.key;
+        return `${key}=${values.length ? values.join('|') : 'N'}`;
+      }),
+    ),
+  ];
+  const lines: string[] = [];
+  for (const w of words) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + w.length <= 80) lines[last] += ` ${w}`;
+    else lines.push(w);
+  }
+  return lines.join('\n              ');
+}
 
 class UsageError extends Error {}
 

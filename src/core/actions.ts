@@ -1,3 +1,5 @@
+import type { HostKernel, QemuSeoibPolicy, SeoibFlagsAt } from './config.ts';
+
 /** The scenario language's actions (contract §3), as the core consumes them. */
 
 export type Trigger = 0 | 1; // 0 edge, 1 level (RTE bit 15, MSI data bit 15)
@@ -61,7 +63,19 @@ export type Action =
   | { kind: 'snapshot'; name: string }
   | { kind: 'restore'; name: string }
   | { kind: 'host-pv-eoi'; cpu: number }
+  | { kind: 'reboot' }
+  | { kind: 'power-on'; host: HostChange }
+  | { kind: 'migrate'; host: HostChange }
+  | { kind: 'kvm-set-x2apic-api'; seoib: 'enable' | 'disable' | 'both' }
   | { kind: 'cpu'; cpu: number; op: CpuOp }
   | { kind: 'run'; n: number };
 
-export const DEFAULT_RUN_STEPS = 100000;
+/** The keys of `power-on …` / `migrate …` that change the host; a key left out keeps its value. */
+export interface HostChange {
+  policy?: QemuSeoibPolicy;
+  machine?: string;
+  kernel?: HostKernel;
+  flags?: SeoibFlagsAt;
+}
+
+export { DEFAULT_RUN_STEPS } from './limits.ts';

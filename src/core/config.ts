@@ -1,5 +1,7 @@
 /** Machine configuration: the scenario language's configuration section (contract §2). */
 
+import { DEFAULT_MACHINE, MACHINE_RE, MAX_STORM_LIMIT, MAX_VCPUS } from './limits.ts';
+
 export type ApicMode = 'xapic' | 'x2apic';
 /** Whether the guest's CPUID offers x2APIC (`apic MODE cpuid=…`). */
 export type CpuidApic = 'xapic' | 'x2apic';
@@ -8,6 +10,34 @@ export type SeoibSetting = 'quirked' | 'enabled' | 'disabled' | 'auto';
 /** KVM's per-VM suppress_eoi_broadcast_mode once `auto` is resolved (R8.4, R8.6). */
 export type SeoibMode = 'quirked' | 'enabled' | 'disabled';
 export type GuestProfile = 'manual' | 'linux' | 'windows';
+/**
+ * QEMU's SEOIB policy (the RFC of R8.6, docs/seoib-lifecycle.md): which x2APIC-API flag the VMM
+ * sets and from what. `none` is a QEMU that predates the patch (no flag, no migration subsection).
+ */
+export type QemuSeoibPolicy =
+  | 'quirked'
+  | 'respected'
+  | 'not-advertised'
+  | 'auto'
+  | 'auto-new-machines'
+  | 'none';
+/** QEMU's kvm_lapic_seoib_state, the value its VMState subsection carries (R8.6). */
+export type QemuSeoibState = 'quirked' | 'respected' | 'not-advertised';
+/** When an incoming migration's destination sets its flags: at init, or once the stream is loaded. */
+export type SeoibFlagsAt = 'after-load' | 'before-load';
+export type HostKernel = 'seoib-api' | 'no-seoib-api';
+
+/** The VMM's side of the SEOIB life (`qemu …` and `host …` statements, R8.8–R8.12). */
+export interface VmmConfig {
+  /** null: the policy follows `kvm seoib=` (quirked→quirked, enabled→respected, …). */
+  seoibPolicy: QemuSeoibPolicy | null;
+  /** Machine type, e.g. pc-q35-10.1; null = the default (DEFAULT_MACHINE). */
+  machine: string | null;
+  seoibFlags: SeoibFlagsAt;
+  /** loadvm refuses a snapshot whose SEOIB state KVM can no longer reach (off = the RFC as posted). */
+  loadvmCheck: boolean;
+  kernel: HostKernel;
+}
 
 export interface KvmSwitches {
   staleEoiRescan: boolean;
@@ -40,15 +70,19 @@ export interface Config {
    * R4.9); null = QEMU's choice (both flags above 255 vCPUs, neither otherwise).
    */
   x2apicApi: { ids32: boolean | null; broadcastQuirk: boolean | null };
+  /** `qemu …` / `host kernel=…` (R8.8–R8.12). */
+  vmm: VmmConfig;
 }
+
+export { DEFAULT_MACHINE };
+/** The RFC's machine-type gate: auto-new-machines applies auto from this version on. */
+export const SEOIB_GATE_VERSION = [10, 2] as const;
+export { MACHINE_RE };
 
 /** QEMU enables KVM_CAP_X2APIC_API only when a vCPU's APIC ID does not fit in 8 bits. */
 export const X2APIC_API_VCPUS = 256;
 
-export const MAX_VCPUS = 4096;
-export const NUM_PINS = 24;
-export const MAX_STORM_LIMIT = 1_000_000;
-export const MAX_RUN = 1_000_000_000;
+export { MAX_RUN, MAX_STORM_LIMIT, MAX_VCPUS, NUM_PINS } from './limits.ts';
 
 export function defaultConfig(): Config {
   return {
@@ -72,7 +106,80 @@ export function defaultConfig(): Config {
     secureAvic: false,
     apicCpuid: null,
     x2apicApi: { ids32: null, broadcastQuirk: null },
+    vmm: defaultVmm(),
   };
+}
+
+export function defaultVmm(): VmmConfig {
+  return {
+    seoibPolicy: null,
+    machine: null,
+    seoibFlags: 'after-load',
+    loadvmCheck: false,
+    kernel: 'seoib-api',
+  };
+}
+
+/** The policy `kvm seoib=` stands for when no `qemu seoib-policy=` is given. */
+export function seoibPolicyOf(c: Config): QemuSeoibPolicy {
+  if (c.vmm.seoibPolicy !== null) return c.vmm.seoibPolicy;
+  switch (c.kvm.seoib) {
+    case 'quirked':
+      return 'quirked';
+    case 'enabled':
+      return 'respected';
+    case 'disabled':
+      return 'not-advertised';
+    case 'auto':
+      return 'auto';
+  }
+}
+
+/** Whether a machine type is at least the RFC's gate version (10.2). */
+export function machineIsNew(machine: string): boolean {
+  const m = MACHINE_RE.exec(machine);
+  if (!m) return false;
+  const major = Number(m[2]);
+  const minor = Number(m[3]);
+  return major > SEOIB_GATE_VERSION[0] || (major === SEOIB_GATE_VERSION[0] && minor >= SEOIB_GATE_VERSION[1]);
+}
+
+/** QEMU's state for a mode KVM is in (the subsection's value). */
+export function qemuStateOf(mode: SeoibMode): QemuSeoibState {
+  return mode === 'enabled' ? 'respected' : mode === 'disabled' ? 'not-advertised' : 'quirked';
+}
+
+/** The KVM mode a QEMU state asks for. */
+export function modeOfQemuState(st: QemuSeoibState): SeoibMode {
+  return st === 'respected' ? 'enabled' : st === 'not-advertised' ? 'disabled' : 'quirked';
+}
+
+/**
+ * The state a QEMU with `policy` chooses at power-on (RFC x86-common.c: by IOAPIC version for
+ * auto; auto-new-machines only for machine types from 10.2). With a kernel lacking the API auto
+ * stays QUIRKED [unverified: the RFC's text does not say what auto does then].
+ */
+export function policyState(
+  policy: QemuSeoibPolicy,
+  machine: string,
+  kernel: HostKernel,
+  ioapicVersion: 0x11 | 0x20,
+): QemuSeoibState {
+  switch (policy) {
+    case 'quirked':
+    case 'none':
+      return 'quirked';
+    case 'respected':
+      return 'respected';
+    case 'not-advertised':
+      return 'not-advertised';
+    case 'auto-new-machines':
+      if (!machineIsNew(machine)) return 'quirked';
+      return policyState('auto', machine, kernel, ioapicVersion);
+    case 'auto':
+      if (kernel === 'no-seoib-api') return 'quirked';
+      return ioapicVersion === 0x20 ? 'respected' : 'not-advertised';
+  }
 }
 
 /** x2APIC in the guest's CPUID: explicit `cpuid=`, else implied by the mode (contract §2). */
@@ -94,10 +201,15 @@ export function ioapicVersionOf(c: Config): 0x11 | 0x20 {
   return c.ioapicVersion ?? (c.irqchip === 'split' ? 0x20 : 0x11);
 }
 
-/** `auto` = enabled for IOAPIC 0x20, disabled for 0x11 (the QEMU proposal, R8.6). */
+/**
+ * The mode KVM is in after power-on: the flag the VMM's policy sets before the vCPUs exist.
+ * `auto` = enabled for IOAPIC 0x20, disabled for 0x11 (the QEMU proposal, R8.6).
+ */
 export function seoibModeOf(c: Config): SeoibMode {
-  if (c.kvm.seoib !== 'auto') return c.kvm.seoib;
-  return ioapicVersionOf(c) === 0x20 ? 'enabled' : 'disabled';
+  if (c.vmm.seoibPolicy === null && c.kvm.seoib !== 'auto') return c.kvm.seoib;
+  return modeOfQemuState(
+    policyState(seoibPolicyOf(c), c.vmm.machine ?? DEFAULT_MACHINE, c.vmm.kernel, ioapicVersionOf(c)),
+  );
 }
 
 export function guestProfileOf(c: Config, cpu: number): GuestProfile {
@@ -119,6 +231,23 @@ export function configProblems(c: Config): { key: string; message: string }[] {
       key: 'kvm seoib',
       message:
         'seoib=enabled needs irqchip split: KVM rejects KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST without it (R8.4)',
+    });
+  if (c.vmm.seoibPolicy !== null && c.kvm.seoib !== 'quirked')
+    out.push({
+      key: 'qemu seoib-policy',
+      message: 'kvm seoib= and qemu seoib-policy= both choose the SEOIB mode: give one of them',
+    });
+  const policy = seoibPolicyOf(c);
+  if (c.irqchip === 'kernel' && policy === 'respected' && c.vmm.seoibPolicy !== null)
+    out.push({
+      key: 'qemu seoib-policy',
+      message:
+        'seoib-policy=respected needs irqchip split: KVM rejects KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST without it (R8.4)',
+    });
+  if (c.vmm.kernel === 'no-seoib-api' && (policy === 'respected' || policy === 'not-advertised'))
+    out.push({
+      key: c.vmm.seoibPolicy !== null ? 'qemu seoib-policy' : 'kvm seoib',
+      message: `the host kernel has no SEOIB API: KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) with the ${policy === 'respected' ? 'ENABLE' : 'DISABLE'} flag fails with EINVAL and QEMU does not start (R8.8)`,
     });
   if (c.apic === 'x2apic' && !cpuidHasX2apic(c))
     out.push({

@@ -92,7 +92,15 @@ export interface Counters {
   counts: Float64Array;
   /** Slots in use. */
   used: number;
+  /**
+   * Per counter number, the sum of its counts (one more add per count): totals without a walk,
+   * and a cheap "did it grow" for the lints.
+   */
+  totals: Float64Array;
 }
+
+/** totals[LOW_INJECTIONS]: the injections of vectors 0x00–0x0f (the low-vector lint's counter). */
+export const LOW_INJECTIONS = 15;
 
 const VECTOR_SPAN = 257; // vectors 0–255, +1
 const CPU_SPAN = 4097; // vCPUs 0–4095, +1; 15 counters × this × 257 < 2^31
@@ -107,6 +115,7 @@ export function countersNew(vcpus: number): Counters {
     keys: new Int32Array(INITIAL_SLOTS),
     counts: new Float64Array(INITIAL_SLOTS),
     used: 0,
+    totals: new Float64Array(COUNTER_NAMES.length + 1),
   };
 }
 
@@ -117,17 +126,20 @@ export function countersClone(c: Counters): Counters {
     keys: c.keys.slice(),
     counts: c.counts.slice(),
     used: c.used,
+    totals: c.totals.slice(),
   };
 }
 
 /** Adds one to a counter filtered by cpu (-1 = without it). */
 export function countersAddCpu(c: Counters, id: CpuCounter, cpu: number): void {
   c.dense[id * c.span + cpu + 1]++;
+  c.totals[id]++;
 }
 
 /** Adds one to a counter filtered by pin. */
 export function countersAddPin(c: Counters, id: PinCounter, pin: number): void {
   c.dense[id * c.span + pin + 1]++;
+  c.totals[id]++;
 }
 
 function slotOf(keys: Int32Array, key: number): number {
@@ -166,37 +178,16 @@ export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: num
     c.used++;
   }
   c.counts[s]++;
-}
-
-/** Calls `f` with every count: its counter's number, its filter values (-1 = absent) and the count. */
-function forEachCount(
-  c: Counters,
-  f: (id: number, cpu: number, vector: number, pin: number, n: number) => void,
-): void {
-  for (let id = 0; id < DENSE_ROWS; id++) {
-    for (let i = 0; i < c.span; i++) {
-      const n = c.dense[id * c.span + i];
-      if (n === 0) continue;
-      if (id >= FIRST_PIN_ROW) f(id, -1, -1, i - 1, n);
-      else f(id, i - 1, -1, -1, n);
-    }
-  }
-  const { keys, counts } = c;
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === 0) continue;
-    const key = keys[i] - 1;
-    const vector = (key % VECTOR_SPAN) - 1;
-    const rest = Math.floor(key / VECTOR_SPAN);
-    f(Math.floor(rest / CPU_SPAN), (rest % CPU_SPAN) - 1, vector, -1, counts[i]);
-  }
+  c.totals[id]++;
+  if (vector < 16 && id === CTR.injections) c.totals[LOW_INJECTIONS]++;
 }
 
 /** Sum of a counter over the entries that match every given filter. */
 export function countersGet(c: Counters, name: CounterName, filter: CounterKey = {}): number {
-  const want = CTR[name];
+  if (filter.cpu === undefined && filter.vector === undefined && filter.pin === undefined)
+    return c.totals[CTR[name]];
   let sum = 0;
-  forEachCount(c, (id, cpu, vector, pin, n) => {
-    if (id !== want) return;
+  countersForEach(c, name, (cpu, vector, pin, n) => {
     if (filter.cpu !== undefined && cpu !== filter.cpu) return;
     if (filter.vector !== undefined && vector !== filter.vector) return;
     if (filter.pin !== undefined && pin !== filter.pin) return;
@@ -206,13 +197,41 @@ export function countersGet(c: Counters, name: CounterName, filter: CounterKey =
 }
 
 export function countersTotals(c: Counters): Record<CounterName, number> {
-  const sums = new Array<number>(COUNTER_NAMES.length).fill(0);
-  forEachCount(c, (id, _cpu, _vector, _pin, n) => {
-    sums[id] += n;
-  });
   const out = {} as Record<CounterName, number>;
-  for (const name of COUNTER_NAMES) out[name] = sums[CTR[name]];
+  for (const name of COUNTER_NAMES) out[name] = c.totals[CTR[name]];
   return out;
+}
+
+/**
+ * Calls `f` with every nonzero entry of one counter (its filter values, -1 where absent): a
+ * dense counter walks its own row only, a sparse one the hash table.
+ */
+export function countersForEach(
+  c: Counters,
+  name: CounterName,
+  f: (cpu: number, vector: number, pin: number, n: number) => void,
+): void {
+  const want = CTR[name];
+  if (want < DENSE_ROWS) {
+    const { dense, span } = c;
+    const base = want * span;
+    const pinRow = want >= FIRST_PIN_ROW;
+    for (let i = 0; i < span; i++) {
+      const n = dense[base + i];
+      if (n === 0) continue;
+      if (pinRow) f(-1, -1, i - 1, n);
+      else f(i - 1, -1, -1, n);
+    }
+    return;
+  }
+  const { keys, counts } = c;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === 0) continue;
+    const key = keys[i] - 1;
+    const rest = Math.floor(key / VECTOR_SPAN);
+    if (Math.floor(rest / CPU_SPAN) !== want) continue;
+    f((rest % CPU_SPAN) - 1, (key % VECTOR_SPAN) - 1, -1, counts[i]);
+  }
 }
 
 /** Every entry of one counter with its filter values decoded (-1 where the count has none). */
@@ -220,10 +239,9 @@ export function countersEntries(
   c: Counters,
   name: CounterName,
 ): { cpu: number; vector: number; pin: number; n: number }[] {
-  const want = CTR[name];
   const out: { cpu: number; vector: number; pin: number; n: number }[] = [];
-  forEachCount(c, (id, cpu, vector, pin, n) => {
-    if (id === want) out.push({ cpu, vector, pin, n });
+  countersForEach(c, name, (cpu, vector, pin, n) => {
+    out.push({ cpu, vector, pin, n });
   });
   return out;
 }

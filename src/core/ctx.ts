@@ -69,6 +69,14 @@ export interface Ctx {
   /** When >= 0, the state right after event `captureAt` is emitted is copied to `captured`. */
   captureAt: number;
   captured: MachineState | null;
+  /**
+   * For the lints (src/lint), which must not walk 4096 vCPUs per step: per vector, how many times
+   * it was set in an IRR (kvmApicAcceptIrq) or given a windows deferred task, and how many loadvm
+   * restores ran. A vector can newly appear in a vCPU's IRR, ISR or tasks only when one of these
+   * grew; between two states where neither did, such lints need not look at the vCPUs again.
+   */
+  vectorSets: Float64Array;
+  restores: number;
 }
 
 /** Ends a step early once the sub-step state it was run for has been captured. */

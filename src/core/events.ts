@@ -124,6 +124,8 @@ const EXIT_WHY = {
   'tpr-threshold': "R3.2: TPR lowered below a pending interrupt's class: TPR-threshold exit",
   savevm: '§4: savevm stops every vCPU',
   loadvm: '§4: loadvm stops every vCPU',
+  migrate: 'R8.11: migration stops every vCPU on the source',
+  reboot: 'R8.12: a reset stops every vCPU',
   other: '§3: some other VM exit and re-entry',
 } as const;
 export type ExitWhat = keyof typeof EXIT_WHY;
@@ -151,6 +153,43 @@ const PV_EOI_NOT_ARMED = {
   irr: 'another interrupt is pending in IRR',
   cache: 'highest_isr_cache is -1',
   handled: 'the vector is in ioapic_handled_vectors (the IOAPIC needs the EOI)',
+} as const;
+
+/** Why KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) answered as it did (x86.c kvm_vm_ioctl_enable_cap). */
+const CAP_WHY = {
+  enable:
+    'ENABLE_SUPPRESS_EOI_BROADCAST accepted: SPIV[12] is honoured from now on; LVR changes only at the next kvm_apic_set_version',
+  disable:
+    'DISABLE_SUPPRESS_EOI_BROADCAST accepted: SPIV[12] is ignored from now on; LVR changes only at the next kvm_apic_set_version',
+  both: 'ENABLE and DISABLE together are rejected',
+  'enable-kernel': 'ENABLE without split irqchip is rejected',
+  'no-api': 'this kernel predates the SEOIB flags: bits 2 and 3 are outside KVM_X2APIC_API_VALID_FLAGS',
+} as const;
+
+/** Where kvm_apic_set_version() runs (R8.9). */
+const LVR_AT = {
+  reset: 'the LAPIC reset (kvm_lapic_reset)',
+  'set-lapic': 'KVM_SET_LAPIC (kvm_apic_set_state)',
+} as const;
+
+/** What QEMU did with a loaded SEOIB state (the subsection's post_load, R8.10). */
+const LOAD_WHY = {
+  same: 'the loaded state is the one KVM is already in: nothing to set',
+  set: "the loaded state's flag is set now (KVM lets ENABLE and DISABLE replace each other), before KVM_SET_LAPIC",
+  kept: 'the loaded state is QUIRKED but KVM already has a flag, and KVM cannot go back to QUIRKED: QEMU keeps going, so its state (QUIRKED) and KVM (flag set) now disagree (the RFC as posted does not handle this)',
+  refused:
+    'the loaded state is QUIRKED but KVM already has a flag and cannot go back: loadvm is refused and the VM carries on as it was',
+  einval: 'the flag the loaded state needs is rejected by KVM (EINVAL)',
+} as const;
+
+/** Why an incoming migration failed (R8.11). */
+const MIGRATION_FAIL_WHY = {
+  'unknown-subsection':
+    'the destination QEMU predates the SEOIB subsection: "unknown subsection" ends the incoming migration',
+  'no-api': "the destination kernel lacks the SEOIB API: setting the state's flag fails with EINVAL",
+  'destination-init':
+    "the destination QEMU's own policy needs a flag at start-up that its kernel rejects (EINVAL): it does not start",
+  'enable-kernel': 'KVM rejects ENABLE without split irqchip',
 } as const;
 
 const byCpu = (cpu: number): Lane => (cpu >= 0 ? 'vcpu' : 'kvm');
@@ -1060,6 +1099,77 @@ export const EVENT_KINDS = {
     text: (f) => f.name,
     why: () =>
       'state restored; highest_isr_cache = -1, apic_arb_prio = 0, PV EOI pending cleared, KVM_REQ_EVENT and a scan on every vCPU; counters, time, storm state and the SEOIB mode are not rewound',
+  }),
+  // --- the SEOIB life (R8.8-R8.12, docs/seoib-lifecycle.md) ------------------------------------
+  x2apic_api_enable_cap: kind<{
+    flags: string;
+    result: 'ok' | 'EINVAL';
+    reason: keyof typeof CAP_WHY;
+    mode: string;
+  }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['apic-map'],
+    rule: 'R8.8',
+    text: (f) => `KVM_ENABLE_CAP(KVM_CAP_X2APIC_API, ${f.flags}) = ${f.result === 'ok' ? '0' : '-EINVAL'}`,
+    why: (f) => `${CAP_WHY[f.reason]}; suppress_eoi_broadcast_mode is now ${f.mode}`,
+  }),
+  lvr_recomputed: kind<{ lvr: number; old: number; at: keyof typeof LVR_AT }>({
+    source: 'model',
+    lane: 'vcpu',
+    touches: ['spiv'],
+    rule: 'R8.9',
+    text: (f) => `LVR ${hex(f.old)} -> ${hex(f.lvr)}`,
+    why: (f) =>
+      `kvm_apic_set_version() runs at ${LVR_AT[f.at]}: LVR[24] now ${(f.lvr >>> 24) & 1} follows the VM's SEOIB mode`,
+  }),
+  vm_reset: kind<{ cold: boolean; policy: string; machine: string; kernel: string; state: string }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['irr', 'isr', 'tmr', 'rte', 'spiv', 'handler', 'requests'],
+    rule: 'R8.12',
+    text: (f) =>
+      f.cold
+        ? `power-on policy=${f.policy} machine=${f.machine} kernel=${f.kernel} state=${f.state}`
+        : 'reboot',
+    why: (f) =>
+      f.cold
+        ? `a new QEMU process and a fresh KVM VM (no x2APIC-API flag yet): the policy picks ${f.state} and sets its flag before the vCPUs exist; every LAPIC is reset and the guest boots again; the disk keeps its snapshots`
+        : 'system reset: every LAPIC is reset (kvm_lapic_reset, so kvm_apic_set_version runs), the IOAPIC too, and the guest boots again at its next step; the KVM flags stay (one-way, R8.8)',
+  }),
+  qemu_seoib_load: kind<{ state: string; mode: string; outcome: keyof typeof LOAD_WHY; what: string }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['snapshot'],
+    rule: 'R8.10',
+    text: (f) => `${f.what} seoib-state=${f.state} kvm=${f.mode} ${f.outcome}`,
+    why: (f) => LOAD_WHY[f.outcome],
+  }),
+  migration_start: kind<{ policy: string; machine: string; kernel: string; flags: string; state: string }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['snapshot'],
+    rule: 'R8.11',
+    text: (f) => `migrate policy=${f.policy} machine=${f.machine} kernel=${f.kernel} flags=${f.flags}`,
+    why: (f) =>
+      `the destination is a fresh KVM VM (no flag set); the stream carries the guest's state${f.state === 'quirked' ? ' and no SEOIB subsection (QUIRKED)' : ` and the SEOIB subsection (${f.state})`}`,
+  }),
+  migration_done: kind<{ leg: number; mode: string; state: string }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: ['snapshot', 'irr', 'isr', 'tmr', 'rte', 'requests'],
+    rule: 'R8.11',
+    text: (f) => `leg ${f.leg} kvm=${f.mode} seoib-state=${f.state}`,
+    why: (f) =>
+      `the VM runs on the destination (leg ${f.leg}): its LAPICs were set with KVM_SET_LAPIC, so LVR follows the destination's mode ${f.mode}; SPIV travels verbatim`,
+  }),
+  migration_failed: kind<{ reason: keyof typeof MIGRATION_FAIL_WHY }>({
+    source: 'model',
+    lane: 'kvm',
+    touches: [],
+    rule: 'R8.11',
+    text: (f) => `failed: ${f.reason}`,
+    why: (f) => `${MIGRATION_FAIL_WHY[f.reason]}; the VM keeps running on the source, as QEMU does`,
   }),
 } as const;
 

@@ -335,7 +335,10 @@ const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as Gue
 function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
     // Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5).
-    if (!hasUnstartedTask(v, vector)) v.tasks.push({ vector, script: null, pc: 0 });
+    if (!hasUnstartedTask(v, vector)) {
+      v.tasks.push({ vector, script: null, pc: 0 });
+      m.vectorSets[vector]++;
+    }
     return EOI_IRET;
   }
   const pins = pinsToService(m, vector);

@@ -76,6 +76,7 @@ export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boo
   if (irq.trigger) bitmapSet(v.tmr, irq.vector);
   else bitmapClear(v.tmr, irq.vector);
   bitmapSet(v.irr, irq.vector);
+  m.vectorSets[irq.vector]++;
   if (traced(m)) {
     emit(m, v.index, 'kvm_apic_accept_irq', {
       apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID

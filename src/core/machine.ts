@@ -2,11 +2,11 @@
  * The Machine: configuration + state; `apply(action)` runs one step to quiescence and returns
  * its events. Deterministic: no clocks, no randomness, no I/O.
  */
-import type { Action } from './actions.ts';
+import type { Action, HostChange } from './actions.ts';
 import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
-import { x2apicFormat } from './config.ts';
+import { modeOfQemuState, x2apicFormat } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import {
@@ -39,6 +39,17 @@ import {
 } from './ioapic.ts';
 import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';
+import {
+  hostWith,
+  kvmApicSetVersion,
+  kvmEnableCapX2apicApi,
+  lifeRecord,
+  planMigration,
+  qemuSeoibPostLoad,
+  stateFor,
+  vmPowerOn,
+  vmReboot,
+} from './life.ts';
 import type { MachineState, SavedMachine } from './state.ts';
 import {
   cloneFrames,
@@ -93,6 +104,8 @@ export class Machine {
       framePoolSize: 0,
       captureAt: -1,
       captured: null,
+      vectorSets: new Float64Array(256),
+      restores: 0,
     };
     ioapicIndexVectors(this.ctx);
     for (const v of state.cpus) if (!guestIdle(v)) markGuestBusy(this.ctx, v);
@@ -301,6 +314,13 @@ function describeAction(a: Action): { label: string; cpu: number; device: boolea
       return { label: `${a.kind} ${a.name}`, cpu: -1, device: false };
     case 'host-pv-eoi':
       return { label: `host-pv-eoi ${a.cpu} off`, cpu: a.cpu, device: false };
+    case 'reboot':
+      return { label: 'reboot', cpu: -1, device: false };
+    case 'power-on':
+    case 'migrate':
+      return { label: a.kind, cpu: -1, device: false };
+    case 'kvm-set-x2apic-api':
+      return { label: `kvm-set-x2apic-api seoib=${a.seoib}`, cpu: -1, device: false };
     case 'cpu':
       return {
         label: `cpu ${a.cpu} ${a.op.op}${'value' in a.op ? ` 0x${a.op.value.toString(16)}` : 'pin' in a.op ? ` ${a.op.pin}` : 'on' in a.op ? (a.op.on ? ' on' : ' off') : ''}`,
@@ -376,11 +396,38 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
       s.snapshots.set(a.name, saveMachine(m));
       m.cause = m.tracing ? 0 : -1;
       if (traced(m)) emit(m, -1, 'savevm', { name: a.name });
+      lifeRecord(m, 'savevm', true, a.name);
       return;
-    case 'restore':
+    case 'restore': {
       stopAllVcpus(m, 'loadvm');
-      restoreMachine(m, s.snapshots.get(a.name)!, a.name);
+      const saved = s.snapshots.get(a.name)!;
+      // The SEOIB subsection is loaded (post_load sets its flag) before KVM_SET_LAPIC (R8.10).
+      const vm = s.vm;
+      if (saved.qemuSeoib !== vm.qemuSeoib || modeOfQemuState(saved.qemuSeoib) !== vm.seoib) {
+        if (!qemuSeoibPostLoad(m, saved.qemuSeoib, 'loadvm', vm.host.loadvmCheck)) {
+          lifeRecord(m, 'loadvm', false, a.name);
+          return;
+        }
+      }
+      restoreMachine(m, saved, a.name);
+      lifeRecord(m, 'loadvm', true, a.name);
       return;
+    }
+    case 'reboot':
+      stopAllVcpus(m, 'reboot');
+      vmReboot(m);
+      return;
+    case 'power-on':
+      vmPowerOn(m, a.host);
+      return;
+    case 'migrate':
+      migrate(m, a.host);
+      return;
+    case 'kvm-set-x2apic-api': {
+      const r = kvmEnableCapX2apicApi(m, a.seoib !== 'disable', a.seoib !== 'enable');
+      lifeRecord(m, 'flag-write', r === 'ok', a.seoib);
+      return;
+    }
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
@@ -470,7 +517,7 @@ export class GuestRun {
   }
 }
 
-function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm'): void {
+function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm' | 'migrate' | 'reboot'): void {
   const root = m.cause;
   for (const v of m.s.cpus) {
     m.cause = root;
@@ -483,12 +530,58 @@ function saveMachine(m: Ctx): SavedMachine {
   const io = cloneIoapic(m.s.ioapic);
   // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
   if (!isSplit(m)) io.irr &= ~io.irrDelivered;
-  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io };
+  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: m.s.vm.qemuSeoib };
+}
+
+/**
+ * An incoming migration (R8.11): the guest's state travels to a fresh KVM VM on the destination
+ * host; on failure the VM goes on running on the source, unchanged.
+ */
+function migrate(m: Ctx, change: HostChange): void {
+  stopAllVcpus(m, 'migrate');
+  const vm = m.s.vm;
+  const dst = hostWith(vm.host, change);
+  const root = m.cause;
+  if (traced(m))
+    m.cause = emit(m, -1, 'migration_start', {
+      policy: dst.policy,
+      machine: dst.machine,
+      kernel: dst.kernel,
+      flags: dst.flags,
+      state: vm.qemuSeoib,
+    });
+  const plan = planMigration(m, dst);
+  if (!plan.ok) {
+    vm.lastMigration = 'failed';
+    if (traced(m)) emit(m, -1, 'migration_failed', { reason: plan.reason });
+    lifeRecord(m, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
+    m.cause = root;
+    return;
+  }
+  const saved = saveMachine(m);
+  // The destination: a fresh KVM VM, its own flag first when it does not defer (before-load).
+  vm.host = dst;
+  vm.seoib = 'quirked';
+  vm.lastFlagWrite = 'none';
+  const own = dst.flags === 'before-load' ? stateFor(m, dst) : 'quirked';
+  if (own !== 'quirked') kvmEnableCapX2apicApi(m, own === 'respected', own === 'not-advertised');
+  qemuSeoibPostLoad(m, saved.qemuSeoib, 'migrate', false);
+  vm.leg++;
+  vm.lastMigration = 'completed';
+  restoreMachine(m, saved, '', 'migration_done');
+  lifeRecord(m, 'migrate', true, '');
+  m.cause = root;
 }
 
 /** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
-function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
+function restoreMachine(
+  m: Ctx,
+  saved: SavedMachine,
+  name: string,
+  as: 'loadvm' | 'migration_done' = 'loadvm',
+): void {
   const s = m.s;
+  m.restores++;
   for (const v of s.cpus) {
     const o = saved.cpus[v.index];
     v.idReg = o.idReg;
@@ -514,6 +607,8 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
     v.highestIsrCache = -1;
     v.apicArbPrio = 0;
     v.pvEoiPending = false;
+    // kvm_apic_set_state() copies the registers, then kvm_apic_set_version() (R8.9).
+    kvmApicSetVersion(m, v, 'set-lapic');
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
     touch(m, v);
     if (!guestIdle(v)) markGuestBusy(m, v);
@@ -528,7 +623,10 @@ function restoreMachine(m: Ctx, saved: SavedMachine, name: string): void {
   io.edgeUndelivered = o.edgeUndelivered;
   if (traced(m)) {
     m.cause = 0;
-    const ev = emit(m, -1, 'loadvm', { name });
+    const ev =
+      as === 'loadvm'
+        ? emit(m, -1, 'loadvm', { name })
+        : emit(m, -1, 'migration_done', { leg: s.vm.leg, mode: s.vm.seoib, state: s.vm.qemuSeoib });
     // Every vCPU's requests come from the restore.
     m.vcpuCause.fill(ev);
     m.reqCause.fill(ev);

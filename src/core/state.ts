@@ -9,8 +9,24 @@ import type { ApicMap } from './apicmap.ts';
 import { apicvInhibitsAtBoot, buildApicMap } from './apicmap.ts';
 import type { Bitmap } from './bitmap.ts';
 import { bitmapNew } from './bitmap.ts';
-import type { Config, GuestProfile, SeoibMode } from './config.ts';
-import { cpuidHasX2apic, guestProfileOf, NUM_PINS, seoibModeOf } from './config.ts';
+import type {
+  Config,
+  GuestProfile,
+  HostKernel,
+  QemuSeoibPolicy,
+  QemuSeoibState,
+  SeoibFlagsAt,
+  SeoibMode,
+} from './config.ts';
+import {
+  cpuidHasX2apic,
+  DEFAULT_MACHINE,
+  guestProfileOf,
+  NUM_PINS,
+  qemuStateOf,
+  seoibModeOf,
+  seoibPolicyOf,
+} from './config.ts';
 import type { Counters } from './counters.ts';
 import { countersClone, countersNew } from './counters.ts';
 
@@ -148,6 +164,30 @@ export interface IoapicState {
   deferredAt: number;
 }
 
+/** The host the VM runs on now: its QEMU policy, machine type and kernel (one leg of its life). */
+export interface HostLeg {
+  readonly policy: QemuSeoibPolicy;
+  readonly machine: string;
+  readonly kernel: HostKernel;
+  readonly flags: SeoibFlagsAt;
+  readonly loadvmCheck: boolean;
+}
+
+/** One entry of the VM's life (the lifecycle strip); immutable. */
+export interface LifeEntry {
+  readonly kind: 'power-on' | 'reboot' | 'savevm' | 'loadvm' | 'migrate' | 'flag-write';
+  readonly time: number;
+  /** The leg it happened on (0 = the first host; a completed migration starts the next). */
+  readonly leg: number;
+  readonly ok: boolean;
+  /** A snapshot name, a failure reason, or the flags written. */
+  readonly detail: string;
+  readonly host: HostLeg;
+  /** KVM's mode and QEMU's state after it. */
+  readonly mode: SeoibMode;
+  readonly state: QemuSeoibState;
+}
+
 export interface VmState {
   seoib: SeoibMode;
   /** kvm->arch.apicv_inhibit_reasons: BIT(APICV_INHIBIT_REASON_*) that VMX records (R4.8, R11.1). */
@@ -158,12 +198,24 @@ export interface VmState {
   routes: (MsiRoute | null)[];
   /** The host assertion fired (R9.5 without the fix): later actions are skipped. */
   crashed: boolean;
+  /** QEMU's kvm_lapic_seoib_state: what its VMState subsection carries (R8.6, R8.10). */
+  qemuSeoib: QemuSeoibState;
+  /** The host the VM runs on (changes at a completed migration or a power-on). */
+  host: HostLeg;
+  leg: number;
+  /** The latest migration's outcome and the latest KVM_ENABLE_CAP(X2APIC_API) result. */
+  lastMigration: 'none' | 'completed' | 'failed';
+  lastFlagWrite: 'none' | 'ok' | 'einval';
+  /** The VM's life so far, oldest first; replaced, never mutated (copies share it). */
+  life: readonly LifeEntry[];
 }
 
 /** What `snapshot NAME` saves (contract §4 Snapshots); immutable once taken. */
 export interface SavedMachine {
   cpus: VcpuState[];
   ioapic: IoapicState;
+  /** QEMU's SEOIB state, saved as the VMState subsection (R8.10). */
+  qemuSeoib: QemuSeoibState;
 }
 
 export interface MachineState {
@@ -178,7 +230,11 @@ export interface MachineState {
 
 /** LVR per R2.4: version 0x14, 6 LVTs, bit 24 when CPUID has x2APIC and SEOIB is advertised (R8.2). */
 export function lvrFor(config: Config): number {
-  const seoib = seoibModeOf(config);
+  return lvrOf(config, seoibModeOf(config));
+}
+
+/** LVR as kvm_apic_set_version() computes it under KVM mode `seoib` (R8.2, R8.9). */
+export function lvrOf(config: Config, seoib: SeoibMode): number {
   const advertise =
     cpuidHasX2apic(config) && (seoib === 'enabled' || (seoib === 'quirked' && config.irqchip === 'split'));
   return 0x14 | (5 << 16) | (advertise ? 1 << 24 : 0);
@@ -281,9 +337,33 @@ export function newMachineState(config: Config): MachineState {
       apicMap,
       routes: new Array(NUM_PINS).fill(null),
       crashed: false,
+      qemuSeoib: qemuStateOf(seoibModeOf(config)),
+      host: hostLegOf(config),
+      leg: 0,
+      lastMigration: 'none',
+      lastFlagWrite: seoibModeOf(config) === 'quirked' ? 'none' : 'ok',
+      life: [powerOnEntry(config)],
     },
     counters: countersNew(config.vcpus),
     snapshots: new Map(),
+  };
+}
+
+/** The life's first entry: power-on on the configured host (R8.10). */
+function powerOnEntry(config: Config): LifeEntry {
+  const mode = seoibModeOf(config);
+  const host = hostLegOf(config);
+  return { kind: 'power-on', time: 0, leg: 0, ok: true, detail: '', host, mode, state: qemuStateOf(mode) };
+}
+
+/** The first host, from the configuration. */
+export function hostLegOf(config: Config): HostLeg {
+  return {
+    policy: seoibPolicyOf(config),
+    machine: config.vmm.machine ?? DEFAULT_MACHINE,
+    kernel: config.vmm.kernel,
+    flags: config.vmm.seoibFlags,
+    loadvmCheck: config.vmm.loadvmCheck,
   };
 }
 
@@ -389,6 +469,12 @@ function cloneVm(vm: VmState): VmState {
     apicMap: vm.apicMap,
     routes: vm.routes.slice(),
     crashed: vm.crashed,
+    qemuSeoib: vm.qemuSeoib,
+    host: vm.host,
+    leg: vm.leg,
+    lastMigration: vm.lastMigration,
+    lastFlagWrite: vm.lastFlagWrite,
+    life: vm.life,
   };
 }
 

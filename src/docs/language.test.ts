@@ -116,6 +116,8 @@ describe('docs/language.md covers the language', () => {
     // The parser does not list its actions; these are the contract's (§3).
     const actions = ['route', 'mask', 'unmask', 'assert', 'deassert', 'pulse', 'msi', 'ipi', 'wait'];
     actions.push('snapshot', 'restore', 'host-pv-eoi', 'run', 'cpu');
+    // The SEOIB life's extensions (R8.8-R8.12).
+    actions.push('reboot', 'power-on', 'migrate', 'kvm-set-x2apic-api');
     // `cpu C rdmsr eoi` is the operation rdmsr-eoi.
     const cpuOps = parserList('cpu 0 zzzzzzzz', 'one of ').map((op) => (op === 'rdmsr' ? 'rdmsr-eoi' : op));
     expect(cpuOps).toContain('eoi');
@@ -131,8 +133,10 @@ describe('docs/language.md covers the language', () => {
       if (c.kind === 'cpu-value') seen.add(c.reg);
       if (c.kind === 'ioapic') seen.add(`ioapic ${c.field}`);
       if (c.kind === 'count') seen.add(`count ${c.name}`).add(`count ${c.op}`);
+      if (c.kind === 'vm') seen.add(`vm ${c.key}`);
     }
     const want = ['ioapic-version', 'kvm-seoib', 'count =', 'count >=', 'count <='];
+    want.push('vm leg', 'vm migration', 'vm seoib-state', 'vm flag-write', 'vm policy');
     want.push(...CPU_SET_REGS.map((r) => `${r} =`), 'isr has', 'irr lacks', ...CPU_VALUE_REGS);
     want.push(...IOAPIC_FIELDS.map((f) => `ioapic ${f}`), ...COUNTER_NAMES.map((n) => `count ${n}`));
     expect(want.filter((w) => !seen.has(w))).toEqual([]);

@@ -8,7 +8,7 @@
 import type { Action } from '../core/actions.ts';
 import type { MachineState } from '../core/state.ts';
 import type { Scenario } from '../scenario/ast.ts';
-import type { ExploreKind } from '../scenario/explore-syntax.ts';
+import type { ExploreKind } from '../scenario/grammar/explore.ts';
 import { printAction } from '../scenario/print.ts';
 
 /** The most actions an alphabet may have (the explorer stores an action's index in 16 bits). */

@@ -14,6 +14,12 @@
  *   attention and busy bits, frame pool), which are rebuilt after reading.
  * - snapshots: the alphabet never takes one (the parser refuses `explore action snapshot`), so
  *   every explored state keeps the root's.
+ * - the VM's life (VmState.life, the lifecycle strip's history): never read by the machine, and
+ *   it grows with every reboot or migration; read back, it is the root's. Its `leg` (how many
+ *   migrations completed) is only counted too: written only when an invariant reads it
+ *   (`invariant vm leg …`), else migrating back and forth would never return to a state seen.
+ *   The rest of the SEOIB life is written: QEMU's SEOIB state, the host leg (policy, machine,
+ *   kernel, flags, loadvm check: interned), the last migration's and flag write's outcomes.
  * Objects the core never mutates (apic maps, handler scripts, MSI routes) are interned by
  * content and written as their number, so equal content is one word.
  */
@@ -24,10 +30,26 @@ import type { Ctx } from '../core/ctx.ts';
 import { clearAttn, markGuestBusy } from '../core/ctx.ts';
 import { guestIdle, opText } from '../core/guest.ts';
 import { ioapicIndexVectors } from '../core/ioapic.ts';
-import type { GuestOp, HandlerFrame, MachineState, MsiRoute, VcpuState } from '../core/state.ts';
+import type {
+  GuestOp,
+  HandlerFrame,
+  HostLeg,
+  LifeEntry,
+  MachineState,
+  MsiRoute,
+  VcpuState,
+  VmState,
+} from '../core/state.ts';
 import { newFrame } from '../core/state.ts';
 
 const SEOIB = ['quirked', 'enabled', 'disabled'] as const;
+const QEMU_SEOIB = [
+  'quirked',
+  'respected',
+  'not-advertised',
+] as const satisfies readonly VmState['qemuSeoib'][];
+const MIGRATION = ['none', 'completed', 'failed'] as const satisfies readonly VmState['lastMigration'][];
+const FLAG_WRITE = ['none', 'ok', 'einval'] as const satisfies readonly VmState['lastFlagWrite'][];
 /** The packed word of a reset redirection entry: masked, everything else 0. */
 const RESET_RTE = 1 << 11;
 /** counters.ts packs a cpu × vector key with these spans (a test checks the round trip). */
@@ -70,6 +92,7 @@ const mapKey = (a: ApicMap) =>
   ]);
 const scriptKey = (s: GuestOp[]) => s.map(opText).join(',');
 const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliveryMode},${r.trigger}`;
+const hostKey = (h: HostLeg) => `${h.policy},${h.machine},${h.kernel},${h.flags},${h.loadvmCheck}`;
 
 /** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
@@ -92,15 +115,20 @@ export class StateCodec {
   private readonly maps = new Interner<ApicMap>(mapKey);
   private readonly scripts = new Interner<GuestOp[]>(scriptKey);
   private readonly routes = new Interner<MsiRoute>(routeKey);
+  private readonly hosts = new Interner<HostLeg>(hostKey);
+  /** The life of the first state written (the root): every state read back has it. */
+  private life: readonly LifeEntry[] | null = null;
   private pos = 0;
 
   /**
    * @param withCounters write the counters too (a property reads them)
    * @param pins the pins written (bit per pin, alphabet.ts activePins): the others never change
+   * @param withLeg write the VM's leg too (a property reads it)
    */
   constructor(
     readonly withCounters: boolean,
     pins = 0xffffff,
+    readonly withLeg = false,
   ) {
     for (let p = 0; p < 24; p++) if (pins & (1 << p)) this.pins.push(p);
   }
@@ -207,6 +235,14 @@ export class StateCodec {
     }
     buf[pos++] = this.lastMapId;
     buf[pos++] = vm.crashed ? 1 : 0;
+    // The SEOIB life (see the module comment).
+    this.life ??= vm.life;
+    buf[pos++] =
+      QEMU_SEOIB.indexOf(vm.qemuSeoib) |
+      (MIGRATION.indexOf(vm.lastMigration) << 2) |
+      (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
+    buf[pos++] = this.hosts.id(vm.host);
+    if (this.withLeg) buf[pos++] = vm.leg;
     const routes = vm.routes;
     for (let j = 0; j < pins.length; j++) {
       const p = pins[j];
@@ -420,13 +456,22 @@ export class StateCodec {
     vm.apicvInhibits = src[i++];
     vm.apicMap = this.maps.items[src[i++]];
     vm.crashed = src[i++] === 1;
+    const life = src[i++];
+    vm.qemuSeoib = QEMU_SEOIB[life & 3];
+    vm.lastMigration = MIGRATION[(life >>> 2) & 3];
+    vm.lastFlagWrite = FLAG_WRITE[(life >>> 4) & 3];
+    vm.host = this.hosts.items[src[i++]];
+    if (this.withLeg) vm.leg = src[i++];
+    if (this.life) vm.life = this.life;
     for (let j = 0; j < pins.length; j++) {
       const p = pins[j];
       const r = src[i++];
       vm.routes[p] = r < 0 ? null : this.routes.items[r];
     }
     if (this.withCounters) i = this.readCounters(s, src, i);
-    // The context's derived state, as a machine built from this state would have it.
+    // The context's derived state, as a machine built from this state would have it; the lints'
+    // probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+    m.restores++;
     if (vectorsChanged) ioapicIndexVectors(m);
     clearAttn(m);
     m.guestBusy.fill(0);
@@ -438,10 +483,14 @@ export class StateCodec {
     let i = at;
     const c = s.counters;
     c.dense.fill(0);
+    // Per-counter totals (counters.ts) follow the counts: the dense ones here, the others as added.
+    c.totals.fill(0);
     const nd = src[i++];
     for (let k = 0; k < nd; k++) {
       const idx = src[i++];
-      c.dense[idx] = src[i++];
+      const n = src[i++];
+      c.dense[idx] = n;
+      c.totals[Math.floor(idx / c.span)] += n;
     }
     c.keys.fill(0);
     c.counts.fill(0);

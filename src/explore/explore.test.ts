@@ -9,11 +9,12 @@ import type { Action } from '../core/actions.ts';
 import { COUNTER_NAMES, countersEntries } from '../core/counters.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
-import { LINT_NAMES, LOST, lintBaseline, MASKED, STUCK, stateLintPins } from '../lint/lints.ts';
+import { LINT_NAMES, LOST, MASKED, STUCK, stateLintPins } from '../lint/lints.ts';
+import { stateConditionKeys } from '../lint/lints-reference.ts';
 import { PRESETS } from '../presets/index.ts';
 import { runScenario } from '../replay/run.ts';
 import { mustParse } from '../replay/testing.ts';
-import { EXPLORE_LINTS } from '../scenario/explore-syntax.ts';
+import { EXPLORE_LINTS } from '../scenario/grammar/explore.ts';
 import { printAction } from '../scenario/print.ts';
 import { activePins, deriveAlphabet } from './alphabet.ts';
 import { StateCodec } from './codec.ts';
@@ -32,7 +33,17 @@ function lcg(seed: number) {
 
 /** A state as plain data, without what the codec leaves out (time, counters, display counts). */
 function plain(s: MachineState, withCounters: boolean): string {
-  const skip = new Set(['time', 'deliveries', 'snapshots', 'config', 'deferredAt', 'counters']);
+  // The VM's life history and leg are left out too (codec.ts): only displayed or counted.
+  const skip = new Set([
+    'time',
+    'deliveries',
+    'snapshots',
+    'config',
+    'deferredAt',
+    'counters',
+    'life',
+    'leg',
+  ]);
   const data = JSON.stringify(s, (k, v) =>
     skip.has(k)
       ? undefined
@@ -69,6 +80,16 @@ function walks(text: string, f: (m: Machine, a: Action, pins: number) => void, n
   }
 }
 
+/** The SEOIB life's actions in the alphabet (R8.8–R8.12): reboots, power-ons, migrations, flag writes. */
+const LIFE = `${'vcpus 2\nqemu seoib-policy=quirked\nguest 0 profile=windows\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nsnapshot s0\n'}explore action reboot
+explore action power-on policy=respected|quirked|auto
+explore action migrate policy=respected|not-advertised kernel=seoib-api|no-seoib-api flags=after-load|before-load
+explore action kvm-set-x2apic-api seoib=enable|disable|both
+explore action restore s0
+explore action run 1
+explore action assert 5
+`;
+
 const WALKED = [
   'stale-eoi-split-unpatched',
   'stale-eoi-kernel-apicv-patched',
@@ -101,6 +122,66 @@ describe('the state codec', () => {
           );
         });
       }
+  });
+
+  it('reads back the SEOIB life: QEMU’s state, the host leg, the outcomes; the history stays the root’s (R8.8–R8.12)', {
+    timeout: 60_000,
+  }, () => {
+    const root = Machine.boot(mustParse(LIFE).config, false);
+    for (const st of mustParse(LIFE).steps) root.apply(st.action);
+    const rootLife = root.state.vm.life;
+    let changed = 0;
+    walks(LIFE, (m, a, pins) => {
+      const codec = new StateCodec(true, pins, true);
+      codec.write(root.state);
+      const n = codec.write(m.state);
+      const copy = Machine.fromState(root.state, false);
+      copy.apply({ kind: 'migrate', host: { policy: 'not-advertised' } });
+      codec.read(copy.ctx, codec.buf.slice(0, n), 0, 12345);
+      const vm = m.state.vm;
+      const got = copy.state.vm;
+      expect([got.qemuSeoib, got.lastMigration, got.lastFlagWrite, got.leg, got.seoib]).toEqual([
+        vm.qemuSeoib,
+        vm.lastMigration,
+        vm.lastFlagWrite,
+        vm.leg,
+        vm.seoib,
+      ]);
+      expect(got.host).toEqual(vm.host);
+      expect(got.life).toBe(rootLife);
+      // Totals follow the counts read back (countersGet without filters reads them).
+      expect(Array.from(copy.state.counters.totals)).toEqual(Array.from(m.state.counters.totals));
+      expect(plain(copy.state, true)).toBe(plain(m.state, true));
+      if (vm.qemuSeoib !== root.state.vm.qemuSeoib || vm.host !== root.state.vm.host) changed++;
+      m.apply(a);
+      copy.apply(a);
+      expect(plain(copy.state, true), printAction(a)).toBe(plain(m.state, true));
+    });
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('tells states apart by their SEOIB life, and by the leg only when an invariant reads it', () => {
+    const s = mustParse('vcpus 1\nqemu seoib-policy=quirked\n');
+    const a = Machine.boot(s.config, false);
+    const b = Machine.boot(s.config, false);
+    const words = (c: StateCodec, m: Machine) => Array.from(c.buf.slice(0, c.write(m.state)));
+    const codec = new StateCodec(false);
+    expect(words(codec, b)).toEqual(words(codec, a));
+    // The same registers after a migration to an identical host: one state unless the leg counts.
+    b.apply({ kind: 'migrate', host: {} });
+    expect(b.state.vm.leg).toBe(1);
+    expect(b.state.vm.lastMigration).toBe('completed');
+    expect(words(codec, b)).not.toEqual(words(codec, a)); // lastMigration differs
+    const c = Machine.boot(s.config, false);
+    c.apply({ kind: 'migrate', host: {} });
+    c.apply({ kind: 'migrate', host: {} });
+    expect(words(codec, c)).toEqual(words(codec, b));
+    const withLeg = new StateCodec(false, 0xffffff, true);
+    expect(words(withLeg, c)).not.toEqual(words(withLeg, b));
+    // Another host policy is another state: it decides the next power-on's flag (R8.10).
+    const d = Machine.boot(s.config, false);
+    d.apply({ kind: 'migrate', host: { policy: 'respected' } });
+    expect(words(codec, d)).not.toEqual(words(codec, b));
   });
 
   it('writes equal states as equal words, whenever and however they were reached', () => {
@@ -140,7 +221,7 @@ describe('the fast lint check', () => {
       walks(text, (m, a) => {
         m.apply(a);
         stateLintPins(m.state, pins);
-        const want = [...lintBaseline(m.state).conditions].sort();
+        const want = stateConditionKeys(m.state).sort();
         const got: string[] = [];
         for (let p = 0; p < 24; p++) {
           if (pins[STUCK] & (1 << p)) got.push(`stuck-remote-irr:${p}`);

@@ -12,16 +12,7 @@ import { CTR, countersGet } from '../core/counters.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
 import type { LintName, LintWarning } from '../lint/lints.ts';
-import {
-  LINT_NAMES,
-  LOST,
-  lintBaseline,
-  lintStep,
-  lowVectorMask,
-  MASKED,
-  STUCK,
-  stateLintPins,
-} from '../lint/lints.ts';
+import { LINT_NAMES, Linter, LOST, lowVectorMask, MASKED, STUCK, stateLintPins } from '../lint/lints.ts';
 import type { Check, Expectation, Invariant, Scenario, Step } from '../scenario/ast.ts';
 import { evaluateCheck } from '../scenario/expect.ts';
 import { printCheck, printScenario } from '../scenario/print.ts';
@@ -187,6 +178,8 @@ export class Explorer {
     this.invariants = x?.invariants ?? [];
     // Counters are part of a state only when a property reads them.
     const withCounters = this.invariants.some((i) => i.check.kind === 'count');
+    // So is the VM's leg (a migration count, codec.ts).
+    const withLeg = this.invariants.some((i) => i.check.kind === 'vm' && i.check.key === 'leg');
 
     this.m = Machine.boot(scenario.config, false);
     for (const st of scenario.steps) this.m.apply(st.action);
@@ -194,7 +187,7 @@ export class Explorer {
     this.time0 = this.m.state.time;
     this.alphabet = deriveAlphabet(scenario, this.m.state);
     this.pins = activePins(this.m.state, this.alphabet);
-    this.codec = new StateCodec(withCounters, this.pins);
+    this.codec = new StateCodec(withCounters, this.pins, withLeg);
     if (this.alphabet.length > MAX_ALPHABET)
       throw new Error(`the alphabet has more than ${MAX_ALPHABET} actions`);
     this.parentLow = new Uint16Array(scenario.config.vcpus);
@@ -388,7 +381,7 @@ export class Explorer {
     return this.finished;
   }
 
-  /** The fast per-step check of the lints; a hit is confirmed by lintStep on a scratch machine. */
+  /** The fast per-step check of the lints; a hit is confirmed by a Linter on a scratch machine. */
   private checkLints(
     s: MachineState,
     from: number,
@@ -426,13 +419,14 @@ export class Explorer {
     if (hit) this.confirm(from, a, hit);
   }
 
-  /** Replays the step on the scratch machine and lints it exactly (lints.ts lintStep). */
+  /** Replays the step on the scratch machine and lints it exactly (lints.ts Linter). */
   private confirm(from: number, a: number, hit: number): void {
     const sc = this.scratch;
     this.codec.read(sc.ctx, this.parentWords, 0, this.time0);
-    const base = lintBaseline(sc.state);
+    // No probe: the Linter looks at every vCPU (the scratch machine's ctx is not a sequence).
+    const linter = new Linter(sc.state);
     sc.apply(this.alphabet[a]);
-    const ws = lintStep(base, sc.state);
+    const ws = linter.step(sc.state);
     for (const name of LINT_NAMES) {
       if (!(hit & LINT_BIT[name]) || this.violated.has(name)) continue;
       const w = ws.find((x) => x.lint === name);

@@ -10,8 +10,7 @@
  */
 
 import { ioapicVersionOf } from '../core/config.ts';
-import type { CounterName, Counters } from '../core/counters.ts';
-import { countersEntries } from '../core/counters.ts';
+import { CTR, countersForEach, LOW_INJECTIONS } from '../core/counters.ts';
 import type { TraceEvent } from '../core/events.ts';
 import { hex } from '../core/hex.ts';
 import type { MachineState, VcpuState } from '../core/state.ts';
@@ -110,16 +109,17 @@ export interface LintWarning {
   count?: number;
 }
 
-/** What the lints remember of the state before a step. */
-export interface LintBaseline {
-  /** The state conditions that held, by `lint:pin`. */
-  conditions: Set<string>;
-  counters: Partial<Record<CounterName, Map<string, number>>>;
-  /** Per vCPU: vectors 0–15 held in IRR or ISR (16 bits). */
-  lowVectors: Uint16Array;
+/**
+ * What the lints read besides the state: Machine.ctx (Ctx.vectorSets, Ctx.restores). Without it
+ * the Linter looks at every vCPU at every step, as it must when it cannot know what changed.
+ */
+export interface LintProbe {
+  readonly vectorSets: Float64Array;
+  readonly restores: number;
 }
 
 const STEP_COUNTERS = ['storms', 'needless-eoi-exits', 'empty-eois', 'host-crashes', 'injections'] as const;
+type StepCounter = (typeof STEP_COUNTERS)[number];
 
 const bitOf = (pin: number) => 1 << pin;
 
@@ -131,24 +131,30 @@ function pendingHere(v: VcpuState, vector: number): boolean {
   return v.savic !== null && ((v.savic.irr[r] | v.savic.isr[r]) & b) !== 0;
 }
 
-/** Somebody still owes the EOI of vector V (the stuck-remote-irr reading, see LINTS). */
-function eoiOwed(s: MachineState, vector: number): boolean {
-  for (const v of s.cpus) {
-    if (pendingHere(v, vector)) return true;
-    for (const t of v.tasks) if (t.vector === vector) return true;
-  }
+/** This vCPU owes the EOI of vector V (the stuck-remote-irr reading, see LINTS). */
+function owesEoi(v: VcpuState, vector: number): boolean {
+  if (pendingHere(v, vector)) return true;
+  for (const t of v.tasks) if (t.vector === vector) return true;
   return false;
 }
 
-/** Where each state lint's condition holds: a bit per pin (stateLintPins). */
+/** Vectors 0–15 held in IRR or ISR on this vCPU (16 bits): the low-vector lint's baseline. */
+export function lowVectorMask(v: VcpuState): number {
+  let w = v.irr[0] | v.isr[0];
+  if (v.savic) w |= v.savic.irr[0] | v.savic.isr[0];
+  return w & 0xffff;
+}
+
+/** State-lint conditions, numbered per pin: key = pin * 4 + condition; stateLintPins' out[] slots. */
 export const STUCK = 0;
 export const MASKED = 1;
 export const LOST = 2;
 
 /**
  * The pins where each state lint's condition holds, as bit masks in out[STUCK], out[MASKED] and
- * out[LOST], built without a warning or a string: the explorer asks it after every step, and the
- * warnings below are made from the same masks.
+ * out[LOST], built without a warning, a string or a memo: the explorer asks it after every step
+ * from states it restores in any order (the Linter's memos assume a sequence). Same conditions as
+ * Linter.stateConditions (explore.test.ts compares both with lints-reference.ts).
  */
 export function stateLintPins(s: MachineState, out: Uint32Array, only = -1): void {
   let stuck = 0;
@@ -159,12 +165,11 @@ export function stateLintPins(s: MachineState, out: Uint32Array, only = -1): voi
   for (let left = only & ((1 << io.rte.length) - 1); left !== 0; left &= left - 1) {
     const pin = 31 - Math.clz32(left & -left);
     const e = io.rte[pin];
-    const high = (io.line & bitOf(pin)) !== 0;
     if (e.trigger === 1 && e.remoteIrr === 1) {
-      if (!eoiOwed(s, e.vector)) stuck |= bitOf(pin);
+      if (!eoiOwedAnywhere(s, e.vector)) stuck |= bitOf(pin);
       if (e.mask) masked |= bitOf(pin);
     }
-    if (!high || e.mask) continue;
+    if (!(io.line & bitOf(pin)) || e.mask) continue;
     if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0) lost |= bitOf(pin);
     else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin)) lost |= bitOf(pin);
   }
@@ -173,184 +178,268 @@ export function stateLintPins(s: MachineState, out: Uint32Array, only = -1): voi
   out[LOST] = lost;
 }
 
-const PINS = new Uint32Array(3);
-
-function stateWarnings(s: MachineState): Map<string, LintWarning> {
-  const out = new Map<string, LintWarning>();
-  const io = s.ioapic;
-  const split = s.config.irqchip === 'split';
-  const eoiRegister = split && ioapicVersionOf(s.config) === 0x20;
-  stateLintPins(s, PINS);
-  const [stuck, masked, lost] = PINS;
-  for (let pin = 0; pin < io.rte.length; pin++) {
-    const e = io.rte[pin];
-    if (stuck & bitOf(pin))
-      out.set(`stuck-remote-irr:${pin}`, {
-        lint: 'stuck-remote-irr',
-        rule: 'R5.6 c',
-        pin,
-        vector: e.vector,
-        why: `R5.6 c: pin ${pin} (level, vector ${hex(e.vector)}) has remote IRR set and no vCPU owes its EOI: no LAPIC has ${hex(e.vector)} pending or in service, so no EOI broadcast will clear it; the pin is blocked until the guest rewrites its RTE (edge and back, S13)${eoiRegister ? ' or writes the IOAPIC EOI register' : ''}`,
-      });
-    if (masked & bitOf(pin))
-      out.set(`masked-remote-irr:${pin}`, {
-        lint: 'masked-remote-irr',
-        rule: 'R5.5',
-        pin,
-        vector: e.vector,
-        why: `R5.5: pin ${pin} (level, vector ${hex(e.vector)}) is masked while its remote IRR is set: after the EOI the masked pin is not re-delivered, and if the EOI never comes the pin stays blocked when it is unmasked`,
-      });
-    if (!(lost & bitOf(pin))) continue;
-    if (e.trigger === 1)
-      out.set(`lost-interrupt:${pin}`, {
-        lint: 'lost-interrupt',
-        rule: 'R5.4',
-        pin,
-        vector: e.vector,
-        why: `R5.4: pin ${pin} (level, vector ${hex(e.vector)}) is unmasked and its line high, but remote IRR is 0 and no delivery is deferred: its interrupt reached no APIC${split ? '' : ' (the fast path returns 0 when nobody accepts, R4.8)'} and will not be sent again until the line drops and rises or the RTE is rewritten`,
-      });
-    else
-      out.set(`lost-interrupt:${pin}`, {
-        lint: 'lost-interrupt',
-        rule: split ? 'R6' : 'R5.5',
-        pin,
-        vector: e.vector,
-        why: split
-          ? `R6: pin ${pin} (edge, vector ${hex(e.vector)}) is unmasked and its line high, but its rising edge came while the pin was masked and QEMU discarded it: no interrupt until the line drops and rises again`
-          : `R5.5: pin ${pin} (edge, vector ${hex(e.vector)}) is unmasked and its line high, but its edge arrived while the pin was masked and KVM does not deliver it on unmask: no interrupt until the line drops and rises again`,
-      });
-  }
-  return out;
+function eoiOwedAnywhere(s: MachineState, vector: number): boolean {
+  for (const v of s.cpus) if (owesEoi(v, vector)) return true;
+  return false;
 }
 
-function keyOf(cpu: number, vector: number, pin: number): string {
-  return `${cpu}:${vector}:${pin}`;
+/** One entry of a counter that grew in the step: by how much. */
+interface Grown {
+  cpu: number;
+  vector: number;
+  pin: number;
+  n: number;
 }
 
-function counterSnapshot(c: Counters, name: CounterName): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const e of countersEntries(c, name)) {
-    if (name === 'injections' && e.vector >= 16) continue;
-    const k = keyOf(e.cpu, e.vector, e.pin);
-    m.set(k, (m.get(k) ?? 0) + e.n);
-  }
-  return m;
+/** A step counter's entries as of the last state seen, and its total then (unchanged total, unchanged entries). */
+interface CounterMemo {
+  total: number;
+  entries: Map<number, number>;
 }
 
-/** Vectors 0–15 held in IRR or ISR on this vCPU (16 bits): the low-vector lint's baseline. */
-export function lowVectorMask(v: VcpuState): number {
-  let w = v.irr[0] | v.isr[0];
-  if (v.savic) w |= v.savic.irr[0] | v.savic.isr[0];
-  return w & 0xffff;
-}
-
-/** The baseline of a state, to lint the step that starts from it. */
-export function lintBaseline(s: MachineState): LintBaseline {
-  const counters: LintBaseline['counters'] = {};
-  for (const n of STEP_COUNTERS) counters[n] = counterSnapshot(s.counters, n);
-  return {
-    conditions: new Set(stateWarnings(s).keys()),
-    counters,
-    lowVectors: Uint16Array.from(s.cpus, lowVectorMask),
-  };
-}
+const entryKey = (cpu: number, vector: number, pin: number) => ((cpu + 1) * 257 + vector + 1) * 25 + pin + 1;
 
 function times(n: number): string {
   return n === 1 ? '' : ` (${n} times in this step)`;
 }
 
-/** The warnings of one step: from the baseline of the state before it to the state after it. */
-export function lintStep(before: LintBaseline, after: MachineState): LintWarning[] {
-  const out: LintWarning[] = [];
-  for (const [key, w] of stateWarnings(after)) if (!before.conditions.has(key)) out.push(w);
-
-  const grown = (name: (typeof STEP_COUNTERS)[number]) => {
-    const was = before.counters[name] ?? new Map<string, number>();
-    const rows: { cpu: number; vector: number; pin: number; n: number }[] = [];
-    for (const [k, n] of counterSnapshot(after.counters, name)) {
-      const d = n - (was.get(k) ?? 0);
-      if (d <= 0) continue;
-      const [cpu, vector, pin] = k.split(':').map(Number);
-      rows.push({ cpu, vector, pin, n: d });
-    }
-    return rows.sort((a, b) => a.cpu - b.cpu || a.pin - b.pin || a.vector - b.vector);
-  };
-
-  const limit = after.config.kvm.stormLimit;
-  for (const r of grown('storms'))
-    out.push({
-      lint: 'irq-storm',
-      rule: 'R5.6 d',
-      pin: r.pin,
-      count: r.n,
-      why: `R5.6 d: IRQ storm on pin ${r.pin}: ${limit} successive EOIs found its line still high, so the storm limit deferred the re-injection by 10 ms${times(r.n)}`,
-    });
-  for (const r of grown('needless-eoi-exits'))
-    out.push({
-      lint: 'needless-eoi-exit',
-      rule: 'R7.3',
-      cpu: r.cpu,
-      vector: r.vector,
-      count: r.n,
-      why: `R7.3: the EOI of ${hex(r.vector)} on vCPU ${r.cpu} was broadcast to the IOAPIC but no level pin with that vector had remote IRR set: it cleared nothing (a needless EOI exit${after.config.irqchip === 'split' ? ' to userspace' : ''})${times(r.n)}`,
-    });
-  for (const r of grown('empty-eois'))
-    out.push({
-      lint: 'empty-isr-eoi',
-      rule: 'R3.8',
-      cpu: r.cpu,
-      count: r.n,
-      why: `R3.8: vCPU ${r.cpu} EOI'd with nothing in service: the EOI changes nothing${times(r.n)}`,
-    });
-  const low = new Map<string, LintWarning>();
-  after.cpus.forEach((v, cpu) => {
-    const fresh = lowVectorMask(v) & ~(before.lowVectors[cpu] ?? 0);
-    for (let vector = 0; vector < 16; vector++)
-      if (fresh & (1 << vector))
-        low.set(keyOf(cpu, vector, -1), {
-          lint: 'low-vector',
-          rule: 'R3.11',
-          cpu,
-          vector,
-          why: `R3.11: vector ${hex(vector)} reached vCPU ${cpu}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts them (is a vector missing from an RTE, MSI or IPI?)`,
-        });
-  });
-  for (const r of grown('injections')) {
-    const k = keyOf(r.cpu, r.vector, -1);
-    // Taking an interrupt that was already waiting in IRR is the same delivery: warned before.
-    if (!low.has(k) && !((before.lowVectors[r.cpu] ?? 0) & (1 << r.vector)))
-      low.set(k, {
-        lint: 'low-vector',
-        rule: 'R3.11',
-        cpu: r.cpu,
-        vector: r.vector,
-        count: r.n,
-        why: `R3.11: vCPU ${r.cpu} took vector ${hex(r.vector)}${times(r.n)}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts and injects them (is a vector missing from an RTE, MSI or IPI?)`,
-      });
-  }
-  out.push(...[...low.values()].sort((a, b) => a.cpu! - b.cpu! || a.vector! - b.vector!));
-  for (const r of grown('host-crashes'))
-    out.push({
-      lint: 'host-crash',
-      rule: 'R9.5',
-      count: r.n,
-      why: 'R9.5: the host assertion fired: KVM_APIC_PV_EOI_PENDING was set while PV EOI was disabled (BUG_ON in apic_sync_pv_eoi_from_guest); the VM is stopped',
-    });
-  return out;
-}
-
-/** Lints a sequence of states: feed it the booted state, then the state after each step. */
+/**
+ * Lints a sequence of states: feed it the booted state, then the state after each step. Each
+ * state is looked at once (the state after step k is the baseline of step k+1), and only where
+ * it may have changed: a counter whose total did not grow has no grown entry; a vector that no
+ * vCPU held and that was neither set in an IRR nor given a task since (LintProbe) is held by
+ * none still; only vCPUs holding a vector below 0x10 are looked at again, unless such a vector
+ * was set somewhere. The warnings are those of the definitions (lints-reference.ts, compared on
+ * random scenarios in lints.test.ts).
+ */
 export class Linter {
-  private base: LintBaseline;
+  private readonly probe: LintProbe | null;
+  /** The state conditions that held in the last state. */
+  private conditions = new Set<number>();
+  private readonly counters = new Map<StepCounter, CounterMemo>();
+  /** Per vCPU (absent = 0): vectors 0–15 held in IRR or ISR in the last state. */
+  private low = new Map<number, number>();
+  private lowSets = -1;
+  private lowRestores = -1;
+  /** Per vector: where its EOI was last found owed, and the probe's counts when it was owed nowhere. */
+  private readonly owedAt = new Int32Array(256).fill(-1);
+  private readonly notOwedSets = new Float64Array(256).fill(Number.NaN);
+  private readonly notOwedRestores = new Float64Array(256).fill(Number.NaN);
 
-  constructor(start: MachineState) {
-    this.base = lintBaseline(start);
+  constructor(start: MachineState, probe?: LintProbe) {
+    this.probe = probe ?? null;
+    this.stateConditions(start);
+    for (const name of STEP_COUNTERS) {
+      const entries = new Map<number, number>();
+      this.grown(start, name, { total: -1, entries }, entries);
+      this.counters.set(name, { total: start.counters.totals[this.totalIndex(name)], entries });
+    }
+    this.lowVectors(start, null);
+  }
+
+  private totalIndex(name: StepCounter): number {
+    return name === 'injections' ? LOW_INJECTIONS : CTR[name];
+  }
+
+  /** Somebody still owes the EOI of vector V in state `s`. */
+  private eoiOwed(s: MachineState, vector: number): boolean {
+    const p = this.probe;
+    if (p && this.notOwedSets[vector] === p.vectorSets[vector] && this.notOwedRestores[vector] === p.restores)
+      return false;
+    const at = this.owedAt[vector];
+    if (at >= 0 && at < s.cpus.length && owesEoi(s.cpus[at], vector)) return true;
+    for (const v of s.cpus)
+      if (owesEoi(v, vector)) {
+        this.owedAt[vector] = v.index;
+        return true;
+      }
+    this.owedAt[vector] = -1;
+    if (p) {
+      this.notOwedSets[vector] = p.vectorSets[vector];
+      this.notOwedRestores[vector] = p.restores;
+    }
+    return false;
+  }
+
+  /** The state conditions of `s` (keys), remembered; calls `fresh` for each one that did not hold before. */
+  private stateConditions(s: MachineState, fresh?: (key: number) => void): void {
+    const now = new Set<number>();
+    const io = s.ioapic;
+    for (let pin = 0; pin < io.rte.length; pin++) {
+      const e = io.rte[pin];
+      const key = pin * 4;
+      if (e.trigger === 1 && e.remoteIrr === 1) {
+        if (!this.eoiOwed(s, e.vector)) now.add(key + STUCK);
+        if (e.mask) now.add(key + MASKED);
+      }
+      if (!(io.line & bitOf(pin)) || e.mask) continue;
+      if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0) now.add(key + LOST);
+      else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin)) now.add(key + LOST);
+    }
+    if (fresh) for (const k of now) if (!this.conditions.has(k)) fresh(k);
+    this.conditions = now;
+  }
+
+  /** The entries of `name` that grew from `memo` to `s` (sorted by cpu, pin, vector); fills `into` with them all. */
+  private grown(s: MachineState, name: StepCounter, memo: CounterMemo, into: Map<number, number>): Grown[] {
+    const rows: Grown[] = [];
+    const was = memo.entries;
+    countersForEach(s.counters, name, (cpu, vector, pin, n) => {
+      if (name === 'injections' && vector >= 16) return;
+      const k = entryKey(cpu, vector, pin);
+      into.set(k, n);
+      const d = n - (was.get(k) ?? 0);
+      if (d > 0) rows.push({ cpu, vector, pin, n: d });
+    });
+    return rows.sort((a, b) => a.cpu - b.cpu || a.pin - b.pin || a.vector - b.vector);
+  }
+
+  private grownIn(s: MachineState, name: StepCounter): Grown[] {
+    const memo = this.counters.get(name)!;
+    const total = s.counters.totals[this.totalIndex(name)];
+    if (total === memo.total) return [];
+    const entries = new Map<number, number>();
+    const rows = this.grown(s, name, memo, entries);
+    this.counters.set(name, { total, entries });
+    return rows;
+  }
+
+  /**
+   * Remembers the low vectors of `s`; when `fresh` is given, calls it with each vCPU and the
+   * vectors below 0x10 it holds now and did not hold before.
+   */
+  private lowVectors(s: MachineState, fresh: ((cpu: number, bits: number) => void) | null): void {
+    const p = this.probe;
+    let sets = 0;
+    if (p) for (let vector = 0; vector < 16; vector++) sets += p.vectorSets[vector];
+    const now = new Map<number, number>();
+    const look = (cpu: number) => {
+      const u = lowVectorMask(s.cpus[cpu]);
+      if (u === 0) return;
+      now.set(cpu, u);
+      const bits = u & ~(this.low.get(cpu) ?? 0);
+      if (bits && fresh) fresh(cpu, bits);
+    };
+    if (!p || sets !== this.lowSets || p.restores !== this.lowRestores) {
+      for (let cpu = 0; cpu < s.cpus.length; cpu++) look(cpu);
+    } else {
+      // No vector below 0x10 was set anywhere: only the vCPUs holding one can have changed (it left).
+      for (const cpu of this.low.keys()) look(cpu);
+    }
+    this.lowSets = sets;
+    this.lowRestores = p ? p.restores : -1;
+    this.low = now;
   }
 
   step(after: MachineState): LintWarning[] {
-    const w = lintStep(this.base, after);
-    this.base = lintBaseline(after);
-    return w;
+    const out: LintWarning[] = [];
+    const io = after.ioapic;
+    const split = after.config.irqchip === 'split';
+    this.stateConditions(after, (key) => {
+      const pin = key >> 2;
+      const e = io.rte[pin];
+      const vector = e.vector;
+      const cond = key & 3;
+      if (cond === STUCK) {
+        const eoiRegister = split && ioapicVersionOf(after.config) === 0x20;
+        out.push({
+          lint: 'stuck-remote-irr',
+          rule: 'R5.6 c',
+          pin,
+          vector,
+          why: `R5.6 c: pin ${pin} (level, vector ${hex(vector)}) has remote IRR set and no vCPU owes its EOI: no LAPIC has ${hex(vector)} pending or in service, so no EOI broadcast will clear it; the pin is blocked until the guest rewrites its RTE (edge and back, S13)${eoiRegister ? ' or writes the IOAPIC EOI register' : ''}`,
+        });
+      } else if (cond === MASKED) {
+        out.push({
+          lint: 'masked-remote-irr',
+          rule: 'R5.5',
+          pin,
+          vector,
+          why: `R5.5: pin ${pin} (level, vector ${hex(vector)}) is masked while its remote IRR is set: after the EOI the masked pin is not re-delivered, and if the EOI never comes the pin stays blocked when it is unmasked`,
+        });
+      } else if (e.trigger === 1) {
+        out.push({
+          lint: 'lost-interrupt',
+          rule: 'R5.4',
+          pin,
+          vector,
+          why: `R5.4: pin ${pin} (level, vector ${hex(vector)}) is unmasked and its line high, but remote IRR is 0 and no delivery is deferred: its interrupt reached no APIC${split ? '' : ' (the fast path returns 0 when nobody accepts, R4.8)'} and will not be sent again until the line drops and rises or the RTE is rewritten`,
+        });
+      } else {
+        out.push({
+          lint: 'lost-interrupt',
+          rule: split ? 'R6' : 'R5.5',
+          pin,
+          vector,
+          why: split
+            ? `R6: pin ${pin} (edge, vector ${hex(vector)}) is unmasked and its line high, but its rising edge came while the pin was masked and QEMU discarded it: no interrupt until the line drops and rises again`
+            : `R5.5: pin ${pin} (edge, vector ${hex(vector)}) is unmasked and its line high, but its edge arrived while the pin was masked and KVM does not deliver it on unmask: no interrupt until the line drops and rises again`,
+        });
+      }
+    });
+
+    const limit = after.config.kvm.stormLimit;
+    for (const r of this.grownIn(after, 'storms'))
+      out.push({
+        lint: 'irq-storm',
+        rule: 'R5.6 d',
+        pin: r.pin,
+        count: r.n,
+        why: `R5.6 d: IRQ storm on pin ${r.pin}: ${limit} successive EOIs found its line still high, so the storm limit deferred the re-injection by 10 ms${times(r.n)}`,
+      });
+    for (const r of this.grownIn(after, 'needless-eoi-exits'))
+      out.push({
+        lint: 'needless-eoi-exit',
+        rule: 'R7.3',
+        cpu: r.cpu,
+        vector: r.vector,
+        count: r.n,
+        why: `R7.3: the EOI of ${hex(r.vector)} on vCPU ${r.cpu} was broadcast to the IOAPIC but no level pin with that vector had remote IRR set: it cleared nothing (a needless EOI exit${split ? ' to userspace' : ''})${times(r.n)}`,
+      });
+    for (const r of this.grownIn(after, 'empty-eois'))
+      out.push({
+        lint: 'empty-isr-eoi',
+        rule: 'R3.8',
+        cpu: r.cpu,
+        count: r.n,
+        why: `R3.8: vCPU ${r.cpu} EOI'd with nothing in service: the EOI changes nothing${times(r.n)}`,
+      });
+
+    const lowBefore = this.low;
+    const low = new Map<number, LintWarning>();
+    this.lowVectors(after, (cpu, bits) => {
+      for (let vector = 0; vector < 16; vector++)
+        if (bits & (1 << vector))
+          low.set(cpu * 16 + vector, {
+            lint: 'low-vector',
+            rule: 'R3.11',
+            cpu,
+            vector,
+            why: `R3.11: vector ${hex(vector)} reached vCPU ${cpu}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts them (is a vector missing from an RTE, MSI or IPI?)`,
+          });
+    });
+    for (const r of this.grownIn(after, 'injections')) {
+      const k = r.cpu * 16 + r.vector;
+      // Taking an interrupt that was already waiting in IRR is the same delivery: warned before.
+      if (!low.has(k) && !((lowBefore.get(r.cpu) ?? 0) & (1 << r.vector)))
+        low.set(k, {
+          lint: 'low-vector',
+          rule: 'R3.11',
+          cpu: r.cpu,
+          vector: r.vector,
+          count: r.n,
+          why: `R3.11: vCPU ${r.cpu} took vector ${hex(r.vector)}${times(r.n)}: vectors below 0x10 are illegal for the SDM (exceptions), but KVM accepts and injects them (is a vector missing from an RTE, MSI or IPI?)`,
+        });
+    }
+    if (low.size) out.push(...[...low.values()].sort((a, b) => a.cpu! - b.cpu! || a.vector! - b.vector!));
+    for (const r of this.grownIn(after, 'host-crashes'))
+      out.push({
+        lint: 'host-crash',
+        rule: 'R9.5',
+        count: r.n,
+        why: 'R9.5: the host assertion fired: KVM_APIC_PV_EOI_PENDING was set while PV EOI was disabled (BUG_ON in apic_sync_pv_eoi_from_guest); the VM is stopped',
+      });
+    return out;
   }
 }
 

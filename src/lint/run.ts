@@ -2,7 +2,7 @@
 
 import type { MachineState } from '../core/state.ts';
 import type { Scenario } from '../scenario/ast.ts';
-import type { LintWarning } from './lints.ts';
+import type { LintProbe, LintWarning } from './lints.ts';
 import { Linter } from './lints.ts';
 
 export interface StepWarning extends LintWarning {
@@ -13,11 +13,14 @@ export interface StepWarning extends LintWarning {
 }
 
 /** An onStep hook for runScenario that collects every step's warnings into `out`. */
-export function collectLints(s: Scenario, out: StepWarning[]): (step: number, state: MachineState) => void {
+export function collectLints(
+  s: Scenario,
+  out: StepWarning[],
+): (step: number, state: MachineState, probe?: LintProbe) => void {
   let linter: Linter | null = null;
-  return (step, state) => {
+  return (step, state, probe) => {
     if (step === 0 || !linter) {
-      linter = new Linter(state);
+      linter = new Linter(state, probe);
       return;
     }
     for (const w of linter.step(state)) out.push({ ...w, step, line: s.steps[step - 1].line });

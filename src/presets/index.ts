@@ -1,7 +1,7 @@
 /** The built-in scenarios, in the order the picker shows them (bundled by Vite). */
 import { PRESET_ORDER } from './order.ts';
 
-export { DEFAULT_PRESET, PRESET_ORDER } from './order.ts';
+export { DEFAULT_PRESET, PRESET_COMPARE, PRESET_GROUPS, PRESET_ORDER } from './order.ts';
 
 const files = import.meta.glob('./*.apic', { query: '?raw', import: 'default', eager: true }) as Record<
   string,

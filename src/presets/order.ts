@@ -22,6 +22,12 @@ export const PRESET_ORDER = [
   'seoib-enabled-windows',
   'seoib-disabled-windows',
   'seoib-enabled-ioapic-0x11',
+  'seoib-rfc-1-incoming-migration',
+  'seoib-rfc-2-loadvm-quirked',
+  'seoib-rfc-3-late-flag',
+  'seoib-rfc-4-auto-policy',
+  'seoib-rfc-5-machine-gate',
+  'seoib-rfc-6-explicit-property',
   'pv-eoi',
   'pv-eoi-disable-fixed',
   'pv-eoi-disable-unfixed',
@@ -30,3 +36,28 @@ export const PRESET_ORDER = [
 ];
 
 export const DEFAULT_PRESET = 'level-irq';
+
+/** Presets the picker shows under a heading of their own: the design challenges of one RFC. */
+export const PRESET_GROUPS: { label: string; ids: readonly string[] }[] = [
+  {
+    label: 'QEMU SEOIB policy RFC (2026-03-09): the design challenges',
+    ids: [
+      'seoib-rfc-1-incoming-migration',
+      'seoib-rfc-2-loadvm-quirked',
+      'seoib-rfc-3-late-flag',
+      'seoib-rfc-4-auto-policy',
+      'seoib-rfc-5-machine-gate',
+      'seoib-rfc-6-explicit-property',
+    ],
+  },
+];
+
+/** The `--set` settings Compare opens with for a preset: the candidate policy on the same life. */
+export const PRESET_COMPARE: ReadonlyMap<string, readonly string[]> = new Map([
+  ['seoib-rfc-1-incoming-migration', ['qemu.seoib-flags=after-load']],
+  ['seoib-rfc-2-loadvm-quirked', ['qemu.loadvm-check=on']],
+  ['seoib-rfc-3-late-flag', ['qemu.seoib-policy=not-advertised']],
+  ['seoib-rfc-4-auto-policy', ['qemu.seoib-policy=auto-new-machines']],
+  ['seoib-rfc-5-machine-gate', ['qemu.machine=pc-q35-10.1']],
+  ['seoib-rfc-6-explicit-property', ['qemu.seoib-policy=respected']],
+]);

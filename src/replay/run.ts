@@ -1,5 +1,6 @@
 /** Runs a whole scenario from the booted start state, checking its expectations on the way. */
 import type { Action } from '../core/actions.ts';
+import type { Ctx } from '../core/ctx.ts';
 import type { TraceEvent } from '../core/events.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
@@ -67,8 +68,11 @@ export function runSteps(s: Scenario, loop: StepLoop): ExpectResult[] {
 export interface RunOptions {
   /** Receives each step's events (tracing is on only when this is given). */
   onEvents?: (step: number, events: TraceEvent[]) => void;
-  /** Receives the booted state (step 0), then the state after each step (lints use it). */
-  onStep?: (step: number, state: MachineState) => void;
+  /**
+   * Receives the booted state (step 0), then the state after each step (lints use it), with the
+   * machine's context (what the lints' LintProbe reads).
+   */
+  onStep?: (step: number, state: MachineState, ctx: Ctx) => void;
 }
 
 /**
@@ -99,14 +103,14 @@ export function appendResults(out: ExpectResult[], results: readonly ExpectResul
 export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const m = Machine.boot(s.config, opts.onEvents !== undefined);
   let steps = 0;
-  opts.onStep?.(0, m.state);
+  opts.onStep?.(0, m.state, m.ctx);
   const expects = runSteps(s, {
     state: () => m.state,
     apply: (action, k) => {
       if (!m.state.vm.crashed) steps++;
       const r = m.apply(action);
       opts.onEvents?.(k, r.events);
-      opts.onStep?.(k, m.state);
+      opts.onStep?.(k, m.state, m.ctx);
     },
   });
   return { steps, expects, final: m.state };

@@ -14,13 +14,27 @@ import { cloneMachineState } from '../core/state.ts';
 export interface Keyframe {
   step: number;
   state: MachineState;
+  /** The end of a long step (LONG_STEP_WORK): kept when keyframes are thinned. */
+  pinned?: boolean;
 }
+
+/** A step of this much work or more is long: a keyframe at its end is kept, and its trace (issue 14.5). */
+export const LONG_STEP_WORK = 100_000;
+/** Guest steps a long run advances between two calls of `onChunk` (heartbeats for the UI). */
+export const RUN_CHUNK = 16_384;
+/** Traces of long steps kept at most (each holds two states and up to its cap of events). */
+export const MAX_RUN_TRACES = 8;
 
 export interface TimelineOptions {
   /** Work units between keyframes at the start (default 256). */
   interval?: number;
   /** Bytes all keyframes together may use, roughly (default 256 MiB). */
   budgetBytes?: number;
+  /**
+   * Trace long `run` steps as they are appended, keeping this many events (the rest counted):
+   * replayStep(step, this cap) of such a step is then answered without running it again.
+   */
+  traceLongSteps?: number;
 }
 
 /** Rough size of one machine state, for the keyframe budget. */
@@ -39,10 +53,14 @@ export interface StepReplay {
 export class Timeline {
   private readonly keyframes: Keyframe[] = [];
   /**
-   * The step of the last `run` begun with a trace cap, traced as it ran: replayStep answers it
-   * without replaying the run (for a long run that would take about as long as the run did).
+   * Runs traced as they ran (begun with a trace cap, or long steps appended with
+   * traceLongSteps), by step: replayStep answers them without replaying the run (for a long
+   * run that would take about as long as the run did). The last MAX_RUN_TRACES are kept.
    */
-  private runTrace: (StepReplay & { step: number; maxEvents: number }) | null = null;
+  private readonly runTraces = new Map<number, StepReplay & { maxEvents: number }>();
+  private readonly traceLongSteps: number | undefined;
+  /** Called every RUN_CHUNK guest steps of a long run it executes (append, replay, seek). */
+  onChunk: (() => void) | null = null;
   private pendingRun: { before: MachineState; maxEvents: number } | null = null;
   private readonly actions: Action[] = [];
   private interval: number;
@@ -57,6 +75,7 @@ export class Timeline {
     opts: TimelineOptions = {},
   ) {
     this.interval = opts.interval ?? 256;
+    this.traceLongSteps = opts.traceLongSteps;
     this.maxKeyframes = Math.max(8, Math.floor((opts.budgetBytes ?? 256 * 2 ** 20) / stateBytes(config)));
     this.tip = Machine.boot(config, false);
     this.keyframes.push({ step: 0, state: cloneMachineState(this.tip.state) });
@@ -79,6 +98,13 @@ export class Timeline {
 
   /** Appends one action; returns the events it produced when `trace` is set. */
   append(action: Action, trace = false): TraceEvent[] {
+    if (!trace && this.traceLongSteps !== undefined && action.kind === 'run' && action.n >= LONG_STEP_WORK) {
+      // Traced as it runs, in chunks: showing the step later needs no second run (issue 14.5).
+      const run = this.beginRun(action.n, this.traceLongSteps);
+      while (!run.advance(RUN_CHUNK)) this.onChunk?.();
+      this.commit(action, run.result().work);
+      return [];
+    }
     this.tip.tracing = trace;
     const r = this.tip.apply(action);
     this.tip.tracing = false;
@@ -109,29 +135,52 @@ export class Timeline {
     if (run) {
       const m = this.tip;
       this.pendingRun = null;
-      this.runTrace = {
-        step: this.actions.length,
+      this.runTraces.delete(this.actions.length);
+      this.runTraces.set(this.actions.length, {
         maxEvents: run.maxEvents,
         before: run.before,
         after: cloneMachineState(m.state),
         events: m.ctx.events,
         dropped: m.ctx.droppedEvents,
-      };
+      });
+      for (const k of this.runTraces.keys()) {
+        if (this.runTraces.size <= MAX_RUN_TRACES) break;
+        this.runTraces.delete(k);
+      }
       m.tracing = false;
       m.ctx.maxEvents = Number.POSITIVE_INFINITY;
     }
     this.workSinceKeyframe += work;
-    if (this.workSinceKeyframe >= this.interval) this.addKeyframe();
+    if (work >= LONG_STEP_WORK) this.addKeyframe(true);
+    else if (this.workSinceKeyframe >= this.interval) this.addKeyframe(false);
   }
 
-  private addKeyframe(): void {
+  private addKeyframe(pinned: boolean): void {
     this.workSinceKeyframe = 0;
-    this.keyframes.push({ step: this.actions.length, state: cloneMachineState(this.tip.state) });
+    this.keyframes.push({ step: this.actions.length, state: cloneMachineState(this.tip.state), pinned });
     if (this.keyframes.length > this.maxKeyframes) {
-      // Keep keyframe 0 and every other one: seeking stays bounded, memory halves.
-      for (let i = this.keyframes.length - 1; i > 0; i--) if (i % 2 === 1) this.keyframes.splice(i, 1);
+      // Pinned ones (ends of long steps) may use half the budget: the oldest give way first.
+      let pinnedCount = this.keyframes.filter((k) => k.pinned).length;
+      for (const k of this.keyframes) {
+        if (pinnedCount <= this.maxKeyframes / 2) break;
+        if (k.pinned) {
+          k.pinned = false;
+          pinnedCount--;
+        }
+      }
+      // Keep keyframe 0, the pinned ones and every other one: seeking stays bounded, memory halves.
+      const kept = this.keyframes.filter((k, i) => i === 0 || k.pinned || i % 2 === 0);
+      this.keyframes.splice(0, this.keyframes.length, ...kept);
       this.interval *= 2;
     }
+  }
+
+  /** Applies `action` to `m`; a long run in chunks, calling onChunk between them. */
+  private applyChunked(m: Machine, action: Action): TraceEvent[] {
+    if (action.kind !== 'run' || action.n < LONG_STEP_WORK) return m.apply(action).events;
+    const run = m.beginRun(action.n);
+    while (!run.advance(RUN_CHUNK)) this.onChunk?.();
+    return run.result().events;
   }
 
   private keyframeBefore(step: number): Keyframe {
@@ -150,7 +199,7 @@ export class Timeline {
     if (step < 0 || step > this.length) throw new RangeError(`step ${step} is outside 0–${this.length}`);
     const kf = this.keyframeBefore(step);
     const m = Machine.fromState(kf.state, false);
-    for (let i = kf.step; i < step; i++) m.apply(this.actions[i]);
+    for (let i = kf.step; i < step; i++) this.applyChunked(m, this.actions[i]);
     return m;
   }
 
@@ -169,8 +218,8 @@ export class Timeline {
    * (at most `maxEvents`, the rest counted in `dropped`).
    */
   replayStep(step: number, maxEvents = Number.POSITIVE_INFINITY): StepReplay {
-    const t = this.runTrace;
-    if (t && t.step === step && t.maxEvents === maxEvents)
+    const t = this.runTraces.get(step);
+    if (t && t.maxEvents === maxEvents)
       return { before: t.before, after: t.after, events: t.events, dropped: t.dropped };
     if (step < 1 || step > this.length)
       return {
@@ -183,8 +232,8 @@ export class Timeline {
     const before = cloneMachineState(m.state);
     m.tracing = true;
     m.ctx.maxEvents = maxEvents;
-    const r = m.apply(this.actions[step - 1]);
-    return { before, after: m.state, events: r.events, dropped: m.ctx.droppedEvents };
+    const events = this.applyChunked(m, this.actions[step - 1]);
+    return { before, after: m.state, events, dropped: m.ctx.droppedEvents };
   }
 
   /**

@@ -1,5 +1,31 @@
 /** fast-check generators of valid scenarios, for property tests, fuzzing and benchmarks. */
 import fc from 'fast-check';
+import type { KvmSwitch } from './grammar/config.ts';
+import { KVM_SWITCHES } from './grammar/config.ts';
+import type { ValueKind } from './grammar/values.ts';
+import {
+  APIC_MODES,
+  DELIVERY_MODES,
+  DEST_MODES,
+  GUEST_PROFILES,
+  IRQCHIP_MODES,
+  ON_OFF,
+  SHORTHANDS,
+  TRIGGERS,
+} from './grammar/values.ts';
+
+/** A value of a switch: any of its words; numbers small (storm limits of 1–5 storm soon). */
+function switchValue(k: ValueKind): fc.Arbitrary<string> {
+  if (k.kind === 'on-off') return fc.constantFrom(...ON_OFF);
+  if (k.kind === 'enum') return fc.constantFrom(...k.values);
+  if (k.kind === 'number') return fc.integer({ min: k.min, max: Math.min(k.max, k.min + 4) }).map(String);
+  throw new Error(`no generator for a switch of kind ${k.kind}`);
+}
+
+/** Every KVM switch with a random value, as `kvm KEY=VALUE …` settings. */
+const kvmSwitches: fc.Arbitrary<Record<string, string>> = fc.record(
+  Object.fromEntries(KVM_SWITCHES.map((s: KvmSwitch) => [s.key, switchValue(s.values)])),
+);
 
 const vector = fc.constantFrom(0x31, 0x41, 0x45, 0x61, 0x62, 0xa2, 0x08);
 const pin = fc.integer({ min: 0, max: 9 });
@@ -13,11 +39,11 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
         .tuple(
           pin,
           vector,
-          fc.constantFrom('edge', 'level'),
+          fc.constantFrom(...TRIGGERS),
           fc.integer({ min: 0, max: vcpus }),
           fc.constantFrom(0, 1),
-          fc.constantFrom('fixed', 'lowest'),
-          fc.constantFrom('physical', 'logical'),
+          fc.constantFrom(...DELIVERY_MODES),
+          fc.constantFrom(...DEST_MODES),
         )
         .map(
           ([p, v, t, d, m, dl, dm]) =>
@@ -52,7 +78,7 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.integer({ min: 0, max: 0xff }), vector, fc.constantFrom('edge', 'level'))
+        .tuple(fc.integer({ min: 0, max: 0xff }), vector, fc.constantFrom(...TRIGGERS))
         .map(([d, v, t]) => `msi dest=${d % (vcpus + 1)} vector=${v} trigger=${t}`),
     },
     {
@@ -62,8 +88,8 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
         .tuple(
           fc.constantFrom(0x1, 0x3, 0x5, 0xf, 0x12, 0xff, 0x101, 0x10003, 0xffffffff),
           vector,
-          fc.constantFrom('physical', 'logical'),
-          fc.constantFrom('fixed', 'lowest'),
+          fc.constantFrom(...DEST_MODES),
+          fc.constantFrom(...DELIVERY_MODES),
         )
         .map(([d, v, dm, dl]) => `msi dest=${d} vector=${v} destmode=${dm} delivery=${dl}`),
     },
@@ -94,7 +120,7 @@ function actionLine(vcpus: number): fc.Arbitrary<string> {
         .tuple(
           cpu,
           vector,
-          fc.constantFrom('none', 'self', 'all', 'others'),
+          fc.constantFrom(...SHORTHANDS),
           fc.constantFrom('', ' dest=1 destmode=logical delivery=lowest', ' dest=0xff'),
         )
         .map(([c, v, s, rest]) => `ipi from=${c} vector=${v} shorthand=${s}${rest}`),
@@ -136,32 +162,24 @@ export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
   return fc
     .record({
       vcpus: fc.integer({ min: 1, max: 3 }),
-      irqchip: fc.constantFrom('split', 'kernel'),
-      apic: fc.constantFrom(
-        'xapic',
-        'x2apic',
-        'xapic cpuid=x2apic',
-        'xapic cpuid=xapic',
-        'x2apic cpuid=x2apic',
-      ),
+      irqchip: fc.constantFrom(...IRQCHIP_MODES),
+      apic: fc.constantFrom(...APIC_MODES, 'xapic cpuid=x2apic', 'xapic cpuid=xapic', 'x2apic cpuid=x2apic'),
       x2apicApi: fc.constantFrom(
         '',
         ' 32bit-ids=on',
         ' broadcast-quirk=off',
         ' 32bit-ids=off broadcast-quirk=on',
       ),
-      apicv: fc.constantFrom('on', 'off'),
+      apicv: fc.constantFrom(...ON_OFF),
       savic: fc.boolean(),
-      stale: fc.constantFrom('on', 'off'),
-      seoib: fc.constantFrom('quirked', 'disabled', 'auto', 'enabled'),
-      fix: fc.constantFrom('on', 'off'),
-      storm: fc.integer({ min: 1, max: 5 }),
-      hashing: fc.constantFrom('on', 'off'),
-      guest: fc.constantFrom('manual', 'linux', 'windows'),
+      kvm: kvmSwitches,
+      guest: fc.constantFrom(...GUEST_PROFILES),
     })
     .chain((c) => {
       const savic = c.savic && c.apic.startsWith('x2apic');
-      const seoib = c.irqchip === 'kernel' && c.seoib === 'enabled' ? 'quirked' : c.seoib;
+      // seoib=enabled needs irqchip split (R8.4).
+      const kvm = { ...c.kvm };
+      if (c.irqchip === 'kernel' && kvm.seoib === 'enabled') kvm.seoib = 'quirked';
       const config = [
         `vcpus ${c.vcpus}`,
         `irqchip ${c.irqchip}`,
@@ -169,7 +187,9 @@ export function scenarioText(maxActions = 40): fc.Arbitrary<string> {
         `apicv ${c.apicv}`,
         `secure-avic ${savic ? 'on' : 'off'}`,
         `x2apic-api${c.x2apicApi}`,
-        `kvm stale-eoi-rescan=${c.stale} seoib=${seoib} pv-eoi-disable-fix=${c.fix} storm-limit=${c.storm} vector-hashing=${c.hashing}`,
+        `kvm ${Object.entries(kvm)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
         `guest all profile=${c.guest}`,
         'snapshot a',
       ];

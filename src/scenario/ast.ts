@@ -32,6 +32,8 @@ export type Check =
   | { kind: 'ioapic-version'; value: number }
   | { kind: 'kvm-seoib'; value: 'quirked' | 'enabled' | 'disabled' }
   | { kind: 'kvm-apicv'; value: 'active' | 'inhibited' | 'off' }
+  /** `expect vm KEY = VALUE` (R8.8–R8.12): leg, migration, seoib-state, flag-write, policy. */
+  | { kind: 'vm'; key: VmKey; value: string }
   | {
       kind: 'count';
       name: CounterName;
@@ -39,6 +41,8 @@ export type Check =
       op: '=' | '>=' | '<=';
       value: number;
     };
+
+export type VmKey = 'leg' | 'migration' | 'seoib-state' | 'flag-write' | 'policy';
 
 export interface Expectation {
   line: number;

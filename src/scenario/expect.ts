@@ -4,7 +4,7 @@ import { countersGet } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
 import { apicvState, cpuSet, cpuValue, ioapicField, ioapicVersionRegister } from '../core/inspect.ts';
 import type { MachineState } from '../core/state.ts';
-import type { Check } from './ast.ts';
+import type { Check, VmKey } from './ast.ts';
 
 export interface CheckResult {
   ok: boolean;
@@ -43,10 +43,31 @@ export function evaluateCheck(s: MachineState, c: Check): CheckResult {
       const actual = apicvState(s);
       return { ok: actual === c.value, actual };
     }
+    case 'vm': {
+      const actual = vmValue(s, c.key);
+      return { ok: actual === c.value, actual };
+    }
     case 'count': {
       const n = countersGet(s.counters, c.name, c.filter);
       const ok = c.op === '=' ? n === c.value : c.op === '>=' ? n >= c.value : n <= c.value;
       return { ok, actual: String(n) };
     }
+  }
+}
+
+/** The VM's life as `expect vm KEY` reads it (R8.8–R8.12). */
+export function vmValue(s: MachineState, key: VmKey): string {
+  const vm = s.vm;
+  switch (key) {
+    case 'leg':
+      return String(vm.leg);
+    case 'migration':
+      return vm.lastMigration;
+    case 'seoib-state':
+      return vm.qemuSeoib;
+    case 'flag-write':
+      return vm.lastFlagWrite;
+    case 'policy':
+      return vm.host.policy;
   }
 }

@@ -8,36 +8,63 @@ import type {
   CpuOp,
   DeliveryMode,
   DestMode,
+  HostChange,
   RteFields,
   Shorthand,
   Trigger,
 } from '../core/actions.ts';
-import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
-import type { Config, GuestProfile, KvmSwitches, SeoibSetting } from '../core/config.ts';
-import {
-  configProblems,
-  defaultConfig,
-  MAX_RUN,
-  MAX_STORM_LIMIT,
-  MAX_VCPUS,
-  NUM_PINS,
-} from '../core/config.ts';
+import type { Config, GuestProfile, KvmSwitches, VmmConfig } from '../core/config.ts';
+import { configProblems, defaultConfig } from '../core/config.ts';
 import type { CounterFilter, CounterName } from '../core/counters.ts';
-import { COUNTER_FILTERS, COUNTER_NAMES } from '../core/counters.ts';
 import { hex } from '../core/hex.ts';
 import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
-import { CPU_SET_REGS, CPU_VALUE_REGS, IOAPIC_FIELDS } from '../core/inspect.ts';
+import { DEFAULT_RUN_STEPS, MAX_RUN, MAX_VCPUS, NUM_PINS } from '../core/limits.ts';
 import type { Check, Expectation, ExploreSpec, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import { expandAlternatives } from './explore-syntax.ts';
+import type { Arg, ValueKind } from './grammar/index.ts';
 import {
+  ACTION_BY_NAME,
+  ACTION_NAMES as ACTION_KEYWORDS,
+  APIC_MODES,
+  APICV_STATES,
+  CONFIG_BY_NAME,
+  CONFIG_STATEMENT_NAMES,
+  COUNTER_BY_NAME,
+  COUNTER_NAMES,
+  CPU_OP_BY_NAME,
+  CPU_OP_NAMES,
+  DELIVERY_MODES,
+  DEST_MODES,
+  DURATION_RE,
+  EXPECT_SUBJECTS,
+  EXPECT_VM_KEYS,
   EXPLORE_BOUNDS,
-  EXPLORE_KINDS,
-  EXPLORE_LINTS,
+  EXPLORE_LIST_WORDS,
+  EXPLORE_STATEMENTS,
   emptyExploreSpec,
-  expandAlternatives,
+  IOAPIC_FIELDS as FIELDS,
+  formatRange,
+  GUEST_PROFILES,
+  IRQCHIP_MODES,
+  KVM_KEYS,
+  KVM_SWITCH_BY_KEY,
+  MACHINE_RE,
   MAX_ALTERNATIVES,
-  MAX_EXPLORE_DEPTH,
-  MAX_EXPLORE_STATES,
-} from './explore-syntax.ts';
+  MAX_DURATION_NS,
+  NAME_RE,
+  ON_OFF,
+  OTHER_STATEMENTS,
+  POLARITIES,
+  parseNumber,
+  SEOIB_ALIASES,
+  SEOIB_MODES,
+  CPU_SET_REGS as SET_REGS,
+  SHORTHANDS,
+  TRIGGERS,
+  UNIT_NS,
+  CPU_VALUE_REGS as VALUE_REGS,
+  VMM_SETTINGS,
+} from './grammar/index.ts';
 import type { Token } from './lexer.ts';
 import { LexError, tokenize } from './lexer.ts';
 import { MAX_LINE_CHARS, MAX_SCENARIO_CHARS, MAX_STEPS } from './limits.ts';
@@ -53,69 +80,22 @@ class LineError extends Error {
   }
 }
 
+export { parseNumber };
+
 /** The configuration statements (contract §2), which must come before the first action. */
-export const CONFIG_STATEMENTS = [
-  'title',
-  'vcpus',
-  'apic',
-  'irqchip',
-  'ioapic',
-  'apicv',
-  'kvm',
-  'guest',
-  'secure-avic',
-  'x2apic-api',
-];
+export const CONFIG_STATEMENTS: readonly string[] = CONFIG_STATEMENT_NAMES;
 const CONFIG_SET: ReadonlySet<string> = new Set(CONFIG_STATEMENTS);
-const ACTION_STATEMENTS = [
-  'route',
-  'mask',
-  'unmask',
-  'assert',
-  'deassert',
-  'pulse',
-  'msi',
-  'ipi',
-  'wait',
-  'snapshot',
-  'restore',
-  'host-pv-eoi',
-  'cpu',
-  'run',
-];
+const ACTION_STATEMENTS: readonly string[] = ACTION_KEYWORDS;
 /**
  * Action keywords and vCPU operations by their lower-case spelling, mapped to the one shared
  * string: the AST keeps these, and a copy per step would cost a string per line.
  */
 const ACTION_NAMES: ReadonlyMap<string, string> = new Map(ACTION_STATEMENTS.map((k) => [k, k]));
-const CPU_OPS = [
-  'eoi',
-  'iret',
-  'sti',
-  'cli',
-  'tpr',
-  'apic-id',
-  'ldr',
-  'dfr',
-  'spiv',
-  'seoib',
-  'ioapic-eoi',
-  'ioapic-rte',
-  'service',
-  'pv-eoi',
-  'rdmsr',
-  'exit',
-];
-const CPU_OP_NAMES: ReadonlyMap<string, string> = new Map(CPU_OPS.map((k) => [k, k]));
-const KVM_KEYS = [
-  'stale-eoi-rescan',
-  'seoib',
-  'pv-eoi',
-  'pv-eoi-disable-fix',
-  'savic-eoi-write-check',
-  'vector-hashing',
-  'storm-limit',
-];
+const CPU_OPS: readonly string[] = CPU_OP_NAMES;
+const CPU_OP_WORDS: ReadonlyMap<string, string> = new Map(CPU_OPS.map((k) => [k, k]));
+const CPU_SET_REGS: readonly string[] = SET_REGS.map((r) => r.name);
+const CPU_VALUE_REGS: readonly string[] = VALUE_REGS.map((r) => r.name);
+const IOAPIC_FIELDS: readonly string[] = FIELDS.map((f) => f.name);
 
 /** The closest candidate within two edits, for "did you mean" hints. */
 export function suggest(word: string, candidates: readonly string[]): string {
@@ -146,42 +126,6 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/**
- * A decimal (`48`) or hex (`0x30`) number, or null. A scan rather than a regular expression:
- * it runs for nearly every token. Digits are summed exactly up to 2^53; past that the value
- * only grows, so the safe-integer check still refuses it.
- */
-export function parseNumber(text: string): number | null {
-  const len = text.length;
-  if (len === 0) return null;
-  let n = 0;
-  const x = text.charCodeAt(1);
-  if (len > 2 && text.charCodeAt(0) === 48 && (x === 120 || x === 88)) {
-    for (let i = 2; i < len; i++) {
-      const c = text.charCodeAt(i);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else return null;
-      n = n * 16 + d;
-    }
-  } else {
-    for (let i = 0; i < len; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) return null;
-      n = n * 10 + (c - 48);
-    }
-  }
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-function fmtRange(max: number): string {
-  // Register-width limits read best in hex (0xffffffff), counts in decimal (1000000).
-  const mask = max > 0xffff && Number.isInteger(Math.log2(max + 1));
-  return mask ? hex(max) : String(max);
-}
-
 function num(tok: Token | undefined, what: string, min: number, max: number, at: number): number {
   if (!tok) throw new LineError(`${what} is missing`, at);
   if (tok.kind !== 'word')
@@ -193,7 +137,7 @@ function num(tok: Token | undefined, what: string, min: number, max: number, at:
   const n = parseNumber(text);
   if (n === null) throw new LineError(`'${text}' is not a number: write decimal (48) or hex (0x30)`, tok.col);
   if (n < min || n > max)
-    throw new LineError(`${what} ${text} is out of range ${min}–${fmtRange(max)}`, tok.col);
+    throw new LineError(`${what} ${text} is out of range ${min}–${formatRange(max)}`, tok.col);
   return n;
 }
 
@@ -227,19 +171,9 @@ function choice<T extends string>(
   );
 }
 
-const ON_OFF = ['on', 'off'] as const;
-
 function onOff(tok: Token | undefined, what: string, at: number): boolean {
   return choice(tok, what, ON_OFF, at) === 'on';
 }
-
-const SEOIB_ALIASES: ReadonlyMap<string, 'enabled' | 'disabled'> = new Map([
-  ['respected', 'enabled'],
-  ['not-advertised', 'disabled'],
-]);
-
-const DURATION_RE = /^([0-9]+)(ns|us|µs|ms|s)$/i;
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 
 function duration(tok: Token | undefined, at: number): number {
   if (!tok) throw new LineError('wait needs a duration, e.g. 10ms, 500us, 2s', at);
@@ -249,8 +183,8 @@ function duration(tok: Token | undefined, at: number): number {
       `'${valueText(tok)}' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)`,
       tok.col,
     );
-  const ns = Number(m[1]) * UNIT_NS[m[2].toLowerCase()];
-  if (!Number.isSafeInteger(ns) || ns > 1e15)
+  const ns = Number(m[1]) * UNIT_NS.get(m[2].toLowerCase())!;
+  if (!Number.isSafeInteger(ns) || ns > MAX_DURATION_NS)
     throw new LineError(`duration ${valueText(tok)} is too long (at most 1000000 s)`, tok.col);
   return ns;
 }
@@ -268,7 +202,7 @@ interface Signature {
   names: ReadonlySet<string>;
 }
 
-function signature(specs: ArgSpec[]): Signature {
+function signature(specs: readonly ArgSpec[]): Signature {
   return { specs, positional: specs.filter((s) => s.positional), names: new Set(specs.map((s) => s.name)) };
 }
 
@@ -330,57 +264,28 @@ function vectorSet(tok: Token): number[] {
   return [...new Set(out)].sort((a, b) => a - b);
 }
 
-const NAME_RE = /^[A-Za-z0-9_.-]+$/;
-
-const TRIGGERS = ['edge', 'level'] as const;
-const DEST_MODES = ['physical', 'logical'] as const;
-const DELIVERY_MODES = ['fixed', 'lowest'] as const;
-const POLARITIES = ['high', 'low'] as const;
-const SHORTHANDS = ['none', 'self', 'all', 'others'] as const;
-const PROFILES = ['manual', 'linux', 'windows'] as const;
-const SEOIB_MODES = ['quirked', 'enabled', 'disabled'] as const;
-const SEOIB_SETTINGS = ['quirked', 'enabled', 'disabled', 'auto'] as const;
 const OFF_ONLY = ['off'] as const;
 const EOI_ONLY = ['eoi'] as const;
 
-const PIN_SPEC: ArgSpec = { name: 'pin', positional: true, required: true };
-const SIG_PIN = signature([PIN_SPEC]);
-const RTE_KEYS = ['vector', 'trigger', 'dest', 'destmode', 'delivery', 'mask', 'polarity'];
-const SIG_ROUTE = signature([PIN_SPEC, ...RTE_KEYS.map((name) => ({ name }))]);
-const SIG_IOAPIC_RTE = SIG_ROUTE;
-const SIG_APIC = signature([{ name: 'mode', positional: true, required: true }, { name: 'cpuid' }]);
-const SIG_X2APIC_API = signature([{ name: '32bit-ids' }, { name: 'broadcast-quirk' }]);
-const APIC_MODES = ['xapic', 'x2apic'] as const;
-const APICV_STATES = ['active', 'inhibited', 'off'] as const;
-const SIG_MSI = signature([
-  { name: 'dest', required: true },
-  { name: 'vector', required: true },
-  { name: 'destmode' },
-  { name: 'delivery' },
-  { name: 'trigger' },
-]);
-const SIG_IPI = signature([
-  { name: 'from', required: true },
-  { name: 'vector', required: true },
-  { name: 'dest' },
-  { name: 'destmode' },
-  { name: 'delivery' },
-  { name: 'shorthand' },
-]);
-const SIG_WAIT = signature([{ name: 'duration', positional: true, required: true }]);
-const SIG_NAME = signature([{ name: 'name', positional: true, required: true }]);
-const SIG_HOST_PV_EOI = signature([
-  { name: 'cpu', positional: true, required: true },
-  { name: 'state', positional: true, required: true },
-]);
-const SIG_EXPLORE_BOUNDS = signature(EXPLORE_BOUNDS.map((name) => ({ name })));
-const SIG_RUN = signature([{ name: 'n', positional: true }]);
-const SIG_IOAPIC = signature([{ name: 'version', positional: true, required: true }]);
-const SIG_KVM = signature(KVM_KEYS.map((name) => ({ name })));
-const SIG_GUEST = signature([
-  { name: 'cpu', positional: true, required: true },
-  { name: 'profile', required: true },
-]);
+/** An action's or vCPU operation's arguments, as the grammar declares them. */
+const argsOf = (decl: { args: readonly Arg[] } | undefined): readonly Arg[] => decl!.args;
+const SIG_PIN = signature(argsOf(ACTION_BY_NAME.get('mask')));
+const SIG_ROUTE = signature(argsOf(ACTION_BY_NAME.get('route')));
+const SIG_IOAPIC_RTE = signature(argsOf(CPU_OP_BY_NAME.get('ioapic-rte')));
+const SIG_APIC = signature(argsOf(CONFIG_BY_NAME.get('apic')));
+const SIG_X2APIC_API = signature(argsOf(CONFIG_BY_NAME.get('x2apic-api')));
+const SIG_MSI = signature(argsOf(ACTION_BY_NAME.get('msi')));
+const SIG_IPI = signature(argsOf(ACTION_BY_NAME.get('ipi')));
+const SIG_WAIT = signature(argsOf(ACTION_BY_NAME.get('wait')));
+const SIG_NAME = signature(argsOf(ACTION_BY_NAME.get('snapshot')));
+const SIG_HOST_PV_EOI = signature(argsOf(ACTION_BY_NAME.get('host-pv-eoi')));
+const SIG_EXPLORE_BOUNDS = signature(EXPLORE_BOUNDS);
+/** `explore`'s second words (grammar/explore.ts). */
+const EXPLORE_FORMS: readonly string[] = EXPLORE_STATEMENTS.flatMap((f) => (f.form ? [f.form] : []));
+const SIG_RUN = signature(argsOf(ACTION_BY_NAME.get('run')));
+const SIG_IOAPIC = signature(argsOf(CONFIG_BY_NAME.get('ioapic')));
+const SIG_KVM = signature(argsOf(CONFIG_BY_NAME.get('kvm')));
+const SIG_GUEST = signature(argsOf(CONFIG_BY_NAME.get('guest')));
 
 /** Parses and validates a scenario. */
 export function parseScenario(text: string): ParseResult {
@@ -606,7 +511,7 @@ class Parser {
       return;
     }
     throw new LineError(
-      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note', 'explore', 'invariant'])}`,
+      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, ...OTHER_STATEMENTS.map((o) => o.name)])}`,
       head.col,
     );
   }
@@ -655,7 +560,7 @@ class Parser {
       case 'irqchip':
         only(1);
         this.once('irqchip', t[0]);
-        c.irqchip = choice(t[1], 'irqchip mode', ['split', 'kernel'] as const, at);
+        c.irqchip = choice(t[1], 'irqchip mode', IRQCHIP_MODES, at);
         return;
       case 'ioapic': {
         const a = args(t, 1, SIG_IOAPIC, 'ioapic');
@@ -688,10 +593,22 @@ class Parser {
         }
         return;
       }
+      case 'qemu':
+      case 'host': {
+        // The SEOIB life's VMM configuration (R8.8-R8.12): its own block below.
+        const a = args(t, 1, kw === 'qemu' ? SIG_QEMU : SIG_HOST, kw);
+        if (a.size === 0) throw new LineError(`${kw} needs KEY=VALUE settings`, at);
+        if (!Object.hasOwn(this.configPos, kw)) this.configPos[kw] = { line: this.lineNo, col: at };
+        for (const [key, tok] of a) {
+          this.once(`${kw} ${key}`, tok, `${kw} ${key}`);
+          setVmmKey(c.vmm, kw, key, tok);
+        }
+        return;
+      }
       case 'guest': {
         const a = args(t, 1, SIG_GUEST, 'guest');
         const cpuTok = a.get('cpu')!;
-        const profile = choice(a.get('profile'), 'profile', PROFILES, at) as GuestProfile;
+        const profile = choice(a.get('profile'), 'profile', GUEST_PROFILES, at) as GuestProfile;
         if (valueText(cpuTok).toLowerCase() === 'all') {
           if (Object.keys(c.guests).length)
             throw new LineError("'guest all' and 'guest N' do not mix", cpuTok.col);
@@ -788,6 +705,11 @@ class Parser {
         const cpu = this.cpuArg(t[1], at);
         return { kind: 'cpu', cpu, op: this.cpuOp(t, at) };
       }
+      case 'reboot':
+      case 'power-on':
+      case 'migrate':
+      case 'kvm-set-x2apic-api':
+        return lifeAction(kw, t);
     }
     throw new LineError(`unknown action '${kw}'`, at);
   }
@@ -797,7 +719,7 @@ class Parser {
     if (opTok?.kind !== 'word')
       throw new LineError(`'cpu C' needs an operation: ${CPU_OPS.join(', ')}`, opTok?.col ?? at);
     const lower = opTok.text.toLowerCase();
-    const op = CPU_OP_NAMES.get(lower) ?? lower;
+    const op = CPU_OP_WORDS.get(lower) ?? lower;
     switch (op) {
       case 'eoi':
       case 'iret':
@@ -886,19 +808,19 @@ class Parser {
       );
     if (sub.text.includes('=')) {
       const a = args(t, 1, SIG_EXPLORE_BOUNDS, 'explore');
-      if (a.has('depth')) {
-        once('depth', a.get('depth')!);
-        x.depth = num(a.get('depth'), 'explore depth', 1, MAX_EXPLORE_DEPTH, at);
-      }
-      if (a.has('max-states')) {
-        once('max-states', a.get('max-states')!);
-        x.maxStates = num(a.get('max-states'), 'explore max-states', 1, MAX_EXPLORE_STATES, at);
+      for (const b of EXPLORE_BOUNDS) {
+        const tok = a.get(b.name);
+        if (!tok) continue;
+        once(b.name, tok);
+        const n = num(tok, `explore ${b.name}`, b.values.min, b.values.max, at);
+        if (b.name === 'depth') x.depth = n;
+        else x.maxStates = n;
       }
       return;
     }
     const what = sub.text.toLowerCase();
-    if (what === 'actions' || what === 'lints') {
-      const names: readonly string[] = what === 'actions' ? EXPLORE_KINDS : EXPLORE_LINTS;
+    const names = EXPLORE_LIST_WORDS.get(what);
+    if (names) {
       once(what, sub);
       const words = t.slice(2);
       if (words.length === 0)
@@ -921,7 +843,7 @@ class Parser {
     }
     if (what !== 'action')
       throw new LineError(
-        `explore takes depth=, max-states=, actions, action or lints, not '${sub.text}'${suggest(what, ['actions', 'action', 'lints', ...EXPLORE_BOUNDS])}`,
+        `explore takes depth=, max-states=, actions, action or lints, not '${sub.text}'${suggest(what, [...EXPLORE_FORMS, ...EXPLORE_BOUNDS.map((b) => b.name)])}`,
         sub.col,
       );
     const body = t.slice(2);
@@ -964,7 +886,7 @@ class Parser {
     this.refs = NONE;
     const what = t[1];
     if (what?.kind !== 'word')
-      throw new LineError(`${keyword} needs a subject: cpu, ioapic, kvm or count`, what?.col ?? at);
+      throw new LineError(`${keyword} needs a subject: cpu, ioapic, kvm, vm or count`, what?.col ?? at);
     const subject = what.text.toLowerCase();
     let check: Check;
     if (subject === 'cpu') check = this.expectCpu(t, at);
@@ -983,9 +905,10 @@ class Parser {
         check = { kind: 'kvm-seoib', value };
       }
     } else if (subject === 'count') check = this.expectCount(t, at);
+    else if (subject === 'vm') check = expectVm(t, at);
     else
       throw new LineError(
-        `${keyword} cpu, ioapic, kvm or count, not '${what.text}'${suggest(subject, ['cpu', 'ioapic', 'kvm', 'count'])}`,
+        `${keyword} cpu, ioapic, kvm, vm or count, not '${what.text}'${suggest(subject, EXPECT_SUBJECTS)}`,
         what.col,
       );
     return check;
@@ -996,7 +919,7 @@ class Parser {
     const regTok = t[3];
     if (!regTok) throw new LineError('expect cpu C needs a register', at);
     const reg = regTok.text.toLowerCase();
-    if ((CPU_SET_REGS as readonly string[]).includes(reg)) {
+    if (CPU_SET_REGS.includes(reg)) {
       const o = op(t[4], ['=', 'has', 'lacks'], at);
       end(t, 6);
       const val = t[5];
@@ -1018,12 +941,12 @@ class Parser {
         vectors: [num(val, 'vector', 0, 255, at)],
       };
     }
-    if ((CPU_VALUE_REGS as readonly string[]).includes(reg)) {
+    if (CPU_VALUE_REGS.includes(reg)) {
       op(t[4], ['='], at);
       end(t, 6);
       const val = t[5];
       if (reg === 'stale' && val?.kind === 'word' && val.text === '-1')
-        return { kind: 'cpu-value', cpu, reg, value: -1 };
+        return { kind: 'cpu-value', cpu, reg: 'stale', value: -1 };
       const max = reg === 'if' || reg === 'pv-eoi-pending' ? 1 : reg === 'stale' ? 255 : 0xffffffff;
       return {
         kind: 'cpu-value',
@@ -1049,7 +972,7 @@ class Parser {
     const pin = num(second, 'pin', 0, NUM_PINS - 1, at);
     const fTok = t[3];
     const field = fTok?.text.toLowerCase() ?? '';
-    if (!(IOAPIC_FIELDS as readonly string[]).includes(field))
+    if (!IOAPIC_FIELDS.includes(field))
       throw new LineError(
         `expect ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
         fTok?.col ?? at,
@@ -1080,12 +1003,12 @@ class Parser {
   private expectCount(t: Token[], at: number): Check {
     const nameTok = t[2];
     const name = nameTok?.text.toLowerCase() ?? '';
-    if (!(COUNTER_NAMES as string[]).includes(name))
+    if (!(COUNTER_NAMES as readonly string[]).includes(name))
       throw new LineError(
         `expect count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
         nameTok?.col ?? at,
       );
-    const allowed = COUNTER_FILTERS[name as CounterName] as readonly CounterFilter[];
+    const allowed: readonly CounterFilter[] = COUNTER_BY_NAME.get(name)!.filters;
     const filter: Partial<Record<CounterFilter, number>> = {};
     let i = 3;
     for (; i < t.length; i++) {
@@ -1129,30 +1052,23 @@ function sourceOfExpectation(line: string, tokens: Token[]): string {
   return line.slice(start, end).replace(/\s+/g, ' ');
 }
 
+/** `kvm KEY=VALUE`: the switch's value, read as its grammar row says (args() checked the key). */
 function setKvmKey(k: KvmSwitches, key: string, tok: Token): void {
+  const sw = KVM_SWITCH_BY_KEY.get(key)!;
+  (k as unknown as Record<string, unknown>)[sw.field] = switchValue(tok, key, sw.values);
+}
+
+function switchValue(tok: Token, what: string, kind: ValueKind): boolean | string | number {
   const at = tok.col;
-  switch (key) {
-    case 'stale-eoi-rescan':
-      k.staleEoiRescan = onOff(tok, key, at);
-      return;
-    case 'seoib':
-      k.seoib = choice(tok, 'seoib', SEOIB_SETTINGS, at, SEOIB_ALIASES) as SeoibSetting;
-      return;
-    case 'pv-eoi':
-      k.pvEoi = onOff(tok, key, at);
-      return;
-    case 'pv-eoi-disable-fix':
-      k.pvEoiDisableFix = onOff(tok, key, at);
-      return;
-    case 'savic-eoi-write-check':
-      k.savicEoiWriteCheck = onOff(tok, key, at);
-      return;
-    case 'vector-hashing':
-      k.vectorHashing = onOff(tok, key, at);
-      return;
-    case 'storm-limit':
-      k.stormLimit = num(tok, 'storm-limit', 1, MAX_STORM_LIMIT, at);
-      return;
+  switch (kind.kind) {
+    case 'on-off':
+      return onOff(tok, what, at);
+    case 'enum':
+      return choice(tok, what, kind.values, at, kind.aliases);
+    case 'number':
+      return num(tok, what, kind.min, kind.max, at);
+    default:
+      throw new LineError(`${what}: a switch of kind ${kind.kind} has no reader`, at);
   }
 }
 
@@ -1220,3 +1136,77 @@ function splitOperators(tokens: Token[]): Token[] {
 }
 
 export type { Config };
+
+// --- the SEOIB life (issue 9, R8.8-R8.12): `qemu`, `host`, `reboot`, `power-on`, `migrate`,
+// `kvm-set-x2apic-api`, `expect vm`; their words and keys are the grammar's ---------------------
+
+const SIG_QEMU = signature(argsOf(CONFIG_BY_NAME.get('qemu')));
+const SIG_HOST = signature(argsOf(CONFIG_BY_NAME.get('host')));
+const SIG_REBOOT = signature(argsOf(ACTION_BY_NAME.get('reboot')));
+const SIG_POWER_ON = signature(argsOf(ACTION_BY_NAME.get('power-on')));
+const SIG_MIGRATE = signature(argsOf(ACTION_BY_NAME.get('migrate')));
+const SIG_CAP = signature(argsOf(ACTION_BY_NAME.get('kvm-set-x2apic-api')));
+const VM_KEY_NAMES: readonly string[] = EXPECT_VM_KEYS.map((k) => k.name);
+
+function machineArg(tok: Token): string {
+  const v = valueText(tok).toLowerCase();
+  if (!MACHINE_RE.test(v))
+    throw new LineError(`machine type '${valueText(tok)}' is not pc-q35-X.Y or pc-i440fx-X.Y`, tok.col);
+  return v;
+}
+
+/** One argument's value as its grammar row's kind reads it (enum, on/off or machine type). */
+function vmmValue(tok: Token, what: string, kind: ValueKind): string | boolean {
+  if (kind.kind === 'machine') return machineArg(tok);
+  return switchValue(tok, what, kind) as string | boolean;
+}
+
+/** `qemu KEY=VALUE` / `host KEY=VALUE`: the setting's value, read as its grammar row says. */
+function setVmmKey(v: VmmConfig, statement: string, key: string, tok: Token): void {
+  const row = VMM_SETTINGS.find((s) => s.statement === statement && s.key === key)!;
+  const what = statement === 'host' ? `host ${key}` : key;
+  (v as unknown as Record<string, unknown>)[row.field] = vmmValue(tok, what, row.values);
+}
+
+function lifeAction(kw: 'reboot' | 'power-on' | 'migrate' | 'kvm-set-x2apic-api', t: Token[]): Action {
+  switch (kw) {
+    case 'reboot':
+      args(t, 1, SIG_REBOOT, kw);
+      return { kind: 'reboot' };
+    case 'kvm-set-x2apic-api': {
+      const a = args(t, 1, SIG_CAP, kw);
+      const kind = ACTION_BY_NAME.get(kw)!.args[0].values;
+      return {
+        kind: kw,
+        seoib: vmmValue(a.get('seoib')!, 'seoib flags', kind) as 'enable' | 'disable' | 'both',
+      };
+    }
+    case 'power-on':
+    case 'migrate': {
+      const sig = kw === 'migrate' ? SIG_MIGRATE : SIG_POWER_ON;
+      const a = args(t, 1, sig, kw);
+      const host: Record<string, string> = {};
+      for (const spec of ACTION_BY_NAME.get(kw)!.args) {
+        const tok = a.get(spec.name);
+        if (tok) host[spec.name] = vmmValue(tok, spec.name, spec.values) as string;
+      }
+      return { kind: kw, host: host as HostChange };
+    }
+  }
+}
+
+function expectVm(t: Token[], at: number): Check {
+  const keyTok = t[2];
+  const key = keyTok?.text.toLowerCase() ?? '';
+  const row = EXPECT_VM_KEYS.find((k) => k.name === key);
+  if (!row)
+    throw new LineError(
+      `expect vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
+      keyTok?.col ?? at,
+    );
+  op(t[3], ['='], at);
+  end(t, 5);
+  if (row.values === null)
+    return { kind: 'vm', key: row.name, value: String(num(t[4], row.name, 0, MAX_STEPS, at)) };
+  return { kind: 'vm', key: row.name, value: choice(t[4], `vm ${row.name}`, row.values, at) };
+}

@@ -48,7 +48,7 @@ describe('applySetting', () => {
     expect(applySetting(c, 'vcpus')).toBe('expected KEY=VALUE');
     expect(applySetting(c, '=3')).toBe('expected KEY=VALUE');
     expect(applySetting(c, 'colour=red')).toBe(
-      "unknown key 'colour': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk",
+      "unknown key 'colour': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk, qemu.seoib-policy, qemu.machine, qemu.seoib-flags, qemu.loadvm-check, host.kernel",
     );
     expect(applySetting(c, 'vcpus=0')).toMatch(/vcpus 0 is out of range 1–4096/);
     expect(applySetting(c, 'kvm.storm-limit=0')).toMatch(/storm-limit 0 is out of range/);

@@ -2,7 +2,23 @@
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
 import { replaceConfig } from './edit.ts';
+import {
+  KVM_SWITCH_BY_KEY,
+  SETTING_KEYS,
+  settingKey,
+  VMM_SETTINGS,
+  X2APIC_API_FLAGS,
+} from './grammar/config.ts';
 import { parseScenario } from './parse.ts';
+
+/** The keys as the unknown-key message lists them (`kvm.<key>` for every switch). */
+const KEY_LIST = [
+  ...new Set(
+    SETTING_KEYS.map((s) =>
+      s.key.startsWith('kvm.') ? 'kvm.<key>' : s.key === 'guest.all' ? 'guest.<cpu|all>' : s.key,
+    ),
+  ),
+].join(', ');
 
 /**
  * Applies one override by parsing it as the configuration statement it stands for, so that
@@ -13,18 +29,18 @@ export function applySetting(config: Config, setting: string): string | null {
   if (eq <= 0) return 'expected KEY=VALUE';
   const key = setting.slice(0, eq).trim().toLowerCase();
   const value = setting.slice(eq + 1).trim();
-  let statement: string;
-  if (['vcpus', 'apic', 'irqchip', 'apicv', 'secure-avic'].includes(key)) statement = `${key} ${value}`;
-  else if (key === 'ioapic.version') statement = `ioapic version=${value}`;
-  else if (key.startsWith('kvm.')) statement = `kvm ${key.slice(4)}=${value}`;
-  else if (key.startsWith('guest.')) statement = `guest ${key.slice(6)} profile=${value}`;
-  else if (key === 'x2apic-api.32bit-ids' || key === 'x2apic-api.broadcast-quirk')
-    statement = `x2apic-api ${key.slice(11)}=${value}`;
-  else
-    return `unknown key '${key}': vcpus, apic, irqchip, apicv, secure-avic, ioapic.version, kvm.<key>, guest.<cpu|all>, x2apic-api.32bit-ids, x2apic-api.broadcast-quirk`;
-  const parsed = parseScenario(statement);
+  const sk = settingKey(key);
+  if (!sk) return `unknown key '${key}': ${KEY_LIST}`;
+  const parsed = parseScenario(sk.statement(value));
   if (!parsed.ok) return parsed.errors[0].message;
   const c = parsed.scenario.config;
+  const vmm = VMM_SETTINGS.find((s) => `${s.statement}.${s.key}` === key);
+  if (vmm) {
+    // The SEOIB life's VMM keys (R8.8-R8.12): a policy replaces what `kvm seoib=` chose.
+    config.vmm = { ...config.vmm, [vmm.field]: c.vmm[vmm.field] };
+    if (vmm.field === 'seoibPolicy') config.kvm = { ...config.kvm, seoib: 'quirked' };
+    return null;
+  }
   switch (key) {
     case 'vcpus':
       config.vcpus = c.vcpus;
@@ -33,12 +49,6 @@ export function applySetting(config: Config, setting: string): string | null {
       // `--set apic=xapic` or `--set "apic=xapic cpuid=x2apic"`: the whole statement.
       config.apic = c.apic;
       config.apicCpuid = c.apicCpuid;
-      break;
-    case 'x2apic-api.32bit-ids':
-      config.x2apicApi = { ...config.x2apicApi, ids32: c.x2apicApi.ids32 };
-      break;
-    case 'x2apic-api.broadcast-quirk':
-      config.x2apicApi = { ...config.x2apicApi, broadcastQuirk: c.x2apicApi.broadcastQuirk };
       break;
     case 'irqchip':
       config.irqchip = c.irqchip;
@@ -53,7 +63,10 @@ export function applySetting(config: Config, setting: string): string | null {
       config.ioapicVersion = c.ioapicVersion;
       break;
     default:
-      if (key.startsWith('kvm.')) {
+      if (key.startsWith('x2apic-api.')) {
+        const f = X2APIC_API_FLAGS.find((x) => `x2apic-api.${x.key}` === key)!;
+        config.x2apicApi = { ...config.x2apicApi, [f.field]: c.x2apicApi[f.field] };
+      } else if (key.startsWith('kvm.')) {
         config.kvm = { ...config.kvm, ...pickChanged(c.kvm, key.slice(4)) };
       } else if (c.guestAll) {
         config.guestAll = c.guestAll;
@@ -66,19 +79,8 @@ export function applySetting(config: Config, setting: string): string | null {
   return null;
 }
 
-/** A Map, not an object: no key may be found on Object.prototype (issue 14). */
-const KVM_FIELD: ReadonlyMap<string, keyof Config['kvm']> = new Map([
-  ['stale-eoi-rescan', 'staleEoiRescan'],
-  ['seoib', 'seoib'],
-  ['pv-eoi', 'pvEoi'],
-  ['pv-eoi-disable-fix', 'pvEoiDisableFix'],
-  ['savic-eoi-write-check', 'savicEoiWriteCheck'],
-  ['vector-hashing', 'vectorHashing'],
-  ['storm-limit', 'stormLimit'],
-]);
-
 function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
-  const field = KVM_FIELD.get(key);
+  const field = KVM_SWITCH_BY_KEY.get(key)?.field;
   return field === undefined ? {} : { [field]: k[field] };
 }
 

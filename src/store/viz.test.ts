@@ -4,6 +4,7 @@
  * between threads. A crash is the handler throwing, as a crashing worker would.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { composeFragment, encodePayload } from '../share/url.ts';
 import { createWorkerHandler } from '../worker/handler.ts';
 import type { Request, Response, TestHookRequest } from '../worker/protocol.ts';
 import type { VizState, VizStore } from './viz.ts';
@@ -35,9 +36,14 @@ function fakeWorkers() {
         dead = true;
       },
     };
+    // Node's MessagePort runs a chain of self-posted messages before any timer (the browser
+    // interleaves them as tasks): the run's slices go through timers here, so answers get through.
+    const channel = globalThis.MessageChannel;
+    Reflect.deleteProperty(globalThis, 'MessageChannel');
     const handle = createWorkerHandler((r) =>
       setTimeout(() => !dead && w.onmessage?.({ data: structuredClone(r) } as MessageEvent<Response>), 0),
     );
+    globalThis.MessageChannel = channel;
     return w as unknown as Worker;
   };
   return { factory, sent, spawned: () => spawned };
@@ -56,13 +62,13 @@ function make(text: string, opts: { step?: number; link?: string; settings?: str
 }
 
 /** Resolves once the state satisfies `ok` (fails the test after two seconds). */
-function until(store: VizStore, ok: (s: VizState) => boolean): Promise<VizState> {
+function until(store: VizStore, ok: (s: VizState) => boolean, ms = 2000): Promise<VizState> {
   return new Promise((resolve, reject) => {
     if (ok(store.getState())) return resolve(store.getState());
     const timer = setTimeout(() => {
       off();
       reject(new Error(`timed out; state: ${JSON.stringify({ ...store.getState(), frame: undefined })}`));
-    }, 2000);
+    }, ms);
     const off = store.subscribe((s) => {
       if (!ok(s)) return;
       clearTimeout(timer);
@@ -97,6 +103,28 @@ describe('visualizer store', () => {
     expect(s.info!.expects).toEqual([expect.objectContaining({ line: 6, ok: true })]);
     expect(Object.keys(s.cpus)).toEqual(['0', '1']);
     expect(s.text).toBe(LEVEL);
+  });
+
+  it('shows a load in progress at once, and Cancel brings the previous session back untouched', async () => {
+    const { store, spawned } = make(LEVEL);
+    await ready(store);
+    store.getState().act(['msi dest=1 vector=0x41']);
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 4);
+    store.getState().undo();
+    await until(store, (s) => s.status === 'ready' && s.frame?.step === 3 && s.redoStack.length === 1);
+    const before = store.getState();
+    const workers = spawned();
+    store.getState().load('vcpus 4\nmsi dest=3 vector=0x31\n');
+    expect(store.getState().loading).toEqual({ done: 0, total: 0 });
+    store.getState().cancelLoad();
+    expect(spawned()).toBe(workers + 1); // the busy worker was ended, not waited for
+    const s = await until(store, (x) => x.status === 'ready' && x.loading === null);
+    expect(s.text).toBe(before.text);
+    expect(s.frame!.step).toBe(3);
+    expect(s.redoStack).toHaveLength(1);
+    expect(s.undoStack).toEqual(before.undoStack);
+    expect(s.redoStack).toEqual(before.redoStack);
+    expect(s.info!.vcpus).toBe(2);
   });
 
   it('opens at the step asked for', async () => {
@@ -246,9 +274,10 @@ describe('visualizer store', () => {
     await ready(store);
     store.getState().seek(99);
     expect(sent.at(-1)).toMatchObject({ type: 'seek', step: 3 });
+    // Sent once the first one is answered (seeks in flight coalesce).
     store.getState().seek(-5);
-    expect(sent.at(-1)).toMatchObject({ type: 'seek', step: 0 });
     await until(store, (s) => s.frame?.step === 0);
+    expect(sent.at(-1)).toMatchObject({ type: 'seek', step: 0 });
   });
 
   it('details every vCPU of a small VM, and of a large one only those pinned or touched', async () => {
@@ -272,5 +301,269 @@ describe('visualizer store', () => {
     const t = await until(store, (x) => x.frame?.step === 1);
     expect(t.cpus[0]).toBe(cpu0);
     expect(t.cpus[1]).not.toBe(s.cpus[1]);
+  });
+});
+
+describe('a KVM trace opened in the app (issue 10 §3)', () => {
+  const TRACE = [
+    ' CPU 0/KVM-1234  [000]   100.000001: kvm_set_irq:          gsi 10 level 1 source 0',
+    ' CPU 0/KVM-1234  [000]   100.000002: kvm_ioapic_set_irq:   pin 10 dst 0 vec 98 (Fixed|physical|level)',
+    ' CPU 0/KVM-1234  [000]   100.000003: kvm_apic_accept_irq:  apicid 0 vec 98 (Fixed|level)',
+    ' CPU 0/KVM-1234  [000]   100.000004: kvm_inj_virq:         IRQ 0x62',
+  ].join('\n');
+
+  it('opens as a scenario, keeps where each step came from, and clears when another scenario loads', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    store.getState().importTrace(TRACE, 'mail.txt');
+    const s = await until(store, (st) => st.traceImport !== null && st.status === 'ready');
+    expect(s.text).toMatch(/^# imported by apicscope from mail\.txt/);
+    expect(s.traceImport!.name).toBe('mail.txt');
+    expect(s.traceImport!.steps[0]).toMatchObject({ step: 1, traceLine: 1 });
+    expect(s.info!.steps.length).toBe(s.traceImport!.steps.length);
+    expect(s.undoStack.at(-1)?.text).toBe(LEVEL);
+    store.getState().load(LEVEL);
+    await until(store, (st) => st.text === LEVEL && st.status === 'ready');
+    expect(store.getState().traceImport).toBeNull();
+  });
+
+  it('refuses text with nothing usable and keeps the session, undo and redo as they were', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    const before = store.getState();
+    store.getState().importTrace('just some words\n', 'notes.txt');
+    const s = await until(store, (st) => st.notice !== null);
+    expect(s.notice!.text).toMatch(
+      /^The trace was not opened: notes\.txt: nothing usable.*The session was kept\.$/,
+    );
+    expect(s.text).toBe(before.text);
+    expect(s.undoStack).toEqual(before.undoStack);
+    expect(s.redoStack).toEqual(before.redoStack);
+    expect(s.traceImport).toBeNull();
+  });
+});
+
+/** A level line that stays high, serviced by Linux guests: a `run` that never runs out of work. */
+const STORM = `vcpus 4
+guest all profile=windows
+kvm storm-limit=1000000
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+expect cpu 0 isr = {}
+run 1000
+`;
+
+describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
+  it('never shows one step’s label beside another step’s state while a run stops (issue 12.2)', async () => {
+    const { store } = make(STORM);
+    await ready(store);
+    // Every state the screen could paint: which step it labels, and the virtual time it shows.
+    const seen: { step: number; labels: number; time: number; status: string }[] = [];
+    const off = store.subscribe((s) => {
+      if (s.frame && s.info)
+        seen.push({
+          step: s.frame.step,
+          labels: s.info.steps.length,
+          time: s.frame.view.time,
+          status: s.status,
+        });
+    });
+    store.getState().startRun(1_000_000_000);
+    await until(store, (s) => s.status === 'running' && (s.run?.steps ?? 0) > 0 && s.frame?.step === 3);
+    await new Promise((r) => setTimeout(r, 120));
+    store.getState().stopRun();
+    const s = await until(
+      store,
+      (x) => x.status === 'ready' && x.info?.steps.length === 4 && x.frame?.step === 4,
+    );
+    off();
+    expect(s.info!.steps[3].text).toMatch(/^run \d+$/);
+    // Each ready state labels a step whose frame is that step's own state: seek there and compare.
+    const ready_ = seen.filter((x) => x.status === 'ready');
+    const distinct = [...new Map(ready_.map((x) => [`${x.step}:${x.time}`, x])).values()];
+    for (const x of distinct) {
+      store.getState().seek(x.step);
+      const t = await until(store, (y) => y.status === 'ready' && y.frame?.step === x.step);
+      expect({ step: x.step, time: x.time }).toEqual({ step: x.step, time: t.frame!.view.time });
+    }
+  });
+
+  it('keeps a crashed run’s progress as `run K` (issue 14.6)', async () => {
+    const { store, spawned } = make(STORM);
+    await ready(store);
+    store.getState().startRun(1_000_000_000);
+    const r = await until(store, (s) => (s.run?.steps ?? 0) > 0);
+    store.testHooks.crashWorker();
+    const heard = store.getState().run!.steps;
+    expect(heard).toBeGreaterThanOrEqual(r.run!.steps);
+    const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4);
+    expect(spawned()).toBe(2);
+    expect(s.text).toBe(`${STORM}run ${heard}\n`);
+    expect(s.frame!.step).toBe(4);
+    expect(s.notice!.text).toContain(`kept as \`run ${heard}\``);
+    // Undo goes back to before the run.
+    expect(s.undoStack.at(-1)).toEqual({ text: STORM, step: 3 });
+  });
+
+  it('sends a step asked for while the worker dies again after the restart (issue 14.6)', async () => {
+    const { store, spawned } = make(LEVEL);
+    await ready(store);
+    store.testHooks.crashWorker();
+    store.getState().act(['cpu 0 iret']);
+    const s = await until(store, (x) => x.status === 'ready' && x.frame?.step === 4);
+    expect(spawned()).toBe(2);
+    expect(s.text).toBe(`${LEVEL}cpu 0 iret\n`);
+    expect(s.frame!.step).toBe(4);
+    expect(s.undoStack.at(-1)).toEqual({ text: LEVEL, step: 3 });
+  });
+
+  it('opens a link lost with a failed worker at its step after the restart (issues 14.5, 14.6)', async () => {
+    const { store, spawned } = make('vcpus 1\n');
+    await ready(store);
+    store.testHooks.crashWorker();
+    expect(store.getState().openLink(composeFragment(encodePayload(LEVEL), 1))).toBe(true);
+    const s = await until(store, (x) => x.status === 'ready' && x.text === LEVEL && x.frame?.step === 1);
+    expect(spawned()).toBe(2);
+    expect(s.info!.steps).toHaveLength(3);
+  });
+
+  it('advances exactly 100 steps for 100 clicks in one burst (issue 14.6)', async () => {
+    const { store } = make('vcpus 1\n');
+    await ready(store);
+    for (let i = 0; i < 100; i++) store.getState().act([`wait ${i + 1}us`]);
+    const s = await until(
+      store,
+      (x) => x.status === 'ready' && x.info?.steps.length === 100 && x.frame?.step === 100,
+      20_000,
+    );
+    expect(s.info!.steps.map((st) => st.text)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `wait ${i + 1}us`),
+    );
+    expect(s.pending).toBeNull();
+    for (let i = 0; i < 100; i++) store.getState().stepBy(-1);
+    await until(store, (x) => x.frame?.step === 0 && x.status === 'ready');
+  });
+
+  it('explores beside the one request in flight: seeks and actions go on, the report arrives (issue 10, 14.6)', async () => {
+    const { store, sent } = make(`vcpus 2
+apicv off
+kvm stale-eoi-rescan=off
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+route 10 dest=1
+cpu 0 eoi
+explore actions assert deassert eoi iret service
+explore action msi dest=0 vector=0x62
+explore lints needless-eoi-exit
+`);
+    await ready(store);
+    store.getState().explore(6);
+    // Not queued behind anything, and nothing queued behind it: a seek and an action proceed.
+    store.getState().seek(2);
+    await until(store, (x) => x.frame?.step === 2 && x.status === 'ready');
+    store.getState().seek(5);
+    await until(store, (x) => x.frame?.step === 5 && x.status === 'ready');
+    store.getState().act(['cpu 1 eoi']);
+    await until(store, (x) => x.info?.steps.length === 6 && x.status === 'ready');
+    const s = await until(store, (x) => x.exploration?.running === false, 20_000);
+    expect(s.exploration!.report!.violations.map((v) => v.property)).toEqual(['needless-eoi-exit']);
+    expect(s.exploration!.report!.stats.maxDepth).toBe(6);
+    // The session is what the seeks and the action made it; Undo takes back the action only.
+    expect(s.undoStack).toHaveLength(1);
+    expect(sent.filter((r) => r.type === 'explore')).toHaveLength(1);
+    store.getState().stopExplore(); // nothing running: nothing sent
+    expect(sent.filter((r) => r.type === 'explore-stop')).toHaveLength(0);
+  }, 30_000);
+
+  it('coalesces 60 seeks in one go to the last (issue 14.6)', async () => {
+    const { store, sent } = make(
+      'vcpus 1\n' + Array.from({ length: 80 }, (_, i) => `wait ${i + 1}us\n`).join(''),
+    );
+    await ready(store);
+    const before = sent.length;
+    for (let k = 0; k < 60; k++) store.getState().seek(k);
+    const s = await until(store, (x) => x.frame?.step === 59);
+    const seeks = sent.slice(before).filter((r) => r.type === 'seek');
+    expect(seeks.length).toBeLessThanOrEqual(2);
+    expect(seeks.at(-1)).toMatchObject({ step: 59 });
+    expect(s.status).toBe('ready');
+  });
+
+  it.each([
+    ['5000000000', 'Not run: run steps 5000000000 is out of range 0–1000000000. The session was kept.'],
+    ['-5', "Not run: '-5' is not a number: write decimal (48) or hex (0x30). The session was kept."],
+    ['1e3', "Not run: '1e3' is not a number: write decimal (48) or hex (0x30). The session was kept."],
+    ['5 msi', 'Not run: run takes one number of guest steps. The session was kept.'],
+  ])(
+    'refuses the Run box value %s with a message and changes nothing (issue 14.7)',
+    async (value, message) => {
+      const { store } = make(LEVEL);
+      await ready(store);
+      store.getState().act(['cpu 0 iret']);
+      await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4);
+      store.getState().undo();
+      const s0 = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 3);
+      store.getState().startRun(value);
+      const s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+      expect(s.notice!.text).toBe(message);
+      expect(s.run).toBeNull();
+      expect(s.text).toBe(LEVEL);
+      expect(s.undoStack).toEqual(s0.undoStack);
+      expect(s.redoStack).toEqual(s0.redoStack);
+      // Still usable: the next action goes through.
+      store.getState().seek(1);
+      await until(store, (x) => x.frame?.step === 1 && x.status === 'ready');
+    },
+  );
+
+  it('runs a Run box value in the language’s number syntax (0x10 is 16, as in a file)', async () => {
+    const { store } = make('vcpus 1\nguest 0 profile=linux\n');
+    await ready(store);
+    store.getState().startRun('0x10');
+    const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 1);
+    expect(s.info!.steps[0].text).toBe('run 16');
+  });
+
+  it('refuses an invalid action before the last step without cutting the session (issue 14.7)', async () => {
+    const { store } = make(LEVEL);
+    await ready(store);
+    store.getState().seek(1);
+    await until(store, (x) => x.frame?.step === 1);
+    store.getState().act(['msi dest=0 vector=300']);
+    store.getState().confirmPending(true);
+    const s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+    expect(s.notice!.text).toMatch(/vector 300 is out of range.*The session was kept\.$/);
+    expect(s.text).toBe(LEVEL);
+    expect(s.undoStack).toEqual([]);
+    // The worker kept it too: its last step is still there.
+    store.getState().seek(3);
+    const t = await until(store, (x) => x.frame?.step === 3);
+    expect(t.cpus[0].isr).toEqual([]);
+  });
+
+  it('keeps Redo when a file or a link is refused, and refuses an empty file (issue 14.7)', async () => {
+    const { store, sent } = make(LEVEL);
+    await ready(store);
+    store.getState().act(['cpu 0 iret']);
+    await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4);
+    store.getState().undo();
+    const s0 = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 3);
+    expect(s0.redoStack).toHaveLength(1);
+    store.getState().load('vcpus 0\n', 0, false, 'file');
+    let s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+    expect([s.undoStack, s.redoStack]).toEqual([s0.undoStack, s0.redoStack]);
+    store.getState().dismissNotice();
+    const link = composeFragment(encodePayload('vcpus 0\n'), 0);
+    expect(store.getState().openLink(link)).toBe(true);
+    s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+    expect(s.notice!.text).toMatch(/^The link was not opened/);
+    expect([s.text, s.undoStack, s.redoStack]).toEqual([LEVEL, s0.undoStack, s0.redoStack]);
+    store.getState().dismissNotice();
+    const n = sent.length;
+    store.getState().load('  \n', 0, false, 'file');
+    expect(store.getState().notice!.text).toBe('The file was not opened: it is empty. The session was kept.');
+    expect(sent.length).toBe(n);
+    expect(store.getState().text).toBe(LEVEL);
   });
 });

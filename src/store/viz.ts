@@ -14,9 +14,11 @@ import type {
   ExploreReport,
   ExportKind,
   Frame,
+  RequestBody,
   Response,
   SessionInfo,
   StepEvents,
+  TraceImportInfo,
 } from '../worker/protocol.ts';
 import { ALL_DETAILED } from '../worker/protocol.ts';
 
@@ -33,7 +35,7 @@ interface Snapshot {
 }
 
 /** Where a load came from: errors of editor text go to the editor, the others to the notice bar. */
-export type LoadSource = 'editor' | 'link' | 'file' | 'app';
+export type LoadSource = 'editor' | 'link' | 'file' | 'trace' | 'app';
 
 export interface VizState {
   /** The scenario text of the session (the last one that parsed). */
@@ -45,13 +47,18 @@ export interface VizState {
   status: Status;
   /** The run in progress: guest steps so far, and its length once the worker has said it. */
   run: { steps: number; limit: number | null } | null;
+  /** A load, link or file being opened: steps replayed so far of how many (0 of 0 until the first heartbeat). */
+  loading: { done: number; total: number } | null;
   notice: Notice | null;
   /** Errors of the text last submitted from the editor (the session kept the previous text). */
   editorErrors: ScenarioError[];
   /** vCPUs the user pinned as full cards. */
   selected: number[];
   /** An action waiting for confirmation because it would discard later steps. */
-  pending: { lines: string[]; discard: number } | { run: number | undefined; discard: number } | null;
+  pending:
+    | { lines: string[]; discard: number }
+    | { run: number | string | undefined; discard: number }
+    | null;
   undoStack: Snapshot[];
   redoStack: Snapshot[];
   /** The sidebar panel on show (part of the share link). */
@@ -74,6 +81,8 @@ export interface VizState {
   /** Explores every action sequence from the session's last state, in the worker. */
   explore(depth?: number): void;
   stopExplore(): void;
+  /** The KVM trace the session was imported from (kept while its steps are acted on; a load clears it). */
+  traceImport: TraceImportInfo | null;
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
@@ -81,6 +90,8 @@ export interface VizState {
   /** Rewrites the configuration lines of the text to `config` and replays (the worker edits the text). */
   configure(config: Config): void;
   setView(view: View): void;
+  /** Opens a `trace-cmd report` / `perf script` text as a scenario (read in the worker); a trace with nothing usable changes nothing. */
+  importTrace(text: string, name: string): void;
   setCompare(settings: string[] | null): void;
   /** The whole session's trace, computed in the worker. */
   requestExport(what: ExportKind, compare?: { label: string; steps: StepEvents[] }): Promise<string>;
@@ -101,9 +112,14 @@ export interface VizState {
   stepEvent(delta: 1 | -1): void;
   /** Appends action lines after the current step (asks first if later steps would go). */
   act(lines: string[]): void;
-  /** `run n`; without n, the scenario language's `run` (its default length). */
-  startRun(n?: number): void;
+  /**
+   * `run n`; without n, the scenario language's `run` (its default length). `n` may be the Run
+   * box's text: the worker reads it as a `run` line, and refuses what the language refuses.
+   */
+  startRun(n?: number | string): void;
   stopRun(): void;
+  /** Abandons the load in progress: the previous session comes back as it was (Undo and Redo included). */
+  cancelLoad(): void;
   confirmPending(ok: boolean): void;
   undo(): void;
   redo(): void;
@@ -118,6 +134,15 @@ export interface TestHooks {
   crashWorker(): void;
   /** The worker stops answering for `ms`, as a hang would. */
   hangWorker(ms: number): void;
+  /** The worker tries `eval` and `fetch`, and says what each gave (issue 14.12). */
+  tryEscape(): Promise<{ eval: string; fetch: string }>;
+}
+
+/** The text with `line` appended as the session appends it (a final empty line kept). */
+function withLine(text: string, line: string): string {
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return [...lines, line, ''].join('\n');
 }
 
 export type VizStore = ReturnType<typeof createVizStore>;
@@ -138,14 +163,35 @@ export function createVizStore(
   settings: string[] = [],
 ) {
   let host: WorkerHost;
+  type LastLoad = { text: string; step?: number; fromEditor: boolean; source: LoadSource };
   /** What the store asked for last, to know how to restart and what answers mean. */
-  let lastLoad: { text: string; step?: number; fromEditor: boolean; source: LoadSource } | null = null;
+  let lastLoad: LastLoad | null = null;
   let live = false;
-  const exports = new Map<number, (text: string) => void>();
-  const traceSteps = new Map<number, (steps: StepEvents[]) => void>();
+  /** Answers owed to callers, with what was asked (asked again after a restart). */
+  const exports = new Map<number, { body: RequestBody; resolve: (text: string) => void }>();
+  const traceSteps = new Map<number, { body: RequestBody; resolve: (steps: StepEvents[]) => void }>();
+  const escapes = new Map<number, (r: { eval: string; fetch: string }) => void>();
+  /**
+   * The one request in flight that changes or shows the session (issue 14.6). The next one
+   * starts from where its answer leaves the cursor, so later ones wait in `queue`, in order:
+   * 100 clicks in a burst are 100 steps. Consecutive seeks in the queue coalesce to the last.
+   * `replayed`: sent again after a restart (lost twice, it is dropped: no crash loop).
+   */
+  let busy: { id: number; body: RequestBody; lastLoad: LastLoad | null; replayed: boolean } | null = null;
+  const queue: { seek: boolean; go: () => void }[] = [];
+  /** The undo entry of the request in flight, kept only if the worker accepts it (issue 14.7). */
+  let undoFor: { id: number; snapshot: Snapshot } | null = null;
   /** The step the last seek asked for, until its frame arrives. */
   let wanted: number | null = null;
   let wantedId = 0;
+  /** The session after a run ended, shown with the run's last frame. */
+  let runEnded: SessionInfo | null = null;
+  /** The trace whose scenario is being loaded, until the load succeeds. */
+  let importing: TraceImportInfo | null = null;
+  /** The exploration the Explore panel shows: the id of its request (0: none sent). */
+  let exploreId = 0;
+  /** The session as it was before the load in progress, for cancelLoad. */
+  let beforeLoad: { text: string; step: number; undoStack: Snapshot[]; redoStack: Snapshot[] } | null = null;
 
   const store = createStore<VizState>()((set, get) => {
     const detailed = () => {
@@ -155,23 +201,91 @@ export function createVizStore(
     };
     const cursor = () => get().frame?.step ?? 0;
     const length = () => get().info?.steps.length ?? 0;
-    const remember = () => {
+    /** Sends the request that the others wait for. */
+    const sendBusy = (body: RequestBody, replayed = false): number => {
+      const id = host.send(body);
+      busy = { id, body, lastLoad, replayed };
+      return id;
+    };
+    /** Runs `go` now, or after the request in flight is answered. */
+    const exclusive = (go: () => void, seek = false) => {
+      if (!busy) return go();
+      if (seek && queue.at(-1)?.seek) queue[queue.length - 1] = { seek, go };
+      else queue.push({ seek, go });
+    };
+    const answered = (id: number) => {
+      if (busy?.id !== id) return;
+      busy = null;
+      while (!busy && queue.length) queue.shift()!.go();
+    };
+    /** The undo entry for request `id`: committed when the worker accepts it, so a refusal keeps Redo. */
+    const remember = (id: number) => {
       const s = get();
-      set({ undoStack: [...s.undoStack.slice(-99), { text: s.text, step: cursor() }], redoStack: [] });
+      undoFor = { id, snapshot: { text: s.text, step: cursor() } };
+    };
+
+    /** A load begins: progress shows at once; what Cancel brings back is the session now. */
+    const startLoad = () => {
+      const s = get();
+      beforeLoad = s.info
+        ? { text: s.text, step: cursor(), undoStack: s.undoStack, redoStack: s.redoStack }
+        : null;
+      set({ loading: { done: 0, total: 0 } });
     };
 
     const onMessage = (r: Response) => {
       switch (r.type) {
         case 'loaded':
+          if (undoFor?.id === r.id) {
+            const s = get();
+            set({ undoStack: [...s.undoStack.slice(-99), undoFor.snapshot], redoStack: [] });
+            undoFor = null;
+          }
           set({
             info: r.info,
             text: r.info.text,
             editorErrors: lastLoad?.fromEditor ? [] : get().editorErrors,
             settingsError: null,
+            // A new scenario (not an action on this one) ends the imported trace's view.
+            ...(lastLoad ? { traceImport: lastLoad.source === 'trace' ? importing : null } : {}),
           });
+          if (lastLoad) importing = null;
           lastLoad = null;
           return;
+        case 'trace-imported':
+          if (!r.result.ok) {
+            set({
+              notice: {
+                kind: 'error',
+                text: `The trace was not opened: ${r.result.error}. The session was kept.`,
+              },
+            });
+            return;
+          }
+          importing = r.result.info;
+          get().load(r.result.text, 0, false, 'trace');
+          return;
         case 'error': {
+          // The exploration refused (it leaves the session, the loads and the queue alone).
+          if (r.id === exploreId) {
+            const ex = get().exploration;
+            if (ex)
+              set({
+                exploration: {
+                  ...ex,
+                  running: false,
+                  report: {
+                    violations: [],
+                    stats: { states: 0, distinct: 0, depth: 0, maxDepth: ex.maxDepth, cut: false },
+                    error: r.errors[0].message,
+                  },
+                },
+              });
+            return;
+          }
+          if (undoFor?.id === r.id) undoFor = null;
+          const refusedRun = busy?.id === r.id && busy.body.type === 'run';
+          if (refusedRun) live = false;
           const fromEditor = lastLoad?.fromEditor ?? false;
           const source = lastLoad?.source ?? 'app';
           const first = r.errors[0];
@@ -180,34 +294,49 @@ export function createVizStore(
               ? 'The link was not opened: its scenario'
               : source === 'file'
                 ? 'The file was not opened: its scenario'
-                : 'Not applied: the scenario';
+                : source === 'trace'
+                  ? 'The trace was not opened: the scenario written from it'
+                  : 'Not applied: the scenario';
           const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
           lastLoad = null;
+          importing = null;
+          beforeLoad = null;
           set({
+            loading: null,
             status: 'ready',
+            ...(refusedRun ? { run: null } : {}),
             editorErrors: fromEditor ? r.errors : get().editorErrors,
             notice: fromEditor
               ? get().notice
               : {
                   kind: 'error',
-                  text: `${what} has an error at line ${first.line}:${first.col}: ${first.message}${more}. The session was kept.`,
+                  text: refusedRun
+                    ? `Not run: ${first.message}. The session was kept.`
+                    : `${what} has an error at line ${first.line}:${first.col}: ${first.message}${more}. The session was kept.`,
                 },
           });
+          answered(r.id);
           // A bad link or file at start-up: open the default scenario instead.
           if (!get().info) get().load(initialText, initialStep);
           return;
         }
         case 'settings-error':
           lastLoad = null;
-          set({ status: 'ready', settingsError: r.error });
+          beforeLoad = null;
+          set({ status: 'ready', settingsError: r.error, loading: null });
+          answered(r.id);
           return;
         case 'exported':
-          exports.get(r.id)?.(r.text);
+          exports.get(r.id)?.resolve(r.text);
           exports.delete(r.id);
           return;
         case 'trace-steps':
-          traceSteps.get(r.id)?.(r.steps);
+          traceSteps.get(r.id)?.resolve(r.steps);
           traceSteps.delete(r.id);
+          return;
+        case 'escaped':
+          escapes.get(r.id)?.({ eval: r.eval, fetch: r.fetch });
+          escapes.delete(r.id);
           return;
         case 'frame': {
           if (r.id >= wantedId) wanted = null;
@@ -217,13 +346,27 @@ export function createVizStore(
             const i = Number(k);
             cpus[i] = prev[i] && sameJson(prev[i], v) ? prev[i] : v;
           }
-          set({ frame: r.frame, cpus, status: r.live ? 'running' : live ? 'running' : 'ready' });
+          // The run's end: its steps and its last frame switch together (issue 12.2).
+          const ended = runEnded && !r.live ? runEnded : null;
+          if (ended) runEnded = null;
+          set({
+            frame: r.frame,
+            cpus,
+            status: r.live ? 'running' : live ? 'running' : 'ready',
+            loading: null,
+            ...(ended ? { info: ended, text: ended.text, run: null } : {}),
+          });
+          beforeLoad = null;
+          if (!r.live) answered(r.id);
           return;
         }
         case 'progress':
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
+          else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
         case 'explore-progress':
+          // An exploration replaced by a newer one: its last words are not this one's.
+          if (r.id !== exploreId) return;
           set({
             exploration: {
               running: true,
@@ -236,6 +379,7 @@ export function createVizStore(
           });
           return;
         case 'explore-done': {
+          if (r.id !== exploreId) return;
           const st = r.report.stats;
           set({
             exploration: {
@@ -250,46 +394,108 @@ export function createVizStore(
           return;
         }
         case 'run-ended':
+          // Held until the run's last frame: the step list must not grow beside a live frame.
           live = false;
-          set({ info: r.info, text: r.info.text, run: null, status: 'ready' });
+          runEnded = r.info;
           return;
       }
     };
 
+    /**
+     * Restarts from the scenario text (issue 14.6): a run in progress is kept as `run K`, K the
+     * guest steps it had reported, as Stop records it; the request that was in flight is sent
+     * again after the restart (once), and the queued ones follow in order.
+     */
     const onFailure = (kind: 'crash' | 'hang', detail: string) => {
-      live = false;
       const s = get();
+      const lost = busy;
+      busy = null;
+      runEnded = null;
+      let text = s.text;
+      let step: number | undefined = cursor();
+      let kept = '';
+      let replay = lost && !lost.replayed ? lost : null;
+      if (lost?.body.type === 'run') {
+        const k = live ? (s.run?.steps ?? 0) : 0;
+        if (k > 0) {
+          // Its progress came after its `loaded`: s.text is already the text the run continues.
+          text = withLine(text, `run ${k}`);
+          step = undefined;
+          replay = null;
+          kept = ` The run so far is kept as \`run ${k}\`.`;
+          // Undo goes back to before the run, as after a Stop.
+          if (undoFor?.id === lost.id) undoFor = null;
+        }
+      }
+      live = false;
+      const dropped =
+        lost && !replay && lost.body.type !== 'run'
+          ? ` (${lost.body.type} was not repeated: it failed twice)`
+          : '';
       set({
         status: 'loading',
         run: null,
         exploration: null,
         notice: {
           kind: 'error',
-          text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost.`,
+          text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost${dropped}.${kept}`,
         },
       });
-      host.send({ type: 'load', text: s.text, step: cursor(), detailed: detailed(), settings });
+      lastLoad = null;
+      sendBusy({ type: 'load', text, step, detailed: detailed(), settings });
+      if (replay) {
+        const again = replay;
+        queue.unshift({
+          seek: false,
+          go: () => {
+            lastLoad = again.lastLoad;
+            if (again.body.type === 'run') {
+              live = true;
+              set({ status: 'running', run: { steps: 0, limit: null } });
+            }
+            const id = sendBusy(again.body, true);
+            if (undoFor?.id === again.id) undoFor = { ...undoFor, id };
+          },
+        });
+      }
+      // Exports and traces asked for are asked again.
+      for (const [old, e] of [...exports]) {
+        exports.delete(old);
+        exports.set(host.send(e.body), e);
+      }
+      for (const [old, t] of [...traceSteps]) {
+        traceSteps.delete(old);
+        traceSteps.set(host.send(t.body), t);
+      }
     };
 
     host = new WorkerHost(onMessage, onFailure, factory);
 
     const doAppend = (lines: string[]) => {
-      remember();
       set({ status: 'loading' });
-      host.send({ type: 'append', lines, at: cursor(), detailed: detailed() });
+      remember(sendBusy({ type: 'append', lines, at: cursor(), detailed: detailed() }));
     };
-    const doRun = (n: number | undefined) => {
-      remember();
+    const doRun = (n: number | string | undefined) => {
       live = true;
-      set({ status: 'running', run: { steps: 0, limit: n ?? null } });
-      host.send({ type: 'run', n, at: cursor(), detailed: detailed() });
+      const limit = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+      set({ status: 'running', run: { steps: 0, limit } });
+      remember(sendBusy({ type: 'run', n, at: cursor(), detailed: detailed() }));
     };
     const send = (text: string, step: number | undefined, event?: number) =>
-      host.send(
+      sendBusy(
         event === undefined
           ? { type: 'load', text, step, detailed: detailed(), settings }
           : { type: 'load', text, step, event, detailed: detailed(), settings },
       );
+    /** A seek request (the cursor the next request starts from moves only with its answer). */
+    const sendSeek = (step: number, event: number | null = null) => {
+      const k = Math.max(0, Math.min(step, length()));
+      return sendBusy(
+        event === null || k === 0
+          ? { type: 'seek', step: k, detailed: detailed() }
+          : { type: 'seek', step: k, event, detailed: detailed() },
+      );
+    };
 
     return {
       text: initialText,
@@ -298,6 +504,7 @@ export function createVizStore(
       cpus: {},
       status: 'loading',
       run: null,
+      loading: null,
       notice: null,
       editorErrors: [],
       selected: [],
@@ -308,18 +515,33 @@ export function createVizStore(
       historyMode: 'replace',
       compare: null,
       settingsError: null,
+      traceImport: null,
 
       load(text, step, fromEditor = false, source = fromEditor ? 'editor' : 'app') {
-        if (get().info) remember();
-        lastLoad = { text, step, fromEditor, source };
-        set({ status: 'loading', historyMode: get().info ? 'push' : 'replace' });
-        send(text, step);
+        if (source === 'file' && text.trim() === '') {
+          // An empty file is no scenario to replace the session with (issue 14.7).
+          set({
+            notice: { kind: 'error', text: 'The file was not opened: it is empty. The session was kept.' },
+          });
+          return;
+        }
+        exclusive(() => {
+          const had = get().info !== null;
+          startLoad();
+          lastLoad = { text, step, fromEditor, source };
+          set({ status: 'loading', historyMode: had ? 'push' : 'replace' });
+          const id = send(text, step);
+          if (had) remember(id);
+        });
       },
       configure(config) {
-        if (get().info) remember();
-        lastLoad = { text: get().text, fromEditor: false, source: 'app' };
-        set({ status: 'loading', historyMode: 'push' });
-        host.send({ type: 'configure', config, detailed: detailed() });
+        exclusive(() => {
+          const had = get().info !== null;
+          lastLoad = { text: get().text, fromEditor: false, source: 'app' };
+          set({ status: 'loading', historyMode: 'push' });
+          const id = sendBusy({ type: 'configure', config, detailed: detailed() });
+          if (had) remember(id);
+        });
       },
       openLink(fragment, fromHistory = false) {
         const r = decodeFragment(fragment);
@@ -329,38 +551,49 @@ export function createVizStore(
           });
           return false;
         }
-        if (get().info) remember();
-        lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
-        set({
-          status: 'loading',
-          view: r.state.view ?? 'timeline',
-          compare: r.state.compare ?? null,
-          historyMode: fromHistory ? 'replace' : 'push',
+        exclusive(() => {
+          const had = get().info !== null;
+          startLoad();
+          lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
+          set({
+            status: 'loading',
+            view: r.state.view ?? 'timeline',
+            compare: r.state.compare ?? null,
+            historyMode: fromHistory ? 'replace' : 'push',
+          });
+          const id = send(r.state.text, r.state.step, r.state.event);
+          if (had) remember(id);
         });
-        send(r.state.text, r.state.step, r.state.event);
         return true;
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
+      },
+      importTrace(text, name) {
+        if (get().status === 'running') return;
+        host.send({ type: 'import-trace', text, name });
       },
       setCompare(compare) {
         set({ compare, historyMode: 'replace' });
       },
       requestExport(what, compare) {
         return new Promise((resolve) => {
-          const id = host.send(compare ? { type: 'export', what, compare } : { type: 'export', what });
-          exports.set(id, resolve);
+          const body: RequestBody = compare ? { type: 'export', what, compare } : { type: 'export', what };
+          exports.set(host.send(body), { body, resolve });
         });
       },
       requestTraceSteps() {
         return new Promise((resolve) => {
-          const id = host.send({ type: 'trace-steps' });
-          traceSteps.set(id, resolve);
+          const body: RequestBody = { type: 'trace-steps' };
+          traceSteps.set(host.send(body), { body, resolve });
         });
       },
       peer: null,
       exploration: null,
       explore(depth) {
+        // Not exclusive: it reads the session and changes nothing, so nothing waits for it and
+        // it waits for nothing (the worker takes it after what was sent before). Its answers
+        // carry its own id, never the busy one: answered() ignores them.
         set({
           exploration: {
             running: true,
@@ -371,96 +604,127 @@ export function createVizStore(
             report: null,
           },
         });
-        host.send(depth === undefined ? { type: 'explore' } : { type: 'explore', depth });
+        exploreId = host.send(depth === undefined ? { type: 'explore' } : { type: 'explore', depth });
       },
       stopExplore() {
-        host.send({ type: 'explore-stop' });
+        // Answered by the exploration's report (what it found so far).
+        if (get().exploration?.running) host.send({ type: 'explore-stop' });
       },
       seek(step, event = null) {
-        const k = Math.max(0, Math.min(step, length()));
         if (get().status === 'running') return;
-        wanted = k;
-        wantedId = host.send(
-          event === null || k === 0
-            ? { type: 'seek', step: k, detailed: detailed() }
-            : { type: 'seek', step: k, event, detailed: detailed() },
-        );
+        wanted = Math.max(0, Math.min(step, length()));
+        // Seeks asked faster than frames come coalesce to the last (60 in one go: one frame, issue 14.6).
+        wantedId = Number.POSITIVE_INFINITY;
+        exclusive(() => {
+          if (get().status === 'running') {
+            wanted = null;
+            wantedId = 0;
+            return;
+          }
+          wantedId = sendSeek(step, event);
+        }, true);
       },
       stepBy(delta) {
         const from = wanted ?? cursor();
         get().seek(from + delta);
       },
       seekEvent(event) {
-        const f = get().frame;
-        if (get().status === 'running' || !f || f.step === 0) return;
-        if (event === null) host.send({ type: 'seek', step: f.step, detailed: detailed() });
-        else
-          host.send({
-            type: 'seek',
-            step: f.step,
-            event: Math.max(0, Math.min(event, f.events.length - 1)),
-            detailed: detailed(),
-          });
+        // Read at send time: each press moves one event from where the last one left.
+        exclusive(() => {
+          const f = get().frame;
+          if (get().status === 'running' || !f || f.step === 0) return;
+          sendSeek(f.step, event === null ? null : Math.max(0, Math.min(event, f.events.length - 1)));
+        });
       },
       stepEvent(delta) {
-        const f = get().frame;
-        if (get().status === 'running' || !f) return;
-        const last = f.events.length - 1;
-        if (delta > 0) {
-          // From a whole step (or its last event) on to the next step's first event.
-          if (f.step > 0 && f.event === null && last >= 0) return get().seekEvent(0);
-          if (f.step > 0 && f.event !== null && f.event < last) return get().seekEvent(f.event + 1);
-          if (f.step < length())
-            host.send({ type: 'seek', step: f.step + 1, event: 0, detailed: detailed() });
-          return;
-        }
-        if (f.event !== null && f.event > 0) return get().seekEvent(f.event - 1);
-        if (f.event === 0) return get().seekEvent(null);
-        if (f.step > 0) get().seek(f.step - 1);
+        exclusive(() => {
+          const f = get().frame;
+          if (get().status === 'running' || !f) return;
+          const last = f.events.length - 1;
+          if (delta > 0) {
+            // From a whole step (or its last event) on to the next step's first event.
+            if (f.step > 0 && f.event === null && last >= 0) return void sendSeek(f.step, 0);
+            if (f.step > 0 && f.event !== null && f.event < last) return void sendSeek(f.step, f.event + 1);
+            if (f.step < length()) sendSeek(f.step + 1, 0);
+            return;
+          }
+          if (f.event !== null && f.event > 0) return void sendSeek(f.step, f.event - 1);
+          if (f.event === 0) return void sendSeek(f.step);
+          if (f.step > 0) sendSeek(f.step - 1);
+        });
       },
       act(lines) {
-        if (get().status === 'running') return;
-        const discard = length() - cursor();
-        if (discard > 0) set({ pending: { lines, discard } });
-        else doAppend(lines);
+        exclusive(() => {
+          if (get().status === 'running') return;
+          const discard = length() - cursor();
+          if (discard > 0) set({ pending: { lines, discard } });
+          else doAppend(lines);
+        });
       },
       startRun(n) {
-        if (get().status === 'running') return;
-        const discard = length() - cursor();
-        if (discard > 0) set({ pending: { run: n, discard } });
-        else doRun(n);
+        exclusive(() => {
+          if (get().status === 'running') return;
+          const discard = length() - cursor();
+          if (discard > 0) set({ pending: { run: n, discard } });
+          else doRun(n);
+        });
       },
       stopRun() {
         host.send({ type: 'stop' });
+      },
+      cancelLoad() {
+        const prev = beforeLoad;
+        if (!get().loading || !prev) return;
+        // The worker is busy replaying and reads no message until it is done: end it.
+        host.restart();
+        beforeLoad = null;
+        // The cancelled load is answered by nobody now, and what waited for it goes with it.
+        busy = null;
+        undoFor = null;
+        queue.length = 0;
+        importing = null;
+        lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
+        // The restart ended an exploration too.
+        set({
+          loading: null,
+          status: 'loading',
+          undoStack: prev.undoStack,
+          redoStack: prev.redoStack,
+          exploration: null,
+        });
+        send(prev.text, prev.step);
       },
       confirmPending(ok) {
         const p = get().pending;
         set({ pending: null });
         if (!ok || !p) return;
-        if ('lines' in p) doAppend(p.lines);
-        else doRun(p.run);
+        exclusive(() => ('lines' in p ? doAppend(p.lines) : doRun(p.run)));
       },
       undo() {
-        const s = get();
-        const prev = s.undoStack.at(-1);
-        if (!prev || s.status === 'running') return;
-        set({
-          undoStack: s.undoStack.slice(0, -1),
-          redoStack: [...s.redoStack, { text: s.text, step: cursor() }],
+        exclusive(() => {
+          const s = get();
+          const prev = s.undoStack.at(-1);
+          if (!prev || s.status === 'running') return;
+          set({
+            undoStack: s.undoStack.slice(0, -1),
+            redoStack: [...s.redoStack, { text: s.text, step: cursor() }],
+          });
+          lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
+          send(prev.text, prev.step);
         });
-        lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
-        send(prev.text, prev.step);
       },
       redo() {
-        const s = get();
-        const next = s.redoStack.at(-1);
-        if (!next || s.status === 'running') return;
-        set({
-          redoStack: s.redoStack.slice(0, -1),
-          undoStack: [...s.undoStack, { text: s.text, step: cursor() }],
+        exclusive(() => {
+          const s = get();
+          const next = s.redoStack.at(-1);
+          if (!next || s.status === 'running') return;
+          set({
+            redoStack: s.redoStack.slice(0, -1),
+            undoStack: [...s.undoStack, { text: s.text, step: cursor() }],
+          });
+          lastLoad = { text: next.text, step: next.step, fromEditor: false, source: 'app' };
+          send(next.text, next.step);
         });
-        lastLoad = { text: next.text, step: next.step, fromEditor: false, source: 'app' };
-        send(next.text, next.step);
       },
       toggleSelected(cpu) {
         const s = get();
@@ -468,7 +732,9 @@ export function createVizStore(
           ? s.selected.filter((c) => c !== cpu)
           : [...s.selected, cpu].slice(-12);
         set({ selected });
-        host.send({ type: 'seek', step: cursor(), detailed: detailed() });
+        exclusive(() => {
+          if (get().status !== 'running') sendSeek(cursor());
+        }, true);
       },
       dismissNotice() {
         set({ notice: null });
@@ -483,6 +749,7 @@ export function createVizStore(
   const testHooks: TestHooks = {
     crashWorker: () => host.send({ type: 'test-crash' }),
     hangWorker: (ms) => host.send({ type: 'test-hang', ms }),
+    tryEscape: () => new Promise((resolve) => escapes.set(host.send({ type: 'test-escape' }), resolve)),
   };
   return Object.assign(store, { testHooks });
 }

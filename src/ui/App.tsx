@@ -17,8 +17,11 @@ import { EditorPanel } from './editor/EditorPanel.tsx';
 import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
+import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
 import { LanesView } from './lanes/LanesView.tsx';
+import { LifeStrip } from './life/LifeStrip.tsx';
+import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
@@ -45,6 +48,37 @@ function NoticeBar() {
       <Button onClick={dismiss} aria-label="Dismiss">
         ✕
       </Button>
+    </div>
+  );
+}
+
+/** A scenario, link or file being opened: how far the replay is, and a way back (issue 12.3, 14.3). */
+function LoadingBar() {
+  const loading = useViz((s) => s.loading);
+  const canCancel = useViz((s) => s.info !== null);
+  const cancel = useViz((s) => s.cancelLoad);
+  if (!loading) return null;
+  const { done, total } = loading;
+  return (
+    <div
+      className="flex items-center gap-3 bg-sky-100 px-4 py-2 text-sm text-sky-950 dark:bg-sky-950 dark:text-sky-100"
+      data-testid="loading"
+    >
+      <span id="loading-label">Opening the scenario{total > 0 ? `: step ${done} of ${total}` : '…'}</span>
+      <div
+        role="progressbar"
+        aria-labelledby="loading-label"
+        aria-valuemin={0}
+        aria-valuemax={total || 1}
+        aria-valuenow={total ? done : 0}
+        className="h-2 w-48 overflow-hidden rounded bg-sky-200 dark:bg-sky-800"
+      >
+        <div
+          className="h-full bg-sky-600"
+          style={{ width: `${total ? Math.round((100 * done) / total) : 2}%` }}
+        />
+      </div>
+      {canCancel && <Button onClick={cancel}>Cancel</Button>}
     </div>
   );
 }
@@ -154,6 +188,7 @@ function Shell() {
   const [help, setHelp] = useState(false);
   const [theme, setTheme] = useState<Theme>(() => storedTheme() ?? systemTheme());
   const store = useVizStore();
+  const opened = useViz((s) => s.info !== null);
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -235,6 +270,21 @@ function Shell() {
       window.removeEventListener('drop', drop);
     };
   }, [store]);
+  if (!opened)
+    // Until the first scenario has run (a heavy link can take seconds) there is no state to show
+    // or act on: its progress only, never "step 0 / 0", another preset's name or live forms.
+    return (
+      <div className="min-h-screen">
+        <header className="border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
+          <span className="text-base font-bold tracking-tight">apicscope</span>
+        </header>
+        <NoticeBar />
+        <LoadingBar />
+        <main aria-busy="true" className="p-4 text-sm text-slate-700 dark:text-slate-300">
+          The scenario opens once its steps have run.
+        </main>
+      </div>
+    );
   return (
     <div className="min-h-screen">
       <Header
@@ -247,11 +297,14 @@ function Shell() {
         }}
       />
       <NoticeBar />
+      <LoadingBar />
       <main className="grid gap-3 p-3 lg:grid-cols-[minmax(0,1fr)_minmax(22rem,28rem)]">
         <div className="min-w-0 space-y-3">
           <Transport />
           <StepBanner />
+          <TracePanel />
           <MachinePicture />
+          <LifeStrip />
           <SingleLanes />
           <Main />
           <DevicesPanel />
@@ -261,6 +314,7 @@ function Shell() {
       </main>
       <ConfirmDiscard />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <ReferenceHost />
     </div>
   );
 }

@@ -10,6 +10,8 @@ import type { VizState, VizStore } from '../store/viz.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
 import { useViz, useVizStore } from './context.ts';
+import { looksLikeTrace } from './import/detect.ts';
+import { TraceDialog } from './import/TraceDialog.tsx';
 
 /** Reads a dropped or chosen file as scenario text; refuses what is too large to be one. */
 export async function openFile(store: VizStore, file: File): Promise<void> {
@@ -23,7 +25,8 @@ export async function openFile(store: VizStore, file: File): Promise<void> {
     return;
   }
   const text = await file.text();
-  store.getState().load(text, 0, false, 'file');
+  if (looksLikeTrace(file.name, text)) store.getState().importTrace(text, file.name);
+  else store.getState().load(text, 0, false, 'file');
 }
 
 /** A menu entry: closes the menu, then does its thing. */
@@ -108,6 +111,7 @@ export function FileMenu() {
   const store = useVizStore();
   const info = useViz((s) => s.info);
   const [copy, setCopy] = useState<{ title: string; text: string } | null>(null);
+  const [pasteTrace, setPasteTrace] = useState(false);
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const menu = useRef<HTMLDetailsElement>(null);
@@ -214,7 +218,11 @@ export function FileMenu() {
           className="absolute right-0 z-40 mt-1 w-72 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
           <MenuItem close={close} onSelect={() => fileInput.current?.click()}>
-            Open a .apic file… <span className="text-xs text-slate-500">(or drop it on the page)</span>
+            Open a .apic file or a KVM trace…{' '}
+            <span className="text-xs text-slate-500">(or drop it on the page)</span>
+          </MenuItem>
+          <MenuItem close={close} onSelect={() => setPasteTrace(true)}>
+            Paste a KVM trace (trace-cmd report, perf script)…
           </MenuItem>
           <MenuItem close={close} onSelect={() => download(`${name}.apic`, store.getState().text)}>
             Download the scenario (.apic)
@@ -261,9 +269,9 @@ export function FileMenu() {
       <input
         ref={fileInput}
         type="file"
-        accept=".apic,text/plain"
+        accept=".apic,.txt,.report,text/plain"
         className="hidden"
-        aria-label="Open a scenario file"
+        aria-label="Open a scenario file or a KVM trace"
         data-testid="file-input"
         onChange={(e) => {
           const f = e.target.files?.[0];
@@ -272,6 +280,12 @@ export function FileMenu() {
         }}
       />
       {copy && <CopyDialog title={copy.title} text={copy.text} onClose={() => setCopy(null)} />}
+      {pasteTrace && (
+        <TraceDialog
+          onImport={(text) => store.getState().importTrace(text, 'pasted trace')}
+          onClose={() => setPasteTrace(false)}
+        />
+      )}
     </>
   );
 }

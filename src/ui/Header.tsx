@@ -1,5 +1,5 @@
 /** The top bar: what this is, the preset picker, help and theme. */
-import { PRESETS } from '../presets/index.ts';
+import { PRESET_COMPARE, PRESET_GROUPS, PRESETS } from '../presets/index.ts';
 import { Button } from './common/Button.tsx';
 import { useViz } from './context.ts';
 import { FileMenu } from './FileMenu.tsx';
@@ -11,6 +11,11 @@ function titleOf(text: string): string | null {
 }
 
 const TITLES = PRESETS.map((p) => ({ id: p.id, title: titleOf(p.text) ?? p.id, text: p.text }));
+const GROUPED = new Set(PRESET_GROUPS.flatMap((g) => g.ids));
+
+function PresetOption({ t }: { t: (typeof TITLES)[number] }) {
+  return <option value={t.id}>{t.title}</option>;
+}
 
 export function Header({
   onHelp,
@@ -27,6 +32,15 @@ export function Header({
   const title = useViz((s) => s.info?.title);
   const text = useViz((s) => s.text);
   const current = TITLES.find((t) => t.text === text)?.id ?? '';
+  const warnings = useViz((s) => s.info?.warnings);
+  const warningCount = useViz((s) => s.info?.warningCount ?? 0);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  const seek = useViz((s) => s.seek);
+  // The next step with a warning after the one on screen (wrapping round).
+  const nextWarning = () => {
+    if (!warnings?.length) return;
+    seek((warnings.find((w) => w.step > step) ?? warnings[0]).step);
+  };
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
       <div className="mr-2">
@@ -47,18 +61,33 @@ export function Header({
           aria-label="Load a preset scenario"
         >
           {current === '' && <option value="">(your scenario)</option>}
-          {TITLES.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.title}
-            </option>
+          {TITLES.filter((t) => !GROUPED.has(t.id)).map((t) => (
+            <PresetOption key={t.id} t={t} />
+          ))}
+          {PRESET_GROUPS.map((g) => (
+            <optgroup key={g.label} label={g.label}>
+              {TITLES.filter((t) => g.ids.includes(t.id)).map((t) => (
+                <PresetOption key={t.id} t={t} />
+              ))}
+            </optgroup>
           ))}
         </select>
       </label>
       <h1 className="m-0 min-w-0 flex-1 truncate text-sm font-semibold" data-testid="title">
         {title ?? ''}
       </h1>
+      {warningCount > 0 && (
+        <Button
+          onClick={nextWarning}
+          data-testid="warning-count"
+          title="Lint warnings: legal states and steps that are almost always a bug. Go to the next step with one."
+          className="border-amber-400 text-amber-900 dark:border-amber-600 dark:text-amber-200"
+        >
+          ⚠ {warningCount.toLocaleString('en-US')} warning{warningCount === 1 ? '' : 's'}
+        </Button>
+      )}
       <Button
-        onClick={() => setCompare(compare ? null : [])}
+        onClick={() => setCompare(compare ? null : [...(PRESET_COMPARE.get(current) ?? [])])}
         aria-pressed={compare}
         title="The same scenario under a second configuration, side by side"
       >

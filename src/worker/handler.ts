@@ -4,16 +4,21 @@
  * to the Worker scope, and the store's tests to a fake worker in Node.
  */
 import { Explorer } from '../explore/explorer.ts';
+import { checkTrace } from '../import/index.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { checkSetting } from '../scenario/settings.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
 import { encodeLink } from '../share/url.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
-import type { ExploreReport, Request, Response, TestHookRequest } from './protocol.ts';
+import type { ExploreReport, Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
+import { requestProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
-/** Returns the handler of the requests; answers go to `post`. */
-export function createWorkerHandler(post: (r: Response) => void): (req: Request | TestHookRequest) => void {
+/**
+ * Returns the handler of the requests; answers go to `post`. A message that is not a request
+ * of the protocol (protocol.ts requestProblem) is answered with an error and changes nothing.
+ */
+export function createWorkerHandler(post: (r: Response) => void): (req: unknown) => void {
   const session = new Session();
   let current = 0;
   // Heartbeats during long loads: the UI's hang watchdog hears them.
@@ -49,6 +54,8 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
 
   /** The exploration in progress: advanced in slices beside everything else, until done or stopped. */
   let exploring: { id: number; explorer: Explorer; lastProgress: number } | null = null;
+  /** A pumpExplore slice is scheduled. */
+  let pumping = false;
 
   function exploreReport(e: Explorer): ExploreReport {
     const st = e.stats();
@@ -62,6 +69,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
   }
 
   function pumpExplore(): void {
+    pumping = false;
     const x = exploring;
     if (!x) return;
     const t0 = performance.now();
@@ -86,11 +94,19 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
         maxDepth: x.explorer.maxDepth,
       });
     }
+    pumping = true;
     slices.next(pumpExplore);
   }
 
   function startExplore(id: number, depth?: number, maxStates?: number): void {
-    if (exploring) exploring.explorer.stop();
+    // The one it replaces is answered now with what it found: every explore gets its report
+    // (the UI's host owes each request by id until then).
+    const old = exploring;
+    if (old) {
+      old.explorer.stop();
+      exploring = null;
+      post({ type: 'explore-done', id: old.id, report: exploreReport(old.explorer) });
+    }
     const parsed = parseScenario(session.info().text);
     const empty = (error: string): ExploreReport => ({
       violations: [],
@@ -107,9 +123,11 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
     } catch (e) {
       return post({ type: 'explore-done', id, report: empty((e as Error).message) });
     }
-    const was = exploring;
     exploring = { id, explorer, lastProgress: 0 };
-    if (!was) slices.next(pumpExplore);
+    if (!pumping) {
+      pumping = true;
+      slices.next(pumpExplore);
+    }
   }
 
   function handle(req: Request | TestHookRequest): void {
@@ -178,6 +196,9 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
       case 'trace-steps':
         post({ type: 'trace-steps', id: req.id, steps: session.traceSteps() });
         return;
+      case 'import-trace':
+        post({ type: 'trace-imported', id: req.id, result: importedTrace(req.text, req.name) });
+        return;
       case 'explore':
         startExplore(req.id, req.depth, req.maxStates);
         return;
@@ -194,16 +215,32 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
         }
         return;
       }
+      case 'test-escape':
+        void tryEscape().then((r) => post({ type: 'escaped', id: req.id, ...r }));
+        return;
     }
   }
 
-  return (req: Request | TestHookRequest) => {
+  return (msg: unknown) => {
+    const problem = requestProblem(msg);
+    if (problem !== null) {
+      const id = (msg as { id?: unknown } | null)?.id;
+      return post({
+        type: 'error',
+        id: Number.isSafeInteger(id) ? (id as number) : 0,
+        errors: [
+          { line: 1, col: 1, message: `the worker was sent a message outside its protocol (${problem})` },
+        ],
+      });
+    }
+    const req = msg as Request | TestHookRequest;
     // A request that changes or shows the session ends a run first, as a stop would.
     if (
       run &&
       req.type !== 'stop' &&
       req.type !== 'test-crash' &&
       req.type !== 'test-hang' &&
+      req.type !== 'test-escape' &&
       req.type !== 'export' &&
       req.type !== 'explore-stop'
     ) {
@@ -212,4 +249,73 @@ export function createWorkerHandler(post: (r: Response) => void): (req: Request 
     }
     handle(req);
   };
+}
+
+/** `apicscope import TRACE --check`, as the app shows it: the scenario, and the verdicts by step. */
+export function importedTrace(text: string, name: string): TraceImportResult {
+  const { result, check } = checkTrace(text, name);
+  if (!result.ok) return { ok: false, error: result.error };
+  const steps = result.steps.map((s) => ({
+    step: s.step,
+    traceLine: s.traceLine,
+    action: s.action,
+    inferred: s.inferred,
+  }));
+  // The step of a trace line: the last step whose input line comes before it (0: the start).
+  const stepOf = (line: number) => {
+    let lo = 0;
+    let hi = steps.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (steps[mid].traceLine <= line) {
+        found = steps[mid].step;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  const { summary } = result;
+  return {
+    ok: true,
+    text: result.text,
+    info: {
+      name,
+      lines: summary.lines,
+      used: summary.used,
+      skipped: summary.skipped,
+      skippedWhy: summary.skippedWhy,
+      agreements: check?.agreements ?? 0,
+      steps,
+      disagreements: (check?.disagreements ?? []).map((d) => ({ ...d, step: stepOf(d.line) })),
+    },
+  };
+}
+
+/** What `eval` (and `new Function`) and `fetch` do in this scope: both must be refused (issue 14.12). */
+async function tryEscape(): Promise<{ eval: string; fetch: string }> {
+  const say = (e: unknown) => `blocked: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+  let evalResult: string;
+  try {
+    const g = globalThis as { eval?: (s: string) => unknown };
+    const a = g.eval?.('6 * 7');
+    // The Function constructor, reached as a page script could (no `new Function` in the bundle).
+    const F = Object.getPrototypeOf(() => 0).constructor as (body: string) => () => unknown;
+    const b = F('return 6 * 7')();
+    evalResult = `allowed: ${String(a)} ${String(b)}`;
+  } catch (e) {
+    evalResult = say(e);
+  }
+  let fetchResult: string;
+  try {
+    const f = (globalThis as { fetch?: typeof fetch }).fetch;
+    if (typeof f !== 'function') throw new TypeError('fetch is not a function here');
+    const r = await f(
+      new URL('/', (globalThis as { location?: { href: string } }).location?.href ?? 'http://127.0.0.1/'),
+    );
+    fetchResult = `allowed: HTTP ${r.status}`;
+  } catch (e) {
+    fetchResult = say(e);
+  }
+  return { eval: evalResult, fetch: fetchResult };
 }

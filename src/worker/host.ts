@@ -3,6 +3,7 @@
  * crashes or hangs, so that the store can restart it from the scenario text.
  */
 import type { RequestBody, Response, TestHookBody } from './protocol.ts';
+import { responseProblem } from './protocol.ts';
 
 export type WorkerFactory = () => Worker;
 
@@ -12,10 +13,19 @@ const defaultFactory: WorkerFactory = () =>
 /** No answer for this long while one is owed means the worker hangs. */
 export const HANG_MS = 6000;
 
+/** Responses that leave their request owed: more of its answers follow (a run's, an exploration's). */
+const STILL_OWED: ReadonlySet<Response['type']> = new Set([
+  'loaded',
+  'progress',
+  'run-ended',
+  'explore-progress',
+]);
+
 export class WorkerHost {
   private worker: Worker;
   private nextId = 1;
-  private owed = false;
+  /** Requests not answered yet (a run's until its last frame). */
+  private readonly owed = new Set<number>();
   private lastHeard = 0;
   private watchdog: ReturnType<typeof setInterval>;
 
@@ -26,20 +36,24 @@ export class WorkerHost {
   ) {
     this.worker = this.spawn();
     this.watchdog = setInterval(() => {
-      if (this.owed && performance.now() - this.lastHeard > HANG_MS)
+      if (this.owed.size > 0 && performance.now() - this.lastHeard > HANG_MS)
         this.fail('hang', `no answer for ${HANG_MS / 1000} s`);
     }, 1000);
   }
 
   private spawn(): Worker {
     const w = this.factory();
-    w.onmessage = (e: MessageEvent<Response>) => {
+    w.onmessage = (e: MessageEvent<unknown>) => {
+      if (w !== this.worker) return;
+      // Only the protocol's messages are handed on: anything else means the worker is not ours any more.
+      const problem = responseProblem(e.data);
+      if (problem !== null) return this.fail('crash', `a message outside the protocol: ${problem}`);
       this.lastHeard = performance.now();
-      const r = e.data;
-      // A run owes answers until it ends; everything else is answered by its frame or error.
-      if (r.type === 'frame' && !r.live) this.owed = false;
-      if (r.type === 'error' || r.type === 'settings-error' || r.type === 'exported') this.owed = false;
-      if (r.type === 'explore-done') this.owed = false;
+      const r = e.data as Response;
+      // A run owes answers until its last frame; everything else is answered by its frame, error
+      // or result.
+      // An exploration owes its report: its progress messages are heard (above), they answer nothing.
+      if (r.type === 'frame' ? !r.live : !STILL_OWED.has(r.type)) this.owed.delete(r.id);
       this.onMessage(r);
     };
     w.onerror = (e) => {
@@ -51,17 +65,25 @@ export class WorkerHost {
   }
 
   private fail(kind: 'crash' | 'hang', detail: string): void {
-    this.owed = false;
+    this.owed.clear();
     this.worker.terminate();
     this.worker = this.spawn();
     this.onFailure(kind, detail);
   }
 
+  /** Ends the worker's current work at once (a cancelled load): a fresh worker, nothing owed. */
+  restart(): void {
+    this.owed.clear();
+    this.worker.terminate();
+    this.worker = this.spawn();
+  }
+
   send(body: RequestBody | TestHookBody): number {
     const id = this.nextId++;
-    if (body.type !== 'stop' && body.type !== 'explore-stop') {
-      this.owed = true;
-      this.lastHeard = performance.now();
+    // Stops are answered by the request they stop (its last frame, its report).
+    if (body.type !== 'stop' && body.type !== 'explore-stop' && body.type !== 'test-crash') {
+      if (this.owed.size === 0) this.lastHeard = performance.now();
+      this.owed.add(id);
     }
     this.worker.postMessage({ ...body, id });
     return id;

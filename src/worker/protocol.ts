@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { CounterName } from '../core/counters.ts';
 import type { TraceEvent } from '../core/events.ts';
 import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
+import type { HostLeg, LifeEntry } from '../core/state.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { StepEvents } from '../share/trace-export.ts';
@@ -41,8 +42,11 @@ export type Request =
   | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
   | { type: 'append'; id: number; lines: string[]; at: number; detailed: number[] }
-  /** Start `run n` (default: the language's `run`) after step `at`, reporting progress; ends by itself or on `stop`. */
-  | { type: 'run'; id: number; n?: number; at: number; detailed: number[] }
+  /**
+   * Start `run n` (default: the language's `run`) after step `at`, reporting progress; ends by
+   * itself or on `stop`. `n` may be the Run box's text: it is parsed as a `run` line would be.
+   */
+  | { type: 'run'; id: number; n?: number | string; at: number; detailed: number[] }
   | { type: 'stop'; id: number }
   /**
    * The whole session's trace, as trace-cmd text (with or without reasons) or Chrome trace JSON;
@@ -52,8 +56,14 @@ export type Request =
   /** The whole session's events, per step (compare: the first difference, and exports of both sides). */
   | { type: 'trace-steps'; id: number }
   /**
+   * Read a `trace-cmd report` / `perf script` text (src/import): the scenario it gives and how its
+   * replay agrees with the trace. Nothing is loaded: the store loads the text through its one gate.
+   */
+  | { type: 'import-trace'; id: number; text: string; name: string }
+  /**
    * Explore every action sequence from the session's last state (issue 10, docs/explore.md),
    * reporting progress; ends by itself or on `explore-stop`. The bounds default to the file's.
+   * It changes nothing in the session; its progress and report carry its id.
    */
   | { type: 'explore'; id: number; depth?: number; maxStates?: number }
   | { type: 'explore-stop'; id: number };
@@ -64,7 +74,9 @@ export type Request =
  */
 export type TestHookRequest =
   | { type: 'test-crash'; id: number }
-  | { type: 'test-hang'; id: number; ms: number };
+  | { type: 'test-hang'; id: number; ms: number }
+  /** The worker tries `eval` and `fetch` and says what happened (both must fail: issue 14.12). */
+  | { type: 'test-escape'; id: number };
 
 export type Response =
   | { type: 'loaded'; id: number; info: SessionInfo }
@@ -84,7 +96,10 @@ export type Response =
       depth: number;
       maxDepth: number;
     }
-  | { type: 'explore-done'; id: number; report: ExploreReport };
+  | { type: 'explore-done'; id: number; report: ExploreReport }
+  | { type: 'trace-imported'; id: number; result: TraceImportResult }
+  /** The answer to `test-escape`: what each attempt gave ('blocked: …' or 'allowed: …'). */
+  | { type: 'escaped'; id: number; eval: string; fetch: string };
 
 /** What an exploration found: each violated property's shortest counterexample, as a share link. */
 export interface ExploreReport {
@@ -99,6 +114,24 @@ export interface ExploreReport {
   /** Why nothing was explored (the session's text does not parse, the alphabet is too large). */
   error?: string;
 }
+
+/** A trace read by `import-trace`: what `apicscope import TRACE --check` prints, per step. */
+export interface TraceImportInfo {
+  name: string;
+  lines: number;
+  used: number;
+  skipped: number;
+  skippedWhy: Record<string, number>;
+  agreements: number;
+  /** Per scenario step: the trace line it came from, and what was inferred to make it. */
+  steps: { step: number; traceLine: number; action: string; inferred: string | null }[];
+  /** Where the model and the trace part ways; `step`: the step whose input precedes the line. */
+  disagreements: { line: number; trace: string; model: string; why: string; step: number }[];
+}
+
+export type TraceImportResult =
+  | { ok: true; text: string; info: TraceImportInfo }
+  | { ok: false; error: string };
 
 export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
 
@@ -125,7 +158,24 @@ export interface SessionInfo {
   steps: StepInfo[];
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
+  /** The lints' warnings (src/lint), by step, the first MAX_WARNINGS of them. */
+  warnings: StepLint[];
+  /** How many warnings there are in all (more than `warnings` holds when over MAX_WARNINGS). */
+  warningCount: number;
 }
+
+/** Warnings a SessionInfo carries at most (a random 200 000-step scenario has tens of thousands). */
+export const MAX_WARNINGS = 2000;
+
+/** One lint warning after a step (docs/language.md "Lints"). */
+export interface StepLint {
+  step: number;
+  lint: string;
+  rule: string;
+  why: string;
+}
+
+export type { HostLeg, LifeEntry };
 
 export interface Frame {
   step: number;
@@ -165,6 +215,18 @@ export const ROW = {
 } as const;
 export const ROW_FIELDS = 8;
 
+/** The VM's life up to this step (the lifecycle strip, R8.8–R8.12). */
+export interface LifeView {
+  entries: readonly LifeEntry[];
+  /** In force now: the host, KVM's mode, QEMU's state, LVR[24] and SPIV[12] of vCPU 0. */
+  leg: number;
+  host: HostLeg;
+  mode: string;
+  state: string;
+  lvr24: boolean;
+  spiv12: boolean;
+}
+
 export interface StateView {
   /** Virtual time in nanoseconds, and as the trace prints it (seconds, microseconds). */
   time: number;
@@ -179,6 +241,7 @@ export interface StateView {
   kvm: KvmView;
   /** Every counter's total, in the language's order (contract §7). */
   counters: Record<CounterName, number>;
+  life: LifeView;
 }
 
 /** The vector registers of a vCPU that the views draw as grids. */
@@ -189,4 +252,183 @@ export type CpuSetName = (typeof CPU_SETS)[number];
 export interface CpuChange {
   sets: Partial<Record<CpuSetName, number[]>>;
   fields: string[];
+}
+
+/*
+ * Run-time validation of every message between the threads (issue 14.7): the types above are
+ * erased when compiled, and a message is data from another realm. Each check is hand-written
+ * per message type and shallow where the receiver re-validates (scenario text goes through the
+ * parser; a configuration is printed as text and parsed again). It returns null for a message
+ * of the protocol, or why it is not one.
+ */
+
+type Check = (v: unknown) => boolean;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt: Check = (v) => Number.isSafeInteger(v);
+const isStep: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isString: Check = (v) => typeof v === 'string';
+const isBool: Check = (v) => typeof v === 'boolean';
+const arrayOf =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
+const EXPORT_KINDS: readonly string[] = ['trace-text', 'trace-why', 'chrome-trace'];
+const isExportKind: Check = (v) => typeof v === 'string' && EXPORT_KINDS.includes(v);
+const isError: Check = (v) => isObject(v) && isInt(v.line) && isInt(v.col) && isString(v.message);
+const isEvent: Check = (v) =>
+  isObject(v) &&
+  isString(v.type) &&
+  typeof v.time === 'number' &&
+  isInt(v.cpu) &&
+  (v.cause === null || isInt(v.cause)) &&
+  isString(v.text) &&
+  isString(v.why);
+const isStepEvents: Check = (v) =>
+  isObject(v) && isStep(v.step) && isString(v.action) && arrayOf(isEvent)(v.events) && isStep(v.dropped);
+const isConfig: Check = (v) => isObject(v) && isInt(v.vcpus) && isString(v.apic) && isObject(v.kvm);
+const isInfo: Check = (v) =>
+  isObject(v) &&
+  isString(v.text) &&
+  isString(v.share) &&
+  isConfig(v.config) &&
+  (v.title === null || isString(v.title)) &&
+  arrayOf(isString)(v.configNotes) &&
+  isInt(v.vcpus) &&
+  arrayOf(isInt)(v.pins) &&
+  arrayOf((s) => isObject(s) && isString(s.text) && isInt(s.line) && arrayOf(isString)(s.notes))(v.steps) &&
+  arrayOf((e) => isObject(e) && isInt(e.line) && isStep(e.afterStep) && isBool(e.ok) && isString(e.actual))(
+    v.expects,
+  ) &&
+  arrayOf((w) => isObject(w) && isStep(w.step) && isString(w.lint) && isString(w.rule) && isString(w.why))(
+    v.warnings,
+  ) &&
+  isStep(v.warningCount);
+const isTraceImport: Check = (v) =>
+  isObject(v) &&
+  (v.ok === false
+    ? isString(v.error)
+    : v.ok === true &&
+      isString(v.text) &&
+      isObject(v.info) &&
+      isString(v.info.name) &&
+      isStep(v.info.agreements) &&
+      arrayOf((s) => isObject(s) && isStep(s.step) && isStep(s.traceLine) && isString(s.action))(
+        v.info.steps,
+      ) &&
+      arrayOf((d) => isObject(d) && isStep(d.line) && isStep(d.step) && isString(d.why))(
+        v.info.disagreements,
+      ));
+/** An exploration bound: a whole number from 1 (the explorer clamps it to its own limits). */
+const isBound: Check = (v) => isStep(v) && (v as number) >= 1;
+const isExploreReport: Check = (v) =>
+  isObject(v) &&
+  arrayOf(
+    (x) =>
+      isObject(x) &&
+      isString(x.property) &&
+      isStep(x.step) &&
+      isString(x.why) &&
+      (x.link === null || isString(x.link)),
+  )(v.violations) &&
+  isObject(v.stats) &&
+  isStep(v.stats.states) &&
+  isStep(v.stats.distinct) &&
+  isStep(v.stats.depth) &&
+  isStep(v.stats.maxDepth) &&
+  (v.stats.cut === false || isString(v.stats.cut)) &&
+  optional(isString)(v.error);
+const isView: Check = (v) =>
+  isObject(v) &&
+  typeof v.time === 'number' &&
+  isString(v.clock) &&
+  isInt(v.vcpus) &&
+  v.rows instanceof Int16Array &&
+  v.rows.length === (v.vcpus as number) * ROW_FIELDS &&
+  isObject(v.cpus) &&
+  isObject(v.ioapic) &&
+  isObject(v.kvm) &&
+  isObject(v.counters);
+const isFrame: Check = (v) =>
+  isObject(v) &&
+  isStep(v.step) &&
+  (v.event === null || isStep(v.event)) &&
+  isView(v.view) &&
+  arrayOf(isEvent)(v.events) &&
+  isStep(v.droppedEvents) &&
+  arrayOf(isInt)(v.touched) &&
+  isObject(v.changes) &&
+  arrayOf(isInt)(v.changedPins);
+
+/** Per message type: its fields (besides `type` and `id`) and their checks; no other fields. */
+const REQUESTS: Record<string, Record<string, Check>> = {
+  load: {
+    text: isString,
+    step: optional(isStep),
+    event: optional(isStep),
+    detailed: arrayOf(isInt),
+    settings: optional(arrayOf(isString)),
+  },
+  configure: { config: isConfig, detailed: arrayOf(isInt) },
+  seek: { step: isStep, event: optional(isStep), detailed: arrayOf(isInt) },
+  append: { lines: arrayOf(isString), at: isStep, detailed: arrayOf(isInt) },
+  // `n` is checked by the language's parser (as a `run` line), so any value can get its message.
+  run: {
+    n: optional((v) => typeof v === 'number' || typeof v === 'string'),
+    at: isStep,
+    detailed: arrayOf(isInt),
+  },
+  stop: {},
+  export: {
+    what: isExportKind,
+    compare: optional((v) => isObject(v) && isString(v.label) && arrayOf(isStepEvents)(v.steps)),
+  },
+  'trace-steps': {},
+  'import-trace': { text: isString, name: isString },
+  explore: { depth: optional(isBound), maxStates: optional(isBound) },
+  'explore-stop': {},
+  'test-crash': {},
+  'test-hang': { ms: (v) => isStep(v) && (v as number) <= 60_000 },
+  'test-escape': {},
+};
+
+const RESPONSES: Record<string, Record<string, Check>> = {
+  loaded: { info: isInfo },
+  error: { errors: (v) => arrayOf(isError)(v) && (v as unknown[]).length > 0 },
+  'settings-error': { error: isString },
+  frame: { frame: isFrame, live: optional(isBool) },
+  progress: { steps: isStep, limit: isStep },
+  'run-ended': { info: isInfo },
+  exported: { what: isExportKind, text: isString },
+  'trace-steps': { steps: arrayOf(isStepEvents) },
+  'trace-imported': { result: isTraceImport },
+  escaped: { eval: isString, fetch: isString },
+  'explore-progress': { states: isStep, distinct: isStep, depth: isStep, maxDepth: isStep },
+  'explore-done': { report: isExploreReport },
+};
+
+function check(table: Record<string, Record<string, Check>>, v: unknown): string | null {
+  if (!isObject(v)) return 'not an object';
+  const type = v.type;
+  if (typeof type !== 'string' || !Object.hasOwn(table, type)) return `unknown type ${JSON.stringify(type)}`;
+  if (!isStep(v.id)) return `${type}: id is not a message number`;
+  const fields = table[type];
+  for (const k of Object.keys(v))
+    if (k !== 'type' && k !== 'id' && !Object.hasOwn(fields, k)) return `${type}: unknown field ${k}`;
+  for (const [k, ok] of Object.entries(fields)) if (!ok(v[k])) return `${type}: bad ${k}`;
+  return null;
+}
+
+/** Why `v` is not a request (or test hook) of the protocol, or null when it is one. */
+export function requestProblem(v: unknown): string | null {
+  return check(REQUESTS, v);
+}
+
+/** Why `v` is not a response of the protocol, or null when it is one. */
+export function responseProblem(v: unknown): string | null {
+  return check(RESPONSES, v);
 }

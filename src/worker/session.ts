@@ -7,11 +7,13 @@ import type { Action } from '../core/actions.ts';
 import { DEFAULT_RUN_STEPS } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
 import { defaultConfig } from '../core/config.ts';
+import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
+import { Linter } from '../lint/lints.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { appendResults, runSteps } from '../replay/run.ts';
-import { Timeline } from '../replay/timeline.ts';
+import { LONG_STEP_WORK, RUN_CHUNK, Timeline } from '../replay/timeline.ts';
 import type { Scenario, ScenarioError } from '../scenario/ast.ts';
 import { replaceConfig } from '../scenario/edit.ts';
 import { extendScenario, parseScenario } from '../scenario/parse.ts';
@@ -19,12 +21,14 @@ import { printAction } from '../scenario/print.ts';
 import { deriveCompare } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { encodePayload } from '../share/url.ts';
-import type { CpuChange, Frame, SessionInfo } from './protocol.ts';
-import { ALL_DETAILED, MAX_DETAILED } from './protocol.ts';
+import type { CpuChange, Frame, SessionInfo, StepLint } from './protocol.ts';
+import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS } from './protocol.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
 export const MAX_STEP_EVENTS = 3000;
+/** Heartbeats inside a long step come at most this often (the UI's watchdog waits HANG_MS). */
+export const HEARTBEAT_MS = 250;
 /** Events an exported trace holds at most (later steps are left out). */
 export const MAX_EXPORT_EVENTS = 200_000;
 
@@ -44,11 +48,33 @@ export class Session {
   private timeline: Timeline | null = null;
   private lines: string[] = [];
   private expects: ExpectResult[] = [];
+  /** The lints, fed every step's state as the timeline grows; their warnings so far. */
+  private linter: Linter | null = null;
+  private warnings: StepLint[] = [];
+  private warningCount = 0;
   private running: { run: ChunkedRun; n: number } | null = null;
   private share = '';
   private shareFor: string | null = null;
-  /** Called now and then during long loads, so that the UI knows the worker is alive. */
+  /**
+   * Called now and then during long loads, and at least every HEARTBEAT_MS inside a long step
+   * (a load, a seek, a replay), so that the UI knows the worker is alive (issue 14.5).
+   */
   onProgress: ((done: number, total: number) => void) | null = null;
+  private progress = { done: 0, total: 0, at: 0 };
+
+  private beat(): void {
+    const now = performance.now();
+    if (now - this.progress.at < HEARTBEAT_MS) return;
+    this.progress.at = now;
+    this.onProgress?.(this.progress.done, this.progress.total);
+  }
+
+  /** A timeline that traces long runs as they are appended and beats while it runs one. */
+  private newTimeline(config: Config): Timeline {
+    const t = new Timeline(config, [], { traceLongSteps: MAX_STEP_EVENTS });
+    t.onChunk = () => this.beat();
+    return t;
+  }
 
   /**
    * Replaces the session with `text` if, and only if, it parses; otherwise nothing changes.
@@ -65,7 +91,10 @@ export class Session {
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
     }
     const s = parsed.scenario;
-    const timeline = new Timeline(s.config);
+    const timeline = this.newTimeline(s.config);
+    this.linter = new Linter(timeline.last);
+    this.warnings = [];
+    this.warningCount = 0;
     const expects = this.runSteps(s, timeline, 0, 1);
     this.running = null;
     this.scenario = s;
@@ -83,10 +112,23 @@ export class Session {
       minLine,
       state: () => t.last,
       apply: (action) => {
+        this.progress.done = t.length;
+        this.progress.total = total;
         if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
         t.append(action);
+        this.lint(t);
       },
     });
+  }
+
+  /** The lints of the step just added to `t`. */
+  private lint(t: Timeline): void {
+    if (!this.linter) return;
+    for (const w of this.linter.step(t.last)) {
+      this.warningCount++;
+      if (this.warnings.length < MAX_WARNINGS)
+        this.warnings.push({ step: t.length, lint: w.lint, rule: w.rule, why: w.why });
+    }
   }
 
   /** Rewrites the configuration lines of the text to `config` (comments and notes kept) and reloads. */
@@ -120,6 +162,8 @@ export class Session {
       ),
       steps: s?.steps.map((st) => ({ text: printAction(st.action), line: st.line, notes: st.notes })) ?? [],
       expects: this.expects,
+      warnings: this.warnings,
+      warningCount: this.warningCount,
     };
   }
 
@@ -138,6 +182,11 @@ export class Session {
     if (!this.scenario || !this.timeline)
       return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
     if (at < this.length) {
+      // Checked before anything is cut: a refused line leaves the later steps (issue 14.7).
+      const kept = this.textUpTo(at).split('\n');
+      const head = kept.length && kept[kept.length - 1] === '' ? kept.slice(0, -1) : kept;
+      const check = parseScenario([...head, ...lines].join('\n'));
+      if (!check.ok) return { ok: false, errors: check.errors };
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;
     }
@@ -155,7 +204,24 @@ export class Session {
   }
 
   /** Starts a long `run n` after step `at` (later steps discarded), advanced by `runChunk`. */
-  beginRun(n: number = DEFAULT_RUN_STEPS, at: number = this.length): Result {
+  beginRun(n?: number | string, at: number = this.length): Result {
+    if (!this.scenario || !this.timeline)
+      return { ok: false, errors: [{ line: 1, col: 1, message: 'no scenario loaded' }] };
+    // The length as the language reads a `run` line (its number syntax and range), before
+    // anything is cut: a refused length changes nothing (issue 14.7).
+    const arg = typeof n === 'string' ? n.trim() : n;
+    if (typeof arg === 'string' && !/^\S+$/.test(arg))
+      return { ok: false, errors: [{ line: 1, col: 5, message: 'run takes one number of guest steps' }] };
+    const line = arg === undefined ? 'run' : `run ${arg}`;
+    const parsed = extendScenario(this.scenario, line, this.lines.length + 1);
+    if (!parsed.ok) return parsed;
+    const action = parsed.scenario.steps.at(-1)?.action;
+    if (parsed.scenario.steps.length !== this.scenario.steps.length + 1 || action?.kind !== 'run')
+      return { ok: false, errors: [{ line: 1, col: 1, message: `'${n}' is not a number of guest steps` }] };
+    return this.beginParsedRun(action.n, at);
+  }
+
+  private beginParsedRun(n: number, at: number): Result {
     if (at < this.length) {
       const cut = this.load(this.textUpTo(at));
       if (!cut.ok) return cut;
@@ -183,6 +249,7 @@ export class Session {
     this.running = null;
     const action = stop && !r.run.done ? r.run.stop() : { kind: 'run' as const, n: r.n };
     this.timeline.commit(action, r.run.result().work);
+    this.lint(this.timeline);
     const line = action.n === DEFAULT_RUN_STEPS ? 'run' : `run ${action.n}`;
     // The run is already applied: rebuild the parsed scenario from the text without replaying.
     const base =
@@ -205,14 +272,22 @@ export class Session {
       const action = t.actionOf(k);
       if (total >= MAX_EXPORT_EVENTS) {
         m.tracing = false;
-        m.apply(action);
+        this.applyBeating(m, action);
         continue;
       }
-      const r = m.apply(action);
+      const r = this.applyBeating(m, action);
       total += r.events.length;
       out.push({ step: k, action: printAction(action), events: r.events, dropped: m.ctx.droppedEvents });
     }
     return out;
+  }
+
+  /** Applies `action` to `m`, a long run in chunks with heartbeats between them. */
+  private applyBeating(m: Machine, action: Action): { events: TraceEvent[] } {
+    if (action.kind !== 'run' || action.n < LONG_STEP_WORK) return m.apply(action);
+    const run = m.beginRun(action.n);
+    while (!run.advance(RUN_CHUNK)) this.beat();
+    return run.result();
   }
 
   /** The state during a run (the live tip), without events. */

@@ -12,7 +12,7 @@ import { guestPpr } from '../core/lapic.ts';
 import type { MachineState, VcpuState } from '../core/state.ts';
 import { formatTimestamp } from '../core/trace-format.ts';
 import { cpuDiff } from './diff.ts';
-import type { CpuChange, CpuDetail, StateView } from './protocol.ts';
+import type { CpuChange, CpuDetail, LifeView, StateView } from './protocol.ts';
 import { ROW, ROW_FIELDS } from './protocol.ts';
 
 function popcount(b: Uint32Array): number {
@@ -79,6 +79,22 @@ export function stateView(s: MachineState, detailed: Iterable<number>): StateVie
     ioapicVersion: ioapicVersionRegister(s),
     kvm: summary.kvm,
     counters: countersTotals(s.counters),
+    life: lifeView(s),
+  };
+}
+
+/** The VM's life for the lifecycle strip (R8.8–R8.12). */
+function lifeView(s: MachineState): LifeView {
+  const vm = s.vm;
+  const v = s.cpus[0];
+  return {
+    entries: vm.life,
+    leg: vm.leg,
+    host: vm.host,
+    mode: vm.seoib,
+    state: vm.qemuSeoib,
+    lvr24: v ? ((v.lvr >>> 24) & 1) === 1 : false,
+    spiv12: v ? (v.spiv & 0x1000) !== 0 : false,
   };
 }
 

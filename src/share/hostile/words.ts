@@ -3,6 +3,8 @@
  * the names Object.prototype carries (which an `in` or `obj[key]` lookup would find), and
  * every slot of the scenario language that takes a keyword, key or value (`@`).
  */
+import { KVM_KEYS } from '../../scenario/grammar/config.ts';
+
 export const PROTOTYPE_WORDS = [
   'constructor',
   'CONSTRUCTOR',
@@ -36,13 +38,7 @@ export const SLOTS = [
   'apicv @',
   'secure-avic @',
   'kvm @=on',
-  'kvm stale-eoi-rescan=@',
-  'kvm seoib=@',
-  'kvm pv-eoi=@',
-  'kvm pv-eoi-disable-fix=@',
-  'kvm savic-eoi-write-check=@',
-  'kvm vector-hashing=@',
-  'kvm storm-limit=@',
+  ...KVM_KEYS.map((k) => `kvm ${k}=@`),
   'guest @ profile=linux',
   'guest all profile=@',
   'guest 0 profile=@',

@@ -1,5 +1,8 @@
 /** Keyboard shortcuts and the legend, as a modal dialog. */
 import { useEffect, useRef } from 'react';
+import { Cited, LINK } from '../reference/Cited.tsx';
+import type { RefTarget } from '../reference/state.ts';
+import { referenceStore } from '../reference/state.ts';
 import { Button } from './Button.tsx';
 
 export const SHORTCUTS: [string, string][] = [
@@ -17,9 +20,16 @@ export const SHORTCUTS: [string, string][] = [
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
+  /** What had focus before help opened: the reference, opened from here, gives focus back to it. */
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
+    if (document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
     ref.current?.querySelector('button')?.focus();
   }, []);
+  const openReference = (target: RefTarget) => {
+    onClose();
+    referenceStore.getState().open(target, opener.current);
+  };
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-950/50 p-4">
       <div
@@ -60,7 +70,33 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           <li>
             A ringed cell changed in the current step. In IRR, darker empty cells are classes that PPR blocks.
           </li>
-          <li>Every event in the timeline says why it happened and which rule (R3.8, R7.5, …) applied.</li>
+          <li>
+            Every event in the timeline says why it happened and which rule (<Cited text="R3.8, R7.5" />, …)
+            applied; a rule opens in the reference.
+          </li>
+        </ul>
+        <h3 className="mb-1 mt-3 text-sm font-semibold">Reference (in the app, works offline)</h3>
+        <ul className="m-0 list-disc space-y-0.5 pl-5 text-xs">
+          <li>
+            <button
+              type="button"
+              className={`${LINK} border-0 bg-transparent p-0 font-semibold`}
+              onClick={() => openReference({ tab: 'language' })}
+            >
+              Language reference
+            </button>
+            : every statement, key, action, expectation and counter of a scenario, with examples.
+          </li>
+          <li>
+            <button
+              type="button"
+              className={`${LINK} border-0 bg-transparent p-0 font-semibold`}
+              onClick={() => openReference({ tab: 'rules' })}
+            >
+              Rule book
+            </button>
+            : every rule the whys cite, what KVM or QEMU does and the function it follows.
+          </li>
         </ul>
       </div>
     </div>

@@ -15,22 +15,12 @@ import { Button } from '../common/Button.tsx';
 import { OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
 import { LanesView } from '../lanes/LanesView.tsx';
+import { Cited } from '../reference/Cited.tsx';
 import { Counters } from '../timeline/TimelinePanel.tsx';
+import type { ChoiceRow } from './choices.ts';
+import { COMPARE_KEYS, rowsOf, settingOf, settingsOf, valuesOf } from './choices.ts';
 import type { FirstDifference } from './firstDifference.ts';
 import { firstDifference } from './firstDifference.ts';
-
-export const COMPARE_SUGGESTIONS = [
-  'kvm.stale-eoi-rescan=off',
-  'kvm.seoib=enabled',
-  'kvm.seoib=disabled',
-  'kvm.seoib=auto',
-  'kvm.pv-eoi-disable-fix=off',
-  'kvm.savic-eoi-write-check=off',
-  'kvm.vector-hashing=off',
-  'apicv=on',
-  'irqchip=kernel',
-  'ioapic.version=0x11',
-];
 
 /**
  * The second column's store: created with the view, following the first store. Its worker
@@ -192,6 +182,17 @@ function FirstDifferenceLine({ a, b }: { a: VizStore; b: VizStore }) {
       >
         Show it
       </button>
+      {[
+        ['A', d.whyA],
+        ['B', d.whyB],
+      ].map(
+        ([side, why]) =>
+          why && (
+            <span key={side} className="block text-slate-700 dark:text-slate-300" data-testid={`why-${side}`}>
+              <span className="font-semibold">{side}:</span> <Cited text={why} />
+            </span>
+          ),
+      )}
     </p>
   );
 }
@@ -250,15 +251,102 @@ function Differences({ a, b }: { a: VizStore; b: VizStore }) {
   );
 }
 
+const field =
+  'rounded border border-slate-300 bg-white px-1 py-0.5 font-mono dark:border-slate-600 dark:bg-slate-950';
+
+/** One row of "Compare with": a switch and the value column B gives it. */
+function ChoiceRowControls({
+  row,
+  n,
+  onChange,
+  onRemove,
+}: {
+  row: ChoiceRow;
+  n: number;
+  onChange: (r: ChoiceRow) => void;
+  onRemove: (() => void) | null;
+}) {
+  const known = settingOf(row.key);
+  const values = valuesOf(row.key);
+  return (
+    <li className="flex min-w-0 max-w-full flex-wrap items-center gap-1">
+      <select
+        aria-label={`Switch ${n}`}
+        value={known || row.key === '' ? row.key : '?'}
+        onChange={(e) => onChange({ key: e.target.value, value: '' })}
+        className={`${field} min-w-0 max-w-full`}
+      >
+        <option value="">choose a switch…</option>
+        {!known && row.key !== '' && <option value="?">{row.key} (unknown)</option>}
+        {COMPARE_KEYS.map((k) => (
+          <option key={k.key} value={k.key}>
+            {k.key} · {k.label}
+          </option>
+        ))}
+      </select>
+      <span aria-hidden="true">=</span>
+      {values.length || !known ? (
+        <select
+          aria-label={`Value ${n}`}
+          value={row.value}
+          onChange={(e) => onChange({ ...row, value: e.target.value })}
+          disabled={!known}
+          className={field}
+        >
+          <option value="">{known ? 'choose a value…' : '—'}</option>
+          {!values.includes(row.value) && row.value !== '' && <option value={row.value}>{row.value}</option>}
+          {values.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          aria-label={`Value ${n}`}
+          value={row.value}
+          onChange={(e) => onChange({ ...row, value: e.target.value })}
+          inputMode={known.values.kind === 'number' ? 'numeric' : 'text'}
+          spellCheck={false}
+          placeholder={
+            known.values.kind === 'number'
+              ? `${known.values.min}–${known.values.max}`
+              : known.values.kind === 'machine'
+                ? 'pc-q35-X.Y'
+                : 'a value'
+          }
+          className={`${field} ${known.values.kind === 'machine' ? 'w-28' : 'w-24'}`}
+        />
+      )}
+      {onRemove && (
+        <Button onClick={onRemove} aria-label={`Remove switch ${n}`} title="Remove this row">
+          ×
+        </Button>
+      )}
+    </li>
+  );
+}
+
 export function CompareView() {
   const a = useVizStore();
   const settings = useViz((s) => s.compare) ?? [];
   const setCompare = useViz((s) => s.setCompare);
   const joined = settings.join(' ');
-  const [draft, setDraft] = useState(joined);
+  const blank = { key: '', value: '' };
+  const [rows, setRows] = useState<ChoiceRow[]>(settings.length ? rowsOf(settings) : [blank]);
+  const [problem, setProblem] = useState<string | null>(null);
   const { b, error } = useFollower(a, settings);
-  useEffect(() => setDraft(joined), [joined]);
-  const apply = () => setCompare(draft.split(/[\s,]+/).filter(Boolean));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the rows follow the applied settings only
+  useEffect(() => setRows(settings.length ? rowsOf(settings) : [blank]), [joined]);
+  const apply = () => {
+    const r = settingsOf(rows);
+    setProblem(r.ok ? null : r.error);
+    if (r.ok) setCompare(r.settings);
+  };
+  const edit = (i: number, r: ChoiceRow) => {
+    setProblem(null);
+    setRows(rows.map((x, k) => (k === i ? r : x)));
+  };
   return (
     <div className="space-y-3">
       <form
@@ -268,28 +356,26 @@ export function CompareView() {
           apply();
         }}
       >
-        <label htmlFor="compare-settings" className="font-semibold">
-          Compare with
-        </label>
-        <input
-          id="compare-settings"
-          list="compare-suggestions"
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          spellCheck={false}
-          placeholder="kvm.stale-eoi-rescan=off"
-          className="min-w-64 flex-1 rounded border border-slate-300 bg-white px-1 py-0.5 font-mono dark:border-slate-600 dark:bg-slate-950"
-        />
-        <datalist id="compare-suggestions">
-          {COMPARE_SUGGESTIONS.map((s) => (
-            <option key={s} value={s} />
-          ))}
-        </datalist>
+        <fieldset className="m-0 flex min-w-0 flex-1 flex-wrap items-center gap-2 border-0 p-0">
+          <legend className="float-left mr-2 font-semibold">Compare with</legend>
+          <ol className="m-0 flex min-w-0 max-w-full list-none flex-col gap-1 p-0">
+            {rows.map((r, i) => (
+              <ChoiceRowControls
+                key={i}
+                row={r}
+                n={i + 1}
+                onChange={(x) => edit(i, x)}
+                onRemove={rows.length > 1 ? () => setRows(rows.filter((_, k) => k !== i)) : null}
+              />
+            ))}
+          </ol>
+          <Button onClick={() => setRows([...rows, blank])}>Add a switch</Button>
+        </fieldset>
         <Button type="submit">Apply</Button>
         <Button onClick={() => setCompare(null)}>Close compare</Button>
-        {error && (
+        {(problem ?? error) && (
           <span role="alert" className="text-rose-700 dark:text-rose-300">
-            {error}
+            {problem ?? error}
           </span>
         )}
       </form>

@@ -35,13 +35,18 @@ describe('first difference', () => {
     expect(d.step).toBe(5);
     expect(d.a).toMatch(/^stale_eoi_rescan \[vCPU 0\]/);
     expect(d.b).toMatch(/^ioapic_eoi_exit_request \[vCPU 0\]/);
+    // Each side's why names the rule it followed there (the compare view links them).
+    expect(d.whyA).toMatch(/^R7\.3 step 2: /);
+    expect(d.whyB).toMatch(/^R\d+\.\d+/);
+    expect(d.whyB).not.toBe(d.whyA);
   });
 
   it('a side with fewer events: the missing one is named as null', () => {
     const a = steps('vcpus 1\nmsi dest=0 vector=0x31\n');
     const b = steps('vcpus 1\nmsi dest=0 vector=0x31\ncpu 0 eoi\n');
     const d = firstDifference(a, b)!;
-    expect(d).toMatchObject({ step: 2, index: 0, a: null });
+    expect(d).toMatchObject({ step: 2, index: 0, a: null, whyA: null });
+    expect(d.whyB).toMatch(/^§3: /);
     expect(d.b).toMatch(/^action/);
   });
 });

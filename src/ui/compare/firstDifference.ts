@@ -10,6 +10,9 @@ export interface FirstDifference {
   /** "type text" of each side's event there, or null when that side has no such event. */
   a: string | null;
   b: string | null;
+  /** Each side's why there (it names the rule that side applied), or null. */
+  whyA: string | null;
+  whyB: string | null;
 }
 
 type Ev = StepEvents['events'][number];
@@ -24,7 +27,14 @@ export function firstDifference(a: StepEvents[], b: StepEvents[]): FirstDifferen
     const n = Math.max(ea.length, eb.length);
     for (let i = 0; i < n; i++) {
       if (path(ea[i]) !== path(eb[i]))
-        return { step: a[k]?.step ?? b[k]?.step ?? k + 1, index: i, a: name(ea[i]), b: name(eb[i]) };
+        return {
+          step: a[k]?.step ?? b[k]?.step ?? k + 1,
+          index: i,
+          a: name(ea[i]),
+          b: name(eb[i]),
+          whyA: ea[i]?.why ?? null,
+          whyB: eb[i]?.why ?? null,
+        };
     }
   }
   return null;

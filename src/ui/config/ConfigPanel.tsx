@@ -3,7 +3,25 @@
 import type { ReactNode } from 'react';
 import type { Config, GuestProfile } from '../../core/config.ts';
 import { hex } from '../../core/hex.ts';
+import { DEFAULT_MACHINE } from '../../core/limits.ts';
+import type { KvmSwitch, VmmSetting } from '../../scenario/grammar/index.ts';
+import {
+  APIC_MODES,
+  choicesOf,
+  GUEST_PROFILES,
+  IOAPIC_VERSIONS,
+  IRQCHIP_MODES,
+  KVM_SWITCHES,
+  MACHINE_RE,
+  ON_OFF,
+  SETTING_KEYS,
+  switchValue,
+  switchWord,
+  VMM_SETTINGS,
+  X2APIC_API_FLAGS,
+} from '../../scenario/grammar/index.ts';
 import { useViz } from '../context.ts';
+import { CiteLinks } from '../reference/Cited.tsx';
 
 const sel =
   'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
@@ -15,7 +33,10 @@ function Row({ label, hint, children }: { label: string; hint?: string; children
       className="flex items-center justify-between gap-3 py-0.5 text-xs text-slate-700 dark:text-slate-300"
       title={hint}
     >
-      <span>{label}</span>
+      <span>
+        {label}
+        {hint && <CiteLinks text={hint} className="ml-1.5 text-[11px]" />}
+      </span>
       {children}
     </div>
   );
@@ -41,8 +62,97 @@ function Pick<T extends string>({
   );
 }
 
-const onOff = ['on', 'off'] as const;
 const b = (v: boolean) => (v ? 'on' : 'off');
+/** A tooltip from the grammar: what it does, and the rule it follows. */
+const hintOf = (help: string, rule: string) => `${help} (${rule})`;
+const labelOf = (key: string) => SETTING_KEYS.find((s) => s.key === key)?.label ?? key;
+
+/** One KVM switch's control, as its grammar row declares it. */
+function SwitchControl({
+  sw,
+  value,
+  onChange,
+}: {
+  sw: KvmSwitch;
+  value: boolean | string | number;
+  onChange: (v: boolean | string | number) => void;
+}) {
+  const choices = choicesOf(sw.values);
+  if (choices.length)
+    return (
+      <Pick
+        label={sw.label}
+        value={switchWord(value)}
+        options={choices}
+        onChange={(w) => onChange(switchValue(sw, w))}
+      />
+    );
+  const range = sw.values.kind === 'number' ? sw.values : { min: undefined, max: undefined };
+  return (
+    <input
+      type="number"
+      min={range.min}
+      max={range.max}
+      defaultValue={String(value)}
+      key={String(value)}
+      onBlur={(e) => e.target.value !== String(value) && onChange(switchValue(sw, e.target.value))}
+      onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+      className={`${sel} w-24 text-right`}
+      aria-label={sw.label}
+    />
+  );
+}
+
+/**
+ * One `qemu …` / `host …` setting's control, as its grammar row declares it. A row whose default
+ * is null offers `default`; choosing a QEMU policy leaves `kvm seoib=` at quirked (they both
+ * choose the mode, configProblems).
+ */
+function VmmControl({
+  row,
+  config: c,
+  apply,
+}: {
+  row: VmmSetting;
+  config: Config;
+  apply: (c: Config) => void;
+}) {
+  const set = (v: string | boolean | null) =>
+    apply({
+      ...c,
+      kvm: row.field === 'seoibPolicy' && v !== null ? { ...c.kvm, seoib: 'quirked' } : c.kvm,
+      vmm: { ...c.vmm, [row.field]: v },
+    });
+  const nullable = row.default === 'default';
+  const value = c.vmm[row.field];
+  if (row.values.kind === 'machine')
+    return (
+      <input
+        type="text"
+        defaultValue={value === null ? '' : String(value)}
+        key={String(value)}
+        placeholder={DEFAULT_MACHINE}
+        onBlur={(e) => {
+          const w = e.target.value.trim().toLowerCase();
+          if (w === '' && value !== null) set(null);
+          else if (w !== '' && w !== value && MACHINE_RE.test(w)) set(w);
+        }}
+        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        className={`${sel} w-28`}
+        aria-label={row.label}
+      />
+    );
+  const choices = choicesOf(row.values);
+  const word = value === null ? 'default' : switchWord(value as string | boolean);
+  return (
+    <Pick
+      label={row.label}
+      value={word}
+      options={nullable ? ['default', ...choices] : choices}
+      onChange={(w) => set(w === 'default' ? null : row.values.kind === 'on-off' ? w === 'on' : w)}
+    />
+  );
+}
 
 export function ConfigPanel() {
   const c = useViz((s) => s.info?.config);
@@ -75,9 +185,9 @@ export function ConfigPanel() {
         </Row>
         <Row label="APIC mode" hint="xapic: the LAPIC in xAPIC mode (no x2APIC in CPUID unless said below)">
           <Pick
-            label="APIC mode"
+            label={labelOf('apic')}
             value={c.apic}
-            options={['x2apic', 'xapic'] as const}
+            options={APIC_MODES}
             onChange={(apic) => apply({ ...c, apic, apicCpuid: apic === 'x2apic' ? null : c.apicCpuid })}
           />
         </Row>
@@ -88,44 +198,33 @@ export function ConfigPanel() {
           <Pick
             label="x2APIC in CPUID"
             value={c.apicCpuid ?? 'default'}
-            options={['default', 'x2apic', 'xapic'] as const}
+            options={['default', ...APIC_MODES] as const}
             onChange={(v) => apply({ ...c, apicCpuid: v === 'default' ? null : v })}
           />
         </Row>
-        <Row
-          label="x2APIC API: 32-bit IDs"
-          hint="KVM_X2APIC_API_USE_32BIT_IDS (R4.8, R4.9); default: on above 255 vCPUs"
-        >
-          <Pick
-            label="x2APIC API: 32-bit IDs"
-            value={c.x2apicApi.ids32 === null ? 'default' : b(c.x2apicApi.ids32)}
-            options={['default', 'on', 'off'] as const}
-            onChange={(v) =>
-              apply({ ...c, x2apicApi: { ...c.x2apicApi, ids32: v === 'default' ? null : v === 'on' } })
-            }
-          />
-        </Row>
-        <Row
-          label="x2APIC API: broadcast quirk"
-          hint="off = KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (R4.1); default: off above 255 vCPUs"
-        >
-          <Pick
-            label="x2APIC API: broadcast quirk"
-            value={c.x2apicApi.broadcastQuirk === null ? 'default' : b(c.x2apicApi.broadcastQuirk)}
-            options={['default', 'on', 'off'] as const}
-            onChange={(v) =>
-              apply({
-                ...c,
-                x2apicApi: { ...c.x2apicApi, broadcastQuirk: v === 'default' ? null : v === 'on' },
-              })
-            }
-          />
-        </Row>
+        {X2APIC_API_FLAGS.map((f) => {
+          const v = c.x2apicApi[f.field];
+          return (
+            <Row key={f.key} label={f.label} hint={hintOf(f.help, f.rule)}>
+              <Pick
+                label={f.label}
+                value={v === null ? 'default' : b(v)}
+                options={['default', ...ON_OFF] as const}
+                onChange={(w) =>
+                  apply({
+                    ...c,
+                    x2apicApi: { ...c.x2apicApi, [f.field]: w === 'default' ? null : w === 'on' },
+                  })
+                }
+              />
+            </Row>
+          );
+        })}
         <Row label="irqchip" hint="split: QEMU's IOAPIC in userspace; kernel: KVM's in-kernel IOAPIC">
           <Pick
             label="irqchip"
             value={c.irqchip}
-            options={['split', 'kernel'] as const}
+            options={IRQCHIP_MODES}
             onChange={(irqchip) =>
               apply({ ...c, irqchip, ioapicVersion: irqchip === 'kernel' ? null : c.ioapicVersion })
             }
@@ -135,9 +234,9 @@ export function ConfigPanel() {
           <Pick
             label="IOAPIC version"
             value={c.ioapicVersion === null ? 'default' : hex(c.ioapicVersion)}
-            options={['default', '0x11', '0x20'] as const}
+            options={['default', ...IOAPIC_VERSIONS.map((v) => hex(v))]}
             onChange={(v) =>
-              apply({ ...c, ioapicVersion: v === 'default' ? null : v === '0x11' ? 0x11 : 0x20 })
+              apply({ ...c, ioapicVersion: IOAPIC_VERSIONS.find((x) => hex(x) === v) ?? null })
             }
           />
         </Row>
@@ -145,7 +244,7 @@ export function ConfigPanel() {
           <Pick
             label="APICv"
             value={b(c.apicv)}
-            options={onOff}
+            options={ON_OFF}
             onChange={(v) => apply({ ...c, apicv: v === 'on' })}
           />
         </Row>
@@ -153,7 +252,7 @@ export function ConfigPanel() {
           <Pick
             label="Secure AVIC"
             value={b(c.secureAvic)}
-            options={onOff}
+            options={ON_OFF}
             onChange={(v) =>
               apply({
                 ...c,
@@ -168,7 +267,7 @@ export function ConfigPanel() {
           <Pick
             label="guest profile (all vCPUs)"
             value={profile}
-            options={['manual', 'linux', 'windows', 'per vCPU'] as const}
+            options={[...GUEST_PROFILES, 'per vCPU'] as const}
             onChange={(p) =>
               p !== 'per vCPU' && apply({ ...c, guestAll: p === 'manual' ? null : p, guests: {} })
             }
@@ -180,7 +279,7 @@ export function ConfigPanel() {
               <Pick
                 label={`guest profile, vCPU ${i}`}
                 value={c.guests[i] ?? c.guestAll ?? 'manual'}
-                options={['manual', 'linux', 'windows'] as const}
+                options={GUEST_PROFILES}
                 onChange={(p) => {
                   // One vCPU differs: spell every vCPU out (`guest all` and `guest N` do not mix).
                   const guests: Record<number, GuestProfile> = {};
@@ -194,69 +293,23 @@ export function ConfigPanel() {
       </fieldset>
       <fieldset className="m-0 border-0 p-0">
         <legend className="mb-1 text-xs font-semibold">KVM (upstream or proposal)</legend>
-        <Row label="stale-EOI rescan" hint="highest_stale_pending_ioapic_eoi and its rescan (R7.3 step 2)">
-          <Pick
-            label="stale-EOI rescan"
-            value={b(c.kvm.staleEoiRescan)}
-            options={onOff}
-            onChange={(v) => kvm({ staleEoiRescan: v === 'on' })}
-          />
-        </Row>
-        <Row label="Suppress EOI Broadcast" hint="R8.2–R8.6">
-          <Pick
-            label="Suppress EOI Broadcast"
-            value={c.kvm.seoib}
-            options={['quirked', 'enabled', 'disabled', 'auto'] as const}
-            onChange={(seoib) => kvm({ seoib })}
-          />
-        </Row>
-        <Row label="PV EOI offered">
-          <Pick
-            label="PV EOI offered"
-            value={b(c.kvm.pvEoi)}
-            options={onOff}
-            onChange={(v) => kvm({ pvEoi: v === 'on' })}
-          />
-        </Row>
-        <Row label="PV EOI disable fix" hint="R9.5">
-          <Pick
-            label="PV EOI disable fix"
-            value={b(c.kvm.pvEoiDisableFix)}
-            options={onOff}
-            onChange={(v) => kvm({ pvEoiDisableFix: v === 'on' })}
-          />
-        </Row>
-        <Row label="Secure AVIC EOI write check" hint="R10.4 a">
-          <Pick
-            label="Secure AVIC EOI write check"
-            value={b(c.kvm.savicEoiWriteCheck)}
-            options={onOff}
-            onChange={(v) => kvm({ savicEoiWriteCheck: v === 'on' })}
-          />
-        </Row>
-        <Row label="vector hashing" hint="lowest-priority arbitration (R4.7)">
-          <Pick
-            label="vector hashing"
-            value={b(c.kvm.vectorHashing)}
-            options={onOff}
-            onChange={(v) => kvm({ vectorHashing: v === 'on' })}
-          />
-        </Row>
-        <Row label="storm limit" hint="R5.6 d">
-          <input
-            type="number"
-            min={1}
-            max={1000000}
-            defaultValue={c.kvm.stormLimit}
-            key={c.kvm.stormLimit}
-            onBlur={(e) =>
-              Number(e.target.value) !== c.kvm.stormLimit && kvm({ stormLimit: Number(e.target.value) })
-            }
-            onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-            className={`${sel} w-24 text-right`}
-            aria-label="storm limit"
-          />
-        </Row>
+        {KVM_SWITCHES.map((sw) => (
+          <Row key={sw.key} label={sw.label} hint={hintOf(sw.help, sw.rule)}>
+            <SwitchControl
+              sw={sw}
+              value={c.kvm[sw.field]}
+              onChange={(v) => kvm({ [sw.field]: v } as Partial<Config['kvm']>)}
+            />
+          </Row>
+        ))}
+      </fieldset>
+      <fieldset className="m-0 border-0 p-0">
+        <legend className="mb-1 text-xs font-semibold">QEMU and host (the VM’s life)</legend>
+        {VMM_SETTINGS.map((row) => (
+          <Row key={row.key} label={row.label} hint={hintOf(row.help, row.rule)}>
+            <VmmControl row={row} config={c} apply={apply} />
+          </Row>
+        ))}
       </fieldset>
     </form>
   );

@@ -1,7 +1,36 @@
 /** Messages that come from no pin (MSI, IPI) and the VMM's actions (wait, run, snapshot). */
 import { useState } from 'react';
+import type { Action, DeliveryMode, DestMode, Shorthand, Trigger } from '../../core/actions.ts';
+import type { Read } from '../../scenario/grammar/index.ts';
+import {
+  CPU,
+  DELIVERY_MODES,
+  DEST_MODES,
+  MSG_DEST,
+  readDuration,
+  readName,
+  readNumber,
+  SHORTHANDS,
+  TRIGGERS,
+  VECTOR,
+} from '../../scenario/grammar/index.ts';
+import { useAct } from '../act.ts';
 import { Button, NumberField } from '../common/Button.tsx';
 import { useViz } from '../context.ts';
+
+/** The values of several fields, or the first field's problem. */
+function readAll<T extends Record<string, Read<unknown>>>(
+  reads: T,
+):
+  | { ok: true; value: { [K in keyof T]: T[K] extends Read<infer V> ? V : never } }
+  | { ok: false; error: string } {
+  const value: Record<string, unknown> = {};
+  for (const [k, r] of Object.entries(reads)) {
+    if (!r.ok) return r;
+    value[k] = r.value;
+  }
+  return { ok: true, value: value as { [K in keyof T]: T[K] extends Read<infer V> ? V : never } };
+}
 
 const sel =
   'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
@@ -14,7 +43,7 @@ function Pick({
 }: {
   label: string;
   value: string;
-  options: string[];
+  options: readonly string[];
   onChange: (v: string) => void;
 }) {
   return (
@@ -39,7 +68,59 @@ function Card({ title, children }: { title: string; children: React.ReactNode })
 }
 
 export function DevicesPanel() {
-  const act = useViz((s) => s.act);
+  const act = useAct();
+  const [problem, setProblem] = useState<string | null>(null);
+  /** Adds the action the fields make, or says what is wrong with them. */
+  const perform = (r: { ok: true; value: Action } | { ok: false; error: string }) => {
+    setProblem(r.ok ? null : r.error);
+    if (r.ok) act(r.value);
+  };
+  const idx = <T extends number>(words: readonly string[], w: string) => words.indexOf(w) as T;
+  const sendMsi = () => {
+    const r = readAll({
+      dest: readNumber(msi.dest, 'msi dest', MSG_DEST),
+      vector: readNumber(msi.vector, 'vector', VECTOR),
+    });
+    perform(
+      r.ok
+        ? {
+            ok: true,
+            value: {
+              kind: 'msi',
+              ...r.value,
+              destMode: idx<DestMode>(DEST_MODES, msi.destmode),
+              deliveryMode: idx<DeliveryMode>(DELIVERY_MODES, msi.delivery),
+              trigger: idx<Trigger>(TRIGGERS, msi.trigger),
+            },
+          }
+        : r,
+    );
+  };
+  const sendIpi = () => {
+    const r = readAll({
+      from: readNumber(ipi.from, 'vCPU', CPU),
+      vector: readNumber(ipi.vector, 'vector', VECTOR),
+      dest: readNumber(ipi.dest, 'ipi dest', MSG_DEST),
+    });
+    perform(
+      r.ok
+        ? {
+            ok: true,
+            value: {
+              kind: 'ipi',
+              ...r.value,
+              destMode: idx<DestMode>(DEST_MODES, ipi.destmode),
+              deliveryMode: idx<DeliveryMode>(DELIVERY_MODES, ipi.delivery),
+              shorthand: idx<Shorthand>(SHORTHANDS, ipi.shorthand),
+            },
+          }
+        : r,
+    );
+  };
+  const named = (kind: 'snapshot' | 'restore') => {
+    const r = readName(snap);
+    perform(r.ok ? { ok: true, value: { kind, name: r.value } } : r);
+  };
   const startRun = useViz((s) => s.startRun);
   const steps = useViz((s) => s.info?.steps);
   const [msi, setMsi] = useState({
@@ -60,7 +141,6 @@ export function DevicesPanel() {
   const [wait, setWait] = useState('10ms');
   const [runN, setRunN] = useState('100');
   const [snap, setSnap] = useState('s1');
-  const opt = (k: string, v: string, d: string) => (v === d ? '' : ` ${k}=${v}`);
   const names = [
     ...new Set((steps ?? []).filter((st) => st.text.startsWith('snapshot ')).map((st) => st.text.slice(9))),
   ];
@@ -89,29 +169,22 @@ export function DevicesPanel() {
           <Pick
             label="mode"
             value={msi.destmode}
-            options={['physical', 'logical']}
+            options={DEST_MODES}
             onChange={(destmode) => setMsi({ ...msi, destmode })}
           />
           <Pick
             label="delivery"
             value={msi.delivery}
-            options={['fixed', 'lowest']}
+            options={DELIVERY_MODES}
             onChange={(delivery) => setMsi({ ...msi, delivery })}
           />
           <Pick
             label="trigger"
             value={msi.trigger}
-            options={['edge', 'level']}
+            options={TRIGGERS}
             onChange={(trigger) => setMsi({ ...msi, trigger })}
           />
-          <Button
-            onClick={() =>
-              act([
-                `msi dest=${msi.dest} vector=${msi.vector}${opt('destmode', msi.destmode, 'physical')}${opt('delivery', msi.delivery, 'fixed')}${opt('trigger', msi.trigger, 'edge')}`,
-              ])
-            }
-            className="font-semibold"
-          >
+          <Button onClick={sendMsi} className="font-semibold">
             Send MSI
           </Button>
         </Card>
@@ -137,52 +210,54 @@ export function DevicesPanel() {
           <Pick
             label="mode"
             value={ipi.destmode}
-            options={['physical', 'logical']}
+            options={DEST_MODES}
             onChange={(destmode) => setIpi({ ...ipi, destmode })}
           />
           <Pick
             label="delivery"
             value={ipi.delivery}
-            options={['fixed', 'lowest']}
+            options={DELIVERY_MODES}
             onChange={(delivery) => setIpi({ ...ipi, delivery })}
           />
           <Pick
             label="shorthand"
             value={ipi.shorthand}
-            options={['none', 'self', 'all', 'others']}
+            options={SHORTHANDS}
             onChange={(shorthand) => setIpi({ ...ipi, shorthand })}
           />
-          <Button
-            onClick={() =>
-              act([
-                `ipi from=${ipi.from} vector=${ipi.vector} dest=${ipi.dest}${opt('destmode', ipi.destmode, 'physical')}${opt('delivery', ipi.delivery, 'fixed')}${opt('shorthand', ipi.shorthand, 'none')}`,
-              ])
-            }
-            className="font-semibold"
-          >
+          <Button onClick={sendIpi} className="font-semibold">
             Send IPI
           </Button>
         </Card>
         <Card title="Time, guests, snapshots">
           <NumberField label="wait" value={wait} onChange={setWait} width="w-16" />
-          <Button onClick={() => act([`wait ${wait}`])}>Wait</Button>
-          <NumberField label="run" value={runN} onChange={setRunN} width="w-16" />
           <Button
-            onClick={() => startRun(Number.parseInt(runN, 10) || 0)}
-            title="Guest steps of the automatic profiles"
+            onClick={() => {
+              const r = readDuration(wait);
+              perform(r.ok ? { ok: true, value: { kind: 'wait', ns: r.value } } : r);
+            }}
           >
+            Wait
+          </Button>
+          <NumberField label="run" value={runN} onChange={setRunN} width="w-16" />
+          <Button onClick={() => startRun(runN)} title="Guest steps of the automatic profiles">
             Run
           </Button>
           <NumberField label="name" value={snap} onChange={setSnap} width="w-16" />
-          <Button onClick={() => act([`snapshot ${snap}`])}>Snapshot</Button>
+          <Button onClick={() => named('snapshot')}>Snapshot</Button>
           <Button
-            onClick={() => act([`restore ${snap}`])}
+            onClick={() => named('restore')}
             disabled={!names.includes(snap)}
             title={names.length ? `snapshots: ${names.join(', ')}` : 'take a snapshot first'}
           >
             Restore
           </Button>
         </Card>
+        {problem && (
+          <p role="alert" className="m-0 text-xs text-rose-700 dark:text-rose-300">
+            Not added: {problem}
+          </p>
+        )}
       </div>
     </section>
   );

@@ -1,7 +1,19 @@
 /** The IOAPIC: one row per pin, every RTE field editable in place, line actions on the row. */
 import { memo, useEffect, useState } from 'react';
+import type { RteFields } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
+import type { Read } from '../../scenario/grammar/index.ts';
+import {
+  DELIVERY_MODES,
+  DEST_MODES,
+  POLARITIES,
+  RTE_DEST,
+  readNumber,
+  TRIGGERS,
+  VECTOR,
+} from '../../scenario/grammar/index.ts';
 import type { IoapicView } from '../../worker/protocol.ts';
+import { useAct } from '../act.ts';
 import { Button } from '../common/Button.tsx';
 import { useViz } from '../context.ts';
 
@@ -11,34 +23,56 @@ const cell = 'px-1 py-1 border-b border-slate-100 dark:border-slate-800';
 const input =
   'rounded border border-slate-300 bg-white px-1 font-mono text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
 
+/** A number field of the RTE: read as the language reads it; a wrong entry says why. */
 function EditNumber({
   value,
   label,
+  read,
   onCommit,
 }: {
   value: string;
   label: string;
-  onCommit: (v: string) => void;
+  read: (text: string) => Read<number>;
+  onCommit: (v: number) => void;
 }) {
   const [v, setV] = useState(value);
-  useEffect(() => setV(value), [value]);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    setV(value);
+    setProblem(null);
+  }, [value]);
   const commit = () => {
-    if (v.trim() !== value) onCommit(v.trim());
+    if (v.trim() === value) return setProblem(null);
+    const r = read(v);
+    setProblem(r.ok ? null : r.error);
+    if (r.ok) onCommit(r.value);
   };
   return (
-    <input
-      aria-label={label}
-      value={v}
-      size={4}
-      spellCheck={false}
-      onChange={(e) => setV(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
-        if (e.key === 'Escape') setV(value);
-      }}
-      className={`${input} w-12`}
-    />
+    <>
+      <input
+        aria-label={label}
+        aria-invalid={problem ? true : undefined}
+        title={problem ?? undefined}
+        value={v}
+        size={4}
+        spellCheck={false}
+        onChange={(e) => setV(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') {
+            setV(value);
+            setProblem(null);
+          }
+        }}
+        className={`${input} w-12 ${problem ? 'border-rose-500 dark:border-rose-400' : ''}`}
+      />
+      {problem && (
+        <span role="alert" className="block max-w-40 text-[11px] text-rose-700 dark:text-rose-300">
+          {problem}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -49,7 +83,7 @@ function Choice({
   onCommit,
 }: {
   value: string;
-  options: string[];
+  options: readonly string[];
   label: string;
   onCommit: (v: string) => void;
 }) {
@@ -72,8 +106,10 @@ const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean 
   a.changed === b.changed && JSON.stringify(a.p) === JSON.stringify(b.p);
 
 const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }) {
-  const act = useViz((s) => s.act);
-  const route = (field: string, value: string) => act([`route ${p.pin} ${field}=${value}`]);
+  const act = useAct();
+  const route = (fields: Partial<RteFields>) => act({ kind: 'route', pin: p.pin, fields });
+  /** The index of a word in its grammar list: the number the core uses (`level` → 1). */
+  const at = <T extends number>(words: readonly string[], w: string) => words.indexOf(w) as T;
   const L = (f: string) => `pin ${p.pin} ${f}`;
   return (
     <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
@@ -104,21 +140,21 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
       <td className={`${cell} whitespace-nowrap`}>
         <span className="inline-flex gap-0.5 [&>button]:px-1" role="group" aria-label={`pin ${p.pin} line`}>
           <Button
-            onClick={() => act([`assert ${p.pin}`])}
+            onClick={() => act({ kind: 'assert', pin: p.pin })}
             aria-label={`assert pin ${p.pin}`}
             title="The device drives the line to 1"
           >
             assert
           </Button>
           <Button
-            onClick={() => act([`deassert ${p.pin}`])}
+            onClick={() => act({ kind: 'deassert', pin: p.pin })}
             aria-label={`deassert pin ${p.pin}`}
             title="The device drives the line to 0"
           >
             deassert
           </Button>
           <Button
-            onClick={() => act([`pulse ${p.pin}`])}
+            onClick={() => act({ kind: 'pulse', pin: p.pin })}
             aria-label={`pulse pin ${p.pin}`}
             title="An edge: assert, then deassert"
           >
@@ -127,41 +163,51 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
         </span>
       </td>
       <td className={cell}>
-        <EditNumber value={hex(p.vector, 2)} label={L('vector')} onCommit={(v) => route('vector', v)} />
+        <EditNumber
+          value={hex(p.vector, 2)}
+          label={L('vector')}
+          read={(t) => readNumber(t, 'vector', VECTOR)}
+          onCommit={(vector) => route({ vector })}
+        />
       </td>
       <td className={cell}>
         <Choice
           value={p.trigger}
-          options={['edge', 'level']}
+          options={TRIGGERS}
           label={L('trigger')}
-          onCommit={(v) => route('trigger', v)}
+          onCommit={(v) => route({ trigger: at(TRIGGERS, v) })}
         />
       </td>
       <td className={cell}>
-        <EditNumber value={String(p.dest)} label={L('destination')} onCommit={(v) => route('dest', v)} />
+        <EditNumber
+          value={String(p.dest)}
+          label={L('destination')}
+          read={(t) => readNumber(t, 'RTE dest', RTE_DEST)}
+          onCommit={(dest) => route({ dest })}
+        />
       </td>
       <td className={cell}>
         <Choice
           value={p.destMode}
-          options={['physical', 'logical']}
+          options={DEST_MODES}
           label={L('destination mode')}
-          onCommit={(v) => route('destmode', v)}
+          onCommit={(v) => route({ destMode: at(DEST_MODES, v) })}
         />
       </td>
       <td className={cell}>
         <Choice
           value={p.delivery}
-          options={['fixed', 'lowest']}
+          options={DELIVERY_MODES}
           label={L('delivery mode')}
-          onCommit={(v) => route('delivery', v)}
+          onCommit={(v) => route({ deliveryMode: at(DELIVERY_MODES, v) })}
         />
       </td>
       <td className={cell}>
         <Choice
           value={p.polarity}
-          options={['high', 'low']}
+          options={POLARITIES}
           label={L('polarity')}
-          onCommit={(v) => route('polarity', v)}
+          onCommit={(v) => route({ polarity: at(POLARITIES, v) })}
         />
       </td>
       <td className={`${cell} text-center`}>
@@ -169,7 +215,7 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           type="checkbox"
           aria-label={L('masked')}
           checked={p.mask === 1}
-          onChange={(e) => act([`${e.target.checked ? 'mask' : 'unmask'} ${p.pin}`])}
+          onChange={(e) => act({ kind: e.target.checked ? 'mask' : 'unmask', pin: p.pin })}
           className="h-3.5 w-3.5 accent-sky-600"
         />
       </td>

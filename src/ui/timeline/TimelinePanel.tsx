@@ -5,6 +5,7 @@
 import { memo } from 'react';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
+import { Cited } from '../reference/Cited.tsx';
 
 const ROW_H = 24;
 
@@ -12,8 +13,14 @@ function StepList() {
   const info = useViz((s) => s.info);
   const step = useViz((s) => s.frame?.step ?? 0);
   const seek = useViz((s) => s.seek);
+  const trace = useViz((s) => s.traceImport);
   if (!info) return null;
   const failedAt = new Set(info.expects.filter((e) => !e.ok).map((e) => e.afterStep));
+  // An imported trace: each step's trace line, and the steps where the model disagrees.
+  const traceLine = new Map(trace?.steps.map((s) => [s.step, s.traceLine]) ?? []);
+  const disagreeAt = new Set(trace?.disagreements.map((d) => d.step) ?? []);
+  const lintAt = new Map<number, string[]>();
+  for (const w of info.warnings) lintAt.set(w.step, [...(lintAt.get(w.step) ?? []), w.lint]);
   return (
     <div className="rounded border border-slate-200 dark:border-slate-700">
       <VirtualList
@@ -31,6 +38,32 @@ function StepList() {
           >
             <span className="w-10 shrink-0 text-right tabular-nums text-slate-400">{k}</span>
             <span className="truncate">{k === 0 ? 'start' : info.steps[k - 1].text}</span>
+            {traceLine.has(k) && (
+              <span
+                className="shrink-0 text-violet-700 dark:text-violet-300"
+                title="the trace line this step came from"
+              >
+                L{traceLine.get(k)}
+              </span>
+            )}
+            {disagreeAt.has(k) && (
+              <span
+                className="text-amber-700 dark:text-amber-300"
+                title="the model disagrees with the trace here"
+                data-testid="trace-disagrees"
+              >
+                ≠
+              </span>
+            )}
+            {lintAt.has(k) && (
+              <span
+                className="text-amber-700 dark:text-amber-300"
+                title={`warning: ${[...new Set(lintAt.get(k))].join(', ')}`}
+                data-testid="lint-marker"
+              >
+                ⚠
+              </span>
+            )}
             {failedAt.has(k) && (
               <span
                 className="ml-auto text-rose-600 dark:text-rose-400"
@@ -69,14 +102,18 @@ const EventList = memo(function EventList() {
         data-testid="events"
       >
         {events.map((e, i) => (
-          <li key={i}>
+          <li
+            key={i}
+            className={`rounded border ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 dark:border-slate-800'}`}
+          >
+            {/* The why sits beside the button, not in it: its rule citations are links of their own. */}
             <button
               type="button"
               onClick={() => seekEvent(selected === i ? null : i)}
               aria-current={selected === i ? 'true' : undefined}
               data-event={i}
               title="Show the state right after this event (a sub-step)"
-              className={`block w-full rounded border px-2 py-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/60'}`}
+              className={`block w-full rounded-t px-2 pt-1 text-left focus-visible:outline-2 focus-visible:outline-sky-500 ${selected === i ? '' : 'hover:bg-slate-50 dark:hover:bg-slate-800/60'}`}
             >
               <div className="flex gap-2 font-mono text-[11px]">
                 <span className="shrink-0 tabular-nums text-slate-400">{i}</span>
@@ -86,8 +123,10 @@ const EventList = memo(function EventList() {
                   {e.text}
                 </span>
               </div>
-              <p className="m-0 text-xs text-slate-600 dark:text-slate-400">{e.why}</p>
             </button>
+            <p className="m-0 px-2 pb-1 text-xs text-slate-600 dark:text-slate-400">
+              <Cited text={e.why} />
+            </p>
           </li>
         ))}
       </ol>

@@ -18,6 +18,8 @@ export function Transport() {
   const status = useViz((s) => s.status);
   const run = useViz((s) => s.run);
   const seek = useViz((s) => s.seek);
+  // From the step last asked for: clicks faster than frames each count (issue 14.6).
+  const stepBy = useViz((s) => s.stepBy);
   const startRun = useViz((s) => s.startRun);
   const stopRun = useViz((s) => s.stopRun);
   const undo = useViz((s) => s.undo);
@@ -42,7 +44,7 @@ export function Transport() {
           <Icon d="M4 3v10M13 3 6 8l7 5z" />
         </Button>
         <Button
-          onClick={() => seek(step - 1)}
+          onClick={() => stepBy(-1)}
           disabled={running || step === 0}
           aria-label="Step back (←)"
           title="Step back (←)"
@@ -50,7 +52,7 @@ export function Transport() {
           <Icon d="M12 3 5 8l7 5z" />
         </Button>
         <Button
-          onClick={() => seek(step + 1)}
+          onClick={() => stepBy(1)}
           disabled={running || step >= length}
           aria-label="Step forward (→)"
           title="Step forward (→)"

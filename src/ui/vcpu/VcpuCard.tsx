@@ -1,13 +1,18 @@
 /** One vCPU in full: its LAPIC bitmaps, priorities, KVM state, guest CPU, and its actions. */
 import { memo, useCallback, useContext, useRef, useState } from 'react';
+import type { CpuOp } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
+import { PIN, REG32, readNumber } from '../../scenario/grammar/index.ts';
 import type { CpuChange, CpuDetail } from '../../worker/protocol.ts';
 import { ALL_DETAILED } from '../../worker/protocol.ts';
+import { useAct } from '../act.ts';
 import { Button, NumberField } from '../common/Button.tsx';
 import { OtherCpusContext, useViz } from '../context.ts';
 import { BitGrid } from './BitGrid.tsx';
 
 const EMPTY: number[] = [];
+/** The registers the "write" select offers. */
+type RegOp = 'spiv' | 'apic-id' | 'ldr' | 'dfr';
 
 /** The vector registers a card draws; under Secure AVIC the first three are the guest's own. */
 const GRIDS = [
@@ -87,12 +92,13 @@ export const VcpuCard = memo(function VcpuCard({
   change: CpuChange | undefined;
   pinned: boolean;
 }) {
-  const act = useViz((s) => s.act);
+  const act = useAct();
+  const [problem, setProblem] = useState<string | null>(null);
   const other = useContext(OtherCpusContext)?.[cpu.cpu];
   const toggleSelected = useViz((s) => s.toggleSelected);
   const vcpus = useViz((s) => s.info?.vcpus ?? 0);
   const [tpr, setTpr] = useState('0x0');
-  const [reg, setReg] = useState('spiv');
+  const [reg, setReg] = useState<RegOp>('spiv');
   const [regValue, setRegValue] = useState('0x1ff');
   const [servicePin, setServicePin] = useState('10');
   const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex(cpu.isr.at(-1)!, 2) : '0x62');
@@ -121,7 +127,21 @@ export const VcpuCard = memo(function VcpuCard({
   const spivEnabled = cpu.spivBits.enabled;
   const seoib = cpu.spivBits.suppressEoiBroadcast;
   const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
-  const run = (op: string) => act([`cpu ${c} ${op}`]);
+  const run = (op: CpuOp) => {
+    setProblem(null);
+    act({ kind: 'cpu', cpu: c, op });
+  };
+  /** An operation with one typed-in operand, read as the language reads it. */
+  const runWith = (
+    text: string,
+    what: string,
+    range: { min: number; max: number },
+    op: (v: number) => CpuOp,
+  ) => {
+    const r = readNumber(text, what, range);
+    if (r.ok) run(op(r.value));
+    else setProblem(r.error);
+  };
   return (
     <article
       aria-label={`vCPU ${c}`}
@@ -227,39 +247,49 @@ export const VcpuCard = memo(function VcpuCard({
         </p>
       )}
       <div className="mt-2 flex flex-wrap items-center gap-1" role="group" aria-label={`vCPU ${c} actions`}>
-        <Button onClick={() => run('eoi')} title="The guest's EOI routine (R3.8)">
+        <Button onClick={() => run({ op: 'eoi' })} title="The guest's EOI routine (R3.8)">
           EOI
         </Button>
-        <Button onClick={() => run('iret')}>iret</Button>
-        <Button onClick={() => run(cpu.if ? 'cli' : 'sti')}>{cpu.if ? 'cli' : 'sti'}</Button>
-        <Button onClick={() => run('exit')} title="Any other VM exit">
+        <Button onClick={() => run({ op: 'iret' })}>iret</Button>
+        <Button onClick={() => run({ op: cpu.if ? 'cli' : 'sti' })}>{cpu.if ? 'cli' : 'sti'}</Button>
+        <Button onClick={() => run({ op: 'exit' })} title="Any other VM exit">
           exit
         </Button>
-        <Button onClick={() => run(`seoib ${seoib ? 'off' : 'on'}`)} title="Set or clear SPIV bit 12">
+        <Button onClick={() => run({ op: 'seoib', on: !seoib })} title="Set or clear SPIV bit 12">
           SEOIB {seoib ? 'off' : 'on'}
         </Button>
-        <Button onClick={() => run(`pv-eoi ${cpu.pvEoi.enabled ? 'off' : 'on'}`)}>
+        <Button onClick={() => run({ op: 'pv-eoi', on: !cpu.pvEoi.enabled })}>
           PV EOI {cpu.pvEoi.enabled ? 'off' : 'on'}
         </Button>
-        <Button onClick={() => run('rdmsr eoi')} title="Read the x2APIC EOI MSR">
+        <Button onClick={() => run({ op: 'rdmsr-eoi' })} title="Read the x2APIC EOI MSR">
           rdmsr EOI
         </Button>
         <span className="inline-flex items-center gap-1">
           <NumberField label="TPR" value={tpr} onChange={setTpr} width="w-12" />
-          <Button onClick={() => run(`tpr ${tpr}`)} aria-label={`write TPR on vCPU ${c}`}>
+          <Button
+            onClick={() => runWith(tpr, 'tpr value', REG32, (value) => ({ op: 'tpr', value }))}
+            aria-label={`write TPR on vCPU ${c}`}
+          >
             set
           </Button>
         </span>
         <span className="inline-flex items-center gap-1">
           <NumberField label="IOAPIC EOI" value={eoiVec} onChange={setEoiVec} width="w-12" />
           <Button
-            onClick={() => run(`ioapic-eoi ${eoiVec}`)}
+            onClick={() =>
+              runWith(eoiVec, 'ioapic-eoi value', REG32, (value) => ({ op: 'ioapic-eoi', value }))
+            }
             aria-label={`write the IOAPIC EOI register from vCPU ${c}`}
           >
             write
           </Button>
         </span>
       </div>
+      {problem && (
+        <p role="alert" className="m-0 mt-1 text-xs text-rose-700 dark:text-rose-300">
+          Not added: {problem}
+        </p>
+      )}
       <details className="mt-1 text-xs">
         <summary className="cursor-pointer text-slate-600 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-300">
           More: registers, device service, host
@@ -273,29 +303,34 @@ export const VcpuCard = memo(function VcpuCard({
             write
             <select
               value={reg}
-              onChange={(e) => setReg(e.target.value)}
+              onChange={(e) => setReg(e.target.value as RegOp)}
               aria-label={`register to write on vCPU ${c}`}
               className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900"
             >
-              {['spiv', ...(cpu.mode === 'xapic' ? ['apic-id', 'ldr', 'dfr'] : [])].map((r) => (
-                <option key={r}>{r}</option>
-              ))}
+              {(['spiv', ...(cpu.mode === 'xapic' ? (['apic-id', 'ldr', 'dfr'] as const) : [])] as const).map(
+                (r) => (
+                  <option key={r}>{r}</option>
+                ),
+              )}
             </select>
           </label>
           <NumberField label="value" value={regValue} onChange={setRegValue} width="w-24" />
-          <Button onClick={() => run(`${reg} ${regValue}`)} aria-label={`write ${reg} on vCPU ${c}`}>
+          <Button
+            onClick={() => runWith(regValue, `${reg} value`, REG32, (value) => ({ op: reg, value }))}
+            aria-label={`write ${reg} on vCPU ${c}`}
+          >
             write
           </Button>
           <NumberField label="service pin" value={servicePin} onChange={setServicePin} width="w-10" />
           <Button
-            onClick={() => run(`service ${servicePin}`)}
+            onClick={() => runWith(servicePin, 'pin', PIN, (pin) => ({ op: 'service', pin }))}
             aria-label={`service the device on pin ${servicePin} from vCPU ${c}`}
             title="The handler quiets the device: its line drops"
           >
             service
           </Button>
           <Button
-            onClick={() => act([`host-pv-eoi ${c} off`])}
+            onClick={() => act({ kind: 'host-pv-eoi', cpu: c })}
             title="The host clears the PV EOI enable bit without a guest exit (R9.5)"
           >
             host: PV EOI off

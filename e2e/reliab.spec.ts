@@ -1,0 +1,175 @@
+/**
+ * Worker and UI reliability (issues 12.2, 14.5, 14.6, 14.7, 14.12): what the screen shows after
+ * a Stop, long steps, faults and bursts, the one restore gate, and the worker's own policy.
+ */
+import { expect, test } from '@playwright/test';
+import { bridge, loadText, open } from './fixtures.ts';
+
+/** A level line that stays high under Windows guests: a run that always has work. */
+const STORM =
+  'vcpus 4\nguest all profile=windows\nkvm storm-limit=1000000\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n';
+
+test.beforeEach(({ page }) => {
+  // React's #185 (maximum update depth) and any other uncaught error fail the test.
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+});
+
+test('after Stop, the step label and the state on screen switch together (issue 12.2)', async ({ page }) => {
+  test.setTimeout(90_000);
+  await open(page);
+  await loadText(page, STORM);
+  // Record every painted pair of (label, virtual time) through the run and its Stop.
+  await page.evaluate(() => {
+    const w = window as unknown as { __seen: string[]; __done: boolean };
+    w.__seen = [];
+    w.__done = false;
+    const tick = () => {
+      const label = document.querySelector('[aria-label="Current step"] span')?.textContent ?? '';
+      const h = [...document.querySelectorAll('h3')].find((e) => e.textContent?.includes('virtual time'));
+      const time = /virtual time ([\d.]+) s/.exec(h?.textContent ?? '')?.[1] ?? '';
+      w.__seen.push(`${label}|${time}`);
+      if (!w.__done) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.evaluate(() => window.__apicViz!.getState().startRun(1_000_000_000));
+  const banner = page.getByRole('region', { name: 'Current step' });
+  await expect(banner).toContainText('Running');
+  await expect(banner).toContainText('run 1000000000');
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const st = window.__apicViz!.getState();
+        return st.status !== 'running' || (st.run?.steps ?? 0) > 0;
+      }),
+    )
+    .toBe(true);
+  // Stop with the button, unless the run has ended by itself meanwhile (a storm ends it).
+  await page.evaluate(() =>
+    document.querySelector<HTMLButtonElement>('button[aria-label="Stop the run (Space)"]')?.click(),
+  );
+  await expect(banner).toContainText('Step 3', { timeout: 15_000 });
+  await expect(page.getByTestId('step-action')).toHaveText(/^run \d+$/);
+  await page.waitForTimeout(1000);
+  const seen = [
+    ...new Set(
+      await page.evaluate(() => {
+        const w = window as unknown as { __seen: string[]; __done: boolean };
+        w.__done = true;
+        return w.__seen;
+      }),
+    ),
+  ];
+  expect(seen.some((x) => x.startsWith('Running'))).toBe(true);
+  const steps = seen.filter((x) => x.startsWith('Step '));
+  expect(steps.length).toBeGreaterThan(0);
+  expect(steps.length).toBeLessThan(8);
+  // Each step label was shown beside that step's own state: seek there and compare.
+  for (const x of steps) {
+    const [label, time] = x.split('|');
+    const k = Number(label.slice(5));
+    await page.evaluate((n) => window.__apicViz!.getState().seek(n), k);
+    await expect.poll(async () => (await bridge(page)).step).toBe(k);
+    await expect(page.getByText(`virtual time ${time} s`)).toBeVisible();
+  }
+});
+
+test('100 clicks on Step forward in one burst advance 100 steps; 60 seeks in one go throw nothing (issue 14.6)', async ({
+  page,
+}) => {
+  await open(page);
+  const text = `vcpus 1\n${Array.from({ length: 120 }, (_, i) => `wait ${i + 1}us\n`).join('')}`;
+  await loadText(page, text, 0);
+  await page.evaluate(() => {
+    const b = document.querySelector<HTMLButtonElement>('button[aria-label="Step forward (→)"]')!;
+    for (let i = 0; i < 100; i++) b.click();
+  });
+  await expect.poll(async () => (await bridge(page)).step).toBe(100);
+  await expect(page.getByTestId('step-action')).toHaveText('wait 100us');
+  await page.evaluate(() => {
+    for (let k = 0; k < 80; k++) window.__apicViz!.getState().seek(k);
+  });
+  await expect.poll(async () => (await bridge(page)).step).toBe(79);
+  await expect(page.getByTestId('step-action')).toHaveText('wait 79us');
+});
+
+test('a step asked for while the worker hangs is done after the restart (issue 14.6)', async ({ page }) => {
+  test.setTimeout(45_000);
+  await open(page);
+  const before = await bridge(page);
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await bridge(page)).step).toBe(before.length);
+  await page.evaluate(() => {
+    window.__apicViz!.testHooks.hangWorker(20_000);
+    window.__apicViz!.getState().act(['msi dest=0 vector=0x41']);
+  });
+  await expect(page.getByTestId('notice')).toContainText('The emulator stopped responding', {
+    timeout: 15_000,
+  });
+  await expect.poll(async () => (await bridge(page)).length).toBe(before.length + 1);
+  const after = await bridge(page);
+  expect(after.text).toBe(`${before.text}msi dest=0 vector=0x41\n`);
+  expect(after.status).toBe('ready');
+});
+
+test('the Run box refuses what the language refuses, and changes nothing (issue 14.7)', async ({ page }) => {
+  await open(page);
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await bridge(page)).step).toBe(6);
+  const before = await bridge(page);
+  for (const [value, message] of [
+    ['5000000000', 'run steps 5000000000 is out of range 0–1000000000'],
+    ['-5', "'-5' is not a number"],
+  ]) {
+    await page.getByLabel('run', { exact: true }).fill(value);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByTestId('notice')).toContainText(message);
+    await expect(page.getByRole('button', { name: 'Run the guests (Space)' })).toBeEnabled();
+    const after = await bridge(page);
+    expect([after.text, after.status, after.step]).toEqual([before.text, 'ready', before.step]);
+  }
+});
+
+test('an empty file is refused with a message and the session stays (issue 14.7)', async ({ page }) => {
+  await open(page);
+  const before = await bridge(page);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'empty.apic', mimeType: 'text/plain', buffer: Buffer.from('') });
+  await expect(page.getByTestId('notice')).toContainText('The file was not opened: it is empty.');
+  expect((await bridge(page)).text).toBe(before.text);
+});
+
+test('the worker can neither eval nor fetch (issue 14.12)', async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.__apicViz!.testHooks.tryEscape());
+  expect(r.eval).toMatch(/^blocked: /);
+  expect(r.fetch).toMatch(/^blocked: /);
+  // And it still does its work.
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await bridge(page)).step).toBe(1);
+});
+
+test('the host sends the worker its own policy and refuses framing of the app (issue 14.12)', async ({
+  page,
+}) => {
+  await open(page);
+  const app = await page.request.get('/');
+  expect(app.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(app.headers()['x-frame-options']).toBe('DENY');
+  const worker = await page.evaluate(
+    () =>
+      performance.getEntriesByType('resource').find((e) => /\/assets\/worker-[^/]+\.js$/.test(e.name))
+        ?.name ?? '',
+  );
+  expect(worker).not.toBe('');
+  const w = await page.request.get(worker);
+  expect(w.headers()['content-security-policy']).toBe("default-src 'none'; script-src 'self'");
+  // A page of another origin cannot show the app in a frame.
+  await page.setContent(`<iframe src="${new URL('/', page.url()).href}"></iframe>`);
+  await page.waitForTimeout(1000);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  expect(await frame?.locator('[data-testid="step-of"]').count()).toBe(0);
+});

@@ -1,0 +1,117 @@
+/** Run-time validation of the messages between the threads (issue 14.7): forged ones are named and refused. */
+import { describe, expect, it } from 'vitest';
+import { createWorkerHandler } from './handler.ts';
+import { WorkerHost } from './host.ts';
+import { lockDown } from './lockdown.ts';
+import type { Response } from './protocol.ts';
+import { requestProblem, responseProblem } from './protocol.ts';
+
+describe('message validation', () => {
+  it('accepts the requests the store sends', () => {
+    for (const r of [
+      { type: 'load', id: 1, text: 'vcpus 1\n', detailed: [] },
+      { type: 'load', id: 2, text: 'x', step: 3, event: 0, detailed: [1, 2], settings: ['apicv=on'] },
+      { type: 'seek', id: 3, step: 0, detailed: [] },
+      { type: 'append', id: 4, lines: ['msi dest=0 vector=0x31'], at: 0, detailed: [] },
+      { type: 'run', id: 5, at: 0, detailed: [] },
+      { type: 'run', id: 6, n: '0x10', at: 0, detailed: [] },
+      { type: 'stop', id: 7 },
+      { type: 'export', id: 8, what: 'chrome-trace' },
+      { type: 'trace-steps', id: 9 },
+      { type: 'test-hang', id: 10, ms: 100 },
+    ])
+      expect(requestProblem(r)).toBeNull();
+  });
+
+  it.each([
+    [null, 'not an object'],
+    [[], 'not an object'],
+    [{ type: 'eval', id: 1 }, 'unknown type "eval"'],
+    [{ type: 'constructor', id: 1 }, 'unknown type "constructor"'],
+    [{ type: '__proto__', id: 1 }, 'unknown type "__proto__"'],
+    [{ type: 'seek', id: -1, step: 0, detailed: [] }, 'seek: id is not a message number'],
+    [{ type: 'seek', id: 1, step: '3', detailed: [] }, 'seek: bad step'],
+    [{ type: 'seek', id: 1, step: 1.5, detailed: [] }, 'seek: bad step'],
+    [{ type: 'seek', id: 1, step: 1 }, 'seek: bad detailed'],
+    [{ type: 'load', id: 1, text: 3, detailed: [] }, 'load: bad text'],
+    [{ type: 'append', id: 1, lines: 'msi', at: 0, detailed: [] }, 'append: bad lines'],
+    [{ type: 'stop', id: 1, next: 'load' }, 'stop: unknown field next'],
+    [{ type: 'export', id: 1, what: 'html' }, 'export: bad what'],
+    [{ type: 'test-hang', id: 1, ms: 1e9 }, 'test-hang: bad ms'],
+  ])('names what is wrong with the request %j', (msg, problem) => {
+    expect(requestProblem(msg)).toBe(problem);
+  });
+
+  it('the worker answers a forged request with an error and keeps its session', () => {
+    const out: Response[] = [];
+    const handle = createWorkerHandler((r) => out.push(r));
+    handle({ type: 'load', id: 1, text: 'vcpus 1\nmsi dest=0 vector=0x31\n', detailed: [] });
+    handle({ type: 'append', id: 2, lines: [{ toString: () => 'msi' }], at: 0, detailed: [] });
+    expect(out.at(-1)).toEqual({
+      type: 'error',
+      id: 2,
+      errors: [
+        {
+          line: 1,
+          col: 1,
+          message: 'the worker was sent a message outside its protocol (append: bad lines)',
+        },
+      ],
+    });
+    handle({ type: 'seek', id: 3, step: 1, detailed: [] });
+    const f = out.at(-1);
+    expect(f?.type === 'frame' && f.frame.step).toBe(1);
+    // Every answer it gave is one of the protocol's.
+    for (const r of out) expect(responseProblem(r)).toBeNull();
+  });
+
+  it('the UI side treats a message outside the protocol as a failed worker', () => {
+    const failures: string[] = [];
+    const got: Response[] = [];
+    const workers: { onmessage: ((e: { data: unknown }) => void) | null; terminated: boolean }[] = [];
+    const factory = () => {
+      const w = {
+        onmessage: null,
+        onerror: null,
+        onmessageerror: null,
+        terminated: false,
+        postMessage() {},
+        terminate() {
+          w.terminated = true;
+        },
+      };
+      workers.push(w);
+      return w as unknown as Worker;
+    };
+    const host = new WorkerHost(
+      (r) => got.push(r),
+      (kind, detail) => failures.push(`${kind}: ${detail}`),
+      factory,
+    );
+    workers[0].onmessage?.({ data: { type: 'progress', id: 1, steps: 5, limit: 10 } });
+    workers[0].onmessage?.({ data: { type: 'frame', id: 1, frame: { step: 'all' } } });
+    expect(got).toEqual([{ type: 'progress', id: 1, steps: 5, limit: 10 }]);
+    expect(failures).toEqual(['crash: a message outside the protocol: frame: bad frame']);
+    expect(workers[0].terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    host.dispose();
+  });
+
+  it('the worker drops what it needs not, from network to eval (issue 14.12)', () => {
+    const scope = {
+      fetch: () => 0,
+      XMLHttpRequest: class {},
+      WebSocket: class {},
+      EventSource: class {},
+      eval: (s: string) => s,
+      postMessage: () => 0,
+    };
+    expect(lockDown(scope, false)).toEqual([]);
+    expect(Object.keys(scope).sort()).toEqual(['postMessage']);
+    // Inherited (as on WorkerGlobalScope.prototype): shadowed.
+    const inherited = Object.create({ fetch: () => 0, importScripts: () => 0 });
+    expect(lockDown(inherited, false)).toEqual([]);
+    expect(inherited.fetch).toBeUndefined();
+    expect(inherited.importScripts).toBeUndefined();
+  });
+});
