@@ -23,10 +23,11 @@ const LAYERS = [
   ['share', ['share', 'scenario', 'core']],
   ['lint', ['lint', 'replay', 'scenario', 'core']],
   ['import', ['import', 'lint', 'replay', 'scenario', 'core']],
-  ['worker', ['worker', 'share', 'lint', 'import', 'replay', 'scenario', 'core']],
+  ['explore', ['explore', 'lint', 'replay', 'scenario', 'core']],
+  ['worker', ['worker', 'share', 'lint', 'import', 'explore', 'replay', 'scenario', 'core']],
   ['store', ['store', 'worker', 'share']],
   ['ui', ['ui', 'store', 'worker', 'share', 'presets']],
-  ['cli', ['cli', 'share', 'lint', 'import', 'replay', 'scenario', 'core']],
+  ['cli', ['cli', 'share', 'lint', 'import', 'explore', 'replay', 'scenario', 'core']],
 ];
 /** Layers of one rank do not import each other (the scenario data is below all of them). */
 const RANK = {
@@ -37,6 +38,7 @@ const RANK = {
   share: 3,
   lint: 3,
   import: 3.5,
+  explore: 3.5,
   worker: 4,
   store: 5,
   ui: 6,

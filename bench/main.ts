@@ -6,6 +6,7 @@ import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
 import { cliFigures } from './cli.ts';
 import type { Figure } from './core.ts';
 import { coreFigures } from './core.ts';
+import { exploreFigures } from './explore.ts';
 import { parseFigures } from './parse.ts';
 import { runFigures } from './run.ts';
 import { shareFigures } from './share.ts';
@@ -22,6 +23,7 @@ const figures: Figure[] = [
   ...parseFigures(quick),
   ...shareFigures(),
   ...cliFigures(quick),
+  ...exploreFigures(quick),
 ];
 if (!coreOnly) {
   const chromium = await findChromium();

@@ -22,11 +22,14 @@ function jsSize(): number {
     .reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
 }
 
-/** The UI thread's bundle (the worker chunk is loaded by the worker only). */
+/**
+ * What the app's page loads before it is usable: every chunk but the worker's (loaded by the
+ * worker), the reference panel's (loaded when it first opens) and the embed page's own entry.
+ */
 function mainJsSize(): number {
   const dir = join(import.meta.dirname, '..', 'dist', 'assets');
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.js') && f.startsWith('index-'))
+    .filter((f) => f.endsWith('.js') && !/^(worker|ReferencePanel|embed)-/.test(f))
     .reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0);
 }
 

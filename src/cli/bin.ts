@@ -2,9 +2,9 @@
  * Entry point of the built command line, dist/cli/apicscope.mjs (src/cli/build.mjs bundles it):
  * the arguments after the script's path, output lines to stdout and stderr, the exit status.
  */
-import { main } from './main.ts';
+import { mainAsync } from './main.ts';
 
-process.exitCode = main(
+process.exitCode = await mainAsync(
   process.argv.slice(2),
   (s) => process.stdout.write(`${s}\n`),
   (s) => process.stderr.write(`${s}\n`),

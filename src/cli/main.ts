@@ -4,6 +4,7 @@
  *   apicscope trace FILE [--why | --json | --perfetto] [--set KEY=VALUE]…
  *   apicscope state FILE --step K [--event J] [--set KEY=VALUE]…
  *   apicscope import TRACE [--check] [--json]   (see import.ts)
+ *   apicscope explore FILE [--depth N] [--max-states M] [--json]   (see explore.ts)
  * Exit status: 0 all expectations hold; 1 an expectation failed; 2 a file could not be read or parsed.
  */
 import type { TraceEvent } from '../core/events.ts';
@@ -21,6 +22,8 @@ import { applySetting, checkSetting } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { chromeTrace } from '../share/trace-export.ts';
 import { decodeFragment, encodeLink, MAX_FRAGMENT_CHARS } from '../share/url.ts';
+import type { ExploreArgs } from './explore.ts';
+import { exploreCommand, exploreCommandAsync } from './explore.ts';
 import { importCommand } from './import.ts';
 import { readTextInput } from './read.ts';
 
@@ -35,6 +38,10 @@ const USAGE = `usage:
   apicscope decode --file F | -        the same, the link read from file F or standard input
   apicscope import TRACE [--json]      a scenario from trace-cmd report / perf script text
   apicscope import TRACE --check [--json]   replay it and compare the model's events with the trace's
+  apicscope explore FILE [--depth N] [--max-states M] [--json]
+                                       every action sequence up to N steps (default 8) from the file's
+                                       last state, at most M states (default 1000000): exit 1 with the
+                                       shortest counterexample of each lint or invariant violated
 
   --set keys: ${setKeys()}
               apic="xapic cpuid=x2apic" (x2APIC in CPUID, LAPIC in xAPIC mode)`;
@@ -81,11 +88,14 @@ interface Options {
   strict: boolean;
   /** import: replay the scenario and compare. */
   check: boolean;
+  /** explore: the bounds (null: the file's or the default). */
+  depth: number | null;
+  maxStates: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
   const [command, ...rest] = argv;
-  if (!['run', 'trace', 'state', 'url', 'decode', 'import'].includes(command))
+  if (!['run', 'trace', 'state', 'url', 'decode', 'import', 'explore'].includes(command))
     throw new UsageError(command ? `unknown command '${command}'` : 'no command');
   const o: Options = {
     command,
@@ -99,6 +109,8 @@ function parseArgs(argv: string[]): Options {
     linkFile: null,
     strict: false,
     check: false,
+    depth: null,
+    maxStates: null,
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -107,7 +119,12 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--perfetto') o.perfetto = true;
     else if (a === '--strict') o.strict = true;
     else if (a === '--check') o.check = true;
-    else if (a === '--event') {
+    else if ((a === '--depth' || a === '--max-states') && command === 'explore') {
+      const v = rest[++i];
+      if (!v || !/^[1-9]\d{0,8}$/.test(v)) throw new UsageError(`${a} needs a whole number of 1 or more`);
+      if (a === '--depth') o.depth = Number(v);
+      else o.maxStates = Number(v);
+    } else if (a === '--event') {
       const v = rest[++i];
       if (!v || !/^\d+$/.test(v)) throw new UsageError('--event needs an event index');
       o.event = Number(v);
@@ -141,6 +158,11 @@ function parseArgs(argv: string[]): Options {
   if (o.check && o.command !== 'import') throw new UsageError('--check goes with import');
   if (o.command === 'import' && (o.why || o.perfetto || o.sets.length || o.step !== null))
     throw new UsageError('import takes only --json and --check');
+  if (
+    o.command === 'explore' &&
+    (o.why || o.perfetto || o.sets.length || o.step !== null || o.event !== null || o.strict || o.check)
+  )
+    throw new UsageError('explore takes only --depth N, --max-states M and --json');
   if (o.command !== 'run' && o.files.length > 1)
     throw new UsageError(
       `${o.command} takes one ${o.command === 'decode' ? 'link' : o.command === 'import' ? 'trace' : 'file'}`,
@@ -216,15 +238,38 @@ function warningJson(w: StepWarning): Record<string, unknown> {
   };
 }
 
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let o: Options;
+/** The arguments, or null after printing the usage error (exit status 2). */
+function options(argv: string[], err: (s: string) => void): Options | null {
   try {
-    o = parseArgs(argv);
+    return parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`apicscope: ${e.message}\n${USAGE}`);
-    return 2;
+    return null;
   }
+}
+
+const exploreArgs = (o: Options): ExploreArgs => ({ depth: o.depth, maxStates: o.maxStates, json: o.json });
+
+/**
+ * The command line as the installed program runs it: `explore` searches in chunks that Ctrl-C
+ * can stop (it prints what it found so far); every other command is `main`.
+ */
+export async function mainAsync(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  if (argv[0] !== 'explore') return main(argv, out, err);
+  const o = options(argv, err);
+  if (!o) return 2;
+  return exploreCommandAsync(o.files[0], exploreArgs(o), out, err);
+}
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const o = options(argv, err);
+  if (!o) return 2;
+  if (o.command === 'explore') return exploreCommand(o.files[0], exploreArgs(o), out, err);
   if (o.command === 'url') {
     const file = o.files[0];
     const input = readTextInput(file);
@@ -379,10 +424,11 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 
 // Run when executed directly (not when imported by tests).
 if (process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1])) {
-  const code = main(
+  mainAsync(
     process.argv.slice(2),
     (s) => process.stdout.write(`${s}\n`),
     (s) => process.stderr.write(`${s}\n`),
-  );
-  process.exitCode = code;
+  ).then((code) => {
+    process.exitCode = code;
+  });
 }

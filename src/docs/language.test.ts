@@ -142,6 +142,24 @@ describe('docs/language.md covers the language', () => {
     expect(want.filter((w) => !seen.has(w))).toEqual([]);
   });
 
+  it('every exploration statement has an example', () => {
+    const seen = new Set<string>();
+    for (const s of scenarios) {
+      const x = s.explore;
+      if (!x) continue;
+      if (x.depth !== null) seen.add('explore depth');
+      if (x.maxStates !== null) seen.add('explore max-states');
+      if (x.kinds !== null) seen.add('explore actions');
+      if (x.actions.length) seen.add('explore action');
+      if (x.actions.some((a) => a.text.includes('|'))) seen.add('explore action a|b');
+      if (x.lints !== null) seen.add('explore lints');
+      if (x.invariants.length) seen.add('invariant');
+    }
+    const want = ['explore depth', 'explore max-states', 'explore actions', 'explore action'];
+    want.push('explore action a|b', 'explore lints', 'invariant');
+    expect(want.filter((w) => !seen.has(w))).toEqual([]);
+  });
+
   it('documents every counter in the counters table', () => {
     const table = doc.slice(doc.indexOf('## Counters'));
     expect(COUNTER_NAMES.filter((n) => !table.includes(`| \`${n}\` |`))).toEqual([]);

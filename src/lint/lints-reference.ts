@@ -205,6 +205,11 @@ function lintStep(before: LintBaseline, after: MachineState): LintWarning[] {
   return out;
 }
 
+/** The state conditions that hold in `s`, by `lint:pin` (the oracle of the explorer's stateLintPins). */
+export function stateConditionKeys(s: MachineState): string[] {
+  return [...stateWarnings(s).keys()];
+}
+
 /** Lints a sequence of states: feed it the booted state, then the state after each step. */
 export class ReferenceLinter {
   private base: LintBaseline;

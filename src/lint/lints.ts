@@ -138,16 +138,50 @@ function owesEoi(v: VcpuState, vector: number): boolean {
   return false;
 }
 
-function lowVectorMask(v: VcpuState): number {
+/** Vectors 0–15 held in IRR or ISR on this vCPU (16 bits): the low-vector lint's baseline. */
+export function lowVectorMask(v: VcpuState): number {
   let w = v.irr[0] | v.isr[0];
   if (v.savic) w |= v.savic.irr[0] | v.savic.isr[0];
   return w & 0xffff;
 }
 
-/** State-lint conditions, numbered per pin: key = pin * 4 + condition. */
-const STUCK = 0;
-const MASKED = 1;
-const LOST = 2;
+/** State-lint conditions, numbered per pin: key = pin * 4 + condition; stateLintPins' out[] slots. */
+export const STUCK = 0;
+export const MASKED = 1;
+export const LOST = 2;
+
+/**
+ * The pins where each state lint's condition holds, as bit masks in out[STUCK], out[MASKED] and
+ * out[LOST], built without a warning, a string or a memo: the explorer asks it after every step
+ * from states it restores in any order (the Linter's memos assume a sequence). Same conditions as
+ * Linter.stateConditions (explore.test.ts compares both with lints-reference.ts).
+ */
+export function stateLintPins(s: MachineState, out: Uint32Array, only = -1): void {
+  let stuck = 0;
+  let masked = 0;
+  let lost = 0;
+  const io = s.ioapic;
+  // `only`: the pins to look at (a bit each; the explorer's pins that can change).
+  for (let left = only & ((1 << io.rte.length) - 1); left !== 0; left &= left - 1) {
+    const pin = 31 - Math.clz32(left & -left);
+    const e = io.rte[pin];
+    if (e.trigger === 1 && e.remoteIrr === 1) {
+      if (!eoiOwedAnywhere(s, e.vector)) stuck |= bitOf(pin);
+      if (e.mask) masked |= bitOf(pin);
+    }
+    if (!(io.line & bitOf(pin)) || e.mask) continue;
+    if (e.trigger === 1 && e.remoteIrr === 0 && io.deferredAt < 0) lost |= bitOf(pin);
+    else if (e.trigger === 0 && io.edgeUndelivered & bitOf(pin)) lost |= bitOf(pin);
+  }
+  out[STUCK] = stuck;
+  out[MASKED] = masked;
+  out[LOST] = lost;
+}
+
+function eoiOwedAnywhere(s: MachineState, vector: number): boolean {
+  for (const v of s.cpus) if (owesEoi(v, vector)) return true;
+  return false;
+}
 
 /** One entry of a counter that grew in the step: by how much. */
 interface Grown {

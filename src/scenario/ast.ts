@@ -67,6 +67,45 @@ export interface Scenario {
   expects: Expectation[];
   /** Notes after the last action. */
   trailingNotes: string[];
+  /** The `explore` and `invariant` statements, when the file has any (`run` ignores them). */
+  explore?: ExploreSpec;
+}
+
+/**
+ * What `apicscope explore` reads from the file (docs/explore.md): its bounds, how the alphabet
+ * of actions is narrowed or extended, and the properties checked after every explored step.
+ */
+export interface ExploreSpec {
+  /** `explore depth=N max-states=M` (null = the command line's or the default bound). */
+  depth: number | null;
+  maxStates: number | null;
+  /** `explore actions KIND…`: the derived alphabet keeps only these kinds (null = every kind). */
+  kinds: string[] | null;
+  /** `explore action ACTION`: actions added to the alphabet, one line's alternatives expanded. */
+  actions: ExploreActionLine[];
+  /** `explore lints NAME…`: the lints checked as properties (null = every lint, [] = none). */
+  lints: string[] | null;
+  /** `invariant CHECK`: an expectation that must hold after every explored step. */
+  invariants: Invariant[];
+  /** Where each once-only statement stood: `depth`, `max-states`, `actions`, `lints`. */
+  pos: Record<string, Pos>;
+}
+
+export interface ExploreActionLine {
+  line: number;
+  /** The action as written after `explore action` (spaces collapsed, comment dropped). */
+  text: string;
+  /** Its alternatives (`dest=0|1`) expanded, in order. */
+  actions: Action[];
+  refs: Ref[];
+}
+
+export interface Invariant {
+  line: number;
+  check: Check;
+  /** The check as written after `invariant`. */
+  text: string;
+  refs: Ref[];
 }
 
 export interface ScenarioError extends Pos {

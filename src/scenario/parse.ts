@@ -21,7 +21,8 @@ import type { CpuSetReg, CpuValueReg, IoapicField } from '../core/inspect.ts';
 import { DEFAULT_RUN_STEPS, MAX_RUN, MAX_VCPUS, NUM_PINS } from '../core/limits.ts';
 import type { Ask } from './ask.ts';
 import { AskError, parseAsk } from './ask.ts';
-import type { Check, Expectation, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import type { Check, Expectation, ExploreSpec, Pos, Ref, Scenario, ScenarioError, Step } from './ast.ts';
+import { expandAlternatives } from './explore-syntax.ts';
 import type { Arg, ValueKind } from './grammar/index.ts';
 import {
   ACTION_BY_NAME,
@@ -39,6 +40,10 @@ import {
   DURATION_RE,
   EXPECT_SUBJECTS,
   EXPECT_VM_KEYS,
+  EXPLORE_BOUNDS,
+  EXPLORE_LIST_WORDS,
+  EXPLORE_STATEMENTS,
+  emptyExploreSpec,
   IOAPIC_FIELDS as FIELDS,
   formatRange,
   GUEST_PROFILES,
@@ -46,9 +51,11 @@ import {
   KVM_KEYS,
   KVM_SWITCH_BY_KEY,
   MACHINE_RE,
+  MAX_ALTERNATIVES,
   MAX_DURATION_NS,
   NAME_RE,
   ON_OFF,
+  OTHER_STATEMENTS,
   POLARITIES,
   parseNumber,
   SEOIB_ALIASES,
@@ -274,6 +281,9 @@ const SIG_IPI = signature(argsOf(ACTION_BY_NAME.get('ipi')));
 const SIG_WAIT = signature(argsOf(ACTION_BY_NAME.get('wait')));
 const SIG_NAME = signature(argsOf(ACTION_BY_NAME.get('snapshot')));
 const SIG_HOST_PV_EOI = signature(argsOf(ACTION_BY_NAME.get('host-pv-eoi')));
+const SIG_EXPLORE_BOUNDS = signature(EXPLORE_BOUNDS);
+/** `explore`'s second words (grammar/explore.ts). */
+const EXPLORE_FORMS: readonly string[] = EXPLORE_STATEMENTS.flatMap((f) => (f.form ? [f.form] : []));
 const SIG_RUN = signature(argsOf(ACTION_BY_NAME.get('run')));
 const SIG_IOAPIC = signature(argsOf(CONFIG_BY_NAME.get('ioapic')));
 const SIG_KVM = signature(argsOf(CONFIG_BY_NAME.get('kvm')));
@@ -346,6 +356,8 @@ export function validateScenario(s: Scenario): ScenarioError[] {
   }
   for (const st of s.steps) checkRefs(st.refs, s, errors);
   for (const e of s.expects) checkRefs(e.refs, s, errors);
+  for (const a of s.explore?.actions ?? []) checkRefs(a.refs, s, errors);
+  for (const i of s.explore?.invariants ?? []) checkRefs(i.refs, s, errors);
   return errors.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
@@ -388,6 +400,8 @@ class Parser {
   private pendingNotesLine = 0;
   /** Teaching mode: an `ask` waiting for its action, and its line. */
   private pendingAsk: { ask: Ask; line: number } | null = null;
+  /** The `explore` and `invariant` statements, once there is one. */
+  private exploreSpec: ExploreSpec | null = null;
 
   /** Continues after an already parsed scenario, to parse lines appended to it. */
   static after(s: Scenario): Parser {
@@ -401,6 +415,13 @@ class Parser {
     p.anyStatement = true;
     p.firstAction = s.steps[0]?.line ?? 0;
     for (const st of s.steps) if (st.action.kind === 'snapshot') p.snapshots.add(st.action.name);
+    if (s.explore)
+      p.exploreSpec = {
+        ...s.explore,
+        actions: [...s.explore.actions],
+        invariants: [...s.explore.invariants],
+        pos: { ...s.explore.pos },
+      };
     return p;
   }
 
@@ -436,6 +457,7 @@ class Parser {
       steps: this.steps,
       expects: this.expects,
       trailingNotes: this.pendingNotes,
+      ...(this.exploreSpec ? { explore: this.exploreSpec } : {}),
     };
   }
 
@@ -488,6 +510,8 @@ class Parser {
       this.pendingAsk = { ask: parseAsk(tokens, parseNumber), line: this.lineNo };
       return;
     }
+    if (kw === 'explore') return this.exploreStatement(tokens);
+    if (kw === 'invariant') return this.invariantStatement(tokens);
     const actionKw = ACTION_NAMES.get(kw);
     if (actionKw !== undefined) {
       if (this.steps.length >= MAX_STEPS)
@@ -508,7 +532,7 @@ class Parser {
       return;
     }
     throw new LineError(
-      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, 'expect', 'note', 'ask'])}`,
+      `unknown statement '${head.text}'${suggest(kw, [...CONFIG_STATEMENTS, ...ACTION_STATEMENTS, ...OTHER_STATEMENTS.map((o) => o.name)])}`,
       head.col,
     );
   }
@@ -762,12 +786,128 @@ class Parser {
   private lineText = '';
 
   private expectStatement(raw: Token[]): void {
+    const check = this.expectation(raw);
+    this.expects.push({
+      line: this.lineNo,
+      afterStep: this.steps.length,
+      check,
+      refs: this.refs,
+      text: sourceOfExpectation(this.lineText, raw),
+    });
+  }
+
+  private spec(): ExploreSpec {
+    if (!this.exploreSpec) this.exploreSpec = emptyExploreSpec();
+    return this.exploreSpec;
+  }
+
+  /** `invariant CHECK`: the `expect` forms, checked by the explorer after every step it takes. */
+  private invariantStatement(raw: Token[]): void {
+    const check = this.expectation(raw, 'invariant');
+    this.spec().invariants.push({
+      line: this.lineNo,
+      check,
+      text: sourceOfExpectation(this.lineText, raw),
+      refs: this.refs,
+    });
+  }
+
+  /** `explore depth=N max-states=M`, `explore actions KIND…`, `explore action ACTION`, `explore lints NAME…`. */
+  private exploreStatement(t: Token[]): void {
+    const at = t[0].col;
+    const x = this.spec();
+    const once = (key: string, tok: Token) => {
+      if (Object.hasOwn(x.pos, key))
+        throw new LineError(`'explore ${key}' is already set on line ${x.pos[key].line}`, tok.col);
+      x.pos[key] = { line: this.lineNo, col: tok.col };
+    };
+    const sub = t[1];
+    if (sub?.kind !== 'word')
+      throw new LineError(
+        "explore needs depth=N, max-states=M, 'actions KIND…', 'action ACTION' or 'lints NAME…'",
+        sub?.col ?? at,
+      );
+    if (sub.text.includes('=')) {
+      const a = args(t, 1, SIG_EXPLORE_BOUNDS, 'explore');
+      for (const b of EXPLORE_BOUNDS) {
+        const tok = a.get(b.name);
+        if (!tok) continue;
+        once(b.name, tok);
+        const n = num(tok, `explore ${b.name}`, b.values.min, b.values.max, at);
+        if (b.name === 'depth') x.depth = n;
+        else x.maxStates = n;
+      }
+      return;
+    }
+    const what = sub.text.toLowerCase();
+    const names = EXPLORE_LIST_WORDS.get(what);
+    if (names) {
+      once(what, sub);
+      const words = t.slice(2);
+      if (words.length === 0)
+        throw new LineError(`explore ${what} needs one or more of ${names.join(', ')}, or none`, sub.col);
+      const list: string[] = [];
+      for (const w of words) {
+        const word = w.text.toLowerCase();
+        if (w.kind === 'word' && word === 'none' && words.length === 1) break;
+        if (w.kind !== 'word' || !names.includes(word))
+          throw new LineError(
+            `explore ${what} takes ${names.join(', ')} or none, not '${w.text}'${suggest(word, names)}`,
+            w.col,
+          );
+        if (list.includes(word)) throw new LineError(`'${word}' is given twice`, w.col);
+        list.push(word);
+      }
+      if (what === 'actions') x.kinds = list;
+      else x.lints = list;
+      return;
+    }
+    if (what !== 'action')
+      throw new LineError(
+        `explore takes depth=, max-states=, actions, action or lints, not '${sub.text}'${suggest(what, [...EXPLORE_FORMS, ...EXPLORE_BOUNDS.map((b) => b.name)])}`,
+        sub.col,
+      );
+    const body = t.slice(2);
+    const kwTok = body[0];
+    if (kwTok?.kind !== 'word')
+      throw new LineError('explore action needs an action, e.g. assert 3|4', sub.col);
+    const kw = ACTION_NAMES.get(kwTok.text.toLowerCase());
+    if (kw === undefined || kw === 'snapshot')
+      throw new LineError(
+        `explore action takes an action (${ACTION_STATEMENTS.filter((k) => k !== 'snapshot').join(', ')}), not '${kwTok.text}'`,
+        kwTok.col,
+      );
+    const variants = expandAlternatives(body);
+    if (!variants)
+      throw new LineError(`explore action expands to more than ${MAX_ALTERNATIVES} actions`, kwTok.col);
+    const refs: Ref[] = [];
+    const actions = variants.map((v) => {
+      for (const w of v)
+        if (w.kind === 'word' && (w.text === '' || w.text.endsWith('=')))
+          throw new LineError("an alternative is empty: write 'a|b' with a value on each side", w.col);
+      this.refs = NONE;
+      const a = this.action(kw, v);
+      for (const r of this.refs) refs.push(r);
+      return a;
+    });
+    const last = body[body.length - 1];
+    const end = last.col - 1 + last.text.length;
+    x.actions.push({
+      line: this.lineNo,
+      text: this.lineText.slice(kwTok.col - 1, end).replace(/\s+/g, ' '),
+      actions,
+      refs,
+    });
+  }
+
+  /** The check of an `expect` (or `invariant`) line; its vCPU references in this.refs. */
+  private expectation(raw: Token[], keyword = 'expect'): Check {
     const t = splitOperators(raw);
     const at = t[0].col;
     this.refs = NONE;
     const what = t[1];
     if (what?.kind !== 'word')
-      throw new LineError('expect needs a subject: cpu, ioapic, kvm, vm or count', what?.col ?? at);
+      throw new LineError(`${keyword} needs a subject: cpu, ioapic, kvm, vm or count`, what?.col ?? at);
     const subject = what.text.toLowerCase();
     let check: Check;
     if (subject === 'cpu') check = this.expectCpu(t, at);
@@ -789,16 +929,10 @@ class Parser {
     else if (subject === 'vm') check = expectVm(t, at);
     else
       throw new LineError(
-        `expect cpu, ioapic, kvm, vm or count, not '${what.text}'${suggest(subject, EXPECT_SUBJECTS)}`,
+        `${keyword} cpu, ioapic, kvm, vm or count, not '${what.text}'${suggest(subject, EXPECT_SUBJECTS)}`,
         what.col,
       );
-    this.expects.push({
-      line: this.lineNo,
-      afterStep: this.steps.length,
-      check,
-      refs: this.refs,
-      text: sourceOfExpectation(this.lineText, raw),
-    });
+    return check;
   }
 
   private expectCpu(t: Token[], at: number): Check {

@@ -8,6 +8,7 @@ import type { Check, Scenario } from './ast.ts';
 import { printAction } from './grammar/actions.ts';
 import { KVM_SWITCHES, VMM_SETTINGS, X2APIC_API_FLAGS } from './grammar/config.ts';
 import { COUNTER_FILTER_NAMES } from './grammar/expect.ts';
+import { printExplore } from './grammar/explore.ts';
 import { quote, TRIGGERS } from './grammar/values.ts';
 
 export { formatDuration, quote } from './grammar/values.ts';
@@ -87,6 +88,7 @@ export function printScenario(s: Scenario): string {
   const out: string[] = [];
   for (const n of s.configNotes) out.push(`note ${quote(n)}`);
   out.push(...printConfig(s.config));
+  if (s.explore) out.push(...printExplore(s.explore));
   const expectsAfter = (k: number) => {
     for (const e of s.expects) if (e.afterStep === k) out.push(`expect ${printCheck(e.check)}`);
   };

@@ -455,6 +455,38 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     await until(store, (x) => x.frame?.step === 0 && x.status === 'ready');
   });
 
+  it('explores beside the one request in flight: seeks and actions go on, the report arrives (issue 10, 14.6)', async () => {
+    const { store, sent } = make(`vcpus 2
+apicv off
+kvm stale-eoi-rescan=off
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+route 10 dest=1
+cpu 0 eoi
+explore actions assert deassert eoi iret service
+explore action msi dest=0 vector=0x62
+explore lints needless-eoi-exit
+`);
+    await ready(store);
+    store.getState().explore(6);
+    // Not queued behind anything, and nothing queued behind it: a seek and an action proceed.
+    store.getState().seek(2);
+    await until(store, (x) => x.frame?.step === 2 && x.status === 'ready');
+    store.getState().seek(5);
+    await until(store, (x) => x.frame?.step === 5 && x.status === 'ready');
+    store.getState().act(['cpu 1 eoi']);
+    await until(store, (x) => x.info?.steps.length === 6 && x.status === 'ready');
+    const s = await until(store, (x) => x.exploration?.running === false, 20_000);
+    expect(s.exploration!.report!.violations.map((v) => v.property)).toEqual(['needless-eoi-exit']);
+    expect(s.exploration!.report!.stats.maxDepth).toBe(6);
+    // The session is what the seeks and the action made it; Undo takes back the action only.
+    expect(s.undoStack).toHaveLength(1);
+    expect(sent.filter((r) => r.type === 'explore')).toHaveLength(1);
+    store.getState().stopExplore(); // nothing running: nothing sent
+    expect(sent.filter((r) => r.type === 'explore-stop')).toHaveLength(0);
+  }, 30_000);
+
   it('coalesces 60 seeks in one go to the last (issue 14.6)', async () => {
     const { store, sent } = make(
       'vcpus 1\n' + Array.from({ length: 80 }, (_, i) => `wait ${i + 1}us\n`).join(''),

@@ -11,6 +11,7 @@ import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
 import type {
   CpuDetail,
+  ExploreReport,
   ExportKind,
   Frame,
   RequestBody,
@@ -73,6 +74,18 @@ export interface VizState {
   compare: string[] | null;
   /** A compare setting of this store's own (`settings`) that does not apply to the text. */
   settingsError: string | null;
+  /** The Explore panel's search (docs/explore.md): its progress, then what it found. */
+  exploration: {
+    running: boolean;
+    states: number;
+    distinct: number;
+    depth: number;
+    maxDepth: number;
+    report: ExploreReport | null;
+  } | null;
+  /** Explores every action sequence from the session's last state, in the worker. */
+  explore(depth?: number): void;
+  stopExplore(): void;
   /** The KVM trace the session was imported from (kept while its steps are acted on; a load clears it). */
   traceImport: TraceImportInfo | null;
   /** Teaching mode: stepping forward first asks a question about the next step. */
@@ -188,6 +201,8 @@ export function createVizStore(
   let runEnded: SessionInfo | null = null;
   /** The trace whose scenario is being loaded, until the load succeeds. */
   let importing: TraceImportInfo | null = null;
+  /** The exploration the Explore panel shows: the id of its request (0: none sent). */
+  let exploreId = 0;
   /** The session as it was before the load in progress, for cancelLoad. */
   let beforeLoad: { text: string; step: number; undoStack: Snapshot[]; redoStack: Snapshot[] } | null = null;
 
@@ -265,6 +280,23 @@ export function createVizStore(
           get().load(r.result.text, 0, false, 'trace');
           return;
         case 'error': {
+          // The exploration refused (it leaves the session, the loads and the queue alone).
+          if (r.id === exploreId) {
+            const ex = get().exploration;
+            if (ex)
+              set({
+                exploration: {
+                  ...ex,
+                  running: false,
+                  report: {
+                    violations: [],
+                    stats: { states: 0, distinct: 0, depth: 0, maxDepth: ex.maxDepth, cut: false },
+                    error: r.errors[0].message,
+                  },
+                },
+              });
+            return;
+          }
           if (undoFor?.id === r.id) undoFor = null;
           const refusedRun = busy?.id === r.id && busy.body.type === 'run';
           if (refusedRun) live = false;
@@ -366,6 +398,35 @@ export function createVizStore(
           if (live) set({ run: { steps: r.steps, limit: r.limit } });
           else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
+        case 'explore-progress':
+          // An exploration replaced by a newer one: its last words are not this one's.
+          if (r.id !== exploreId) return;
+          set({
+            exploration: {
+              running: true,
+              states: r.states,
+              distinct: r.distinct,
+              depth: r.depth,
+              maxDepth: r.maxDepth,
+              report: null,
+            },
+          });
+          return;
+        case 'explore-done': {
+          if (r.id !== exploreId) return;
+          const st = r.report.stats;
+          set({
+            exploration: {
+              running: false,
+              states: st.states,
+              distinct: st.distinct,
+              depth: st.depth,
+              maxDepth: st.maxDepth,
+              report: r.report,
+            },
+          });
+          return;
+        }
         case 'run-ended':
           // Held until the run's last frame: the step list must not grow beside a live frame.
           live = false;
@@ -408,6 +469,7 @@ export function createVizStore(
       set({
         status: 'loading',
         run: null,
+        exploration: null,
         notice: {
           kind: 'error',
           text: `The emulator ${kind === 'crash' ? 'crashed' : 'stopped responding'} (${detail}). It was restarted from the scenario; nothing you did is lost${dropped}.${kept}`,
@@ -572,6 +634,27 @@ export function createVizStore(
         });
       },
       peer: null,
+      exploration: null,
+      explore(depth) {
+        // Not exclusive: it reads the session and changes nothing, so nothing waits for it and
+        // it waits for nothing (the worker takes it after what was sent before). Its answers
+        // carry its own id, never the busy one: answered() ignores them.
+        set({
+          exploration: {
+            running: true,
+            states: 0,
+            distinct: 0,
+            depth: 0,
+            maxDepth: depth ?? 0,
+            report: null,
+          },
+        });
+        exploreId = host.send(depth === undefined ? { type: 'explore' } : { type: 'explore', depth });
+      },
+      stopExplore() {
+        // Answered by the exploration's report (what it found so far).
+        if (get().exploration?.running) host.send({ type: 'explore-stop' });
+      },
       seek(step, event = null) {
         if (get().status === 'running') return;
         const s = get();
@@ -667,7 +750,14 @@ export function createVizStore(
         queue.length = 0;
         importing = null;
         lastLoad = { text: prev.text, step: prev.step, fromEditor: false, source: 'app' };
-        set({ loading: null, status: 'loading', undoStack: prev.undoStack, redoStack: prev.redoStack });
+        // The restart ended an exploration too.
+        set({
+          loading: null,
+          status: 'loading',
+          undoStack: prev.undoStack,
+          redoStack: prev.redoStack,
+          exploration: null,
+        });
         send(prev.text, prev.step);
       },
       confirmPending(ok) {

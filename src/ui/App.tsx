@@ -16,6 +16,7 @@ import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { EditorPanel } from './editor/EditorPanel.tsx';
+import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { TracePanel } from './import/TracePanel.tsx';
@@ -380,6 +381,7 @@ function Shell() {
             <SingleLanes />
             <Main />
             <DevicesPanel />
+            <ExplorePanel />
           </div>
         </div>
       </main>

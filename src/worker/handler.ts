@@ -3,10 +3,14 @@
  * that `stop` is heard, at most one live frame per FRAME_MS. Framework-free: worker.ts wires it
  * to the Worker scope, and the store's tests to a fake worker in Node.
  */
+import { Explorer } from '../explore/explorer.ts';
 import { checkTrace } from '../import/index.ts';
+import { parseScenario } from '../scenario/parse.ts';
+import { checkSetting } from '../scenario/settings.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
+import { encodeLink } from '../share/url.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
-import type { Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
+import type { ExploreReport, Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
 import { requestProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -46,6 +50,84 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
     }
     slices.next(pumpRun);
+  }
+
+  /** The exploration in progress: advanced in slices beside everything else, until done or stopped. */
+  let exploring: { id: number; explorer: Explorer; lastProgress: number } | null = null;
+  /** A pumpExplore slice is scheduled. */
+  let pumping = false;
+
+  function exploreReport(e: Explorer): ExploreReport {
+    const st = e.stats();
+    return {
+      violations: e.violations().map((v) => {
+        const link = encodeLink({ text: v.scenario, step: v.step }, { checkSetting });
+        return { property: v.property, step: v.step, why: v.why, link: link.ok ? link.fragment : null };
+      }),
+      stats: { states: st.states, distinct: st.distinct, depth: st.depth, maxDepth: e.maxDepth, cut: st.cut },
+    };
+  }
+
+  function pumpExplore(): void {
+    pumping = false;
+    const x = exploring;
+    if (!x) return;
+    const t0 = performance.now();
+    let done = x.explorer.done;
+    // About one slice of work (SLICE_MS in pace.ts), so that `explore-stop` is heard.
+    while (!done && performance.now() - t0 < 20) done = x.explorer.advance(2000);
+    const now = performance.now();
+    if (done) {
+      exploring = null;
+      post({ type: 'explore-done', id: x.id, report: exploreReport(x.explorer) });
+      return;
+    }
+    if (now - x.lastProgress >= FRAME_MS) {
+      x.lastProgress = now;
+      const st = x.explorer.stats();
+      post({
+        type: 'explore-progress',
+        id: x.id,
+        states: st.states,
+        distinct: st.distinct,
+        depth: st.depth,
+        maxDepth: x.explorer.maxDepth,
+      });
+    }
+    pumping = true;
+    slices.next(pumpExplore);
+  }
+
+  function startExplore(id: number, depth?: number, maxStates?: number): void {
+    // The one it replaces is answered now with what it found: every explore gets its report
+    // (the UI's host owes each request by id until then).
+    const old = exploring;
+    if (old) {
+      old.explorer.stop();
+      exploring = null;
+      post({ type: 'explore-done', id: old.id, report: exploreReport(old.explorer) });
+    }
+    const parsed = parseScenario(session.info().text);
+    const empty = (error: string): ExploreReport => ({
+      violations: [],
+      stats: { states: 0, distinct: 0, depth: 0, maxDepth: depth ?? 0, cut: false },
+      error,
+    });
+    if (!parsed.ok) return post({ type: 'explore-done', id, report: empty('the scenario does not parse') });
+    let explorer: Explorer;
+    try {
+      explorer = new Explorer(parsed.scenario, {
+        ...(depth !== undefined ? { depth } : {}),
+        ...(maxStates !== undefined ? { maxStates } : {}),
+      });
+    } catch (e) {
+      return post({ type: 'explore-done', id, report: empty((e as Error).message) });
+    }
+    exploring = { id, explorer, lastProgress: 0 };
+    if (!pumping) {
+      pumping = true;
+      slices.next(pumpExplore);
+    }
   }
 
   function handle(req: Request | TestHookRequest): void {
@@ -117,6 +199,12 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       case 'import-trace':
         post({ type: 'trace-imported', id: req.id, result: importedTrace(req.text, req.name) });
         return;
+      case 'explore':
+        startExplore(req.id, req.depth, req.maxStates);
+        return;
+      case 'explore-stop':
+        exploring?.explorer.stop();
+        return;
       // Test hooks (TestHookRequest): only the end-to-end tests send them.
       case 'test-crash':
         throw new Error('worker crash requested by a test');
@@ -153,7 +241,8 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       req.type !== 'test-crash' &&
       req.type !== 'test-hang' &&
       req.type !== 'test-escape' &&
-      req.type !== 'export'
+      req.type !== 'export' &&
+      req.type !== 'explore-stop'
     ) {
       run.stop = true;
       pumpRun();

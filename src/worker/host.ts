@@ -13,6 +13,14 @@ const defaultFactory: WorkerFactory = () =>
 /** No answer for this long while one is owed means the worker hangs. */
 export const HANG_MS = 6000;
 
+/** Responses that leave their request owed: more of its answers follow (a run's, an exploration's). */
+const STILL_OWED: ReadonlySet<Response['type']> = new Set([
+  'loaded',
+  'progress',
+  'run-ended',
+  'explore-progress',
+]);
+
 export class WorkerHost {
   private worker: Worker;
   private nextId = 1;
@@ -42,11 +50,10 @@ export class WorkerHost {
       if (problem !== null) return this.fail('crash', `a message outside the protocol: ${problem}`);
       this.lastHeard = performance.now();
       const r = e.data as Response;
-      // A run owes answers until it ends; everything else is answered by its frame or error.
-      if (
-        r.type === 'frame' ? !r.live : r.type !== 'loaded' && r.type !== 'progress' && r.type !== 'run-ended'
-      )
-        this.owed.delete(r.id);
+      // A run owes answers until its last frame; everything else is answered by its frame, error
+      // or result.
+      // An exploration owes its report: its progress messages are heard (above), they answer nothing.
+      if (r.type === 'frame' ? !r.live : !STILL_OWED.has(r.type)) this.owed.delete(r.id);
       this.onMessage(r);
     };
     w.onerror = (e) => {
@@ -73,7 +80,8 @@ export class WorkerHost {
 
   send(body: RequestBody | TestHookBody): number {
     const id = this.nextId++;
-    if (body.type !== 'stop' && body.type !== 'test-crash') {
+    // Stops are answered by the request they stop (its last frame, its report).
+    if (body.type !== 'stop' && body.type !== 'explore-stop' && body.type !== 'test-crash') {
       if (this.owed.size === 0) this.lastHeard = performance.now();
       this.owed.add(id);
     }

@@ -63,7 +63,14 @@ export type Request =
    * Read a `trace-cmd report` / `perf script` text (src/import): the scenario it gives and how its
    * replay agrees with the trace. Nothing is loaded: the store loads the text through its one gate.
    */
-  | { type: 'import-trace'; id: number; text: string; name: string };
+  | { type: 'import-trace'; id: number; text: string; name: string }
+  /**
+   * Explore every action sequence from the session's last state (issue 10, docs/explore.md),
+   * reporting progress; ends by itself or on `explore-stop`. The bounds default to the file's.
+   * It changes nothing in the session; its progress and report carry its id.
+   */
+  | { type: 'explore'; id: number; depth?: number; maxStates?: number }
+  | { type: 'explore-stop'; id: number };
 
 /**
  * Test hooks, kept out of `Request`: the UI never sends them; the end-to-end tests do, through
@@ -85,9 +92,32 @@ export type Response =
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
   | { type: 'trace-steps'; id: number; steps: StepEvents[] }
+  | {
+      type: 'explore-progress';
+      id: number;
+      states: number;
+      distinct: number;
+      depth: number;
+      maxDepth: number;
+    }
+  | { type: 'explore-done'; id: number; report: ExploreReport }
   | { type: 'trace-imported'; id: number; result: TraceImportResult }
   /** The answer to `test-escape`: what each attempt gave ('blocked: …' or 'allowed: …'). */
   | { type: 'escaped'; id: number; eval: string; fetch: string };
+
+/** What an exploration found: each violated property's shortest counterexample, as a share link. */
+export interface ExploreReport {
+  violations: {
+    property: string;
+    step: number;
+    why: string;
+    /** The counterexample's share-link fragment (without `#`), null when too large for one. */
+    link: string | null;
+  }[];
+  stats: { states: number; distinct: number; depth: number; maxDepth: number; cut: false | string };
+  /** Why nothing was explored (the session's text does not parse, the alphabet is too large). */
+  error?: string;
+}
 
 /** A trace read by `import-trace`: what `apicscope import TRACE --check` prints, per step. */
 export interface TraceImportInfo {
@@ -299,6 +329,25 @@ const isTraceImport: Check = (v) =>
       arrayOf((d) => isObject(d) && isStep(d.line) && isStep(d.step) && isString(d.why))(
         v.info.disagreements,
       ));
+/** An exploration bound: a whole number from 1 (the explorer clamps it to its own limits). */
+const isBound: Check = (v) => isStep(v) && (v as number) >= 1;
+const isExploreReport: Check = (v) =>
+  isObject(v) &&
+  arrayOf(
+    (x) =>
+      isObject(x) &&
+      isString(x.property) &&
+      isStep(x.step) &&
+      isString(x.why) &&
+      (x.link === null || isString(x.link)),
+  )(v.violations) &&
+  isObject(v.stats) &&
+  isStep(v.stats.states) &&
+  isStep(v.stats.distinct) &&
+  isStep(v.stats.depth) &&
+  isStep(v.stats.maxDepth) &&
+  (v.stats.cut === false || isString(v.stats.cut)) &&
+  optional(isString)(v.error);
 const isView: Check = (v) =>
   isObject(v) &&
   typeof v.time === 'number' &&
@@ -346,6 +395,8 @@ const REQUESTS: Record<string, Record<string, Check>> = {
   },
   'trace-steps': {},
   'import-trace': { text: isString, name: isString },
+  explore: { depth: optional(isBound), maxStates: optional(isBound) },
+  'explore-stop': {},
   'test-crash': {},
   'test-hang': { ms: (v) => isStep(v) && (v as number) <= 60_000 },
   'test-escape': {},
@@ -362,6 +413,8 @@ const RESPONSES: Record<string, Record<string, Check>> = {
   'trace-steps': { steps: arrayOf(isStepEvents) },
   'trace-imported': { result: isTraceImport },
   escaped: { eval: isString, fetch: isString },
+  'explore-progress': { states: isStep, distinct: isStep, depth: isStep, maxDepth: isStep },
+  'explore-done': { report: isExploreReport },
 };
 
 function check(table: Record<string, Record<string, Check>>, v: unknown): string | null {

@@ -10,7 +10,7 @@ describe('editor completion', () => {
   it('offers statements at the start of a line', () => {
     expect(labels('k')).toEqual(['kvm', 'kvm-set-x2apic-api']);
     expect(labels('r')).toEqual(['route', 'restore', 'reboot', 'run']);
-    expect(labels('ex')).toEqual(['expect']);
+    expect(labels('ex')).toEqual(['expect', 'explore']);
     expect(at('  ms')).toMatchObject({ from: 2, items: [{ label: 'msi' }] });
   });
 

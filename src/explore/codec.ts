@@ -1,0 +1,510 @@
+/**
+ * The explorer's canonical form of a machine state: every field that influences what the
+ * machine does next, written as 32-bit words into a reused Int32Array, and read back into a
+ * live Machine (so a frontier state costs its words, not a MachineState's objects).
+ *
+ * What is left out, and why (docs/explore.md):
+ * - time: nothing behaves by the absolute clock; only the storm limit's deferred injection has a
+ *   deadline, so it is written relative to now (deadline − time). Two states that differ only in
+ *   how long ago they were reached are one state. Read back, time restarts at the root's time.
+ * - counters: only counted, never read by the machine. They are written only when a property
+ *   reads them (an `invariant count …`); the lints read how counters grow in one step, which the
+ *   explorer measures across that step.
+ * - IoapicState.deliveries (display only) and the Ctx's derived indexes and caches (vectorPins,
+ *   attention and busy bits, frame pool), which are rebuilt after reading.
+ * - snapshots: the alphabet never takes one (the parser refuses `explore action snapshot`), so
+ *   every explored state keeps the root's.
+ * - the VM's life (VmState.life, the lifecycle strip's history): never read by the machine, and
+ *   it grows with every reboot or migration; read back, it is the root's. Its `leg` (how many
+ *   migrations completed) is only counted too: written only when an invariant reads it
+ *   (`invariant vm leg …`), else migrating back and forth would never return to a state seen.
+ *   The rest of the SEOIB life is written: QEMU's SEOIB state, the host leg (policy, machine,
+ *   kernel, flags, loadvm check: interned), the last migration's and flag write's outcomes.
+ * Objects the core never mutates (apic maps, handler scripts, MSI routes) are interned by
+ * content and written as their number, so equal content is one word.
+ */
+import type { ApicMap } from '../core/apicmap.ts';
+import type { CpuVectorCounter } from '../core/counters.ts';
+import { countersAddCpuVector } from '../core/counters.ts';
+import type { Ctx } from '../core/ctx.ts';
+import { clearAttn, markGuestBusy } from '../core/ctx.ts';
+import { guestIdle, opText } from '../core/guest.ts';
+import { ioapicIndexVectors } from '../core/ioapic.ts';
+import type {
+  GuestOp,
+  HandlerFrame,
+  HostLeg,
+  LifeEntry,
+  MachineState,
+  MsiRoute,
+  VcpuState,
+  VmState,
+} from '../core/state.ts';
+import { newFrame } from '../core/state.ts';
+
+const SEOIB = ['quirked', 'enabled', 'disabled'] as const;
+const QEMU_SEOIB = [
+  'quirked',
+  'respected',
+  'not-advertised',
+] as const satisfies readonly VmState['qemuSeoib'][];
+const MIGRATION = ['none', 'completed', 'failed'] as const satisfies readonly VmState['lastMigration'][];
+const FLAG_WRITE = ['none', 'ok', 'einval'] as const satisfies readonly VmState['lastFlagWrite'][];
+/** The packed word of a reset redirection entry: masked, everything else 0. */
+const RESET_RTE = 1 << 11;
+/** counters.ts packs a cpu × vector key with these spans (a test checks the round trip). */
+const VECTOR_SPAN = 257;
+const CPU_SPAN = 4097;
+
+/** Interns immutable objects by content: the same content is always the same number. */
+class Interner<T extends object> {
+  private readonly ids = new WeakMap<T, number>();
+  private readonly byKey = new Map<string, number>();
+  readonly items: T[] = [];
+  constructor(private readonly key: (x: T) => string) {}
+
+  id(x: T): number {
+    const known = this.ids.get(x);
+    if (known !== undefined) return known;
+    const k = this.key(x);
+    let id = this.byKey.get(k);
+    if (id === undefined) {
+      id = this.items.length;
+      this.items.push(x);
+      this.byKey.set(k, id);
+    }
+    this.ids.set(x, id);
+    return id;
+  }
+}
+
+const mapKey = (a: ApicMap) =>
+  JSON.stringify([
+    a.valid,
+    a.invalidWhy,
+    a.maxApicId,
+    Array.from(a.phys),
+    a.logicalMode,
+    a.logicalDisabledWhy,
+    Array.from(a.flat),
+    Array.from(a.cluster),
+    a.idModifiedWhy,
+  ]);
+const scriptKey = (s: GuestOp[]) => s.map(opText).join(',');
+const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliveryMode},${r.trigger}`;
+const hostKey = (h: HostLeg) => `${h.policy},${h.machine},${h.kernel},${h.flags},${h.loadvmCheck}`;
+
+/** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
+function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
+  let i = at;
+  let mask = src[i++];
+  b[8] = mask;
+  b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  while (mask !== 0) {
+    b[31 - Math.clz32(mask & -mask)] = src[i++];
+    mask &= mask - 1;
+  }
+  return i;
+}
+
+/** Reads and writes the canonical words of the states of one machine (one configuration). */
+export class StateCodec {
+  /** The words of the last `write`; valid up to `length`. */
+  buf = new Int32Array(4096);
+  length = 0;
+  private readonly maps = new Interner<ApicMap>(mapKey);
+  private readonly scripts = new Interner<GuestOp[]>(scriptKey);
+  private readonly routes = new Interner<MsiRoute>(routeKey);
+  private readonly hosts = new Interner<HostLeg>(hostKey);
+  /** The life of the first state written (the root): every state read back has it. */
+  private life: readonly LifeEntry[] | null = null;
+  private pos = 0;
+
+  /**
+   * @param withCounters write the counters too (a property reads them)
+   * @param pins the pins written (bit per pin, alphabet.ts activePins): the others never change
+   * @param withLeg write the VM's leg too (a property reads it)
+   */
+  constructor(
+    readonly withCounters: boolean,
+    pins = 0xffffff,
+    readonly withLeg = false,
+  ) {
+    for (let p = 0; p < 24; p++) if (pins & (1 << p)) this.pins.push(p);
+  }
+
+  /** The pins written, from pin 0 up. */
+  private readonly pins: number[] = [];
+
+  private w(x: number): void {
+    this.buf[this.pos++] = x;
+  }
+
+  /** Makes room for the words of `s` (an upper bound), so that the writes need no check. */
+  private reserve(s: MachineState): void {
+    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    for (const v of s.cpus) n += 128 + 3 * (v.frames.length + v.tasks.length);
+    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
+    if (n > this.buf.length) this.buf = new Int32Array(n * 2);
+  }
+
+  /** A 256-bit bitmap: its summary word (bitmap.ts: the mask of its non-zero words), then those words. */
+  private bitmap(b: Uint32Array): void {
+    let mask = b[8];
+    this.buf[this.pos++] = mask;
+    while (mask !== 0) {
+      const i = 31 - Math.clz32(mask & -mask);
+      this.buf[this.pos++] = b[i];
+      mask &= mask - 1;
+    }
+  }
+
+  private script(s: GuestOp[] | null): number {
+    return s === null ? -1 : this.scripts.id(s);
+  }
+
+  /** The last apic map and route objects seen, and their numbers (they rarely change). */
+  private lastMap: ApicMap | null = null;
+  private lastMapId = -1;
+  private readonly lastRoute: (MsiRoute | null)[] = [];
+  private readonly lastRouteId: number[] = [];
+
+  /** Writes the canonical words of `s` into `buf`; returns their count. */
+  write(s: MachineState): number {
+    this.reserve(s);
+    this.pos = 0;
+    for (const v of s.cpus) this.vcpu(v);
+    const buf = this.buf;
+    const io = s.ioapic;
+    const rte = io.rte;
+    const liveAt = this.pos++;
+    let live = 0;
+    const pins = this.pins;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const e = rte[p];
+      const w =
+        e.vector |
+        (e.trigger << 8) |
+        (e.destMode << 9) |
+        (e.deliveryMode << 10) |
+        (e.mask << 11) |
+        (e.polarity << 12) |
+        (e.remoteIrr << 13) |
+        (e.dest << 16);
+      // Only the entries that differ from the reset one (masked, all zero).
+      if (w !== RESET_RTE) {
+        live |= 1 << p;
+        buf[this.pos++] = w;
+      }
+    }
+    buf[liveAt] = live;
+    let pos = this.pos;
+    buf[pos++] = io.ioregsel;
+    buf[pos++] = io.irr;
+    buf[pos++] = io.irrDelivered;
+    buf[pos++] = io.line;
+    buf[pos++] = io.edgeUndelivered;
+    buf[pos++] = io.rtcPendingEoi;
+    const eoiAt = pos++;
+    let eoiMask = 0;
+    const irqEoi = io.irqEoi;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      if (irqEoi[p] !== 0) {
+        eoiMask |= 1 << p;
+        buf[pos++] = irqEoi[p];
+      }
+    }
+    buf[eoiAt] = eoiMask;
+    buf[pos++] = io.rtcDestMap.size;
+    if (io.rtcDestMap.size) {
+      for (const k of [...io.rtcDestMap.keys()].sort((a, b) => a - b)) {
+        buf[pos++] = k;
+        buf[pos++] = io.rtcDestMap.get(k)!;
+      }
+    }
+    // Relative to now: see the module comment.
+    buf[pos++] = io.deferredAt < 0 ? -1 : io.deferredAt - s.time;
+    const vm = s.vm;
+    buf[pos++] = vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+    buf[pos++] = vm.apicvInhibits;
+    if (vm.apicMap !== this.lastMap) {
+      this.lastMap = vm.apicMap;
+      this.lastMapId = this.maps.id(vm.apicMap);
+    }
+    buf[pos++] = this.lastMapId;
+    buf[pos++] = vm.crashed ? 1 : 0;
+    // The SEOIB life (see the module comment).
+    this.life ??= vm.life;
+    buf[pos++] =
+      QEMU_SEOIB.indexOf(vm.qemuSeoib) |
+      (MIGRATION.indexOf(vm.lastMigration) << 2) |
+      (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
+    buf[pos++] = this.hosts.id(vm.host);
+    if (this.withLeg) buf[pos++] = vm.leg;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const r = routes[p];
+      if (r === null) buf[pos++] = -1;
+      else {
+        if (this.lastRoute[p] !== r) {
+          this.lastRoute[p] = r;
+          this.lastRouteId[p] = this.routes.id(r);
+        }
+        buf[pos++] = this.lastRouteId[p];
+      }
+    }
+    this.pos = pos;
+    if (this.withCounters) this.counters(s);
+    this.length = this.pos;
+    return this.pos;
+  }
+
+  private vcpu(v: VcpuState): void {
+    const buf = this.buf;
+    buf[this.pos++] = v.idReg;
+    buf[this.pos++] = v.ldr;
+    buf[this.pos++] = v.dfr;
+    buf[this.pos++] = v.spiv;
+    buf[this.pos++] = v.lvr;
+    buf[this.pos++] = v.tpr;
+    this.bitmap(v.irr);
+    this.bitmap(v.isr);
+    this.bitmap(v.tmr);
+    buf[this.pos++] = v.highestIsrCache;
+    buf[this.pos++] = v.apicArbPrio;
+    this.bitmap(v.ioapicHandledVectors);
+    this.bitmap(v.eoiExitBitmap);
+    buf[this.pos++] = v.highestStalePendingIoapicEoi;
+    buf[this.pos++] = v.pendingIoapicEoi;
+    buf[this.pos++] = v.requests;
+    buf[this.pos++] = v.tprThreshold;
+    buf[this.pos++] =
+      (v.apicvActive ? 1 : 0) |
+      (v.inGuest ? 2 : 0) |
+      (v.kickPending ? 4 : 0) |
+      (v.pvEoiEnabled ? 8 : 0) |
+      (v.pvEoiByte ? 16 : 0) |
+      (v.pvEoiPending ? 32 : 0) |
+      (v.rflagsIf ? 64 : 0) |
+      (v.booted ? 128 : 0);
+    if (v.savic) {
+      this.bitmap(v.savic.irr);
+      this.bitmap(v.savic.isr);
+      this.bitmap(v.savic.tmr);
+      buf[this.pos++] = v.savic.tpr;
+    }
+    const frames = v.frames;
+    buf[this.pos++] = frames.length;
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[k];
+      buf[this.pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
+      buf[this.pos++] = f.pc;
+      buf[this.pos++] = this.script(f.script);
+    }
+    const tasks = v.tasks;
+    buf[this.pos++] = tasks.length;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k];
+      buf[this.pos++] = t.vector;
+      buf[this.pos++] = t.pc;
+      buf[this.pos++] = this.script(t.script);
+    }
+  }
+
+  /** Every non-zero count, the sparse ones by key order (their table order depends on history). */
+  private counters(s: MachineState): void {
+    const c = s.counters;
+    const dense = c.dense;
+    let n = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
+    this.w(n);
+    for (let i = 0; i < dense.length; i++)
+      if (dense[i] !== 0) {
+        this.w(i);
+        this.w(dense[i]);
+      }
+    const keys: number[] = [];
+    for (let i = 0; i < c.keys.length; i++) if (c.keys[i] !== 0) keys.push(i);
+    keys.sort((a, b) => c.keys[a] - c.keys[b]);
+    this.w(keys.length);
+    for (const i of keys) {
+      this.w(c.keys[i]);
+      this.w(c.counts[i]);
+    }
+  }
+
+  /**
+   * Makes machine context `m` hold the state whose words are `src[at…]`, continuing at virtual
+   * time `time`; returns the index after the words read. The machine must be of the same
+   * configuration as the states written.
+   */
+  read(m: Ctx, src: Int32Array, at: number, time: number): number {
+    const s = m.s;
+    let i = at;
+    for (const v of s.cpus) {
+      v.idReg = src[i++] >>> 0;
+      v.ldr = src[i++] >>> 0;
+      v.dfr = src[i++] >>> 0;
+      v.spiv = src[i++] >>> 0;
+      v.lvr = src[i++] >>> 0;
+      v.tpr = src[i++] >>> 0;
+      i = readBitmap(v.irr, src, i);
+      i = readBitmap(v.isr, src, i);
+      i = readBitmap(v.tmr, src, i);
+      v.highestIsrCache = src[i++];
+      v.apicArbPrio = src[i++];
+      i = readBitmap(v.ioapicHandledVectors, src, i);
+      i = readBitmap(v.eoiExitBitmap, src, i);
+      v.highestStalePendingIoapicEoi = src[i++];
+      v.pendingIoapicEoi = src[i++];
+      v.requests = src[i++];
+      v.tprThreshold = src[i++];
+      const flags = src[i++];
+      v.apicvActive = (flags & 1) !== 0;
+      v.inGuest = (flags & 2) !== 0;
+      v.kickPending = (flags & 4) !== 0;
+      v.pvEoiEnabled = (flags & 8) !== 0;
+      v.pvEoiByte = flags & 16 ? 1 : 0;
+      v.pvEoiPending = (flags & 32) !== 0;
+      v.rflagsIf = (flags & 64) !== 0;
+      v.booted = (flags & 128) !== 0;
+      if (v.savic) {
+        i = readBitmap(v.savic.irr, src, i);
+        i = readBitmap(v.savic.isr, src, i);
+        i = readBitmap(v.savic.tmr, src, i);
+        v.savic.tpr = src[i++] >>> 0;
+      }
+      const nf = src[i++];
+      const frames = v.frames;
+      // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
+      while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
+      for (let k = 0; k < nf; k++) {
+        const w = src[i++];
+        const pc = src[i++];
+        const sid = src[i++];
+        const script = sid < 0 ? null : this.scripts.items[sid];
+        let f: HandlerFrame | undefined = frames[k];
+        if (!f) {
+          f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
+          frames.push(f);
+        }
+        f.vector = w & 0xff;
+        f.savedIf = (w & 0x100) !== 0;
+        f.levelAtTake = (w & 0x200) !== 0;
+        f.pc = pc;
+        f.script = script;
+      }
+      const nt = src[i++];
+      if (nt === 0) {
+        if (v.tasks.length) v.tasks = [];
+      } else {
+        const tasks = [];
+        for (let k = 0; k < nt; k++) {
+          const vector = src[i++];
+          const pc = src[i++];
+          const sid = src[i++];
+          tasks.push({ vector, script: sid < 0 ? null : this.scripts.items[sid], pc });
+        }
+        v.tasks = tasks;
+      }
+    }
+    const io = s.ioapic;
+    const live = src[i++];
+    let vectorsChanged = false;
+    const pins = this.pins;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const e = io.rte[p];
+      const w = live & (1 << p) ? src[i++] : RESET_RTE;
+      if (e.vector !== (w & 0xff)) vectorsChanged = true;
+      e.vector = w & 0xff;
+      e.trigger = ((w >>> 8) & 1) as 0 | 1;
+      e.destMode = ((w >>> 9) & 1) as 0 | 1;
+      e.deliveryMode = ((w >>> 10) & 1) as 0 | 1;
+      e.mask = ((w >>> 11) & 1) as 0 | 1;
+      e.polarity = ((w >>> 12) & 1) as 0 | 1;
+      e.remoteIrr = ((w >>> 13) & 1) as 0 | 1;
+      e.dest = (w >>> 16) & 0xff;
+    }
+    io.ioregsel = src[i++];
+    io.irr = src[i++];
+    io.irrDelivered = src[i++];
+    io.line = src[i++];
+    io.edgeUndelivered = src[i++];
+    io.rtcPendingEoi = src[i++];
+    const eoiMask = src[i++];
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      io.irqEoi[p] = eoiMask & (1 << p) ? src[i++] : 0;
+    }
+    const nrtc = src[i++];
+    if (nrtc || io.rtcDestMap.size) {
+      io.rtcDestMap.clear();
+      for (let k = 0; k < nrtc; k++) {
+        const cpu = src[i++];
+        io.rtcDestMap.set(cpu, src[i++]);
+      }
+    }
+    s.time = time;
+    const rel = src[i++];
+    io.deferredAt = rel < 0 ? -1 : time + rel;
+    const vm = s.vm;
+    vm.seoib = SEOIB[src[i++]];
+    vm.apicvInhibits = src[i++];
+    vm.apicMap = this.maps.items[src[i++]];
+    vm.crashed = src[i++] === 1;
+    const life = src[i++];
+    vm.qemuSeoib = QEMU_SEOIB[life & 3];
+    vm.lastMigration = MIGRATION[(life >>> 2) & 3];
+    vm.lastFlagWrite = FLAG_WRITE[(life >>> 4) & 3];
+    vm.host = this.hosts.items[src[i++]];
+    if (this.withLeg) vm.leg = src[i++];
+    if (this.life) vm.life = this.life;
+    for (let j = 0; j < pins.length; j++) {
+      const p = pins[j];
+      const r = src[i++];
+      vm.routes[p] = r < 0 ? null : this.routes.items[r];
+    }
+    if (this.withCounters) i = this.readCounters(s, src, i);
+    // The context's derived state, as a machine built from this state would have it; the lints'
+    // probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+    m.restores++;
+    if (vectorsChanged) ioapicIndexVectors(m);
+    clearAttn(m);
+    m.guestBusy.fill(0);
+    for (const v of s.cpus) if (!guestIdle(v)) markGuestBusy(m, v);
+    return i;
+  }
+
+  private readCounters(s: MachineState, src: Int32Array, at: number): number {
+    let i = at;
+    const c = s.counters;
+    c.dense.fill(0);
+    // Per-counter totals (counters.ts) follow the counts: the dense ones here, the others as added.
+    c.totals.fill(0);
+    const nd = src[i++];
+    for (let k = 0; k < nd; k++) {
+      const idx = src[i++];
+      const n = src[i++];
+      c.dense[idx] = n;
+      c.totals[Math.floor(idx / c.span)] += n;
+    }
+    c.keys.fill(0);
+    c.counts.fill(0);
+    c.used = 0;
+    const ns = src[i++];
+    for (let k = 0; k < ns; k++) {
+      const key = src[i++] - 1; // stored as key + 1; the key packs each filter value + 1
+      const n = src[i++];
+      const vector = (key % VECTOR_SPAN) - 1;
+      const rest = Math.floor(key / VECTOR_SPAN);
+      const id = Math.floor(rest / CPU_SPAN) as CpuVectorCounter;
+      const cpu = (rest % CPU_SPAN) - 1;
+      for (let j = 0; j < n; j++) countersAddCpuVector(c, id, cpu, vector);
+    }
+    return i;
+  }
+}

@@ -1,0 +1,566 @@
+/**
+ * Bounded exploration (issue 10, docs/explore.md): breadth first from the state the scenario
+ * reaches, over an alphabet of actions, deduplicating states by a 64-bit hash of their canonical
+ * words (codec.ts), checking the lints and the file's invariants after every step. Breadth first
+ * makes every counterexample a shortest one; the order (levels, then alphabet order) makes the
+ * result the same on every run. Tracing is off; a stored state costs its hash-set slots, a
+ * parent and an action index, and its words only while it waits in the frontier.
+ */
+import type { Action } from '../core/actions.ts';
+import type { CounterName } from '../core/counters.ts';
+import { CTR, countersGet } from '../core/counters.ts';
+import { Machine } from '../core/machine.ts';
+import type { MachineState } from '../core/state.ts';
+import type { LintName, LintWarning } from '../lint/lints.ts';
+import { LINT_NAMES, Linter, LOST, lowVectorMask, MASKED, STUCK, stateLintPins } from '../lint/lints.ts';
+import type { Check, Expectation, Invariant, Scenario, Step } from '../scenario/ast.ts';
+import { evaluateCheck } from '../scenario/expect.ts';
+import { printCheck, printScenario } from '../scenario/print.ts';
+import { activePins, deriveAlphabet, MAX_ALPHABET } from './alphabet.ts';
+import { StateCodec } from './codec.ts';
+import { HashSet, hashWords } from './hashset.ts';
+
+export const DEFAULT_DEPTH = 8;
+export const DEFAULT_MAX_STATES = 1_000_000;
+
+export interface ExploreOptions {
+  /** Longest action sequence explored (default: the file's `explore depth=`, else 8). */
+  depth?: number;
+  /** Most distinct states stored (default: the file's `explore max-states=`, else 1 000 000). */
+  maxStates?: number;
+}
+
+export interface Violation {
+  /** The lint's name, or `invariant …` as written. */
+  property: string;
+  /** The failing step of the counterexample scenario (prefix steps + found actions). */
+  step: number;
+  /** Found actions (the counterexample's length beyond the prefix). */
+  depth: number;
+  why: string;
+  /** A runnable scenario: configuration, prefix, found actions and an `expect` that fails. */
+  scenario: string;
+  /** The found actions. */
+  actions: Action[];
+}
+
+export type Cut = false | 'depth' | 'max-states' | 'stopped';
+
+export interface ExploreStats {
+  /** Steps taken (transitions explored, each from a stored state by one action). */
+  states: number;
+  /** Distinct states stored, the start state included. */
+  distinct: number;
+  /** The deepest level reached. */
+  depth: number;
+  /** What ended the search before the reachable states were exhausted (false: nothing did). */
+  cut: Cut;
+}
+
+/** The lint counters a step lint watches, summed over their filters (see counterTotals). */
+const T_STORMS = 0;
+const T_NEEDLESS = 1;
+const T_EMPTY = 2;
+const T_CRASH = 3;
+const T_LOW_INJ = 4;
+const N_TOTALS = 5;
+const SPARSE_SPAN = 257 * 4097;
+
+/** Bits of the lints in LINT_NAMES order. */
+const LINT_BIT = Object.fromEntries(LINT_NAMES.map((n, i) => [n, 1 << i])) as Record<LintName, number>;
+const STEP_LINT_BITS =
+  LINT_BIT['irq-storm'] | LINT_BIT['needless-eoi-exit'] | LINT_BIT['empty-isr-eoi'] | LINT_BIT['host-crash'];
+
+/** A BFS level: the states' words back to back. */
+class Level {
+  words = new Int32Array(1 << 16);
+  used = 0;
+  starts = new Int32Array(1 << 12);
+  ids = new Int32Array(1 << 12);
+  count = 0;
+
+  push(id: number, src: Int32Array, n: number): void {
+    if (this.used + n > this.words.length) {
+      const w = new Int32Array(Math.max(this.words.length * 2, this.used + n));
+      w.set(this.words.subarray(0, this.used));
+      this.words = w;
+    }
+    if (this.count >= this.starts.length) {
+      const s = new Int32Array(this.starts.length * 2);
+      s.set(this.starts);
+      this.starts = s;
+      const i = new Int32Array(this.ids.length * 2);
+      i.set(this.ids);
+      this.ids = i;
+    }
+    const words = this.words;
+    const at = this.used;
+    for (let j = 0; j < n; j++) words[at + j] = src[j];
+    this.starts[this.count] = this.used;
+    this.ids[this.count++] = id;
+    this.used += n;
+  }
+
+  clear(): void {
+    this.used = 0;
+    this.count = 0;
+  }
+
+  get bytes(): number {
+    return this.words.byteLength + this.starts.byteLength + this.ids.byteLength;
+  }
+}
+
+interface Found {
+  property: string;
+  /** The stored state the violating step starts from, and the action (-1: the state itself). */
+  from: number;
+  action: number;
+  why: string;
+  /** The failing expectation for the counterexample file, without `expect`. */
+  check: Check | ((before: MachineState) => Check);
+}
+
+export class Explorer {
+  readonly alphabet: Action[];
+  readonly maxDepth: number;
+  readonly maxStates: number;
+  /** The lints checked (bits by LINT_NAMES order) and the invariants. */
+  readonly lints: LintName[];
+  readonly invariants: Invariant[];
+
+  private readonly m: Machine;
+  private readonly scratch: Machine;
+  private readonly codec: StateCodec;
+  private readonly time0: number;
+  /** The pins that can change (alphabet.ts activePins). */
+  private readonly pins: number;
+  private readonly set = new HashSet();
+  private parent = new Int32Array(1 << 12);
+  private via = new Uint16Array(1 << 12);
+  private cur = new Level();
+  private next = new Level();
+  private distinct = 0;
+  private transitions = 0;
+  /** The depth of the level being expanded. */
+  private level = 0;
+  /** New states found while expanding it. */
+  private newAtLevel = 0;
+  private k = 0;
+  private cut: Cut = false;
+  private finished = false;
+  private readonly found: Found[] = [];
+  private readonly violated = new Set<string>();
+  private lintMask = 0;
+  /** The lints violated already (bits as lintMask): each is reported once, at its shortest. */
+  private violatedLints = 0;
+
+  // The state being expanded: its baseline for the lints.
+  private readonly parentPins = new Uint32Array(3);
+  private readonly childPins = new Uint32Array(3);
+  private parentLow: Uint16Array;
+  private readonly vcpus: number;
+  private readonly before = new Float64Array(N_TOTALS);
+  private readonly after = new Float64Array(N_TOTALS);
+  private readonly parentTotals = new Float64Array(N_TOTALS);
+  private parentWords = new Int32Array(256);
+  private parentLength = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    opts: ExploreOptions = {},
+  ) {
+    const x = scenario.explore;
+    this.maxDepth = opts.depth ?? x?.depth ?? DEFAULT_DEPTH;
+    this.maxStates = opts.maxStates ?? x?.maxStates ?? DEFAULT_MAX_STATES;
+    this.lints = x?.lints ? LINT_NAMES.filter((n) => x.lints!.includes(n)) : [...LINT_NAMES];
+    for (const n of this.lints) this.lintMask |= LINT_BIT[n];
+    this.invariants = x?.invariants ?? [];
+    // Counters are part of a state only when a property reads them.
+    const withCounters = this.invariants.some((i) => i.check.kind === 'count');
+    // So is the VM's leg (a migration count, codec.ts).
+    const withLeg = this.invariants.some((i) => i.check.kind === 'vm' && i.check.key === 'leg');
+
+    this.m = Machine.boot(scenario.config, false);
+    for (const st of scenario.steps) this.m.apply(st.action);
+    this.scratch = Machine.fromState(this.m.state, false);
+    this.time0 = this.m.state.time;
+    this.alphabet = deriveAlphabet(scenario, this.m.state);
+    this.pins = activePins(this.m.state, this.alphabet);
+    this.codec = new StateCodec(withCounters, this.pins, withLeg);
+    if (this.alphabet.length > MAX_ALPHABET)
+      throw new Error(`the alphabet has more than ${MAX_ALPHABET} actions`);
+    this.parentLow = new Uint16Array(scenario.config.vcpus);
+    this.vcpus = scenario.config.vcpus;
+
+    const n = this.codec.write(this.m.state);
+    const h = hashWords(this.codec.buf, n);
+    this.set.add(h.h1, h.h2);
+    this.store(-1, 0);
+    this.cur.push(0, this.codec.buf, n);
+    this.checkInvariants(this.m.state, 0, -1);
+    if (this.alphabet.length === 0) this.finish(false);
+    this.totals(this.m.state, this.before);
+  }
+
+  private store(parent: number, action: number): number {
+    const id = this.distinct++;
+    if (id >= this.parent.length) {
+      const p = new Int32Array(this.parent.length * 2);
+      p.set(this.parent);
+      this.parent = p;
+      const v = new Uint16Array(this.via.length * 2);
+      v.set(this.via);
+      this.via = v;
+    }
+    this.parent[id] = parent;
+    this.via[id] = action;
+    return id;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Asks the search to end at its next step (Ctrl-C, the app's Stop). */
+  stop(): void {
+    if (!this.finished) this.finish('stopped');
+  }
+
+  private finish(cut: Cut): void {
+    this.finished = true;
+    this.cut = cut;
+  }
+
+  stats(): ExploreStats {
+    return { states: this.transitions, distinct: this.distinct, depth: this.level, cut: this.cut };
+  }
+
+  /** Bytes the search holds: the hash set, the parents and actions, the frontier levels. */
+  get bytes(): number {
+    return this.set.bytes + this.parent.byteLength + this.via.byteLength + this.cur.bytes + this.next.bytes;
+  }
+
+  /**
+   * The lint counters' totals over their filters: the step lints fire when one grows in a step.
+   * Counted over cpus and pins; injections only of vectors below 0x10 (the low-vector lint).
+   */
+  private totals(s: MachineState, out: Float64Array): void {
+    const c = s.counters;
+    const { dense, span } = c;
+    let storms = 0;
+    let empty = 0;
+    // Indexed by cpu + 1 (host crashes: 0, no cpu) and pin + 1.
+    const crash = dense[CTR['host-crashes'] * span];
+    for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
+    for (let left = this.pins; left !== 0; left &= left - 1)
+      storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
+    let needless = 0;
+    let low = 0;
+    if (this.lintMask & (LINT_BIT['needless-eoi-exit'] | LINT_BIT['low-vector'])) {
+      // The slots of the two counters: keys are only ever added (or all rewritten on a read
+      // with counters), so the lists change only when the table's size or key count does.
+      if (c.keys !== this.sparseKeys || c.used !== this.sparseUsed) this.indexSparse(c.keys, c.used);
+      const counts = c.counts;
+      for (let j = 0; j < this.needlessSlots.length; j++) needless += counts[this.needlessSlots[j]];
+      for (let j = 0; j < this.lowSlots.length; j++) low += counts[this.lowSlots[j]];
+    }
+    out[T_STORMS] = storms;
+    out[T_NEEDLESS] = needless;
+    out[T_EMPTY] = empty;
+    out[T_CRASH] = crash;
+    out[T_LOW_INJ] = low;
+  }
+
+  private sparseKeys: Int32Array | null = null;
+  private sparseUsed = -1;
+  private needlessSlots: number[] = [];
+  private lowSlots: number[] = [];
+
+  private indexSparse(keys: Int32Array, used: number): void {
+    this.sparseKeys = keys;
+    this.sparseUsed = used;
+    this.needlessSlots = [];
+    this.lowSlots = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k === 0) continue;
+      const key = k - 1;
+      const id = Math.floor(key / SPARSE_SPAN);
+      if (id === CTR['needless-eoi-exits']) this.needlessSlots.push(i);
+      else if (id === CTR.injections && (key % 257) - 1 < 16) this.lowSlots.push(i);
+    }
+  }
+
+  /**
+   * Explores up to `budget` more steps; returns true when the search is over (exhausted, a bound
+   * reached, or stopped).
+   */
+  advance(budget: number): boolean {
+    const m = this.m;
+    const codec = this.codec;
+    const alphabet = this.alphabet;
+    const nA = alphabet.length;
+    const withCounters = codec.withCounters;
+    const checkState =
+      (this.lintMask &
+        (LINT_BIT['stuck-remote-irr'] | LINT_BIT['masked-remote-irr'] | LINT_BIT['lost-interrupt'])) !==
+      0;
+    const checkLow = (this.lintMask & LINT_BIT['low-vector']) !== 0;
+    const checkSteps = checkLow || (this.lintMask & STEP_LINT_BITS) !== 0;
+    const checkInv = this.invariants.length > 0;
+    while (!this.finished && budget > 0) {
+      if (this.k >= this.cur.count) {
+        // Level `level` is expanded: its children are level + 1 (not kept past the bound).
+        if (this.newAtLevel === 0) {
+          this.finish(false);
+          break;
+        }
+        this.level++;
+        this.newAtLevel = 0;
+        if (this.level >= this.maxDepth) {
+          this.finish('depth');
+          break;
+        }
+        const t = this.cur;
+        this.cur = this.next;
+        this.next = t;
+        this.next.clear();
+        this.k = 0;
+        continue;
+      }
+      const k = this.k++;
+      const from = this.cur.ids[k];
+      const start = this.cur.starts[k];
+      const keep = this.level + 1 < this.maxDepth;
+      // The parent: read it, and remember its words and its lint baseline.
+      const end = codec.read(m.ctx, this.cur.words, start, this.time0);
+      this.parentLength = end - start;
+      if (this.parentWords.length < this.parentLength)
+        this.parentWords = new Int32Array(this.parentLength * 2);
+      const words = this.cur.words;
+      const pw = this.parentWords;
+      for (let j = start; j < end; j++) pw[j - start] = words[j];
+      const s = m.state;
+      if (checkState) stateLintPins(s, this.parentPins, this.pins);
+      if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
+      if (withCounters && checkSteps) {
+        this.totals(s, this.parentTotals);
+        this.before.set(this.parentTotals);
+      }
+      const ph = hashWords(this.parentWords, this.parentLength);
+      const ph1 = ph.h1;
+      const ph2 = ph.h2;
+      let dirty = false;
+      for (let a = 0; a < nA; a++) {
+        if (dirty) {
+          codec.read(m.ctx, this.parentWords, 0, this.time0);
+          if (withCounters && checkSteps) this.before.set(this.parentTotals);
+        }
+        m.apply(alphabet[a]);
+        this.transitions++;
+        budget--;
+        if (this.lintMask) this.checkLints(s, from, a, checkState, checkSteps, checkLow);
+        const n = codec.write(s);
+        const h = hashWords(codec.buf, n);
+        // The parent again (a step that changed nothing): compared in full only when the hashes agree.
+        dirty = h.h1 !== ph1 || h.h2 !== ph2 || !sameWords(codec.buf, n, this.parentWords, this.parentLength);
+        if (!dirty) continue;
+        if (!this.set.add(h.h1, h.h2)) continue;
+        const id = this.store(from, a);
+        this.newAtLevel++;
+        if (keep) this.next.push(id, codec.buf, n);
+        if (checkInv) this.checkInvariants(s, id, -1);
+        if (this.distinct >= this.maxStates) {
+          this.level++;
+          this.finish('max-states');
+          return true;
+        }
+      }
+    }
+    return this.finished;
+  }
+
+  /** The fast per-step check of the lints; a hit is confirmed by a Linter on a scratch machine. */
+  private checkLints(
+    s: MachineState,
+    from: number,
+    a: number,
+    checkState: boolean,
+    checkSteps: boolean,
+    checkLow: boolean,
+  ): void {
+    let hit = 0;
+    if (checkState) {
+      const child = this.childPins;
+      const parent = this.parentPins;
+      stateLintPins(s, child, this.pins);
+      if (child[STUCK] & ~parent[STUCK]) hit |= LINT_BIT['stuck-remote-irr'];
+      if (child[MASKED] & ~parent[MASKED]) hit |= LINT_BIT['masked-remote-irr'];
+      if (child[LOST] & ~parent[LOST]) hit |= LINT_BIT['lost-interrupt'];
+    }
+    if (checkSteps) {
+      const after = this.after;
+      const before = this.before;
+      this.totals(s, after);
+      if (after[T_STORMS] > before[T_STORMS]) hit |= LINT_BIT['irq-storm'];
+      if (after[T_NEEDLESS] > before[T_NEEDLESS]) hit |= LINT_BIT['needless-eoi-exit'];
+      if (after[T_EMPTY] > before[T_EMPTY]) hit |= LINT_BIT['empty-isr-eoi'];
+      if (after[T_CRASH] > before[T_CRASH]) hit |= LINT_BIT['host-crash'];
+      if (checkLow && !(this.violatedLints & LINT_BIT['low-vector'])) {
+        let fresh = after[T_LOW_INJ] > before[T_LOW_INJ];
+        for (let c = 0; c < s.cpus.length && !fresh; c++)
+          fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
+        if (fresh) hit |= LINT_BIT['low-vector'];
+      }
+      for (let t = 0; t < N_TOTALS; t++) before[t] = after[t];
+    }
+    hit &= this.lintMask & ~this.violatedLints;
+    if (hit) this.confirm(from, a, hit);
+  }
+
+  /** Replays the step on the scratch machine and lints it exactly (lints.ts Linter). */
+  private confirm(from: number, a: number, hit: number): void {
+    const sc = this.scratch;
+    this.codec.read(sc.ctx, this.parentWords, 0, this.time0);
+    // No probe: the Linter looks at every vCPU (the scratch machine's ctx is not a sequence).
+    const linter = new Linter(sc.state);
+    sc.apply(this.alphabet[a]);
+    const ws = linter.step(sc.state);
+    for (const name of LINT_NAMES) {
+      if (!(hit & LINT_BIT[name]) || this.violated.has(name)) continue;
+      const w = ws.find((x) => x.lint === name);
+      if (!w) continue;
+      this.violated.add(name);
+      this.violatedLints |= LINT_BIT[name];
+      this.found.push({ property: name, from, action: a, why: w.why, check: failingCheck(w, sc.state) });
+    }
+  }
+
+  private checkInvariants(s: MachineState, id: number, action: number): void {
+    for (const inv of this.invariants) {
+      const property = `invariant ${inv.text}`;
+      if (this.violated.has(property)) continue;
+      const r = evaluateCheck(s, inv.check);
+      if (r.ok) continue;
+      this.violated.add(property);
+      this.found.push({
+        property,
+        from: id,
+        action,
+        why: `the invariant ${inv.text} (line ${inv.line}) does not hold: got ${r.actual}`,
+        check: inv.check,
+      });
+    }
+  }
+
+  /** The actions from the start state to stored state `id`. */
+  private path(id: number): number[] {
+    const out: number[] = [];
+    for (let i = id; i > 0; i = this.parent[i]) out.push(this.via[i]);
+    return out.reverse();
+  }
+
+  /** The violations found so far, each with its shortest counterexample, in the order found. */
+  violations(): Violation[] {
+    return this.found.map((f) => {
+      const idx = this.path(f.from);
+      if (f.action >= 0) idx.push(f.action);
+      const actions = idx.map((i) => this.alphabet[i]);
+      return {
+        property: f.property,
+        step: this.scenario.steps.length + actions.length,
+        depth: actions.length,
+        why: f.why,
+        actions,
+        scenario: counterexample(this.scenario, actions, f),
+      };
+    });
+  }
+}
+
+function sameWords(a: Int32Array, n: number, b: Int32Array, m: number): boolean {
+  if (n !== m) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A count in the state before the violating step: the failing check says it must not grow. */
+function notGrown(
+  name: CounterName,
+  filter: Extract<Check, { kind: 'count' }>['filter'],
+  before: MachineState,
+): Check {
+  return { kind: 'count', name, filter, op: '<=', value: countersGet(before.counters, name, filter) };
+}
+
+/**
+ * An expectation that holds before the violating step and fails after it, so that `apicscope
+ * run` on the counterexample exits 1 where the lint warned (counter values are recomputed there
+ * from the counterexample's own run: the explorer's counters are not the file's).
+ */
+function failingCheck(w: LintWarning, after: MachineState): Found['check'] {
+  const pin = w.pin ?? 0;
+  switch (w.lint) {
+    case 'stuck-remote-irr':
+      return { kind: 'ioapic', pin, field: 'remote-irr', value: 0 };
+    case 'masked-remote-irr':
+      return { kind: 'ioapic', pin, field: 'mask', value: 0 };
+    case 'lost-interrupt':
+      return after.ioapic.rte[pin].trigger === 1
+        ? { kind: 'ioapic', pin, field: 'remote-irr', value: 1 }
+        : { kind: 'ioapic', pin, field: 'line', value: 0 };
+    case 'irq-storm':
+      return (b) => notGrown('storms', { pin }, b);
+    case 'needless-eoi-exit':
+      return (b) => notGrown('needless-eoi-exits', { cpu: w.cpu, vector: w.vector }, b);
+    case 'empty-isr-eoi':
+      return (b) => notGrown('empty-eois', { cpu: w.cpu }, b);
+    case 'host-crash':
+      return (b) => notGrown('host-crashes', {}, b);
+    case 'low-vector': {
+      const v = after.cpus[w.cpu ?? 0];
+      const vector = w.vector ?? 0;
+      const holds = (b: Uint32Array) => (b[vector >>> 5] & (1 << (vector & 31))) !== 0;
+      if (holds(v.irr)) return { kind: 'cpu-set', cpu: v.index, reg: 'irr', op: 'lacks', vectors: [vector] };
+      if (holds(v.isr)) return { kind: 'cpu-set', cpu: v.index, reg: 'isr', op: 'lacks', vectors: [vector] };
+      return (b) => notGrown('injections', { cpu: w.cpu, vector }, b);
+    }
+  }
+}
+
+/** The counterexample as a runnable scenario (its last expectation fails). */
+function counterexample(s: Scenario, actions: Action[], f: Found): string {
+  const found: Step[] = actions.map((action, i) => ({
+    action,
+    line: 0,
+    startLine: 0,
+    notes:
+      i === 0
+        ? [
+            `found by apicscope explore: ${actions.length} step(s) from the file's last step to a violation of ${f.property}`,
+          ]
+        : [],
+    refs: [],
+  }));
+  const steps = [...s.steps, ...found];
+  if (found.length) found[found.length - 1].notes = [...found[found.length - 1].notes, f.why];
+  let check: Check;
+  if (typeof f.check === 'function') {
+    // The state before the last step, as the counterexample's own run reaches it.
+    const m = Machine.boot(s.config, false);
+    for (let i = 0; i < steps.length - 1; i++) m.apply(steps[i].action);
+    check = f.check(m.state);
+  } else check = f.check;
+  const text = printCheck(check);
+  const expect: Expectation = { line: 0, afterStep: steps.length, check, refs: [], text };
+  const out: Scenario = {
+    config: s.config,
+    configPos: {},
+    configNotes: s.configNotes,
+    steps,
+    expects: [expect],
+    trailingNotes: found.length ? [] : [f.why],
+  };
+  return printScenario(out);
+}

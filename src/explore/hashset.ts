@@ -1,0 +1,94 @@
+/**
+ * A set of 64-bit state hashes (two 32-bit lanes) in one open-addressing Int32Array: 8 bytes a
+ * slot, at most half full, so a stored state costs 16–32 bytes here and allocates nothing.
+ */
+
+/** Two lanes of FNV-1a-style multiply–xor over 32-bit words, each finished by an avalanche. */
+export function hashWords(words: Int32Array, length: number): { h1: number; h2: number } {
+  let h1 = 0x811c9dc5 ^ length;
+  let h2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
+  for (let i = 0; i < length; i++) {
+    const w = words[i];
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h2 = Math.imul(h2 ^ w, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h1 = Math.imul(h1, 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  h2 ^= h2 >>> 16;
+  h2 = Math.imul(h2, 0x27d4eb2f);
+  h2 ^= h2 >>> 15;
+  HASH.h1 = h1 | 0;
+  HASH.h2 = h2 | 0;
+  return HASH;
+}
+/** The one result object hashWords fills (no allocation per state). */
+const HASH = { h1: 0, h2: 0 };
+
+export class HashSet {
+  /** Pairs (h1, h2); (0, 0) marks an empty slot (a real (0, 0) hash is stored as (0, 1)). */
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacityPow2 = 1 << 16) {
+    this.slots = new Int32Array(capacityPow2 * 2);
+    this.mask = capacityPow2 - 1;
+  }
+
+  /** Bytes the table holds. */
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  /** Adds the hash; returns false when it was already there. */
+  add(h1: number, h2In: number): boolean {
+    const h2 = h1 === 0 && h2In === 0 ? 1 : h2In;
+    const slots = this.slots;
+    let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const a = slots[i * 2];
+      const b = slots[i * 2 + 1];
+      if (a === 0 && b === 0) break;
+      if (a === h1 && b === h2) return false;
+      i = (i + 1) & this.mask;
+    }
+    slots[i * 2] = h1;
+    slots[i * 2 + 1] = h2;
+    if (++this.size * 2 > this.mask + 1) this.grow();
+    return true;
+  }
+
+  has(h1: number, h2In: number): boolean {
+    const h2 = h1 === 0 && h2In === 0 ? 1 : h2In;
+    const slots = this.slots;
+    let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const a = slots[i * 2];
+      const b = slots[i * 2 + 1];
+      if (a === 0 && b === 0) return false;
+      if (a === h1 && b === h2) return true;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    const slots = this.slots;
+    for (let j = 0; j < old.length; j += 2) {
+      const h1 = old[j];
+      const h2 = old[j + 1];
+      if (h1 === 0 && h2 === 0) continue;
+      let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+      while (slots[i * 2] !== 0 || slots[i * 2 + 1] !== 0) i = (i + 1) & this.mask;
+      slots[i * 2] = h1;
+      slots[i * 2 + 1] = h2;
+    }
+  }
+}
