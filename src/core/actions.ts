@@ -60,8 +60,9 @@ export type Action =
       shorthand: Shorthand;
     }
   | { kind: 'wait'; ns: number }
-  | { kind: 'snapshot'; name: string }
-  | { kind: 'restore'; name: string }
+  /** `as`: written with QEMU's monitor words, `savevm NAME` / `loadvm NAME` (the same action). */
+  | { kind: 'snapshot'; name: string; as?: 'savevm' }
+  | { kind: 'restore'; name: string; as?: 'loadvm' }
   | { kind: 'host-pv-eoi'; cpu: number }
   | { kind: 'reboot' }
   | { kind: 'power-on'; host: HostChange }

@@ -696,7 +696,9 @@ class Parser {
         return { kind: 'wait', ns: duration(a.get('duration'), at) };
       }
       case 'snapshot':
-      case 'restore': {
+      case 'restore':
+      case 'savevm':
+      case 'loadvm': {
         const a = args(t, 1, SIG_NAME, kw);
         const tok = a.get('name')!;
         const name = valueText(tok);
@@ -705,9 +707,16 @@ class Parser {
             `snapshot name '${name}' may use only letters, digits, '_', '.' and '-'`,
             tok.col,
           );
-        if (kw === 'restore' && !this.snapshots.has(name))
-          throw new LineError(`restore ${name}: no 'snapshot ${name}' above this line`, tok.col);
+        const restore = kw === 'restore' || kw === 'loadvm';
+        if (restore && !this.snapshots.has(name))
+          throw new LineError(
+            `${kw} ${name}: no '${kw === 'loadvm' ? 'savevm' : 'snapshot'} ${name}' above this line`,
+            tok.col,
+          );
         this.snapshots.add(name);
+        // savevm / loadvm are QEMU's words for the same actions (issue 9), printed as written.
+        if (kw === 'savevm') return { kind: 'snapshot', name, as: 'savevm' };
+        if (kw === 'loadvm') return { kind: 'restore', name, as: 'loadvm' };
         return { kind: kw, name };
       }
       case 'host-pv-eoi': {

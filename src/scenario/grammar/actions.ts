@@ -125,6 +125,18 @@ export const ACTIONS = [
     help: 'loadvm of a snapshot taken above',
   },
   {
+    name: 'savevm',
+    syntax: 'savevm NAME',
+    args: [{ name: 'name', positional: true, required: true, values: NAME }],
+    help: "QEMU's word for snapshot: the whole VM, QEMU's SEOIB state included",
+  },
+  {
+    name: 'loadvm',
+    syntax: 'loadvm NAME',
+    args: [{ name: 'name', positional: true, required: true, values: NAME }],
+    help: "QEMU's word for restore: into the running VM, whose KVM flags stay (R8.4)",
+  },
+  {
     name: 'host-pv-eoi',
     syntax: 'host-pv-eoi CPU off',
     args: [
@@ -305,7 +317,7 @@ export function printAction(a: Action): string {
       return `wait ${formatDuration(a.ns)}`;
     case 'snapshot':
     case 'restore':
-      return `${a.kind} ${a.name}`;
+      return `${a.as ?? a.kind} ${a.name}`;
     case 'host-pv-eoi':
       return `host-pv-eoi ${a.cpu} off`;
     case 'cpu':
