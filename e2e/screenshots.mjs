@@ -235,6 +235,64 @@ try {
     { name: 'reference-phone-light', scheme: 'light', phone: true, viewportOnly: true, run: openRule },
     { name: 'reference-phone-dark', scheme: 'dark', phone: true, viewportOnly: true, run: openLanguage },
     {
+      name: 'start-1280-light',
+      scheme: 'light',
+      size: { width: 1280, height: 720 },
+      run: async () => {},
+    },
+    {
+      name: 'compare-1280-dark',
+      scheme: 'dark',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await openCompare(p);
+        await p.waitForTimeout(500);
+        await p.getByRole('button', { name: 'Jump to column B' }).click();
+      },
+    },
+    {
+      name: 'sticky-scrolled-dark',
+      scheme: 'dark',
+      run: async (p) => {
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('ArrowRight');
+        await p.getByRole('button', { name: 'Send IPI' }).scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: 'discard-dialog-light',
+      scheme: 'light',
+      run: async (p) => {
+        await p.keyboard.press('ArrowRight');
+        await p.keyboard.press('ArrowRight');
+        await p.getByRole('button', { name: 'Send MSI' }).click();
+      },
+    },
+    {
+      name: 'route-pin-staged-light',
+      scheme: 'light',
+      size: { width: 1280, height: 720 },
+      run: async (p) => {
+        await p.keyboard.press('End');
+        await p.getByLabel('Route a pin: its number (0–23)').fill('3');
+        await p.getByRole('button', { name: 'Add row' }).click();
+        await p.getByLabel('pin 3 vector', { exact: true }).fill('0x33');
+        await p.getByLabel('pin 3 trigger', { exact: true }).selectOption('level');
+        await p.getByTestId('pin-3').scrollIntoViewIfNeeded();
+      },
+    },
+    {
+      name: 'phone-sticky-dark',
+      scheme: 'dark',
+      phone: true,
+      viewportOnly: true,
+      run: async (p) => {
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+        await p.getByRole('button', { name: 'Step forward (→)' }).click();
+        await p.getByRole('button', { name: 'Send MSI' }).scrollIntoViewIfNeeded();
+      },
+    },
+    {
       name: 'phone-light',
       scheme: 'light',
       phone: true,

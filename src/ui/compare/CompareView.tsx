@@ -91,12 +91,12 @@ function Side({
             data-testid={`side-${label}`}
             className="min-w-0 scroll-mt-56 space-y-3"
           >
-            <h2
-              id={hid}
-              className="m-0 rounded bg-slate-200 px-2 py-1 text-sm font-semibold dark:bg-slate-800"
-            >
-              {label} <span className="font-mono text-xs font-normal">{detail}</span>
-            </h2>
+            <div className="flex items-center gap-2 rounded bg-slate-200 px-2 py-1 dark:bg-slate-800">
+              <h2 id={hid} className="m-0 text-sm font-semibold">
+                {label} <span className="font-mono text-xs font-normal">{detail}</span>
+              </h2>
+              <SideSwitch to={label === 'A' ? 'B' : 'A'} />
+            </div>
             <IoapicTable />
             <Cards />
             <div className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900">
@@ -109,24 +109,21 @@ function Side({
   );
 }
 
-/** Where A and B stack (narrow screens), a switch that jumps between them. */
-function SideSwitch() {
-  const go = (side: 'A' | 'B') =>
-    document.getElementById(`side-${side}`)?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+/**
+ * Where A and B stack (narrow screens), each column's heading has a switch to the other one. It
+ * scrolls the column's heading to just below the sticky step region.
+ */
+function SideSwitch({ to }: { to: 'A' | 'B' }) {
+  const go = () => {
+    const el = document.getElementById(`side-${to}`);
+    if (!el) return;
+    const sticky = document.querySelector('[data-testid="sticky-step"]')?.getBoundingClientRect().bottom ?? 0;
+    window.scrollTo({ top: el.getBoundingClientRect().top + window.scrollY - Math.max(0, sticky) - 8 });
+  };
   return (
-    <nav
-      aria-label="Compare columns"
-      className="sticky top-56 z-20 flex items-center gap-1 text-xs min-[1900px]:hidden"
-      data-testid="side-switch"
-    >
-      <span className="text-slate-600 dark:text-slate-300">Jump to</span>
-      <Button onClick={() => go('A')} aria-label="Jump to column A">
-        A
-      </Button>
-      <Button onClick={() => go('B')} aria-label="Jump to column B">
-        B
-      </Button>
-    </nav>
+    <Button onClick={go} aria-label={`Jump to column ${to}`} className="ml-auto min-[1900px]:hidden">
+      {to === 'B' ? 'B ↓' : 'A ↑'}
+    </Button>
   );
 }
 
@@ -415,7 +412,6 @@ export function CompareView() {
       </form>
       {b && <Differences a={a} b={b} />}
       {b && <BothLanes a={a} b={b} />}
-      {b && <SideSwitch />}
       {b && (
         <div className="grid gap-3 min-[1900px]:grid-cols-2">
           <Side label="A" store={a} other={b} detail="as written" />

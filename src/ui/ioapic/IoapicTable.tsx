@@ -169,152 +169,149 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
   });
   const L = (f: string) => `pin ${p.pin} ${f}`;
   return (
-    <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
-      <th scope="row" className={`${cell} text-right font-mono font-semibold`}>
-        {p.pin}
-      </th>
-      <td className={cell}>
-        <span
-          className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-600 dark:text-slate-400 dark:bg-slate-800 dark:text-slate-400'}`}
-          title="The device's line level"
-        >
-          {p.line ? 'high' : 'low'}
-        </span>
-      </td>
-      <td className={`${cell} text-center font-mono`}>
-        <span
-          className={
-            p.remoteIrr
-              ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
-              : 'text-slate-600 dark:text-slate-400'
-          }
-          title="Remote IRR: a level interrupt is in flight until its EOI"
-        >
-          {p.remoteIrr}
-        </span>
-      </td>
-      <td className={`${cell} text-center font-mono`}>{p.irr}</td>
-      <td className={`${cell} whitespace-nowrap`}>
-        <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${p.pin} line`}>
-          <Button
-            onClick={() => act({ kind: 'assert', pin: p.pin })}
-            aria-label={`assert pin ${p.pin}`}
-            title="The device drives the line to 1"
+    <>
+      <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
+        <th scope="row" className={`${cell} text-right font-mono font-semibold`}>
+          {p.pin}
+        </th>
+        <td className={cell}>
+          <span
+            className={`inline-block min-w-8 rounded px-1 text-center font-mono text-[11px] font-semibold ${p.line ? 'bg-amber-200 text-amber-950 dark:bg-amber-700 dark:text-amber-50' : 'bg-slate-100 text-slate-600 dark:text-slate-400 dark:bg-slate-800 dark:text-slate-400'}`}
+            title="The device's line level"
           >
-            assert
-          </Button>
-          <Button
-            onClick={() => act({ kind: 'deassert', pin: p.pin })}
-            aria-label={`deassert pin ${p.pin}`}
-            title="The device drives the line to 0"
-          >
-            deassert
-          </Button>
-          <Button
-            onClick={() => act({ kind: 'pulse', pin: p.pin })}
-            aria-label={`pulse pin ${p.pin}`}
-            title="An edge: assert, then deassert"
-          >
-            pulse
-          </Button>
-        </Toolbar>
-      </td>
-      <td className={cell}>
-        <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
-      </td>
-      <td className={cell}>
-        <Choice
-          {...field('trigger')}
-          options={[
-            ['edge', 'edge'],
-            ['level', 'level'],
-          ]}
-          label={L('trigger')}
-        />
-      </td>
-      <td className={cell}>
-        <EditNumber {...field('dest')} label={L('destination')} onCommit={commit} />
-      </td>
-      <td className={cell}>
-        <Choice
-          {...field('destmode')}
-          options={[
-            ['physical', 'phys'],
-            ['logical', 'logical'],
-          ]}
-          label={L('destination mode')}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          {...field('delivery')}
-          options={[
-            ['fixed', 'fixed'],
-            ['lowest', 'lowest'],
-          ]}
-          label={L('delivery mode')}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          {...field('polarity')}
-          options={[
-            ['high', 'high'],
-            ['low', 'low'],
-          ]}
-          label={L('polarity')}
-        />
-      </td>
-      <td className={`${cell} text-center`}>
-        <input
-          type="checkbox"
-          aria-label={L('masked')}
-          checked={p.mask === 1}
-          onChange={(e) => act({ kind: e.target.checked ? 'mask' : 'unmask', pin: p.pin })}
-          className="h-3.5 w-3.5 accent-sky-600"
-        />
-      </td>
-      <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
-      <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
-      <td className={`${cell} whitespace-nowrap`}>
-        {line && (
-          <span className="inline-flex gap-0.5">
-            <Button
-              onClick={commit}
-              className="border-sky-500 font-semibold"
-              aria-label={`Route pin ${p.pin}: ${line}`}
-              title={`One step: ${line}`}
-            >
-              Route
-            </Button>
-            <Button
-              onClick={() => setDraft({})}
-              aria-label={`Revert pin ${p.pin}`}
-              title="Drop the staged edits"
-            >
-              ✕
-            </Button>
+            {p.line ? 'high' : 'low'}
           </span>
-        )}
-        {problem && (
-          <span className="inline-flex items-center gap-1">
-            <span
-              role="alert"
-              className="max-w-48 whitespace-normal text-[11px] text-rose-700 dark:text-rose-300"
+        </td>
+        <td className={`${cell} text-center font-mono`}>
+          <span
+            className={
+              p.remoteIrr
+                ? 'rounded bg-rose-200 px-1 font-semibold text-rose-950 dark:bg-rose-800 dark:text-rose-50'
+                : 'text-slate-600 dark:text-slate-400'
+            }
+            title="Remote IRR: a level interrupt is in flight until its EOI"
+          >
+            {p.remoteIrr}
+          </span>
+        </td>
+        <td className={`${cell} text-center font-mono`}>{p.irr}</td>
+        <td className={`${cell} whitespace-nowrap`}>
+          <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${p.pin} line`}>
+            <Button
+              onClick={() => act({ kind: 'assert', pin: p.pin })}
+              aria-label={`assert pin ${p.pin}`}
+              title="The device drives the line to 1"
             >
-              {problem}
+              assert
+            </Button>
+            <Button
+              onClick={() => act({ kind: 'deassert', pin: p.pin })}
+              aria-label={`deassert pin ${p.pin}`}
+              title="The device drives the line to 0"
+            >
+              deassert
+            </Button>
+            <Button
+              onClick={() => act({ kind: 'pulse', pin: p.pin })}
+              aria-label={`pulse pin ${p.pin}`}
+              title="An edge: assert, then deassert"
+            >
+              pulse
+            </Button>
+          </Toolbar>
+        </td>
+        <td className={cell}>
+          <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
+        </td>
+        <td className={cell}>
+          <Choice
+            {...field('trigger')}
+            options={[
+              ['edge', 'edge'],
+              ['level', 'level'],
+            ]}
+            label={L('trigger')}
+          />
+        </td>
+        <td className={cell}>
+          <EditNumber {...field('dest')} label={L('destination')} onCommit={commit} />
+        </td>
+        <td className={cell}>
+          <Choice
+            {...field('destmode')}
+            options={[
+              ['physical', 'phys'],
+              ['logical', 'logical'],
+            ]}
+            label={L('destination mode')}
+          />
+        </td>
+        <td className={cell}>
+          <Choice
+            {...field('delivery')}
+            options={[
+              ['fixed', 'fixed'],
+              ['lowest', 'lowest'],
+            ]}
+            label={L('delivery mode')}
+          />
+        </td>
+        <td className={cell}>
+          <Choice
+            {...field('polarity')}
+            options={[
+              ['high', 'high'],
+              ['low', 'low'],
+            ]}
+            label={L('polarity')}
+          />
+        </td>
+        <td className={`${cell} text-center`}>
+          <input
+            type="checkbox"
+            aria-label={L('masked')}
+            checked={p.mask === 1}
+            onChange={(e) => act({ kind: e.target.checked ? 'mask' : 'unmask', pin: p.pin })}
+            className="h-3.5 w-3.5 accent-sky-600"
+          />
+        </td>
+        <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
+        <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
+      </tr>
+      {(line || problem) && (
+        <tr data-testid={`pin-${p.pin}-staged`}>
+          <td colSpan={14} className={`${cell} text-right`}>
+            {/* The staged entry, as the one step it will be (or why it cannot be one). */}
+            <span className="inline-flex flex-wrap items-center justify-end gap-1">
+              {line ? (
+                <>
+                  <code className="font-mono text-[11px] text-slate-700 dark:text-slate-300">{line}</code>
+                  <Button
+                    onClick={commit}
+                    className="border-sky-500 font-semibold"
+                    aria-label={`Route pin ${p.pin}: ${line}`}
+                    title="Commit the edited entry as one step (or press Enter in a field)"
+                  >
+                    Route
+                  </Button>
+                </>
+              ) : (
+                <span role="alert" className="whitespace-normal text-[11px] text-rose-700 dark:text-rose-300">
+                  {problem}
+                </span>
+              )}
+              <Button
+                onClick={() => setDraft({})}
+                aria-label={`Revert pin ${p.pin}`}
+                title="Drop the staged edits"
+              >
+                Revert
+              </Button>
             </span>
-            <Button
-              onClick={() => setDraft({})}
-              aria-label={`Revert pin ${p.pin}`}
-              title="Drop the staged edits"
-            >
-              ✕
-            </Button>
-          </span>
-        )}
-      </td>
-    </tr>
+          </td>
+        </tr>
+      )}
+    </>
   );
 }, samePin);
 
@@ -416,9 +413,6 @@ export function IoapicTable() {
               </th>
               <th className="px-1 text-right" title="successive EOIs with the line high (storm counter)">
                 storm
-              </th>
-              <th className="px-1">
-                <span className="sr-only">staged edit</span>
               </th>
             </tr>
           </thead>
