@@ -123,7 +123,7 @@ test('a storm run reports progress, keeps the page responsive, and stops as run 
   );
   await page.getByLabel('run', { exact: true }).fill('1000000000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  const stop = page.getByRole('button', { name: /^Stop/ });
+  const stop = page.getByTitle('Stop the run (Space)');
   await expect(stop).toBeVisible();
   await expect
     .poll(async () => Number(((await stop.innerText()).match(/Stop ([\d,]+)/)?.[1] ?? '0').replace(/,/g, '')))

@@ -53,12 +53,12 @@ test('forms build typed actions: a wrong field says why and adds nothing', async
   await expect(page.getByTestId('step-action')).toHaveText('msi dest=0 vector=0x41 trigger=level');
   await expect(page.getByRole('alert').filter({ hasText: 'Not added:' })).toHaveCount(0);
   await page.getByTestId('vcpu-0').getByLabel('TPR', { exact: true }).fill('0x1000000000');
-  await page.getByRole('button', { name: 'write TPR on vCPU 0' }).click();
+  await page.getByRole('button', { name: 'set TPR on vCPU 0' }).click();
   await expect(page.getByTestId('vcpu-0').getByRole('alert')).toHaveText(
     'Not added: tpr value 0x1000000000 is out of range 0–0xffffffff',
   );
   await page.getByTestId('vcpu-0').getByLabel('TPR', { exact: true }).fill('0x20');
-  await page.getByRole('button', { name: 'write TPR on vCPU 0' }).click();
+  await page.getByRole('button', { name: 'set TPR on vCPU 0' }).click();
   await expect(page.getByTestId('step-action')).toHaveText('cpu 0 tpr 0x20');
 });
 

@@ -51,7 +51,8 @@ test('at 390x844: no sideways scroll, a readable heading, the why by the step bu
   // Compare stacks A above B and offers a switch between them.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.getByRole('button', { name: 'Compare' }).tap();
-  await page.getByLabel('Compare with').fill('apicv=on');
+  await page.getByLabel('Switch 1', { exact: true }).selectOption('apicv');
+  await page.getByLabel('Value 1', { exact: true }).selectOption('on');
   await page.getByRole('button', { name: 'Apply', exact: true }).tap();
   await expect(page.getByTestId('side-B')).toBeAttached();
   expect(await fits()).toBe(true);

@@ -71,7 +71,7 @@ test('a step cited in the timeline (R5.5 step 6) marks that step; links move bet
 test('the configuration tooltip "R8.2–R8.6" is a link per rule', async ({ page }) => {
   await open(page);
   await page.getByRole('tab', { name: 'Configuration' }).click();
-  const row = page.getByRole('form', { name: 'Configuration' }).locator('[title="R8.2–R8.6"]');
+  const row = page.getByRole('form', { name: 'Configuration' }).locator('[title*="(R8.2–R8.6)"]').first();
   await expect(row.locator('[data-cite]')).toHaveText(['R8.2', 'R8.3', 'R8.4', 'R8.5', 'R8.6']);
   await row.getByRole('button', { name: 'R8.4' }).click();
   const dialog = page.getByRole('dialog', { name: 'Reference' });
@@ -116,7 +116,8 @@ test("compare's first difference links each side's rule; the documents come bund
   await open(page);
   await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await page.getByRole('button', { name: 'Compare' }).click();
-  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await page.getByLabel('Value 1', { exact: true }).selectOption('off');
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   const a = page.getByTestId('why-A');
   await expect(a.locator('[data-cite]').first()).toHaveText('R7.3 step 2');

@@ -176,7 +176,7 @@ test('a worker crash in the middle of a run is recovered with the session intact
   const before = await bridge(page);
   await page.getByLabel('run', { exact: true }).fill('50000000');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByRole('button', { name: /^Stop/ })).toBeVisible();
+  await expect(page.getByTitle('Stop the run (Space)')).toBeVisible();
   await expect
     .poll(() => page.evaluate(() => window.__apicViz!.getState().run?.steps ?? 0))
     .toBeGreaterThan(0);

@@ -8,10 +8,11 @@ test('teach: a preset asks before each step; wrong and right answers are judged 
   await open(page);
   await page.getByLabel('Load a preset scenario').selectOption('teach-level-irq');
   await expect(page.getByTestId('title')).toHaveText('Teaching: predict a level IRQ, step by step');
-  // The switch is keyboard reachable: focus it and press Space.
+  // The switch is keyboard reachable: focus it and press Enter (Space runs the guests wherever
+  // focus is, issue 12.1).
   const sw = page.getByRole('switch', { name: 'Teach' });
   await sw.focus();
-  await page.keyboard.press('Space');
+  await page.keyboard.press('Enter');
   await expect(sw).toHaveAttribute('aria-checked', 'true');
   const teach = page.getByTestId('teach');
   const verdict = page.getByTestId('verdict');

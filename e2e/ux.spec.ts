@@ -163,7 +163,7 @@ test('the transport, the step banner and its why stay in view while acting on lo
   await expect.poll(async () => (await bridge(page)).status).toBe('ready');
   await page.evaluate(() => window.__apicViz!.getState().startRun(100_000_000));
   await page.getByRole('button', { name: 'Send IPI' }).scrollIntoViewIfNeeded();
-  const stop = page.getByRole('button', { name: 'Stop the run (Space)' });
+  const stop = page.getByTitle('Stop the run (Space)');
   await expect(stop).toBeVisible();
   await expect(stop).toHaveText(/Stop [\d,]+ \/ 100,000,000/);
   expect(await inView(page, 'transport')).toBe(true);
@@ -204,7 +204,8 @@ test('at 1280x720 nothing is cut: the IOAPIC table, Compare tables, the title (i
   ).toBe(true);
   await page.getByLabel('Load a preset scenario').selectOption('stale-eoi-split-patched');
   await page.getByRole('button', { name: 'Compare' }).click();
-  await page.getByLabel('Compare with').fill('kvm.stale-eoi-rescan=off');
+  await page.getByLabel('Switch 1', { exact: true }).selectOption('kvm.stale-eoi-rescan');
+  await page.getByLabel('Value 1', { exact: true }).selectOption('off');
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page.getByTestId('side-B')).toBeVisible();
   expect(await cutBoxes(page)).toEqual([]);

@@ -604,7 +604,8 @@ export function createVizStore(
             historyMode: fromHistory ? 'replace' : 'push',
           });
           const id = send(r.state.text, r.state.step, r.state.event);
-          if (had) remember(id);
+          // Back and Forward bring their entry's own undo and redo stacks (ui/urlSync.ts).
+          if (had && !fromHistory) remember(id);
         });
         return true;
       },

@@ -364,9 +364,9 @@ export function IoapicTable() {
             setNewPin('');
           }}
         >
-          <label htmlFor="route-pin">route pin</label>
+          <label htmlFor={`${hid}-route-pin`}>route pin</label>
           <input
-            id="route-pin"
+            id={`${hid}-route-pin`}
             value={newPin}
             onChange={(e) => setNewPin(e.target.value)}
             inputMode="numeric"
