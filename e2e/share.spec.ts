@@ -306,7 +306,9 @@ test('compare: the same scenario under a second configuration, in lockstep, diff
   await page.getByLabel('Value 2', { exact: true }).fill('5');
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(page).toHaveURL(/&c=kvm\.seoib=auto,kvm\.storm-limit=5&s=/);
-  await expect(page.getByRole('region', { name: 'B' })).toContainText('kvm.seoib=auto kvm.storm-limit=5');
+  await expect(page.getByRole('region', { name: 'Column B', exact: true })).toContainText(
+    'kvm.seoib=auto kvm.storm-limit=5',
+  );
   await page.getByRole('button', { name: 'Close compare' }).click();
   await expect(diff).toHaveCount(0);
   await expect(page).not.toHaveURL(/&c=/);
