@@ -1,21 +1,18 @@
 /** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
-import { useEffect, useId, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useState } from 'react';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
 import type { View } from '../share/url.ts';
 import type { VizStore } from '../store/viz.ts';
 import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
-import { HelpOverlay } from './common/HelpOverlay.tsx';
 import { Modal } from './common/Modal.tsx';
 import { useRoving } from './common/roving.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
-import { CompareView } from './compare/CompareView.tsx';
 import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
-import { EditorPanel } from './editor/EditorPanel.tsx';
 import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
@@ -29,6 +26,11 @@ import { StepBanner } from './timeline/StepBanner.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 import { Transport } from './timeline/Transport.tsx';
 import { MachinePicture } from './topology/MachinePicture.tsx';
+
+// Views not on screen at start load when first shown: the page's first chunk stays small.
+const CompareView = lazy(() => import('./compare/CompareView.tsx').then((m) => ({ default: m.CompareView })));
+const HelpOverlay = lazy(() => import('./common/HelpOverlay.tsx').then((m) => ({ default: m.HelpOverlay })));
+const EditorPanel = lazy(() => import('./editor/EditorPanel.tsx').then((m) => ({ default: m.EditorPanel })));
 
 declare global {
   interface Window {
@@ -159,7 +161,13 @@ function Sidebar() {
       </div>
       <div role="tabpanel" id={`${uid}panel-${tab}`} aria-labelledby={`${uid}tab-${tab}`}>
         {tab === 'timeline' && <TimelinePanel />}
-        {tab === 'scenario' && <EditorPanel />}
+        {tab === 'scenario' && (
+          <Suspense
+            fallback={<p className="text-xs text-slate-600 dark:text-slate-400">Opening the editor…</p>}
+          >
+            <EditorPanel />
+          </Suspense>
+        )}
         {tab === 'config' && <ConfigPanel />}
       </div>
     </aside>
@@ -221,7 +229,12 @@ function SingleLanes() {
 /** The IOAPIC and the vCPUs, or, in compare mode, two columns of them. */
 function Main() {
   const compare = useViz((s) => s.compare !== null);
-  if (compare) return <CompareView />;
+  if (compare)
+    return (
+      <Suspense fallback={<p className="text-sm text-slate-600 dark:text-slate-400">Opening compare…</p>}>
+        <CompareView />
+      </Suspense>
+    );
   return (
     <>
       <IoapicTable />
@@ -386,7 +399,11 @@ function Shell() {
         </div>
       </main>
       <ConfirmDiscard />
-      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      {help && (
+        <Suspense fallback={null}>
+          <HelpOverlay onClose={() => setHelp(false)} />
+        </Suspense>
+      )}
       <ReferenceHost />
     </div>
   );

@@ -1,10 +1,8 @@
 /** Share, open, download and export: everything that takes the session out of (or into) the app. */
 import type { ReactNode } from 'react';
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import type { FigureInput } from '../share/figure.ts';
-import { figurePairSvg, figureSvg } from '../share/figure.ts';
-import { infoLapic, infoPic } from '../share/qemu-monitor.ts';
 import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
 import { readStepComment, withStepComment } from './common/apicFile.ts';
@@ -13,7 +11,9 @@ import { download, slug, svgToPng } from './common/download.ts';
 import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 import { looksLikeTrace } from './import/detect.ts';
-import { TraceDialog } from './import/TraceDialog.tsx';
+
+// Loaded when first opened.
+const TraceDialog = lazy(() => import('./import/TraceDialog.tsx').then((m) => ({ default: m.TraceDialog })));
 
 /** Reads a dropped or chosen file as scenario text; refuses what is too large to be one. */
 export async function openFile(store: VizStore, file: File): Promise<void> {
@@ -171,22 +171,25 @@ export function FileMenu() {
       dark: document.documentElement.classList.contains('dark'),
     };
   };
-  const figure = () => {
+  // The exports load their code when first used (not part of the page's first chunk).
+  const figure = async () => {
     const s = store.getState();
     const a = figureOf(s, s.peer ? 'A' : undefined);
     if (!a) return null;
+    const { figurePairSvg, figureSvg } = await import('../share/figure.ts');
     // Compare view: both columns side by side in one figure.
     const b = s.peer ? figureOf(s.peer.store.getState(), `B (${s.peer.label})`) : null;
     return b ? figurePairSvg(a, b) : figureSvg(a);
   };
   const exportFigure = async (kind: 'svg' | 'png') => {
-    const svg = figure();
+    const svg = await figure();
     if (!svg) return;
     const file = `${name}-step${store.getState().frame?.step ?? 0}.${kind}`;
     if (kind === 'svg') download(file, svg, 'image/svg+xml');
     else download(file, await svgToPng(svg));
   };
-  const lapicOf = () => {
+  const lapicOf = async () => {
+    const { infoLapic } = await import('../share/qemu-monitor.ts');
     const s = store.getState();
     const shown = Object.keys(s.cpus)
       .map(Number)
@@ -256,14 +259,17 @@ export function FileMenu() {
           <Separator />
           <MenuItem
             close={close}
-            onSelect={() => setCopy({ title: 'info lapic (QEMU monitor format)', text: lapicOf() })}
+            onSelect={async () =>
+              setCopy({ title: 'info lapic (QEMU monitor format)', text: await lapicOf() })
+            }
           >
             Copy as “info lapic”
           </MenuItem>
           <MenuItem
             close={close}
-            onSelect={() => {
+            onSelect={async () => {
               const f = store.getState().frame;
+              const { infoPic } = await import('../share/qemu-monitor.ts');
               if (f)
                 setCopy({
                   title: 'info pic (QEMU monitor format, IOAPIC)',
@@ -297,10 +303,12 @@ export function FileMenu() {
       />
       {copy && <CopyDialog title={copy.title} text={copy.text} onClose={() => setCopy(null)} />}
       {pasteTrace && (
-        <TraceDialog
-          onImport={(text) => store.getState().importTrace(text, 'pasted trace')}
-          onClose={() => setPasteTrace(false)}
-        />
+        <Suspense fallback={null}>
+          <TraceDialog
+            onImport={(text) => store.getState().importTrace(text, 'pasted trace')}
+            onClose={() => setPasteTrace(false)}
+          />
+        </Suspense>
       )}
     </>
   );
