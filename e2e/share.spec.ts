@@ -169,9 +169,14 @@ test('a worker crash in the middle of a run is recovered with the session intact
   page,
 }) => {
   await open(page);
+  // Eight storming pins: one storm ends after the storm limit's million EOIs, within a second.
+  const pins = Array.from(
+    { length: 8 },
+    (_, i) => `route ${i} vector=0x${(0xa0 + i).toString(16)} trigger=level dest=${i} mask=0\nassert ${i}`,
+  );
   await loadText(
     page,
-    'vcpus 2\nkvm storm-limit=1000000\nguest all profile=windows\nrun\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\n',
+    `vcpus 8\nkvm storm-limit=1000000\nguest all profile=windows\nrun\n${pins.join('\n')}\n`,
   );
   const before = await bridge(page);
   await page.getByLabel('run', { exact: true }).fill('50000000');
