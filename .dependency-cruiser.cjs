@@ -50,7 +50,8 @@ const TEST = '\\.test\\.tsx?';
  * Test helpers: scenario-text runners, fast-check generators, and the share links' golden corpus
  * and hostile-input tools (they drive every layer, as tests do, and nothing in the product uses them).
  */
-const TEST_SUPPORT = '^src/((replay/testing|scenario/arbitrary)\\.ts|share/(golden|hostile)/)';
+const TEST_SUPPORT =
+  '^src/((replay/testing|scenario/arbitrary|explore/testing)\\.ts|share/(golden|hostile)/)';
 /**
  * Modules of constants and pure functions with no imports at all: every layer may use them (the
  * rule book's parser and citation finder: the app links citations, the tests check the book).

@@ -1,20 +1,9 @@
 /** The Explore panel (issue 10): runs in the worker, lists violations, opens a counterexample. */
 import { expect, test } from '@playwright/test';
+import { seed001 } from '../src/explore/testing.ts';
 import { bridge, loadText, open } from './fixtures.ts';
 
-// Seed 001 (R7.3): after the handler moved its level IRQ to vCPU 1 and EOI'd it, vCPU 0 reuses 0x62.
-const SEED = (rescan: string) => `vcpus 2
-apicv off
-kvm stale-eoi-rescan=${rescan}
-route 10 vector=0x62 trigger=level dest=0 mask=0
-assert 10
-cpu 0 service 10
-route 10 dest=1
-cpu 0 eoi
-explore actions assert deassert eoi iret service
-explore action msi dest=0 vector=0x62
-explore lints needless-eoi-exit
-`;
+const SEED = seed001;
 
 test('explores in the worker, lists the violation with its why, and opens the counterexample at the failing step', async ({
   page,

@@ -1,24 +1,13 @@
 /** `apicscope explore` (issue 10): exit statuses, the printed counterexample, --json, Ctrl-C. */
 import { describe, expect, it } from 'vitest';
+import { seed001 } from '../explore/testing.ts';
 import { decodeFragment } from '../share/url.ts';
 import { exploreCommandAsync } from './explore.ts';
 import { cli, scratch } from './testing.ts';
 
 const { file } = scratch('apicscope-explore-');
 
-// Seed 001 (R7.3, R7.5): after the handler moved its level IRQ to vCPU 1 and EOI'd it.
-const seed = (rescan: string) => `vcpus 2
-apicv off
-kvm stale-eoi-rescan=${rescan}
-route 10 vector=0x62 trigger=level dest=0 mask=0
-assert 10
-cpu 0 service 10
-route 10 dest=1
-cpu 0 eoi
-explore actions assert deassert eoi iret service
-explore action msi dest=0 vector=0x62
-explore lints needless-eoi-exit
-`;
+const seed = seed001;
 const unpatched = file('unpatched.apic', seed('off'));
 const patched = file('patched.apic', seed('on'));
 

@@ -4,6 +4,7 @@
  * between threads. A crash is the handler throwing, as a crashing worker would.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { seed001 } from '../explore/testing.ts';
 import { composeFragment, encodePayload } from '../share/url.ts';
 import { createWorkerHandler } from '../worker/handler.ts';
 import type { Request, Response, TestHookRequest } from '../worker/protocol.ts';
@@ -456,18 +457,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
   });
 
   it('explores beside the one request in flight: seeks and actions go on, the report arrives (issue 10, 14.6)', async () => {
-    const { store, sent } = make(`vcpus 2
-apicv off
-kvm stale-eoi-rescan=off
-route 10 vector=0x62 trigger=level dest=0 mask=0
-assert 10
-cpu 0 service 10
-route 10 dest=1
-cpu 0 eoi
-explore actions assert deassert eoi iret service
-explore action msi dest=0 vector=0x62
-explore lints needless-eoi-exit
-`);
+    const { store, sent } = make(seed001('off'));
     await ready(store);
     store.getState().explore(6);
     // Not queued behind anything, and nothing queued behind it: a seek and an action proceed.

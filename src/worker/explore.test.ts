@@ -1,5 +1,6 @@
 /** The worker's exploration (issue 10): progress while it runs, a report with share links, Stop. */
 import { describe, expect, it, vi } from 'vitest';
+import { seed001 } from '../explore/testing.ts';
 import { decodeFragment } from '../share/url.ts';
 import { createWorkerHandler } from './handler.ts';
 import { HANG_MS, WorkerHost } from './host.ts';
@@ -27,19 +28,7 @@ function worker() {
   return { got, until, send: (req: Request) => handle(req) };
 }
 
-// Seed 001 (R7.3, R7.5), the retarget and the in-flight EOI done.
-const SEED = `vcpus 2
-apicv off
-kvm stale-eoi-rescan=off
-route 10 vector=0x62 trigger=level dest=0 mask=0
-assert 10
-cpu 0 service 10
-route 10 dest=1
-cpu 0 eoi
-explore actions assert deassert eoi iret service
-explore action msi dest=0 vector=0x62
-explore lints needless-eoi-exit
-`;
+const SEED = seed001('off');
 
 describe('explore in the worker', () => {
   it('reports each violation with a share link that opens the counterexample at its failing step', async () => {
