@@ -6,7 +6,7 @@
  */
 import { select } from 'd3-selection';
 import type { ZoomBehavior } from 'd3-zoom';
-import { zoom, zoomIdentity } from 'd3-zoom';
+import { zoom, zoomIdentity, zoomTransform } from 'd3-zoom';
 import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
 import { useViz } from '../context.ts';
@@ -29,6 +29,8 @@ const colourOf = (key: string) => LANE_COLOURS[key] ?? 'fill-violet-500 dark:fil
 const MAX_VISIBLE_COLS = 600;
 const NO_EVENTS: TraceEvent[] = [];
 const INITIAL_COLS = 80;
+/** Lanes drawn until "Show all lanes" (a step of a 4096-vCPU VM can touch every vCPU). */
+const MAX_LANES = 24;
 const minScale = (width: number) => width / ((MAX_VISIBLE_COLS + 4) * COL_W);
 
 const cx = (col: number) => LEFT + 12 + col * COL_W;
@@ -165,19 +167,38 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   const winRef = useRef(win);
   winRef.current = win;
   // A new step starts collapsed and unzoomed.
+  const [allLanes, setAllLanes] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new step or new events
   useEffect(() => {
     setExpanded(new Set());
-    if (svg.current && zoomer.current) select(svg.current).call(zoomer.current.transform, zoomIdentity);
+    setAllLanes(false);
+    // Only when zoomed: setting a transform measures the SVG, a forced layout of the whole page.
+    const t = svg.current && zoomTransform(svg.current);
+    if (t && zoomer.current && (t.k !== 1 || t.x !== 0 || t.y !== 0))
+      select(svg.current!).call(zoomer.current.transform, zoomIdentity);
   }, [step, shown]);
-  const layout = useMemo(() => layoutLanes(shown, { expanded, query }), [shown, expanded, query]);
+  /** The SVG's width as last laid out (read from a ResizeObserver, never by forcing a layout). */
+  const svgWidth = useRef(900);
+  const layout = useMemo(
+    () => layoutLanes(shown, { expanded, query, selected, maxLanes: allLanes ? undefined : MAX_LANES }),
+    [shown, expanded, query, selected, allLanes],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: the svg exists only while `visible`
   useEffect(() => {
     if (!svg.current || !content.current) return;
     const g = content.current;
     // Drag pans; the wheel zooms only with Ctrl (a plain wheel keeps scrolling the page).
+    const sized = new ResizeObserver(([e]) => {
+      svgWidth.current = e.contentRect.width || 900;
+      zoomer.current?.scaleExtent([minScale(svgWidth.current), 4]);
+    });
+    sized.observe(svg.current);
     zoomer.current = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([minScale(svg.current.clientWidth || 900), 4])
+      .extent(() => [
+        [0, 0],
+        [svgWidth.current, svg.current?.height.baseVal.value ?? 0],
+      ])
+      .scaleExtent([minScale(svgWidth.current), 4])
       .filter((e: Event) => {
         if (e.type === 'wheel') return (e as WheelEvent).ctrlKey || (e as WheelEvent).metaKey;
         return e.type !== 'dblclick' && !(e as MouseEvent).button;
@@ -185,7 +206,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
       .on('zoom', (e) => {
         g.setAttribute('transform', e.transform.toString());
         const { x, k } = e.transform;
-        const w = svg.current?.clientWidth ?? 900;
+        const w = svgWidth.current;
         const first = Math.floor((-x / k - LEFT) / COL_W);
         const last = Math.ceil(((w - x) / k - LEFT) / COL_W);
         const margin = Math.ceil((last - first) / 2);
@@ -193,6 +214,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
         if (first < c0 || last > c1) setWin([Math.max(0, first - margin), last + margin]);
       });
     select(svg.current).call(zoomer.current);
+    return () => sized.disconnect();
     // Attached when the svg appears (it is not there at step 0), and again after it comes back.
   }, [visible]);
   useEffect(() => {
@@ -216,7 +238,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   const fitAll = () => {
     if (!svg.current || !zoomer.current) return;
     // Fit the whole step, or as much of it as stays readable (MAX_VISIBLE_COLS columns).
-    const w = svg.current.clientWidth;
+    const w = svgWidth.current;
     const k = Math.min(1, w / width, Math.max(w / ((MAX_VISIBLE_COLS + 4) * COL_W), 0));
     select(svg.current).call(zoomer.current.transform, zoomIdentity.scale(Math.max(k, minScale(w))));
   };
@@ -308,6 +330,19 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
           <g ref={content} />
         </svg>
       </div>
+      {layout.hiddenLanes > 0 && (
+        <p className="m-0 mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
+          {layout.hiddenLanes.toLocaleString('en-US')} more vCPU lanes and their events are not drawn (the
+          filter and the selected event choose which lanes come first).
+          <button
+            type="button"
+            onClick={() => setAllLanes(true)}
+            className="rounded border border-slate-300 px-1.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:hover:bg-slate-800"
+          >
+            Show all lanes
+          </button>
+        </p>
+      )}
     </section>
   );
 });

@@ -78,4 +78,28 @@ describe('lanes layout', () => {
     expect(matches(set, 'pin:10')).toBe(true);
     expect(layoutLanes(ev, { query: 'kvm_apic_accept' }).nodes.filter((n) => n.match).length).toBe(1);
   });
+
+  it("draws at most maxLanes lanes: system lanes, the selected event's, then vCPUs the filter matches, then the first", () => {
+    // A route on 40 vCPUs: every vCPU scans, so every vCPU has a lane.
+    const ev = events('vcpus 40\nroute 10 vector=0x62 trigger=level dest=0 mask=0\n', 1);
+    const all = layoutLanes(ev);
+    expect(all.lanes.length).toBe(42);
+    expect(all.hiddenLanes).toBe(0);
+    const capped = layoutLanes(ev, { maxLanes: 6 });
+    expect(capped.lanes.map((l) => l.key)).toEqual(['ioapic', 'kvm', 'cpu0', 'cpu1', 'cpu2', 'cpu3']);
+    expect(capped.hiddenLanes).toBe(36);
+    // Events on lanes left out are not drawn and take no column; arrows only among drawn nodes.
+    expect(capped.nodes.every((n) => n.lane < 6)).toBe(true);
+    expect(capped.cols).toBe(capped.nodes.length);
+    expect(capped.nodes.length).toBe(ev.filter((e) => e.lane !== 'vcpu' || e.cpu < 4).length);
+    const drawn = new Set(capped.nodes.map((n) => n.index));
+    expect(capped.arrows.every((a) => drawn.has(a.from) && drawn.has(a.to))).toBe(true);
+    const last = ev.findLastIndex((e) => e.cpu === 39);
+    expect(layoutLanes(ev, { maxLanes: 6, selected: last }).lanes.map((l) => l.key)).toContain('cpu39');
+    expect(layoutLanes(ev, { maxLanes: 3, query: 'cpu:25' }).lanes.map((l) => l.key)).toEqual([
+      'ioapic',
+      'kvm',
+      'cpu25',
+    ]);
+  });
 });

@@ -36,6 +36,8 @@ export interface LanesLayout {
   /** Collapsed groups, with the column span of the round that is shown. */
   groups: (Group & { col0: number; col1: number })[];
   cols: number;
+  /** vCPU lanes left out (over `maxLanes`), with their events. */
+  hiddenLanes: number;
 }
 
 function laneKey(e: TraceEvent): { key: string; label: string; order: number } {
@@ -96,16 +98,40 @@ export function matches(e: TraceEvent, query: string): boolean {
  */
 export function layoutLanes(
   events: readonly TraceEvent[],
-  opts: { expanded?: ReadonlySet<number>; query?: string } = {},
+  opts: {
+    expanded?: ReadonlySet<number>;
+    query?: string;
+    /** At most this many lanes: the two system lanes, the selected event's, then the first
+     * vCPUs (those with events the filter matches first). A 4096-vCPU step has thousands. */
+    maxLanes?: number;
+    selected?: number | null;
+  } = {},
 ): LanesLayout {
-  const rows = new Map<string, { label: string; order: number }>();
+  const query = opts.query ?? '';
+  const rows = new Map<string, { label: string; order: number; matched: boolean }>();
   for (const e of events) {
     const l = laneKey(e);
-    if (!rows.has(l.key)) rows.set(l.key, { label: l.label, order: l.order });
+    const row = rows.get(l.key);
+    const matched = query !== '' && matches(e, query);
+    if (!row) rows.set(l.key, { label: l.label, order: l.order, matched });
+    else if (matched) row.matched = true;
   }
-  const lanes = [...rows.entries()]
-    .sort((a, b) => a[1].order - b[1].order)
-    .map(([key, r]) => ({ key, label: r.label }));
+  let keys = [...rows.keys()];
+  const max = opts.maxLanes ?? Number.POSITIVE_INFINITY;
+  let hiddenLanes = 0;
+  if (keys.length > max) {
+    const sel = opts.selected != null && events[opts.selected] ? laneKey(events[opts.selected]).key : null;
+    const rank = (k: string) => {
+      const r = rows.get(k)!;
+      return r.order < 0 || k === sel ? 0 : r.matched ? 1 : 2;
+    };
+    const kept = [...keys].sort((a, b) => rank(a) - rank(b) || rows.get(a)!.order - rows.get(b)!.order);
+    keys = kept.slice(0, Math.max(max, 1));
+    hiddenLanes = kept.length - keys.length;
+  }
+  const lanes = keys
+    .sort((a, b) => rows.get(a)!.order - rows.get(b)!.order)
+    .map((key) => ({ key, label: rows.get(key)!.label }));
   const laneIndex = new Map(lanes.map((l, i) => [l.key, i]));
   const hidden = new Uint8Array(events.length);
   const groups: LanesLayout['groups'] = [];
@@ -114,10 +140,13 @@ export function layoutLanes(
     if (opts.expanded?.has(g.start)) continue;
     for (let i = g.start + g.period; i < g.start + g.period * g.repeats; i++) hidden[i] = 1;
   }
+  if (hiddenLanes)
+    events.forEach((e, i) => {
+      if (!laneIndex.has(laneKey(e).key)) hidden[i] = 1;
+    });
   const col = new Int32Array(events.length).fill(-1);
   const nodes: LaneNode[] = [];
   let c = 0;
-  const query = opts.query ?? '';
   events.forEach((e, i) => {
     if (hidden[i]) return;
     col[i] = c++;
@@ -128,12 +157,21 @@ export function layoutLanes(
       match: !query || matches(e, query),
     });
   });
-  for (const g of allGroups)
-    if (!opts.expanded?.has(g.start))
-      groups.push({ ...g, col0: col[g.start], col1: col[g.start + g.period - 1] });
+  for (const g of allGroups) {
+    if (opts.expanded?.has(g.start)) continue;
+    // The shown round's span (some of its events may be on lanes left out).
+    let col0 = -1;
+    let col1 = -1;
+    for (let i = g.start; i < g.start + g.period; i++) {
+      if (col[i] < 0) continue;
+      if (col0 < 0) col0 = col[i];
+      col1 = col[i];
+    }
+    if (col0 >= 0) groups.push({ ...g, col0, col1 });
+  }
   const arrows: LaneArrow[] = [];
   events.forEach((e, i) => {
     if (e.cause !== null && col[i] >= 0 && col[e.cause] >= 0) arrows.push({ from: e.cause, to: i });
   });
-  return { lanes, nodes, arrows, groups, cols: c };
+  return { lanes, nodes, arrows, groups, cols: c, hiddenLanes };
 }

@@ -2,7 +2,7 @@
  * The timeline: one row per step (virtualized), failed expectations marked; the events of the
  * current step with their *why*; the counters.
  */
-import { memo } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useRoving } from '../common/roving.tsx';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
@@ -95,6 +95,38 @@ function StepList() {
   );
 }
 
+/** Events drawn at first, and added each time the list is scrolled to its end. */
+const EVENT_PAGE = 100;
+
+/**
+ * Shows more of a long list when its last row scrolls into view (a 4096-vCPU step has thousands
+ * of events, each a few wrapped lines: drawing them all made one step cost a second).
+ */
+function MoreEvents({ shown, total, more }: { shown: number; total: number; more: () => void }) {
+  const ref = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver((seen) => {
+      if (seen.some((s) => s.isIntersecting)) more();
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [more]);
+  return (
+    <li>
+      <button
+        ref={ref}
+        type="button"
+        onClick={more}
+        className="w-full rounded px-2 py-1 text-left text-xs text-sky-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300 dark:hover:bg-slate-800/60"
+      >
+        Show more ({shown.toLocaleString('en-US')} of {total.toLocaleString('en-US')} events shown)
+      </button>
+    </li>
+  );
+}
+
 const EventList = memo(function EventList() {
   const events = useViz((s) => s.frame?.events);
   const dropped = useViz((s) => s.frame?.droppedEvents ?? 0);
@@ -102,6 +134,18 @@ const EventList = memo(function EventList() {
   const selected = useViz((s) => s.frame?.event ?? null);
   const seekEvent = useViz((s) => s.seekEvent);
   const roving = useRoving<HTMLOListElement>('vertical', currentItem);
+  // How many rows to draw, for this list of events (a new step starts again from one page).
+  const [limit, setLimit] = useState<{ of: unknown; n: number }>({ of: null, n: EVENT_PAGE });
+  // The selected event is always drawn, with a few after it.
+  const shown = events
+    ? Math.min(events.length, Math.max(limit.of === events ? limit.n : EVENT_PAGE, (selected ?? -1) + 21))
+    : 0;
+  const latest = useRef({ events, shown });
+  latest.current = { events, shown };
+  const [more] = useState(() => () => {
+    const { events, shown } = latest.current;
+    setLimit({ of: events, n: shown + EVENT_PAGE });
+  });
   if (!events) return null;
   return (
     <div>
@@ -119,7 +163,7 @@ const EventList = memo(function EventList() {
         data-testid="events"
         {...roving}
       >
-        {events.map((e, i) => (
+        {events.slice(0, shown).map((e, i) => (
           <li
             key={i}
             className={`rounded border ${selected === i ? 'border-violet-400 bg-violet-50 dark:border-violet-500 dark:bg-violet-950' : 'border-slate-100 dark:border-slate-800'}`}
@@ -154,6 +198,7 @@ const EventList = memo(function EventList() {
             </p>
           </li>
         ))}
+        {shown < events.length && <MoreEvents shown={shown} total={events.length} more={more} />}
       </ol>
       {dropped > 0 && (
         <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">

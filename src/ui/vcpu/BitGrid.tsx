@@ -1,13 +1,12 @@
 /**
  * A 256-bit vector register as a 16×16 grid (row = priority class, column = low nibble),
- * drawn with D3. Bits the last step flipped are ringed; empty cells of classes PPR blocks are
- * darker. The 256 cells are created once; an update touches only the cells whose look changed,
- * so a storm run repainting many grids stays cheap. It is an ARIA grid (rows = classes, high
+ * drawn as five paths (set, blocked and empty cells, the two outlines) rather than 256 elements,
+ * so that a page of cards stays light to lay out. Bits the last step flipped are ringed; empty
+ * cells of classes PPR blocks are darker; an update rewrites only the paths that changed. It is an ARIA grid (rows = classes, high
  * first, as drawn): one Tab stop, the arrow keys move between cells, the focused cell is named
  * ("IRR vector 0x62 (class 6): set") and shows its tooltip on focus as on hover.
  */
-import { select } from 'd3-selection';
-import type { KeyboardEvent } from 'react';
+import type { KeyboardEvent, MouseEvent } from 'react';
 import { memo, useEffect, useRef, useState } from 'react';
 import { hex } from '../../core/hex.ts';
 import { sameVectors } from '../../worker/diff.ts';
@@ -35,6 +34,15 @@ export interface BitGridProps {
 
 const x = (v: number) => LABEL + (v & 15) * (CELL + GAP);
 const y = (v: number) => LABEL + (15 - (v >> 4)) * (CELL + GAP);
+
+/** The grid's drawn layers, in paint order: set, blocked and empty cells, then the two outlines. */
+const LAYERS = ['s', 'b', 'e', 'c', 'd'] as const;
+type Layer = (typeof LAYERS)[number];
+
+/** One cell as a rounded square (rx 2), a subpath of its layer's path. */
+function cell(v: number): string {
+  return `M${x(v) + 2},${y(v)}h${CELL - 4}a2,2 0 0 1 2,2v${CELL - 4}a2,2 0 0 1 -2,2h${4 - CELL}a2,2 0 0 1 -2,-2v${4 - CELL}a2,2 0 0 1 2,-2z`;
+}
 
 /** A cell's accessible name, from its look (so it is rewritten only when the look changes). */
 function cellName(reg: string, v: number, l: string): string {
@@ -92,7 +100,7 @@ function BitGridImpl({
 }: BitGridProps) {
   const ref = useRef<SVGGElement>(null);
   const cursorRef = useRef<SVGRectElement>(null);
-  const looks = useRef<string[]>([]);
+  const drawn = useRef<string[]>([]);
   const [hover, setHover] = useState<number | null>(null);
   /** The grid's one focusable cell (row = class, high first; column = low nibble). */
   const [cursor, setCursor] = useState(0xf0);
@@ -100,44 +108,40 @@ function BitGridImpl({
   const reg = label.split(' (')[0];
 
   useEffect(() => {
-    const g = select(ref.current!);
     // Decoration (set here: the linter takes any SVG <g> for focusable): the drawn cells and the digits.
-    g.attr('aria-hidden', 'true');
-    select(ref.current!.previousElementSibling).attr('aria-hidden', 'true');
-    g.selectAll('rect')
-      .data(Array.from({ length: 256 }, (_, v) => v))
-      .join('rect')
-      .attr('x', x)
-      .attr('y', y)
-      .attr('width', CELL)
-      .attr('height', CELL)
-      .attr('rx', 2)
-      .attr('data-v', (v) => v);
-    looks.current = [];
+    ref.current!.setAttribute('aria-hidden', 'true');
+    ref.current!.previousElementSibling!.setAttribute('aria-hidden', 'true');
   }, []);
 
   useEffect(() => {
     const set = new Set(vectors);
     const flipped = new Set(changed);
     const other = new Set(differs);
-    const rects = ref.current!.children;
+    const d: Record<Layer, string[]> = { s: [], b: [], e: [], c: [], d: [] };
     for (let v = 0; v < 256; v++) {
       const l = look(set, flipped, other, blockedClass, v);
-      if (looks.current[v] === l) continue;
-      looks.current[v] = l;
-      const r = rects[v] as SVGRectElement;
-      r.setAttribute(
-        'fill',
-        l[0] === 's' ? `var(${color})` : l[0] === 'b' ? 'var(--grid-blocked)' : 'var(--grid-empty)',
-      );
-      const mark = l.endsWith('c') ? 'var(--grid-changed)' : l.endsWith('d') ? 'var(--grid-differs)' : 'none';
-      r.setAttribute('stroke', mark);
-      r.setAttribute('stroke-width', mark === 'none' ? '0' : '2');
-      if (l.endsWith('d')) r.setAttribute('stroke-dasharray', '2 1');
-      else r.removeAttribute('stroke-dasharray');
-      r.toggleAttribute('data-differs', l.endsWith('d'));
+      d[l[0] as Layer].push(cell(v));
+      if (l.length > 1) d[l[1] as Layer].push(cell(v));
     }
+    // Five paths in place of 256 rects: a card's grids were most of a 64-vCPU page's nodes.
+    const paths = ref.current!.children;
+    LAYERS.forEach((layer, i) => {
+      const path = d[layer].join('');
+      if (drawn.current[i] !== path) paths[i].setAttribute('d', path);
+      drawn.current[i] = path;
+    });
+    paths[0].setAttribute('fill', `var(${color})`);
   }, [vectors, changed, differs, blockedClass, color]);
+
+  /** The cell under the pointer, from its position (the SVG may be drawn scaled down). */
+  const cellAt = (e: MouseEvent<HTMLDivElement>): number | null => {
+    const box = e.currentTarget.querySelector('svg')!.getBoundingClientRect();
+    if (!box.width) return null;
+    const scale = SIZE / box.width;
+    const col = Math.floor(((e.clientX - box.left) * scale - LABEL) / (CELL + GAP));
+    const row = Math.floor(((e.clientY - box.top) * scale - LABEL) / (CELL + GAP));
+    return col < 0 || col > 15 || row < 0 || row > 15 ? null : ((15 - row) << 4) | col;
+  };
 
   const moveTo = (v: number) => {
     setCursor(v);
@@ -182,14 +186,14 @@ function BitGridImpl({
         className="bit-grid"
         onKeyDown={onKeyDown}
         onMouseMove={(e) => {
-          const v = (e.target as Element).getAttribute('data-v');
-          setHover(v === null ? (focused ? cursor : null) : Number(v));
+          const v = cellAt(e);
+          setHover(v === null ? (focused ? cursor : null) : v);
         }}
         onMouseLeave={() => setHover(focused ? cursor : null)}
         onClick={(e) => {
-          const v = (e.target as Element).getAttribute('data-v');
+          const v = cellAt(e);
           if (v === null) return;
-          moveTo(Number(v));
+          moveTo(v);
           cursorRef.current?.focus();
         }}
       >
@@ -212,7 +216,13 @@ function BitGridImpl({
               </text>
             ))}
           </g>
-          <g ref={ref} />
+          <g ref={ref}>
+            <path />
+            <path fill="var(--grid-blocked)" />
+            <path fill="var(--grid-empty)" />
+            <path fill="none" stroke="var(--grid-changed)" strokeWidth={2} />
+            <path fill="none" stroke="var(--grid-differs)" strokeWidth={2} strokeDasharray="2 1" />
+          </g>
           <g role="row" aria-rowindex={16 - (cursor >> 4)}>
             <rect
               ref={cursorRef}
