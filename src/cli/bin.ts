@@ -3,9 +3,10 @@
  * the arguments after the script's path, output lines to stdout and stderr, the exit status.
  */
 import { mainAsync } from './main.ts';
+import { lineWriter } from './output.ts';
 
 process.exitCode = await mainAsync(
   process.argv.slice(2),
-  (s) => process.stdout.write(`${s}\n`),
-  (s) => process.stderr.write(`${s}\n`),
+  lineWriter(process.stdout),
+  lineWriter(process.stderr),
 );

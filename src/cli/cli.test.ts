@@ -1,5 +1,5 @@
 /** The command line (contract §8): output formats and exit statuses. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,28 @@ describe('the built command line, dist/cli/apicscope.mjs (the package bin)', () 
     const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
     return { status: r.status, stdout: text(r.out), stderr: text(r.err) };
   }
+
+  it('stops quietly when its reader stops early (`| head`), keeping its own exit status', async () => {
+    // About 12 000 events: far more output than a pipe buffers.
+    const file = scratch('apicscope-pipe-').file(
+      'big.apic',
+      'vcpus 4096\nroute 10 vector=0x62 trigger=level dest=0 mask=0\n',
+    );
+    const child = spawn(process.execPath, [binPath, 'trace', file, '--json']);
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const first = await new Promise<string>((resolve) =>
+      child.stdout.once('data', (d) => resolve(String(d))),
+    );
+    child.stdout.destroy();
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(first).toMatch(/^\{"step":1,"index":0,"type":"action"/);
+    expect(stderr).toBe('');
+    // `trace` of a file that parses exits 0; before, the broken pipe was an uncaught EPIPE (1).
+    expect(status).toBe(0);
+  });
 
   it('is a Node script that can be run by itself (shebang, executable)', () => {
     expect(readFileSync(binPath, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');

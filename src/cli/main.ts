@@ -25,6 +25,7 @@ import { decodeFragment, encodeLink, MAX_FRAGMENT_CHARS } from '../share/url.ts'
 import type { ExploreArgs } from './explore.ts';
 import { exploreCommand, exploreCommandAsync } from './explore.ts';
 import { importCommand } from './import.ts';
+import { lineWriter } from './output.ts';
 import { readTextInput } from './read.ts';
 
 const USAGE = `usage:
@@ -424,11 +425,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 
 // Run when executed directly (not when imported by tests).
 if (process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1])) {
-  mainAsync(
-    process.argv.slice(2),
-    (s) => process.stdout.write(`${s}\n`),
-    (s) => process.stderr.write(`${s}\n`),
-  ).then((code) => {
+  mainAsync(process.argv.slice(2), lineWriter(process.stdout), lineWriter(process.stderr)).then((code) => {
     process.exitCode = code;
   });
 }

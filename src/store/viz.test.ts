@@ -199,13 +199,39 @@ describe('visualizer store', () => {
     expect(s.editorErrors).toEqual([]);
   });
 
-  it('refuses a broken link with a message and leaves the session as it is', async () => {
+  it('refuses a broken link with a message and leaves the session as it is (the worker decodes it)', async () => {
     const { store, sent } = make(LEVEL);
-    await ready(store);
+    const s0 = await ready(store);
     const before = sent.length;
-    expect(store.getState().openLink('v=1&k=0&s=t!!!')).toBe(false);
-    expect(store.getState().notice?.text).toMatch(/^The link was not opened: .+\. The session was kept\.$/);
-    expect(sent.length).toBe(before);
+    store.getState().openLink('v=1&k=0&s=t!!!');
+    const s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+    expect(s.notice?.text).toMatch(/^The link was not opened: .+\. The session was kept\.$/);
+    expect(sent.slice(before).map((m) => m.type)).toEqual(['open-link']);
+    expect([s.text, s.frame, s.info, s.view, s.undoStack]).toEqual([
+      s0.text,
+      s0.frame,
+      s0.info,
+      s0.view,
+      s0.undoStack,
+    ]);
+  });
+
+  it('refuses a link whose compare setting does not apply, now that the worker can check it', async () => {
+    const { store } = make(LEVEL);
+    const s0 = await ready(store);
+    store.getState().openLink(composeFragment(s0.info!.share, 1, undefined, ['kvm.seoib=sideways']));
+    const s = await until(store, (x) => x.notice !== null && x.status === 'ready');
+    expect(s.notice!.text).toMatch(
+      /^The link was not opened: the link's compare setting 'kvm.seoib=sideways' is not valid/,
+    );
+    expect([s.text, s.compare, s.frame!.step]).toEqual([s0.text, s0.compare, s0.frame!.step]);
+  });
+
+  it('says whether a link would open (check-link)', async () => {
+    const { store } = make(LEVEL);
+    const s = await ready(store);
+    expect(await store.getState().checkLink(composeFragment(s.info!.share, 2))).toBeNull();
+    expect(await store.getState().checkLink('v=1&k=0&s=t!!!')).toMatch(/damaged|base64/);
   });
 
   it('opens a share link of another store at its step and view', async () => {
@@ -433,7 +459,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     const { store, spawned } = make('vcpus 1\n');
     await ready(store);
     store.testHooks.crashWorker();
-    expect(store.getState().openLink(composeFragment(encodePayload(LEVEL), 1))).toBe(true);
+    store.getState().openLink(composeFragment(encodePayload(LEVEL), 1));
     const s = await until(store, (x) => x.status === 'ready' && x.text === LEVEL && x.frame?.step === 1);
     expect(spawned()).toBe(2);
     expect(s.info!.steps).toHaveLength(3);
@@ -556,7 +582,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     expect([s.undoStack, s.redoStack]).toEqual([s0.undoStack, s0.redoStack]);
     store.getState().dismissNotice();
     const link = composeFragment(encodePayload('vcpus 0\n'), 0);
-    expect(store.getState().openLink(link)).toBe(true);
+    store.getState().openLink(link);
     s = await until(store, (x) => x.notice !== null && x.status === 'ready');
     expect(s.notice!.text).toMatch(/^The link was not opened/);
     expect([s.text, s.undoStack, s.redoStack]).toEqual([LEVEL, s0.undoStack, s0.redoStack]);

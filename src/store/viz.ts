@@ -6,7 +6,6 @@ import { createStore } from 'zustand/vanilla';
 import type { Config } from '../core/config.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { View } from '../share/url.ts';
-import { decodeFragment } from '../share/url.ts';
 import type { WorkerFactory } from '../worker/host.ts';
 import { WorkerHost } from '../worker/host.ts';
 import type {
@@ -99,7 +98,13 @@ export interface VizState {
 
   load(text: string, step?: number, fromEditor?: boolean, source?: LoadSource): void;
   /** Opens a share link (its fragment); a bad link leaves the session as it is. Returns false then. */
-  openLink(fragment: string, fromHistory?: boolean): boolean;
+  /**
+   * Opens a share link: the worker decodes and loads it; a link that does not open changes
+   * nothing but the notice. `opened` is called once it has opened (Back/Forward's stacks).
+   */
+  openLink(fragment: string, fromHistory?: boolean, opened?: () => void): void;
+  /** Null when this link would open, else why not (the decoder's message). */
+  checkLink(fragment: string): Promise<string | null>;
   /** Rewrites the configuration lines of the text to `config` and replays (the worker edits the text). */
   configure(config: Config): void;
   setView(view: View): void;
@@ -184,6 +189,9 @@ export function createVizStore(
   const exports = new Map<number, { body: RequestBody; resolve: (text: string) => void }>();
   const traceSteps = new Map<number, { body: RequestBody; resolve: (steps: StepEvents[]) => void }>();
   const escapes = new Map<number, (r: { eval: string; fetch: string }) => void>();
+  const linkChecks = new Map<number, { body: RequestBody; resolve: (error: string | null) => void }>();
+  /** What to call when the link of an `open-link` request opens, by request id. */
+  const linkOpened = new Map<number, () => void>();
   /**
    * The one request in flight that changes or shows the session (issue 14.6). The next one
    * starts from where its answer leaves the cursor, so later ones wait in `queue`, in order:
@@ -334,6 +342,34 @@ export function createVizStore(
           if (!get().info) get().load(initialText, initialStep);
           return;
         }
+        case 'link-refused':
+          if (undoFor?.id === r.id) undoFor = null;
+          linkOpened.delete(r.id);
+          lastLoad = null;
+          beforeLoad = null;
+          set({
+            loading: null,
+            status: 'ready',
+            notice: { kind: 'error', text: `The link was not opened: ${r.error}. The session was kept.` },
+          });
+          answered(r.id);
+          // A bad link at start-up: open the default scenario instead.
+          if (!get().info) get().load(initialText, initialStep);
+          return;
+        case 'link-opened':
+          set({
+            view: r.link.view ?? 'timeline',
+            compare: r.link.compare ?? null,
+            selected: (r.link.pinned ?? []).slice(-12),
+            allPins: r.link.allPins ?? false,
+          });
+          linkOpened.get(r.id)?.();
+          linkOpened.delete(r.id);
+          return;
+        case 'link-checked':
+          linkChecks.get(r.id)?.resolve(r.error);
+          linkChecks.delete(r.id);
+          return;
         case 'settings-error':
           lastLoad = null;
           beforeLoad = null;
@@ -492,7 +528,11 @@ export function createVizStore(
           },
         });
       }
-      // Exports and traces asked for are asked again.
+      // Exports, traces and link checks asked for are asked again.
+      for (const [old, c] of [...linkChecks]) {
+        linkChecks.delete(old);
+        linkChecks.set(host.send(c.body), c);
+      }
       for (const [old, e] of [...exports]) {
         exports.delete(old);
         exports.set(host.send(e.body), e);
@@ -583,31 +623,28 @@ export function createVizStore(
           if (had) remember(id);
         });
       },
-      openLink(fragment, fromHistory = false) {
-        const r = decodeFragment(fragment);
-        if (!r.ok) {
-          set({
-            notice: { kind: 'error', text: `The link was not opened: ${r.error}. The session was kept.` },
-          });
-          return false;
-        }
+      openLink(fragment, fromHistory = false, opened) {
         exclusive(() => {
           const had = get().info !== null;
           startLoad();
-          lastLoad = { text: r.state.text, step: r.state.step, fromEditor: false, source: 'link' };
-          set({
-            status: 'loading',
-            view: r.state.view ?? 'timeline',
-            compare: r.state.compare ?? null,
-            selected: (r.state.pinned ?? []).slice(-12),
-            allPins: r.state.allPins ?? false,
-            historyMode: fromHistory ? 'replace' : 'push',
+          lastLoad = { text: get().text, fromEditor: false, source: 'link' };
+          set({ status: 'loading', historyMode: fromHistory ? 'replace' : 'push' });
+          const id = sendBusy({
+            type: 'open-link',
+            fragment,
+            detailed: detailed(),
+            ...(settings.length ? { settings } : {}),
           });
-          const id = send(r.state.text, r.state.step, r.state.event);
+          if (opened) linkOpened.set(id, opened);
           // Back and Forward bring their entry's own undo and redo stacks (ui/urlSync.ts).
           if (had && !fromHistory) remember(id);
         });
-        return true;
+      },
+      checkLink(fragment) {
+        return new Promise((resolve) => {
+          const body: RequestBody = { type: 'check-link', fragment };
+          linkChecks.set(host.send(body), { body, resolve });
+        });
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
@@ -811,8 +848,8 @@ export function createVizStore(
       },
     };
   });
-  if (!initialLink || !store.getState().openLink(initialLink, true))
-    store.getState().load(initialText, initialStep);
+  if (initialLink) store.getState().openLink(initialLink, true);
+  else store.getState().load(initialText, initialStep);
   const testHooks: TestHooks = {
     crashWorker: () => host.send({ type: 'test-crash' }),
     hangWorker: (ms) => host.send({ type: 'test-hang', ms }),

@@ -3,7 +3,6 @@ import type { ReactNode } from 'react';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import type { FigureInput } from '../share/figure.ts';
-import { issueFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
 import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
@@ -199,13 +198,14 @@ export function FileMenu() {
   return (
     <>
       <Button
-        onClick={() => {
+        onClick={async () => {
           // Only a link that opens is issued; otherwise say why, as opening it would.
-          const r = issueFragment(location.hash.slice(1));
-          if (r.ok) setCopy({ title: 'Share link', text: location.href });
+          const href = location.href;
+          const error = await store.getState().checkLink(location.hash.slice(1));
+          if (error === null) setCopy({ title: 'Share link', text: href });
           else
             store.setState({
-              notice: { kind: 'error', text: `No link can be made for this state: ${r.error}.` },
+              notice: { kind: 'error', text: `No link can be made for this state: ${error}.` },
             });
         }}
         aria-label="Share: copy a link to this exact state"

@@ -57,9 +57,10 @@ export function syncUrl(store: VizStore): () => void {
     last = hash;
     popping = true;
     try {
-      if (!store.getState().openLink(hash, true)) return;
-      const kept = id !== null ? stacks.get(id) : undefined;
-      if (kept) store.setState(kept);
+      store.getState().openLink(hash, true, () => {
+        const kept = id !== null ? stacks.get(id) : undefined;
+        if (kept) store.setState(kept);
+      });
     } finally {
       popping = false;
     }

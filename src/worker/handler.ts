@@ -8,7 +8,7 @@ import { checkTrace } from '../import/index.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { checkSetting } from '../scenario/settings.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
-import { encodeLink } from '../share/url.ts';
+import { decodeFragment, encodeLink } from '../share/url.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
 import type { ExploreReport, Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
 import { requestProblem } from './protocol.ts';
@@ -148,6 +148,37 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
           frame: session.frame(step ?? session.length, req.detailed, event),
         });
         return;
+      }
+      case 'open-link': {
+        const d = decodeFragment(req.fragment, { checkSetting });
+        if (!d.ok) return post({ type: 'link-refused', id: req.id, error: d.error });
+        const r = session.load(d.state.text, req.settings);
+        if (!r.ok && r.settingsError !== undefined)
+          return post({ type: 'settings-error', id: req.id, error: r.settingsError });
+        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
+        const { view, compare, pinned, allPins } = d.state;
+        post({
+          type: 'link-opened',
+          id: req.id,
+          link: {
+            ...(view ? { view } : {}),
+            ...(compare ? { compare } : {}),
+            ...(pinned ? { pinned } : {}),
+            ...(allPins ? { allPins } : {}),
+          },
+        });
+        post({ type: 'loaded', id: req.id, info: r.info });
+        const detailed = [...new Set([...req.detailed, ...(pinned ?? [])])];
+        post({
+          type: 'frame',
+          id: req.id,
+          frame: session.frame(d.state.step, detailed, d.state.event ?? null),
+        });
+        return;
+      }
+      case 'check-link': {
+        const d = decodeFragment(req.fragment, { checkSetting });
+        return post({ type: 'link-checked', id: req.id, error: d.ok ? null : d.error });
       }
       case 'seek':
         post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed, req.event ?? null) });

@@ -12,6 +12,7 @@ import type { ExpectResult } from '../replay/run.ts';
 import type { Ask } from '../scenario/ask.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
 import type { StepEvents } from '../share/trace-export.ts';
+import type { View } from '../share/url.ts';
 
 export type { StepEvents };
 
@@ -42,6 +43,14 @@ export type Request =
    * show `step` (default: the end): a change of configuration keeps the learner's place.
    */
   | { type: 'configure'; id: number; config: Config; step?: number; detailed: number[] }
+  /**
+   * Open a share link (issue 14): the worker decodes it (the decoder and its dictionary stay off
+   * the UI thread) and loads its scenario as `load` does; a link that does not decode or load
+   * changes nothing. `detailed` is joined with the link's pinned vCPUs.
+   */
+  | { type: 'open-link'; id: number; fragment: string; detailed: number[]; settings?: string[] }
+  /** Whether this link would open (the Share dialog issues only links that do). */
+  | { type: 'check-link'; id: number; fragment: string }
   /** Show the state after `step` actions (and, with `event`, right after that event of the step). */
   | { type: 'seek'; id: number; step: number; event?: number; detailed: number[] }
   /** Append scenario lines after step `at` (later steps are discarded) and show the end. */
@@ -88,6 +97,12 @@ export type Response =
   /** A compare setting that does not apply (`settings` of a load): nothing was loaded. */
   | { type: 'settings-error'; id: number; error: string }
   | { type: 'frame'; id: number; frame: Frame; live?: boolean }
+  /** `open-link`: the link did not decode (the decoder's message); nothing was loaded. */
+  | { type: 'link-refused'; id: number; error: string }
+  /** `open-link`: the link's scenario loaded; how the link asks to look at it (then `loaded`, `frame`). */
+  | { type: 'link-opened'; id: number; link: LinkLook }
+  /** `check-link`: null when the link opens, else why not. */
+  | { type: 'link-checked'; id: number; error: string | null }
   | { type: 'progress'; id: number; steps: number; limit: number }
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
@@ -104,6 +119,14 @@ export type Response =
   | { type: 'trace-imported'; id: number; result: TraceImportResult }
   /** The answer to `test-escape`: what each attempt gave ('blocked: …' or 'allowed: …'). */
   | { type: 'escaped'; id: number; eval: string; fetch: string };
+
+/** A link's view fields besides the scenario and the step (share/url.ts ShareState). */
+export interface LinkLook {
+  view?: View;
+  compare?: string[];
+  pinned?: number[];
+  allPins?: boolean;
+}
 
 /** What an exploration found: each violated property's shortest counterexample, as a share link. */
 export interface ExploreReport {
@@ -381,6 +404,8 @@ const REQUESTS: Record<string, Record<string, Check>> = {
   },
   configure: { config: isConfig, step: optional(isStep), detailed: arrayOf(isInt) },
   seek: { step: isStep, event: optional(isStep), detailed: arrayOf(isInt) },
+  'open-link': { fragment: isString, detailed: arrayOf(isInt), settings: optional(arrayOf(isString)) },
+  'check-link': { fragment: isString },
   append: { lines: arrayOf(isString), at: isStep, detailed: arrayOf(isInt) },
   // `n` is checked by the language's parser (as a `run` line), so any value can get its message.
   run: {
@@ -407,6 +432,17 @@ const RESPONSES: Record<string, Record<string, Check>> = {
   error: { errors: (v) => arrayOf(isError)(v) && (v as unknown[]).length > 0 },
   'settings-error': { error: isString },
   frame: { frame: isFrame, live: optional(isBool) },
+  'link-refused': { error: isString },
+  'link-opened': {
+    link: (v) =>
+      isObject(v) &&
+      Object.keys(v).every((k) => ['view', 'compare', 'pinned', 'allPins'].includes(k)) &&
+      optional(isString)(v.view) &&
+      optional(arrayOf(isString))(v.compare) &&
+      optional(arrayOf(isInt))(v.pinned) &&
+      optional(isBool)(v.allPins),
+  },
+  'link-checked': { error: (v) => v === null || isString(v) },
   progress: { steps: isStep, limit: isStep },
   'run-ended': { info: isInfo },
   exported: { what: isExportKind, text: isString },
