@@ -5,6 +5,7 @@
  */
 import type { Action } from '../core/actions.ts';
 import type { Config } from '../core/config.ts';
+import type { Ctx } from '../core/ctx.ts';
 import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
@@ -26,7 +27,7 @@ export const RUN_CHUNK = 16_384;
 export const MAX_RUN_TRACES = 8;
 
 export interface TimelineOptions {
-  /** Work units between keyframes at the start (default 256). */
+  /** Work units between keyframes at the start (default 256, or the vCPU count if larger). */
   interval?: number;
   /** Bytes all keyframes together may use, roughly (default 256 MiB). */
   budgetBytes?: number;
@@ -76,7 +77,9 @@ export class Timeline {
     actions: readonly Action[] = [],
     opts: TimelineOptions = {},
   ) {
-    this.interval = opts.interval ?? 256;
+    // A keyframe copies every vCPU, a step touches a few: a large VM takes them further apart
+    // (at 4096 vCPUs a copy costs about what replaying a few thousand actions does).
+    this.interval = opts.interval ?? Math.max(256, config.vcpus);
     this.traceLongSteps = opts.traceLongSteps;
     this.maxKeyframes = Math.max(8, Math.floor((opts.budgetBytes ?? 256 * 2 ** 20) / stateBytes(config)));
     this.tip = Machine.boot(config, false);
@@ -96,6 +99,11 @@ export class Timeline {
   /** The state after the last step (live: do not mutate). */
   get last(): MachineState {
     return this.tip.state;
+  }
+
+  /** The context of the machine after the last step (live): what the lints' probe reads. */
+  get lastCtx(): Ctx {
+    return this.tip.ctx;
   }
 
   /** Appends one action; returns the events it produced when `trace` is set. */
