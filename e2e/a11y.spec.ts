@@ -148,7 +148,7 @@ test('the first Tab stop is a skip link to the step list; the second skips to th
   const current = page.locator('#step-list [aria-current="step"]');
   await expect(current).toBeFocused();
   await expect(current).toContainText('route 10');
-  expect(await page.evaluate(() => location.hash)).toMatch(/^#v=1&k=1&/);
+  await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#v=1&k=1&/);
   // From another panel, the link brings the timeline back first.
   await page.getByRole('tab', { name: 'Configuration' }).click();
   await skip.focus();

@@ -10,6 +10,7 @@ import { download, slug, svgToPng } from './common/download.ts';
 import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 import { looksLikeTrace } from './import/detect.ts';
+import { flushUrl } from './urlSync.ts';
 
 // Loaded when first opened.
 const TraceDialog = lazy(() => import('./import/TraceDialog.tsx').then((m) => ({ default: m.TraceDialog })));
@@ -200,6 +201,7 @@ export function FileMenu() {
       <Button
         onClick={async () => {
           // Only a link that opens is issued; otherwise say why, as opening it would.
+          flushUrl();
           const href = location.href;
           const error = await store.getState().checkLink(location.hash.slice(1));
           if (error === null) setCopy({ title: 'Share link', text: href });

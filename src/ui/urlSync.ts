@@ -4,7 +4,7 @@
  * history entry, so Back after a series of clicks walks back through them inside the app;
  * stepping updates the current entry. Back and Forward reopen the entries' links and give back
  * the undo and redo stacks each entry had (kept here, by entry id: they are too big for
- * history.state).
+ * history.state). Stepping rewrites the entry once it pauses (REPLACE_DELAY_MS), not at every step.
  */
 import { composeFragment } from '../share/url.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
@@ -18,6 +18,15 @@ function entryId(state: unknown): number | null {
   return typeof id === 'number' ? id : null;
 }
 
+/** Writing the address bar costs several ms in Chromium: stepping writes it once stepping pauses. */
+const REPLACE_DELAY_MS = 120;
+
+/** Writes a pending address-bar update now (Share reads the address bar). */
+let flushPending: () => void = () => {};
+export function flushUrl(): void {
+  flushPending();
+}
+
 export function syncUrl(store: VizStore): () => void {
   let last = location.hash.slice(1);
   const stacks = new Map<number, Stacks>();
@@ -25,6 +34,17 @@ export function syncUrl(store: VizStore): () => void {
   let current = entryId(history.state) ?? next++;
   /** While a Back or Forward reopens its entry, the old state on screen must not touch it. */
   let popping = false;
+  /** A replace not written yet (the current entry's latest fragment), and its timer. */
+  let pending: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const url = (fragment: string) => `${location.pathname}${location.search}#${fragment}`;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending !== null) history.replaceState({ apicscope: current }, '', url(pending));
+    pending = null;
+  };
+  flushPending = flush;
   const update = () => {
     if (popping) return;
     const s = store.getState();
@@ -41,15 +61,24 @@ export function syncUrl(store: VizStore): () => void {
     if (fragment !== last) {
       const push = s.historyMode === 'push' && last !== '';
       last = fragment;
-      const url = `${location.pathname}${location.search}#${fragment}`;
-      if (push) current = next++;
-      if (push) history.pushState({ apicscope: current }, '', url);
-      else history.replaceState({ apicscope: current }, '', url);
+      if (push) {
+        // The entry being left gets its last fragment first.
+        flush();
+        current = next++;
+        history.pushState({ apicscope: current }, '', url(fragment));
+      } else {
+        pending = fragment;
+        if (timer === undefined) timer = setTimeout(flush, REPLACE_DELAY_MS);
+      }
       if (s.historyMode === 'push') store.setState({ historyMode: 'replace' });
     }
     stacks.set(current, { undoStack: s.undoStack, redoStack: s.redoStack });
   };
   const onPop = (e: PopStateEvent) => {
+    // What was pending belonged to the entry left (it can no longer be written there).
+    clearTimeout(timer);
+    timer = undefined;
+    pending = null;
     const hash = location.hash.slice(1);
     const id = entryId(e.state);
     if (id !== null) current = id;
@@ -68,6 +97,8 @@ export function syncUrl(store: VizStore): () => void {
   const unsubscribe = store.subscribe(update);
   window.addEventListener('popstate', onPop);
   return () => {
+    flush();
+    flushPending = () => {};
     unsubscribe();
     window.removeEventListener('popstate', onPop);
   };
