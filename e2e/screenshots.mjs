@@ -313,6 +313,23 @@ try {
       const base = { scheme, phone: viewport === null, size: viewport ?? undefined };
       shots.push(
         {
+          // A step of a 4096-vCPU VM that touches every vCPU: capped lanes, a paged event list.
+          ...base,
+          name: `large-step-${size}-${scheme}`,
+          run: async (p) => {
+            await p.evaluate(() =>
+              window.__apicViz
+                .getState()
+                .load('vcpus 4096\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n', 1),
+            );
+            await p.waitForFunction(() => {
+              const s = window.__apicViz.getState();
+              return s.status === 'ready' && s.frame?.step === 1 && s.info?.vcpus === 4096;
+            });
+            await p.getByText(/more vCPU lanes/).scrollIntoViewIfNeeded();
+          },
+        },
+        {
           ...base,
           name: `grid-focus-${size}-${scheme}`,
           run: async (p) => {
