@@ -255,3 +255,45 @@ test("the machine picture says what KVM's APIC map and APICv are doing (R4.8, R1
   await page.keyboard.press('End');
   await expect(kvm).toContainText('APICv inhibited (APIC_ID_MODIFIED)');
 });
+
+test('a step that touches 4096 vCPUs: 24 lanes until "Show all lanes", events a page at a time, touched cards drawn near the screen', async ({
+  page,
+}) => {
+  await open(page);
+  await loadText(page, 'vcpus 4096\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n', 1);
+  const lanes = page.getByTestId('lanes');
+  // Devices / IOAPIC, KVM / QEMU and the first 22 vCPUs; the rest are counted, with their events.
+  await expect(lanes).toHaveAttribute('aria-label', /events shown on 24 lanes/);
+  await expect(page.getByText(/^\d[\d,]* more vCPU lanes and their events are not drawn/)).toBeVisible();
+  // A filter brings its vCPU's lane among the drawn ones.
+  await page.getByLabel(/Filter the lanes/).fill('cpu:900');
+  await expect(lanes.locator('text', { hasText: 'vCPU 900' })).toHaveCount(1);
+  await page.getByLabel(/Filter the lanes/).fill('');
+  await page.getByRole('button', { name: 'Show all lanes' }).click();
+  await expect(lanes).not.toHaveAttribute('aria-label', /on 24 lanes/);
+  await expect(page.getByText(/more vCPU lanes/)).toHaveCount(0);
+  // 3000 events kept for the step: 100 drawn, 100 more when the list is scrolled to its end
+  // (once: the rows come in above the button, which leaves the view), or on request.
+  const events = page.getByTestId('events');
+  await expect(events.locator('[data-event]')).toHaveCount(100);
+  await events.evaluate((el) => {
+    el.scrollIntoView({ block: 'end' });
+    el.scrollTop = el.scrollHeight;
+  });
+  await expect(events.locator('[data-event]')).toHaveCount(200);
+  await page.waitForTimeout(300);
+  await expect(events.locator('[data-event]')).toHaveCount(200);
+  await events
+    .getByRole('button', { name: /^Show more \(200 of 3,000 events shown\)/ })
+    .dispatchEvent('click');
+  await expect(events.locator('[data-event]')).toHaveCount(300);
+  // The next step starts again from one page.
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('step-action')).toHaveText('assert 10');
+  await expect(lanes).toHaveAttribute('aria-label', /on [1-9]\d? lanes/);
+  // vCPU 0's card (touched) is drawn once it is scrolled near.
+  const card = page.getByTestId('vcpu-0');
+  await page.getByRole('region', { name: /^All 4,096 vCPUs/ }).scrollIntoViewIfNeeded();
+  await page.mouse.wheel(0, 1500);
+  await expect(card).toBeVisible();
+});

@@ -114,7 +114,9 @@ function MoreEvents({ shown, total, more }: { shown: number; total: number; more
     return () => io.disconnect();
   }, [more]);
   return (
-    <li>
+    // Never the scroll anchor: anchored, the list would scroll to keep it in view as rows come
+    // in above it, and each page would ask for the next one until the end.
+    <li style={{ overflowAnchor: 'none' }}>
       <button
         ref={ref}
         type="button"
