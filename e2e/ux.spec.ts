@@ -289,9 +289,7 @@ test('details: vectors in hex, fields not cut, handled 0x00 explained, shadow IS
   expect(await fields.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length)).toBe(
     0,
   );
-  // A step with no note of its own still says why (level-irq's last step has none).
-  await page.keyboard.press('End');
-  await expect(page.getByTestId('step-why')).not.toBeEmpty();
+  await page.keyboard.press('End'); // at the last step, so the action below appends to the session
   // Secure AVIC's shadow ISR has a colour of its own, far from IRR's.
   const hues = await page.evaluate(() => {
     const css = getComputedStyle(document.documentElement);
@@ -311,6 +309,8 @@ test('details: vectors in hex, fields not cut, handled 0x00 explained, shadow IS
   // After an action the heading and the picker name the same thing.
   await page.getByRole('button', { name: 'Send MSI' }).click();
   await expect.poll(async () => (await bridge(page)).length).toBe(7);
+  // A step with no note of its own still says why (every preset step has a note; a recorded one has none).
+  await expect(page.getByTestId('step-why')).not.toBeEmpty();
   const name = 'A level-triggered IRQ, end to end (edited)';
   await expect(page.getByTestId('title')).toHaveText(name);
   await expect(page.getByLabel('Load a preset scenario').locator('option:checked')).toHaveText(name);

@@ -25,4 +25,10 @@ describe('presets', () => {
       expect(r.expects.filter((e) => !e.ok)).toEqual([]);
     },
   );
+
+  // The step banner shows a step's notes as the author's explanation (issue 12.10).
+  it.each(PRESETS.map((p) => [p.id, p.text]))('%s: every step has a note', (_id, text) => {
+    const s = mustParse(text);
+    expect(s.steps.filter((st) => st.notes.length === 0).map((st) => `line ${st.line}`)).toEqual([]);
+  });
 });
