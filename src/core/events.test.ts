@@ -336,3 +336,41 @@ describe('the catalogue', () => {
     }
   });
 });
+
+describe('citations follow the implementation that acts', () => {
+  const storm = (irqchip: string) =>
+    mustParse(
+      `vcpus 1\nirqchip ${irqchip}\nkvm storm-limit=2\nroute 5 vector=0x62 trigger=level dest=0 mask=0\nassert 5\ncpu 0 eoi\ncpu 0 iret\ncpu 0 eoi\n`,
+    );
+  const ruleOf = (s: Scenario, type: EventKind) =>
+    stepEvents(s)
+      .flat()
+      .filter((e) => e.type === type)
+      .map((e) => e.rule);
+
+  it("a re-injection cites the in-kernel IOAPIC's rule (R5.6 d) or QEMU's (R6); QEMU's deferral cites R6", () => {
+    expect(ruleOf(storm('kernel'), 'ioapic_reinject')).toEqual(['R5.6 d']);
+    expect(ruleOf(storm('split'), 'ioapic_reinject')).toEqual(['R6']);
+    expect(ruleOf(storm('split'), 'ioapic_eoi_delayed_reassert')).toEqual(['R6']);
+  });
+
+  it("Secure AVIC's EOI exit cites R10.4, an EOI-induced exit R3.9", () => {
+    const savic = mustParse(
+      'vcpus 1\nirqchip kernel\nsecure-avic on\nroute 5 vector=0x62 trigger=level dest=0 mask=0\nassert 5\ncpu 0 service 5\ncpu 0 eoi\n',
+    );
+    const kvmEoi = stepEvents(savic)
+      .flat()
+      .filter((e) => e.type === 'kvm_eoi');
+    expect(kvmEoi.map((e) => e.rule)).toEqual(['R10.4']);
+    expect(kvmEoi[0].why).toMatch(/^R10\.4: Secure AVIC EOI exit: KVM took 0x62 off its shadow ISR/);
+    const apicv = mustParse(
+      'vcpus 1\nirqchip kernel\napicv on\nroute 5 vector=0x62 trigger=level dest=0 mask=0\nassert 5\ncpu 0 service 5\ncpu 0 eoi\n',
+    );
+    expect(
+      stepEvents(apicv)
+        .flat()
+        .filter((e) => e.type === 'kvm_eoi')
+        .map((e) => e.rule),
+    ).toEqual(['R3.9']);
+  });
+});

@@ -379,11 +379,11 @@ export const EVENT_KINDS = {
         ? 'Fixed RTE: KVM_REQ_SCAN_IOAPIC for the vCPUs of the new and old destination'
         : 'non-Fixed RTE: KVM_REQ_SCAN_IOAPIC for every vCPU',
   }),
-  ioapic_reinject: kind<{ pin: number; successive: number; limit: number }>({
+  ioapic_reinject: kind<{ pin: number; successive: number; limit: number; qemu: boolean }>({
     source: 'model',
     lane: 'ioapic',
     touches: ['remote-irr'],
-    rule: 'R5.6 d',
+    rule: (f) => (f.qemu ? 'R6' : 'R5.6 d'),
     text: (f) => `pin ${f.pin} successive ${f.successive}`,
     why: (f) =>
       `EOI while the line is still high: re-injected at once (${f.successive} of ${f.limit} before the storm limit)`,
@@ -392,7 +392,7 @@ export const EVENT_KINDS = {
     source: 'qemu',
     lane: 'ioapic',
     touches: [],
-    rule: 'R5.6 d',
+    rule: 'R6',
     text: (f) => `delayed reassert on EOI broadcast for pin ${f.pin}`,
     why: (f) =>
       `${f.limit} successive EOIs found the line high: re-injection deferred to t=${(f.dueNs / 1e6).toFixed(3)} ms`,
@@ -579,16 +579,18 @@ export const EVENT_KINDS = {
     text: (f) => `vec ${f.vector}`,
     why: (f) => `${hex(f.vector)} is deliverable but IF = 0: KVM enables interrupt-window exiting`,
   }),
-  kvm_eoi: kind<{ apicid: number; vector: number; accelerated: boolean }>({
+  kvm_eoi: kind<{ apicid: number; vector: number; accelerated: boolean; savic?: boolean }>({
     source: 'kvm',
     lane: 'vcpu',
     touches: ['isr', 'ppr'],
-    rule: (f) => (f.accelerated ? 'R3.9' : 'R3.8'),
+    rule: (f) => (f.savic ? 'R10.4' : f.accelerated ? 'R3.9' : 'R3.8'),
     text: (f) => `apicid ${f.apicid.toString(16)} vector ${f.vector}`,
     why: (f) =>
-      f.accelerated
-        ? 'EOI-induced exit: the ISR bit is already clear, KVM only forwards the EOI'
-        : `EOI clears the highest in-service vector ${hex(f.vector)} (the value written is ignored); PPR recomputed`,
+      f.savic
+        ? `Secure AVIC EOI exit: KVM took ${hex(f.vector)} off its shadow ISR and forwards the EOI as an accelerated one`
+        : f.accelerated
+          ? 'EOI-induced exit: the ISR bit is already clear, KVM only forwards the EOI'
+          : `EOI clears the highest in-service vector ${hex(f.vector)} (the value written is ignored); PPR recomputed`,
   }),
   eoi_isr_empty: kind<{ apicid: number }>({
     source: 'model',

@@ -181,7 +181,8 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
   if (!storm) {
     countPin(m, CTR.reinjections, pin);
-    if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
+    if (traced(m))
+      emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit, qemu: isSplit(m) });
     return true;
   }
   io.irqEoi[pin] = 0;

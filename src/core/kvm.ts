@@ -169,9 +169,14 @@ export function apicSetEoi(m: Ctx, v: VcpuState): number {
   return vector;
 }
 
-/** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
-export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true }) : -1;
+/**
+ * KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared, by the CPU
+ * (an EOI-induced exit) or by KVM from its shadow ISR (`savic`, a Secure AVIC EOI exit, R10.4).
+ */
+export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number, savic = false): void {
+  const eoi = traced(m)
+    ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true, ...(savic ? { savic } : {}) })
+    : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -498,5 +503,5 @@ export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
     return;
   }
   bitmapClear(v.isr, vector);
-  kvmApicSetEoiAccelerated(m, v, vector);
+  kvmApicSetEoiAccelerated(m, v, vector, true);
 }
