@@ -18,8 +18,11 @@ function entryId(state: unknown): number | null {
   return typeof id === 'number' ? id : null;
 }
 
-/** Writing the address bar costs several ms in Chromium: stepping writes it once stepping pauses. */
-const REPLACE_DELAY_MS = 120;
+/**
+ * Writing the address bar costs several ms in Chromium (more on a loaded machine): stepping
+ * writes it once stepping pauses, when the page is idle.
+ */
+const REPLACE_DELAY_MS = 250;
 
 /** Writes a pending address-bar update now (Share reads the address bar). */
 let flushPending: () => void = () => {};
@@ -68,7 +71,11 @@ export function syncUrl(store: VizStore): () => void {
         history.pushState({ apicscope: current }, '', url(fragment));
       } else {
         pending = fragment;
-        if (timer === undefined) timer = setTimeout(flush, REPLACE_DELAY_MS);
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          if (typeof requestIdleCallback === 'function') requestIdleCallback(flush, { timeout: 1000 });
+          else flush();
+        }, REPLACE_DELAY_MS);
       }
       if (s.historyMode === 'push') store.setState({ historyMode: 'replace' });
     }
