@@ -150,7 +150,7 @@ export const VcpuCard = memo(function VcpuCard({
     <article
       aria-label={`vCPU ${c}`}
       data-testid={`vcpu-${c}`}
-      className="contain-card @container rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="contain-card skip-offscreen @container rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <header className="mb-2 flex items-center justify-between gap-2">
         <h3 className="m-0 text-sm font-semibold text-slate-900 dark:text-slate-50">
