@@ -155,10 +155,12 @@ export class Timeline {
     const before = this.tip.state;
     const problem = recordedRunProblem(before, r, cap);
     if (problem !== null) return problem;
-    // Copied into the core's own shapes, with this timeline's configuration and the state's
-    // interned guest profiles (fixed at boot; the core compares them at every guest step).
+    // Copied into the core's own shapes, with this timeline's configuration, and the strings
+    // the core compares at every step (guest profiles, fixed at boot; the SEOIB mode) interned
+    // as in the state before: a structured clone's copies compare by content.
     const m = Machine.fromState({ ...r.state, config: this.config }, false);
     for (const v of m.state.cpus) v.profile = before.cpus[v.index].profile;
+    if (m.state.vm.seoib === before.vm.seoib) m.state.vm.seoib = before.vm.seoib;
     // The old tip's state is not changed any more: it is the step's `before`.
     this.pendingRun = { before, maxEvents: cap, run: null };
     this.tip = m;

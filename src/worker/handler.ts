@@ -17,10 +17,12 @@ import { Session } from './session.ts';
 /**
  * A long run's checkpoints (issue 14.6) come every CHECKPOINT_MS of running, or less often when
  * taking one (the copy of the state, its message) would take more than 1/CHECKPOINT_SHARE of
- * the time: a 4096-vCPU state is MBs, tens of ms to copy on each thread.
+ * the time: a 4096-vCPU state is MBs, tens of ms to copy on each thread. The least time one
+ * took sets the pace: the first carries the trace so far (up to its cap), which no later one
+ * carries again, and a loaded machine makes some take longer.
  */
 const CHECKPOINT_MS = 250;
-const CHECKPOINT_SHARE = 40;
+const CHECKPOINT_SHARE = 20;
 
 /**
  * Returns the handler of the requests; answers go to `post`, which must copy a message at once
@@ -41,8 +43,9 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     budget: number;
     lastFrame: number;
     stop: boolean;
-    /** When the next checkpoint is due, and how many events the checkpoints have carried. */
+    /** When the next checkpoint is due, the least time one took, the events they have carried. */
     checkpointAt: number;
+    checkpointMs: number;
     eventsSent: number;
   } | null = null;
 
@@ -60,7 +63,11 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       dropped: c.dropped,
     });
     const t1 = performance.now();
-    r.checkpointAt = t1 + Math.max(CHECKPOINT_MS, CHECKPOINT_SHARE * (t1 - t0));
+    // The one after the first learns the pace.
+    const first = r.checkpointMs === Number.POSITIVE_INFINITY;
+    r.checkpointMs = Math.min(r.checkpointMs, t1 - t0);
+    r.checkpointAt =
+      t1 + (first ? CHECKPOINT_MS : Math.max(CHECKPOINT_MS, CHECKPOINT_SHARE * r.checkpointMs));
   }
 
   function pumpRun(): void {
@@ -211,6 +218,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
           lastFrame: 0,
           stop: false,
           checkpointAt: performance.now() + CHECKPOINT_MS,
+          checkpointMs: Number.POSITIVE_INFINITY,
           eventsSent: 0,
         };
         slices.next(pumpRun);
