@@ -192,7 +192,7 @@ test('a worker crash in the middle of a run is recovered with the session intact
     return steps;
   });
   await expect(page.getByTestId('notice')).toContainText('The emulator crashed');
-  // The restart replays the run's K guest steps (they are kept, not lost).
+  // The restart records the run's K guest steps from its last checkpoint (they are kept, not lost).
   await expect.poll(async () => (await bridge(page)).status, { timeout: 30_000 }).toBe('ready');
   const after = await bridge(page);
   // At least those k: a slice may have reported more before the crash request was read.

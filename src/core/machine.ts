@@ -170,6 +170,25 @@ export class Machine {
   }
 
   /**
+   * Ends, as a stop after its K guest steps does, a traced `run` whose state after those steps
+   * this machine holds and whose trace then was `events` and `dropped` (kept at most
+   * `maxEvents`), both taken between two of its chunks (a long run's checkpoint, issue 14.6):
+   * the step is then exactly `run K`, state and trace.
+   */
+  endRunAt(steps: number, events: TraceEvent[], dropped: number, maxEvents: number): StepResult {
+    const m = this.ctx;
+    m.tracing = true;
+    m.maxEvents = maxEvents;
+    m.events = events;
+    m.droppedEvents = dropped;
+    m.recording = maxEvents > 0 && events.length < maxEvents;
+    const run = new GuestRun(m, steps);
+    run.steps = steps;
+    endStopped(m, run);
+    return { events: m.events, work: 1 + steps };
+  }
+
+  /**
    * Applies `action` with tracing on and returns a copy of the state right after its event
    * `index` was recorded (a sub-step), or null when the step has no such event. The step stops
    * there: the machine is left mid-step, so use a throwaway machine (Timeline.machineAt).
@@ -263,11 +282,7 @@ export class ChunkedRun {
    */
   stop(): { kind: 'run'; n: number } {
     const run = this.run;
-    if (!this.finished && run) {
-      run.stopHere();
-      guarded(this.m, () => settle(this.m));
-      relabelRoot(this.m, { kind: 'run', n: this.steps });
-    }
+    if (!this.finished && run) endStopped(this.m, run);
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
@@ -275,6 +290,13 @@ export class ChunkedRun {
   result(): StepResult {
     return { events: this.m.events, work: 1 + this.steps };
   }
+}
+
+/** Ends `run` where it is, as `run K` (K = its steps) ends: its run_done, the root named `run K`. */
+function endStopped(m: Ctx, run: GuestRun): void {
+  run.stopHere();
+  guarded(m, () => settle(m));
+  relabelRoot(m, { kind: 'run', n: run.steps });
 }
 
 /** A traced step's root event names its action: a stopped run's is `run K`, what it is recorded as. */

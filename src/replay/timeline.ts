@@ -11,6 +11,8 @@ import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
 import { cloneMachineState } from '../core/state.ts';
+import type { RunSoFar } from './recorded.ts';
+import { recordedRunProblem } from './recorded.ts';
 
 export interface Keyframe {
   step: number;
@@ -62,7 +64,7 @@ export class Timeline {
   private readonly traceLongSteps: number | undefined;
   /** Called every RUN_CHUNK guest steps of a long run it executes (append, replay, seek). */
   onChunk: (() => void) | null = null;
-  private pendingRun: { before: MachineState; maxEvents: number } | null = null;
+  private pendingRun: { before: MachineState; maxEvents: number; run: ChunkedRun | null } | null = null;
   private readonly actions: Action[] = [];
   private interval: number;
   private readonly maxKeyframes: number;
@@ -130,12 +132,48 @@ export class Timeline {
    * answered from that trace, exactly what replaying it would give.
    */
   beginRun(n: number, traceCap?: number): ChunkedRun {
-    if (traceCap !== undefined) {
-      this.pendingRun = { before: cloneMachineState(this.tip.state), maxEvents: traceCap };
-      this.tip.tracing = true;
-      this.tip.ctx.maxEvents = traceCap;
-    }
-    return this.tip.beginRun(n);
+    if (traceCap === undefined) return this.tip.beginRun(n);
+    const before = cloneMachineState(this.tip.state);
+    this.tip.tracing = true;
+    this.tip.ctx.maxEvents = traceCap;
+    const run = this.tip.beginRun(n);
+    this.pendingRun = { before, maxEvents: traceCap, run };
+    return run;
+  }
+
+  /** The run begun with a trace cap, as it is now: call it between two of its chunks. */
+  runSoFar(): RunSoFar | null {
+    const run = this.pendingRun?.run;
+    if (!run || run.done) return null;
+    const m = this.tip;
+    return { steps: run.steps, state: m.state, events: m.ctx.events, dropped: m.ctx.droppedEvents };
+  }
+
+  /**
+   * Appends `run K` (K = r.steps) with its result given instead of computed: what runSoFar gave
+   * after K guest steps of a run of this same next step, traced with this timeline's
+   * traceLongSteps cap, on another timeline (a crashed worker's checkpoint, issue 14.6). It
+   * records what running the step would: the same state, keyframe and trace, from which the
+   * step's replay is answered. Returns why `r` cannot be that step's result (nothing changes
+   * then), or null.
+   */
+  appendRecorded(r: RunSoFar): string | null {
+    const cap = this.traceLongSteps;
+    if (cap === undefined) return 'this timeline keeps no run traces';
+    const before = this.tip.state;
+    const problem = recordedRunProblem(before, r, cap);
+    if (problem !== null) return problem;
+    // Copied into the core's own shapes, with this timeline's configuration, and the strings
+    // the core compares at every step (guest profiles, fixed at boot; the SEOIB mode) interned
+    // as in the state before: a structured clone's copies compare by content.
+    const m = Machine.fromState({ ...r.state, config: this.config }, false);
+    for (const v of m.state.cpus) v.profile = before.cpus[v.index].profile;
+    if (m.state.vm.seoib === before.vm.seoib) m.state.vm.seoib = before.vm.seoib;
+    // The old tip's state is not changed any more: it is the step's `before`.
+    this.pendingRun = { before, maxEvents: cap, run: null };
+    this.tip = m;
+    this.commit({ kind: 'run', n: r.steps }, m.endRunAt(r.steps, r.events.slice(), r.dropped, cap).work);
+    return null;
   }
 
   /** Records an action already applied to the last state. */

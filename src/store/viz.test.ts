@@ -11,8 +11,8 @@ import type { Request, Response, TestHookRequest } from '../worker/protocol.ts';
 import type { VizState, VizStore } from './viz.ts';
 import { createVizStore } from './viz.ts';
 
-/** A Worker stand-in running the real handler; `sent` records every request. */
-function fakeWorkers() {
+/** A Worker stand-in running the real handler; `sent` records every request; one `fails` picks fails as a crash. */
+function fakeWorkers(fails: (msg: Request | TestHookRequest) => boolean = () => false) {
   const sent: (Request | TestHookRequest)[] = [];
   let spawned = 0;
   const factory = () => {
@@ -27,6 +27,7 @@ function fakeWorkers() {
         setTimeout(() => {
           if (dead) return;
           try {
+            if (fails(msg)) throw new Error('the worker failed on this message');
             handle(structuredClone(msg));
           } catch (e) {
             w.onerror?.({ message: String(e), preventDefault() {} } as ErrorEvent);
@@ -41,9 +42,11 @@ function fakeWorkers() {
     // interleaves them as tasks): the run's slices go through timers here, so answers get through.
     const channel = globalThis.MessageChannel;
     Reflect.deleteProperty(globalThis, 'MessageChannel');
-    const handle = createWorkerHandler((r) =>
-      setTimeout(() => !dead && w.onmessage?.({ data: structuredClone(r) } as MessageEvent<Response>), 0),
-    );
+    // Copied when posted, as postMessage copies (a run's checkpoint carries the live state).
+    const handle = createWorkerHandler((r) => {
+      const data = structuredClone(r);
+      setTimeout(() => !dead && w.onmessage?.({ data } as MessageEvent<Response>), 0);
+    });
     globalThis.MessageChannel = channel;
     return w as unknown as Worker;
   };
@@ -55,8 +58,16 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.getState().dispose();
 });
 
-function make(text: string, opts: { step?: number; link?: string; settings?: string[] } = {}) {
-  const w = fakeWorkers();
+function make(
+  text: string,
+  opts: {
+    step?: number;
+    link?: string;
+    settings?: string[];
+    fails?: (msg: Request | TestHookRequest) => boolean;
+  } = {},
+) {
+  const w = fakeWorkers(opts.fails);
   const store = createVizStore(text, opts.step, w.factory, opts.link, opts.settings);
   stores.push(store);
   return { store, ...w };
@@ -426,11 +437,13 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     }
   });
 
-  it('keeps a crashed run’s progress as `run K` (issue 14.6)', async () => {
-    const { store, spawned } = make(STORM);
+  it('keeps a crashed run’s progress as `run K`, recorded from its last checkpoint (issue 14.6)', async () => {
+    const { store, spawned, sent } = make(STORM);
     await ready(store);
     store.getState().startRun(1_000_000_000);
-    const r = await until(store, (s) => (s.run?.steps ?? 0) > 0);
+    // The steps on show are the last checkpoint's: a second one, so that its events were put together.
+    const first = (await until(store, (s) => (s.run?.steps ?? 0) > 0)).run!.steps;
+    const r = await until(store, (s) => (s.run?.steps ?? 0) > first);
     store.testHooks.crashWorker();
     const heard = store.getState().run!.steps;
     expect(heard).toBeGreaterThanOrEqual(r.run!.steps);
@@ -441,6 +454,31 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     expect(s.notice!.text).toContain(`kept as \`run ${heard}\``);
     // Undo goes back to before the run.
     expect(s.undoStack.at(-1)).toEqual({ text: STORM, step: 3 });
+    const restart = sent.findLast((m) => m.type === 'load');
+    expect(restart?.type === 'load' && restart.checkpoint?.steps).toBe(heard);
+    // What it recorded is what running the text gives.
+    const again = make(s.text).store;
+    const replayed = await until(again, (x) => x.status === 'ready' && x.frame?.step === 4, 10_000);
+    expect(s.frame).toEqual(replayed.frame);
+    expect(s.info).toEqual(replayed.info);
+  });
+
+  it('replays the run when the restart from its checkpoint fails too (issue 14.6)', async () => {
+    const { store, spawned, sent } = make(STORM, { fails: (m) => m.type === 'load' && !!m.checkpoint });
+    await ready(store);
+    store.getState().startRun(1_000_000_000);
+    await until(store, (s) => (s.run?.steps ?? 0) > 0);
+    store.testHooks.crashWorker();
+    const heard = store.getState().run!.steps;
+    const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4, 10_000);
+    expect(spawned()).toBe(3);
+    expect(s.text).toBe(`${STORM}run ${heard}\n`);
+    const loads = sent.filter((m) => m.type === 'load').slice(-3);
+    expect(loads.map((m) => m.type === 'load' && [m.text, m.checkpoint?.steps])).toEqual([
+      [`${STORM}run ${heard}\n`, heard],
+      [STORM, undefined],
+      [`${STORM}run ${heard}\n`, undefined],
+    ]);
   });
 
   it('sends a step asked for while the worker dies again after the restart (issue 14.6)', async () => {

@@ -15,6 +15,7 @@ import type {
   Frame,
   RequestBody,
   Response,
+  RunCheckpoint,
   SessionInfo,
   StepEvents,
   TraceImportInfo,
@@ -46,7 +47,10 @@ export interface VizState {
   /** vCPU details kept across frames when unchanged, so unchanged cards do not re-render. */
   cpus: Record<number, CpuDetail>;
   status: Status;
-  /** The run in progress: guest steps so far, and its length once the worker has said it. */
+  /**
+   * The run in progress: guest steps so far (its last checkpoint's: what a restart keeps, issue
+   * 14.6), and its length once the worker has said it.
+   */
   run: { steps: number; limit: number | null } | null;
   /** A load, link or file being opened: steps replayed so far of how many (0 of 0 until the first heartbeat). */
   loading: { done: number; total: number } | null;
@@ -207,6 +211,11 @@ export function createVizStore(
   let wantedId = 0;
   /** The session after a run ended, shown with the run's last frame. */
   let runEnded: SessionInfo | null = null;
+  /**
+   * The latest checkpoint of the run in flight (request `id`), its events put together: a restart
+   * records the run from it (issue 14.6). Kept out of the undo history and the links.
+   */
+  let checkpoint: { id: number; run: RunCheckpoint } | null = null;
   /** The trace whose scenario is being loaded, until the load succeeds. */
   let importing: TraceImportInfo | null = null;
   /** The exploration the Explore panel shows: the id of its request (0: none sent). */
@@ -431,9 +440,17 @@ export function createVizStore(
           return;
         }
         case 'progress':
-          if (live) set({ run: { steps: r.steps, limit: r.limit } });
+          // A run's steps on show are its checkpoint's (below): no step the page shows is lost in a restart.
+          if (live) set({ run: { steps: get().run?.steps ?? 0, limit: r.limit } });
           else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
+        case 'run-checkpoint': {
+          if (!live || busy?.id !== r.id) return;
+          const events = checkpoint?.id === r.id ? checkpoint.run.events.concat(r.events) : r.events;
+          checkpoint = { id: r.id, run: { steps: r.steps, state: r.state, events, dropped: r.dropped } };
+          set({ run: { steps: r.steps, limit: get().run?.limit ?? null } });
+          return;
+        }
         case 'explore-progress':
           // An exploration replaced by a newer one: its last words are not this one's.
           if (r.id !== exploreId) return;
@@ -467,14 +484,17 @@ export function createVizStore(
           // Held until the run's last frame: the step list must not grow beside a live frame.
           live = false;
           runEnded = r.info;
+          checkpoint = null;
           return;
       }
     };
 
     /**
-     * Restarts from the scenario text (issue 14.6): a run in progress is kept as `run K`, K the
-     * guest steps it had reported, as Stop records it; the request that was in flight is sent
-     * again after the restart (once), and the queued ones follow in order.
+     * Restarts from the scenario text (issue 14.6): a run in progress is kept as `run K`, as Stop
+     * records it, K the guest steps of its last checkpoint (the steps on show), from which the new
+     * worker records that step instead of running it again; the request that was in flight is
+     * sent again after the restart (once, and a load without its checkpoint: it may be what
+     * failed), and the queued ones follow in order.
      */
     const onFailure = (kind: 'crash' | 'hang', detail: string) => {
       const s = get();
@@ -485,17 +505,22 @@ export function createVizStore(
       let step: number | undefined = cursor();
       let kept = '';
       let replay = lost && !lost.replayed ? lost : null;
-      if (lost?.body.type === 'run') {
-        const k = live ? (s.run?.steps ?? 0) : 0;
-        if (k > 0) {
-          // Its progress came after its `loaded`: s.text is already the text the run continues.
-          text = withLine(text, `run ${k}`);
-          step = undefined;
-          replay = null;
-          kept = ` The run so far is kept as \`run ${k}\`.`;
-          // Undo goes back to before the run, as after a Stop.
-          if (undoFor?.id === lost.id) undoFor = null;
-        }
+      if (replay?.body.type === 'load' && replay.body.checkpoint) {
+        const { checkpoint: _, ...body } = replay.body;
+        replay = { ...replay, body };
+      }
+      const recorded =
+        live && lost && checkpoint?.id === lost.id && checkpoint.run.steps > 0 ? checkpoint.run : null;
+      checkpoint = null;
+      if (lost && recorded) {
+        const k = recorded.steps;
+        // Its checkpoints came after its `loaded`: s.text is already the text the run continues.
+        text = withLine(text, `run ${k}`);
+        step = undefined;
+        replay = null;
+        kept = ` The run so far is kept as \`run ${k}\`.`;
+        // Undo goes back to before the run, as after a Stop.
+        if (undoFor?.id === lost.id) undoFor = null;
       }
       live = false;
       const dropped =
@@ -512,7 +537,14 @@ export function createVizStore(
         },
       });
       lastLoad = null;
-      sendBusy({ type: 'load', text, step, detailed: detailed(), settings });
+      sendBusy({
+        type: 'load',
+        text,
+        step,
+        detailed: detailed(),
+        settings,
+        ...(recorded ? { checkpoint: recorded } : {}),
+      });
       if (replay) {
         const again = replay;
         queue.unshift({
@@ -552,6 +584,7 @@ export function createVizStore(
     };
     const doRun = (n: number | string | undefined) => {
       live = true;
+      checkpoint = null;
       const limit = typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
       set({ status: 'running', run: { steps: 0, limit }, historyMode: 'push' });
       remember(sendBusy({ type: 'run', n, at: cursor(), detailed: detailed() }));

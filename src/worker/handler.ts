@@ -15,8 +15,19 @@ import { requestProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
 /**
- * Returns the handler of the requests; answers go to `post`. A message that is not a request
- * of the protocol (protocol.ts requestProblem) is answered with an error and changes nothing.
+ * A long run's checkpoints (issue 14.6) come every CHECKPOINT_MS of running, or less often when
+ * taking one (the copy of the state, its message) would take more than 1/CHECKPOINT_SHARE of
+ * the time: a 4096-vCPU state is MBs, tens of ms to copy on each thread. The least time one
+ * took sets the pace: the first carries the trace so far (up to its cap), which no later one
+ * carries again, and a loaded machine makes some take longer.
+ */
+const CHECKPOINT_MS = 250;
+const CHECKPOINT_SHARE = 20;
+
+/**
+ * Returns the handler of the requests; answers go to `post`, which must copy a message at once
+ * (postMessage does: a checkpoint carries the live state). A message that is not a request of
+ * the protocol (protocol.ts requestProblem) is answered with an error and changes nothing.
  */
 export function createWorkerHandler(post: (r: Response) => void): (req: unknown) => void {
   const session = new Session();
@@ -26,7 +37,38 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
 
   /** Guest steps per slice, adjusted to keep each slice near SLICE_MS; live frames at most every FRAME_MS (pace.ts). */
   const slices = createSliceQueue();
-  let run: { id: number; detailed: number[]; budget: number; lastFrame: number; stop: boolean } | null = null;
+  let run: {
+    id: number;
+    detailed: number[];
+    budget: number;
+    lastFrame: number;
+    stop: boolean;
+    /** When the next checkpoint is due, the least time one took, the events they have carried. */
+    checkpointAt: number;
+    checkpointMs: number;
+    eventsSent: number;
+  } | null = null;
+
+  function checkpoint(r: NonNullable<typeof run>): void {
+    const t0 = performance.now();
+    const c = session.runCheckpoint(r.eventsSent);
+    if (!c) return;
+    r.eventsSent += c.events.length;
+    post({
+      type: 'run-checkpoint',
+      id: r.id,
+      steps: c.steps,
+      state: c.state,
+      events: c.events,
+      dropped: c.dropped,
+    });
+    const t1 = performance.now();
+    // The one after the first learns the pace.
+    const first = r.checkpointMs === Number.POSITIVE_INFINITY;
+    r.checkpointMs = Math.min(r.checkpointMs, t1 - t0);
+    r.checkpointAt =
+      t1 + (first ? CHECKPOINT_MS : Math.max(CHECKPOINT_MS, CHECKPOINT_SHARE * r.checkpointMs));
+  }
 
   function pumpRun(): void {
     if (!run) return;
@@ -48,6 +90,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       const p = session.runProgress;
       if (p) post({ type: 'progress', id: r.id, steps: p.steps, limit: p.limit });
       post({ type: 'frame', id: r.id, frame: session.liveFrame(r.detailed), live: true });
+      if (now >= r.checkpointAt) checkpoint(r);
     }
     slices.next(pumpRun);
   }
@@ -135,7 +178,10 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     switch (req.type) {
       case 'load':
       case 'configure': {
-        const r = req.type === 'load' ? session.load(req.text, req.settings) : session.configure(req.config);
+        const r =
+          req.type === 'load'
+            ? session.load(req.text, req.settings, req.checkpoint)
+            : session.configure(req.config);
         if (!r.ok && r.settingsError !== undefined)
           return post({ type: 'settings-error', id: req.id, error: r.settingsError });
         if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
@@ -196,7 +242,16 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
         post({ type: 'loaded', id: req.id, info: r.info });
         const p = session.runProgress;
         if (p) post({ type: 'progress', id: req.id, steps: p.steps, limit: p.limit });
-        run = { id: req.id, detailed: req.detailed, budget: FIRST_BUDGET, lastFrame: 0, stop: false };
+        run = {
+          id: req.id,
+          detailed: req.detailed,
+          budget: FIRST_BUDGET,
+          lastFrame: 0,
+          stop: false,
+          checkpointAt: performance.now() + CHECKPOINT_MS,
+          checkpointMs: Number.POSITIVE_INFINITY,
+          eventsSent: 0,
+        };
         slices.next(pumpRun);
         return;
       }

@@ -17,6 +17,7 @@ export const HANG_MS = 6000;
 const STILL_OWED: ReadonlySet<Response['type']> = new Set([
   'loaded',
   'progress',
+  'run-checkpoint',
   'run-ended',
   'explore-progress',
 ]);

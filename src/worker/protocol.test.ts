@@ -1,5 +1,7 @@
 /** Run-time validation of the messages between the threads (issue 14.7): forged ones are named and refused. */
 import { describe, expect, it } from 'vitest';
+import { Machine } from '../core/machine.ts';
+import { mustParse } from '../replay/testing.ts';
 import { createWorkerHandler } from './handler.ts';
 import { WorkerHost } from './host.ts';
 import { lockDown } from './lockdown.ts';
@@ -40,6 +42,30 @@ describe('message validation', () => {
     [{ type: 'test-hang', id: 1, ms: 1e9 }, 'test-hang: bad ms'],
   ])('names what is wrong with the request %j', (msg, problem) => {
     expect(requestProblem(msg)).toBe(problem);
+  });
+
+  it('checks a run checkpoint both ways: its fields, and the state shallowly (the worker checks it against its own)', () => {
+    const state = Machine.boot(mustParse('vcpus 2\n').config, false).state;
+    const cp = { steps: 5, state, events: [], dropped: 0 };
+    expect(requestProblem({ type: 'load', id: 1, text: 'x', detailed: [], checkpoint: cp })).toBeNull();
+    expect(responseProblem({ type: 'run-checkpoint', id: 2, ...cp })).toBeNull();
+    for (const bad of [
+      { ...cp, steps: -1 },
+      { ...cp, more: 1 },
+      { ...cp, events: [{ type: 'action' }] },
+      { ...cp, state: { ...state, cpus: {} } },
+      { ...cp, state: { ...state, snapshots: {} } },
+      { ...cp, state: { ...state, config: null } },
+    ])
+      expect(requestProblem({ type: 'load', id: 1, text: 'x', detailed: [], checkpoint: bad })).toBe(
+        'load: bad checkpoint',
+      );
+    expect(responseProblem({ type: 'run-checkpoint', id: 2, ...cp, state: { ...state, vm: 0 } })).toBe(
+      'run-checkpoint: bad state',
+    );
+    expect(responseProblem({ type: 'run-checkpoint', id: 2, ...cp, dropped: 0.5 })).toBe(
+      'run-checkpoint: bad dropped',
+    );
   });
 
   it('the worker answers a forged request with an error and keeps its session', () => {

@@ -7,7 +7,8 @@ import type { Config } from '../core/config.ts';
 import type { CounterName } from '../core/counters.ts';
 import type { TraceEvent } from '../core/events.ts';
 import type { cpuSummary, machineSummary, spivFields } from '../core/inspect.ts';
-import type { HostLeg, LifeEntry } from '../core/state.ts';
+import type { HostLeg, LifeEntry, MachineState } from '../core/state.ts';
+import type { RunSoFar } from '../replay/recorded.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import type { Ask } from '../scenario/ask.ts';
 import type { ScenarioError } from '../scenario/ast.ts';
@@ -37,6 +38,11 @@ export type Request =
       event?: number;
       detailed: number[];
       settings?: string[];
+      /**
+       * The result of the text's last step, a `run K`, as the run's checkpoints gave it before
+       * the worker failed (issue 14.6): the step is recorded from it when it fits, else run.
+       */
+      checkpoint?: RunCheckpoint;
     }
   /**
    * Rewrite the configuration lines of the session's text to `config`, replay from the start and
@@ -104,6 +110,18 @@ export type Response =
   /** `check-link`: null when the link opens, else why not. */
   | { type: 'link-checked'; id: number; error: string | null }
   | { type: 'progress'; id: number; steps: number; limit: number }
+  /**
+   * A long run's checkpoint, now and then while it runs (issue 14.6): its guest steps so far, the
+   * state after them, its dropped events and the events recorded since the previous checkpoint.
+   */
+  | {
+      type: 'run-checkpoint';
+      id: number;
+      steps: number;
+      state: MachineState;
+      events: TraceEvent[];
+      dropped: number;
+    }
   | { type: 'run-ended'; id: number; info: SessionInfo }
   | { type: 'exported'; id: number; what: ExportKind; text: string }
   | { type: 'trace-steps'; id: number; steps: StepEvents[] }
@@ -161,6 +179,9 @@ export type TraceImportResult =
   | { ok: false; error: string };
 
 export type ExportKind = 'trace-text' | 'trace-why' | 'chrome-trace';
+
+/** A run's checkpoints put together (all its events so far): what a restart records it from. */
+export type RunCheckpoint = RunSoFar;
 
 type WithoutId<R> = R extends { id: number } ? Omit<R, 'id'> : never;
 export type RequestBody = WithoutId<Request>;
@@ -393,6 +414,25 @@ const isFrame: Check = (v) =>
   isObject(v.changes) &&
   arrayOf(isInt)(v.changedPins);
 
+/** A machine state, shallowly: the worker that records a step from it checks it against its own (replay/recorded.ts). */
+const isState: Check = (v) =>
+  isObject(v) &&
+  isConfig(v.config) &&
+  typeof v.time === 'number' &&
+  Array.isArray(v.cpus) &&
+  isObject(v.ioapic) &&
+  isObject(v.vm) &&
+  isObject(v.counters) &&
+  v.snapshots instanceof Map;
+const CHECKPOINT_FIELDS = ['steps', 'state', 'events', 'dropped'];
+const isCheckpoint: Check = (v) =>
+  isObject(v) &&
+  Object.keys(v).every((k) => CHECKPOINT_FIELDS.includes(k)) &&
+  isStep(v.steps) &&
+  isState(v.state) &&
+  arrayOf(isEvent)(v.events) &&
+  isStep(v.dropped);
+
 /** Per message type: its fields (besides `type` and `id`) and their checks; no other fields. */
 const REQUESTS: Record<string, Record<string, Check>> = {
   load: {
@@ -401,6 +441,7 @@ const REQUESTS: Record<string, Record<string, Check>> = {
     event: optional(isStep),
     detailed: arrayOf(isInt),
     settings: optional(arrayOf(isString)),
+    checkpoint: optional(isCheckpoint),
   },
   configure: { config: isConfig, step: optional(isStep), detailed: arrayOf(isInt) },
   seek: { step: isStep, event: optional(isStep), detailed: arrayOf(isInt) },
@@ -444,6 +485,7 @@ const RESPONSES: Record<string, Record<string, Check>> = {
   },
   'link-checked': { error: (v) => v === null || isString(v) },
   progress: { steps: isStep, limit: isStep },
+  'run-checkpoint': { steps: isStep, state: isState, events: arrayOf(isEvent), dropped: isStep },
   'run-ended': { info: isInfo },
   exported: { what: isExportKind, text: isString },
   'trace-steps': { steps: arrayOf(isStepEvents) },

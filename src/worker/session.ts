@@ -11,6 +11,7 @@ import type { TraceEvent } from '../core/events.ts';
 import type { ChunkedRun } from '../core/machine.ts';
 import { Machine } from '../core/machine.ts';
 import { Linter } from '../lint/lints.ts';
+import type { RunSoFar } from '../replay/recorded.ts';
 import type { ExpectResult } from '../replay/run.ts';
 import { appendResults, runSteps } from '../replay/run.ts';
 import { LONG_STEP_WORK, RUN_CHUNK, Timeline } from '../replay/timeline.ts';
@@ -79,8 +80,10 @@ export class Session {
   /**
    * Replaces the session with `text` if, and only if, it parses; otherwise nothing changes.
    * `settings` (--set syntax) rewrite its configuration first: the compare view's second column.
+   * `checkpoint`: the result of the text's last step, a `run K`, as runCheckpoint gave it in a
+   * worker that crashed (issue 14.6): appended from it, when it fits, instead of run again.
    */
-  load(text: string, settings: readonly string[] = []): Result {
+  load(text: string, settings: readonly string[] = [], checkpoint?: RunSoFar): Result {
     let parsed = parseScenario(text);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
     if (settings.length) {
@@ -97,7 +100,7 @@ export class Session {
     this.linter = new Linter(timeline.last, timeline.lastCtx);
     this.warnings = [];
     this.warningCount = 0;
-    const expects = this.runSteps(s, timeline, 0, 1);
+    const expects = this.runSteps(s, timeline, 0, 1, checkpoint);
     this.running = null;
     this.scenario = s;
     this.timeline = timeline;
@@ -106,18 +109,27 @@ export class Session {
     return { ok: true, info: this.info() };
   }
 
-  /** Appends the scenario's steps from `from` on, checking the expectations on line `minLine` or later. */
-  private runSteps(s: Scenario, t: Timeline, from: number, minLine: number): ExpectResult[] {
+  /**
+   * Appends the scenario's steps from `from` on, checking the expectations on line `minLine` or
+   * later; the last one from `last` when it is its `run` and fits (else it is run).
+   */
+  private runSteps(s: Scenario, t: Timeline, from: number, minLine: number, last?: RunSoFar): ExpectResult[] {
     const total = s.steps.length;
     return runSteps(s, {
       from,
       minLine,
       state: () => t.last,
-      apply: (action) => {
+      apply: (action, k) => {
         this.progress.done = t.length;
         this.progress.total = total;
         if ((t.length & 1023) === 0) this.onProgress?.(t.length, total);
-        t.append(action);
+        const recorded =
+          last &&
+          k === total &&
+          action.kind === 'run' &&
+          action.n === last.steps &&
+          t.appendRecorded(last) === null;
+        if (!recorded) t.append(action);
         this.lint(t);
       },
     });
@@ -242,6 +254,16 @@ export class Session {
 
   get runProgress(): { steps: number; limit: number } | null {
     return this.running ? { steps: this.running.run.steps, limit: this.running.n } : null;
+  }
+
+  /**
+   * The running `run` as a restart can record it (issue 14.6): its guest steps so far, the live
+   * state after them (post it at once: postMessage copies it) and its trace, the events from
+   * `from` on. Call it between two chunks.
+   */
+  runCheckpoint(from: number): RunSoFar | null {
+    const r = this.timeline?.runSoFar();
+    return r ? { ...r, events: r.events.slice(from) } : null;
   }
 
   /** Advances the running `run` by up to `budget` guest steps; true when it has finished. */
