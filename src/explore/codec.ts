@@ -94,7 +94,18 @@ const scriptKey = (s: GuestOp[]) => s.map(opText).join(',');
 const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliveryMode},${r.trigger}`;
 const hostKey = (h: HostLeg) => `${h.policy},${h.machine},${h.kernel},${h.flags},${h.loadvmCheck}`;
 
-/** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
+/** Writes a 256-bit bitmap at buf[pos]: its summary word (bitmap.ts: the mask of its non-zero words), then those words; returns the index after it. */
+function writeBitmap(buf: Int32Array, pos: number, b: Uint32Array): number {
+  let mask = b[8];
+  buf[pos++] = mask;
+  while (mask !== 0) {
+    buf[pos++] = b[31 - Math.clz32(mask & -mask)];
+    mask &= mask - 1;
+  }
+  return pos;
+}
+
+/** Reads a bitmap `writeBitmap` wrote at src[i]; returns the index after it. */
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   let i = at;
   let mask = src[i++];
@@ -107,18 +118,23 @@ function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   return i;
 }
 
-/** Reads and writes the canonical words of the states of one machine (one configuration). */
+/**
+ * Reads and writes the canonical words of the states of one machine (one configuration). The
+ * words fall into segments, one per vCPU and then the rest (IOAPIC, VM, counters), so that the
+ * explorer can tell which parts of a state a step changed and restore only those (`readSegments`).
+ */
 export class StateCodec {
   /** The words of the last `write`; valid up to `length`. */
   buf = new Int32Array(4096);
   length = 0;
+  /** Where each segment of the last `write` starts (vCPUs, then the rest); `seg[vcpus + 1]` = length. */
+  seg = new Int32Array(0);
   private readonly maps = new Interner<ApicMap>(mapKey);
   private readonly scripts = new Interner<GuestOp[]>(scriptKey);
   private readonly routes = new Interner<MsiRoute>(routeKey);
   private readonly hosts = new Interner<HostLeg>(hostKey);
   /** The life of the first state written (the root): every state read back has it. */
   private life: readonly LifeEntry[] | null = null;
-  private pos = 0;
 
   /**
    * @param withCounters write the counters too (a property reads them)
@@ -136,48 +152,55 @@ export class StateCodec {
   /** The pins written, from pin 0 up. */
   private readonly pins: number[] = [];
 
-  private w(x: number): void {
-    this.buf[this.pos++] = x;
-  }
-
   /** Makes room for the words of `s` (an upper bound), so that the writes need no check. */
   private reserve(s: MachineState): void {
     let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
     for (const v of s.cpus) n += 128 + 3 * (v.frames.length + v.tasks.length);
     if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
     if (n > this.buf.length) this.buf = new Int32Array(n * 2);
-  }
-
-  /** A 256-bit bitmap: its summary word (bitmap.ts: the mask of its non-zero words), then those words. */
-  private bitmap(b: Uint32Array): void {
-    let mask = b[8];
-    this.buf[this.pos++] = mask;
-    while (mask !== 0) {
-      const i = 31 - Math.clz32(mask & -mask);
-      this.buf[this.pos++] = b[i];
-      mask &= mask - 1;
-    }
+    if (this.seg.length !== s.cpus.length + 2) this.seg = new Int32Array(s.cpus.length + 2);
   }
 
   private script(s: GuestOp[] | null): number {
-    return s === null ? -1 : this.scripts.id(s);
+    if (s === null) return -1;
+    if (s !== this.lastScript) {
+      this.lastScript = s;
+      this.lastScriptId = this.scripts.id(s);
+    }
+    return this.lastScriptId;
   }
 
-  /** The last apic map and route objects seen, and their numbers (they rarely change). */
+  /** The last apic map, host, script and route objects seen, and their numbers (they rarely change). */
   private lastMap: ApicMap | null = null;
   private lastMapId = -1;
+  private lastHost: HostLeg | null = null;
+  private lastHostId = -1;
+  private lastScript: GuestOp[] | null = null;
+  private lastScriptId = -1;
+  private lastLife: [
+    VmState['qemuSeoib'] | null,
+    VmState['lastMigration'] | null,
+    VmState['lastFlagWrite'] | null,
+  ] = [null, null, null];
+  private lastLifeWord = 0;
   private readonly lastRoute: (MsiRoute | null)[] = [];
   private readonly lastRouteId: number[] = [];
 
-  /** Writes the canonical words of `s` into `buf`; returns their count. */
+  /** Writes the canonical words of `s` into `buf` and their segments into `seg`; returns their count. */
   write(s: MachineState): number {
     this.reserve(s);
-    this.pos = 0;
-    for (const v of s.cpus) this.vcpu(v);
     const buf = this.buf;
+    const seg = this.seg;
+    const cpus = s.cpus;
+    let pos = 0;
+    for (let c = 0; c < cpus.length; c++) {
+      seg[c] = pos;
+      pos = this.vcpu(buf, pos, cpus[c]);
+    }
+    seg[cpus.length] = pos;
     const io = s.ioapic;
     const rte = io.rte;
-    const liveAt = this.pos++;
+    const liveAt = pos++;
     let live = 0;
     const pins = this.pins;
     for (let j = 0; j < pins.length; j++) {
@@ -195,11 +218,10 @@ export class StateCodec {
       // Only the entries that differ from the reset one (masked, all zero).
       if (w !== RESET_RTE) {
         live |= 1 << p;
-        buf[this.pos++] = w;
+        buf[pos++] = w;
       }
     }
     buf[liveAt] = live;
-    let pos = this.pos;
     buf[pos++] = io.ioregsel;
     buf[pos++] = io.irr;
     buf[pos++] = io.irrDelivered;
@@ -237,11 +259,23 @@ export class StateCodec {
     buf[pos++] = vm.crashed ? 1 : 0;
     // The SEOIB life (see the module comment).
     this.life ??= vm.life;
-    buf[pos++] =
-      QEMU_SEOIB.indexOf(vm.qemuSeoib) |
-      (MIGRATION.indexOf(vm.lastMigration) << 2) |
-      (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
-    buf[pos++] = this.hosts.id(vm.host);
+    if (
+      vm.qemuSeoib !== this.lastLife[0] ||
+      vm.lastMigration !== this.lastLife[1] ||
+      vm.lastFlagWrite !== this.lastLife[2]
+    ) {
+      this.lastLife = [vm.qemuSeoib, vm.lastMigration, vm.lastFlagWrite];
+      this.lastLifeWord =
+        QEMU_SEOIB.indexOf(vm.qemuSeoib) |
+        (MIGRATION.indexOf(vm.lastMigration) << 2) |
+        (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
+    }
+    buf[pos++] = this.lastLifeWord;
+    if (vm.host !== this.lastHost) {
+      this.lastHost = vm.host;
+      this.lastHostId = this.hosts.id(vm.host);
+    }
+    buf[pos++] = this.lastHostId;
     if (this.withLeg) buf[pos++] = vm.leg;
     const routes = vm.routes;
     for (let j = 0; j < pins.length; j++) {
@@ -256,32 +290,32 @@ export class StateCodec {
         buf[pos++] = this.lastRouteId[p];
       }
     }
-    this.pos = pos;
-    if (this.withCounters) this.counters(s);
-    this.length = this.pos;
-    return this.pos;
+    if (this.withCounters) pos = this.counters(buf, pos, s);
+    seg[cpus.length + 1] = pos;
+    this.length = pos;
+    return pos;
   }
 
-  private vcpu(v: VcpuState): void {
-    const buf = this.buf;
-    buf[this.pos++] = v.idReg;
-    buf[this.pos++] = v.ldr;
-    buf[this.pos++] = v.dfr;
-    buf[this.pos++] = v.spiv;
-    buf[this.pos++] = v.lvr;
-    buf[this.pos++] = v.tpr;
-    this.bitmap(v.irr);
-    this.bitmap(v.isr);
-    this.bitmap(v.tmr);
-    buf[this.pos++] = v.highestIsrCache;
-    buf[this.pos++] = v.apicArbPrio;
-    this.bitmap(v.ioapicHandledVectors);
-    this.bitmap(v.eoiExitBitmap);
-    buf[this.pos++] = v.highestStalePendingIoapicEoi;
-    buf[this.pos++] = v.pendingIoapicEoi;
-    buf[this.pos++] = v.requests;
-    buf[this.pos++] = v.tprThreshold;
-    buf[this.pos++] =
+  private vcpu(buf: Int32Array, at: number, v: VcpuState): number {
+    let pos = at;
+    buf[pos++] = v.idReg;
+    buf[pos++] = v.ldr;
+    buf[pos++] = v.dfr;
+    buf[pos++] = v.spiv;
+    buf[pos++] = v.lvr;
+    buf[pos++] = v.tpr;
+    pos = writeBitmap(buf, pos, v.irr);
+    pos = writeBitmap(buf, pos, v.isr);
+    pos = writeBitmap(buf, pos, v.tmr);
+    buf[pos++] = v.highestIsrCache;
+    buf[pos++] = v.apicArbPrio;
+    pos = writeBitmap(buf, pos, v.ioapicHandledVectors);
+    pos = writeBitmap(buf, pos, v.eoiExitBitmap);
+    buf[pos++] = v.highestStalePendingIoapicEoi;
+    buf[pos++] = v.pendingIoapicEoi;
+    buf[pos++] = v.requests;
+    buf[pos++] = v.tprThreshold;
+    buf[pos++] =
       (v.apicvActive ? 1 : 0) |
       (v.inGuest ? 2 : 0) |
       (v.kickPending ? 4 : 0) |
@@ -290,127 +324,176 @@ export class StateCodec {
       (v.pvEoiPending ? 32 : 0) |
       (v.rflagsIf ? 64 : 0) |
       (v.booted ? 128 : 0);
-    if (v.savic) {
-      this.bitmap(v.savic.irr);
-      this.bitmap(v.savic.isr);
-      this.bitmap(v.savic.tmr);
-      buf[this.pos++] = v.savic.tpr;
+    const savic = v.savic;
+    if (savic) {
+      pos = writeBitmap(buf, pos, savic.irr);
+      pos = writeBitmap(buf, pos, savic.isr);
+      pos = writeBitmap(buf, pos, savic.tmr);
+      buf[pos++] = savic.tpr;
     }
     const frames = v.frames;
-    buf[this.pos++] = frames.length;
+    buf[pos++] = frames.length;
     for (let k = 0; k < frames.length; k++) {
       const f = frames[k];
-      buf[this.pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
-      buf[this.pos++] = f.pc;
-      buf[this.pos++] = this.script(f.script);
+      buf[pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
+      buf[pos++] = f.pc;
+      buf[pos++] = this.script(f.script);
     }
     const tasks = v.tasks;
-    buf[this.pos++] = tasks.length;
+    buf[pos++] = tasks.length;
     for (let k = 0; k < tasks.length; k++) {
       const t = tasks[k];
-      buf[this.pos++] = t.vector;
-      buf[this.pos++] = t.pc;
-      buf[this.pos++] = this.script(t.script);
+      buf[pos++] = t.vector;
+      buf[pos++] = t.pc;
+      buf[pos++] = this.script(t.script);
     }
+    return pos;
   }
 
   /** Every non-zero count, the sparse ones by key order (their table order depends on history). */
-  private counters(s: MachineState): void {
+  private counters(buf: Int32Array, at: number, s: MachineState): number {
+    let pos = at;
     const c = s.counters;
     const dense = c.dense;
     let n = 0;
     for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
-    this.w(n);
+    buf[pos++] = n;
     for (let i = 0; i < dense.length; i++)
       if (dense[i] !== 0) {
-        this.w(i);
-        this.w(dense[i]);
+        buf[pos++] = i;
+        buf[pos++] = dense[i];
       }
     const keys: number[] = [];
     for (let i = 0; i < c.keys.length; i++) if (c.keys[i] !== 0) keys.push(i);
     keys.sort((a, b) => c.keys[a] - c.keys[b]);
-    this.w(keys.length);
+    buf[pos++] = keys.length;
     for (const i of keys) {
-      this.w(c.keys[i]);
-      this.w(c.counts[i]);
+      buf[pos++] = c.keys[i];
+      buf[pos++] = c.counts[i];
     }
+    return pos;
   }
 
   /**
    * Makes machine context `m` hold the state whose words are `src[at…]`, continuing at virtual
    * time `time`; returns the index after the words read. The machine must be of the same
-   * configuration as the states written.
+   * configuration as the states written. `seg`, when given, receives where each segment starts
+   * (as `write` fills its own).
    */
-  read(m: Ctx, src: Int32Array, at: number, time: number): number {
-    const s = m.s;
+  read(m: Ctx, src: Int32Array, at: number, time: number, seg?: Int32Array): number {
+    const cpus = m.s.cpus;
     let i = at;
-    for (const v of s.cpus) {
-      v.idReg = src[i++] >>> 0;
-      v.ldr = src[i++] >>> 0;
-      v.dfr = src[i++] >>> 0;
-      v.spiv = src[i++] >>> 0;
-      v.lvr = src[i++] >>> 0;
-      v.tpr = src[i++] >>> 0;
-      i = readBitmap(v.irr, src, i);
-      i = readBitmap(v.isr, src, i);
-      i = readBitmap(v.tmr, src, i);
-      v.highestIsrCache = src[i++];
-      v.apicArbPrio = src[i++];
-      i = readBitmap(v.ioapicHandledVectors, src, i);
-      i = readBitmap(v.eoiExitBitmap, src, i);
-      v.highestStalePendingIoapicEoi = src[i++];
-      v.pendingIoapicEoi = src[i++];
-      v.requests = src[i++];
-      v.tprThreshold = src[i++];
-      const flags = src[i++];
-      v.apicvActive = (flags & 1) !== 0;
-      v.inGuest = (flags & 2) !== 0;
-      v.kickPending = (flags & 4) !== 0;
-      v.pvEoiEnabled = (flags & 8) !== 0;
-      v.pvEoiByte = flags & 16 ? 1 : 0;
-      v.pvEoiPending = (flags & 32) !== 0;
-      v.rflagsIf = (flags & 64) !== 0;
-      v.booted = (flags & 128) !== 0;
-      if (v.savic) {
-        i = readBitmap(v.savic.irr, src, i);
-        i = readBitmap(v.savic.isr, src, i);
-        i = readBitmap(v.savic.tmr, src, i);
-        v.savic.tpr = src[i++] >>> 0;
+    for (let c = 0; c < cpus.length; c++) {
+      if (seg) seg[c] = i;
+      i = this.readVcpu(m, cpus[c], src, i);
+    }
+    if (seg) seg[cpus.length] = i;
+    const vectorsChanged = this.readRest(m, src, i, time);
+    i = this.pos;
+    if (seg) seg[cpus.length + 1] = i;
+    this.derive(m, vectorsChanged);
+    return i;
+  }
+
+  /**
+   * Restores only the segments `k` with `changed[k]` (vCPU k, or the rest at k = vcpus) from the
+   * words `src` whose segments start at `seg`, continuing at virtual time `time`. The others must
+   * already hold their words' content: the machine then holds what `read` would make of `src`.
+   */
+  readSegments(m: Ctx, src: Int32Array, seg: Int32Array, changed: Uint8Array, time: number): void {
+    const s = m.s;
+    const cpus = s.cpus;
+    for (let c = 0; c < cpus.length; c++) if (changed[c]) this.readVcpu(m, cpus[c], src, seg[c]);
+    let vectorsChanged = false;
+    if (changed[cpus.length]) vectorsChanged = this.readRest(m, src, seg[cpus.length], time);
+    else {
+      // The deadline as its words have it, relative to the restarted clock; the root's life.
+      const io = s.ioapic;
+      if (io.deferredAt >= 0) io.deferredAt = time + (io.deferredAt - s.time);
+      s.time = time;
+      if (this.life) s.vm.life = this.life;
+    }
+    this.derive(m, vectorsChanged);
+  }
+
+  private readVcpu(m: Ctx, v: VcpuState, src: Int32Array, at: number): number {
+    let i = at;
+    v.idReg = src[i++] >>> 0;
+    v.ldr = src[i++] >>> 0;
+    v.dfr = src[i++] >>> 0;
+    v.spiv = src[i++] >>> 0;
+    v.lvr = src[i++] >>> 0;
+    v.tpr = src[i++] >>> 0;
+    i = readBitmap(v.irr, src, i);
+    i = readBitmap(v.isr, src, i);
+    i = readBitmap(v.tmr, src, i);
+    v.highestIsrCache = src[i++];
+    v.apicArbPrio = src[i++];
+    i = readBitmap(v.ioapicHandledVectors, src, i);
+    i = readBitmap(v.eoiExitBitmap, src, i);
+    v.highestStalePendingIoapicEoi = src[i++];
+    v.pendingIoapicEoi = src[i++];
+    v.requests = src[i++];
+    v.tprThreshold = src[i++];
+    const flags = src[i++];
+    v.apicvActive = (flags & 1) !== 0;
+    v.inGuest = (flags & 2) !== 0;
+    v.kickPending = (flags & 4) !== 0;
+    v.pvEoiEnabled = (flags & 8) !== 0;
+    v.pvEoiByte = flags & 16 ? 1 : 0;
+    v.pvEoiPending = (flags & 32) !== 0;
+    v.rflagsIf = (flags & 64) !== 0;
+    v.booted = (flags & 128) !== 0;
+    const savic = v.savic;
+    if (savic) {
+      i = readBitmap(savic.irr, src, i);
+      i = readBitmap(savic.isr, src, i);
+      i = readBitmap(savic.tmr, src, i);
+      savic.tpr = src[i++] >>> 0;
+    }
+    const nf = src[i++];
+    const frames = v.frames;
+    // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
+    while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
+    for (let k = 0; k < nf; k++) {
+      const w = src[i++];
+      const pc = src[i++];
+      const sid = src[i++];
+      const script = sid < 0 ? null : this.scripts.items[sid];
+      let f: HandlerFrame | undefined = frames[k];
+      if (!f) {
+        f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
+        frames.push(f);
       }
-      const nf = src[i++];
-      const frames = v.frames;
-      // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
-      while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
-      for (let k = 0; k < nf; k++) {
-        const w = src[i++];
+      f.vector = w & 0xff;
+      f.savedIf = (w & 0x100) !== 0;
+      f.levelAtTake = (w & 0x200) !== 0;
+      f.pc = pc;
+      f.script = script;
+    }
+    const nt = src[i++];
+    if (nt === 0) {
+      if (v.tasks.length) v.tasks = [];
+    } else {
+      const tasks = [];
+      for (let k = 0; k < nt; k++) {
+        const vector = src[i++];
         const pc = src[i++];
         const sid = src[i++];
-        const script = sid < 0 ? null : this.scripts.items[sid];
-        let f: HandlerFrame | undefined = frames[k];
-        if (!f) {
-          f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
-          frames.push(f);
-        }
-        f.vector = w & 0xff;
-        f.savedIf = (w & 0x100) !== 0;
-        f.levelAtTake = (w & 0x200) !== 0;
-        f.pc = pc;
-        f.script = script;
+        tasks.push({ vector, script: sid < 0 ? null : this.scripts.items[sid], pc });
       }
-      const nt = src[i++];
-      if (nt === 0) {
-        if (v.tasks.length) v.tasks = [];
-      } else {
-        const tasks = [];
-        for (let k = 0; k < nt; k++) {
-          const vector = src[i++];
-          const pc = src[i++];
-          const sid = src[i++];
-          tasks.push({ vector, script: sid < 0 ? null : this.scripts.items[sid], pc });
-        }
-        v.tasks = tasks;
-      }
+      v.tasks = tasks;
     }
+    return i;
+  }
+
+  /** Where readRest stopped. */
+  private pos = 0;
+
+  /** Reads the rest (IOAPIC, VM, counters) at src[at]; returns whether an RTE's vector changed (ends at `pos`). */
+  private readRest(m: Ctx, src: Int32Array, at: number, time: number): boolean {
+    const s = m.s;
+    let i = at;
     const io = s.ioapic;
     const live = src[i++];
     let vectorsChanged = false;
@@ -469,14 +552,23 @@ export class StateCodec {
       vm.routes[p] = r < 0 ? null : this.routes.items[r];
     }
     if (this.withCounters) i = this.readCounters(s, src, i);
-    // The context's derived state, as a machine built from this state would have it; the lints'
-    // probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+    this.pos = i;
+    return vectorsChanged;
+  }
+
+  /**
+   * The context's derived state, as a machine built from this state would have it; the lints'
+   * probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+   */
+  private derive(m: Ctx, vectorsChanged: boolean): void {
     m.restores++;
     if (vectorsChanged) ioapicIndexVectors(m);
-    clearAttn(m);
-    m.guestBusy.fill(0);
-    for (const v of s.cpus) if (!guestIdle(v)) markGuestBusy(m, v);
-    return i;
+    // attnCount counts the set bits: none set, nothing to clear.
+    if (m.attnCount !== 0) clearAttn(m);
+    const busy = m.guestBusy;
+    for (let w = 0; w < busy.length; w++) busy[w] = 0;
+    const cpus = m.s.cpus;
+    for (let c = 0; c < cpus.length; c++) if (!guestIdle(cpus[c])) markGuestBusy(m, cpus[c]);
   }
 
   private readCounters(s: MachineState, src: Int32Array, at: number): number {

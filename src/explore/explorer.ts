@@ -8,7 +8,7 @@
  */
 import type { Action } from '../core/actions.ts';
 import type { CounterName } from '../core/counters.ts';
-import { CTR, countersGet } from '../core/counters.ts';
+import { CTR, countersGet, LOW_INJECTIONS } from '../core/counters.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
 import type { LintName, LintWarning } from '../lint/lints.ts';
@@ -18,7 +18,7 @@ import { evaluateCheck } from '../scenario/expect.ts';
 import { printCheck, printScenario } from '../scenario/print.ts';
 import { activePins, deriveAlphabet, MAX_ALPHABET } from './alphabet.ts';
 import { StateCodec } from './codec.ts';
-import { HashSet, hashWords } from './hashset.ts';
+import { HashSet, hashRange, hashSegments } from './hashset.ts';
 
 export const DEFAULT_DEPTH = 8;
 export const DEFAULT_MAX_STATES = 1_000_000;
@@ -64,7 +64,6 @@ const T_EMPTY = 2;
 const T_CRASH = 3;
 const T_LOW_INJ = 4;
 const N_TOTALS = 5;
-const SPARSE_SPAN = 257 * 4097;
 
 /** Bits of the lints in LINT_NAMES order. */
 const LINT_BIT = Object.fromEntries(LINT_NAMES.map((n, i) => [n, 1 << i])) as Record<LintName, number>;
@@ -165,6 +164,17 @@ export class Explorer {
   private readonly parentTotals = new Float64Array(N_TOTALS);
   private parentWords = new Int32Array(256);
   private parentLength = 0;
+  /**
+   * Segments (codec.ts: each vCPU, then the rest): where the parent's start in parentWords, their
+   * hashes and the child's, and which the live machine holds other than the parent's (to restore).
+   */
+  private readonly nSeg: number;
+  private readonly parentSeg: Int32Array;
+  private readonly parentH1: Int32Array;
+  private readonly parentH2: Int32Array;
+  private readonly childH1: Int32Array;
+  private readonly childH2: Int32Array;
+  private readonly changed: Uint8Array;
 
   constructor(
     private readonly scenario: Scenario,
@@ -192,9 +202,16 @@ export class Explorer {
       throw new Error(`the alphabet has more than ${MAX_ALPHABET} actions`);
     this.parentLow = new Uint16Array(scenario.config.vcpus);
     this.vcpus = scenario.config.vcpus;
+    this.nSeg = this.vcpus + 1;
+    this.parentSeg = new Int32Array(this.nSeg + 1);
+    this.parentH1 = new Int32Array(this.nSeg);
+    this.parentH2 = new Int32Array(this.nSeg);
+    this.childH1 = new Int32Array(this.nSeg);
+    this.childH2 = new Int32Array(this.nSeg);
+    this.changed = new Uint8Array(this.nSeg);
 
     const n = this.codec.write(this.m.state);
-    const h = hashWords(this.codec.buf, n);
+    const h = this.hashOf(this.codec.buf, this.codec.seg, this.childH1, this.childH2, null);
     this.set.add(h.h1, h.h2);
     this.store(-1, 0);
     this.cur.push(0, this.codec.buf, n);
@@ -216,6 +233,30 @@ export class Explorer {
     this.parent[id] = parent;
     this.via[id] = action;
     return id;
+  }
+
+  /**
+   * The hash of the state whose segments `seg` are in `words`, its segments' hashes left in
+   * (h1s, h2s); with `reuse`, a segment not `changed` has the parent's hash.
+   */
+  private hashOf(
+    words: Int32Array,
+    seg: Int32Array,
+    h1s: Int32Array,
+    h2s: Int32Array,
+    reuse: Uint8Array | null,
+  ): { h1: number; h2: number } {
+    for (let k = 0; k < this.nSeg; k++) {
+      if (reuse && !reuse[k]) {
+        h1s[k] = this.parentH1[k];
+        h2s[k] = this.parentH2[k];
+        continue;
+      }
+      const h = hashRange(words, seg[k], seg[k + 1]);
+      h1s[k] = h.h1;
+      h2s[k] = h.h2;
+    }
+    return hashSegments(h1s, h2s, this.nSeg);
   }
 
   get done(): boolean {
@@ -243,7 +284,8 @@ export class Explorer {
 
   /**
    * The lint counters' totals over their filters: the step lints fire when one grows in a step.
-   * Counted over cpus and pins; injections only of vectors below 0x10 (the low-vector lint).
+   * Counted over cpus and pins; injections only of vectors below 0x10 (the low-vector lint). The
+   * sparse counters' sums are their running totals (counters.ts Counters.totals).
    */
   private totals(s: MachineState, out: Float64Array): void {
     const c = s.counters;
@@ -255,41 +297,11 @@ export class Explorer {
     for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
     for (let left = this.pins; left !== 0; left &= left - 1)
       storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
-    let needless = 0;
-    let low = 0;
-    if (this.lintMask & (LINT_BIT['needless-eoi-exit'] | LINT_BIT['low-vector'])) {
-      // The slots of the two counters: keys are only ever added (or all rewritten on a read
-      // with counters), so the lists change only when the table's size or key count does.
-      if (c.keys !== this.sparseKeys || c.used !== this.sparseUsed) this.indexSparse(c.keys, c.used);
-      const counts = c.counts;
-      for (let j = 0; j < this.needlessSlots.length; j++) needless += counts[this.needlessSlots[j]];
-      for (let j = 0; j < this.lowSlots.length; j++) low += counts[this.lowSlots[j]];
-    }
     out[T_STORMS] = storms;
-    out[T_NEEDLESS] = needless;
+    out[T_NEEDLESS] = c.totals[CTR['needless-eoi-exits']];
     out[T_EMPTY] = empty;
     out[T_CRASH] = crash;
-    out[T_LOW_INJ] = low;
-  }
-
-  private sparseKeys: Int32Array | null = null;
-  private sparseUsed = -1;
-  private needlessSlots: number[] = [];
-  private lowSlots: number[] = [];
-
-  private indexSparse(keys: Int32Array, used: number): void {
-    this.sparseKeys = keys;
-    this.sparseUsed = used;
-    this.needlessSlots = [];
-    this.lowSlots = [];
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      if (k === 0) continue;
-      const key = k - 1;
-      const id = Math.floor(key / SPARSE_SPAN);
-      if (id === CTR['needless-eoi-exits']) this.needlessSlots.push(i);
-      else if (id === CTR.injections && (key % 257) - 1 < 16) this.lowSlots.push(i);
-    }
+    out[T_LOW_INJ] = c.totals[LOW_INJECTIONS];
   }
 
   /**
@@ -333,14 +345,17 @@ export class Explorer {
       const from = this.cur.ids[k];
       const start = this.cur.starts[k];
       const keep = this.level + 1 < this.maxDepth;
-      // The parent: read it, and remember its words and its lint baseline.
-      const end = codec.read(m.ctx, this.cur.words, start, this.time0);
+      const nSeg = this.nSeg;
+      // The parent: copy its words, read them, and remember their segments, hashes and lint baseline.
+      const end = k + 1 < this.cur.count ? this.cur.starts[k + 1] : this.cur.used;
       this.parentLength = end - start;
       if (this.parentWords.length < this.parentLength)
         this.parentWords = new Int32Array(this.parentLength * 2);
-      const words = this.cur.words;
       const pw = this.parentWords;
-      for (let j = start; j < end; j++) pw[j - start] = words[j];
+      pw.set(this.cur.words.subarray(start, end));
+      const pseg = this.parentSeg;
+      codec.read(m.ctx, pw, 0, this.time0, pseg);
+      this.hashOf(pw, pseg, this.parentH1, this.parentH2, null);
       const s = m.state;
       if (checkState) stateLintPins(s, this.parentPins, this.pins);
       if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
@@ -348,28 +363,34 @@ export class Explorer {
         this.totals(s, this.parentTotals);
         this.before.set(this.parentTotals);
       }
-      const ph = hashWords(this.parentWords, this.parentLength);
-      const ph1 = ph.h1;
-      const ph2 = ph.h2;
+      const changed = this.changed;
       let dirty = false;
       for (let a = 0; a < nA; a++) {
         if (dirty) {
-          codec.read(m.ctx, this.parentWords, 0, this.time0);
+          codec.readSegments(m.ctx, pw, pseg, changed, this.time0);
           if (withCounters && checkSteps) this.before.set(this.parentTotals);
         }
         m.apply(alphabet[a]);
         this.transitions++;
         budget--;
-        if (this.lintMask) this.checkLints(s, from, a, checkState, checkSteps, checkLow);
         const n = codec.write(s);
-        const h = hashWords(codec.buf, n);
-        // The parent again (a step that changed nothing): compared in full only when the hashes agree.
-        dirty = h.h1 !== ph1 || h.h2 !== ph2 || !sameWords(codec.buf, n, this.parentWords, this.parentLength);
+        const buf = codec.buf;
+        const cseg = codec.seg;
+        // Which segments the step changed (the others need no restore and keep their hash).
+        dirty = false;
+        for (let j = 0; j < nSeg; j++) {
+          const c = !sameWords(buf, cseg[j], cseg[j + 1], pw, pseg[j], pseg[j + 1]);
+          changed[j] = c ? 1 : 0;
+          dirty ||= c;
+        }
+        if (this.lintMask) this.checkLints(s, from, a, checkState && dirty, checkSteps, checkLow);
+        // The parent again (a step that changed nothing).
         if (!dirty) continue;
+        const h = this.hashOf(buf, cseg, this.childH1, this.childH2, changed);
         if (!this.set.add(h.h1, h.h2)) continue;
         const id = this.store(from, a);
         this.newAtLevel++;
-        if (keep) this.next.push(id, codec.buf, n);
+        if (keep) this.next.push(id, buf, n);
         if (checkInv) this.checkInvariants(s, id, -1);
         if (this.distinct >= this.maxStates) {
           this.level++;
@@ -479,9 +500,10 @@ export class Explorer {
   }
 }
 
-function sameWords(a: Int32Array, n: number, b: Int32Array, m: number): boolean {
-  if (n !== m) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+/** Whether a[a0, a1) and b[b0, b1) hold the same words. */
+function sameWords(a: Int32Array, a0: number, a1: number, b: Int32Array, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false;
+  for (let i = a0, j = b0; i < a1; i++, j++) if (a[i] !== b[j]) return false;
   return true;
 }
 

@@ -3,16 +3,42 @@
  * slot, at most half full, so a stored state costs 16–32 bytes here and allocates nothing.
  */
 
-/** Two lanes of FNV-1a-style multiply–xor over 32-bit words, each finished by an avalanche. */
-export function hashWords(words: Int32Array, length: number): { h1: number; h2: number } {
+/**
+ * Two lanes of FNV-1a-style multiply–xor over the 32-bit words `words[from, to)`, each finished
+ * by an avalanche: the 64-bit hash of one segment of a state (codec.ts).
+ */
+export function hashRange(words: Int32Array, from: number, to: number): { h1: number; h2: number } {
+  const length = to - from;
   let h1 = 0x811c9dc5 ^ length;
   let h2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
-  for (let i = 0; i < length; i++) {
+  for (let i = from; i < to; i++) {
     const w = words[i];
     h1 = Math.imul(h1 ^ w, 0x01000193);
     h2 = Math.imul(h2 ^ w, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  return finish(h1, h2);
+}
+
+/**
+ * A state's 64-bit hash from its segments' (h1[k], h2[k]), k < n, as hashRange makes them: a
+ * segment the step left as it was keeps its hash, and only the changed ones are hashed again.
+ */
+export function hashSegments(h1s: Int32Array, h2s: Int32Array, n: number): { h1: number; h2: number } {
+  let h1 = 0x811c9dc5 ^ n;
+  let h2 = 0x9e3779b9 ^ Math.imul(n, 0x85ebca6b);
+  for (let k = 0; k < n; k++) {
+    h1 = Math.imul(h1 ^ h1s[k], 0x01000193);
+    h1 ^= h1 >>> 13;
+    h2 = Math.imul(h2 ^ h2s[k], 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return finish(h1, h2);
+}
+
+function finish(a: number, b: number): { h1: number; h2: number } {
+  let h1 = a;
+  let h2 = b;
   h1 ^= h1 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
   h1 ^= h1 >>> 13;
@@ -25,7 +51,7 @@ export function hashWords(words: Int32Array, length: number): { h1: number; h2: 
   HASH.h2 = h2 | 0;
   return HASH;
 }
-/** The one result object hashWords fills (no allocation per state). */
+/** The one result object the hashes fill (no allocation per state). */
 const HASH = { h1: 0, h2: 0 };
 
 export class HashSet {
