@@ -37,6 +37,7 @@ import type {
   LifeEntry,
   MachineState,
   MsiRoute,
+  Rte,
   VcpuState,
   VmState,
 } from '../core/state.ts';
@@ -116,6 +117,57 @@ function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
     mask &= mask - 1;
   }
   return i;
+}
+
+/** Whether src[at…] holds the words `writeBitmap` writes for `b`: the index after them, or -1. */
+function sameBitmap(b: Uint32Array, src: Int32Array, at: number): number {
+  let mask = b[8];
+  if (src[at] !== mask) return -1;
+  let i = at + 1;
+  while (mask !== 0) {
+    if (src[i++] !== (b[31 - Math.clz32(mask & -mask)] | 0)) return -1;
+    mask &= mask - 1;
+  }
+  return i;
+}
+
+/** Whether a[a0, a1) and b[b0, b1) hold the same words. */
+function sameWords(a: Int32Array, a0: number, a1: number, b: Int32Array, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false;
+  for (let i = a0, j = b0; i < a1; i++, j++) if (a[i] !== b[j]) return false;
+  return true;
+}
+
+/** A redirection entry's word. */
+function rteWord(e: Rte): number {
+  return (
+    e.vector |
+    (e.trigger << 8) |
+    (e.destMode << 9) |
+    (e.deliveryMode << 10) |
+    (e.mask << 11) |
+    (e.polarity << 12) |
+    (e.remoteIrr << 13) |
+    (e.dest << 16)
+  );
+}
+
+function seoibWord(vm: VmState): number {
+  return vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+}
+
+/** A vCPU's flags word. */
+function vcpuFlags(v: VcpuState): number {
+  return (
+    (v.apicvActive ? 1 : 0) |
+    (v.inGuest ? 2 : 0) |
+    (v.kickPending ? 4 : 0) |
+    (v.pvEoiEnabled ? 8 : 0) |
+    (v.pvEoiByte ? 16 : 0) |
+    (v.pvEoiPending ? 32 : 0) |
+    (v.rflagsIf ? 64 : 0) |
+    (v.booted ? 128 : 0)
+  );
 }
 
 /**
@@ -198,6 +250,56 @@ export class StateCodec {
       pos = this.vcpu(buf, pos, cpus[c]);
     }
     seg[cpus.length] = pos;
+    pos = this.rest(buf, pos, s);
+    seg[cpus.length + 1] = pos;
+    this.length = pos;
+    return pos;
+  }
+
+  /**
+   * Writes the segments of `s` whose words differ from those of the state `ref` (its segments at
+   * `refSeg`), and marks them in `changed`; the others are left empty in `buf` (`seg[k]` =
+   * `seg[k + 1]`): their words are ref's. Returns whether any segment changed.
+   */
+  writeChanged(s: MachineState, ref: Int32Array, refSeg: Int32Array, changed: Uint8Array): boolean {
+    this.reserve(s);
+    const buf = this.buf;
+    const seg = this.seg;
+    const cpus = s.cpus;
+    let any = false;
+    let pos = 0;
+    for (let c = 0; c < cpus.length; c++) {
+      seg[c] = pos;
+      const v = cpus[c];
+      if (this.sameVcpu(v, ref, refSeg[c], refSeg[c + 1])) changed[c] = 0;
+      else {
+        pos = this.vcpu(buf, pos, v);
+        changed[c] = 1;
+        any = true;
+      }
+    }
+    seg[cpus.length] = pos;
+    const at = refSeg[cpus.length];
+    const to = refSeg[cpus.length + 1];
+    // An RTC EOI map or counters: written, then compared.
+    const same =
+      this.withCounters || s.ioapic.rtcDestMap.size !== 0
+        ? sameWords(buf, pos, this.rest(buf, pos, s), ref, at, to)
+        : this.sameRest(s, ref, at, to);
+    if (same) changed[cpus.length] = 0;
+    else {
+      pos = this.rest(buf, pos, s);
+      changed[cpus.length] = 1;
+      any = true;
+    }
+    seg[cpus.length + 1] = pos;
+    this.length = pos;
+    return any;
+  }
+
+  /** Writes the rest (IOAPIC, VM, counters) at buf[at]; returns the index after it. */
+  private rest(buf: Int32Array, at: number, s: MachineState): number {
+    let pos = at;
     const io = s.ioapic;
     const rte = io.rte;
     const liveAt = pos++;
@@ -205,16 +307,7 @@ export class StateCodec {
     const pins = this.pins;
     for (let j = 0; j < pins.length; j++) {
       const p = pins[j];
-      const e = rte[p];
-      const w =
-        e.vector |
-        (e.trigger << 8) |
-        (e.destMode << 9) |
-        (e.deliveryMode << 10) |
-        (e.mask << 11) |
-        (e.polarity << 12) |
-        (e.remoteIrr << 13) |
-        (e.dest << 16);
+      const w = rteWord(rte[p]);
       // Only the entries that differ from the reset one (masked, all zero).
       if (w !== RESET_RTE) {
         live |= 1 << p;
@@ -249,15 +342,29 @@ export class StateCodec {
     // Relative to now: see the module comment.
     buf[pos++] = io.deferredAt < 0 ? -1 : io.deferredAt - s.time;
     const vm = s.vm;
-    buf[pos++] = vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+    buf[pos++] = seoibWord(vm);
     buf[pos++] = vm.apicvInhibits;
+    buf[pos++] = this.mapId(vm);
+    buf[pos++] = vm.crashed ? 1 : 0;
+    buf[pos++] = this.lifeWord(vm);
+    buf[pos++] = this.hostId(vm);
+    if (this.withLeg) buf[pos++] = vm.leg;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++) buf[pos++] = this.routeId(pins[j], routes[pins[j]]);
+    if (this.withCounters) pos = this.counters(buf, pos, s);
+    return pos;
+  }
+
+  private mapId(vm: VmState): number {
     if (vm.apicMap !== this.lastMap) {
       this.lastMap = vm.apicMap;
       this.lastMapId = this.maps.id(vm.apicMap);
     }
-    buf[pos++] = this.lastMapId;
-    buf[pos++] = vm.crashed ? 1 : 0;
-    // The SEOIB life (see the module comment).
+    return this.lastMapId;
+  }
+
+  /** The SEOIB life's outcomes (see the module comment). */
+  private lifeWord(vm: VmState): number {
     this.life ??= vm.life;
     if (
       vm.qemuSeoib !== this.lastLife[0] ||
@@ -270,30 +377,144 @@ export class StateCodec {
         (MIGRATION.indexOf(vm.lastMigration) << 2) |
         (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
     }
-    buf[pos++] = this.lastLifeWord;
+    return this.lastLifeWord;
+  }
+
+  private hostId(vm: VmState): number {
     if (vm.host !== this.lastHost) {
       this.lastHost = vm.host;
       this.lastHostId = this.hosts.id(vm.host);
     }
-    buf[pos++] = this.lastHostId;
-    if (this.withLeg) buf[pos++] = vm.leg;
-    const routes = vm.routes;
-    for (let j = 0; j < pins.length; j++) {
-      const p = pins[j];
-      const r = routes[p];
-      if (r === null) buf[pos++] = -1;
-      else {
-        if (this.lastRoute[p] !== r) {
-          this.lastRoute[p] = r;
-          this.lastRouteId[p] = this.routes.id(r);
-        }
-        buf[pos++] = this.lastRouteId[p];
-      }
+    return this.lastHostId;
+  }
+
+  private routeId(p: number, r: MsiRoute | null): number {
+    if (r === null) return -1;
+    if (this.lastRoute[p] !== r) {
+      this.lastRoute[p] = r;
+      this.lastRouteId[p] = this.routes.id(r);
     }
-    if (this.withCounters) pos = this.counters(buf, pos, s);
-    seg[cpus.length + 1] = pos;
-    this.length = pos;
-    return pos;
+    return this.lastRouteId[p];
+  }
+
+  /**
+   * Whether the rest's words are src[at, end), compared field by field as `rest` would write
+   * them; not for an RTC EOI map or counters (written, then compared, instead).
+   */
+  private sameRest(s: MachineState, src: Int32Array, at: number, end: number): boolean {
+    const io = s.ioapic;
+    const rte = io.rte;
+    const pins = this.pins;
+    let live = 0;
+    for (let j = 0; j < pins.length; j++) if (rteWord(rte[pins[j]]) !== RESET_RTE) live |= 1 << pins[j];
+    if (src[at] !== live) return false;
+    let i = at + 1;
+    for (let j = 0; j < pins.length; j++) {
+      const w = rteWord(rte[pins[j]]);
+      if (w !== RESET_RTE && src[i++] !== w) return false;
+    }
+    if (
+      src[i] !== io.ioregsel ||
+      src[i + 1] !== io.irr ||
+      src[i + 2] !== io.irrDelivered ||
+      src[i + 3] !== io.line ||
+      src[i + 4] !== io.edgeUndelivered ||
+      src[i + 5] !== io.rtcPendingEoi
+    )
+      return false;
+    i += 6;
+    const irqEoi = io.irqEoi;
+    let eoiMask = 0;
+    for (let j = 0; j < pins.length; j++) if (irqEoi[pins[j]] !== 0) eoiMask |= 1 << pins[j];
+    if (src[i++] !== eoiMask) return false;
+    for (let j = 0; j < pins.length; j++) {
+      const x = irqEoi[pins[j]];
+      if (x !== 0 && src[i++] !== x) return false;
+    }
+    const vm = s.vm;
+    if (
+      src[i] !== 0 || // the RTC EOI map's size
+      src[i + 1] !== (io.deferredAt < 0 ? -1 : io.deferredAt - s.time) ||
+      src[i + 2] !== seoibWord(vm) ||
+      src[i + 3] !== vm.apicvInhibits ||
+      src[i + 4] !== this.mapId(vm) ||
+      src[i + 5] !== (vm.crashed ? 1 : 0) ||
+      src[i + 6] !== this.lifeWord(vm) ||
+      src[i + 7] !== this.hostId(vm)
+    )
+      return false;
+    i += 8;
+    if (this.withLeg && src[i++] !== vm.leg) return false;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++)
+      if (src[i++] !== this.routeId(pins[j], routes[pins[j]])) return false;
+    return i === end;
+  }
+
+  /**
+   * Whether vCPU `v`'s words are src[at, end), compared field by field as `vcpu` would write
+   * them (no store, and it stops at the first difference).
+   */
+  private sameVcpu(v: VcpuState, src: Int32Array, at: number, end: number): boolean {
+    let i = at;
+    if (
+      src[i] !== (v.idReg | 0) ||
+      src[i + 1] !== (v.ldr | 0) ||
+      src[i + 2] !== (v.dfr | 0) ||
+      src[i + 3] !== (v.spiv | 0) ||
+      src[i + 4] !== (v.lvr | 0) ||
+      src[i + 5] !== (v.tpr | 0)
+    )
+      return false;
+    i = sameBitmap(v.irr, src, i + 6);
+    if (i < 0) return false;
+    i = sameBitmap(v.isr, src, i);
+    if (i < 0) return false;
+    i = sameBitmap(v.tmr, src, i);
+    if (i < 0) return false;
+    if (src[i] !== v.highestIsrCache || src[i + 1] !== v.apicArbPrio) return false;
+    i = sameBitmap(v.ioapicHandledVectors, src, i + 2);
+    if (i < 0) return false;
+    i = sameBitmap(v.eoiExitBitmap, src, i);
+    if (i < 0) return false;
+    if (
+      src[i] !== v.highestStalePendingIoapicEoi ||
+      src[i + 1] !== v.pendingIoapicEoi ||
+      src[i + 2] !== v.requests ||
+      src[i + 3] !== v.tprThreshold ||
+      src[i + 4] !== vcpuFlags(v)
+    )
+      return false;
+    i += 5;
+    const savic = v.savic;
+    if (savic) {
+      i = sameBitmap(savic.irr, src, i);
+      if (i < 0) return false;
+      i = sameBitmap(savic.isr, src, i);
+      if (i < 0) return false;
+      i = sameBitmap(savic.tmr, src, i);
+      if (i < 0 || src[i++] !== (savic.tpr | 0)) return false;
+    }
+    const frames = v.frames;
+    if (src[i++] !== frames.length) return false;
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[k];
+      if (
+        src[i] !== (f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0)) ||
+        src[i + 1] !== f.pc ||
+        src[i + 2] !== this.script(f.script)
+      )
+        return false;
+      i += 3;
+    }
+    const tasks = v.tasks;
+    if (src[i++] !== tasks.length) return false;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k];
+      if (src[i] !== t.vector || src[i + 1] !== t.pc || src[i + 2] !== this.script(t.script)) return false;
+      i += 3;
+    }
+    return i === end;
   }
 
   private vcpu(buf: Int32Array, at: number, v: VcpuState): number {
@@ -315,15 +536,7 @@ export class StateCodec {
     buf[pos++] = v.pendingIoapicEoi;
     buf[pos++] = v.requests;
     buf[pos++] = v.tprThreshold;
-    buf[pos++] =
-      (v.apicvActive ? 1 : 0) |
-      (v.inGuest ? 2 : 0) |
-      (v.kickPending ? 4 : 0) |
-      (v.pvEoiEnabled ? 8 : 0) |
-      (v.pvEoiByte ? 16 : 0) |
-      (v.pvEoiPending ? 32 : 0) |
-      (v.rflagsIf ? 64 : 0) |
-      (v.booted ? 128 : 0);
+    buf[pos++] = vcpuFlags(v);
     const savic = v.savic;
     if (savic) {
       pos = writeBitmap(buf, pos, savic.irr);

@@ -79,6 +79,36 @@ class Level {
   count = 0;
 
   push(id: number, src: Int32Array, n: number): void {
+    this.room(n);
+    const words = this.words;
+    const at = this.used;
+    for (let j = 0; j < n; j++) words[at + j] = src[j];
+    this.add(id, n);
+  }
+
+  /** Pushes a state whose changed segments are in (a, aSeg) and the others in (b, bSeg). */
+  pushSegments(
+    id: number,
+    nSeg: number,
+    changed: Uint8Array,
+    a: Int32Array,
+    aSeg: Int32Array,
+    b: Int32Array,
+    bSeg: Int32Array,
+  ): void {
+    this.room(aSeg[nSeg] + bSeg[nSeg]);
+    const words = this.words;
+    let at = this.used;
+    for (let k = 0; k < nSeg; k++) {
+      const src = changed[k] ? a : b;
+      const seg = changed[k] ? aSeg : bSeg;
+      for (let j = seg[k]; j < seg[k + 1]; j++) words[at++] = src[j];
+    }
+    this.add(id, at - this.used);
+  }
+
+  /** Makes room for n more words and one more state. */
+  private room(n: number): void {
     if (this.used + n > this.words.length) {
       const w = new Int32Array(Math.max(this.words.length * 2, this.used + n));
       w.set(this.words.subarray(0, this.used));
@@ -92,9 +122,10 @@ class Level {
       i.set(this.ids);
       this.ids = i;
     }
-    const words = this.words;
-    const at = this.used;
-    for (let j = 0; j < n; j++) words[at + j] = src[j];
+  }
+
+  /** Records the state of `n` words written at `used`. */
+  private add(id: number, n: number): void {
     this.starts[this.count] = this.used;
     this.ids[this.count++] = id;
     this.used += n;
@@ -159,9 +190,14 @@ export class Explorer {
   private readonly childPins = new Uint32Array(3);
   private parentLow: Uint16Array;
   private readonly vcpus: number;
-  private readonly before = new Float64Array(N_TOTALS);
-  private readonly after = new Float64Array(N_TOTALS);
+  /**
+   * The step lints' baseline: each watched counter's running total (counters.ts Counters.totals)
+   * and its sum over the lint's filter, in the machine now and in the parent.
+   */
+  private readonly baseTotals = new Float64Array(N_TOTALS);
+  private readonly baseSums = new Float64Array(N_TOTALS);
   private readonly parentTotals = new Float64Array(N_TOTALS);
+  private readonly parentSums = new Float64Array(N_TOTALS);
   private parentWords = new Int32Array(256);
   private parentLength = 0;
   /**
@@ -217,7 +253,7 @@ export class Explorer {
     this.cur.push(0, this.codec.buf, n);
     this.checkInvariants(this.m.state, 0, -1);
     if (this.alphabet.length === 0) this.finish(false);
-    this.totals(this.m.state, this.before);
+    this.baseline(this.m.state, this.baseTotals, this.baseSums);
   }
 
   private store(parent: number, action: number): number {
@@ -282,26 +318,48 @@ export class Explorer {
     return this.set.bytes + this.parent.byteLength + this.via.byteLength + this.cur.bytes + this.next.bytes;
   }
 
+  /** The counters the step lints watch (T_*), by their number in Counters.totals. */
+  private static readonly WATCHED = [
+    CTR.storms,
+    CTR['needless-eoi-exits'],
+    CTR['empty-eois'],
+    CTR['host-crashes'],
+    LOW_INJECTIONS,
+  ];
+
   /**
-   * The lint counters' totals over their filters: the step lints fire when one grows in a step.
-   * Counted over cpus and pins; injections only of vectors below 0x10 (the low-vector lint). The
-   * sparse counters' sums are their running totals (counters.ts Counters.totals).
+   * A step lint's counter summed over its filter: over cpus and the pins that can change;
+   * injections only of vectors below 0x10 (the low-vector lint). It grows in a step only where
+   * the counter's running total does.
    */
-  private totals(s: MachineState, out: Float64Array): void {
+  private sum(s: MachineState, t: number): number {
     const c = s.counters;
     const { dense, span } = c;
-    let storms = 0;
-    let empty = 0;
     // Indexed by cpu + 1 (host crashes: 0, no cpu) and pin + 1.
-    const crash = dense[CTR['host-crashes'] * span];
-    for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
-    for (let left = this.pins; left !== 0; left &= left - 1)
-      storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
-    out[T_STORMS] = storms;
-    out[T_NEEDLESS] = c.totals[CTR['needless-eoi-exits']];
-    out[T_EMPTY] = empty;
-    out[T_CRASH] = crash;
-    out[T_LOW_INJ] = c.totals[LOW_INJECTIONS];
+    switch (t) {
+      case T_STORMS: {
+        let storms = 0;
+        for (let left = this.pins; left !== 0; left &= left - 1)
+          storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
+        return storms;
+      }
+      case T_EMPTY: {
+        let empty = 0;
+        for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
+        return empty;
+      }
+      case T_CRASH:
+        return dense[CTR['host-crashes'] * span];
+      default:
+        return c.totals[Explorer.WATCHED[t]];
+    }
+  }
+
+  private baseline(s: MachineState, totals: Float64Array, sums: Float64Array): void {
+    for (let t = 0; t < N_TOTALS; t++) {
+      totals[t] = s.counters.totals[Explorer.WATCHED[t]];
+      sums[t] = this.sum(s, t);
+    }
   }
 
   /**
@@ -360,37 +418,35 @@ export class Explorer {
       if (checkState) stateLintPins(s, this.parentPins, this.pins);
       if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
       if (withCounters && checkSteps) {
-        this.totals(s, this.parentTotals);
-        this.before.set(this.parentTotals);
+        this.baseline(s, this.parentTotals, this.parentSums);
+        this.baseTotals.set(this.parentTotals);
+        this.baseSums.set(this.parentSums);
       }
       const changed = this.changed;
       let dirty = false;
       for (let a = 0; a < nA; a++) {
         if (dirty) {
           codec.readSegments(m.ctx, pw, pseg, changed, this.time0);
-          if (withCounters && checkSteps) this.before.set(this.parentTotals);
+          if (withCounters && checkSteps) {
+            this.baseTotals.set(this.parentTotals);
+            this.baseSums.set(this.parentSums);
+          }
         }
         m.apply(alphabet[a]);
         this.transitions++;
         budget--;
-        const n = codec.write(s);
-        const buf = codec.buf;
-        const cseg = codec.seg;
-        // Which segments the step changed (the others need no restore and keep their hash).
-        dirty = false;
-        for (let j = 0; j < nSeg; j++) {
-          const c = !sameWords(buf, cseg[j], cseg[j + 1], pw, pseg[j], pseg[j + 1]);
-          changed[j] = c ? 1 : 0;
-          dirty ||= c;
-        }
-        if (this.lintMask) this.checkLints(s, from, a, checkState && dirty, checkSteps, checkLow);
+        // The segments the step changed (the others need no restore and keep their hash).
+        dirty = codec.writeChanged(s, pw, pseg, changed);
+        if (this.lintMask) this.checkLints(s, from, a, changed, checkState && dirty, checkSteps, checkLow);
         // The parent again (a step that changed nothing).
         if (!dirty) continue;
+        const buf = codec.buf;
+        const cseg = codec.seg;
         const h = this.hashOf(buf, cseg, this.childH1, this.childH2, changed);
         if (!this.set.add(h.h1, h.h2)) continue;
         const id = this.store(from, a);
         this.newAtLevel++;
-        if (keep) this.next.push(id, buf, n);
+        if (keep) this.next.pushSegments(id, nSeg, changed, buf, cseg, pw, pseg);
         if (checkInv) this.checkInvariants(s, id, -1);
         if (this.distinct >= this.maxStates) {
           this.level++;
@@ -407,6 +463,7 @@ export class Explorer {
     s: MachineState,
     from: number,
     a: number,
+    changed: Uint8Array,
     checkState: boolean,
     checkSteps: boolean,
     checkLow: boolean,
@@ -421,20 +478,28 @@ export class Explorer {
       if (child[LOST] & ~parent[LOST]) hit |= LINT_BIT['lost-interrupt'];
     }
     if (checkSteps) {
-      const after = this.after;
-      const before = this.before;
-      this.totals(s, after);
-      if (after[T_STORMS] > before[T_STORMS]) hit |= LINT_BIT['irq-storm'];
-      if (after[T_NEEDLESS] > before[T_NEEDLESS]) hit |= LINT_BIT['needless-eoi-exit'];
-      if (after[T_EMPTY] > before[T_EMPTY]) hit |= LINT_BIT['empty-isr-eoi'];
-      if (after[T_CRASH] > before[T_CRASH]) hit |= LINT_BIT['host-crash'];
+      // Counts only grow in a step: a filtered sum can grow only where its total did.
+      const totals = s.counters.totals;
+      let grown = 0;
+      for (let t = 0; t < N_TOTALS; t++) {
+        const x = totals[Explorer.WATCHED[t]];
+        if (x === this.baseTotals[t]) continue;
+        this.baseTotals[t] = x;
+        const y = this.sum(s, t);
+        if (y > this.baseSums[t]) grown |= 1 << t;
+        this.baseSums[t] = y;
+      }
+      if (grown & (1 << T_STORMS)) hit |= LINT_BIT['irq-storm'];
+      if (grown & (1 << T_NEEDLESS)) hit |= LINT_BIT['needless-eoi-exit'];
+      if (grown & (1 << T_EMPTY)) hit |= LINT_BIT['empty-isr-eoi'];
+      if (grown & (1 << T_CRASH)) hit |= LINT_BIT['host-crash'];
       if (checkLow && !(this.violatedLints & LINT_BIT['low-vector'])) {
-        let fresh = after[T_LOW_INJ] > before[T_LOW_INJ];
+        // A vector below 0x10 newly held: only a changed vCPU can hold one its parent did not.
+        let fresh = (grown & (1 << T_LOW_INJ)) !== 0;
         for (let c = 0; c < s.cpus.length && !fresh; c++)
-          fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
+          if (changed[c]) fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
         if (fresh) hit |= LINT_BIT['low-vector'];
       }
-      for (let t = 0; t < N_TOTALS; t++) before[t] = after[t];
     }
     hit &= this.lintMask & ~this.violatedLints;
     if (hit) this.confirm(from, a, hit);
@@ -498,13 +563,6 @@ export class Explorer {
       };
     });
   }
-}
-
-/** Whether a[a0, a1) and b[b0, b1) hold the same words. */
-function sameWords(a: Int32Array, a0: number, a1: number, b: Int32Array, b0: number, b1: number): boolean {
-  if (a1 - a0 !== b1 - b0) return false;
-  for (let i = a0, j = b0; i < a1; i++, j++) if (a[i] !== b[j]) return false;
-  return true;
 }
 
 /** A count in the state before the violating step: the failing check says it must not grow. */
