@@ -124,7 +124,7 @@ describe('the state codec', () => {
       }
   });
 
-  it('restores only the segments a step changed: the machine is then the one a full read makes, and so are its next steps', {
+  it('finds and restores only the segments a step changed: the machine is then the one a full read makes, and so are its next steps', {
     timeout: 120_000,
   }, () => {
     let partial = 0;
@@ -145,6 +145,17 @@ describe('the state codec', () => {
             changed[k] = child.join() === parent.slice(seg[k], seg[k + 1]).join() ? 0 : 1;
           }
           if (changed.includes(0) && changed.includes(1)) partial++;
+          // writeChanged finds the same segments, field by field, and writes them as write does.
+          const child = codec.buf.slice(0, codec.length);
+          const childSeg = codec.seg.slice();
+          const found = new Uint8Array(changed.length);
+          expect(codec.writeChanged(live.state, parent, seg, found)).toBe(changed.includes(1));
+          expect(Array.from(found), `${id}: ${printAction(a)}`).toEqual(Array.from(changed));
+          for (let k = 0; k < changed.length; k++)
+            if (changed[k])
+              expect(Array.from(codec.buf.slice(codec.seg[k], codec.seg[k + 1]))).toEqual(
+                Array.from(child.slice(childSeg[k], childSeg[k + 1])),
+              );
           codec.readSegments(live.ctx, parent, seg, changed, 12345);
           const full = Machine.fromState(m.state, false);
           full.apply({ kind: 'assert', pin: 3 });
