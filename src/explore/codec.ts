@@ -206,11 +206,25 @@ export class StateCodec {
 
   /** Makes room for the words of `s` (an upper bound), so that the writes need no check. */
   private reserve(s: MachineState): void {
-    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    let n = this.restBound(s);
     for (const v of s.cpus) n += 128 + 3 * (v.frames.length + v.tasks.length);
-    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
-    if (n > this.buf.length) this.buf = new Int32Array(n * 2);
+    this.room(0, n);
     if (this.seg.length !== s.cpus.length + 2) this.seg = new Int32Array(s.cpus.length + 2);
+  }
+
+  /** An upper bound of the rest's words. */
+  private restBound(s: MachineState): number {
+    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
+    return n;
+  }
+
+  /** Makes room for n words at buf[pos], keeping the words before it. */
+  private room(pos: number, n: number): void {
+    if (pos + n <= this.buf.length) return;
+    const b = new Int32Array((pos + n) * 2);
+    b.set(this.buf.subarray(0, pos));
+    this.buf = b;
   }
 
   private script(s: GuestOp[] | null): number {
@@ -262,10 +276,9 @@ export class StateCodec {
    * `seg[k + 1]`): their words are ref's. Returns whether any segment changed.
    */
   writeChanged(s: MachineState, ref: Int32Array, refSeg: Int32Array, changed: Uint8Array): boolean {
-    this.reserve(s);
-    const buf = this.buf;
-    const seg = this.seg;
     const cpus = s.cpus;
+    if (this.seg.length !== cpus.length + 2) this.seg = new Int32Array(cpus.length + 2);
+    const seg = this.seg;
     let any = false;
     let pos = 0;
     for (let c = 0; c < cpus.length; c++) {
@@ -273,11 +286,14 @@ export class StateCodec {
       const v = cpus[c];
       if (this.sameVcpu(v, ref, refSeg[c], refSeg[c + 1])) changed[c] = 0;
       else {
-        pos = this.vcpu(buf, pos, v);
+        this.room(pos, 128 + 3 * (v.frames.length + v.tasks.length));
+        pos = this.vcpu(this.buf, pos, v);
         changed[c] = 1;
         any = true;
       }
     }
+    this.room(pos, this.restBound(s));
+    const buf = this.buf;
     seg[cpus.length] = pos;
     const at = refSeg[cpus.length];
     const to = refSeg[cpus.length + 1];

@@ -64,6 +64,8 @@ const T_EMPTY = 2;
 const T_CRASH = 3;
 const T_LOW_INJ = 4;
 const N_TOTALS = 5;
+/** The most steps Explorer.expand takes at a time. */
+const CHUNK = 1 << 20;
 
 /** Bits of the lints in LINT_NAMES order. */
 const LINT_BIT = Object.fromEntries(LINT_NAMES.map((n, i) => [n, 1 << i])) as Record<LintName, number>;
@@ -198,8 +200,9 @@ export class Explorer {
   private readonly baseSums = new Float64Array(N_TOTALS);
   private readonly parentTotals = new Float64Array(N_TOTALS);
   private readonly parentSums = new Float64Array(N_TOTALS);
-  private parentWords = new Int32Array(256);
-  private parentLength = 0;
+  /** The parent's words: in the level being expanded, from parentAt. */
+  private parentWords = new Int32Array(0);
+  private parentAt = 0;
   /**
    * Segments (codec.ts: each vCPU, then the rest): where the parent's start in parentWords, their
    * hashes and the child's, and which the live machine holds other than the parent's (to restore).
@@ -367,6 +370,14 @@ export class Explorer {
    * reached, or stopped).
    */
   advance(budget: number): boolean {
+    // In chunks that count as small integers (an unbounded count would be a double per step).
+    let left = budget;
+    while (!this.finished && left > 0) left -= this.expand(left < CHUNK ? left : CHUNK);
+    return this.finished;
+  }
+
+  /** Explores up to `budget` more steps, finishing the state being expanded; returns the steps taken. */
+  private expand(budget: number): number {
     const m = this.m;
     const codec = this.codec;
     const alphabet = this.alphabet;
@@ -379,7 +390,8 @@ export class Explorer {
     const checkLow = (this.lintMask & LINT_BIT['low-vector']) !== 0;
     const checkSteps = checkLow || (this.lintMask & STEP_LINT_BITS) !== 0;
     const checkInv = this.invariants.length > 0;
-    while (!this.finished && budget > 0) {
+    const t0 = this.transitions;
+    while (!this.finished && this.transitions - t0 < budget) {
       if (this.k >= this.cur.count) {
         // Level `level` is expanded: its children are level + 1 (not kept past the bound).
         if (this.newAtLevel === 0) {
@@ -404,15 +416,13 @@ export class Explorer {
       const start = this.cur.starts[k];
       const keep = this.level + 1 < this.maxDepth;
       const nSeg = this.nSeg;
-      // The parent: copy its words, read them, and remember their segments, hashes and lint baseline.
-      const end = k + 1 < this.cur.count ? this.cur.starts[k + 1] : this.cur.used;
-      this.parentLength = end - start;
-      if (this.parentWords.length < this.parentLength)
-        this.parentWords = new Int32Array(this.parentLength * 2);
-      const pw = this.parentWords;
-      pw.set(this.cur.words.subarray(start, end));
+      // The parent: read it (its words stay where they are while its level is expanded), and
+      // remember its segments, their hashes and its lint baseline.
+      const pw = this.cur.words;
+      this.parentWords = pw;
+      this.parentAt = start;
       const pseg = this.parentSeg;
-      codec.read(m.ctx, pw, 0, this.time0, pseg);
+      codec.read(m.ctx, pw, start, this.time0, pseg);
       this.hashOf(pw, pseg, this.parentH1, this.parentH2, null);
       const s = m.state;
       if (checkState) stateLintPins(s, this.parentPins, this.pins);
@@ -434,7 +444,6 @@ export class Explorer {
         }
         m.apply(alphabet[a]);
         this.transitions++;
-        budget--;
         // The segments the step changed (the others need no restore and keep their hash).
         dirty = codec.writeChanged(s, pw, pseg, changed);
         if (this.lintMask) this.checkLints(s, from, a, changed, checkState && dirty, checkSteps, checkLow);
@@ -451,11 +460,11 @@ export class Explorer {
         if (this.distinct >= this.maxStates) {
           this.level++;
           this.finish('max-states');
-          return true;
+          return this.transitions - t0;
         }
       }
     }
-    return this.finished;
+    return this.transitions - t0;
   }
 
   /** The fast per-step check of the lints; a hit is confirmed by a Linter on a scratch machine. */
@@ -508,7 +517,7 @@ export class Explorer {
   /** Replays the step on the scratch machine and lints it exactly (lints.ts Linter). */
   private confirm(from: number, a: number, hit: number): void {
     const sc = this.scratch;
-    this.codec.read(sc.ctx, this.parentWords, 0, this.time0);
+    this.codec.read(sc.ctx, this.parentWords, this.parentAt, this.time0);
     // No probe: the Linter looks at every vCPU (the scratch machine's ctx is not a sequence).
     const linter = new Linter(sc.state);
     sc.apply(this.alphabet[a]);
