@@ -212,9 +212,9 @@ export class StateCodec {
     if (this.seg.length !== s.cpus.length + 2) this.seg = new Int32Array(s.cpus.length + 2);
   }
 
-  /** An upper bound of the rest's words. */
+  /** An upper bound of the rest's words (an RTC EOI map has at most one entry per vCPU). */
   private restBound(s: MachineState): number {
-    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.cpus.length;
     if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
     return n;
   }

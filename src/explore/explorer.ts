@@ -64,6 +64,14 @@ const T_EMPTY = 2;
 const T_CRASH = 3;
 const T_LOW_INJ = 4;
 const N_TOTALS = 5;
+/** The counters the step lints watch (T_*), by their number in Counters.totals. */
+const WATCHED = Int32Array.of(
+  CTR.storms,
+  CTR['needless-eoi-exits'],
+  CTR['empty-eois'],
+  CTR['host-crashes'],
+  LOW_INJECTIONS,
+);
 /** The most steps Explorer.expand takes at a time. */
 const CHUNK = 1 << 20;
 
@@ -98,7 +106,9 @@ class Level {
     b: Int32Array,
     bSeg: Int32Array,
   ): void {
-    this.room(aSeg[nSeg] + bSeg[nSeg]);
+    let n = 0;
+    for (let k = 0; k < nSeg; k++) n += changed[k] ? aSeg[k + 1] - aSeg[k] : bSeg[k + 1] - bSeg[k];
+    this.room(n);
     const words = this.words;
     let at = this.used;
     for (let k = 0; k < nSeg; k++) {
@@ -106,7 +116,7 @@ class Level {
       const seg = changed[k] ? aSeg : bSeg;
       for (let j = seg[k]; j < seg[k + 1]; j++) words[at++] = src[j];
     }
-    this.add(id, at - this.used);
+    this.add(id, n);
   }
 
   /** Makes room for n more words and one more state. */
@@ -321,15 +331,6 @@ export class Explorer {
     return this.set.bytes + this.parent.byteLength + this.via.byteLength + this.cur.bytes + this.next.bytes;
   }
 
-  /** The counters the step lints watch (T_*), by their number in Counters.totals. */
-  private static readonly WATCHED = [
-    CTR.storms,
-    CTR['needless-eoi-exits'],
-    CTR['empty-eois'],
-    CTR['host-crashes'],
-    LOW_INJECTIONS,
-  ];
-
   /**
    * A step lint's counter summed over its filter: over cpus and the pins that can change;
    * injections only of vectors below 0x10 (the low-vector lint). It grows in a step only where
@@ -354,13 +355,13 @@ export class Explorer {
       case T_CRASH:
         return dense[CTR['host-crashes'] * span];
       default:
-        return c.totals[Explorer.WATCHED[t]];
+        return c.totals[WATCHED[t]];
     }
   }
 
   private baseline(s: MachineState, totals: Float64Array, sums: Float64Array): void {
     for (let t = 0; t < N_TOTALS; t++) {
-      totals[t] = s.counters.totals[Explorer.WATCHED[t]];
+      totals[t] = s.counters.totals[WATCHED[t]];
       sums[t] = this.sum(s, t);
     }
   }
@@ -491,7 +492,7 @@ export class Explorer {
       const totals = s.counters.totals;
       let grown = 0;
       for (let t = 0; t < N_TOTALS; t++) {
-        const x = totals[Explorer.WATCHED[t]];
+        const x = totals[WATCHED[t]];
         if (x === this.baseTotals[t]) continue;
         this.baseTotals[t] = x;
         const y = this.sum(s, t);

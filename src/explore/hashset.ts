@@ -5,19 +5,37 @@
 
 /**
  * Two lanes of FNV-1a-style multiply–xor over the 32-bit words `words[from, to)`, each finished
- * by an avalanche: the 64-bit hash of one segment of a state (codec.ts).
+ * by an avalanche: the 64-bit hash of one segment of a state (codec.ts). Each lane runs as two
+ * chains, over the even and the odd words, so that the multiplies of a word pair overlap.
  */
 export function hashRange(words: Int32Array, from: number, to: number): { h1: number; h2: number } {
   const length = to - from;
-  let h1 = 0x811c9dc5 ^ length;
-  let h2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
-  for (let i = from; i < to; i++) {
-    const w = words[i];
-    h1 = Math.imul(h1 ^ w, 0x01000193);
-    h2 = Math.imul(h2 ^ w, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+  let a1 = 0x811c9dc5 ^ length;
+  let b1 = 0x050c5d1f;
+  let a2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
+  let b2 = 0x1b873593;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const w0 = words[i];
+    const w1 = words[i + 1];
+    a1 = Math.imul(a1 ^ w0, 0x01000193);
+    b1 = Math.imul(b1 ^ w1, 0x01000193);
+    a2 = Math.imul(a2 ^ w0, 0x5bd1e995);
+    a2 ^= a2 >>> 15;
+    b2 = Math.imul(b2 ^ w1, 0x5bd1e995);
+    b2 ^= b2 >>> 15;
   }
-  return finish(h1, h2);
+  if (i < to) {
+    const w = words[i];
+    a1 = Math.imul(a1 ^ w, 0x01000193);
+    a2 = Math.imul(a2 ^ w, 0x5bd1e995);
+    a2 ^= a2 >>> 15;
+  }
+  // The odd chain joins the even one as one more (mixed) word.
+  return finish(
+    Math.imul(a1 ^ Math.imul(b1 ^ (b1 >>> 16), 0x85ebca6b), 0x01000193),
+    Math.imul(a2 ^ Math.imul(b2 ^ (b2 >>> 13), 0xc2b2ae35), 0x5bd1e995),
+  );
 }
 
 /**
