@@ -110,8 +110,11 @@ function writeBitmap(buf: Int32Array, pos: number, b: Uint32Array): number {
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   let i = at;
   let mask = src[i++];
-  b[8] = mask;
-  b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  // The same summary: its zero registers are zero already (bitmap.ts keeps the summary).
+  if (b[8] !== mask) {
+    b[8] = mask;
+    b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  }
   while (mask !== 0) {
     b[31 - Math.clz32(mask & -mask)] = src[i++];
     mask &= mask - 1;

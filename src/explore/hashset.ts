@@ -72,9 +72,18 @@ function finish(a: number, b: number): { h1: number; h2: number } {
 /** The one result object the hashes fill (no allocation per state). */
 const HASH = { h1: 0, h2: 0 };
 
+/** Slots of HashSet's cache of recent hashes. */
+const RECENT = 1 << 12;
+
 export class HashSet {
   /** Pairs (h1, h2); (0, 0) marks an empty slot (a real (0, 0) hash is stored as (0, 1)). */
   private slots: Int32Array;
+  /**
+   * The hashes added or found last, direct-mapped: most states a search meets again it met
+   * shortly before, and this small table answers them without a cache miss in the large one.
+   * Everything in it is in the set.
+   */
+  private readonly recent = new Int32Array(RECENT * 2);
   private mask: number;
   size = 0;
 
@@ -85,12 +94,17 @@ export class HashSet {
 
   /** Bytes the table holds. */
   get bytes(): number {
-    return this.slots.byteLength;
+    return this.slots.byteLength + this.recent.byteLength;
   }
 
   /** Adds the hash; returns false when it was already there. */
   add(h1: number, h2In: number): boolean {
     const h2 = h1 === 0 && h2In === 0 ? 1 : h2In;
+    const r = ((h1 ^ (h2 >>> 7)) & (RECENT - 1)) * 2;
+    const recent = this.recent;
+    if (recent[r] === h1 && recent[r + 1] === h2) return false;
+    recent[r] = h1;
+    recent[r + 1] = h2;
     const slots = this.slots;
     let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
     for (;;) {
