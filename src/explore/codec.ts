@@ -424,14 +424,16 @@ export class StateCodec {
     const io = s.ioapic;
     const rte = io.rte;
     const pins = this.pins;
+    // One pass: while the masks agree the words line up, and where they differ so do the states.
     let live = 0;
-    for (let j = 0; j < pins.length; j++) if (rteWord(rte[pins[j]]) !== RESET_RTE) live |= 1 << pins[j];
-    if (src[at] !== live) return false;
     let i = at + 1;
     for (let j = 0; j < pins.length; j++) {
       const w = rteWord(rte[pins[j]]);
-      if (w !== RESET_RTE && src[i++] !== w) return false;
+      if (w === RESET_RTE) continue;
+      live |= 1 << pins[j];
+      if (i >= end || src[i++] !== w) return false;
     }
+    if (src[at] !== live) return false;
     if (
       src[i] !== io.ioregsel ||
       src[i + 1] !== io.irr ||
@@ -443,13 +445,15 @@ export class StateCodec {
       return false;
     i += 6;
     const irqEoi = io.irqEoi;
+    const eoiAt = i++;
     let eoiMask = 0;
-    for (let j = 0; j < pins.length; j++) if (irqEoi[pins[j]] !== 0) eoiMask |= 1 << pins[j];
-    if (src[i++] !== eoiMask) return false;
     for (let j = 0; j < pins.length; j++) {
       const x = irqEoi[pins[j]];
-      if (x !== 0 && src[i++] !== x) return false;
+      if (x === 0) continue;
+      eoiMask |= 1 << pins[j];
+      if (i >= end || src[i++] !== x) return false;
     }
+    if (src[eoiAt] !== eoiMask) return false;
     const vm = s.vm;
     if (
       src[i] !== 0 || // the RTC EOI map's size
