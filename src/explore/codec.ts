@@ -435,12 +435,13 @@ export class StateCodec {
     }
     if (src[at] !== live) return false;
     if (
-      src[i] !== io.ioregsel ||
-      src[i + 1] !== io.irr ||
-      src[i + 2] !== io.irrDelivered ||
-      src[i + 3] !== io.line ||
-      src[i + 4] !== io.edgeUndelivered ||
-      src[i + 5] !== io.rtcPendingEoi
+      ((src[i] ^ io.ioregsel) |
+        (src[i + 1] ^ io.irr) |
+        (src[i + 2] ^ io.irrDelivered) |
+        (src[i + 3] ^ io.line) |
+        (src[i + 4] ^ io.edgeUndelivered) |
+        (src[i + 5] ^ io.rtcPendingEoi)) !==
+      0
     )
       return false;
     i += 6;
@@ -456,14 +457,15 @@ export class StateCodec {
     if (src[eoiAt] !== eoiMask) return false;
     const vm = s.vm;
     if (
-      src[i] !== 0 || // the RTC EOI map's size
-      src[i + 1] !== (io.deferredAt < 0 ? -1 : io.deferredAt - s.time) ||
-      src[i + 2] !== seoibWord(vm) ||
-      src[i + 3] !== vm.apicvInhibits ||
-      src[i + 4] !== this.mapId(vm) ||
-      src[i + 5] !== (vm.crashed ? 1 : 0) ||
-      src[i + 6] !== this.lifeWord(vm) ||
-      src[i + 7] !== this.hostId(vm)
+      (src[i] | // the RTC EOI map's size
+        (src[i + 1] ^ (io.deferredAt < 0 ? -1 : io.deferredAt - s.time)) |
+        (src[i + 2] ^ seoibWord(vm)) |
+        (src[i + 3] ^ vm.apicvInhibits) |
+        (src[i + 4] ^ this.mapId(vm)) |
+        (src[i + 5] ^ (vm.crashed ? 1 : 0)) |
+        (src[i + 6] ^ this.lifeWord(vm)) |
+        (src[i + 7] ^ this.hostId(vm))) !==
+      0
     )
       return false;
     i += 8;
@@ -480,13 +482,15 @@ export class StateCodec {
    */
   private sameVcpu(v: VcpuState, src: Int32Array, at: number, end: number): boolean {
     let i = at;
+    // Runs of fixed fields are compared as one (x ^ y is 0 where the stored word equals x).
     if (
-      src[i] !== (v.idReg | 0) ||
-      src[i + 1] !== (v.ldr | 0) ||
-      src[i + 2] !== (v.dfr | 0) ||
-      src[i + 3] !== (v.spiv | 0) ||
-      src[i + 4] !== (v.lvr | 0) ||
-      src[i + 5] !== (v.tpr | 0)
+      ((src[i] ^ v.idReg) |
+        (src[i + 1] ^ v.ldr) |
+        (src[i + 2] ^ v.dfr) |
+        (src[i + 3] ^ v.spiv) |
+        (src[i + 4] ^ v.lvr) |
+        (src[i + 5] ^ v.tpr)) !==
+      0
     )
       return false;
     i = sameBitmap(v.irr, src, i + 6);
@@ -495,17 +499,18 @@ export class StateCodec {
     if (i < 0) return false;
     i = sameBitmap(v.tmr, src, i);
     if (i < 0) return false;
-    if (src[i] !== v.highestIsrCache || src[i + 1] !== v.apicArbPrio) return false;
+    if (((src[i] ^ v.highestIsrCache) | (src[i + 1] ^ v.apicArbPrio)) !== 0) return false;
     i = sameBitmap(v.ioapicHandledVectors, src, i + 2);
     if (i < 0) return false;
     i = sameBitmap(v.eoiExitBitmap, src, i);
     if (i < 0) return false;
     if (
-      src[i] !== v.highestStalePendingIoapicEoi ||
-      src[i + 1] !== v.pendingIoapicEoi ||
-      src[i + 2] !== v.requests ||
-      src[i + 3] !== v.tprThreshold ||
-      src[i + 4] !== vcpuFlags(v)
+      ((src[i] ^ v.highestStalePendingIoapicEoi) |
+        (src[i + 1] ^ v.pendingIoapicEoi) |
+        (src[i + 2] ^ v.requests) |
+        (src[i + 3] ^ v.tprThreshold) |
+        (src[i + 4] ^ vcpuFlags(v))) !==
+      0
     )
       return false;
     i += 5;
