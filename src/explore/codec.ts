@@ -37,6 +37,7 @@ import type {
   LifeEntry,
   MachineState,
   MsiRoute,
+  Rte,
   VcpuState,
   VmState,
 } from '../core/state.ts';
@@ -94,12 +95,26 @@ const scriptKey = (s: GuestOp[]) => s.map(opText).join(',');
 const routeKey = (r: MsiRoute) => `${r.dest},${r.destMode},${r.vector},${r.deliveryMode},${r.trigger}`;
 const hostKey = (h: HostLeg) => `${h.policy},${h.machine},${h.kernel},${h.flags},${h.loadvmCheck}`;
 
-/** Reads a bitmap `bitmap` wrote at src[i]; returns the index after it. */
+/** Writes a 256-bit bitmap at buf[pos]: its summary word (bitmap.ts: the mask of its non-zero words), then those words; returns the index after it. */
+function writeBitmap(buf: Int32Array, pos: number, b: Uint32Array): number {
+  let mask = b[8];
+  buf[pos++] = mask;
+  while (mask !== 0) {
+    buf[pos++] = b[31 - Math.clz32(mask & -mask)];
+    mask &= mask - 1;
+  }
+  return pos;
+}
+
+/** Reads a bitmap `writeBitmap` wrote at src[i]; returns the index after it. */
 function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   let i = at;
   let mask = src[i++];
-  b[8] = mask;
-  b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  // The same summary: its zero registers are zero already (bitmap.ts keeps the summary).
+  if (b[8] !== mask) {
+    b[8] = mask;
+    b[0] = b[1] = b[2] = b[3] = b[4] = b[5] = b[6] = b[7] = 0;
+  }
   while (mask !== 0) {
     b[31 - Math.clz32(mask & -mask)] = src[i++];
     mask &= mask - 1;
@@ -107,18 +122,74 @@ function readBitmap(b: Uint32Array, src: Int32Array, at: number): number {
   return i;
 }
 
-/** Reads and writes the canonical words of the states of one machine (one configuration). */
+/** Whether src[at…] holds the words `writeBitmap` writes for `b`: the index after them, or -1. */
+function sameBitmap(b: Uint32Array, src: Int32Array, at: number): number {
+  let mask = b[8];
+  if (src[at] !== mask) return -1;
+  let i = at + 1;
+  while (mask !== 0) {
+    if (src[i++] !== (b[31 - Math.clz32(mask & -mask)] | 0)) return -1;
+    mask &= mask - 1;
+  }
+  return i;
+}
+
+/** Whether a[a0, a1) and b[b0, b1) hold the same words. */
+function sameWords(a: Int32Array, a0: number, a1: number, b: Int32Array, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false;
+  for (let i = a0, j = b0; i < a1; i++, j++) if (a[i] !== b[j]) return false;
+  return true;
+}
+
+/** A redirection entry's word. */
+function rteWord(e: Rte): number {
+  return (
+    e.vector |
+    (e.trigger << 8) |
+    (e.destMode << 9) |
+    (e.deliveryMode << 10) |
+    (e.mask << 11) |
+    (e.polarity << 12) |
+    (e.remoteIrr << 13) |
+    (e.dest << 16)
+  );
+}
+
+function seoibWord(vm: VmState): number {
+  return vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+}
+
+/** A vCPU's flags word. */
+function vcpuFlags(v: VcpuState): number {
+  return (
+    (v.apicvActive ? 1 : 0) |
+    (v.inGuest ? 2 : 0) |
+    (v.kickPending ? 4 : 0) |
+    (v.pvEoiEnabled ? 8 : 0) |
+    (v.pvEoiByte ? 16 : 0) |
+    (v.pvEoiPending ? 32 : 0) |
+    (v.rflagsIf ? 64 : 0) |
+    (v.booted ? 128 : 0)
+  );
+}
+
+/**
+ * Reads and writes the canonical words of the states of one machine (one configuration). The
+ * words fall into segments, one per vCPU and then the rest (IOAPIC, VM, counters), so that the
+ * explorer can tell which parts of a state a step changed and restore only those (`readSegments`).
+ */
 export class StateCodec {
   /** The words of the last `write`; valid up to `length`. */
   buf = new Int32Array(4096);
   length = 0;
+  /** Where each segment of the last `write` starts (vCPUs, then the rest); `seg[vcpus + 1]` = length. */
+  seg = new Int32Array(0);
   private readonly maps = new Interner<ApicMap>(mapKey);
   private readonly scripts = new Interner<GuestOp[]>(scriptKey);
   private readonly routes = new Interner<MsiRoute>(routeKey);
   private readonly hosts = new Interner<HostLeg>(hostKey);
   /** The life of the first state written (the root): every state read back has it. */
   private life: readonly LifeEntry[] | null = null;
-  private pos = 0;
 
   /**
    * @param withCounters write the counters too (a property reads them)
@@ -136,70 +207,133 @@ export class StateCodec {
   /** The pins written, from pin 0 up. */
   private readonly pins: number[] = [];
 
-  private w(x: number): void {
-    this.buf[this.pos++] = x;
-  }
-
   /** Makes room for the words of `s` (an upper bound), so that the writes need no check. */
   private reserve(s: MachineState): void {
-    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.ioapic.rtcDestMap.size;
+    let n = this.restBound(s);
     for (const v of s.cpus) n += 128 + 3 * (v.frames.length + v.tasks.length);
-    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
-    if (n > this.buf.length) this.buf = new Int32Array(n * 2);
+    this.room(0, n);
+    if (this.seg.length !== s.cpus.length + 2) this.seg = new Int32Array(s.cpus.length + 2);
   }
 
-  /** A 256-bit bitmap: its summary word (bitmap.ts: the mask of its non-zero words), then those words. */
-  private bitmap(b: Uint32Array): void {
-    let mask = b[8];
-    this.buf[this.pos++] = mask;
-    while (mask !== 0) {
-      const i = 31 - Math.clz32(mask & -mask);
-      this.buf[this.pos++] = b[i];
-      mask &= mask - 1;
-    }
+  /** An upper bound of the rest's words (an RTC EOI map has at most one entry per vCPU). */
+  private restBound(s: MachineState): number {
+    let n = 64 + 4 * s.ioapic.rte.length + 2 * s.cpus.length;
+    if (this.withCounters) n += 4 + 2 * s.counters.dense.length + 2 * s.counters.keys.length;
+    return n;
+  }
+
+  /** Makes room for n words at buf[pos], keeping the words before it. */
+  private room(pos: number, n: number): void {
+    if (pos + n <= this.buf.length) return;
+    const b = new Int32Array((pos + n) * 2);
+    b.set(this.buf.subarray(0, pos));
+    this.buf = b;
   }
 
   private script(s: GuestOp[] | null): number {
-    return s === null ? -1 : this.scripts.id(s);
+    if (s === null) return -1;
+    if (s !== this.lastScript) {
+      this.lastScript = s;
+      this.lastScriptId = this.scripts.id(s);
+    }
+    return this.lastScriptId;
   }
 
-  /** The last apic map and route objects seen, and their numbers (they rarely change). */
+  /** The last apic map, host, script and route objects seen, and their numbers (they rarely change). */
   private lastMap: ApicMap | null = null;
   private lastMapId = -1;
+  private lastHost: HostLeg | null = null;
+  private lastHostId = -1;
+  private lastScript: GuestOp[] | null = null;
+  private lastScriptId = -1;
+  private lastLife: [
+    VmState['qemuSeoib'] | null,
+    VmState['lastMigration'] | null,
+    VmState['lastFlagWrite'] | null,
+  ] = [null, null, null];
+  private lastLifeWord = 0;
   private readonly lastRoute: (MsiRoute | null)[] = [];
   private readonly lastRouteId: number[] = [];
 
-  /** Writes the canonical words of `s` into `buf`; returns their count. */
+  /** Writes the canonical words of `s` into `buf` and their segments into `seg`; returns their count. */
   write(s: MachineState): number {
     this.reserve(s);
-    this.pos = 0;
-    for (const v of s.cpus) this.vcpu(v);
     const buf = this.buf;
+    const seg = this.seg;
+    const cpus = s.cpus;
+    let pos = 0;
+    for (let c = 0; c < cpus.length; c++) {
+      seg[c] = pos;
+      pos = this.vcpu(buf, pos, cpus[c]);
+    }
+    seg[cpus.length] = pos;
+    pos = this.rest(buf, pos, s);
+    seg[cpus.length + 1] = pos;
+    this.length = pos;
+    return pos;
+  }
+
+  /**
+   * Writes the segments of `s` whose words differ from those of the state `ref` (its segments at
+   * `refSeg`), and marks them in `changed`; the others are left empty in `buf` (`seg[k]` =
+   * `seg[k + 1]`): their words are ref's. Returns whether any segment changed.
+   */
+  writeChanged(s: MachineState, ref: Int32Array, refSeg: Int32Array, changed: Uint8Array): boolean {
+    const cpus = s.cpus;
+    if (this.seg.length !== cpus.length + 2) this.seg = new Int32Array(cpus.length + 2);
+    const seg = this.seg;
+    let any = false;
+    let pos = 0;
+    for (let c = 0; c < cpus.length; c++) {
+      seg[c] = pos;
+      const v = cpus[c];
+      if (this.sameVcpu(v, ref, refSeg[c], refSeg[c + 1])) changed[c] = 0;
+      else {
+        this.room(pos, 128 + 3 * (v.frames.length + v.tasks.length));
+        pos = this.vcpu(this.buf, pos, v);
+        changed[c] = 1;
+        any = true;
+      }
+    }
+    this.room(pos, this.restBound(s));
+    const buf = this.buf;
+    seg[cpus.length] = pos;
+    const at = refSeg[cpus.length];
+    const to = refSeg[cpus.length + 1];
+    // An RTC EOI map or counters: written, then compared.
+    const same =
+      this.withCounters || s.ioapic.rtcDestMap.size !== 0
+        ? sameWords(buf, pos, this.rest(buf, pos, s), ref, at, to)
+        : this.sameRest(s, ref, at, to);
+    if (same) changed[cpus.length] = 0;
+    else {
+      pos = this.rest(buf, pos, s);
+      changed[cpus.length] = 1;
+      any = true;
+    }
+    seg[cpus.length + 1] = pos;
+    this.length = pos;
+    return any;
+  }
+
+  /** Writes the rest (IOAPIC, VM, counters) at buf[at]; returns the index after it. */
+  private rest(buf: Int32Array, at: number, s: MachineState): number {
+    let pos = at;
     const io = s.ioapic;
     const rte = io.rte;
-    const liveAt = this.pos++;
+    const liveAt = pos++;
     let live = 0;
     const pins = this.pins;
     for (let j = 0; j < pins.length; j++) {
       const p = pins[j];
-      const e = rte[p];
-      const w =
-        e.vector |
-        (e.trigger << 8) |
-        (e.destMode << 9) |
-        (e.deliveryMode << 10) |
-        (e.mask << 11) |
-        (e.polarity << 12) |
-        (e.remoteIrr << 13) |
-        (e.dest << 16);
+      const w = rteWord(rte[p]);
       // Only the entries that differ from the reset one (masked, all zero).
       if (w !== RESET_RTE) {
         live |= 1 << p;
-        buf[this.pos++] = w;
+        buf[pos++] = w;
       }
     }
     buf[liveAt] = live;
-    let pos = this.pos;
     buf[pos++] = io.ioregsel;
     buf[pos++] = io.irr;
     buf[pos++] = io.irrDelivered;
@@ -227,190 +361,380 @@ export class StateCodec {
     // Relative to now: see the module comment.
     buf[pos++] = io.deferredAt < 0 ? -1 : io.deferredAt - s.time;
     const vm = s.vm;
-    buf[pos++] = vm.seoib === 'quirked' ? 0 : vm.seoib === 'enabled' ? 1 : 2;
+    buf[pos++] = seoibWord(vm);
     buf[pos++] = vm.apicvInhibits;
+    buf[pos++] = this.mapId(vm);
+    buf[pos++] = vm.crashed ? 1 : 0;
+    buf[pos++] = this.lifeWord(vm);
+    buf[pos++] = this.hostId(vm);
+    if (this.withLeg) buf[pos++] = vm.leg;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++) buf[pos++] = this.routeId(pins[j], routes[pins[j]]);
+    if (this.withCounters) pos = this.counters(buf, pos, s);
+    return pos;
+  }
+
+  private mapId(vm: VmState): number {
     if (vm.apicMap !== this.lastMap) {
       this.lastMap = vm.apicMap;
       this.lastMapId = this.maps.id(vm.apicMap);
     }
-    buf[pos++] = this.lastMapId;
-    buf[pos++] = vm.crashed ? 1 : 0;
-    // The SEOIB life (see the module comment).
-    this.life ??= vm.life;
-    buf[pos++] =
-      QEMU_SEOIB.indexOf(vm.qemuSeoib) |
-      (MIGRATION.indexOf(vm.lastMigration) << 2) |
-      (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
-    buf[pos++] = this.hosts.id(vm.host);
-    if (this.withLeg) buf[pos++] = vm.leg;
-    const routes = vm.routes;
-    for (let j = 0; j < pins.length; j++) {
-      const p = pins[j];
-      const r = routes[p];
-      if (r === null) buf[pos++] = -1;
-      else {
-        if (this.lastRoute[p] !== r) {
-          this.lastRoute[p] = r;
-          this.lastRouteId[p] = this.routes.id(r);
-        }
-        buf[pos++] = this.lastRouteId[p];
-      }
-    }
-    this.pos = pos;
-    if (this.withCounters) this.counters(s);
-    this.length = this.pos;
-    return this.pos;
+    return this.lastMapId;
   }
 
-  private vcpu(v: VcpuState): void {
-    const buf = this.buf;
-    buf[this.pos++] = v.idReg;
-    buf[this.pos++] = v.ldr;
-    buf[this.pos++] = v.dfr;
-    buf[this.pos++] = v.spiv;
-    buf[this.pos++] = v.lvr;
-    buf[this.pos++] = v.tpr;
-    this.bitmap(v.irr);
-    this.bitmap(v.isr);
-    this.bitmap(v.tmr);
-    buf[this.pos++] = v.highestIsrCache;
-    buf[this.pos++] = v.apicArbPrio;
-    this.bitmap(v.ioapicHandledVectors);
-    this.bitmap(v.eoiExitBitmap);
-    buf[this.pos++] = v.highestStalePendingIoapicEoi;
-    buf[this.pos++] = v.pendingIoapicEoi;
-    buf[this.pos++] = v.requests;
-    buf[this.pos++] = v.tprThreshold;
-    buf[this.pos++] =
-      (v.apicvActive ? 1 : 0) |
-      (v.inGuest ? 2 : 0) |
-      (v.kickPending ? 4 : 0) |
-      (v.pvEoiEnabled ? 8 : 0) |
-      (v.pvEoiByte ? 16 : 0) |
-      (v.pvEoiPending ? 32 : 0) |
-      (v.rflagsIf ? 64 : 0) |
-      (v.booted ? 128 : 0);
-    if (v.savic) {
-      this.bitmap(v.savic.irr);
-      this.bitmap(v.savic.isr);
-      this.bitmap(v.savic.tmr);
-      buf[this.pos++] = v.savic.tpr;
+  /** The SEOIB life's outcomes (see the module comment). */
+  private lifeWord(vm: VmState): number {
+    this.life ??= vm.life;
+    if (
+      vm.qemuSeoib !== this.lastLife[0] ||
+      vm.lastMigration !== this.lastLife[1] ||
+      vm.lastFlagWrite !== this.lastLife[2]
+    ) {
+      this.lastLife = [vm.qemuSeoib, vm.lastMigration, vm.lastFlagWrite];
+      this.lastLifeWord =
+        QEMU_SEOIB.indexOf(vm.qemuSeoib) |
+        (MIGRATION.indexOf(vm.lastMigration) << 2) |
+        (FLAG_WRITE.indexOf(vm.lastFlagWrite) << 4);
+    }
+    return this.lastLifeWord;
+  }
+
+  private hostId(vm: VmState): number {
+    if (vm.host !== this.lastHost) {
+      this.lastHost = vm.host;
+      this.lastHostId = this.hosts.id(vm.host);
+    }
+    return this.lastHostId;
+  }
+
+  private routeId(p: number, r: MsiRoute | null): number {
+    if (r === null) return -1;
+    if (this.lastRoute[p] !== r) {
+      this.lastRoute[p] = r;
+      this.lastRouteId[p] = this.routes.id(r);
+    }
+    return this.lastRouteId[p];
+  }
+
+  /**
+   * Whether the rest's words are src[at, end), compared field by field as `rest` would write
+   * them; not for an RTC EOI map or counters (written, then compared, instead).
+   */
+  private sameRest(s: MachineState, src: Int32Array, at: number, end: number): boolean {
+    const io = s.ioapic;
+    const rte = io.rte;
+    const pins = this.pins;
+    // One pass: while the masks agree the words line up, and where they differ so do the states.
+    let live = 0;
+    let i = at + 1;
+    for (let j = 0; j < pins.length; j++) {
+      const w = rteWord(rte[pins[j]]);
+      if (w === RESET_RTE) continue;
+      live |= 1 << pins[j];
+      if (i >= end || src[i++] !== w) return false;
+    }
+    if (src[at] !== live) return false;
+    if (
+      ((src[i] ^ io.ioregsel) |
+        (src[i + 1] ^ io.irr) |
+        (src[i + 2] ^ io.irrDelivered) |
+        (src[i + 3] ^ io.line) |
+        (src[i + 4] ^ io.edgeUndelivered) |
+        (src[i + 5] ^ io.rtcPendingEoi)) !==
+      0
+    )
+      return false;
+    i += 6;
+    const irqEoi = io.irqEoi;
+    const eoiAt = i++;
+    let eoiMask = 0;
+    for (let j = 0; j < pins.length; j++) {
+      const x = irqEoi[pins[j]];
+      if (x === 0) continue;
+      eoiMask |= 1 << pins[j];
+      if (i >= end || src[i++] !== x) return false;
+    }
+    if (src[eoiAt] !== eoiMask) return false;
+    const vm = s.vm;
+    if (
+      (src[i] | // the RTC EOI map's size
+        (src[i + 1] ^ (io.deferredAt < 0 ? -1 : io.deferredAt - s.time)) |
+        (src[i + 2] ^ seoibWord(vm)) |
+        (src[i + 3] ^ vm.apicvInhibits) |
+        (src[i + 4] ^ this.mapId(vm)) |
+        (src[i + 5] ^ (vm.crashed ? 1 : 0)) |
+        (src[i + 6] ^ this.lifeWord(vm)) |
+        (src[i + 7] ^ this.hostId(vm))) !==
+      0
+    )
+      return false;
+    i += 8;
+    if (this.withLeg && src[i++] !== vm.leg) return false;
+    const routes = vm.routes;
+    for (let j = 0; j < pins.length; j++)
+      if (src[i++] !== this.routeId(pins[j], routes[pins[j]])) return false;
+    return i === end;
+  }
+
+  /**
+   * Whether vCPU `v`'s words are src[at, end), compared field by field as `vcpu` would write
+   * them (no store, and it stops at the first difference).
+   */
+  private sameVcpu(v: VcpuState, src: Int32Array, at: number, end: number): boolean {
+    let i = at;
+    // Runs of fixed fields are compared as one (x ^ y is 0 where the stored word equals x).
+    if (
+      ((src[i] ^ v.idReg) |
+        (src[i + 1] ^ v.ldr) |
+        (src[i + 2] ^ v.dfr) |
+        (src[i + 3] ^ v.spiv) |
+        (src[i + 4] ^ v.lvr) |
+        (src[i + 5] ^ v.tpr)) !==
+      0
+    )
+      return false;
+    i = sameBitmap(v.irr, src, i + 6);
+    if (i < 0) return false;
+    i = sameBitmap(v.isr, src, i);
+    if (i < 0) return false;
+    i = sameBitmap(v.tmr, src, i);
+    if (i < 0) return false;
+    if (((src[i] ^ v.highestIsrCache) | (src[i + 1] ^ v.apicArbPrio)) !== 0) return false;
+    i = sameBitmap(v.ioapicHandledVectors, src, i + 2);
+    if (i < 0) return false;
+    i = sameBitmap(v.eoiExitBitmap, src, i);
+    if (i < 0) return false;
+    if (
+      ((src[i] ^ v.highestStalePendingIoapicEoi) |
+        (src[i + 1] ^ v.pendingIoapicEoi) |
+        (src[i + 2] ^ v.requests) |
+        (src[i + 3] ^ v.tprThreshold) |
+        (src[i + 4] ^ vcpuFlags(v))) !==
+      0
+    )
+      return false;
+    i += 5;
+    const savic = v.savic;
+    if (savic) {
+      i = sameBitmap(savic.irr, src, i);
+      if (i < 0) return false;
+      i = sameBitmap(savic.isr, src, i);
+      if (i < 0) return false;
+      i = sameBitmap(savic.tmr, src, i);
+      if (i < 0 || src[i++] !== (savic.tpr | 0)) return false;
     }
     const frames = v.frames;
-    buf[this.pos++] = frames.length;
+    if (src[i++] !== frames.length) return false;
     for (let k = 0; k < frames.length; k++) {
       const f = frames[k];
-      buf[this.pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
-      buf[this.pos++] = f.pc;
-      buf[this.pos++] = this.script(f.script);
+      if (
+        src[i] !== (f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0)) ||
+        src[i + 1] !== f.pc ||
+        src[i + 2] !== this.script(f.script)
+      )
+        return false;
+      i += 3;
     }
     const tasks = v.tasks;
-    buf[this.pos++] = tasks.length;
+    if (src[i++] !== tasks.length) return false;
     for (let k = 0; k < tasks.length; k++) {
       const t = tasks[k];
-      buf[this.pos++] = t.vector;
-      buf[this.pos++] = t.pc;
-      buf[this.pos++] = this.script(t.script);
+      if (src[i] !== t.vector || src[i + 1] !== t.pc || src[i + 2] !== this.script(t.script)) return false;
+      i += 3;
     }
+    return i === end;
+  }
+
+  private vcpu(buf: Int32Array, at: number, v: VcpuState): number {
+    let pos = at;
+    buf[pos++] = v.idReg;
+    buf[pos++] = v.ldr;
+    buf[pos++] = v.dfr;
+    buf[pos++] = v.spiv;
+    buf[pos++] = v.lvr;
+    buf[pos++] = v.tpr;
+    pos = writeBitmap(buf, pos, v.irr);
+    pos = writeBitmap(buf, pos, v.isr);
+    pos = writeBitmap(buf, pos, v.tmr);
+    buf[pos++] = v.highestIsrCache;
+    buf[pos++] = v.apicArbPrio;
+    pos = writeBitmap(buf, pos, v.ioapicHandledVectors);
+    pos = writeBitmap(buf, pos, v.eoiExitBitmap);
+    buf[pos++] = v.highestStalePendingIoapicEoi;
+    buf[pos++] = v.pendingIoapicEoi;
+    buf[pos++] = v.requests;
+    buf[pos++] = v.tprThreshold;
+    buf[pos++] = vcpuFlags(v);
+    const savic = v.savic;
+    if (savic) {
+      pos = writeBitmap(buf, pos, savic.irr);
+      pos = writeBitmap(buf, pos, savic.isr);
+      pos = writeBitmap(buf, pos, savic.tmr);
+      buf[pos++] = savic.tpr;
+    }
+    const frames = v.frames;
+    buf[pos++] = frames.length;
+    for (let k = 0; k < frames.length; k++) {
+      const f = frames[k];
+      buf[pos++] = f.vector | (f.savedIf ? 0x100 : 0) | (f.levelAtTake ? 0x200 : 0);
+      buf[pos++] = f.pc;
+      buf[pos++] = this.script(f.script);
+    }
+    const tasks = v.tasks;
+    buf[pos++] = tasks.length;
+    for (let k = 0; k < tasks.length; k++) {
+      const t = tasks[k];
+      buf[pos++] = t.vector;
+      buf[pos++] = t.pc;
+      buf[pos++] = this.script(t.script);
+    }
+    return pos;
   }
 
   /** Every non-zero count, the sparse ones by key order (their table order depends on history). */
-  private counters(s: MachineState): void {
+  private counters(buf: Int32Array, at: number, s: MachineState): number {
+    let pos = at;
     const c = s.counters;
     const dense = c.dense;
     let n = 0;
     for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
-    this.w(n);
+    buf[pos++] = n;
     for (let i = 0; i < dense.length; i++)
       if (dense[i] !== 0) {
-        this.w(i);
-        this.w(dense[i]);
+        buf[pos++] = i;
+        buf[pos++] = dense[i];
       }
     const keys: number[] = [];
     for (let i = 0; i < c.keys.length; i++) if (c.keys[i] !== 0) keys.push(i);
     keys.sort((a, b) => c.keys[a] - c.keys[b]);
-    this.w(keys.length);
+    buf[pos++] = keys.length;
     for (const i of keys) {
-      this.w(c.keys[i]);
-      this.w(c.counts[i]);
+      buf[pos++] = c.keys[i];
+      buf[pos++] = c.counts[i];
     }
+    return pos;
   }
 
   /**
    * Makes machine context `m` hold the state whose words are `src[at…]`, continuing at virtual
    * time `time`; returns the index after the words read. The machine must be of the same
-   * configuration as the states written.
+   * configuration as the states written. `seg`, when given, receives where each segment starts
+   * (as `write` fills its own).
    */
-  read(m: Ctx, src: Int32Array, at: number, time: number): number {
-    const s = m.s;
+  read(m: Ctx, src: Int32Array, at: number, time: number, seg?: Int32Array): number {
+    const cpus = m.s.cpus;
     let i = at;
-    for (const v of s.cpus) {
-      v.idReg = src[i++] >>> 0;
-      v.ldr = src[i++] >>> 0;
-      v.dfr = src[i++] >>> 0;
-      v.spiv = src[i++] >>> 0;
-      v.lvr = src[i++] >>> 0;
-      v.tpr = src[i++] >>> 0;
-      i = readBitmap(v.irr, src, i);
-      i = readBitmap(v.isr, src, i);
-      i = readBitmap(v.tmr, src, i);
-      v.highestIsrCache = src[i++];
-      v.apicArbPrio = src[i++];
-      i = readBitmap(v.ioapicHandledVectors, src, i);
-      i = readBitmap(v.eoiExitBitmap, src, i);
-      v.highestStalePendingIoapicEoi = src[i++];
-      v.pendingIoapicEoi = src[i++];
-      v.requests = src[i++];
-      v.tprThreshold = src[i++];
-      const flags = src[i++];
-      v.apicvActive = (flags & 1) !== 0;
-      v.inGuest = (flags & 2) !== 0;
-      v.kickPending = (flags & 4) !== 0;
-      v.pvEoiEnabled = (flags & 8) !== 0;
-      v.pvEoiByte = flags & 16 ? 1 : 0;
-      v.pvEoiPending = (flags & 32) !== 0;
-      v.rflagsIf = (flags & 64) !== 0;
-      v.booted = (flags & 128) !== 0;
-      if (v.savic) {
-        i = readBitmap(v.savic.irr, src, i);
-        i = readBitmap(v.savic.isr, src, i);
-        i = readBitmap(v.savic.tmr, src, i);
-        v.savic.tpr = src[i++] >>> 0;
+    for (let c = 0; c < cpus.length; c++) {
+      if (seg) seg[c] = i;
+      i = this.readVcpu(m, cpus[c], src, i);
+    }
+    if (seg) seg[cpus.length] = i;
+    const vectorsChanged = this.readRest(m, src, i, time);
+    i = this.pos;
+    if (seg) seg[cpus.length + 1] = i;
+    this.derive(m, vectorsChanged);
+    return i;
+  }
+
+  /**
+   * Restores only the segments `k` with `changed[k]` (vCPU k, or the rest at k = vcpus) from the
+   * words `src` whose segments start at `seg`, continuing at virtual time `time`. The others must
+   * already hold their words' content: the machine then holds what `read` would make of `src`.
+   */
+  readSegments(m: Ctx, src: Int32Array, seg: Int32Array, changed: Uint8Array, time: number): void {
+    const s = m.s;
+    const cpus = s.cpus;
+    for (let c = 0; c < cpus.length; c++) if (changed[c]) this.readVcpu(m, cpus[c], src, seg[c]);
+    let vectorsChanged = false;
+    if (changed[cpus.length]) vectorsChanged = this.readRest(m, src, seg[cpus.length], time);
+    else {
+      // The deadline as its words have it, relative to the restarted clock; the root's life.
+      const io = s.ioapic;
+      if (io.deferredAt >= 0) io.deferredAt = time + (io.deferredAt - s.time);
+      s.time = time;
+      if (this.life) s.vm.life = this.life;
+    }
+    this.derive(m, vectorsChanged);
+  }
+
+  private readVcpu(m: Ctx, v: VcpuState, src: Int32Array, at: number): number {
+    let i = at;
+    v.idReg = src[i++] >>> 0;
+    v.ldr = src[i++] >>> 0;
+    v.dfr = src[i++] >>> 0;
+    v.spiv = src[i++] >>> 0;
+    v.lvr = src[i++] >>> 0;
+    v.tpr = src[i++] >>> 0;
+    i = readBitmap(v.irr, src, i);
+    i = readBitmap(v.isr, src, i);
+    i = readBitmap(v.tmr, src, i);
+    v.highestIsrCache = src[i++];
+    v.apicArbPrio = src[i++];
+    i = readBitmap(v.ioapicHandledVectors, src, i);
+    i = readBitmap(v.eoiExitBitmap, src, i);
+    v.highestStalePendingIoapicEoi = src[i++];
+    v.pendingIoapicEoi = src[i++];
+    v.requests = src[i++];
+    v.tprThreshold = src[i++];
+    const flags = src[i++];
+    v.apicvActive = (flags & 1) !== 0;
+    v.inGuest = (flags & 2) !== 0;
+    v.kickPending = (flags & 4) !== 0;
+    v.pvEoiEnabled = (flags & 8) !== 0;
+    v.pvEoiByte = flags & 16 ? 1 : 0;
+    v.pvEoiPending = (flags & 32) !== 0;
+    v.rflagsIf = (flags & 64) !== 0;
+    v.booted = (flags & 128) !== 0;
+    const savic = v.savic;
+    if (savic) {
+      i = readBitmap(savic.irr, src, i);
+      i = readBitmap(savic.isr, src, i);
+      i = readBitmap(savic.tmr, src, i);
+      savic.tpr = src[i++] >>> 0;
+    }
+    const nf = src[i++];
+    const frames = v.frames;
+    // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
+    while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
+    for (let k = 0; k < nf; k++) {
+      const w = src[i++];
+      const pc = src[i++];
+      const sid = src[i++];
+      const script = sid < 0 ? null : this.scripts.items[sid];
+      let f: HandlerFrame | undefined = frames[k];
+      if (!f) {
+        f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
+        frames.push(f);
       }
-      const nf = src[i++];
-      const frames = v.frames;
-      // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
-      while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
-      for (let k = 0; k < nf; k++) {
-        const w = src[i++];
+      f.vector = w & 0xff;
+      f.savedIf = (w & 0x100) !== 0;
+      f.levelAtTake = (w & 0x200) !== 0;
+      f.pc = pc;
+      f.script = script;
+    }
+    const nt = src[i++];
+    if (nt === 0) {
+      if (v.tasks.length) v.tasks = [];
+    } else {
+      const tasks = [];
+      for (let k = 0; k < nt; k++) {
+        const vector = src[i++];
         const pc = src[i++];
         const sid = src[i++];
-        const script = sid < 0 ? null : this.scripts.items[sid];
-        let f: HandlerFrame | undefined = frames[k];
-        if (!f) {
-          f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
-          frames.push(f);
-        }
-        f.vector = w & 0xff;
-        f.savedIf = (w & 0x100) !== 0;
-        f.levelAtTake = (w & 0x200) !== 0;
-        f.pc = pc;
-        f.script = script;
+        tasks.push({ vector, script: sid < 0 ? null : this.scripts.items[sid], pc });
       }
-      const nt = src[i++];
-      if (nt === 0) {
-        if (v.tasks.length) v.tasks = [];
-      } else {
-        const tasks = [];
-        for (let k = 0; k < nt; k++) {
-          const vector = src[i++];
-          const pc = src[i++];
-          const sid = src[i++];
-          tasks.push({ vector, script: sid < 0 ? null : this.scripts.items[sid], pc });
-        }
-        v.tasks = tasks;
-      }
+      v.tasks = tasks;
     }
+    return i;
+  }
+
+  /** Where readRest stopped. */
+  private pos = 0;
+
+  /** Reads the rest (IOAPIC, VM, counters) at src[at]; returns whether an RTE's vector changed (ends at `pos`). */
+  private readRest(m: Ctx, src: Int32Array, at: number, time: number): boolean {
+    const s = m.s;
+    let i = at;
     const io = s.ioapic;
     const live = src[i++];
     let vectorsChanged = false;
@@ -469,14 +793,23 @@ export class StateCodec {
       vm.routes[p] = r < 0 ? null : this.routes.items[r];
     }
     if (this.withCounters) i = this.readCounters(s, src, i);
-    // The context's derived state, as a machine built from this state would have it; the lints'
-    // probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+    this.pos = i;
+    return vectorsChanged;
+  }
+
+  /**
+   * The context's derived state, as a machine built from this state would have it; the lints'
+   * probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
+   */
+  private derive(m: Ctx, vectorsChanged: boolean): void {
     m.restores++;
     if (vectorsChanged) ioapicIndexVectors(m);
-    clearAttn(m);
-    m.guestBusy.fill(0);
-    for (const v of s.cpus) if (!guestIdle(v)) markGuestBusy(m, v);
-    return i;
+    // attnCount counts the set bits: none set, nothing to clear.
+    if (m.attnCount !== 0) clearAttn(m);
+    const busy = m.guestBusy;
+    for (let w = 0; w < busy.length; w++) busy[w] = 0;
+    const cpus = m.s.cpus;
+    for (let c = 0; c < cpus.length; c++) if (!guestIdle(cpus[c])) markGuestBusy(m, cpus[c]);
   }
 
   private readCounters(s: MachineState, src: Int32Array, at: number): number {

@@ -8,7 +8,7 @@
  */
 import type { Action } from '../core/actions.ts';
 import type { CounterName } from '../core/counters.ts';
-import { CTR, countersGet } from '../core/counters.ts';
+import { CTR, countersGet, LOW_INJECTIONS } from '../core/counters.ts';
 import { Machine } from '../core/machine.ts';
 import type { MachineState } from '../core/state.ts';
 import type { LintName, LintWarning } from '../lint/lints.ts';
@@ -18,7 +18,7 @@ import { evaluateCheck } from '../scenario/expect.ts';
 import { printCheck, printScenario } from '../scenario/print.ts';
 import { activePins, deriveAlphabet, MAX_ALPHABET } from './alphabet.ts';
 import { StateCodec } from './codec.ts';
-import { HashSet, hashWords } from './hashset.ts';
+import { HashSet, hashRange, hashSegments } from './hashset.ts';
 
 export const DEFAULT_DEPTH = 8;
 export const DEFAULT_MAX_STATES = 1_000_000;
@@ -64,7 +64,16 @@ const T_EMPTY = 2;
 const T_CRASH = 3;
 const T_LOW_INJ = 4;
 const N_TOTALS = 5;
-const SPARSE_SPAN = 257 * 4097;
+/** The counters the step lints watch (T_*), by their number in Counters.totals. */
+const WATCHED = Int32Array.of(
+  CTR.storms,
+  CTR['needless-eoi-exits'],
+  CTR['empty-eois'],
+  CTR['host-crashes'],
+  LOW_INJECTIONS,
+);
+/** The most steps Explorer.expand takes at a time. */
+const CHUNK = 1 << 20;
 
 /** Bits of the lints in LINT_NAMES order. */
 const LINT_BIT = Object.fromEntries(LINT_NAMES.map((n, i) => [n, 1 << i])) as Record<LintName, number>;
@@ -80,6 +89,38 @@ class Level {
   count = 0;
 
   push(id: number, src: Int32Array, n: number): void {
+    this.room(n);
+    const words = this.words;
+    const at = this.used;
+    for (let j = 0; j < n; j++) words[at + j] = src[j];
+    this.add(id, n);
+  }
+
+  /** Pushes a state whose changed segments are in (a, aSeg) and the others in (b, bSeg). */
+  pushSegments(
+    id: number,
+    nSeg: number,
+    changed: Uint8Array,
+    a: Int32Array,
+    aSeg: Int32Array,
+    b: Int32Array,
+    bSeg: Int32Array,
+  ): void {
+    let n = 0;
+    for (let k = 0; k < nSeg; k++) n += changed[k] ? aSeg[k + 1] - aSeg[k] : bSeg[k + 1] - bSeg[k];
+    this.room(n);
+    const words = this.words;
+    let at = this.used;
+    for (let k = 0; k < nSeg; k++) {
+      const src = changed[k] ? a : b;
+      const seg = changed[k] ? aSeg : bSeg;
+      for (let j = seg[k]; j < seg[k + 1]; j++) words[at++] = src[j];
+    }
+    this.add(id, n);
+  }
+
+  /** Makes room for n more words and one more state. */
+  private room(n: number): void {
     if (this.used + n > this.words.length) {
       const w = new Int32Array(Math.max(this.words.length * 2, this.used + n));
       w.set(this.words.subarray(0, this.used));
@@ -93,9 +134,10 @@ class Level {
       i.set(this.ids);
       this.ids = i;
     }
-    const words = this.words;
-    const at = this.used;
-    for (let j = 0; j < n; j++) words[at + j] = src[j];
+  }
+
+  /** Records the state of `n` words written at `used`. */
+  private add(id: number, n: number): void {
     this.starts[this.count] = this.used;
     this.ids[this.count++] = id;
     this.used += n;
@@ -160,11 +202,28 @@ export class Explorer {
   private readonly childPins = new Uint32Array(3);
   private parentLow: Uint16Array;
   private readonly vcpus: number;
-  private readonly before = new Float64Array(N_TOTALS);
-  private readonly after = new Float64Array(N_TOTALS);
+  /**
+   * The step lints' baseline: each watched counter's running total (counters.ts Counters.totals)
+   * and its sum over the lint's filter, in the machine now and in the parent.
+   */
+  private readonly baseTotals = new Float64Array(N_TOTALS);
+  private readonly baseSums = new Float64Array(N_TOTALS);
   private readonly parentTotals = new Float64Array(N_TOTALS);
-  private parentWords = new Int32Array(256);
-  private parentLength = 0;
+  private readonly parentSums = new Float64Array(N_TOTALS);
+  /** The parent's words: in the level being expanded, from parentAt. */
+  private parentWords = new Int32Array(0);
+  private parentAt = 0;
+  /**
+   * Segments (codec.ts: each vCPU, then the rest): where the parent's start in parentWords, their
+   * hashes and the child's, and which the live machine holds other than the parent's (to restore).
+   */
+  private readonly nSeg: number;
+  private readonly parentSeg: Int32Array;
+  private readonly parentH1: Int32Array;
+  private readonly parentH2: Int32Array;
+  private readonly childH1: Int32Array;
+  private readonly childH2: Int32Array;
+  private readonly changed: Uint8Array;
 
   constructor(
     private readonly scenario: Scenario,
@@ -192,15 +251,22 @@ export class Explorer {
       throw new Error(`the alphabet has more than ${MAX_ALPHABET} actions`);
     this.parentLow = new Uint16Array(scenario.config.vcpus);
     this.vcpus = scenario.config.vcpus;
+    this.nSeg = this.vcpus + 1;
+    this.parentSeg = new Int32Array(this.nSeg + 1);
+    this.parentH1 = new Int32Array(this.nSeg);
+    this.parentH2 = new Int32Array(this.nSeg);
+    this.childH1 = new Int32Array(this.nSeg);
+    this.childH2 = new Int32Array(this.nSeg);
+    this.changed = new Uint8Array(this.nSeg);
 
     const n = this.codec.write(this.m.state);
-    const h = hashWords(this.codec.buf, n);
+    const h = this.hashOf(this.codec.buf, this.codec.seg, this.childH1, this.childH2, null);
     this.set.add(h.h1, h.h2);
     this.store(-1, 0);
     this.cur.push(0, this.codec.buf, n);
     this.checkInvariants(this.m.state, 0, -1);
     if (this.alphabet.length === 0) this.finish(false);
-    this.totals(this.m.state, this.before);
+    this.baseline(this.m.state, this.baseTotals, this.baseSums);
   }
 
   private store(parent: number, action: number): number {
@@ -216,6 +282,30 @@ export class Explorer {
     this.parent[id] = parent;
     this.via[id] = action;
     return id;
+  }
+
+  /**
+   * The hash of the state whose segments `seg` are in `words`, its segments' hashes left in
+   * (h1s, h2s); with `reuse`, a segment not `changed` has the parent's hash.
+   */
+  private hashOf(
+    words: Int32Array,
+    seg: Int32Array,
+    h1s: Int32Array,
+    h2s: Int32Array,
+    reuse: Uint8Array | null,
+  ): { h1: number; h2: number } {
+    for (let k = 0; k < this.nSeg; k++) {
+      if (reuse && !reuse[k]) {
+        h1s[k] = this.parentH1[k];
+        h2s[k] = this.parentH2[k];
+        continue;
+      }
+      const h = hashRange(words, seg[k], seg[k + 1]);
+      h1s[k] = h.h1;
+      h2s[k] = h.h2;
+    }
+    return hashSegments(h1s, h2s, this.nSeg);
   }
 
   get done(): boolean {
@@ -242,53 +332,37 @@ export class Explorer {
   }
 
   /**
-   * The lint counters' totals over their filters: the step lints fire when one grows in a step.
-   * Counted over cpus and pins; injections only of vectors below 0x10 (the low-vector lint).
+   * A step lint's counter summed over its filter: over cpus and the pins that can change;
+   * injections only of vectors below 0x10 (the low-vector lint). It grows in a step only where
+   * the counter's running total does.
    */
-  private totals(s: MachineState, out: Float64Array): void {
+  private sum(s: MachineState, t: number): number {
     const c = s.counters;
     const { dense, span } = c;
-    let storms = 0;
-    let empty = 0;
     // Indexed by cpu + 1 (host crashes: 0, no cpu) and pin + 1.
-    const crash = dense[CTR['host-crashes'] * span];
-    for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
-    for (let left = this.pins; left !== 0; left &= left - 1)
-      storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
-    let needless = 0;
-    let low = 0;
-    if (this.lintMask & (LINT_BIT['needless-eoi-exit'] | LINT_BIT['low-vector'])) {
-      // The slots of the two counters: keys are only ever added (or all rewritten on a read
-      // with counters), so the lists change only when the table's size or key count does.
-      if (c.keys !== this.sparseKeys || c.used !== this.sparseUsed) this.indexSparse(c.keys, c.used);
-      const counts = c.counts;
-      for (let j = 0; j < this.needlessSlots.length; j++) needless += counts[this.needlessSlots[j]];
-      for (let j = 0; j < this.lowSlots.length; j++) low += counts[this.lowSlots[j]];
+    switch (t) {
+      case T_STORMS: {
+        let storms = 0;
+        for (let left = this.pins; left !== 0; left &= left - 1)
+          storms += dense[CTR.storms * span + 32 - Math.clz32(left & -left)];
+        return storms;
+      }
+      case T_EMPTY: {
+        let empty = 0;
+        for (let i = 1; i <= this.vcpus; i++) empty += dense[CTR['empty-eois'] * span + i];
+        return empty;
+      }
+      case T_CRASH:
+        return dense[CTR['host-crashes'] * span];
+      default:
+        return c.totals[WATCHED[t]];
     }
-    out[T_STORMS] = storms;
-    out[T_NEEDLESS] = needless;
-    out[T_EMPTY] = empty;
-    out[T_CRASH] = crash;
-    out[T_LOW_INJ] = low;
   }
 
-  private sparseKeys: Int32Array | null = null;
-  private sparseUsed = -1;
-  private needlessSlots: number[] = [];
-  private lowSlots: number[] = [];
-
-  private indexSparse(keys: Int32Array, used: number): void {
-    this.sparseKeys = keys;
-    this.sparseUsed = used;
-    this.needlessSlots = [];
-    this.lowSlots = [];
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      if (k === 0) continue;
-      const key = k - 1;
-      const id = Math.floor(key / SPARSE_SPAN);
-      if (id === CTR['needless-eoi-exits']) this.needlessSlots.push(i);
-      else if (id === CTR.injections && (key % 257) - 1 < 16) this.lowSlots.push(i);
+  private baseline(s: MachineState, totals: Float64Array, sums: Float64Array): void {
+    for (let t = 0; t < N_TOTALS; t++) {
+      totals[t] = s.counters.totals[WATCHED[t]];
+      sums[t] = this.sum(s, t);
     }
   }
 
@@ -297,6 +371,14 @@ export class Explorer {
    * reached, or stopped).
    */
   advance(budget: number): boolean {
+    // In chunks that count as small integers (an unbounded count would be a double per step).
+    let left = budget;
+    while (!this.finished && left > 0) left -= this.expand(left < CHUNK ? left : CHUNK);
+    return this.finished;
+  }
+
+  /** Explores up to `budget` more steps, finishing the state being expanded; returns the steps taken. */
+  private expand(budget: number): number {
     const m = this.m;
     const codec = this.codec;
     const alphabet = this.alphabet;
@@ -309,7 +391,8 @@ export class Explorer {
     const checkLow = (this.lintMask & LINT_BIT['low-vector']) !== 0;
     const checkSteps = checkLow || (this.lintMask & STEP_LINT_BITS) !== 0;
     const checkInv = this.invariants.length > 0;
-    while (!this.finished && budget > 0) {
+    const t0 = this.transitions;
+    while (!this.finished && this.transitions - t0 < budget) {
       if (this.k >= this.cur.count) {
         // Level `level` is expanded: its children are level + 1 (not kept past the bound).
         if (this.newAtLevel === 0) {
@@ -333,52 +416,56 @@ export class Explorer {
       const from = this.cur.ids[k];
       const start = this.cur.starts[k];
       const keep = this.level + 1 < this.maxDepth;
-      // The parent: read it, and remember its words and its lint baseline.
-      const end = codec.read(m.ctx, this.cur.words, start, this.time0);
-      this.parentLength = end - start;
-      if (this.parentWords.length < this.parentLength)
-        this.parentWords = new Int32Array(this.parentLength * 2);
-      const words = this.cur.words;
-      const pw = this.parentWords;
-      for (let j = start; j < end; j++) pw[j - start] = words[j];
+      const nSeg = this.nSeg;
+      // The parent: read it (its words stay where they are while its level is expanded), and
+      // remember its segments, their hashes and its lint baseline.
+      const pw = this.cur.words;
+      this.parentWords = pw;
+      this.parentAt = start;
+      const pseg = this.parentSeg;
+      codec.read(m.ctx, pw, start, this.time0, pseg);
+      this.hashOf(pw, pseg, this.parentH1, this.parentH2, null);
       const s = m.state;
       if (checkState) stateLintPins(s, this.parentPins, this.pins);
       if (checkLow) for (let c = 0; c < s.cpus.length; c++) this.parentLow[c] = lowVectorMask(s.cpus[c]);
       if (withCounters && checkSteps) {
-        this.totals(s, this.parentTotals);
-        this.before.set(this.parentTotals);
+        this.baseline(s, this.parentTotals, this.parentSums);
+        this.baseTotals.set(this.parentTotals);
+        this.baseSums.set(this.parentSums);
       }
-      const ph = hashWords(this.parentWords, this.parentLength);
-      const ph1 = ph.h1;
-      const ph2 = ph.h2;
+      const changed = this.changed;
       let dirty = false;
       for (let a = 0; a < nA; a++) {
         if (dirty) {
-          codec.read(m.ctx, this.parentWords, 0, this.time0);
-          if (withCounters && checkSteps) this.before.set(this.parentTotals);
+          codec.readSegments(m.ctx, pw, pseg, changed, this.time0);
+          if (withCounters && checkSteps) {
+            this.baseTotals.set(this.parentTotals);
+            this.baseSums.set(this.parentSums);
+          }
         }
         m.apply(alphabet[a]);
         this.transitions++;
-        budget--;
-        if (this.lintMask) this.checkLints(s, from, a, checkState, checkSteps, checkLow);
-        const n = codec.write(s);
-        const h = hashWords(codec.buf, n);
-        // The parent again (a step that changed nothing): compared in full only when the hashes agree.
-        dirty = h.h1 !== ph1 || h.h2 !== ph2 || !sameWords(codec.buf, n, this.parentWords, this.parentLength);
+        // The segments the step changed (the others need no restore and keep their hash).
+        dirty = codec.writeChanged(s, pw, pseg, changed);
+        if (this.lintMask) this.checkLints(s, from, a, changed, checkState && dirty, checkSteps, checkLow);
+        // The parent again (a step that changed nothing).
         if (!dirty) continue;
+        const buf = codec.buf;
+        const cseg = codec.seg;
+        const h = this.hashOf(buf, cseg, this.childH1, this.childH2, changed);
         if (!this.set.add(h.h1, h.h2)) continue;
         const id = this.store(from, a);
         this.newAtLevel++;
-        if (keep) this.next.push(id, codec.buf, n);
+        if (keep) this.next.pushSegments(id, nSeg, changed, buf, cseg, pw, pseg);
         if (checkInv) this.checkInvariants(s, id, -1);
         if (this.distinct >= this.maxStates) {
           this.level++;
           this.finish('max-states');
-          return true;
+          return this.transitions - t0;
         }
       }
     }
-    return this.finished;
+    return this.transitions - t0;
   }
 
   /** The fast per-step check of the lints; a hit is confirmed by a Linter on a scratch machine. */
@@ -386,6 +473,7 @@ export class Explorer {
     s: MachineState,
     from: number,
     a: number,
+    changed: Uint8Array,
     checkState: boolean,
     checkSteps: boolean,
     checkLow: boolean,
@@ -400,20 +488,28 @@ export class Explorer {
       if (child[LOST] & ~parent[LOST]) hit |= LINT_BIT['lost-interrupt'];
     }
     if (checkSteps) {
-      const after = this.after;
-      const before = this.before;
-      this.totals(s, after);
-      if (after[T_STORMS] > before[T_STORMS]) hit |= LINT_BIT['irq-storm'];
-      if (after[T_NEEDLESS] > before[T_NEEDLESS]) hit |= LINT_BIT['needless-eoi-exit'];
-      if (after[T_EMPTY] > before[T_EMPTY]) hit |= LINT_BIT['empty-isr-eoi'];
-      if (after[T_CRASH] > before[T_CRASH]) hit |= LINT_BIT['host-crash'];
+      // Counts only grow in a step: a filtered sum can grow only where its total did.
+      const totals = s.counters.totals;
+      let grown = 0;
+      for (let t = 0; t < N_TOTALS; t++) {
+        const x = totals[WATCHED[t]];
+        if (x === this.baseTotals[t]) continue;
+        this.baseTotals[t] = x;
+        const y = this.sum(s, t);
+        if (y > this.baseSums[t]) grown |= 1 << t;
+        this.baseSums[t] = y;
+      }
+      if (grown & (1 << T_STORMS)) hit |= LINT_BIT['irq-storm'];
+      if (grown & (1 << T_NEEDLESS)) hit |= LINT_BIT['needless-eoi-exit'];
+      if (grown & (1 << T_EMPTY)) hit |= LINT_BIT['empty-isr-eoi'];
+      if (grown & (1 << T_CRASH)) hit |= LINT_BIT['host-crash'];
       if (checkLow && !(this.violatedLints & LINT_BIT['low-vector'])) {
-        let fresh = after[T_LOW_INJ] > before[T_LOW_INJ];
+        // A vector below 0x10 newly held: only a changed vCPU can hold one its parent did not.
+        let fresh = (grown & (1 << T_LOW_INJ)) !== 0;
         for (let c = 0; c < s.cpus.length && !fresh; c++)
-          fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
+          if (changed[c]) fresh = (lowVectorMask(s.cpus[c]) & ~this.parentLow[c]) !== 0;
         if (fresh) hit |= LINT_BIT['low-vector'];
       }
-      for (let t = 0; t < N_TOTALS; t++) before[t] = after[t];
     }
     hit &= this.lintMask & ~this.violatedLints;
     if (hit) this.confirm(from, a, hit);
@@ -422,7 +518,7 @@ export class Explorer {
   /** Replays the step on the scratch machine and lints it exactly (lints.ts Linter). */
   private confirm(from: number, a: number, hit: number): void {
     const sc = this.scratch;
-    this.codec.read(sc.ctx, this.parentWords, 0, this.time0);
+    this.codec.read(sc.ctx, this.parentWords, this.parentAt, this.time0);
     // No probe: the Linter looks at every vCPU (the scratch machine's ctx is not a sequence).
     const linter = new Linter(sc.state);
     sc.apply(this.alphabet[a]);
@@ -477,12 +573,6 @@ export class Explorer {
       };
     });
   }
-}
-
-function sameWords(a: Int32Array, n: number, b: Int32Array, m: number): boolean {
-  if (n !== m) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A count in the state before the violating step: the failing check says it must not grow. */

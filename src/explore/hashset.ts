@@ -3,16 +3,60 @@
  * slot, at most half full, so a stored state costs 16–32 bytes here and allocates nothing.
  */
 
-/** Two lanes of FNV-1a-style multiply–xor over 32-bit words, each finished by an avalanche. */
-export function hashWords(words: Int32Array, length: number): { h1: number; h2: number } {
-  let h1 = 0x811c9dc5 ^ length;
-  let h2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
-  for (let i = 0; i < length; i++) {
+/**
+ * Two lanes of FNV-1a-style multiply–xor over the 32-bit words `words[from, to)`, each finished
+ * by an avalanche: the 64-bit hash of one segment of a state (codec.ts). Each lane runs as two
+ * chains, over the even and the odd words, so that the multiplies of a word pair overlap.
+ */
+export function hashRange(words: Int32Array, from: number, to: number): { h1: number; h2: number } {
+  const length = to - from;
+  let a1 = 0x811c9dc5 ^ length;
+  let b1 = 0x050c5d1f;
+  let a2 = 0x9e3779b9 ^ Math.imul(length, 0x85ebca6b);
+  let b2 = 0x1b873593;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const w0 = words[i];
+    const w1 = words[i + 1];
+    a1 = Math.imul(a1 ^ w0, 0x01000193);
+    b1 = Math.imul(b1 ^ w1, 0x01000193);
+    a2 = Math.imul(a2 ^ w0, 0x5bd1e995);
+    a2 ^= a2 >>> 15;
+    b2 = Math.imul(b2 ^ w1, 0x5bd1e995);
+    b2 ^= b2 >>> 15;
+  }
+  if (i < to) {
     const w = words[i];
-    h1 = Math.imul(h1 ^ w, 0x01000193);
-    h2 = Math.imul(h2 ^ w, 0x5bd1e995);
+    a1 = Math.imul(a1 ^ w, 0x01000193);
+    a2 = Math.imul(a2 ^ w, 0x5bd1e995);
+    a2 ^= a2 >>> 15;
+  }
+  // The odd chain joins the even one as one more (mixed) word.
+  return finish(
+    Math.imul(a1 ^ Math.imul(b1 ^ (b1 >>> 16), 0x85ebca6b), 0x01000193),
+    Math.imul(a2 ^ Math.imul(b2 ^ (b2 >>> 13), 0xc2b2ae35), 0x5bd1e995),
+  );
+}
+
+/**
+ * A state's 64-bit hash from its segments' (h1[k], h2[k]), k < n, as hashRange makes them: a
+ * segment the step left as it was keeps its hash, and only the changed ones are hashed again.
+ */
+export function hashSegments(h1s: Int32Array, h2s: Int32Array, n: number): { h1: number; h2: number } {
+  let h1 = 0x811c9dc5 ^ n;
+  let h2 = 0x9e3779b9 ^ Math.imul(n, 0x85ebca6b);
+  for (let k = 0; k < n; k++) {
+    h1 = Math.imul(h1 ^ h1s[k], 0x01000193);
+    h1 ^= h1 >>> 13;
+    h2 = Math.imul(h2 ^ h2s[k], 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  return finish(h1, h2);
+}
+
+function finish(a: number, b: number): { h1: number; h2: number } {
+  let h1 = a;
+  let h2 = b;
   h1 ^= h1 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
   h1 ^= h1 >>> 13;
@@ -25,12 +69,21 @@ export function hashWords(words: Int32Array, length: number): { h1: number; h2: 
   HASH.h2 = h2 | 0;
   return HASH;
 }
-/** The one result object hashWords fills (no allocation per state). */
+/** The one result object the hashes fill (no allocation per state). */
 const HASH = { h1: 0, h2: 0 };
+
+/** Slots of HashSet's cache of recent hashes. */
+const RECENT = 1 << 12;
 
 export class HashSet {
   /** Pairs (h1, h2); (0, 0) marks an empty slot (a real (0, 0) hash is stored as (0, 1)). */
   private slots: Int32Array;
+  /**
+   * The hashes added or found last, direct-mapped: most states a search meets again it met
+   * shortly before, and this small table answers them without a cache miss in the large one.
+   * Everything in it is in the set.
+   */
+  private readonly recent = new Int32Array(RECENT * 2);
   private mask: number;
   size = 0;
 
@@ -41,12 +94,17 @@ export class HashSet {
 
   /** Bytes the table holds. */
   get bytes(): number {
-    return this.slots.byteLength;
+    return this.slots.byteLength + this.recent.byteLength;
   }
 
   /** Adds the hash; returns false when it was already there. */
   add(h1: number, h2In: number): boolean {
     const h2 = h1 === 0 && h2In === 0 ? 1 : h2In;
+    const r = ((h1 ^ (h2 >>> 7)) & (RECENT - 1)) * 2;
+    const recent = this.recent;
+    if (recent[r] === h1 && recent[r + 1] === h2) return false;
+    recent[r] = h1;
+    recent[r + 1] = h2;
     const slots = this.slots;
     let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
     for (;;) {
