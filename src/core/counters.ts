@@ -165,18 +165,20 @@ function grow(c: Counters): void {
   }
 }
 
+/** Takes a slot for a new key (apart: a key is new once, counted many times). */
+function addKey(c: Counters, key: number): number {
+  if ((c.used + 1) * 2 > c.keys.length) grow(c);
+  const s = slotOf(c.keys, key);
+  c.keys[s] = key;
+  c.used++;
+  return s;
+}
+
 /** Adds one to a counter filtered by cpu and vector (-1 = without it). */
 export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: number, vector: number): void {
   const key = ((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) | 0;
   let s = slotOf(c.keys, key + 1);
-  if (c.keys[s] === 0) {
-    if ((c.used + 1) * 2 > c.keys.length) {
-      grow(c);
-      s = slotOf(c.keys, key + 1);
-    }
-    c.keys[s] = key + 1;
-    c.used++;
-  }
+  if (c.keys[s] === 0) s = addKey(c, key + 1);
   c.counts[s]++;
   c.totals[id]++;
   if (vector < 16 && id === CTR.injections) c.totals[LOW_INJECTIONS]++;

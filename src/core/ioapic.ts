@@ -7,6 +7,7 @@ import { ioapicVersionOf, NUM_PINS } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, lastEvent, traced } from './ctx.ts';
+import type { LapicIrq } from './delivery.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -164,8 +165,12 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
 export function ioapicFireDueTimers(m: Ctx): void {
+  const at = m.s.ioapic.deferredAt;
+  if (at >= 0 && m.s.time >= at) ioapicDeferredService(m);
+}
+
+function ioapicDeferredService(m: Ctx): void {
   const io = m.s.ioapic;
-  if (io.deferredAt < 0 || m.s.time < io.deferredAt) return;
   io.deferredAt = -1;
   const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
   if (isSplit(m)) qemuIoapicService(m);
@@ -177,13 +182,19 @@ export function ioapicFireDueTimers(m: Ctx): void {
 function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const io = m.s.ioapic;
   const limit = m.s.config.kvm.stormLimit;
-  io.irqEoi[pin]++;
-  const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
-  if (!storm) {
-    countPin(m, CTR.reinjections, pin);
-    if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit });
-    return true;
+  const successive = ++io.irqEoi[pin];
+  if (isSplit(m) ? successive >= limit : successive === limit) {
+    deferStorm(m, pin, limit);
+    return false;
   }
+  countPin(m, CTR.reinjections, pin);
+  if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive, limit });
+  return true;
+}
+
+/** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
+function deferStorm(m: Ctx, pin: number, limit: number): void {
+  const io = m.s.ioapic;
   io.irqEoi[pin] = 0;
   countPin(m, CTR.storms, pin);
   const due = m.s.time + STORM_DEFER_NS;
@@ -198,7 +209,6 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
         dueNs: io.deferredAt,
       });
   }
-  return false;
 }
 
 /**
@@ -240,28 +250,33 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
   io.deliveries[pin]++;
   const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
   const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
-  let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
-  if (rtcTracking) {
-    io.rtcDestMap.clear();
-    ret = kvmIrqDeliveryToApic(m, null, irq, io.rtcDestMap);
-    io.rtcPendingEoi = Math.max(ret, 0);
-  } else {
-    ret = kvmIrqDeliveryToApic(m, null, irq);
-  }
+  const ret = rtcTracking ? rtcDelivery(m, irq) : kvmIrqDeliveryToApic(m, null, irq);
   if (ret !== 0 && e.trigger === 1) e.remoteIrr = 1;
-  if (traced(m))
-    emit(m, -1, 'ioapic_delivered', {
-      pin,
-      vector: e.vector,
-      accepted: ret,
-      trigger: e.trigger,
-      remoteIrr: e.remoteIrr,
-      rtc: rtcTracking,
-      rtcPending: io.rtcPendingEoi,
-    });
+  if (traced(m)) emitDelivered(m, pin, e, ret, rtcTracking);
   m.cause = prev;
   return ret;
+}
+
+/** The RTC with line status: the destination map and pending_eoi record who must EOI it (R5.4). */
+function rtcDelivery(m: Ctx, irq: LapicIrq): number {
+  const io = m.s.ioapic;
+  io.rtcDestMap.clear();
+  const ret = kvmIrqDeliveryToApic(m, null, irq, io.rtcDestMap);
+  io.rtcPendingEoi = Math.max(ret, 0);
+  return ret;
+}
+
+function emitDelivered(m: Ctx, pin: number, e: Rte, ret: number, rtc: boolean): void {
+  emit(m, -1, 'ioapic_delivered', {
+    pin,
+    vector: e.vector,
+    accepted: ret,
+    trigger: e.trigger,
+    remoteIrr: e.remoteIrr,
+    rtc,
+    rtcPending: m.s.ioapic.rtcPendingEoi,
+  });
 }
 
 /** KVM: ioapic.c ioapic_set_irq() (R5.3). */
@@ -325,10 +340,7 @@ export function kvmApicPendingEoi(v: VcpuState, vector: number): boolean {
 export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1): void {
   const io = m.s.ioapic;
   // Step 1: RTC dest_map bookkeeping.
-  if (io.rtcDestMap.size !== 0 && io.rtcDestMap.get(v.index) === vector) {
-    io.rtcDestMap.delete(v.index);
-    io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
-  }
+  if (io.rtcDestMap.size !== 0) rtcEoi(m, v, vector);
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
   for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
@@ -336,10 +348,7 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     const e = io.rte[pin];
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
-      if (traced(m)) {
-        if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
-        else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
-      }
+      if (traced(m)) emitEoiNotForPin(m, v, pin, vector, suppressed);
       continue;
     }
     // Step 2c/d/e.
@@ -354,6 +363,20 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     m.cause = prev;
   }
+}
+
+/** KVM: ioapic.c rtc_irq_eoi(): the vCPU owed the RTC's EOI. */
+function rtcEoi(m: Ctx, v: VcpuState, vector: number): void {
+  const io = m.s.ioapic;
+  if (io.rtcDestMap.get(v.index) !== vector) return;
+  io.rtcDestMap.delete(v.index);
+  io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
+}
+
+/** An EOI that leaves the pin's remote IRR alone: suppressed by SEOIB, or of an edge vector. */
+function emitEoiNotForPin(m: Ctx, v: VcpuState, pin: number, vector: number, suppressed: boolean): void {
+  if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
+  else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
 }
 
 /** KVM: ioapic.c kvm_ioapic_eoi_inject_work(). */
@@ -413,28 +436,8 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
  * keeps its low 8 bits.
  */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
-  const format = m.x2apicFormat;
-  const dest = format ? msg.dest : msg.dest & 0xff;
-  let prev = m.cause;
-  if (traced(m)) {
-    const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
-    // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
-    const hi = format ? (msg.dest >>> 8) << 8 : 0;
-    const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
-    prev = causedBy(
-      m,
-      emit(m, -1, 'kvm_msi_set_irq', {
-        address: addr,
-        vector: msg.vector,
-        deliveryMode: msg.deliveryMode,
-        destMode: msg.destMode,
-        trigger: msg.trigger,
-        format,
-        requested: msg.dest,
-        dest,
-      }),
-    );
-  }
+  const dest = m.x2apicFormat ? msg.dest : msg.dest & 0xff;
+  const prev = traced(m) ? causedBy(m, emitMsiSetIrq(m, msg, dest)) : m.cause;
   const r = kvmIrqDeliveryToApic(
     m,
     null,
@@ -442,6 +445,25 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   );
   m.cause = prev;
   return r;
+}
+
+/** kvm_set_msi's event, with the MSI address as KVM prints it. */
+function emitMsiSetIrq(m: Ctx, msg: MsiRoute, dest: number): number {
+  const format = m.x2apicFormat;
+  const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
+  // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
+  const hi = format ? (msg.dest >>> 8) << 8 : 0;
+  const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
+  return emit(m, -1, 'kvm_msi_set_irq', {
+    address: addr,
+    vector: msg.vector,
+    deliveryMode: msg.deliveryMode,
+    destMode: msg.destMode,
+    trigger: msg.trigger,
+    format,
+    requested: msg.dest,
+    dest,
+  });
 }
 
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */

@@ -68,28 +68,33 @@ export interface ApicIrq {
  */
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
-  if (!apicSwEnabled(v)) {
-    if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
-    return 0;
-  }
+  if (!apicSwEnabled(v)) return rejectIrq(m, v, irq);
   const merged = bitmapTest(v.irr, irq.vector);
   if (irq.trigger) bitmapSet(v.tmr, irq.vector);
   else bitmapClear(v.tmr, irq.vector);
   bitmapSet(v.irr, irq.vector);
   m.vectorSets[irq.vector]++;
-  if (traced(m)) {
-    emit(m, v.index, 'kvm_apic_accept_irq', {
-      apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
-      vector: irq.vector,
-      deliveryMode: irq.deliveryMode,
-      trigger: irq.trigger,
-      merged,
-      how: posted ? 'posted' : v.inGuest ? 'kick' : 'event',
-    });
-    m.vcpuCause[v.index] = lastEvent(m);
-  }
+  if (traced(m)) emitAcceptIrq(m, v, irq, merged, posted);
   touch(m, v);
   return 1;
+}
+
+/** A software-disabled APIC drops the interrupt. */
+function rejectIrq(m: Ctx, v: VcpuState, irq: ApicIrq): 0 {
+  if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
+  return 0;
+}
+
+function emitAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, merged: boolean, posted: boolean): void {
+  emit(m, v.index, 'kvm_apic_accept_irq', {
+    apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
+    vector: irq.vector,
+    deliveryMode: irq.deliveryMode,
+    trigger: irq.trigger,
+    merged,
+    how: posted ? 'posted' : v.inGuest ? 'kick' : 'event',
+  });
+  m.vcpuCause[v.index] = lastEvent(m);
 }
 
 /** Moves V from IRR to ISR at injection (KVM: lapic.c kvm_apic_ack_interrupt(), R3.6). */
@@ -113,16 +118,21 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
   return vector;
 }
 
-/** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
-export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause = lastEvent(m)): void {
+/**
+ * Raises a KVM_REQ_* bit, kicking the vCPU if asked and it is running guest code. While recording,
+ * the request descends from `cause`, by default the last event.
+ */
+export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause?: number): void {
   v.requests |= req;
-  if (m.recording) {
-    // The request, and the kick it may cause, descend from the event that led to it.
-    m.reqCause[reqSlot(v, req)] = cause;
-    m.vcpuCause[v.index] = cause;
-  }
+  if (m.recording) requestCause(m, v, req, cause ?? lastEvent(m));
   if (kick && v.inGuest) v.kickPending = true;
   touch(m, v);
+}
+
+/** The request, and the kick it may cause, descend from the event that led to it. */
+function requestCause(m: Ctx, v: VcpuState, req: number, cause: number): void {
+  m.reqCause[reqSlot(v, req)] = cause;
+  m.vcpuCause[v.index] = cause;
 }
 
 export function raiseEvent(m: Ctx, v: VcpuState): void {
