@@ -258,12 +258,13 @@ export function kvmApicMapGetDestLapic(
   if (!map.valid || kvmApicIsBroadcastDest(c, map, src, irq)) return -1;
   if (irq.destMode !== 0) return logicalDestLapic(c, cpus, map, irq, out, explain);
   // Physical: one slot, whatever the delivery mode.
-  if (irq.dest > map.maxApicId) {
-    if (explain) explained(explain, `physical ID ${hex(irq.dest)} > max_apic_id ${hex(map.maxApicId)}`);
+  const dest = irq.dest;
+  if (dest > map.maxApicId) {
+    if (explain) explained(explain, `physical ID ${hex(dest)} > max_apic_id ${hex(map.maxApicId)}`);
     return 0;
   }
-  out[0] = map.phys[irq.dest];
-  if (explain) explained(explain, `physical slot ${hex(irq.dest)}`);
+  out[0] = map.phys[dest];
+  if (explain) explained(explain, `physical slot ${hex(dest)}`);
   return 1;
 }
 

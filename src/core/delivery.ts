@@ -136,7 +136,7 @@ function kvmIrqDeliveryToApicFast(
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
   if (n < 0) return -1;
   // Recording has not changed since the lookup (no event in between): explain is there.
-  const prev = traced(m) && explain ? causedBy(m, emitFastPath(m, irq, n, explain)) : m.cause;
+  const prev = traced(m) && explain ? emitFastPath(m, irq, n, explain) : m.cause;
   let r = 0;
   // Accepting never delivers another message, so the slots stay as the lookup left them.
   for (let k = 0; k < n; k++) if (slots[k] >= 0) r += kvmApicSetIrq(m, s.cpus[slots[k]], irq, destMap);
@@ -147,14 +147,17 @@ function kvmIrqDeliveryToApicFast(
 function emitFastPath(m: Ctx, irq: LapicIrq, n: number, explain: MapExplain): number {
   const targets: number[] = [];
   for (let k = 0; k < n; k++) if (m.mapSlots[k] >= 0) targets.push(m.mapSlots[k]);
-  return emit(m, -1, 'delivery_fast_path', {
-    vector: irq.vector,
-    destMode: irq.destMode,
-    dest: irq.dest,
-    targets,
-    how: explain.how,
-    dropped: explain.dropped,
-  });
+  return causedBy(
+    m,
+    emit(m, -1, 'delivery_fast_path', {
+      vector: irq.vector,
+      destMode: irq.destMode,
+      dest: irq.dest,
+      targets,
+      how: explain.how,
+      dropped: explain.dropped,
+    }),
+  );
 }
 
 /**

@@ -214,9 +214,13 @@ function guestIret(m: Ctx, v: VcpuState): void {
   const wasIf = v.rflagsIf;
   v.rflagsIf = f.savedIf;
   // An interrupt-window exit that the iret opens descends from it.
-  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
+  if (traced(m)) emitIret(m, v, f.vector);
   m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
   ifOpened(m, v, wasIf);
+}
+
+function emitIret(m: Ctx, v: VcpuState, vector: number): void {
+  causedBy(m, emit(m, v.index, 'guest_iret', { vector, if: v.rflagsIf }));
 }
 
 /** The device's line is serviced: the driver makes it drop. */
@@ -349,16 +353,25 @@ const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as Gue
 
 function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
-    // Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5).
-    if (!hasUnstartedTask(v, vector)) {
-      v.tasks.push({ vector, script: null, pc: 0 });
-      m.vectorSets[vector]++;
-    }
+    deferIoapicEoi(m, v, vector);
     return EOI_IRET;
   }
-  const pins = pinsToService(m, vector);
-  if (pins.length === 0) return EOI_IRET;
-  return [...pins.map((pin): GuestOp => ({ op: 'service', pin })), { op: 'eoi' }, { op: 'iret' }];
+  return m.vectorPins[vector] & m.s.ioapic.line ? serviceScript(m, vector) : EOI_IRET;
+}
+
+/** Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5). */
+function deferIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
+  if (hasUnstartedTask(v, vector)) return;
+  v.tasks.push({ vector, script: null, pc: 0 });
+  m.vectorSets[vector]++;
+}
+
+function serviceScript(m: Ctx, vector: number): GuestOp[] {
+  return [
+    ...pinsToService(m, vector).map((pin): GuestOp => ({ op: 'service', pin })),
+    { op: 'eoi' },
+    { op: 'iret' },
+  ];
 }
 
 /** A deferred task for the vector is queued and has not started. */
@@ -423,16 +436,19 @@ function guestBoot(m: Ctx, v: VcpuState): void {
 function startHandler(m: Ctx, v: VcpuState, f: HandlerFrame): GuestOp[] {
   const script = handlerScript(m, v, f.vector, f.levelAtTake);
   f.script = script;
-  if (traced(m))
-    causedBy(
-      m,
-      (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
-        vector: f.vector,
-        profile: v.profile,
-        script: script.map(opText).join(', '),
-      })),
-    );
+  if (traced(m)) emitHandler(m, v, f.vector, script);
   return script;
+}
+
+function emitHandler(m: Ctx, v: VcpuState, vector: number, script: GuestOp[]): void {
+  causedBy(
+    m,
+    (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
+      vector,
+      profile: v.profile,
+      script: script.map(opText).join(', '),
+    })),
+  );
 }
 
 /** A deferred task's first step fixes its script. */

@@ -25,18 +25,23 @@ export function isSplit(m: Ctx): boolean {
   return m.split;
 }
 
-/** The fields of `ioapic_service`, written out (a spread of rteDesc is slow, and storms service a lot). */
-function serviceFields(e: Rte, pin: number, qemu: boolean) {
-  return {
-    dest: e.dest,
-    vector: e.vector,
-    deliveryMode: e.deliveryMode,
-    destMode: e.destMode,
-    trigger: e.trigger,
-    mask: e.mask,
-    pin,
-    qemu,
-  };
+// emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
+
+/** `ioapic_service`, its fields written out (a spread of rteDesc is slow, and storms service a lot). */
+function emitService(m: Ctx, e: Rte, pin: number, qemu: boolean): number {
+  return causedBy(
+    m,
+    emit(m, -1, 'ioapic_service', {
+      dest: e.dest,
+      vector: e.vector,
+      deliveryMode: e.deliveryMode,
+      destMode: e.destMode,
+      trigger: e.trigger,
+      mask: e.mask,
+      pin,
+      qemu,
+    }),
+  );
 }
 
 /** The RTE fields the catalogue's IOAPIC events print. */
@@ -188,8 +193,12 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
     return false;
   }
   countPin(m, CTR.reinjections, pin);
-  if (traced(m)) emit(m, -1, 'ioapic_reinject', { pin, successive, limit });
+  if (traced(m)) emitReinject(m, pin, successive, limit);
   return true;
+}
+
+function emitReinject(m: Ctx, pin: number, successive: number, limit: number): void {
+  emit(m, -1, 'ioapic_reinject', { pin, successive, limit });
 }
 
 /** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
@@ -248,7 +257,7 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     io.edgeUndelivered &= ~bit(pin);
   }
   io.deliveries[pin]++;
-  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
+  const prev = traced(m) ? emitService(m, e, pin, false) : m.cause;
   const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
   const ret = rtcTracking ? rtcDelivery(m, irq) : kvmIrqDeliveryToApic(m, null, irq);
@@ -353,9 +362,7 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     // Step 2c/d/e.
     e.remoteIrr = 0;
-    const prev = traced(m)
-      ? causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from: v.index }))
-      : m.cause;
+    const prev = traced(m) ? emitRemoteIrrClear(m, pin, vector, v.index) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) kvmIoapicService(m, pin, false);
     } else {
@@ -363,6 +370,10 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     m.cause = prev;
   }
+}
+
+function emitRemoteIrrClear(m: Ctx, pin: number, vector: number, from: number): number {
+  return causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from }));
 }
 
 /** KVM: ioapic.c rtc_irq_eoi(): the vCPU owed the RTC's EOI. */
@@ -423,11 +434,13 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_msi() through the GSI's MSI route. */
 function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   const route = m.s.vm.routes[gsi];
-  const prev = traced(m)
-    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed: route !== null }))
-    : m.cause;
+  const prev = traced(m) ? emitSetIrqGsi(m, gsi, route !== null) : m.cause;
   if (route) kvmSetMsi(m, route);
   m.cause = prev;
+}
+
+function emitSetIrqGsi(m: Ctx, gsi: number, routed: boolean): number {
+  return causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed }));
 }
 
 /**
@@ -437,7 +450,7 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
  */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   const dest = m.x2apicFormat ? msg.dest : msg.dest & 0xff;
-  const prev = traced(m) ? causedBy(m, emitMsiSetIrq(m, msg, dest)) : m.cause;
+  const prev = traced(m) ? emitMsiSetIrq(m, msg, dest) : m.cause;
   const r = kvmIrqDeliveryToApic(
     m,
     null,
@@ -454,25 +467,29 @@ function emitMsiSetIrq(m: Ctx, msg: MsiRoute, dest: number): number {
   // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
   const hi = format ? (msg.dest >>> 8) << 8 : 0;
   const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
-  return emit(m, -1, 'kvm_msi_set_irq', {
-    address: addr,
-    vector: msg.vector,
-    deliveryMode: msg.deliveryMode,
-    destMode: msg.destMode,
-    trigger: msg.trigger,
-    format,
-    requested: msg.dest,
-    dest,
-  });
+  return causedBy(
+    m,
+    emit(m, -1, 'kvm_msi_set_irq', {
+      address: addr,
+      vector: msg.vector,
+      deliveryMode: msg.deliveryMode,
+      destMode: msg.destMode,
+      trigger: msg.trigger,
+      format,
+      requested: msg.dest,
+      dest,
+    }),
+  );
 }
 
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
 function qemuIoapicService(m: Ctx): void {
   const io = m.s.ioapic;
+  const rte = io.rte;
   // The pins with irr set, from pin 0 up; serving one never changes another's irr.
   for (let pins = io.irr; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
-    const e = io.rte[pin];
+    const e = rte[pin];
     if (e.mask) continue;
     if (e.trigger === 0) {
       io.irr &= ~bit(pin);
@@ -482,9 +499,7 @@ function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    const prev = traced(m)
-      ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, true)))
-      : m.cause;
+    const prev = traced(m) ? emitService(m, e, pin, true) : m.cause;
     kvmSetIrqGsi(m, pin);
     m.cause = prev;
   }
@@ -556,15 +571,16 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
-  const outer = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
+  const rte = io.rte;
+  const outer = traced(m) ? emitEoiBroadcast(m, vector) : m.cause;
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
   for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
-    const e = io.rte[pin];
+    const e = rte[pin];
     if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
+    const prev = traced(m) ? emitClearRemoteIrr(m, pin, vector) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
     } else {
@@ -573,6 +589,14 @@ export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
     m.cause = prev;
   }
   m.cause = outer;
+}
+
+function emitEoiBroadcast(m: Ctx, vector: number): number {
+  return causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector }));
+}
+
+function emitClearRemoteIrr(m: Ctx, pin: number, vector: number): number {
+  return causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector }));
 }
 
 /** A guest write of the IOAPIC EOI register at 0x40 (R6, R8.1). Returns true if honoured. */

@@ -43,7 +43,6 @@ import {
 import {
   apicClearHighestIsr,
   apicSwEnabled,
-  countInjection,
   guestHasInterrupt,
   irrPending,
   kvmApicAckInterrupt,
@@ -137,13 +136,18 @@ function requestIoapicEoiExit(m: Ctx, v: VcpuState, vector: number, suppressed: 
     return;
   }
   v.pendingIoapicEoi = vector;
-  if (traced(m))
-    emit(m, v.index, 'ioapic_eoi_exit_request', {
-      vector,
-      spivSeoib: (v.spiv & 0x1000) !== 0,
-      mode: m.s.vm.seoib,
-    });
+  if (traced(m)) emitEoiExitRequest(m, v, vector);
   kvmMakeRequest(m, v, REQ_IOAPIC_EOI_EXIT, false);
+}
+
+// emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
+
+function emitEoiExitRequest(m: Ctx, v: VcpuState, vector: number): void {
+  emit(m, v.index, 'ioapic_eoi_exit_request', {
+    vector,
+    spivSeoib: (v.spiv & 0x1000) !== 0,
+    mode: m.s.vm.seoib,
+  });
 }
 
 /** kvm_ioapic_send_eoi() with the in-kernel IOAPIC: kvm_ioapic_update_eoi() with the TMR's trigger mode. */
@@ -153,23 +157,29 @@ function forwardEoiToIoapic(m: Ctx, v: VcpuState, vector: number, suppressed: bo
     countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
     if (!levelPinAwaitingEoi(m, vector)) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   }
-  const prev = traced(m)
-    ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
-    : m.cause;
+  const prev = traced(m) ? emitEoiForwarded(m, v, vector, trigger, suppressed) : m.cause;
   kvmIoapicUpdateEoi(m, v, vector, trigger);
   m.cause = prev;
+}
+
+function emitEoiForwarded(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1, suppressed: boolean): number {
+  return causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }));
 }
 
 /** KVM: lapic.c apic_set_eoi() (R3.8): EOI of the highest in-service vector. */
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
   if (vector === -1) return emptyEoi(m, v);
-  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: false }) : -1;
+  const eoi = traced(m) ? emitKvmEoi(m, v, vector, false) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
   m.cause = prev;
   return vector;
+}
+
+function emitKvmEoi(m: Ctx, v: VcpuState, vector: number, accelerated: boolean): number {
+  return emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated });
 }
 
 /** An EOI with nothing in service. */
@@ -181,7 +191,7 @@ function emptyEoi(m: Ctx, v: VcpuState): -1 {
 
 /** KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared. */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number): void {
-  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true }) : -1;
+  const eoi = traced(m) ? emitKvmEoi(m, v, vector, true) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -264,7 +274,7 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
   kvmLapicSyncFromVapic(m, v);
 }
 
-/** vmExit's event (apart, so that the exit's own code stays small enough to inline). */
+/** vmExit's event. */
 function emitExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector: number | undefined): void {
   const exit = emit(
     m,
@@ -280,20 +290,16 @@ function emitExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector: 
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
 export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
   // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
-  if (m.framePoolSize > 0) {
-    const f = m.framePool[--m.framePoolSize];
-    f.vector = vector;
-    f.savedIf = v.rflagsIf;
-    f.levelAtTake = level;
-    f.script = null;
-    f.pc = 0;
-    v.frames.push(f);
-  } else {
-    v.frames.push(newFrame(vector, v.rflagsIf, level, null, 0));
-  }
+  const f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(vector, false, false, null, 0);
+  f.vector = vector;
+  f.savedIf = v.rflagsIf;
+  f.levelAtTake = level;
+  f.script = null;
+  f.pc = 0;
+  v.frames.push(f);
   markGuestBusy(m, v);
   v.rflagsIf = false;
-  countInjection(m, v, vector);
+  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /** KVM: x86.c kvm_check_and_inject_events(), interrupt part (R3.5, R3.6). */
@@ -314,8 +320,11 @@ function injectInterrupt(m: Ctx, v: VcpuState, vector: number): void {
   const pprBefore = m.recording ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
-  if (traced(m))
-    m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
+  if (traced(m)) emitInjVirq(m, v, vector, pprBefore);
+}
+
+function emitInjVirq(m: Ctx, v: VcpuState, vector: number, pprBefore: number): void {
+  m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
@@ -379,7 +388,11 @@ function updateCr8Intercept(m: Ctx, v: VcpuState): void {
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
   v.tprThreshold = threshold;
-  if (traced(m)) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+  if (traced(m)) emitTprThreshold(m, v, threshold, tprClass, irrClass);
+}
+
+function emitTprThreshold(m: Ctx, v: VcpuState, threshold: number, tprClass: number, irrClass: number): void {
+  emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
@@ -453,11 +466,13 @@ function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
   countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
   if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
-  const prev = traced(m)
-    ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
-    : m.cause;
+  const prev = traced(m) ? emitUserspaceExit(m, v, vector, needless) : m.cause;
   qemuIoapicEoiBroadcast(m, vector);
   m.cause = prev;
+}
+
+function emitUserspaceExit(m: Ctx, v: VcpuState, vector: number, needless: boolean): number {
+  return causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }));
 }
 
 /**

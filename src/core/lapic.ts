@@ -8,9 +8,8 @@ import {
   VMX_REQUIRED_APICV_INHIBITS,
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
-import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
+import { apicid, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
@@ -69,11 +68,12 @@ export interface ApicIrq {
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
   if (!apicSwEnabled(v)) return rejectIrq(m, v, irq);
-  const merged = bitmapTest(v.irr, irq.vector);
-  if (irq.trigger) bitmapSet(v.tmr, irq.vector);
-  else bitmapClear(v.tmr, irq.vector);
-  bitmapSet(v.irr, irq.vector);
-  m.vectorSets[irq.vector]++;
+  const vector = irq.vector;
+  const merged = bitmapTest(v.irr, vector);
+  if (irq.trigger) bitmapSet(v.tmr, vector);
+  else bitmapClear(v.tmr, vector);
+  bitmapSet(v.irr, vector);
+  m.vectorSets[vector]++;
   if (traced(m)) emitAcceptIrq(m, v, irq, merged, posted);
   touch(m, v);
   return 1;
@@ -141,10 +141,6 @@ export function raiseEvent(m: Ctx, v: VcpuState): void {
 
 export function irrPending(v: VcpuState): boolean {
   return !bitmapIsEmpty(v.irr);
-}
-
-export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /**
