@@ -174,6 +174,11 @@ export function countCpuVector(m: Ctx, id: CpuVectorCounter, cpu: number, vector
   countersAddCpuVector(m.s.counters, id, cpu, vector);
 }
 
+/** While recording: what follows descends from the event that raised request `req` (one call, for the JIT's budget). */
+export function causedByRequest(m: Ctx, v: VcpuState, req: number): void {
+  causedBy(m, m.reqCause[reqSlot(v, req)]);
+}
+
 /** Slot of a KVM_REQ_* bit in `reqCause`. */
 export function reqSlot(v: VcpuState, req: number): number {
   return v.index * 4 + (31 - Math.clz32(req));

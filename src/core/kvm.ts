@@ -19,6 +19,7 @@ import type { Ctx } from './ctx.ts';
 import {
   apicid,
   causedBy,
+  causedByRequest,
   countCpu,
   countCpuVector,
   emit,
@@ -26,7 +27,6 @@ import {
   kvmApicvActivated,
   markGuestBusy,
   nextSetBit,
-  reqSlot,
   touch,
   traced,
 } from './ctx.ts';
@@ -409,7 +409,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
     if (v.requests & (REQ_SCAN_IOAPIC | REQ_LOAD_EOI_EXITMAP | REQ_APICV_UPDATE)) scanRequests(m, v, outer);
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
+      if (m.recording) causedByRequest(m, v, REQ_EVENT);
       kvmCheckAndInjectEvents(m, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {
@@ -427,7 +427,7 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
 
 /** KVM_REQ_IOAPIC_EOI_EXIT at an entry: true if it exited to QEMU (the vector is still handled). */
 function ioapicEoiExit(m: Ctx, v: VcpuState): boolean {
-  if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
+  if (m.recording) causedByRequest(m, v, REQ_IOAPIC_EOI_EXIT);
   const vector = v.pendingIoapicEoi;
   if (bitmapTest(v.ioapicHandledVectors, vector)) {
     kvmUserspaceIoapicEoi(m, v, vector);
@@ -441,7 +441,7 @@ function ioapicEoiExit(m: Ctx, v: VcpuState): boolean {
 function scanRequests(m: Ctx, v: VcpuState, outer: number): void {
   if (v.requests & REQ_SCAN_IOAPIC) {
     v.requests &= ~REQ_SCAN_IOAPIC;
-    if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
+    if (m.recording) causedByRequest(m, v, REQ_SCAN_IOAPIC);
     vcpuScanIoapic(m, v);
     m.cause = outer;
   }

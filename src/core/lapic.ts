@@ -124,15 +124,16 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
  */
 export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause?: number): void {
   v.requests |= req;
-  if (m.recording) requestCause(m, v, req, cause ?? lastEvent(m));
+  if (m.recording) requestCause(m, v, req, cause);
   if (kick && v.inGuest) v.kickPending = true;
   touch(m, v);
 }
 
 /** The request, and the kick it may cause, descend from the event that led to it. */
-function requestCause(m: Ctx, v: VcpuState, req: number, cause: number): void {
-  m.reqCause[reqSlot(v, req)] = cause;
-  m.vcpuCause[v.index] = cause;
+function requestCause(m: Ctx, v: VcpuState, req: number, cause: number | undefined): void {
+  const c = cause ?? lastEvent(m);
+  m.reqCause[reqSlot(v, req)] = c;
+  m.vcpuCause[v.index] = c;
 }
 
 export function raiseEvent(m: Ctx, v: VcpuState): void {
