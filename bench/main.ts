@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --core]`: prints a table of named figures with their
+ * `npm run bench [-- --json] [-- --quick] [-- --core] [-- --bundled]`: prints a table of named figures with their
  * budgets, or one JSON object of them, so runs can be compared.
  */
 import { findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/chromium.mjs';
@@ -16,6 +16,8 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
 const coreOnly = args.includes('--core');
+// The figures measured in their own processes run the core bundled, as shipped (bench/isolated.ts).
+if (args.includes('--bundled')) process.env.BENCH_BUNDLED = '1';
 
 const figures: Figure[] = [
   ...coreFigures(quick),

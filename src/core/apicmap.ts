@@ -249,23 +249,34 @@ export function kvmApicMapGetDestLapic(
   out: Int32Array,
   explain: MapExplain | null,
 ): number {
-  if (irq.shorthand === 1 && src) {
+  if (irq.shorthand !== 0) {
+    if (irq.shorthand !== 1 || !src) return -1;
     out[0] = src.index;
     explained(explain, 'shorthand self');
     return 1;
   }
-  if (irq.shorthand !== 0) return -1;
   if (!map.valid || kvmApicIsBroadcastDest(c, map, src, irq)) return -1;
-  if (irq.destMode === 0) {
-    // Physical: one slot, whatever the delivery mode.
-    if (irq.dest > map.maxApicId) {
-      if (explain) explained(explain, `physical ID ${hex(irq.dest)} > max_apic_id ${hex(map.maxApicId)}`);
-      return 0;
-    }
-    out[0] = map.phys[irq.dest];
-    if (explain) explained(explain, `physical slot ${hex(irq.dest)}`);
-    return 1;
+  if (irq.destMode !== 0) return logicalDestLapic(c, cpus, map, irq, out, explain);
+  // Physical: one slot, whatever the delivery mode.
+  const dest = irq.dest;
+  if (dest > map.maxApicId) {
+    if (explain) explained(explain, `physical ID ${hex(dest)} > max_apic_id ${hex(map.maxApicId)}`);
+    return 0;
   }
+  out[0] = map.phys[dest];
+  if (explain) explained(explain, `physical slot ${hex(dest)}`);
+  return 1;
+}
+
+/** The logical half of kvm_apic_map_get_dest_lapic(): kvm_apic_map_get_logical_dest() and the slot choice. */
+function logicalDestLapic(
+  c: Config,
+  cpus: readonly MapVcpu[],
+  map: ApicMap,
+  irq: MapIrq,
+  out: Int32Array,
+  explain: MapExplain | null,
+): number {
   // Logical: a cluster of slots (table[base + bit]) and the mask that selects among them.
   let table: Int32Array;
   let base: number;

@@ -142,14 +142,18 @@ export function countersAddPin(c: Counters, id: PinCounter, pin: number): void {
   c.totals[id]++;
 }
 
+/** The slot where a key's probe starts. */
+function homeOf(keys: Int32Array, key: number): number {
+  const h = Math.imul(key, 0x9e3779b1);
+  return (h ^ (h >>> 15)) & (keys.length - 1);
+}
+
+/** The slot holding `key`, or the empty slot where it goes. */
 function slotOf(keys: Int32Array, key: number): number {
   const mask = keys.length - 1;
-  let h = Math.imul(key, 0x9e3779b1);
-  h = (h ^ (h >>> 15)) & mask;
-  for (;;) {
+  for (let h = homeOf(keys, key); ; h = (h + 1) & mask) {
     const k = keys[h];
     if (k === key || k === 0) return h;
-    h = (h + 1) & mask;
   }
 }
 
@@ -165,18 +169,28 @@ function grow(c: Counters): void {
   }
 }
 
-/** Adds one to a counter filtered by cpu and vector (-1 = without it). */
-export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: number, vector: number): void {
-  const key = ((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) | 0;
-  let s = slotOf(c.keys, key + 1);
-  if (c.keys[s] === 0) {
-    if ((c.used + 1) * 2 > c.keys.length) {
-      grow(c);
-      s = slotOf(c.keys, key + 1);
-    }
-    c.keys[s] = key + 1;
-    c.used++;
+/** The slot of `key`, added if new: the rest of a probe that did not find it at home. */
+function slotFor(c: Counters, key: number): number {
+  let s = slotOf(c.keys, key);
+  if (c.keys[s] !== 0) return s;
+  if ((c.used + 1) * 2 > c.keys.length) {
+    grow(c);
+    s = slotOf(c.keys, key);
   }
+  c.keys[s] = key;
+  c.used++;
+  return s;
+}
+
+/**
+ * Adds one to a counter filtered by cpu and vector (-1 = without it). A key is nearly always
+ * found in its home slot; the probe beyond it and the insertion are apart, so that what the JIT
+ * inlines at every count stays small.
+ */
+export function countersAddCpuVector(c: Counters, id: CpuVectorCounter, cpu: number, vector: number): void {
+  const key = (((id * CPU_SPAN + cpu + 1) * VECTOR_SPAN + vector + 1) | 0) + 1;
+  let s = homeOf(c.keys, key);
+  if (c.keys[s] !== key) s = slotFor(c, key);
   c.counts[s]++;
   c.totals[id]++;
   if (vector < 16 && id === CTR.injections) c.totals[LOW_INJECTIONS]++;

@@ -25,6 +25,7 @@ export interface Ctx {
   events: TraceEvent[];
   /** At most this many events are kept per step (a storm run makes millions); the rest are counted. */
   maxEvents: number;
+  /** The events of the step not kept (only meaningful while tracing). */
   droppedEvents: number;
   /**
    * vCPUs that may have something to do before the machine is quiescent (kvm.ts settle): one bit
@@ -92,6 +93,12 @@ export class HostCrash extends Error {
 /**
  * Records one event of the catalogue (callers check `traced(m)` first, so that nothing is built
  * when tracing is off or the step's trace is full). Its cause is `m.cause`; returns its index in the step, or -1.
+ *
+ * On the hot path an event is built by an `emit…` function of its own, called as
+ * `if (traced(m)) emitX(…)`: the fields take more bytecode than the rest of the line, and V8
+ * inlines a function into its callers only while the bytecode it has inlined stays within a
+ * budget (docs/performance.md). An `emit…` function that returns a number returns the cause to
+ * restore (what follows descends from its event).
  */
 export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
   if (m.events.length >= m.maxEvents) {
@@ -113,10 +120,12 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
  * but the step's trace is full, the event is only counted (droppedEvents), exactly as emit would
  * count it, and nothing of it is built: a capped trace of a storm run (the app keeps 3000 events
  * of a step) costs little more than none. Every emit is guarded by exactly one call of this.
+ * Untraced, the count is kept too (it means nothing then): one test less at every guard, which the
+ * JIT inlines everywhere.
  */
 export function traced(m: Ctx): boolean {
   if (m.recording) return true;
-  if (m.tracing) m.droppedEvents++;
+  m.droppedEvents++;
   return false;
 }
 
@@ -163,6 +172,11 @@ export function countPin(m: Ctx, id: PinCounter, pin: number): void {
 /** Counts one occurrence of a counter filtered by cpu and vector (-1 leaves the vector out). */
 export function countCpuVector(m: Ctx, id: CpuVectorCounter, cpu: number, vector: number): void {
   countersAddCpuVector(m.s.counters, id, cpu, vector);
+}
+
+/** While recording: what follows descends from the event that raised request `req` (one call, for the JIT's budget). */
+export function causedByRequest(m: Ctx, v: VcpuState, req: number): void {
+  causedBy(m, m.reqCause[reqSlot(v, req)]);
 }
 
 /** Slot of a KVM_REQ_* bit in `reqCause`. */

@@ -1,5 +1,6 @@
 /** Destination matching and fixed / lowest-priority delivery (R4). */
 import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
+import type { MapExplain } from './apicmap.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
 import type { Ctx } from './ctx.ts';
@@ -134,28 +135,29 @@ function kvmIrqDeliveryToApicFast(
   const explain = m.recording ? { dropped: false, how: '' } : null;
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
   if (n < 0) return -1;
-  let prev = m.cause;
   // Recording has not changed since the lookup (no event in between): explain is there.
-  if (traced(m) && explain) {
-    const targets: number[] = [];
-    for (let k = 0; k < n; k++) if (slots[k] >= 0) targets.push(slots[k]);
-    prev = causedBy(
-      m,
-      emit(m, -1, 'delivery_fast_path', {
-        vector: irq.vector,
-        destMode: irq.destMode,
-        dest: irq.dest,
-        targets,
-        how: explain.how,
-        dropped: explain.dropped,
-      }),
-    );
-  }
+  const prev = traced(m) && explain ? emitFastPath(m, irq, n, explain) : m.cause;
   let r = 0;
   // Accepting never delivers another message, so the slots stay as the lookup left them.
   for (let k = 0; k < n; k++) if (slots[k] >= 0) r += kvmApicSetIrq(m, s.cpus[slots[k]], irq, destMap);
   m.cause = prev;
   return r;
+}
+
+function emitFastPath(m: Ctx, irq: LapicIrq, n: number, explain: MapExplain): number {
+  const targets: number[] = [];
+  for (let k = 0; k < n; k++) if (m.mapSlots[k] >= 0) targets.push(m.mapSlots[k]);
+  return causedBy(
+    m,
+    emit(m, -1, 'delivery_fast_path', {
+      vector: irq.vector,
+      destMode: irq.destMode,
+      dest: irq.dest,
+      targets,
+      how: explain.how,
+      dropped: explain.dropped,
+    }),
+  );
 }
 
 /**
@@ -171,7 +173,15 @@ export function kvmIrqDeliveryToApic(
   destMap: Map<number, number> | null = null,
 ): number {
   const fast = kvmIrqDeliveryToApicFast(m, source, irq, destMap);
-  if (fast >= 0) return fast;
+  return fast >= 0 ? fast : slowPathDelivery(m, source, irq, destMap);
+}
+
+function slowPathDelivery(
+  m: Ctx,
+  source: VcpuState | null,
+  irq: LapicIrq,
+  destMap: Map<number, number> | null,
+): number {
   const outer = traced(m)
     ? causedBy(
         m,

@@ -36,7 +36,7 @@ import {
   SPIV_APIC_ENABLED,
   SPIV_DIRECTED_EOI,
 } from './lapic.ts';
-import type { GuestOp, VcpuState } from './state.ts';
+import type { DeferredTask, GuestOp, HandlerFrame, VcpuState } from './state.ts';
 import { REQ_EVENT } from './state.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
@@ -48,36 +48,40 @@ function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
 /** The guest's EOI routine: PV-EOI-aware (R9.2) and Secure-AVIC-aware (R10.3). */
 function guestEoi(m: Ctx, v: VcpuState): void {
   if (v.savic) return savicGuestEoi(m, v);
-  if (v.pvEoiByte === 1) {
-    // Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required".
-    v.pvEoiByte = 0;
-    countCpu(m, CTR['pv-eoi-elided'], v.index);
-    if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
-    return;
-  }
+  if (v.pvEoiByte === 1) return pvEoiElided(m, v);
   countCpu(m, CTR['eoi-writes'], v.index);
-  if (v.apicvActive) {
-    // R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is
-    // empty; the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
-    const highest = bitmapHighest(v.isr);
-    const vector = Math.max(highest, 0);
-    if (highest !== -1) {
-      bitmapClear(v.isr, vector);
-      touch(m, v);
-    } else {
-      countCpu(m, CTR['empty-eois'], v.index);
-    }
-    const exits = bitmapTest(v.eoiExitBitmap, vector);
-    if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
-    if (!exits) return;
-    vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-    countCpuVector(m, CTR['eoi-exits'], v.index, vector);
-    kvmApicSetEoiAccelerated(m, v, vector);
-    return;
-  }
+  if (v.apicvActive) return virtualizedEoi(m, v);
   vmExit(m, v, writeExit(v), 'eoi-write');
   const vector = apicSetEoi(m, v);
   countCpuVector(m, CTR['eoi-exits'], v.index, vector);
+}
+
+/** Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required". */
+function pvEoiElided(m: Ctx, v: VcpuState): void {
+  v.pvEoiByte = 0;
+  countCpu(m, CTR['pv-eoi-elided'], v.index);
+  if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
+}
+
+/**
+ * R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is empty;
+ * the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
+ */
+function virtualizedEoi(m: Ctx, v: VcpuState): void {
+  const highest = bitmapHighest(v.isr);
+  const vector = Math.max(highest, 0);
+  if (highest !== -1) {
+    bitmapClear(v.isr, vector);
+    touch(m, v);
+  } else {
+    countCpu(m, CTR['empty-eois'], v.index);
+  }
+  const exits = bitmapTest(v.eoiExitBitmap, vector);
+  if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
+  if (!exits) return;
+  vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
+  kvmApicSetEoiAccelerated(m, v, vector);
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
@@ -163,19 +167,8 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
   switch (op.op) {
     case 'eoi':
       return guestEoi(m, v);
-    case 'iret': {
-      const f = v.frames.pop();
-      if (!f) {
-        if (traced(m)) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
-        return;
-      }
-      const wasIf = v.rflagsIf;
-      v.rflagsIf = f.savedIf;
-      // An interrupt-window exit that the iret opens descends from it.
-      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_iret', { vector: f.vector, if: v.rflagsIf }));
-      m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
-      return ifOpened(m, v, wasIf);
-    }
+    case 'iret':
+      return guestIret(m, v);
     case 'sti': {
       const wasIf = v.rflagsIf;
       v.rflagsIf = true;
@@ -197,41 +190,11 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'seoib':
       return writeSpiv(m, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
     case 'ioapic-eoi':
-      vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-      if (traced(m))
-        causedBy(
-          m,
-          emit(m, v.index, 'kvm_mmio', {
-            gpa: IOAPIC_BASE + 0x40,
-            value: op.value >>> 0,
-            reg: 'EOI register',
-          }),
-        );
-      if (isSplit(m)) {
-        // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
-        if (traced(m))
-          causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(op.value)}` }));
-        if (traced(m))
-          causedBy(
-            m,
-            emit(m, v.index, 'ioapic_mem_write', {
-              addr: 0x40,
-              regsel: m.s.ioapic.ioregsel,
-              value: op.value >>> 0,
-              reg: 'EOI register (0x40)',
-            }),
-          );
-      }
-      ioapicDirectedEoi(m, v, op.value);
-      return;
+      return guestIoapicEoi(m, v, op.value);
     case 'ioapic-rte':
       return guestWriteRte(m, v, op.pin, op.fields);
-    case 'service': {
-      const prev = traced(m) ? causedBy(m, emit(m, v.index, 'guest_service', { pin: op.pin })) : m.cause;
-      ioapicSetLine(m, op.pin, 0);
-      m.cause = prev;
-      return;
-    }
+    case 'service':
+      return guestService(m, v, op.pin);
     case 'pv-eoi':
       return writePvEoiMsr(m, v, op.on);
     case 'rdmsr-eoi':
@@ -239,6 +202,62 @@ export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
     case 'exit':
       return vmExit(m, v, 'EXTERNAL_INTERRUPT', 'other');
   }
+}
+
+/** iret: the handler's frame is popped and IF restored; an interrupt may now need a window exit. */
+function guestIret(m: Ctx, v: VcpuState): void {
+  const f = v.frames.pop();
+  if (!f) {
+    if (traced(m)) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
+    return;
+  }
+  const wasIf = v.rflagsIf;
+  v.rflagsIf = f.savedIf;
+  // An interrupt-window exit that the iret opens descends from it.
+  if (traced(m)) emitIret(m, v, f.vector);
+  m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
+  ifOpened(m, v, wasIf);
+}
+
+function emitIret(m: Ctx, v: VcpuState, vector: number): void {
+  causedBy(m, emit(m, v.index, 'guest_iret', { vector, if: v.rflagsIf }));
+}
+
+/** The device's line is serviced: the driver makes it drop. */
+function guestService(m: Ctx, v: VcpuState, pin: number): void {
+  const prev = traced(m) ? causedBy(m, emit(m, v.index, 'guest_service', { pin })) : m.cause;
+  ioapicSetLine(m, pin, 0);
+  m.cause = prev;
+}
+
+/** A write of the IOAPIC's EOI register (0x40): an MMIO exit, QEMU's trace of it in split. */
+function guestIoapicEoi(m: Ctx, v: VcpuState, value: number): void {
+  vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
+  if (traced(m))
+    causedBy(
+      m,
+      emit(m, v.index, 'kvm_mmio', {
+        gpa: IOAPIC_BASE + 0x40,
+        value: value >>> 0,
+        reg: 'EOI register',
+      }),
+    );
+  if (isSplit(m)) {
+    // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
+    if (traced(m))
+      causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(value)}` }));
+    if (traced(m))
+      causedBy(
+        m,
+        emit(m, v.index, 'ioapic_mem_write', {
+          addr: 0x40,
+          regsel: m.s.ioapic.ioregsel,
+          value: value >>> 0,
+          reg: 'EOI register (0x40)',
+        }),
+      );
+  }
+  ioapicDirectedEoi(m, v, value);
 }
 
 /**
@@ -334,30 +353,43 @@ const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as Gue
 
 function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
-    // Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5).
-    if (!hasUnstartedTask(v, vector)) {
-      v.tasks.push({ vector, script: null, pc: 0 });
-      m.vectorSets[vector]++;
-    }
+    deferIoapicEoi(m, v, vector);
     return EOI_IRET;
   }
-  const pins = pinsToService(m, vector);
-  if (pins.length === 0) return EOI_IRET;
-  return [...pins.map((pin): GuestOp => ({ op: 'service', pin })), { op: 'eoi' }, { op: 'iret' }];
+  return m.vectorPins[vector] & m.s.ioapic.line ? serviceScript(m, vector) : EOI_IRET;
+}
+
+/** Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5). */
+function deferIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
+  if (hasUnstartedTask(v, vector)) return;
+  v.tasks.push({ vector, script: null, pc: 0 });
+  m.vectorSets[vector]++;
+}
+
+function serviceScript(m: Ctx, vector: number): GuestOp[] {
+  return [
+    ...pinsToService(m, vector).map((pin): GuestOp => ({ op: 'service', pin })),
+    { op: 'eoi' },
+    { op: 'iret' },
+  ];
 }
 
 /** A deferred task for the vector is queued and has not started. */
 function hasUnstartedTask(v: VcpuState, vector: number): boolean {
-  for (const t of v.tasks) if (t.vector === vector && t.script === null) return true;
+  const tasks = v.tasks;
+  for (let i = 0; i < tasks.length; i++)
+    if (tasks[i].vector === vector && tasks[i].script === null) return true;
   return false;
 }
 
 function runGuestOp(m: Ctx, v: VcpuState, op: GuestOp): void {
   switch (op.op) {
     case 'service':
+      return guestService(m, v, op.pin);
     case 'eoi':
+      return guestEoi(m, v);
     case 'iret':
-      return guestOp(m, v, op);
+      return guestIret(m, v);
     case 'ioapic-eoi':
       return guestOp(m, v, { op: 'ioapic-eoi', value: op.vector });
     case 'seoib-on':
@@ -369,58 +401,72 @@ function runGuestOp(m: Ctx, v: VcpuState, op: GuestOp): void {
 
 /** One guest step of the vCPU's profile. */
 export function guestStep(m: Ctx, v: VcpuState): void {
-  if (!v.booted) {
-    v.booted = true;
-    const op = bootOp(m, v);
-    if (traced(m))
-      causedBy(
-        m,
-        emit(m, v.index, 'guest_boot', {
-          profile: v.profile,
-          apicid: apicid(v),
-          op: op ? (op.op as 'pv-eoi-on' | 'seoib-on') : null,
-        }),
-      );
-    if (op) runGuestOp(m, v, op);
-    return;
-  }
+  if (!v.booted) return guestBoot(m, v);
   const f = v.frames[v.frames.length - 1];
   if (f) {
-    if (!f.script) {
-      f.script = handlerScript(m, v, f.vector, f.levelAtTake);
-      if (traced(m))
-        causedBy(
-          m,
-          (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
-            vector: f.vector,
-            profile: v.profile,
-            script: f.script.map(opText).join(', '),
-          })),
-        );
-    }
-    const op = f.script[f.pc++];
+    const op = (f.script ?? startHandler(m, v, f))[f.pc++];
     if (op) runGuestOp(m, v, op);
     return;
   }
   const t = v.tasks[0];
   if (!t) return;
-  if (!t.script) {
-    t.script = [
-      ...pinsToService(m, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
-      { op: 'ioapic-eoi', vector: t.vector },
-    ];
-    if (traced(m))
-      causedBy(
-        m,
-        (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
-          vector: t.vector,
-          script: t.script.map(opText).join(', '),
-        })),
-      );
-  }
-  const op = t.script[t.pc++];
-  if (t.pc >= t.script.length) v.tasks.shift();
+  const script = t.script ?? startTask(m, v, t);
+  const op = script[t.pc++];
+  if (t.pc >= script.length) v.tasks.shift();
   if (op) runGuestOp(m, v, op);
+}
+
+/** The boot step: the profile's one setup write, if it has one. */
+function guestBoot(m: Ctx, v: VcpuState): void {
+  v.booted = true;
+  const op = bootOp(m, v);
+  if (traced(m))
+    causedBy(
+      m,
+      emit(m, v.index, 'guest_boot', {
+        profile: v.profile,
+        apicid: apicid(v),
+        op: op ? (op.op as 'pv-eoi-on' | 'seoib-on') : null,
+      }),
+    );
+  if (op) runGuestOp(m, v, op);
+}
+
+/** A handler's first step fixes its script. */
+function startHandler(m: Ctx, v: VcpuState, f: HandlerFrame): GuestOp[] {
+  const script = handlerScript(m, v, f.vector, f.levelAtTake);
+  f.script = script;
+  if (traced(m)) emitHandler(m, v, f.vector, script);
+  return script;
+}
+
+function emitHandler(m: Ctx, v: VcpuState, vector: number, script: GuestOp[]): void {
+  causedBy(
+    m,
+    (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
+      vector,
+      profile: v.profile,
+      script: script.map(opText).join(', '),
+    })),
+  );
+}
+
+/** A deferred task's first step fixes its script. */
+function startTask(m: Ctx, v: VcpuState, t: DeferredTask): GuestOp[] {
+  const script: GuestOp[] = [
+    ...pinsToService(m, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
+    { op: 'ioapic-eoi', vector: t.vector },
+  ];
+  t.script = script;
+  if (traced(m))
+    causedBy(
+      m,
+      (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
+        vector: t.vector,
+        script: script.map(opText).join(', '),
+      })),
+    );
+  return script;
 }
 
 export function opText(op: GuestOp): string {

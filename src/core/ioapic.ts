@@ -7,6 +7,7 @@ import { ioapicVersionOf, NUM_PINS } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { causedBy, countCpuVector, countPin, emit, kvmApicvActivated, lastEvent, traced } from './ctx.ts';
+import type { LapicIrq } from './delivery.ts';
 import { kvmBitmapOrDestVcpus, kvmIrqDeliveryToApic, scratchIrq } from './delivery.ts';
 import { kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
 import type { MsiRoute, Rte, VcpuState } from './state.ts';
@@ -24,18 +25,23 @@ export function isSplit(m: Ctx): boolean {
   return m.split;
 }
 
-/** The fields of `ioapic_service`, written out (a spread of rteDesc is slow, and storms service a lot). */
-function serviceFields(e: Rte, pin: number, qemu: boolean) {
-  return {
-    dest: e.dest,
-    vector: e.vector,
-    deliveryMode: e.deliveryMode,
-    destMode: e.destMode,
-    trigger: e.trigger,
-    mask: e.mask,
-    pin,
-    qemu,
-  };
+// emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
+
+/** `ioapic_service`, its fields written out (a spread of rteDesc is slow, and storms service a lot). */
+function emitService(m: Ctx, e: Rte, pin: number, qemu: boolean): number {
+  return causedBy(
+    m,
+    emit(m, -1, 'ioapic_service', {
+      dest: e.dest,
+      vector: e.vector,
+      deliveryMode: e.deliveryMode,
+      destMode: e.destMode,
+      trigger: e.trigger,
+      mask: e.mask,
+      pin,
+      qemu,
+    }),
+  );
 }
 
 /** The RTE fields the catalogue's IOAPIC events print. */
@@ -164,8 +170,12 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
 export function ioapicFireDueTimers(m: Ctx): void {
+  const at = m.s.ioapic.deferredAt;
+  if (at >= 0 && m.s.time >= at) ioapicDeferredService(m);
+}
+
+function ioapicDeferredService(m: Ctx): void {
   const io = m.s.ioapic;
-  if (io.deferredAt < 0 || m.s.time < io.deferredAt) return;
   io.deferredAt = -1;
   const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
   if (isSplit(m)) qemuIoapicService(m);
@@ -177,14 +187,23 @@ export function ioapicFireDueTimers(m: Ctx): void {
 function reinjectOrDefer(m: Ctx, pin: number): boolean {
   const io = m.s.ioapic;
   const limit = m.s.config.kvm.stormLimit;
-  io.irqEoi[pin]++;
-  const storm = isSplit(m) ? io.irqEoi[pin] >= limit : io.irqEoi[pin] === limit;
-  if (!storm) {
-    countPin(m, CTR.reinjections, pin);
-    if (traced(m))
-      emit(m, -1, 'ioapic_reinject', { pin, successive: io.irqEoi[pin], limit, qemu: isSplit(m) });
-    return true;
+  const successive = ++io.irqEoi[pin];
+  if (isSplit(m) ? successive >= limit : successive === limit) {
+    deferStorm(m, pin, limit);
+    return false;
   }
+  countPin(m, CTR.reinjections, pin);
+  if (traced(m)) emitReinject(m, pin, successive, limit);
+  return true;
+}
+
+function emitReinject(m: Ctx, pin: number, successive: number, limit: number): void {
+  emit(m, -1, 'ioapic_reinject', { pin, successive, limit, qemu: isSplit(m) });
+}
+
+/** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
+function deferStorm(m: Ctx, pin: number, limit: number): void {
+  const io = m.s.ioapic;
   io.irqEoi[pin] = 0;
   countPin(m, CTR.storms, pin);
   const due = m.s.time + STORM_DEFER_NS;
@@ -199,7 +218,6 @@ function reinjectOrDefer(m: Ctx, pin: number): boolean {
         dueNs: io.deferredAt,
       });
   }
-  return false;
 }
 
 /**
@@ -239,30 +257,35 @@ function kvmIoapicService(m: Ctx, pin: number, lineStatus: boolean): number {
     io.edgeUndelivered &= ~bit(pin);
   }
   io.deliveries[pin]++;
-  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, false))) : m.cause;
+  const prev = traced(m) ? emitService(m, e, pin, false) : m.cause;
   const irq = scratchIrq(m, e.vector, e.deliveryMode, e.destMode, e.trigger, e.dest);
-  let ret: number;
   const rtcTracking = pin === RTC_GSI && lineStatus && io.rtcPendingEoi === 0 && !m.s.config.secureAvic;
-  if (rtcTracking) {
-    io.rtcDestMap.clear();
-    ret = kvmIrqDeliveryToApic(m, null, irq, io.rtcDestMap);
-    io.rtcPendingEoi = Math.max(ret, 0);
-  } else {
-    ret = kvmIrqDeliveryToApic(m, null, irq);
-  }
+  const ret = rtcTracking ? rtcDelivery(m, irq) : kvmIrqDeliveryToApic(m, null, irq);
   if (ret !== 0 && e.trigger === 1) e.remoteIrr = 1;
-  if (traced(m))
-    emit(m, -1, 'ioapic_delivered', {
-      pin,
-      vector: e.vector,
-      accepted: ret,
-      trigger: e.trigger,
-      remoteIrr: e.remoteIrr,
-      rtc: rtcTracking,
-      rtcPending: io.rtcPendingEoi,
-    });
+  if (traced(m)) emitDelivered(m, pin, e, ret, rtcTracking);
   m.cause = prev;
   return ret;
+}
+
+/** The RTC with line status: the destination map and pending_eoi record who must EOI it (R5.4). */
+function rtcDelivery(m: Ctx, irq: LapicIrq): number {
+  const io = m.s.ioapic;
+  io.rtcDestMap.clear();
+  const ret = kvmIrqDeliveryToApic(m, null, irq, io.rtcDestMap);
+  io.rtcPendingEoi = Math.max(ret, 0);
+  return ret;
+}
+
+function emitDelivered(m: Ctx, pin: number, e: Rte, ret: number, rtc: boolean): void {
+  emit(m, -1, 'ioapic_delivered', {
+    pin,
+    vector: e.vector,
+    accepted: ret,
+    trigger: e.trigger,
+    remoteIrr: e.remoteIrr,
+    rtc,
+    rtcPending: m.s.ioapic.rtcPendingEoi,
+  });
 }
 
 /** KVM: ioapic.c ioapic_set_irq() (R5.3). */
@@ -326,10 +349,7 @@ export function kvmApicPendingEoi(v: VcpuState, vector: number): boolean {
 export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1): void {
   const io = m.s.ioapic;
   // Step 1: RTC dest_map bookkeeping.
-  if (io.rtcDestMap.size !== 0 && io.rtcDestMap.get(v.index) === vector) {
-    io.rtcDestMap.delete(v.index);
-    io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
-  }
+  if (io.rtcDestMap.size !== 0) rtcEoi(m, v, vector);
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
   for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
@@ -337,17 +357,12 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     const e = io.rte[pin];
     // Step 2a: ack notifiers would run here; none are modelled (no PIT, no irqfd resampler).
     if (trigger !== 1 || suppressed) {
-      if (traced(m)) {
-        if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
-        else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
-      }
+      if (traced(m)) emitEoiNotForPin(m, v, pin, vector, suppressed);
       continue;
     }
     // Step 2c/d/e.
     e.remoteIrr = 0;
-    const prev = traced(m)
-      ? causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from: v.index }))
-      : m.cause;
+    const prev = traced(m) ? emitRemoteIrrClear(m, pin, vector, v.index) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) kvmIoapicService(m, pin, false);
     } else {
@@ -355,6 +370,24 @@ export function kvmIoapicUpdateEoi(m: Ctx, v: VcpuState, vector: number, trigger
     }
     m.cause = prev;
   }
+}
+
+function emitRemoteIrrClear(m: Ctx, pin: number, vector: number, from: number): number {
+  return causedBy(m, emit(m, -1, 'remote_irr_clear', { pin, vector, from }));
+}
+
+/** KVM: ioapic.c rtc_irq_eoi(): the vCPU owed the RTC's EOI. */
+function rtcEoi(m: Ctx, v: VcpuState, vector: number): void {
+  const io = m.s.ioapic;
+  if (io.rtcDestMap.get(v.index) !== vector) return;
+  io.rtcDestMap.delete(v.index);
+  io.rtcPendingEoi = Math.max(io.rtcPendingEoi - 1, 0);
+}
+
+/** An EOI that leaves the pin's remote IRR alone: suppressed by SEOIB, or of an edge vector. */
+function emitEoiNotForPin(m: Ctx, v: VcpuState, pin: number, vector: number, suppressed: boolean): void {
+  if (suppressed) emit(m, v.index, 'seoib_suppressed', { pin, vector, mode: m.s.vm.seoib });
+  else emit(m, -1, 'ioapic_edge_eoi', { pin, vector, from: v.index });
 }
 
 /** KVM: ioapic.c kvm_ioapic_eoi_inject_work(). */
@@ -401,11 +434,13 @@ function kvmIoapicWriteIndirect(m: Ctx, pin: number, fields: Partial<RteFields>)
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_msi() through the GSI's MSI route. */
 function kvmSetIrqGsi(m: Ctx, gsi: number): void {
   const route = m.s.vm.routes[gsi];
-  const prev = traced(m)
-    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed: route !== null }))
-    : m.cause;
+  const prev = traced(m) ? emitSetIrqGsi(m, gsi, route !== null) : m.cause;
   if (route) kvmSetMsi(m, route);
   m.cause = prev;
+}
+
+function emitSetIrqGsi(m: Ctx, gsi: number, routed: boolean): number {
+  return causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed }));
 }
 
 /**
@@ -414,28 +449,8 @@ function kvmSetIrqGsi(m: Ctx, gsi: number): void {
  * keeps its low 8 bits.
  */
 export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
-  const format = m.x2apicFormat;
-  const dest = format ? msg.dest : msg.dest & 0xff;
-  let prev = m.cause;
-  if (traced(m)) {
-    const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
-    // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
-    const hi = format ? (msg.dest >>> 8) << 8 : 0;
-    const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
-    prev = causedBy(
-      m,
-      emit(m, -1, 'kvm_msi_set_irq', {
-        address: addr,
-        vector: msg.vector,
-        deliveryMode: msg.deliveryMode,
-        destMode: msg.destMode,
-        trigger: msg.trigger,
-        format,
-        requested: msg.dest,
-        dest,
-      }),
-    );
-  }
+  const dest = m.x2apicFormat ? msg.dest : msg.dest & 0xff;
+  const prev = traced(m) ? emitMsiSetIrq(m, msg, dest) : m.cause;
   const r = kvmIrqDeliveryToApic(
     m,
     null,
@@ -445,13 +460,36 @@ export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
   return r;
 }
 
+/** kvm_set_msi's event, with the MSI address as KVM prints it. */
+function emitMsiSetIrq(m: Ctx, msg: MsiRoute, dest: number): number {
+  const format = m.x2apicFormat;
+  const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
+  // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
+  const hi = format ? (msg.dest >>> 8) << 8 : 0;
+  const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
+  return causedBy(
+    m,
+    emit(m, -1, 'kvm_msi_set_irq', {
+      address: addr,
+      vector: msg.vector,
+      deliveryMode: msg.deliveryMode,
+      destMode: msg.destMode,
+      trigger: msg.trigger,
+      format,
+      requested: msg.dest,
+      dest,
+    }),
+  );
+}
+
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
 function qemuIoapicService(m: Ctx): void {
   const io = m.s.ioapic;
+  const rte = io.rte;
   // The pins with irr set, from pin 0 up; serving one never changes another's irr.
   for (let pins = io.irr; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
-    const e = io.rte[pin];
+    const e = rte[pin];
     if (e.mask) continue;
     if (e.trigger === 0) {
       io.irr &= ~bit(pin);
@@ -461,9 +499,7 @@ function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    const prev = traced(m)
-      ? causedBy(m, emit(m, -1, 'ioapic_service', serviceFields(e, pin, true)))
-      : m.cause;
+    const prev = traced(m) ? emitService(m, e, pin, true) : m.cause;
     kvmSetIrqGsi(m, pin);
     m.cause = prev;
   }
@@ -535,15 +571,16 @@ function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): vo
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
 export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
   const io = m.s.ioapic;
-  const outer = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector })) : m.cause;
+  const rte = io.rte;
+  const outer = traced(m) ? emitEoiBroadcast(m, vector) : m.cause;
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
   for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
-    const e = io.rte[pin];
+    const e = rte[pin];
     if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector })) : m.cause;
+    const prev = traced(m) ? emitClearRemoteIrr(m, pin, vector) : m.cause;
     if (!e.mask && io.irr & bit(pin)) {
       if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
     } else {
@@ -552,6 +589,14 @@ export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
     m.cause = prev;
   }
   m.cause = outer;
+}
+
+function emitEoiBroadcast(m: Ctx, vector: number): number {
+  return causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector }));
+}
+
+function emitClearRemoteIrr(m: Ctx, pin: number, vector: number): number {
+  return causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector }));
 }
 
 /** A guest write of the IOAPIC EOI register at 0x40 (R6, R8.1). Returns true if honoured. */

@@ -19,6 +19,7 @@ import type { Ctx } from './ctx.ts';
 import {
   apicid,
   causedBy,
+  causedByRequest,
   countCpu,
   countCpuVector,
   emit,
@@ -26,7 +27,6 @@ import {
   kvmApicvActivated,
   markGuestBusy,
   nextSetBit,
-  reqSlot,
   touch,
   traced,
 } from './ctx.ts';
@@ -43,7 +43,6 @@ import {
 import {
   apicClearHighestIsr,
   apicSwEnabled,
-  countInjection,
   guestHasInterrupt,
   irrPending,
   kvmApicAckInterrupt,
@@ -126,42 +125,52 @@ export function kvmIoapicSendEoi(m: Ctx, v: VcpuState, vector: number): void {
     kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, false);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(m, v);
-  if (isSplit(m)) {
-    if (suppressed) {
-      if (traced(m)) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
-      return;
-    }
-    v.pendingIoapicEoi = vector;
-    if (traced(m))
-      emit(m, v.index, 'ioapic_eoi_exit_request', {
-        vector,
-        spivSeoib: (v.spiv & 0x1000) !== 0,
-        mode: m.s.vm.seoib,
-      });
-    kvmMakeRequest(m, v, REQ_IOAPIC_EOI_EXIT, false);
+  if (isSplit(m)) requestIoapicEoiExit(m, v, vector, suppressed);
+  else forwardEoiToIoapic(m, v, vector, suppressed);
+}
+
+/** kvm_ioapic_send_eoi() with a userspace IOAPIC: KVM_REQ_IOAPIC_EOI_EXIT tells QEMU at the next entry. */
+function requestIoapicEoiExit(m: Ctx, v: VcpuState, vector: number, suppressed: boolean): void {
+  if (suppressed) {
+    if (traced(m)) emit(m, v.index, 'seoib_suppressed', { vector, mode: m.s.vm.seoib });
     return;
   }
+  v.pendingIoapicEoi = vector;
+  if (traced(m)) emitEoiExitRequest(m, v, vector);
+  kvmMakeRequest(m, v, REQ_IOAPIC_EOI_EXIT, false);
+}
+
+// emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
+
+function emitEoiExitRequest(m: Ctx, v: VcpuState, vector: number): void {
+  emit(m, v.index, 'ioapic_eoi_exit_request', {
+    vector,
+    spivSeoib: (v.spiv & 0x1000) !== 0,
+    mode: m.s.vm.seoib,
+  });
+}
+
+/** kvm_ioapic_send_eoi() with the in-kernel IOAPIC: kvm_ioapic_update_eoi() with the TMR's trigger mode. */
+function forwardEoiToIoapic(m: Ctx, v: VcpuState, vector: number, suppressed: boolean): void {
   const trigger = bitmapTest(v.tmr, vector) ? 1 : 0;
   if (!suppressed) {
     countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
     if (!levelPinAwaitingEoi(m, vector)) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
   }
-  const prev = traced(m)
-    ? causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }))
-    : m.cause;
+  const prev = traced(m) ? emitEoiForwarded(m, v, vector, trigger, suppressed) : m.cause;
   kvmIoapicUpdateEoi(m, v, vector, trigger);
   m.cause = prev;
+}
+
+function emitEoiForwarded(m: Ctx, v: VcpuState, vector: number, trigger: 0 | 1, suppressed: boolean): number {
+  return causedBy(m, emit(m, v.index, 'eoi_forwarded', { vector, trigger, suppressed }));
 }
 
 /** KVM: lapic.c apic_set_eoi() (R3.8): EOI of the highest in-service vector. */
 export function apicSetEoi(m: Ctx, v: VcpuState): number {
   const vector = apicClearHighestIsr(m, v);
-  if (vector === -1) {
-    countCpu(m, CTR['empty-eois'], v.index);
-    if (traced(m)) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
-    return -1;
-  }
-  const eoi = traced(m) ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: false }) : -1;
+  if (vector === -1) return emptyEoi(m, v);
+  const eoi = traced(m) ? emitKvmEoi(m, v, vector, false) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -169,14 +178,23 @@ export function apicSetEoi(m: Ctx, v: VcpuState): number {
   return vector;
 }
 
+function emitKvmEoi(m: Ctx, v: VcpuState, vector: number, accelerated: boolean, savic = false): number {
+  return emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated, ...(savic ? { savic } : {}) });
+}
+
+/** An EOI with nothing in service. */
+function emptyEoi(m: Ctx, v: VcpuState): -1 {
+  countCpu(m, CTR['empty-eois'], v.index);
+  if (traced(m)) emit(m, v.index, 'eoi_isr_empty', { apicid: apicid(v) });
+  return -1;
+}
+
 /**
  * KVM: lapic.c kvm_apic_set_eoi_accelerated() (R3.9): the ISR was already cleared, by the CPU
  * (an EOI-induced exit) or by KVM from its shadow ISR (`savic`, a Secure AVIC EOI exit, R10.4).
  */
 export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number, savic = false): void {
-  const eoi = traced(m)
-    ? emit(m, v.index, 'kvm_eoi', { apicid: v.index, vector, accelerated: true, ...(savic ? { savic } : {}) })
-    : -1;
+  const eoi = traced(m) ? emitKvmEoi(m, v, vector, true, savic) : -1;
   const prev = causedBy(m, eoi);
   kvmIoapicSendEoi(m, v, vector);
   kvmMakeRequest(m, v, REQ_EVENT, false, eoi);
@@ -186,9 +204,13 @@ export function kvmApicSetEoiAccelerated(m: Ctx, v: VcpuState, vector: number, s
 // ---------------------------------------------------------------------------------------------
 // PV EOI (R9)
 
-/** KVM: lapic.c apic_sync_pv_eoi_from_guest() via kvm_lapic_sync_from_vapic() (R9.4, R9.5). */
+/** KVM: lapic.c kvm_lapic_sync_from_vapic(): the PV EOI sync runs only while one is pending. */
 function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
-  if (!v.pvEoiPending) return;
+  if (v.pvEoiPending) apicSyncPvEoiFromGuest(m, v);
+}
+
+/** KVM: lapic.c apic_sync_pv_eoi_from_guest() (R9.4, R9.5). */
+function apicSyncPvEoiFromGuest(m: Ctx, v: VcpuState): void {
   if (!v.pvEoiEnabled) {
     if (m.s.config.kvm.pvEoiDisableFix) {
       v.pvEoiPending = false;
@@ -214,9 +236,13 @@ function kvmLapicSyncFromVapic(m: Ctx, v: VcpuState): void {
   if (traced(m)) emit(m, v.index, 'kvm_pv_eoi', { apicid: v.index, vector });
 }
 
-/** KVM: lapic.c apic_sync_pv_eoi_to_guest() via kvm_lapic_sync_to_vapic() (R9.3). */
+/** KVM: lapic.c kvm_lapic_sync_to_vapic(): PV EOI can be armed only while the guest enabled it. */
 function kvmLapicSyncToVapic(m: Ctx, v: VcpuState): void {
-  if (!v.pvEoiEnabled) return;
+  if (v.pvEoiEnabled) apicSyncPvEoiToGuest(m, v);
+}
+
+/** KVM: lapic.c apic_sync_pv_eoi_to_guest() (R9.3). */
+function apicSyncPvEoiToGuest(m: Ctx, v: VcpuState): void {
   let reason: 'irr' | 'cache' | 'handled' | null = null;
   if (irrPending(v)) reason = 'irr';
   else if (v.highestIsrCache === -1) reason = 'cache';
@@ -246,38 +272,37 @@ export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vec
   v.inGuest = false;
   v.kickPending = false;
   countCpu(m, CTR.exits, v.index);
-  if (traced(m)) {
-    const exit = emit(
-      m,
-      v.index,
-      'kvm_exit',
-      vector === undefined ? { reason, what } : { reason, what, vector },
-    );
-    // What KVM does for the exit (and the PV EOI sync before it) descends from the exit.
-    m.cause = exit;
-    m.vcpuCause[v.index] = exit;
-  }
+  if (traced(m)) emitExit(m, v, reason, what, vector);
   touch(m, v);
   kvmLapicSyncFromVapic(m, v);
+}
+
+/** vmExit's event. */
+function emitExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector: number | undefined): void {
+  const exit = emit(
+    m,
+    v.index,
+    'kvm_exit',
+    vector === undefined ? { reason, what } : { reason, what, vector },
+  );
+  // What KVM does for the exit (and the PV EOI sync before it) descends from the exit.
+  m.cause = exit;
+  m.vcpuCause[v.index] = exit;
 }
 
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
 export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
   // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
-  if (m.framePoolSize > 0) {
-    const f = m.framePool[--m.framePoolSize];
-    f.vector = vector;
-    f.savedIf = v.rflagsIf;
-    f.levelAtTake = level;
-    f.script = null;
-    f.pc = 0;
-    v.frames.push(f);
-  } else {
-    v.frames.push(newFrame(vector, v.rflagsIf, level, null, 0));
-  }
+  const f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(vector, false, false, null, 0);
+  f.vector = vector;
+  f.savedIf = v.rflagsIf;
+  f.levelAtTake = level;
+  f.script = null;
+  f.pc = 0;
+  v.frames.push(f);
   markGuestBusy(m, v);
   v.rflagsIf = false;
-  countInjection(m, v, vector);
+  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /** KVM: x86.c kvm_check_and_inject_events(), interrupt part (R3.5, R3.6). */
@@ -289,12 +314,20 @@ function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
     if (traced(m)) emit(m, v.index, 'irq_window_request', { vector });
     return;
   }
+  injectInterrupt(m, v, vector);
+}
+
+/** KVM: kvm_cpu_get_interrupt() (the ack) and the injection of the vector into the guest (R3.6). */
+function injectInterrupt(m: Ctx, v: VcpuState, vector: number): void {
   const level = bitmapTest(v.tmr, vector);
   const pprBefore = m.recording ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
   guestTakeInterrupt(m, v, vector, level);
-  if (traced(m))
-    m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
+  if (traced(m)) emitInjVirq(m, v, vector, pprBefore);
+}
+
+function emitInjVirq(m: Ctx, v: VcpuState, vector: number, pprBefore: number): void {
+  m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
@@ -358,47 +391,28 @@ function updateCr8Intercept(m: Ctx, v: VcpuState): void {
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
   v.tprThreshold = threshold;
-  if (traced(m)) emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+  if (traced(m)) emitTprThreshold(m, v, threshold, tprClass, irrClass);
+}
+
+function emitTprThreshold(m: Ctx, v: VcpuState, threshold: number, tprClass: number, irrClass: number): void {
+  emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
 export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
   const outer = m.cause;
-  for (;;) {
+  while (v.requests !== 0) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
-      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_IOAPIC_EOI_EXIT)]);
-      const vector = v.pendingIoapicEoi;
-      if (bitmapTest(v.ioapicHandledVectors, vector)) {
-        kvmUserspaceIoapicEoi(m, v, vector);
-        m.cause = outer;
-        continue; // QEMU handled the exit; KVM_RUN again
-      }
-      if (traced(m)) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+      const exited = ioapicEoiExit(m, v);
       m.cause = outer;
+      if (exited) continue; // QEMU handled the exit; KVM_RUN again
     }
-    if (v.requests & REQ_SCAN_IOAPIC) {
-      v.requests &= ~REQ_SCAN_IOAPIC;
-      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_SCAN_IOAPIC)]);
-      vcpuScanIoapic(m, v);
-      m.cause = outer;
-    }
-    if (v.requests & REQ_LOAD_EOI_EXITMAP) {
-      v.requests &= ~REQ_LOAD_EOI_EXITMAP;
-      // KVM: x86.c vcpu_load_eoi_exitmap() (R7.2): the bitmap APICv consults on EOI. VMX writes
-      // it only while this vCPU's APICv is active (vmx_load_eoi_exitmap()); without APICv at all
-      // the bitmap is kept for display, unused. [unverified: no reload was found on the way back
-      // to active APICv (__kvm_vcpu_update_apicv), so a route change made while inhibited is
-      // missing from the bitmap until the next scan; this follows the code as read]
-      if (v.apicvActive || !m.s.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
-    }
-    if (v.requests & REQ_APICV_UPDATE) {
-      v.requests &= ~REQ_APICV_UPDATE;
-      kvmVcpuUpdateApicv(m, v);
-    }
+    // Rare requests apart, so that the loop stays small enough for the JIT to inline its calls.
+    if (v.requests & (REQ_SCAN_IOAPIC | REQ_LOAD_EOI_EXITMAP | REQ_APICV_UPDATE)) scanRequests(m, v, outer);
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      if (m.recording) causedBy(m, m.reqCause[reqSlot(v, REQ_EVENT)]);
+      if (m.recording) causedByRequest(m, v, REQ_EVENT);
       kvmCheckAndInjectEvents(m, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {
@@ -407,13 +421,46 @@ export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
       }
       m.cause = outer;
     }
-    if (v.requests) continue;
-    break;
   }
   if (v.savic) savicSetRequestedIrr(m, v);
   v.inGuest = true;
   if (traced(m)) emit(m, v.index, 'kvm_entry', {});
   // No touch: settle, the only caller, runs the vCPU's hardware delivery right after the entry.
+}
+
+/** KVM_REQ_IOAPIC_EOI_EXIT at an entry: true if it exited to QEMU (the vector is still handled). */
+function ioapicEoiExit(m: Ctx, v: VcpuState): boolean {
+  if (m.recording) causedByRequest(m, v, REQ_IOAPIC_EOI_EXIT);
+  const vector = v.pendingIoapicEoi;
+  if (bitmapTest(v.ioapicHandledVectors, vector)) {
+    kvmUserspaceIoapicEoi(m, v, vector);
+    return true;
+  }
+  if (traced(m)) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+  return false;
+}
+
+/** KVM_REQ_SCAN_IOAPIC, KVM_REQ_LOAD_EOI_EXITMAP and KVM_REQ_APICV_UPDATE at an entry, in that order. */
+function scanRequests(m: Ctx, v: VcpuState, outer: number): void {
+  if (v.requests & REQ_SCAN_IOAPIC) {
+    v.requests &= ~REQ_SCAN_IOAPIC;
+    if (m.recording) causedByRequest(m, v, REQ_SCAN_IOAPIC);
+    vcpuScanIoapic(m, v);
+    m.cause = outer;
+  }
+  if (v.requests & REQ_LOAD_EOI_EXITMAP) {
+    v.requests &= ~REQ_LOAD_EOI_EXITMAP;
+    // KVM: x86.c vcpu_load_eoi_exitmap() (R7.2): the bitmap APICv consults on EOI. VMX writes
+    // it only while this vCPU's APICv is active (vmx_load_eoi_exitmap()); without APICv at all
+    // the bitmap is kept for display, unused. [unverified: no reload was found on the way back
+    // to active APICv (__kvm_vcpu_update_apicv), so a route change made while inhibited is
+    // missing from the bitmap until the next scan; this follows the code as read]
+    if (v.apicvActive || !m.s.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
+  }
+  if (v.requests & REQ_APICV_UPDATE) {
+    v.requests &= ~REQ_APICV_UPDATE;
+    kvmVcpuUpdateApicv(m, v);
+  }
 }
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
@@ -422,35 +469,34 @@ function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
   countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
   const needless = !levelPinAwaitingEoi(m, vector);
   if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
-  const prev = traced(m)
-    ? causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }))
-    : m.cause;
+  const prev = traced(m) ? emitUserspaceExit(m, v, vector, needless) : m.cause;
   qemuIoapicEoiBroadcast(m, vector);
   m.cause = prev;
 }
 
+function emitUserspaceExit(m: Ctx, v: VcpuState, vector: number, needless: boolean): number {
+  return causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }));
+}
+
 /**
- * What the (virtual) APIC delivers by itself to a vCPU running guest code: APICv's virtual
- * interrupt delivery (R11.1) or Secure AVIC's guest APIC (R10). Returns true if it delivered.
+ * What the (virtual) APIC delivers by itself to a vCPU running guest code with IF set: Secure
+ * AVIC's guest APIC (R10) or APICv's virtual interrupt delivery (R11.1).
  */
-function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
-  if (!v.rflagsIf) return false;
+function hardwareDeliver(m: Ctx, v: VcpuState): void {
   if (v.savic) {
     const vector = guestHasInterrupt(v);
-    if (vector === -1) return false;
+    if (vector === -1) return;
     bitmapClear(v.savic.irr, vector);
     bitmapSet(v.savic.isr, vector);
     guestTakeInterrupt(m, v, vector, bitmapTest(v.savic.tmr, vector));
     if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
-    return true;
+    return;
   }
-  if (!v.apicvActive) return false;
   const vector = kvmApicHasInterrupt(v);
-  if (vector === -1) return false;
+  if (vector === -1) return;
   kvmApicAckInterrupt(v, vector, true);
   guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
   if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
-  return true;
 }
 
 /**
@@ -458,6 +504,11 @@ function hardwareDeliver(m: Ctx, v: VcpuState): boolean {
  * their hardware delivers, pass after pass until nothing is left (contract §4, Steps).
  */
 export function settle(m: Ctx): void {
+  // Most calls find nothing to do: this much is inlined at every call.
+  if (m.attnCount > 0) settlePasses(m);
+}
+
+function settlePasses(m: Ctx): void {
   const cpus = m.s.cpus;
   // Pass after pass in index order: a vCPU touched above the one being handled is handled later
   // in the same pass, one touched at or below it in the next pass.
@@ -473,14 +524,15 @@ export function settle(m: Ctx): void {
     from = i + 1;
     const v = cpus[i];
     // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
-    const outer = causedBy(m, m.vcpuCause[i]);
+    const outer = m.cause;
+    if (m.recording) causedBy(m, m.vcpuCause[i]);
     if (!v.inGuest) {
       vcpuEnterGuest(m, v);
     } else if (v.kickPending) {
       vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
       vcpuEnterGuest(m, v);
     }
-    if (v.inGuest) hardwareDeliver(m, v);
+    if (v.inGuest && v.rflagsIf && (v.apicvActive || v.savic)) hardwareDeliver(m, v);
     m.cause = outer;
   }
 }

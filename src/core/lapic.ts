@@ -8,9 +8,8 @@ import {
   VMX_REQUIRED_APICV_INHIBITS,
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
-import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, countCpuVector, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
+import { apicid, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
@@ -68,28 +67,34 @@ export interface ApicIrq {
  */
 export function kvmApicAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, posted: boolean): 0 | 1 {
   if (irq.deliveryMode === 1) v.apicArbPrio++;
-  if (!apicSwEnabled(v)) {
-    if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
-    return 0;
-  }
-  const merged = bitmapTest(v.irr, irq.vector);
-  if (irq.trigger) bitmapSet(v.tmr, irq.vector);
-  else bitmapClear(v.tmr, irq.vector);
-  bitmapSet(v.irr, irq.vector);
-  m.vectorSets[irq.vector]++;
-  if (traced(m)) {
-    emit(m, v.index, 'kvm_apic_accept_irq', {
-      apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
-      vector: irq.vector,
-      deliveryMode: irq.deliveryMode,
-      trigger: irq.trigger,
-      merged,
-      how: posted ? 'posted' : v.inGuest ? 'kick' : 'event',
-    });
-    m.vcpuCause[v.index] = lastEvent(m);
-  }
+  if (!apicSwEnabled(v)) return rejectIrq(m, v, irq);
+  const vector = irq.vector;
+  const merged = bitmapTest(v.irr, vector);
+  if (irq.trigger) bitmapSet(v.tmr, vector);
+  else bitmapClear(v.tmr, vector);
+  bitmapSet(v.irr, vector);
+  m.vectorSets[vector]++;
+  if (traced(m)) emitAcceptIrq(m, v, irq, merged, posted);
   touch(m, v);
   return 1;
+}
+
+/** A software-disabled APIC drops the interrupt. */
+function rejectIrq(m: Ctx, v: VcpuState, irq: ApicIrq): 0 {
+  if (traced(m)) emit(m, v.index, 'apic_reject_irq', { apicid: apicid(v), vector: irq.vector });
+  return 0;
+}
+
+function emitAcceptIrq(m: Ctx, v: VcpuState, irq: ApicIrq, merged: boolean, posted: boolean): void {
+  emit(m, v.index, 'kvm_apic_accept_irq', {
+    apicid: v.index, // KVM prints vcpu->vcpu_id, not the APIC ID
+    vector: irq.vector,
+    deliveryMode: irq.deliveryMode,
+    trigger: irq.trigger,
+    merged,
+    how: posted ? 'posted' : v.inGuest ? 'kick' : 'event',
+  });
+  m.vcpuCause[v.index] = lastEvent(m);
 }
 
 /** Moves V from IRR to ISR at injection (KVM: lapic.c kvm_apic_ack_interrupt(), R3.6). */
@@ -113,16 +118,22 @@ export function apicClearHighestIsr(m: Ctx, v: VcpuState): number {
   return vector;
 }
 
-/** Raises KVM_REQ_EVENT, kicking the vCPU if it is running guest code. */
-export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause = lastEvent(m)): void {
+/**
+ * Raises a KVM_REQ_* bit, kicking the vCPU if asked and it is running guest code. While recording,
+ * the request descends from `cause`, by default the last event.
+ */
+export function kvmMakeRequest(m: Ctx, v: VcpuState, req: number, kick: boolean, cause?: number): void {
   v.requests |= req;
-  if (m.recording) {
-    // The request, and the kick it may cause, descend from the event that led to it.
-    m.reqCause[reqSlot(v, req)] = cause;
-    m.vcpuCause[v.index] = cause;
-  }
+  if (m.recording) requestCause(m, v, req, cause);
   if (kick && v.inGuest) v.kickPending = true;
   touch(m, v);
+}
+
+/** The request, and the kick it may cause, descend from the event that led to it. */
+function requestCause(m: Ctx, v: VcpuState, req: number, cause: number | undefined): void {
+  const c = cause ?? lastEvent(m);
+  m.reqCause[reqSlot(v, req)] = c;
+  m.vcpuCause[v.index] = c;
 }
 
 export function raiseEvent(m: Ctx, v: VcpuState): void {
@@ -131,10 +142,6 @@ export function raiseEvent(m: Ctx, v: VcpuState): void {
 
 export function irrPending(v: VcpuState): boolean {
   return !bitmapIsEmpty(v.irr);
-}
-
-export function countInjection(m: Ctx, v: VcpuState, vector: number): void {
-  countCpuVector(m, CTR.injections, v.index, vector);
 }
 
 /**
