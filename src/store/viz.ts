@@ -189,11 +189,18 @@ export function createVizStore(
   /** What the store asked for last, to know how to restart and what answers mean. */
   let lastLoad: LastLoad | null = null;
   let live = false;
-  /** Answers owed to callers, with what was asked (asked again after a restart). */
-  const exports = new Map<number, { body: RequestBody; resolve: (text: string) => void }>();
-  const traceSteps = new Map<number, { body: RequestBody; resolve: (steps: StepEvents[]) => void }>();
+  /**
+   * Answers owed to callers (exports, traces, link checks), by request id, with what was asked:
+   * asked again after a restart.
+   */
+  const owed = new Map<number, { body: RequestBody; resolve: (answer: never) => void }>();
+  const ask = <T>(body: RequestBody) =>
+    new Promise<T>((resolve) => owed.set(host.send(body), { body, resolve }));
+  const answer = (id: number, value: unknown) => {
+    owed.get(id)?.resolve(value as never);
+    owed.delete(id);
+  };
   const escapes = new Map<number, (r: { eval: string; fetch: string }) => void>();
-  const linkChecks = new Map<number, { body: RequestBody; resolve: (error: string | null) => void }>();
   /** What to call when the link of an `open-link` request opens, by request id. */
   const linkOpened = new Map<number, () => void>();
   /**
@@ -376,8 +383,7 @@ export function createVizStore(
           linkOpened.delete(r.id);
           return;
         case 'link-checked':
-          linkChecks.get(r.id)?.resolve(r.error);
-          linkChecks.delete(r.id);
+          answer(r.id, r.error);
           return;
         case 'settings-error':
           lastLoad = null;
@@ -386,12 +392,10 @@ export function createVizStore(
           answered(r.id);
           return;
         case 'exported':
-          exports.get(r.id)?.resolve(r.text);
-          exports.delete(r.id);
+          answer(r.id, r.text);
           return;
         case 'trace-steps':
-          traceSteps.get(r.id)?.resolve(r.steps);
-          traceSteps.delete(r.id);
+          answer(r.id, r.steps);
           return;
         case 'escaped':
           escapes.get(r.id)?.({ eval: r.eval, fetch: r.fetch });
@@ -561,17 +565,9 @@ export function createVizStore(
         });
       }
       // Exports, traces and link checks asked for are asked again.
-      for (const [old, c] of [...linkChecks]) {
-        linkChecks.delete(old);
-        linkChecks.set(host.send(c.body), c);
-      }
-      for (const [old, e] of [...exports]) {
-        exports.delete(old);
-        exports.set(host.send(e.body), e);
-      }
-      for (const [old, t] of [...traceSteps]) {
-        traceSteps.delete(old);
-        traceSteps.set(host.send(t.body), t);
+      for (const [old, o] of [...owed]) {
+        owed.delete(old);
+        owed.set(host.send(o.body), o);
       }
     };
 
@@ -674,10 +670,7 @@ export function createVizStore(
         });
       },
       checkLink(fragment) {
-        return new Promise((resolve) => {
-          const body: RequestBody = { type: 'check-link', fragment };
-          linkChecks.set(host.send(body), { body, resolve });
-        });
+        return ask({ type: 'check-link', fragment });
       },
       setView(view) {
         set({ view, historyMode: 'replace' });
@@ -693,16 +686,10 @@ export function createVizStore(
         set({ compare, historyMode: 'replace' });
       },
       requestExport(what, compare) {
-        return new Promise((resolve) => {
-          const body: RequestBody = compare ? { type: 'export', what, compare } : { type: 'export', what };
-          exports.set(host.send(body), { body, resolve });
-        });
+        return ask(compare ? { type: 'export', what, compare } : { type: 'export', what });
       },
       requestTraceSteps() {
-        return new Promise((resolve) => {
-          const body: RequestBody = { type: 'trace-steps' };
-          traceSteps.set(host.send(body), { body, resolve });
-        });
+        return ask({ type: 'trace-steps' });
       },
       peer: null,
       exploration: null,

@@ -10,7 +10,14 @@ import { checkSetting } from '../scenario/settings.ts';
 import { chromeTrace, chromeTraceSides, traceText } from '../share/trace-export.ts';
 import { decodeFragment, encodeLink } from '../share/url.ts';
 import { createSliceQueue, FIRST_BUDGET, FRAME_MS, nextBudget } from './pace.ts';
-import type { ExploreReport, Request, Response, TestHookRequest, TraceImportResult } from './protocol.ts';
+import type {
+  ExploreReport,
+  LinkLook,
+  Request,
+  Response,
+  TestHookRequest,
+  TraceImportResult,
+} from './protocol.ts';
 import { requestProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
@@ -173,6 +180,26 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     }
   }
 
+  /**
+   * The answer to a load (text, configuration or link): the refusal, or the session (after the
+   * link's look, for a link) and the frame of `step` (default: the end).
+   */
+  function answerLoad(
+    id: number,
+    r: ReturnType<Session['load']>,
+    step: number | undefined,
+    event: number | null,
+    detailed: number[],
+    link?: LinkLook,
+  ): void {
+    if (!r.ok && r.settingsError !== undefined)
+      return post({ type: 'settings-error', id, error: r.settingsError });
+    if (!r.ok) return post({ type: 'error', id, errors: r.errors });
+    if (link) post({ type: 'link-opened', id, link });
+    post({ type: 'loaded', id, info: r.info });
+    post({ type: 'frame', id, frame: session.frame(step ?? session.length, detailed, event) });
+  }
+
   function handle(req: Request | TestHookRequest): void {
     current = req.id;
     switch (req.type) {
@@ -182,45 +209,22 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
           req.type === 'load'
             ? session.load(req.text, req.settings, req.checkpoint)
             : session.configure(req.config);
-        if (!r.ok && r.settingsError !== undefined)
-          return post({ type: 'settings-error', id: req.id, error: r.settingsError });
-        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
-        const step = req.step;
         const event = req.type === 'load' ? (req.event ?? null) : null;
-        post({ type: 'loaded', id: req.id, info: r.info });
-        post({
-          type: 'frame',
-          id: req.id,
-          frame: session.frame(step ?? session.length, req.detailed, event),
-        });
-        return;
+        return answerLoad(req.id, r, req.step, event, req.detailed);
       }
       case 'open-link': {
         const d = decodeFragment(req.fragment, { checkSetting });
         if (!d.ok) return post({ type: 'link-refused', id: req.id, error: d.error });
-        const r = session.load(d.state.text, req.settings);
-        if (!r.ok && r.settingsError !== undefined)
-          return post({ type: 'settings-error', id: req.id, error: r.settingsError });
-        if (!r.ok) return post({ type: 'error', id: req.id, errors: r.errors });
         const { view, compare, pinned, allPins } = d.state;
-        post({
-          type: 'link-opened',
-          id: req.id,
-          link: {
-            ...(view ? { view } : {}),
-            ...(compare ? { compare } : {}),
-            ...(pinned ? { pinned } : {}),
-            ...(allPins ? { allPins } : {}),
-          },
-        });
-        post({ type: 'loaded', id: req.id, info: r.info });
+        const link = {
+          ...(view ? { view } : {}),
+          ...(compare ? { compare } : {}),
+          ...(pinned ? { pinned } : {}),
+          ...(allPins ? { allPins } : {}),
+        };
         const detailed = [...new Set([...req.detailed, ...(pinned ?? [])])];
-        post({
-          type: 'frame',
-          id: req.id,
-          frame: session.frame(d.state.step, detailed, d.state.event ?? null),
-        });
-        return;
+        const r = session.load(d.state.text, req.settings);
+        return answerLoad(req.id, r, d.state.step, d.state.event ?? null, detailed, link);
       }
       case 'check-link': {
         const d = decodeFragment(req.fragment, { checkSetting });
