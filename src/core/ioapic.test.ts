@@ -5,6 +5,38 @@ import { failures } from '../replay/testing.ts';
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 
 describe('R5 in-kernel IOAPIC', () => {
+  it.each(['kernel', 'split'])(
+    'R5.6 d / R6 (%s): a second storm while one is deferred keeps the earlier deadline; the service then takes both pins',
+    (irqchip) => {
+      holds(`vcpus 2
+irqchip ${irqchip}
+kvm storm-limit=1
+route 5 vector=0x62 trigger=level dest=0 mask=0
+route 6 vector=0x63 trigger=level dest=1 mask=0
+assert 5
+assert 6
+cpu 0 eoi
+expect ioapic 5 remote-irr = 0
+expect count storms = 1
+wait 5ms
+cpu 1 eoi
+expect ioapic 6 remote-irr = 0
+expect count storms = 2
+wait 6ms
+expect ioapic 5 remote-irr = 1
+expect ioapic 6 remote-irr = 1`);
+    },
+  );
+
+  it('R3.8: an EOI with nothing in service is traced and counted under no vector', () => {
+    holds(`vcpus 1
+irqchip kernel
+cpu 0 eoi
+expect count empty-eois = 1
+expect count eoi-exits = 1
+expect count eoi-exits vector=0x1 = 0`);
+  });
+
   it('S1 / R5.3–R5.6: a level IRQ end to end, handler deasserts before the EOI', () => {
     holds(`vcpus 2
 irqchip kernel

@@ -206,8 +206,9 @@ function deferStorm(m: Ctx, pin: number, limit: number): void {
   const io = m.s.ioapic;
   io.irqEoi[pin] = 0;
   countPin(m, CTR.storms, pin);
-  const due = m.s.time + STORM_DEFER_NS;
-  if (io.deferredAt < 0 || due < io.deferredAt) io.deferredAt = due;
+  // One pending service for all pins: a later storm keeps the earlier deadline (KVM's
+  // schedule_delayed_work on pending work does nothing; time only moves forward).
+  if (io.deferredAt < 0) io.deferredAt = m.s.time + STORM_DEFER_NS;
   if (traced(m)) {
     if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
