@@ -54,9 +54,10 @@ const TEST_SUPPORT =
   '^src/((replay/testing|scenario/arbitrary|explore/testing)\\.ts|share/(golden|hostile)/)';
 /**
  * Modules of constants and pure functions with no imports at all: every layer may use them (the
- * rule book's parser and citation finder: the app links citations, the tests check the book).
+ * rule book's parser and citation finder: the app links citations, the tests check the book;
+ * the decoding of external text: the app's file input and the command line read files alike).
  */
-const LEAVES = '^src/(core/(hex|limits)|scenario/limits|docs/rulebook).ts';
+const LEAVES = '^src/(core/(hex|limits)|scenario/(limits|text-input)|docs/rulebook).ts';
 /**
  * The scenario language's declared grammar (tables, types, the action printer): it imports at
  * run time only itself and the leaves, so every layer above the scenario, the UI thread

@@ -3,12 +3,12 @@
  * rate during a 64-vCPU storm run, key-to-screen latency of a step, a 4096-vCPU session, and
  * the size of the production JavaScript.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { encodeFragment } from '../src/share/url.ts';
+import { serveBuiltApp } from './app.ts';
 import { biggestScenario } from './cli.ts';
 import type { Figure } from './core.ts';
 
@@ -33,18 +33,6 @@ function mainJsSize(): number {
   return [...files].reduce((n, f) => n + gzipSync(readFileSync(join(dist, f))).length, 0);
 }
 
-async function waitForServer(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(URL)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('vite preview did not start');
-}
-
 /** The heavy link of issue 12.3: a 4096-vCPU windows storm, as recorded after Stop (`run N`). */
 export function heavyLinkFragment(): { fragment: string; step: number } {
   const text = [
@@ -61,13 +49,7 @@ export function heavyLinkFragment(): { fragment: string; step: number } {
 }
 
 export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
-  const build = spawn('npx', ['vite', 'build'], { stdio: 'ignore' });
-  await new Promise((r) => build.on('exit', r));
-  const server = spawn(
-    'npx',
-    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
-    { stdio: 'ignore', detached: true },
-  );
+  const server = await serveBuiltApp(PORT);
   const figures: Figure[] = [];
   const kb = jsSize() / 1024;
   figures.push({ name: 'js_gzip_kb', value: kb, unit: 'KB', budget: '≤ 250', ok: kb <= 250 });
@@ -78,7 +60,6 @@ export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    await waitForServer();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // tsx keeps function names with an `__name` helper, which page.evaluate's functions carry along.
     await page.addInitScript({ content: 'window.__name = (f) => f;' });
@@ -411,7 +392,7 @@ export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
     });
   } finally {
     await browser.close();
-    if (server.pid) process.kill(-server.pid);
+    server.close();
   }
   return figures;
 }

@@ -120,7 +120,31 @@ test('open and download .apic files; oversized files are refused', async ({ page
   await page
     .getByTestId('file-input')
     .setInputFiles({ name: 'huge.apic', mimeType: 'text/plain', buffer: Buffer.alloc(2_100_000, 35) });
-  await expect(page.getByTestId('notice')).toContainText('is 2100000 bytes; a scenario is at most 2000000');
+  await expect(page.getByTestId('notice')).toContainText(
+    'has 2100000 characters; a scenario is at most 2000000',
+  );
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'huger.apic', mimeType: 'text/plain', buffer: Buffer.alloc(4_000_001, 35) });
+  await expect(page.getByTestId('notice')).toContainText(
+    'is 4000001 bytes; a scenario file is at most 4000000',
+  );
+  // Read as the command line reads it: UTF-16 with its mark opens; binary is refused with the reason.
+  const utf16 = Buffer.concat([
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('title "Sixteen"\nvcpus 1\n', 'utf16le'),
+  ]);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'w.apic', mimeType: 'text/plain', buffer: utf16 });
+  await expect(page.getByTestId('title')).toHaveText('Sixteen');
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'b.bin',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff]),
+  });
+  await expect(page.getByTestId('notice')).toContainText('"b.bin" cannot be read: it is not UTF-8 text');
+  await expect(page.getByTestId('title')).toHaveText('Sixteen');
 });
 
 test('exports the trace as trace-cmd text and as Chrome trace JSON for Perfetto', async ({ page }) => {

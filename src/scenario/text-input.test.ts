@@ -1,6 +1,7 @@
 /** One decoding of external text for the command line and the app (issue 14, item 4). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_SCENARIO_CHARS } from './limits.ts';
 import { decodeExternalText, MAX_INPUT_BYTES } from './text-input.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -88,7 +89,7 @@ describe('decodeExternalText', () => {
   });
 
   it('refuses more than the limit without decoding (the reader passes limit + 1 bytes)', () => {
-    expect(MAX_INPUT_BYTES).toBe(4_000_000);
+    expect(MAX_INPUT_BYTES).toBe(2 * MAX_SCENARIO_CHARS);
     expect(decodeExternalText(new Uint8Array(11), 10)).toEqual({
       ok: false,
       error: 'it is larger than 10 bytes (at most 10 are accepted)',

@@ -1,5 +1,6 @@
 /** Exports: QEMU monitor formats, traces for trace-cmd readers and Perfetto, the SVG figure. */
 import { describe, expect, it } from 'vitest';
+import { stepText } from '../worker/protocol.ts';
 import { Session } from '../worker/session.ts';
 import { figureSvg } from './figure.ts';
 import { infoLapic, infoPic } from './qemu-monitor.ts';
@@ -65,7 +66,7 @@ APR 0x00 TPR 0x00 DFR 0x0f LDR 0x00 PPR 0x60
 describe('trace exports', () => {
   const steps = [1, 2, 3].map((k) => ({
     step: k,
-    action: s.info().steps[k - 1].text,
+    action: stepText(s.info().steps, k - 1),
     events: s.frame(k).events,
     dropped: 0,
   }));

@@ -6,6 +6,7 @@
  */
 import type { Ask, AskAnswer } from '../scenario/ask.ts';
 import type { Frame, SessionInfo } from '../worker/protocol.ts';
+import { stepAt } from '../worker/protocol.ts';
 
 /** What the answer is read from; `in-service` is the fallback for actions with nothing else to ask. */
 export type QuizKind = AskAnswer | 'in-service';
@@ -67,7 +68,7 @@ function derive(action: string, frame: Frame): Ask | { prompt: string; answer: '
 
 /** The question for step `step` (1-based), asked while `frame` (the step before) is on screen. */
 export function makeQuiz(info: SessionInfo, frame: Frame, step: number): Quiz {
-  const st = info.steps[step - 1];
+  const st = stepAt(info.steps, step - 1);
   const q = st.ask ?? derive(st.text, frame);
   const kind: QuizKind = q.answer;
   return {

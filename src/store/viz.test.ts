@@ -8,6 +8,7 @@ import { seed001 } from '../explore/testing.ts';
 import { composeFragment, encodePayload } from '../share/url.ts';
 import { createWorkerHandler } from '../worker/handler.ts';
 import type { Request, Response, TestHookRequest } from '../worker/protocol.ts';
+import { stepText, unpackSteps } from '../worker/protocol.ts';
 import type { VizState, VizStore } from './viz.ts';
 import { createVizStore } from './viz.ts';
 
@@ -106,7 +107,7 @@ describe('visualizer store', () => {
   it('loads the initial scenario and shows its last step', async () => {
     const { store } = make(LEVEL);
     const s = await ready(store);
-    expect(s.info!.steps.map((st) => st.text)).toEqual([
+    expect(unpackSteps(s.info!.steps).map((st) => st.text)).toEqual([
       'route 10 vector=0x62 trigger=level dest=0 mask=0',
       'assert 10',
       'cpu 0 eoi',
@@ -176,7 +177,7 @@ describe('visualizer store', () => {
     store.getState().act(['msi dest=1 vector=0x31']);
     store.getState().confirmPending(true);
     const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 2);
-    expect(s.info!.steps.map((st) => st.text)).toEqual([
+    expect(unpackSteps(s.info!.steps).map((st) => st.text)).toEqual([
       'route 10 vector=0x62 trigger=level dest=0 mask=0',
       'msi dest=1 vector=0x31',
     ]);
@@ -300,7 +301,7 @@ describe('visualizer store', () => {
     const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 1);
     expect(sent.find((r) => r.type === 'run')).toMatchObject({ type: 'run', at: 0 });
     expect(sent.find((r) => r.type === 'run')).not.toHaveProperty('n', expect.anything());
-    expect(s.info!.steps[0].text).toBe('run 100000');
+    expect(stepText(s.info!.steps, 0)).toBe('run 100000');
     expect(s.text.trimEnd().split('\n').at(-1)).toBe('run');
     expect(s.run).toBeNull();
   });
@@ -426,7 +427,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
       (x) => x.status === 'ready' && x.info?.steps.length === 4 && x.frame?.step === 4,
     );
     off();
-    expect(s.info!.steps[3].text).toMatch(/^run \d+$/);
+    expect(stepText(s.info!.steps, 3)).toMatch(/^run \d+$/);
     // Each ready state labels a step whose frame is that step's own state: seek there and compare.
     const ready_ = seen.filter((x) => x.status === 'ready');
     const distinct = [...new Map(ready_.map((x) => [`${x.step}:${x.time}`, x])).values()];
@@ -512,7 +513,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
       (x) => x.status === 'ready' && x.info?.steps.length === 100 && x.frame?.step === 100,
       20_000,
     );
-    expect(s.info!.steps.map((st) => st.text)).toEqual(
+    expect(unpackSteps(s.info!.steps).map((st) => st.text)).toEqual(
       Array.from({ length: 100 }, (_, i) => `wait ${i + 1}us`),
     );
     expect(s.pending).toBeNull();
@@ -587,7 +588,7 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     await ready(store);
     store.getState().startRun('0x10');
     const s = await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 1);
-    expect(s.info!.steps[0].text).toBe('run 16');
+    expect(stepText(s.info!.steps, 0)).toBe('run 16');
   });
 
   it('refuses an invalid action before the last step without cutting the session (issue 14.7)', async () => {

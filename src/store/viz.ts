@@ -412,7 +412,7 @@ export function createVizStore(
             r.frame.event === null
           ) {
             const info = get().info;
-            const { answer, why } = judge(q, r.frame, info?.steps[q.step - 1]?.notes.at(-1));
+            const { answer, why } = judge(q, r.frame, info?.steps.notes.get(q.step - 1)?.at(-1));
             const key = scoreKey(info);
             const old = get().scores[key] ?? { right: 0, asked: 0 };
             set({

@@ -2,8 +2,10 @@
 import type { ReactNode } from 'react';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
+import { decodeExternalText, MAX_INPUT_BYTES } from '../scenario/text-input.ts';
 import type { FigureInput } from '../share/figure.ts';
 import type { VizState, VizStore } from '../store/viz.ts';
+import { stepText } from '../worker/protocol.ts';
 import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
@@ -15,20 +17,36 @@ import { flushUrl } from './urlSync.ts';
 // Loaded when first opened.
 const TraceDialog = lazy(() => import('./import/TraceDialog.tsx').then((m) => ({ default: m.TraceDialog })));
 
-/** Reads a dropped or chosen file as scenario text; refuses what is too large to be one. */
+/**
+ * Reads a dropped or chosen file as scenario text, decoded as the command line decodes it
+ * (scenario/text-input.ts: UTF-8 with or without a byte-order mark, UTF-16 with one; binary and
+ * oversized input refused with a message); a refusal leaves the session as it is.
+ */
 export async function openFile(store: VizStore, file: File): Promise<void> {
-  if (file.size > MAX_SCENARIO_CHARS) {
+  const refuse = (why: string) =>
     store.setState({
       notice: {
         kind: 'error',
-        text: `The file was not opened: "${file.name}" is ${file.size} bytes; a scenario is at most ${MAX_SCENARIO_CHARS}. The session was kept.`,
+        text: `The file was not opened: "${file.name}" ${why}. The session was kept.`,
       },
     });
-    return;
+  // Not read at all when it cannot be a scenario (the browser would read every byte of it).
+  if (file.size > MAX_INPUT_BYTES)
+    return refuse(`is ${file.size} bytes; a scenario file is at most ${MAX_INPUT_BYTES}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (e) {
+    // Moved or deleted since it was chosen, or unreadable: the browser says which.
+    return refuse(`cannot be read: ${(e as Error).message || (e as Error).name}`);
   }
-  // A file this app downloaded reopens at its step (its first-line comment names it).
-  const raw = await file.text();
+  const decoded = decodeExternalText(bytes, MAX_INPUT_BYTES);
+  if (!decoded.ok) return refuse(`cannot be read: ${decoded.error}`);
+  const raw = decoded.text;
+  if (raw.length > MAX_SCENARIO_CHARS)
+    return refuse(`has ${raw.length} characters; a scenario is at most ${MAX_SCENARIO_CHARS}`);
   if (looksLikeTrace(file.name, raw)) return store.getState().importTrace(raw, file.name);
+  // A file this app downloaded reopens at its step (its first-line comment names it).
   const { text, step } = readStepComment(raw);
   store.getState().load(text, step, false, 'file');
 }
@@ -164,7 +182,7 @@ export function FileMenu() {
     return {
       title: label ? `${label}: ${title}` : title,
       step: f.step,
-      action: f.step ? s.info.steps[f.step - 1].text : '',
+      action: f.step ? stepText(s.info.steps, f.step - 1) : '',
       cpus: shown.slice(0, 8).map((i) => s.cpus[i]),
       ioapic: f.view.ioapic,
       pins: s.info.pins,

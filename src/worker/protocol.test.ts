@@ -6,7 +6,8 @@ import { createWorkerHandler } from './handler.ts';
 import { WorkerHost } from './host.ts';
 import { lockDown } from './lockdown.ts';
 import type { Response } from './protocol.ts';
-import { requestProblem, responseProblem } from './protocol.ts';
+import { packSteps, requestProblem, responseProblem, stepAt, unpackSteps } from './protocol.ts';
+import { Session } from './session.ts';
 
 describe('message validation', () => {
   it('accepts the requests the store sends', () => {
@@ -89,6 +90,35 @@ describe('message validation', () => {
     expect(f?.type === 'frame' && f.frame.step).toBe(1);
     // Every answer it gave is one of the protocol's.
     for (const r of out) expect(responseProblem(r)).toBeNull();
+  });
+
+  it('packs the steps of a session into strings and typed arrays, and gives each step back', () => {
+    const steps = [
+      { text: 'msi dest=0 vector=0x31', line: 3, notes: [] },
+      { text: 'cpu 0 eoi', line: 5, notes: ['first', 'second'] },
+      { text: 'snapshot a', line: 6, notes: [], ask: { question: 'q?', answer: 'remote-irr' } },
+    ] as Parameters<typeof packSteps>[0];
+    const packed = packSteps(steps);
+    expect(packed.length).toBe(3);
+    expect(unpackSteps(packed)).toEqual(steps);
+    expect(stepAt(packed, 1)).toEqual(steps[1]);
+    expect(unpackSteps(packSteps([]))).toEqual([]);
+  });
+
+  it('checks packed steps: offsets rising to the end of the text, a line per step, notes of real steps', () => {
+    const s = new Session();
+    expect(s.load('vcpus 1\nmsi dest=0 vector=0x31\nnote "n"\ncpu 0 eoi\n').ok).toBe(true);
+    const info = s.info();
+    expect(responseProblem({ type: 'loaded', id: 1, info })).toBeNull();
+    const bad = (steps: object) => responseProblem({ type: 'loaded', id: 1, info: { ...info, steps: { ...info.steps, ...steps } } });
+    expect(bad({ starts: new Int32Array([0, 30, 10]) })).toBe('loaded: bad info');
+    expect(bad({ starts: [0, 23, 33] })).toBe('loaded: bad info');
+    expect(bad({ lines: new Int32Array([2]) })).toBe('loaded: bad info');
+    expect(bad({ texts: `${info.steps.texts}x` })).toBe('loaded: bad info');
+    expect(bad({ notes: new Map([[2, ['n']]]) })).toBe('loaded: bad info');
+    expect(bad({ notes: new Map([[1, [3]]]) })).toBe('loaded: bad info');
+    expect(bad({ asks: { 0: {} } })).toBe('loaded: bad info');
+    expect(bad({ length: 3 })).toBe('loaded: bad info');
   });
 
   it('the UI side treats a message outside the protocol as a failed worker', () => {

@@ -195,6 +195,64 @@ export interface StepInfo {
   ask?: Ask;
 }
 
+/**
+ * A session's steps as the UI thread receives them: packed, because a message of 200 000 step
+ * objects takes the UI thread a quarter of a second to receive (and as long to check), while a
+ * few strings and typed arrays take a millisecond. `stepAt` gives one step back.
+ */
+export interface StepList {
+  length: number;
+  /** Every step's action as printed (one line each), joined by newlines. */
+  texts: string;
+  /** Where step i's text starts in `texts`; the entry at `length` is the end of the last, plus one. */
+  starts: Int32Array;
+  /** Step i's line in the scenario text. */
+  lines: Int32Array;
+  /** The notes of the steps that have any, and their questions (`ask`), by step index. */
+  notes: Map<number, string[]>;
+  asks: Map<number, Ask>;
+}
+
+export function packSteps(steps: readonly StepInfo[]): StepList {
+  const n = steps.length;
+  const starts = new Int32Array(n + 1);
+  const lines = new Int32Array(n);
+  const notes = new Map<number, string[]>();
+  const asks = new Map<number, Ask>();
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const st = steps[i];
+    starts[i] = at;
+    at += st.text.length + 1;
+    lines[i] = st.line;
+    if (st.notes.length) notes.set(i, st.notes);
+    if (st.ask) asks.set(i, st.ask);
+  }
+  starts[n] = at;
+  return { length: n, texts: steps.map((st) => st.text).join('\n'), starts, lines, notes, asks };
+}
+
+/** Step i's action as printed (i from 0: the action of step i + 1). */
+export function stepText(steps: StepList, i: number): string {
+  return steps.texts.slice(steps.starts[i], steps.starts[i + 1] - 1);
+}
+
+/** Every step as an object (tests, and callers that need them all). */
+export function unpackSteps(steps: StepList): StepInfo[] {
+  return Array.from({ length: steps.length }, (_, i) => stepAt(steps, i));
+}
+
+/** Step i (from 0) as one object. */
+export function stepAt(steps: StepList, i: number): StepInfo {
+  const ask = steps.asks.get(i);
+  return {
+    text: stepText(steps, i),
+    line: steps.lines[i],
+    notes: steps.notes.get(i) ?? [],
+    ...(ask ? { ask } : {}),
+  };
+}
+
 export interface SessionInfo {
   text: string;
   /** The share link's `s=` payload for this text (share/url.ts). */
@@ -205,7 +263,7 @@ export interface SessionInfo {
   vcpus: number;
   /** IOAPIC pins that some step programs, drives or services (the table shows them from the start). */
   pins: number[];
-  steps: StepInfo[];
+  steps: StepList;
   /** Every expectation's result, in order. */
   expects: ExpectResult[];
   /** The lints' warnings (src/lint), by step, the first MAX_WARNINGS of them. */
@@ -341,6 +399,20 @@ const isEvent: Check = (v) =>
 const isStepEvents: Check = (v) =>
   isObject(v) && isStep(v.step) && isString(v.action) && arrayOf(isEvent)(v.events) && isStep(v.dropped);
 const isConfig: Check = (v) => isObject(v) && isInt(v.vcpus) && isString(v.apic) && isObject(v.kvm);
+/** Packed steps (StepList): offsets that rise within the text, one line per step, notes of real steps. */
+const isStepList: Check = (v) => {
+  if (!isObject(v) || !isStep(v.length) || !isString(v.texts)) return false;
+  const { starts, lines, notes, asks } = v as unknown as StepList;
+  const n = v.length as number;
+  if (!(starts instanceof Int32Array) || starts.length !== n + 1 || starts[0] !== 0) return false;
+  if (!(lines instanceof Int32Array) || lines.length !== n) return false;
+  if (starts[n] !== (n ? (v.texts as string).length + 1 : 0)) return false;
+  for (let i = 0; i < n; i++) if (starts[i + 1] <= starts[i]) return false;
+  if (!(notes instanceof Map) || !(asks instanceof Map)) return false;
+  for (const [k, list] of notes) if (!isStep(k) || k >= n || !arrayOf(isString)(list)) return false;
+  for (const [k, a] of asks) if (!isStep(k) || k >= n || !isObject(a)) return false;
+  return true;
+};
 const isInfo: Check = (v) =>
   isObject(v) &&
   isString(v.text) &&
@@ -350,7 +422,7 @@ const isInfo: Check = (v) =>
   arrayOf(isString)(v.configNotes) &&
   isInt(v.vcpus) &&
   arrayOf(isInt)(v.pins) &&
-  arrayOf((s) => isObject(s) && isString(s.text) && isInt(s.line) && arrayOf(isString)(s.notes))(v.steps) &&
+  isStepList(v.steps) &&
   arrayOf((e) => isObject(e) && isInt(e.line) && isStep(e.afterStep) && isBool(e.ok) && isString(e.actual))(
     v.expects,
   ) &&

@@ -23,7 +23,7 @@ import { deriveCompare } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { encodePayload } from '../share/url.ts';
 import type { CpuChange, Frame, SessionInfo, StepLint } from './protocol.ts';
-import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS } from './protocol.ts';
+import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS, packSteps } from './protocol.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
@@ -174,13 +174,14 @@ export class Session {
       pins: [...new Set(s?.steps.map((st) => pinOf(st.action)).filter((p) => p >= 0) ?? [])].sort(
         (a, b) => a - b,
       ),
-      steps:
+      steps: packSteps(
         s?.steps.map((st) => ({
           text: printAction(st.action),
           line: st.line,
           notes: st.notes,
           ...(st.ask ? { ask: st.ask } : {}),
         })) ?? [],
+      ),
       expects: this.expects,
       warnings: this.warnings,
       warningCount: this.warningCount,

@@ -142,9 +142,7 @@ export function DevicesPanel() {
   const [runN, setRunN] = useState('100');
   const [snap, setSnap] = useState('s1');
   const hid = useId();
-  const names = [
-    ...new Set((steps ?? []).filter((st) => st.text.startsWith('snapshot ')).map((st) => st.text.slice(9))),
-  ];
+  const names = [...new Set(Array.from(steps?.texts.matchAll(/^snapshot (.*)$/gm) ?? [], (m) => m[1]))];
   return (
     <section
       aria-labelledby={hid}

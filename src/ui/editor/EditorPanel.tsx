@@ -99,7 +99,9 @@ export function EditorPanel() {
   const errors = useViz((s) => s.editorErrors);
   const load = useViz((s) => s.load);
   const step = useViz((s) => s.frame?.step ?? 0);
-  const stepLine = useViz((s) => (step > 0 ? s.info?.steps[step - 1]?.line : undefined));
+  const stepLine = useViz((s) =>
+    s.info && step > 0 && step <= s.info.steps.length ? s.info.steps.lines[step - 1] : undefined,
+  );
   const [draft, setDraft] = useState(text);
   const [dirty, setDirty] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);

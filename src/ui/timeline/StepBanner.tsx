@@ -1,8 +1,24 @@
 /** What the current step did, in the scenario's words and notes: the first thing a learner reads. */
 import { DEFAULT_RUN_STEPS } from '../../core/limits.ts';
 import { printAction } from '../../scenario/grammar/index.ts';
+import { stepAt } from '../../worker/protocol.ts';
 import { useViz } from '../context.ts';
 import { Cited } from '../reference/Cited.tsx';
+
+/**
+ * Most notes, warnings and failed expectations the banner lists per step; the rest are counted.
+ * A legal scenario may give one step 100 000 of each, and the banner is read, not searched.
+ */
+export const BANNER_ITEMS = 20;
+
+function More({ n, what }: { n: number; what: string }) {
+  if (n <= 0) return null;
+  return (
+    <p className="m-0 mt-1 text-sm text-slate-700 italic dark:text-slate-300" data-testid="banner-more">
+      … and {n.toLocaleString('en-US')} more {what} at this step (all of them are in the scenario text).
+    </p>
+  );
+}
 
 export function StepBanner() {
   const info = useViz((s) => s.info);
@@ -35,7 +51,7 @@ export function StepBanner() {
     );
   const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
   const warnings = info.warnings.filter((w) => w.step === step);
-  const st = step > 0 ? info.steps[step - 1] : null;
+  const st = step > 0 && step <= info.steps.length ? stepAt(info.steps, step - 1) : null;
   const notes = st ? st.notes : info.configNotes;
   return (
     <section
@@ -69,12 +85,13 @@ export function StepBanner() {
           {firstWhy.why}
         </p>
       )}
-      {notes.map((n, i) => (
+      {notes.slice(0, BANNER_ITEMS).map((n, i) => (
         <p key={i} className="m-0 mt-1 text-sm text-slate-700 dark:text-slate-300">
           <Cited text={n} />
         </p>
       ))}
-      {warnings.map((w, i) => (
+      <More n={notes.length - BANNER_ITEMS} what="notes" />
+      {warnings.slice(0, BANNER_ITEMS).map((w, i) => (
         <p
           key={`w${i}`}
           className="m-0 mt-1 text-sm text-amber-900 dark:text-amber-200"
@@ -83,7 +100,8 @@ export function StepBanner() {
           <span className="font-semibold">⚠ {w.lint}:</span> <Cited text={w.why} />
         </p>
       ))}
-      {failed.map((e) => (
+      <More n={warnings.length - BANNER_ITEMS} what="warnings" />
+      {failed.slice(0, BANNER_ITEMS).map((e) => (
         <p
           key={e.line}
           className="m-0 mt-1 text-sm font-semibold text-rose-700 dark:text-rose-300"
@@ -92,6 +110,7 @@ export function StepBanner() {
           ✗ line {e.line}: expected {e.expected}, got {e.actual}
         </p>
       ))}
+      <More n={failed.length - BANNER_ITEMS} what="failed expectations" />
     </section>
   );
 }

@@ -3,6 +3,7 @@
  * current step with their *why*; the counters.
  */
 import { memo, useEffect, useRef, useState } from 'react';
+import { stepText } from '../../worker/protocol.ts';
 import { useRoving } from '../common/roving.tsx';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
@@ -26,7 +27,12 @@ function StepList() {
   const traceLine = new Map(trace?.steps.map((s) => [s.step, s.traceLine]) ?? []);
   const disagreeAt = new Set(trace?.disagreements.map((d) => d.step) ?? []);
   const lintAt = new Map<number, string[]>();
-  for (const w of info.warnings) lintAt.set(w.step, [...(lintAt.get(w.step) ?? []), w.lint]);
+  for (const w of info.warnings) {
+    const at = lintAt.get(w.step);
+    // Pushed, not spread: a scenario may have a warning on each of 200 000 steps, or many on one.
+    if (at) at.push(w.lint);
+    else lintAt.set(w.step, [w.lint]);
+  }
   return (
     <div
       id="step-list"
@@ -53,7 +59,7 @@ function StepList() {
             >
               {k}
             </span>
-            <span className="truncate">{k === 0 ? 'start' : info.steps[k - 1].text}</span>
+            <span className="truncate">{k === 0 ? 'start' : stepText(info.steps, k - 1)}</span>
             {traceLine.has(k) && (
               <span
                 className="shrink-0 text-violet-700 dark:text-violet-300"
