@@ -8,7 +8,7 @@ import { seed001 } from '../explore/testing.ts';
 import { composeFragment, encodePayload } from '../share/url.ts';
 import { createWorkerHandler } from '../worker/handler.ts';
 import type { Request, Response, TestHookRequest } from '../worker/protocol.ts';
-import { stepText, unpackSteps } from '../worker/protocol.ts';
+import { stepText, unpackExpects, unpackSteps } from '../worker/protocol.ts';
 import type { VizState, VizStore } from './viz.ts';
 import { createVizStore } from './viz.ts';
 
@@ -113,7 +113,7 @@ describe('visualizer store', () => {
       'cpu 0 eoi',
     ]);
     expect(s.frame!.step).toBe(3);
-    expect(s.info!.expects).toEqual([expect.objectContaining({ line: 6, ok: true })]);
+    expect(unpackExpects(s.info!.expects)).toEqual([expect.objectContaining({ line: 6, ok: true })]);
     expect(Object.keys(s.cpus)).toEqual(['0', '1']);
     expect(s.text).toBe(LEVEL);
   });

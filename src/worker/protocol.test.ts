@@ -6,7 +6,15 @@ import { createWorkerHandler } from './handler.ts';
 import { WorkerHost } from './host.ts';
 import { lockDown } from './lockdown.ts';
 import type { Response } from './protocol.ts';
-import { packSteps, requestProblem, responseProblem, stepAt, unpackSteps } from './protocol.ts';
+import {
+  packExpects,
+  packSteps,
+  requestProblem,
+  responseProblem,
+  stepAt,
+  unpackExpects,
+  unpackSteps,
+} from './protocol.ts';
 import { Session } from './session.ts';
 
 describe('message validation', () => {
@@ -105,12 +113,38 @@ describe('message validation', () => {
     expect(unpackSteps(packSteps([]))).toEqual([]);
   });
 
+  it('packs expectation results, and checks them when they arrive', () => {
+    const results = [
+      { line: 4, afterStep: 1, ok: true, expected: 'cpu 0 isr has 0x31', actual: 'has 0x31' },
+      { line: 5, afterStep: 1, ok: false, expected: 'count reinjections = 1', actual: '0' },
+      { line: 9, afterStep: 3, ok: false, expected: '', actual: '' },
+    ];
+    expect(unpackExpects(packExpects(results))).toEqual(results);
+    const s = new Session();
+    expect(
+      s.load('vcpus 1\nmsi dest=0 vector=0x31\nexpect cpu 0 isr has 0x31\nexpect cpu 0 isr has 0x32\n').ok,
+    ).toBe(true);
+    const info = s.info();
+    expect(unpackExpects(info.expects).map((e) => e.ok)).toEqual([true, false]);
+    const bad = (expects: object) =>
+      responseProblem({ type: 'loaded', id: 1, info: { ...info, expects: { ...info.expects, ...expects } } });
+    expect(bad({})).toBeNull();
+    expect(bad({ ok: new Uint8Array([1, 2]) })).toBe('loaded: bad info');
+    expect(bad({ ok: [1, 0] })).toBe('loaded: bad info');
+    expect(bad({ afterStep: new Int32Array([1, -1]) })).toBe('loaded: bad info');
+    expect(bad({ lines: new Int32Array([3]) })).toBe('loaded: bad info');
+    expect(bad({ starts: new Int32Array([0, 5, 3, 9, 9]) })).toBe('loaded: bad info');
+    expect(bad({ texts: `${info.expects.texts}!` })).toBe('loaded: bad info');
+    expect(bad({ length: 1 })).toBe('loaded: bad info');
+  });
+
   it('checks packed steps: offsets rising to the end of the text, a line per step, notes of real steps', () => {
     const s = new Session();
     expect(s.load('vcpus 1\nmsi dest=0 vector=0x31\nnote "n"\ncpu 0 eoi\n').ok).toBe(true);
     const info = s.info();
     expect(responseProblem({ type: 'loaded', id: 1, info })).toBeNull();
-    const bad = (steps: object) => responseProblem({ type: 'loaded', id: 1, info: { ...info, steps: { ...info.steps, ...steps } } });
+    const bad = (steps: object) =>
+      responseProblem({ type: 'loaded', id: 1, info: { ...info, steps: { ...info.steps, ...steps } } });
     expect(bad({ starts: new Int32Array([0, 30, 10]) })).toBe('loaded: bad info');
     expect(bad({ starts: [0, 23, 33] })).toBe('loaded: bad info');
     expect(bad({ lines: new Int32Array([2]) })).toBe('loaded: bad info');

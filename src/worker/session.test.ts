@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../replay/run.ts';
 import { MUTATING, mustParse } from '../replay/testing.ts';
+import { unpackExpects } from './protocol.ts';
 import { Session } from './session.ts';
 import { stateView } from './view.ts';
 
@@ -27,7 +28,7 @@ describe('Session', () => {
     const r = s.append(['cpu 0 eoi', 'expect count reinjections = 1'], 2);
     expect(r.ok).toBe(true);
     expect(s.text).toBe(`${base}cpu 0 eoi\nexpect count reinjections = 1\n`);
-    expect(s.info().expects).toEqual([
+    expect(unpackExpects(s.info().expects)).toEqual([
       { line: 5, afterStep: 3, ok: true, expected: 'count reinjections = 1', actual: '1' },
     ]);
     expect(s.frame(3).view.ioapic.pins[10].remoteIrr).toBe(1);

@@ -23,7 +23,7 @@ import { deriveCompare } from '../scenario/settings.ts';
 import type { StepEvents } from '../share/trace-export.ts';
 import { encodePayload } from '../share/url.ts';
 import type { CpuChange, Frame, SessionInfo, StepLint } from './protocol.ts';
-import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS, packSteps } from './protocol.ts';
+import { ALL_DETAILED, MAX_DETAILED, MAX_WARNINGS, packExpects, packSteps } from './protocol.ts';
 import { cpuChange, pinChanges, stateView } from './view.ts';
 
 /** Events kept per step for display; a storm run has millions. */
@@ -182,7 +182,7 @@ export class Session {
           ...(st.ask ? { ask: st.ask } : {}),
         })) ?? [],
       ),
-      expects: this.expects,
+      expects: packExpects(this.expects),
       warnings: this.warnings,
       warningCount: this.warningCount,
     };

@@ -1,7 +1,8 @@
 /** What the current step did, in the scenario's words and notes: the first thing a learner reads. */
 import { DEFAULT_RUN_STEPS } from '../../core/limits.ts';
 import { printAction } from '../../scenario/grammar/index.ts';
-import { stepAt } from '../../worker/protocol.ts';
+import type { ExpectResult } from '../../worker/protocol.ts';
+import { expectAt, stepAt } from '../../worker/protocol.ts';
 import { useViz } from '../context.ts';
 import { Cited } from '../reference/Cited.tsx';
 
@@ -49,7 +50,14 @@ export function StepBanner() {
         </p>
       </section>
     );
-  const failed = info.expects.filter((e) => !e.ok && e.afterStep === step);
+  const failed: ExpectResult[] = [];
+  let moreFailed = 0;
+  const ex = info.expects;
+  for (let i = 0; i < ex.length; i++)
+    if (!ex.ok[i] && ex.afterStep[i] === step) {
+      if (failed.length < BANNER_ITEMS) failed.push(expectAt(ex, i));
+      else moreFailed++;
+    }
   const warnings = info.warnings.filter((w) => w.step === step);
   const st = step > 0 && step <= info.steps.length ? stepAt(info.steps, step - 1) : null;
   const notes = st ? st.notes : info.configNotes;
@@ -101,7 +109,7 @@ export function StepBanner() {
         </p>
       ))}
       <More n={warnings.length - BANNER_ITEMS} what="warnings" />
-      {failed.slice(0, BANNER_ITEMS).map((e) => (
+      {failed.map((e) => (
         <p
           key={e.line}
           className="m-0 mt-1 text-sm font-semibold text-rose-700 dark:text-rose-300"
@@ -110,7 +118,7 @@ export function StepBanner() {
           ✗ line {e.line}: expected {e.expected}, got {e.actual}
         </p>
       ))}
-      <More n={failed.length - BANNER_ITEMS} what="failed expectations" />
+      <More n={moreFailed} what="failed expectations" />
     </section>
   );
 }

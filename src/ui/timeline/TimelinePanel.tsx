@@ -22,7 +22,9 @@ function StepList() {
   // One Tab stop (the current step); ↑/↓ move along the list, Enter shows that step.
   const roving = useRoving<HTMLDivElement>('vertical', currentItem);
   if (!info) return null;
-  const failedAt = new Set(info.expects.filter((e) => !e.ok).map((e) => e.afterStep));
+  const failedAt = new Set<number>();
+  for (let i = 0; i < info.expects.length; i++)
+    if (!info.expects.ok[i]) failedAt.add(info.expects.afterStep[i]);
   // An imported trace: each step's trace line, and the steps where the model disagrees.
   const traceLine = new Map(trace?.steps.map((s) => [s.step, s.traceLine]) ?? []);
   const disagreeAt = new Set(trace?.disagreements.map((d) => d.step) ?? []);
