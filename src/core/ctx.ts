@@ -28,7 +28,7 @@ export interface Ctx {
   /** The events of the step not kept (only meaningful while tracing). */
   droppedEvents: number;
   /**
-   * vCPUs that may have something to do before the machine is quiescent (kvm.ts settle): one bit
+   * vCPUs that may have something to do before the machine is quiescent (x86.ts settle): one bit
    * per vCPU, and how many are set, so that a settle with nothing to do costs one comparison and
    * one with work skips 32 idle vCPUs per word.
    */

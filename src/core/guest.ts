@@ -20,14 +20,6 @@ import {
   rteLowDword,
 } from './ioapic.ts';
 import {
-  apicSetEoi,
-  kvmApicSetEoiAccelerated,
-  savicHandleEoiExit,
-  settle,
-  vmExit,
-  windowExitVector,
-} from './kvm.ts';
-import {
   guestHasInterrupt,
   kvmMakeRequest,
   kvmRecalculateApicMap,
@@ -38,6 +30,14 @@ import {
 } from './lapic.ts';
 import type { DeferredTask, GuestOp, HandlerFrame, VcpuState } from './state.ts';
 import { REQ_EVENT } from './state.ts';
+import {
+  apicSetEoi,
+  kvmApicSetEoiAccelerated,
+  savicHandleEoiExit,
+  settle,
+  vmExit,
+  windowExitVector,
+} from './x86.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 

@@ -37,7 +37,6 @@ import {
   qemuUpdateKvmRoutes,
   RTC_GSI,
 } from './ioapic.ts';
-import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';
 import {
   hostWith,
@@ -62,6 +61,7 @@ import {
   REQ_EVENT,
   REQ_SCAN_IOAPIC,
 } from './state.ts';
+import { settle, vcpuScanIoapic, vmExit } from './x86.ts';
 
 /** Virtual time per action and per guest step of `run` (contract §4, Time). */
 export const STEP_NS = 1000;
