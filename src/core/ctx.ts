@@ -232,11 +232,7 @@ export function apicid(v: VcpuState): number {
   return v.x2apic ? v.index : v.idReg >>> 24;
 }
 
-/**
- * APICv activated for the VM: no inhibit recorded (DISABLED stands for `apicv off`); never with
- * Secure AVIC. Each vCPU follows at its next entry (VcpuState.apicvActive). KVM: x86.c
- * kvm_apicv_activated().
- */
-export function kvmApicvActivated(m: Ctx): boolean {
-  return m.s.vm.apicvInhibits === 0 && !m.s.config.secureAvic;
+/** `irqchip split`: QEMU's IOAPIC (qemu-ioapic.ts) rather than KVM's (ioapic.ts). */
+export function isSplit(m: Ctx): boolean {
+  return m.split;
 }

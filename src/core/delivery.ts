@@ -1,5 +1,12 @@
-/** Destination matching and fixed / lowest-priority delivery (R4). */
-import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
+/**
+ * A message's delivery to the local APICs (R4): destination matching, kvm_apic_set_irq(), the
+ * fast path over the optimized map (apicmap.ts) and the slow path over every vCPU, lowest-priority
+ * arbitration, and the IPI that sends one. arch/x86/kvm/lapic.c (kvm_apic_match_dest(),
+ * __kvm_irq_delivery_to_apic_fast(), kvm_apic_send_ipi(), kvm_bitmap_or_dest_vcpus()) and irq.c
+ * (kvm_irq_delivery_to_apic()); apart from lapic.ts, which delivery calls, so that the IOAPICs and
+ * MSIs can deliver without lapic.ts importing them.
+ */
+import type { Action, DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import type { MapExplain } from './apicmap.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
@@ -261,6 +268,29 @@ function kvmIrqDeliveryToApicSlow(
   const accepted = kvmApicSetIrq(m, chosen, irq, destMap);
   m.cause = prev;
   return accepted;
+}
+
+/** The guest's ICR write, once it has exited: traced, then delivered from the sending vCPU. KVM: lapic.c kvm_apic_send_ipi(). */
+export function kvmApicSendIpi(m: Ctx, v: VcpuState, a: Extract<Action, { kind: 'ipi' }>): void {
+  if (traced(m))
+    causedBy(
+      m,
+      emit(m, v.index, 'kvm_apic_ipi', {
+        dest: a.dest,
+        vector: a.vector,
+        deliveryMode: a.deliveryMode,
+        destMode: a.destMode,
+        shorthand: a.shorthand,
+      }),
+    );
+  kvmIrqDeliveryToApic(m, v, {
+    vector: a.vector,
+    deliveryMode: a.deliveryMode,
+    destMode: a.destMode,
+    trigger: 0,
+    dest: a.dest,
+    shorthand: a.shorthand,
+  });
 }
 
 /**

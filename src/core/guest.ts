@@ -1,43 +1,33 @@
 /**
- * The guest CPU: what `cpu C …` does (contract §3, guest side) and the automatic guest
- * profiles `linux` and `windows` (contract §5).
+ * The guest: what `cpu C …` does (contract §3, guest side) and the automatic guest profiles
+ * `linux` and `windows` (contract §5). Its register writes exit (vcpu.ts vmExit) and are then
+ * handled where KVM handles them: lapic.ts (SPIV, TPR, xAPIC ID / LDR / DFR), lapic-eoi.ts
+ * (EOI, the PV EOI MSR), vmx.ts (EOI virtualization, the TPR threshold), savic.ts (Secure AVIC),
+ * irqchip.ts (the IOAPIC's MMIO registers).
  */
 import type { CpuOp, RteFields } from './actions.ts';
-import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, isSplit, touch, traced } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import { hex } from './hex.ts';
+import { IOAPIC_BASE, lowestPin, rteLowDword } from './ioapic-common.ts';
+import { ioapicDirectedEoi, ioapicSetLine, ioapicWriteIoregsel, ioapicWriteIowin } from './irqchip.ts';
 import {
-  IOAPIC_BASE,
-  ioapicDirectedEoi,
-  ioapicSetLine,
-  ioapicWriteIoregsel,
-  ioapicWriteIowin,
-  isSplit,
-  lowestPin,
-  rteLowDword,
-} from './ioapic.ts';
-import {
+  apicSetSpiv,
+  apicSetTpr,
+  apicWriteMapRegister,
   guestHasInterrupt,
-  kvmMakeRequest,
-  kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
   raiseEvent,
-  SPIV_APIC_ENABLED,
   SPIV_DIRECTED_EOI,
 } from './lapic.ts';
+import { apicSetEoi, kvmLapicSetPvEoi } from './lapic-eoi.ts';
+import { savicGuestEoi, savicHandleEoiExit, savicSetTpr } from './savic.ts';
 import type { DeferredTask, GuestOp, HandlerFrame, VcpuState } from './state.ts';
-import { REQ_EVENT } from './state.ts';
-import {
-  apicSetEoi,
-  kvmApicSetEoiAccelerated,
-  savicHandleEoiExit,
-  settle,
-  vmExit,
-  windowExitVector,
-} from './x86.ts';
+import { vmExit } from './vcpu.ts';
+import { tprBelowThresholdExit, virtualizedEoi } from './vmx.ts';
+import { settle, windowExitVector } from './x86.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 
@@ -63,46 +53,6 @@ function pvEoiElided(m: Ctx, v: VcpuState): void {
   if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
 }
 
-/**
- * R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is empty;
- * the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
- */
-function virtualizedEoi(m: Ctx, v: VcpuState): void {
-  const highest = bitmapHighest(v.isr);
-  const vector = Math.max(highest, 0);
-  if (highest !== -1) {
-    bitmapClear(v.isr, vector);
-    touch(m, v);
-  } else {
-    countCpu(m, CTR['empty-eois'], v.index);
-  }
-  const exits = bitmapTest(v.eoiExitBitmap, vector);
-  if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
-  if (!exits) return;
-  vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
-  kvmApicSetEoiAccelerated(m, v, vector);
-}
-
-/** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
-function savicGuestEoi(m: Ctx, v: VcpuState): void {
-  const g = v.savic!;
-  const vector = bitmapHighest(g.isr);
-  if (vector === -1) {
-    countCpu(m, CTR['empty-eois'], v.index);
-    if (traced(m)) emit(m, v.index, 'savic_eoi_warn', {});
-    return;
-  }
-  bitmapClear(g.isr, vector);
-  touch(m, v);
-  countCpu(m, CTR['eoi-writes'], v.index);
-  const level = bitmapTest(g.tmr, vector);
-  if (traced(m)) emit(m, v.index, 'savic_eoi', { vector, level });
-  if (!level) return;
-  vmExit(m, v, 'VMGEXIT', 'savic-eoi');
-  savicHandleEoiExit(m, v);
-}
-
 /** IF opened: without hardware delivery, a deliverable interrupt needs an interrupt-window exit. */
 function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
   touch(m, v);
@@ -113,45 +63,24 @@ function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
   raiseEvent(m, v);
 }
 
-/** SPIV write (KVM: kvm_lapic_reg_write() case APIC_SPIV, apic_set_spiv(); R2.3). */
+/** SPIV write: an exit, then lapic.ts apicSetSpiv (R2.3). */
 function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
   vmExit(m, v, writeExit(v), 'spiv-write');
-  const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
-  const old = v.spiv;
-  v.spiv = (value & mask) >>> 0;
-  if (traced(m))
-    emit(m, v.index, 'kvm_apic', {
-      reg: 'APIC_SPIV',
-      value: v.spiv,
-      requested: value >>> 0,
-      dropped: (value & SPIV_DIRECTED_EOI) !== 0 && (mask & SPIV_DIRECTED_EOI) === 0,
-    });
-  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) kvmRecalculateApicMap(m, 'SPIV bit 8');
+  apicSetSpiv(m, v, value);
 }
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
 function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
   vmExit(m, v, writeExit(v), `${op}-write`);
   if (v.x2apic) return gp(m, v, 'x2apic-readonly');
-  if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
-  else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
-  else v.dfr = (value | 0x0fffffff) >>> 0;
-  if (traced(m))
-    emit(m, v.index, 'kvm_apic', {
-      reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
-      value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
-    });
-  // The write marks the map dirty whatever the value (kvm_apic_set_xapic_id/ldr/dfr()).
-  kvmRecalculateApicMap(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
+  apicWriteMapRegister(m, v, op, value);
 }
 
-/** MSR_KVM_PV_EOI_EN write (KVM: kvm_lapic_set_pv_eoi(), R9.1). */
+/** MSR_KVM_PV_EOI_EN write: #GP unless KVM offers PV EOI (x86.c kvm_set_msr_common(), R9.1). */
 function writePvEoiMsr(m: Ctx, v: VcpuState, on: boolean): void {
   vmExit(m, v, 'MSR_WRITE', 'pv-eoi-msr');
   if (!m.s.config.kvm.pvEoi || v.savic) return gp(m, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
-  v.pvEoiEnabled = on;
-  if (on) v.pvEoiByte = 0;
-  if (traced(m)) emit(m, v.index, 'pv_eoi_msr', { on });
+  kvmLapicSetPvEoi(m, v, on);
 }
 
 function rdmsrEoi(m: Ctx, v: VcpuState): void {
@@ -302,19 +231,9 @@ function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void):
 /** TPR write (R3.2); a TPR-threshold exit when it goes below the armed threshold (R11.1). */
 function writeTpr(m: Ctx, v: VcpuState, value: number): void {
   touch(m, v);
-  if (v.savic) {
-    v.savic.tpr = value;
-    if (traced(m)) emit(m, v.index, 'guest_tpr', { value, savic: true });
-    return;
-  }
-  v.tpr = value;
-  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
-  // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
-  // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
-  if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
-  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
-  // handle_tpr_below_threshold(): KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
-  kvmMakeRequest(m, v, REQ_EVENT, false);
+  if (v.savic) return savicSetTpr(m, v, value);
+  apicSetTpr(m, v, value);
+  tprBelowThresholdExit(m, v, value);
 }
 
 // ---------------------------------------------------------------------------------------------

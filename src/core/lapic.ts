@@ -1,4 +1,13 @@
-/** Per-vCPU local APIC: priorities, acceptance, ack and EOI (R2, R3). */
+/**
+ * The local APIC, as arch/x86/kvm/lapic.c has it: registers and their writes (SPIV with
+ * apic_set_spiv(), TPR, the xAPIC ID / LDR / DFR), PPR, acceptance and ack, KVM_REQ_* requests,
+ * Suppress EOI Broadcast, LVR (kvm_apic_set_version()) and the optimized map's recalculation
+ * (R2, R3, R4.8, R8.2). Two x86.c functions about APICv inhibits (kvm_set_or_clear_apicv_inhibit,
+ * kvm_apicv_activated) are here too: the map recalculation sets the inhibits and the IOAPIC asks
+ * for them, and both sit below x86.ts. lapic.c's EOI path and PV EOI are in lapic-eoi.ts, the
+ * delivery of a message to the APICs (kvm_irq_delivery_to_apic and its map) in delivery.ts and
+ * apicmap.ts.
+ */
 import {
   APICV_INHIBIT_REASON_APIC_ID_MODIFIED,
   APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
@@ -9,9 +18,9 @@ import {
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
+import { apicid, causedBy, emit, lastEvent, reqSlot, touch, traced } from './ctx.ts';
 import type { VcpuState } from './state.ts';
-import { REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
+import { lvrOf, REQ_APICV_UPDATE, REQ_EVENT, REQ_SCAN_IOAPIC } from './state.ts';
 
 export const SPIV_APIC_ENABLED = 0x100;
 /** Focus processor checking: stored, not modelled (R2.3). */
@@ -38,6 +47,66 @@ export function guestPpr(v: VcpuState): number {
 /** APIC software-enabled (SPIV bit 8); the hardware enable bit is always set here. */
 export function apicSwEnabled(v: VcpuState): boolean {
   return (v.spiv & SPIV_APIC_ENABLED) !== 0;
+}
+
+/**
+ * A SPIV write: bit 12 is kept only while LVR[24] advertises Suppress EOI Broadcast, and a
+ * toggle of bit 8 (software enable) recalculates the map (R2.3). KVM: lapic.c
+ * kvm_lapic_reg_write() case APIC_SPIV, apic_set_spiv().
+ */
+export function apicSetSpiv(m: Ctx, v: VcpuState, value: number): void {
+  const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
+  const old = v.spiv;
+  v.spiv = (value & mask) >>> 0;
+  if (traced(m))
+    emit(m, v.index, 'kvm_apic', {
+      reg: 'APIC_SPIV',
+      value: v.spiv,
+      requested: value >>> 0,
+      dropped: (value & SPIV_DIRECTED_EOI) !== 0 && (mask & SPIV_DIRECTED_EOI) === 0,
+    });
+  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) kvmRecalculateApicMap(m, 'SPIV bit 8');
+}
+
+/**
+ * A write of the xAPIC ID, LDR or DFR (R2.1; the x2APIC ones are read-only, which the caller
+ * checks). Each marks the map dirty whatever the value, so the map is recalculated. KVM: lapic.c
+ * kvm_lapic_reg_write() cases APIC_ID, APIC_LDR, APIC_DFR: kvm_apic_set_xapic_id(),
+ * kvm_apic_set_ldr(), kvm_apic_set_dfr().
+ */
+export function apicWriteMapRegister(
+  m: Ctx,
+  v: VcpuState,
+  op: 'apic-id' | 'ldr' | 'dfr',
+  value: number,
+): void {
+  if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
+  else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
+  else v.dfr = (value | 0x0fffffff) >>> 0;
+  if (traced(m))
+    emit(m, v.index, 'kvm_apic', {
+      reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
+      value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
+    });
+  kvmRecalculateApicMap(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
+}
+
+/**
+ * The guest's TPR write lands in KVM's TPR (R3.2), PPR following it; whether it exits is VMX's
+ * TPR threshold (vmx.ts). KVM: lapic.c apic_set_tpr().
+ */
+export function apicSetTpr(m: Ctx, v: VcpuState, value: number): void {
+  v.tpr = value;
+  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
+}
+
+/** KVM: lapic.c kvm_apic_set_version(): LVR from the VM's mode now (R8.2, R8.9). */
+export function kvmApicSetVersion(m: Ctx, v: VcpuState, at: 'reset' | 'set-lapic'): void {
+  const lvr = lvrOf(m.s.config, m.s.vm.seoib);
+  if (lvr === v.lvr) return;
+  const old = v.lvr;
+  v.lvr = lvr;
+  if (traced(m)) emit(m, v.index, 'lvr_recomputed', { lvr, old, at });
 }
 
 /** Highest IRR vector whose class beats PPR, else -1 (KVM: apic_has_interrupt_for_ppr(), R3.3). */
@@ -144,6 +213,13 @@ export function irrPending(v: VcpuState): boolean {
   return !bitmapIsEmpty(v.irr);
 }
 
+/** IRR or ISR holds the vector (KVM: lapic.c kvm_apic_pending_eoi()). */
+export function kvmApicPendingEoi(v: VcpuState, vector: number): boolean {
+  const r = vector >>> 5;
+  const b = 1 << (vector & 31);
+  return ((v.irr[r] | v.isr[r]) & b) !== 0;
+}
+
 /**
  * Whether this vCPU's EOIs of level vectors are kept from the IOAPIC (SPIV bit 12 under the
  * VM's SEOIB mode). KVM: lapic.c kvm_lapic_suppress_eoi_broadcast() (R8.3).
@@ -158,6 +234,15 @@ export function kvmLapicSuppressEoiBroadcast(m: Ctx, v: VcpuState): boolean {
     case 'quirked':
       return !m.split;
   }
+}
+
+/**
+ * APICv activated for the VM: no inhibit recorded (DISABLED stands for `apicv off`); never with
+ * Secure AVIC. Each vCPU follows at its next entry (VcpuState.apicvActive). KVM: x86.c
+ * kvm_apicv_activated().
+ */
+export function kvmApicvActivated(m: Ctx): boolean {
+  return m.s.vm.apicvInhibits === 0 && !m.s.config.secureAvic;
 }
 
 /**

@@ -1,17 +1,20 @@
 /**
  * The VM's life as the VMM lives it (R8.8–R8.12, docs/seoib-lifecycle.md): KVM's one-way
- * x2APIC-API SEOIB flags, where kvm_apic_set_version() recomputes LVR, QEMU's SEOIB policy and
- * its VMState subsection across reboot, power-on, loadvm and migration.
+ * x2APIC-API SEOIB flags (x86.c kvm_vm_ioctl_enable_cap()), QEMU's SEOIB policy and its VMState
+ * subsection across reboot, power-on, loadvm and migration, QEMU's vm_stop(), and the plan of an
+ * incoming migration. LVR follows the mode at kvm_apic_set_version() (lapic.ts); saving,
+ * loading and migrating the state itself is snapshot.ts.
  */
 import type { HostChange } from './actions.ts';
 import type { QemuSeoibState, SeoibMode } from './config.ts';
 import { ioapicVersionOf, modeOfQemuState, policyState, qemuStateOf } from './config.ts';
 import type { Ctx } from './ctx.ts';
 import { emit, markGuestBusy, touch, traced } from './ctx.ts';
-import { ioapicIndexVectors } from './ioapic.ts';
-import { kvmRecalculateApicMap } from './lapic.ts';
-import type { HostLeg, LifeEntry, VcpuState } from './state.ts';
-import { lvrOf, REQ_EVENT, REQ_SCAN_IOAPIC, x2apicLdr } from './state.ts';
+import { ioapicIndexVectors } from './ioapic-common.ts';
+import { kvmApicSetVersion, kvmRecalculateApicMap } from './lapic.ts';
+import type { HostLeg, LifeEntry } from './state.ts';
+import { REQ_EVENT, REQ_SCAN_IOAPIC, x2apicLdr } from './state.ts';
+import { vmExit } from './vcpu.ts';
 
 export type CapResult = 'ok' | 'einval';
 
@@ -47,15 +50,6 @@ export function kvmEnableCapX2apicApi(m: Ctx, enable: boolean, disable: boolean)
 function setFlagFor(m: Ctx, st: QemuSeoibState): CapResult {
   if (st === 'quirked') return 'ok';
   return kvmEnableCapX2apicApi(m, st === 'respected', st === 'not-advertised');
-}
-
-/** KVM: lapic.c kvm_apic_set_version(): LVR from the VM's mode now (R8.2, R8.9). */
-export function kvmApicSetVersion(m: Ctx, v: VcpuState, at: 'reset' | 'set-lapic'): void {
-  const lvr = lvrOf(m.s.config, m.s.vm.seoib);
-  if (lvr === v.lvr) return;
-  const old = v.lvr;
-  v.lvr = lvr;
-  if (traced(m)) emit(m, v.index, 'lvr_recomputed', { lvr, old, at });
 }
 
 /** Appends to the VM's life (the lifecycle strip). */
@@ -225,6 +219,16 @@ export function qemuSeoibPostLoad(
   if (outcome === 'refused' || outcome === 'einval') return false;
   vm.qemuSeoib = st;
   return true;
+}
+
+/** QEMU's vm_stop(): every vCPU leaves KVM_RUN (before savevm, loadvm, a migration, a reset). */
+export function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm' | 'migrate' | 'reboot'): void {
+  const root = m.cause;
+  for (const v of m.s.cpus) {
+    m.cause = root;
+    vmExit(m, v, 'EXTERNAL_INTERRUPT', what);
+  }
+  m.cause = root;
 }
 
 export type MigrationFailure = 'unknown-subsection' | 'no-api' | 'destination-init' | 'enable-kernel';

@@ -1,12 +1,15 @@
 /**
  * The Machine: configuration + state; `apply(action)` runs one step to quiescence and returns
- * its events. Deterministic: no clocks, no randomness, no I/O.
+ * its events. Deterministic: no clocks, no randomness, no I/O. Each action is handed to the
+ * file of the kernel or QEMU code that handles it: guest.ts (the guest's operations),
+ * irqchip.ts (devices and RTE writes), irq.ts (MSIs), delivery.ts (IPIs), snapshot.ts
+ * (savevm, loadvm, migration), life.ts (reboot, power-on, KVM's flags); `run` is GuestRun.
  */
-import type { Action, HostChange } from './actions.ts';
+import type { Action } from './actions.ts';
 import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
-import { modeOfQemuState, x2apicFormat } from './config.ts';
+import { x2apicFormat } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import {
@@ -19,49 +22,20 @@ import {
   markGuestBusy,
   nextSetBit,
   resetCauses,
-  touch,
   traced,
 } from './ctx.ts';
-import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
+import { kvmApicSendIpi } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
 import { guestHasWork, guestIdle, guestOp, guestStep } from './guest.ts';
-import {
-  ioapicFireDueTimers,
-  ioapicIndexVectors,
-  ioapicSetLine,
-  ioapicWriteRte,
-  isSplit,
-  kvmApicPendingEoi,
-  kvmIoapicSetIrq,
-  kvmSetMsi,
-  qemuUpdateKvmRoutes,
-  RTC_GSI,
-} from './ioapic.ts';
-import { kvmRecalculateApicMap } from './lapic.ts';
-import {
-  hostWith,
-  kvmApicSetVersion,
-  kvmEnableCapX2apicApi,
-  lifeRecord,
-  planMigration,
-  qemuSeoibPostLoad,
-  stateFor,
-  vmPowerOn,
-  vmReboot,
-} from './life.ts';
-import type { MachineState, SavedMachine } from './state.ts';
-import {
-  cloneFrames,
-  cloneIoapic,
-  cloneMachineState,
-  cloneTasks,
-  cloneVcpu,
-  newMachineState,
-  newRte,
-  REQ_EVENT,
-  REQ_SCAN_IOAPIC,
-} from './state.ts';
-import { settle, vcpuScanIoapic, vmExit } from './x86.ts';
+import { ioapicIndexVectors } from './ioapic-common.ts';
+import { kvmSetMsi } from './irq.ts';
+import { ioapicFireDueTimers, ioapicSetLine, ioapicWriteRte } from './irqchip.ts';
+import { kvmEnableCapX2apicApi, lifeRecord, stopAllVcpus, vmPowerOn, vmReboot } from './life.ts';
+import { loadSnapshot, migrate, saveSnapshot } from './snapshot.ts';
+import type { MachineState } from './state.ts';
+import { cloneMachineState, newMachineState } from './state.ts';
+import { vmExit } from './vcpu.ts';
+import { settle, vcpuScanIoapic } from './x86.ts';
 
 /** Virtual time per action and per guest step of `run` (contract §4, Time). */
 export const STEP_NS = 1000;
@@ -389,52 +363,18 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
     case 'ipi': {
       const v = s.cpus[a.from];
       vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
-      if (traced(m))
-        causedBy(
-          m,
-          emit(m, v.index, 'kvm_apic_ipi', {
-            dest: a.dest,
-            vector: a.vector,
-            deliveryMode: a.deliveryMode,
-            destMode: a.destMode,
-            shorthand: a.shorthand,
-          }),
-        );
-      kvmIrqDeliveryToApic(m, v, {
-        vector: a.vector,
-        deliveryMode: a.deliveryMode,
-        destMode: a.destMode,
-        trigger: 0,
-        dest: a.dest,
-        shorthand: a.shorthand,
-      });
+      kvmApicSendIpi(m, v, a);
       return;
     }
     case 'wait':
       advance(m, a.ns);
       return;
     case 'snapshot':
-      stopAllVcpus(m, 'savevm');
-      s.snapshots.set(a.name, saveMachine(m));
-      m.cause = m.tracing ? 0 : -1;
-      if (traced(m)) emit(m, -1, 'savevm', { name: a.name });
-      lifeRecord(m, 'savevm', true, a.name);
+      saveSnapshot(m, a.name);
       return;
-    case 'restore': {
-      stopAllVcpus(m, 'loadvm');
-      const saved = s.snapshots.get(a.name)!;
-      // The SEOIB subsection is loaded (post_load sets its flag) before KVM_SET_LAPIC (R8.10).
-      const vm = s.vm;
-      if (saved.qemuSeoib !== vm.qemuSeoib || modeOfQemuState(saved.qemuSeoib) !== vm.seoib) {
-        if (!qemuSeoibPostLoad(m, saved.qemuSeoib, 'loadvm', vm.host.loadvmCheck)) {
-          lifeRecord(m, 'loadvm', false, a.name);
-          return;
-        }
-      }
-      restoreMachine(m, saved, a.name);
-      lifeRecord(m, 'loadvm', true, a.name);
+    case 'restore':
+      loadSnapshot(m, a.name);
       return;
-    }
     case 'reboot':
       stopAllVcpus(m, 'reboot');
       vmReboot(m);
@@ -536,149 +476,5 @@ export class GuestRun {
       emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
     return this.done;
-  }
-}
-
-function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm' | 'migrate' | 'reboot'): void {
-  const root = m.cause;
-  for (const v of m.s.cpus) {
-    m.cause = root;
-    vmExit(m, v, 'EXTERNAL_INTERRUPT', what);
-  }
-  m.cause = root;
-}
-
-function saveMachine(m: Ctx): SavedMachine {
-  const io = cloneIoapic(m.s.ioapic);
-  // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
-  if (!isSplit(m)) io.irr &= ~io.irrDelivered;
-  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: m.s.vm.qemuSeoib };
-}
-
-/**
- * An incoming migration (R8.11): the guest's state travels to a fresh KVM VM on the destination
- * host; on failure the VM goes on running on the source, unchanged.
- */
-function migrate(m: Ctx, change: HostChange): void {
-  stopAllVcpus(m, 'migrate');
-  const vm = m.s.vm;
-  const dst = hostWith(vm.host, change);
-  const root = m.cause;
-  if (traced(m))
-    m.cause = emit(m, -1, 'migration_start', {
-      policy: dst.policy,
-      machine: dst.machine,
-      kernel: dst.kernel,
-      flags: dst.flags,
-      state: vm.qemuSeoib,
-    });
-  const plan = planMigration(m, dst);
-  if (!plan.ok) {
-    vm.lastMigration = 'failed';
-    if (traced(m)) emit(m, -1, 'migration_failed', { reason: plan.reason });
-    lifeRecord(m, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
-    m.cause = root;
-    return;
-  }
-  const saved = saveMachine(m);
-  // The destination: a fresh KVM VM, its own flag first when it does not defer (before-load).
-  vm.host = dst;
-  vm.seoib = 'quirked';
-  vm.lastFlagWrite = 'none';
-  const own = dst.flags === 'before-load' ? stateFor(m, dst) : 'quirked';
-  if (own !== 'quirked') kvmEnableCapX2apicApi(m, own === 'respected', own === 'not-advertised');
-  qemuSeoibPostLoad(m, saved.qemuSeoib, 'migrate', false);
-  vm.leg++;
-  vm.lastMigration = 'completed';
-  restoreMachine(m, saved, '', 'migration_done');
-  lifeRecord(m, 'migrate', true, '');
-  m.cause = root;
-}
-
-/** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
-function restoreMachine(
-  m: Ctx,
-  saved: SavedMachine,
-  name: string,
-  as: 'loadvm' | 'migration_done' = 'loadvm',
-): void {
-  const s = m.s;
-  m.restores++;
-  for (const v of s.cpus) {
-    const o = saved.cpus[v.index];
-    v.idReg = o.idReg;
-    v.ldr = o.ldr;
-    v.dfr = o.dfr;
-    v.spiv = o.spiv;
-    v.tpr = o.tpr;
-    v.irr.set(o.irr);
-    v.isr.set(o.isr);
-    v.tmr.set(o.tmr);
-    v.rflagsIf = o.rflagsIf;
-    v.frames = cloneFrames(o.frames);
-    v.tasks = cloneTasks(o.tasks);
-    v.booted = o.booted;
-    v.pvEoiEnabled = o.pvEoiEnabled;
-    v.pvEoiByte = o.pvEoiByte;
-    if (v.savic && o.savic) {
-      v.savic.irr.set(o.savic.irr);
-      v.savic.isr.set(o.savic.isr);
-      v.savic.tmr.set(o.savic.tmr);
-      v.savic.tpr = o.savic.tpr;
-    }
-    v.highestIsrCache = -1;
-    v.apicArbPrio = 0;
-    v.pvEoiPending = false;
-    // kvm_apic_set_state() copies the registers, then kvm_apic_set_version() (R8.9).
-    kvmApicSetVersion(m, v, 'set-lapic');
-    v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
-    touch(m, v);
-    if (!guestIdle(v)) markGuestBusy(m, v);
-  }
-  // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
-  kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
-  const io = s.ioapic;
-  const o = saved.ioapic;
-  io.rte = o.rte.map(newRte);
-  ioapicIndexVectors(m);
-  io.line = o.line;
-  io.edgeUndelivered = o.edgeUndelivered;
-  if (traced(m)) {
-    m.cause = 0;
-    const ev =
-      as === 'loadvm'
-        ? emit(m, -1, 'loadvm', { name })
-        : emit(m, -1, 'migration_done', { leg: s.vm.leg, mode: s.vm.seoib, state: s.vm.qemuSeoib });
-    // Every vCPU's requests come from the restore.
-    m.vcpuCause.fill(ev);
-    m.reqCause.fill(ev);
-    m.cause = ev;
-  }
-  if (isSplit(m)) {
-    io.irr = o.irr;
-    qemuUpdateKvmRoutes(m); // route re-commit: no pin is serviced
-  } else {
-    // KVM_SET_IRQCHIP: irr zeroed, saved irr pins re-injected, RTC tracking rebuilt (R5.8).
-    io.irr = 0;
-    io.irrDelivered = 0;
-    io.rtcPendingEoi = 0;
-    io.rtcDestMap.clear();
-    for (let pin = 0; pin < io.rte.length; pin++) if (o.irr & (1 << pin)) kvmIoapicSetIrq(m, pin, 1);
-    rtcTrackingRestoreAll(m);
-  }
-}
-
-/** KVM: ioapic.c kvm_rtc_eoi_tracking_restore_all(). */
-function rtcTrackingRestoreAll(m: Ctx): void {
-  const io = m.s.ioapic;
-  if (m.s.config.secureAvic) return;
-  io.rtcDestMap.clear();
-  io.rtcPendingEoi = 0;
-  const e = io.rte[RTC_GSI];
-  for (const v of m.s.cpus) {
-    if (!kvmApicMatchDest(m, v, null, 0, e.dest, e.destMode)) continue;
-    if (!kvmApicPendingEoi(v, e.vector)) continue;
-    io.rtcDestMap.set(v.index, e.vector);
-    io.rtcPendingEoi++;
   }
 }

@@ -29,7 +29,7 @@ import { countersAddCpuVector } from '../core/counters.ts';
 import type { Ctx } from '../core/ctx.ts';
 import { clearAttn, markGuestBusy } from '../core/ctx.ts';
 import { guestIdle, opText } from '../core/guest.ts';
-import { ioapicIndexVectors } from '../core/ioapic.ts';
+import { ioapicIndexVectors } from '../core/ioapic-common.ts';
 import type {
   GuestOp,
   HandlerFrame,

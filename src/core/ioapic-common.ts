@@ -1,0 +1,156 @@
+/**
+ * What the two IOAPICs share, as QEMU's hw/intc/ioapic_common.c holds what its IOAPIC devices
+ * share: the pin bookkeeping (which pins have a vector, the low dword of an RTE), an RTE
+ * write's read-only bits, and the storm limit's count of successive EOIs with the line still
+ * high, which KVM's arch/x86/kvm/ioapic.c and QEMU's hw/intc/ioapic.c keep alike (R5, R6).
+ * KVM's IOAPIC is ioapic.ts, QEMU's is qemu-ioapic.ts; irqchip.ts picks one.
+ */
+import type { RteFields } from './actions.ts';
+import { CTR } from './counters.ts';
+import type { Ctx } from './ctx.ts';
+import { causedBy, countPin, emit, isSplit, traced } from './ctx.ts';
+import type { Rte } from './state.ts';
+import { newRte } from './state.ts';
+
+export const RTC_GSI = 8;
+/** Where both IOAPICs sit in guest physical memory (R5.2). */
+export const IOAPIC_BASE = 0xfec00000;
+/** KVM: HZ/100; QEMU: NANOSECONDS_PER_SECOND/100 of QEMU_CLOCK_VIRTUAL. */
+export const STORM_DEFER_NS = 10_000_000;
+
+const bit = (pin: number) => 1 << pin;
+
+// emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
+
+/** `ioapic_service`, its fields written out (a spread of rteDesc is slow, and storms service a lot). */
+export function emitService(m: Ctx, e: Rte, pin: number, qemu: boolean): number {
+  return causedBy(
+    m,
+    emit(m, -1, 'ioapic_service', {
+      dest: e.dest,
+      vector: e.vector,
+      deliveryMode: e.deliveryMode,
+      destMode: e.destMode,
+      trigger: e.trigger,
+      mask: e.mask,
+      pin,
+      qemu,
+    }),
+  );
+}
+
+/** The RTE fields the catalogue's IOAPIC events print. */
+export function rteDesc(e: Rte) {
+  return {
+    dest: e.dest,
+    vector: e.vector,
+    deliveryMode: e.deliveryMode,
+    destMode: e.destMode,
+    trigger: e.trigger,
+    mask: e.mask,
+  };
+}
+
+/**
+ * Rebuilds the pins-per-vector index (Ctx.vectorPins) from the RTEs, after they were replaced
+ * wholesale (boot, loadvm); replaceRte keeps it up to date for single writes.
+ */
+export function ioapicIndexVectors(m: Ctx): void {
+  const { rte } = m.s.ioapic;
+  m.vectorPins.fill(0);
+  for (let pin = 0; pin < rte.length; pin++) m.vectorPins[rte[pin].vector] |= bit(pin);
+}
+
+/** The lowest pin in a pin mask (callers walk a mask from pin 0 up, as the IOAPIC loops do). */
+export function lowestPin(pins: number): number {
+  return 31 - Math.clz32(pins & -pins);
+}
+
+/** Any level pin with this RTE vector whose remote IRR is set (what an EOI broadcast can clear). */
+export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
+  const { rte } = m.s.ioapic;
+  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+    const e = rte[lowestPin(pins)];
+    if (e.trigger === 1 && e.remoteIrr === 1) return true;
+  }
+  return false;
+}
+
+/** The low dword of an RTE as a guest writes it (remote IRR and delivery status read as 0, R5.1). */
+export function rteLowDword(e: RteFields): number {
+  return (
+    (e.vector |
+      (e.deliveryMode << 8) |
+      (e.destMode << 11) |
+      (e.polarity << 13) |
+      (e.trigger << 15) |
+      (e.mask << 16)) >>>
+    0
+  );
+}
+
+/**
+ * An EOI found the line still high: re-inject now, or defer by 10 ms at the storm limit (R5.6 d,
+ * R6). KVM: ioapic.c kvm_ioapic_update_eoi_one() (IOAPIC_SUCCESSIVE_IRQ_MAX_COUNT); QEMU:
+ * hw/intc/ioapic.c ioapic_eoi_broadcast() (SUCCESSIVE_IRQ_MAX_COUNT).
+ */
+export function reinjectOrDefer(m: Ctx, pin: number): boolean {
+  const io = m.s.ioapic;
+  const limit = m.s.config.kvm.stormLimit;
+  const successive = ++io.irqEoi[pin];
+  if (isSplit(m) ? successive >= limit : successive === limit) {
+    deferStorm(m, pin, limit);
+    return false;
+  }
+  countPin(m, CTR.reinjections, pin);
+  if (traced(m)) emitReinject(m, pin, successive, limit);
+  return true;
+}
+
+function emitReinject(m: Ctx, pin: number, successive: number, limit: number): void {
+  emit(m, -1, 'ioapic_reinject', { pin, successive, limit, qemu: isSplit(m) });
+}
+
+/** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
+function deferStorm(m: Ctx, pin: number, limit: number): void {
+  const io = m.s.ioapic;
+  io.irqEoi[pin] = 0;
+  countPin(m, CTR.storms, pin);
+  // One pending service for all pins: a later storm keeps the earlier deadline (KVM's
+  // schedule_delayed_work on pending work does nothing; time only moves forward).
+  if (io.deferredAt < 0) io.deferredAt = m.s.time + STORM_DEFER_NS;
+  if (traced(m)) {
+    if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
+    else
+      emit(m, -1, 'kvm_ioapic_delayed_eoi_inj', {
+        ...rteDesc(io.rte[pin]),
+        pin,
+        limit,
+        dueNs: io.deferredAt,
+      });
+  }
+}
+
+/**
+ * The part of an RTE write both IOAPICs share: remote IRR (and delivery status, never set here)
+ * are read-only for the guest, and an edge entry has no remote IRR (KVM R5.5 step 3, which lets
+ * Linux and Xen unstick it; QEMU ioapic_fix_edge_remote_irr()). Returns the new entry.
+ */
+export function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
+  const io = m.s.ioapic;
+  const old = io.rte[pin];
+  const e = newRte({ ...old, ...fields, remoteIrr: old.remoteIrr });
+  if (e.trigger === 0) e.remoteIrr = 0;
+  io.rte[pin] = e;
+  m.vectorPins[old.vector] &= ~bit(pin);
+  m.vectorPins[e.vector] |= bit(pin);
+  if (traced(m))
+    emit(m, -1, 'ioapic_write_rte', {
+      ...rteDesc(e),
+      pin,
+      remoteIrr: e.remoteIrr,
+      cleared: old.remoteIrr === 1 && e.remoteIrr === 0,
+      qemu,
+    });
+  return e;
+}

@@ -1,0 +1,81 @@
+/**
+ * What VMX (Intel) adds to the LAPIC, as arch/x86/kvm/vmx/vmx.c and the CPU have it: the TPR
+ * threshold (update_cr8_intercept() → vmx_update_cr8_intercept(), and the TPR-below-threshold
+ * exit, handle_tpr_below_threshold()), and APICv's virtual-interrupt delivery of what
+ * vmx_deliver_interrupt() posted and EOI virtualization with its EOI-induced exit
+ * (handle_apic_eoi_induced()) (R3.9, R11.1).
+ */
+import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
+import { CTR } from './counters.ts';
+import type { Ctx } from './ctx.ts';
+import { causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
+import { kvmApicAckInterrupt, kvmApicHasInterrupt, kvmMakeRequest } from './lapic.ts';
+import { kvmApicSetEoiAccelerated } from './lapic-eoi.ts';
+import type { VcpuState } from './state.ts';
+import { REQ_EVENT } from './state.ts';
+import { guestTakeInterrupt, vmExit } from './vcpu.ts';
+
+/**
+ * Arms VMX's TPR threshold from the highest IRR class and TPR's class (the ISR is not consulted):
+ * a later TPR write below it exits. Runs where update_cr8_intercept() does: entries that process
+ * KVM_REQ_EVENT, without APICv. KVM: x86.c update_cr8_intercept() → vmx_update_cr8_intercept().
+ */
+export function updateCr8Intercept(m: Ctx, v: VcpuState): void {
+  if (v.apicvActive || v.savic) return;
+  const irr = bitmapHighest(v.irr);
+  const irrClass = irr === -1 ? -1 : irr >> 4;
+  const tprClass = v.tpr >> 4;
+  const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
+  if (threshold === v.tprThreshold) return;
+  v.tprThreshold = threshold;
+  if (traced(m)) emitTprThreshold(m, v, threshold, tprClass, irrClass);
+}
+
+function emitTprThreshold(m: Ctx, v: VcpuState, threshold: number, tprClass: number, irrClass: number): void {
+  emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+}
+
+/**
+ * After a TPR write (lapic.ts apicSetTpr): with APICv TPR is virtualized without exits; without,
+ * only a write below the threshold armed at the last entry that processed KVM_REQ_EVENT exits
+ * (R11.1), whatever IF and the ISR say. KVM: vmx.c handle_tpr_below_threshold() raises
+ * KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
+ */
+export function tprBelowThresholdExit(m: Ctx, v: VcpuState, value: number): void {
+  if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
+  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
+  kvmMakeRequest(m, v, REQ_EVENT, false);
+}
+
+/**
+ * APICv's virtual-interrupt delivery to a vCPU running guest code with IF set (R11.1): the CPU
+ * acks the highest deliverable IRR vector itself, no exit.
+ */
+export function apicvDeliver(m: Ctx, v: VcpuState): void {
+  const vector = kvmApicHasInterrupt(v);
+  if (vector === -1) return;
+  kvmApicAckInterrupt(v, vector, true);
+  guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
+  if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
+}
+
+/**
+ * R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is empty;
+ * the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
+ */
+export function virtualizedEoi(m: Ctx, v: VcpuState): void {
+  const highest = bitmapHighest(v.isr);
+  const vector = Math.max(highest, 0);
+  if (highest !== -1) {
+    bitmapClear(v.isr, vector);
+    touch(m, v);
+  } else {
+    countCpu(m, CTR['empty-eois'], v.index);
+  }
+  const exits = bitmapTest(v.eoiExitBitmap, vector);
+  if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
+  if (!exits) return;
+  vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
+  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
+  kvmApicSetEoiAccelerated(m, v, vector);
+}
