@@ -23,10 +23,10 @@ const bit = (pin: number) => 1 << pin;
 // emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
 
 /** `ioapic_service`, its fields written out (a spread of rteDesc is slow, and storms service a lot). */
-export function emitService(m: Ctx, e: Rte, pin: number, qemu: boolean): number {
+export function emitService(ctx: Ctx, e: Rte, pin: number, qemu: boolean): number {
   return causedBy(
-    m,
-    emit(m, -1, 'ioapic_service', {
+    ctx,
+    emit(ctx, -1, 'ioapic_service', {
       dest: e.dest,
       vector: e.vector,
       deliveryMode: e.deliveryMode,
@@ -55,10 +55,10 @@ export function rteDesc(e: Rte) {
  * Rebuilds the pins-per-vector index (Ctx.vectorPins) from the RTEs, after they were replaced
  * wholesale (boot, loadvm); replaceRte keeps it up to date for single writes.
  */
-export function ioapicIndexVectors(m: Ctx): void {
-  const { rte } = m.s.ioapic;
-  m.vectorPins.fill(0);
-  for (let pin = 0; pin < rte.length; pin++) m.vectorPins[rte[pin].vector] |= bit(pin);
+export function ioapicIndexVectors(ctx: Ctx): void {
+  const { rte } = ctx.state.ioapic;
+  ctx.vectorPins.fill(0);
+  for (let pin = 0; pin < rte.length; pin++) ctx.vectorPins[rte[pin].vector] |= bit(pin);
 }
 
 /** The lowest pin in a pin mask (callers walk a mask from pin 0 up, as the IOAPIC loops do). */
@@ -67,9 +67,9 @@ export function lowestPin(pins: number): number {
 }
 
 /** Any level pin with this RTE vector whose remote IRR is set (what an EOI broadcast can clear). */
-export function levelPinAwaitingEoi(m: Ctx, vector: number): boolean {
-  const { rte } = m.s.ioapic;
-  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+export function levelPinAwaitingEoi(ctx: Ctx, vector: number): boolean {
+  const { rte } = ctx.state.ioapic;
+  for (let pins = ctx.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
     const e = rte[lowestPin(pins)];
     if (e.trigger === 1 && e.remoteIrr === 1) return true;
   }
@@ -94,35 +94,35 @@ export function rteLowDword(e: RteFields): number {
  * R6). KVM: ioapic.c kvm_ioapic_update_eoi_one() (IOAPIC_SUCCESSIVE_IRQ_MAX_COUNT); QEMU:
  * hw/intc/ioapic.c ioapic_eoi_broadcast() (SUCCESSIVE_IRQ_MAX_COUNT).
  */
-export function reinjectOrDefer(m: Ctx, pin: number): boolean {
-  const io = m.s.ioapic;
-  const limit = m.s.config.kvm.stormLimit;
+export function reinjectOrDefer(ctx: Ctx, pin: number): boolean {
+  const io = ctx.state.ioapic;
+  const limit = ctx.state.config.kvm.stormLimit;
   const successive = ++io.irqEoi[pin];
-  if (isSplit(m) ? successive >= limit : successive === limit) {
-    deferStorm(m, pin, limit);
+  if (isSplit(ctx) ? successive >= limit : successive === limit) {
+    deferStorm(ctx, pin, limit);
     return false;
   }
-  countPin(m, CTR.reinjections, pin);
-  if (traced(m)) emitReinject(m, pin, successive, limit);
+  countPin(ctx, CTR.reinjections, pin);
+  if (traced(ctx)) emitReinject(ctx, pin, successive, limit);
   return true;
 }
 
-function emitReinject(m: Ctx, pin: number, successive: number, limit: number): void {
-  emit(m, -1, 'ioapic_reinject', { pin, successive, limit, qemu: isSplit(m) });
+function emitReinject(ctx: Ctx, pin: number, successive: number, limit: number): void {
+  emit(ctx, -1, 'ioapic_reinject', { pin, successive, limit, qemu: isSplit(ctx) });
 }
 
 /** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
-function deferStorm(m: Ctx, pin: number, limit: number): void {
-  const io = m.s.ioapic;
+function deferStorm(ctx: Ctx, pin: number, limit: number): void {
+  const io = ctx.state.ioapic;
   io.irqEoi[pin] = 0;
-  countPin(m, CTR.storms, pin);
+  countPin(ctx, CTR.storms, pin);
   // One pending service for all pins: a later storm keeps the earlier deadline (KVM's
   // schedule_delayed_work on pending work does nothing; time only moves forward).
-  if (io.deferredAt < 0) io.deferredAt = m.s.time + STORM_DEFER_NS;
-  if (traced(m)) {
-    if (isSplit(m)) emit(m, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
+  if (io.deferredAt < 0) io.deferredAt = ctx.state.time + STORM_DEFER_NS;
+  if (traced(ctx)) {
+    if (isSplit(ctx)) emit(ctx, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
-      emit(m, -1, 'kvm_ioapic_delayed_eoi_inj', {
+      emit(ctx, -1, 'kvm_ioapic_delayed_eoi_inj', {
         ...rteDesc(io.rte[pin]),
         pin,
         limit,
@@ -136,16 +136,16 @@ function deferStorm(m: Ctx, pin: number, limit: number): void {
  * are read-only for the guest, and an edge entry has no remote IRR (KVM R5.5 step 3, which lets
  * Linux and Xen unstick it; QEMU ioapic_fix_edge_remote_irr()). Returns the new entry.
  */
-export function replaceRte(m: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
-  const io = m.s.ioapic;
+export function replaceRte(ctx: Ctx, pin: number, fields: Partial<RteFields>, qemu: boolean): Rte {
+  const io = ctx.state.ioapic;
   const old = io.rte[pin];
   const e = newRte({ ...old, ...fields, remoteIrr: old.remoteIrr });
   if (e.trigger === 0) e.remoteIrr = 0;
   io.rte[pin] = e;
-  m.vectorPins[old.vector] &= ~bit(pin);
-  m.vectorPins[e.vector] |= bit(pin);
-  if (traced(m))
-    emit(m, -1, 'ioapic_write_rte', {
+  ctx.vectorPins[old.vector] &= ~bit(pin);
+  ctx.vectorPins[e.vector] |= bit(pin);
+  if (traced(ctx))
+    emit(ctx, -1, 'ioapic_write_rte', {
       ...rteDesc(e),
       pin,
       remoteIrr: e.remoteIrr,

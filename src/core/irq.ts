@@ -15,39 +15,45 @@ import type { MsiRoute, VcpuState } from './state.ts';
 import { REQ_SCAN_IOAPIC } from './state.ts';
 
 /** KVM: irq.c kvm_scan_ioapic_irq() (R7.5). */
-export function kvmScanIoapicIrq(m: Ctx, v: VcpuState, dest: number, destMode: 0 | 1, vector: number): void {
-  if (kvmApicMatchDest(m, v, null, 0, dest, destMode)) {
+export function kvmScanIoapicIrq(
+  ctx: Ctx,
+  v: VcpuState,
+  dest: number,
+  destMode: 0 | 1,
+  vector: number,
+): void {
+  if (kvmApicMatchDest(ctx, v, null, 0, dest, destMode)) {
     bitmapSet(v.ioapicHandledVectors, vector);
   } else if (kvmApicPendingEoi(v, vector)) {
     // The vCPU is no longer a target but still owes the EOI of an in-flight IRQ: intercept it.
     bitmapSet(v.ioapicHandledVectors, vector);
-    if (m.s.config.kvm.staleEoiRescan && vector > v.highestStalePendingIoapicEoi)
+    if (ctx.state.config.kvm.staleEoiRescan && vector > v.highestStalePendingIoapicEoi)
       v.highestStalePendingIoapicEoi = vector;
   }
 }
 
 /** KVM: irq.c kvm_scan_ioapic_routes() (R7.6): only MSI routes with trigger=level among the reserved IOAPIC GSIs count. */
-export function kvmScanIoapicRoutes(m: Ctx, v: VcpuState): void {
-  for (const route of m.s.vm.routes) {
-    if (route?.trigger === 1) kvmScanIoapicIrq(m, v, route.dest, route.destMode, route.vector);
+export function kvmScanIoapicRoutes(ctx: Ctx, v: VcpuState): void {
+  for (const route of ctx.state.vm.routes) {
+    if (route?.trigger === 1) kvmScanIoapicIrq(ctx, v, route.dest, route.destMode, route.vector);
   }
 }
 
 /** KVM: irq.c kvm_arch_irq_routing_update(), after KVM_SET_GSI_ROUTING: every vCPU rescans (R7.8). */
-export function kvmArchIrqRoutingUpdate(m: Ctx): void {
-  for (const v of m.s.cpus) kvmMakeRequest(m, v, REQ_SCAN_IOAPIC, true);
+export function kvmArchIrqRoutingUpdate(ctx: Ctx): void {
+  for (const v of ctx.state.cpus) kvmMakeRequest(ctx, v, REQ_SCAN_IOAPIC, true);
 }
 
 /** QEMU: kvm_set_irq(gsi, 1) → KVM: kvm_set_irq() → kvm_set_msi() through the GSI's MSI route. */
-export function kvmSetIrqGsi(m: Ctx, gsi: number): void {
-  const route = m.s.vm.routes[gsi];
-  const prev = traced(m) ? emitSetIrqGsi(m, gsi, route !== null) : m.cause;
-  if (route) kvmSetMsi(m, route);
-  m.cause = prev;
+export function kvmSetIrqGsi(ctx: Ctx, gsi: number): void {
+  const route = ctx.state.vm.routes[gsi];
+  const prev = traced(ctx) ? emitSetIrqGsi(ctx, gsi, route !== null) : ctx.cause;
+  if (route) kvmSetMsi(ctx, route);
+  ctx.cause = prev;
 }
 
-function emitSetIrqGsi(m: Ctx, gsi: number, routed: boolean): number {
-  return causedBy(m, emit(m, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed }));
+function emitSetIrqGsi(ctx: Ctx, gsi: number, routed: boolean): number {
+  return causedBy(ctx, emit(ctx, -1, 'kvm_set_irq', { pin: gsi, level: 1, routed }));
 }
 
 /**
@@ -55,28 +61,28 @@ function emitSetIrqGsi(m: Ctx, gsi: number, routed: boolean): number {
  * address_hi[31:8] << 8 only with KVM_X2APIC_API_USE_32BIT_IDS; without it a dest above 0xff
  * keeps its low 8 bits.
  */
-export function kvmSetMsi(m: Ctx, msg: MsiRoute): number {
-  const dest = m.x2apicFormat ? msg.dest : msg.dest & 0xff;
-  const prev = traced(m) ? emitMsiSetIrq(m, msg, dest) : m.cause;
+export function kvmSetMsi(ctx: Ctx, msg: MsiRoute): number {
+  const dest = ctx.x2apicFormat ? msg.dest : msg.dest & 0xff;
+  const prev = traced(ctx) ? emitMsiSetIrq(ctx, msg, dest) : ctx.cause;
   const r = kvmIrqDeliveryToApic(
-    m,
+    ctx,
     null,
-    scratchIrq(m, msg.vector, msg.deliveryMode, msg.destMode, msg.trigger, dest),
+    scratchIrq(ctx, msg.vector, msg.deliveryMode, msg.destMode, msg.trigger, dest),
   );
-  m.cause = prev;
+  ctx.cause = prev;
   return r;
 }
 
 /** kvm_set_msi's event, with the MSI address as KVM prints it. */
-function emitMsiSetIrq(m: Ctx, msg: MsiRoute, dest: number): number {
-  const format = m.x2apicFormat;
+function emitMsiSetIrq(ctx: Ctx, msg: MsiRoute, dest: number): number {
+  const format = ctx.x2apicFormat;
   const address = (0xfee00000 + ((msg.dest & 0xff) << 12) + msg.destMode * 4) >>> 0;
   // KVM prints the 64-bit address only with 32-bit IDs: dest[31:8] sits in address_hi[31:8].
   const hi = format ? (msg.dest >>> 8) << 8 : 0;
   const addr = hi ? `${hi.toString(16)}${address.toString(16).padStart(8, '0')}` : address.toString(16);
   return causedBy(
-    m,
-    emit(m, -1, 'kvm_msi_set_irq', {
+    ctx,
+    emit(ctx, -1, 'kvm_msi_set_irq', {
       address: addr,
       vector: msg.vector,
       deliveryMode: msg.deliveryMode,

@@ -24,34 +24,34 @@ import type { VcpuState } from './state.ts';
 const bit = (pin: number) => 1 << pin;
 
 /** The device drives its line; routes to the configured IOAPIC. */
-export function ioapicSetLine(m: Ctx, pin: number, level: 0 | 1): void {
-  const io = m.s.ioapic;
+export function ioapicSetLine(ctx: Ctx, pin: number, level: 0 | 1): void {
+  const io = ctx.state.ioapic;
   const rise = level === 1 && (io.line & bit(pin)) === 0;
   if (!level) io.edgeUndelivered &= ~bit(pin);
   else if (rise && io.rte[pin].trigger === 0) io.edgeUndelivered |= bit(pin);
   io.line = level ? io.line | bit(pin) : io.line & ~bit(pin);
-  if (isSplit(m)) {
-    qemuIoapicSetIrq(m, pin, level);
+  if (isSplit(ctx)) {
+    qemuIoapicSetIrq(ctx, pin, level);
     return;
   }
   // KVM_IRQ_LINE → kvm_set_irq(), traced before the IOAPIC sees the level (virt/kvm/irqchip.c).
-  const prev = traced(m)
-    ? causedBy(m, emit(m, -1, 'kvm_set_irq', { pin, level, routed: true, kernel: true }))
-    : m.cause;
-  kvmIoapicSetIrq(m, pin, level);
-  m.cause = prev;
+  const prev = traced(ctx)
+    ? causedBy(ctx, emit(ctx, -1, 'kvm_set_irq', { pin, level, routed: true, kernel: true }))
+    : ctx.cause;
+  kvmIoapicSetIrq(ctx, pin, level);
+  ctx.cause = prev;
 }
 
 /** The guest rewrites redirection entry PIN in one 64-bit update. */
-export function ioapicWriteRte(m: Ctx, pin: number, fields: Partial<RteFields>): void {
-  if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
-  else kvmIoapicWriteIndirect(m, pin, fields);
+export function ioapicWriteRte(ctx: Ctx, pin: number, fields: Partial<RteFields>): void {
+  if (isSplit(ctx)) qemuIoapicRteWrite(ctx, pin, fields);
+  else kvmIoapicWriteIndirect(ctx, pin, fields);
 }
 
 /** A guest MMIO write of IOREGSEL (offset 0x00): both IOAPICs keep data & 0xff (R5.2, R6). */
-export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
-  m.s.ioapic.ioregsel = value & 0xff;
-  if (m.tracing) mmioTrace(m, v, 0x00, value);
+export function ioapicWriteIoregsel(ctx: Ctx, v: VcpuState, value: number): void {
+  ctx.state.ioapic.ioregsel = value & 0xff;
+  if (ctx.tracing) mmioTrace(ctx, v, 0x00, value);
 }
 
 /**
@@ -59,9 +59,9 @@ export function ioapicWriteIoregsel(m: Ctx, v: VcpuState, value: number): void {
  * written on its own. KVM: ioapic.c ioapic_write_indirect() (R5.5); QEMU: ioapic_mem_write()
  * (R6), which refreshes the routes and services every pin after each half.
  */
-export function ioapicWriteIowin(m: Ctx, v: VcpuState, value: number): void {
-  const sel = m.s.ioapic.ioregsel;
-  if (m.tracing) mmioTrace(m, v, 0x10, value);
+export function ioapicWriteIowin(ctx: Ctx, v: VcpuState, value: number): void {
+  const sel = ctx.state.ioapic.ioregsel;
+  if (ctx.tracing) mmioTrace(ctx, v, 0x10, value);
   const pin = (sel - 0x10) >> 1;
   if (sel < 0x10 || pin >= NUM_PINS) return; // ID, version, arbitration: not modelled
   const fields: Partial<RteFields> =
@@ -75,12 +75,12 @@ export function ioapicWriteIowin(m: Ctx, v: VcpuState, value: number): void {
           trigger: ((value >>> 15) & 1) as 0 | 1,
           mask: ((value >>> 16) & 1) as 0 | 1,
         };
-  if (isSplit(m)) qemuIoapicRteWrite(m, pin, fields);
-  else kvmIoapicWriteIndirect(m, pin, fields);
+  if (isSplit(ctx)) qemuIoapicRteWrite(ctx, pin, fields);
+  else kvmIoapicWriteIndirect(ctx, pin, fields);
 }
 
-function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
-  const sel = m.s.ioapic.ioregsel;
+function mmioTrace(ctx: Ctx, v: VcpuState, addr: number, value: number): void {
+  const sel = ctx.state.ioapic.ioregsel;
   const reg =
     addr === 0
       ? 'IOREGSEL'
@@ -89,27 +89,27 @@ function mmioTrace(m: Ctx, v: VcpuState, addr: number, value: number): void {
         : 'IOWIN';
   const f = { addr, regsel: sel, value, reg };
   // x86.c write_mmio() traces every emulated MMIO write, whoever handles it.
-  if (traced(m)) causedBy(m, emit(m, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
-  if (traced(m))
+  if (traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'kvm_mmio', { gpa: IOAPIC_BASE + addr, value, reg }));
+  if (traced(ctx))
     causedBy(
-      m,
-      isSplit(m) ? emit(m, v.index, 'ioapic_mem_write', f) : emit(m, v.index, 'ioapic_mmio_write', f),
+      ctx,
+      isSplit(ctx) ? emit(ctx, v.index, 'ioapic_mem_write', f) : emit(ctx, v.index, 'ioapic_mmio_write', f),
     );
 }
 
 /** Fires the storm-limit deferred injection once virtual time reaches it (inclusive). */
-export function ioapicFireDueTimers(m: Ctx): void {
-  const at = m.s.ioapic.deferredAt;
-  if (at >= 0 && m.s.time >= at) ioapicDeferredService(m);
+export function ioapicFireDueTimers(ctx: Ctx): void {
+  const at = ctx.state.ioapic.deferredAt;
+  if (at >= 0 && ctx.state.time >= at) ioapicDeferredService(ctx);
 }
 
-function ioapicDeferredService(m: Ctx): void {
-  const io = m.s.ioapic;
+function ioapicDeferredService(ctx: Ctx): void {
+  const io = ctx.state.ioapic;
   io.deferredAt = -1;
-  const prev = traced(m) ? causedBy(m, emit(m, -1, 'ioapic_deferred_service', {})) : m.cause;
-  if (isSplit(m)) qemuIoapicService(m);
-  else kvmIoapicEoiInjectWork(m);
-  m.cause = prev;
+  const prev = traced(ctx) ? causedBy(ctx, emit(ctx, -1, 'ioapic_deferred_service', {})) : ctx.cause;
+  if (isSplit(ctx)) qemuIoapicService(ctx);
+  else kvmIoapicEoiInjectWork(ctx);
+  ctx.cause = prev;
 }
 
 /**
@@ -117,16 +117,18 @@ function ioapicDeferredService(m: Ctx): void {
  * QEMU's IOAPIC at version 0x20 has the register (ioapic_mem_write() case IOAPIC_EOI); KVM's
  * in-kernel one ignores the offset.
  */
-export function ioapicDirectedEoi(m: Ctx, v: VcpuState, value: number): boolean {
-  const version = ioapicVersionOf(m.s.config);
+export function ioapicDirectedEoi(ctx: Ctx, v: VcpuState, value: number): boolean {
+  const version = ioapicVersionOf(ctx.state.config);
   const vector = value <= 0xff ? value : undefined;
-  if (!isSplit(m) || version !== 0x20) {
-    if (traced(m)) emit(m, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(m) });
+  if (!isSplit(ctx) || version !== 0x20) {
+    if (traced(ctx)) emit(ctx, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(ctx) });
     return false;
   }
-  countCpuVector(m, CTR['directed-eois'], v.index, vector ?? -1);
-  const prev = traced(m) ? causedBy(m, emit(m, v.index, 'ioapic_directed_eoi', { value, vector })) : m.cause;
-  if (vector !== undefined) qemuIoapicEoiBroadcast(m, vector);
-  m.cause = prev;
+  countCpuVector(ctx, CTR['directed-eois'], v.index, vector ?? -1);
+  const prev = traced(ctx)
+    ? causedBy(ctx, emit(ctx, v.index, 'ioapic_directed_eoi', { value, vector }))
+    : ctx.cause;
+  if (vector !== undefined) qemuIoapicEoiBroadcast(ctx, vector);
+  ctx.cause = prev;
   return true;
 }

@@ -56,7 +56,7 @@ export class Machine {
 
   private constructor(state: MachineState, tracing: boolean) {
     this.ctx = {
-      s: state,
+      state,
       split: state.config.irqchip === 'split',
       x2apicFormat: x2apicFormat(state.config),
       tracing,
@@ -88,12 +88,12 @@ export class Machine {
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
   static boot(config: Config, tracing = true): Machine {
     const m = new Machine(newMachineState(config), false);
-    for (const v of m.ctx.s.cpus) {
+    for (const v of m.ctx.state.cpus) {
       vcpuScanIoapic(m.ctx, v);
       bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
       v.requests = 0;
     }
-    m.ctx.s.counters = countersNew(config.vcpus);
+    m.ctx.state.counters = countersNew(config.vcpus);
     clearAttn(m.ctx);
     m.ctx.tracing = tracing;
     return m;
@@ -105,7 +105,7 @@ export class Machine {
   }
 
   get state(): MachineState {
-    return this.ctx.s;
+    return this.ctx.state;
   }
 
   set tracing(on: boolean) {
@@ -119,19 +119,19 @@ export class Machine {
       r.advance(Number.POSITIVE_INFINITY);
       return r.result();
     }
-    const m = this.ctx;
+    const ctx = this.ctx;
     this.startStep(action);
-    if (!m.s.vm.crashed) {
+    if (!ctx.state.vm.crashed) {
       try {
-        advance(m, STEP_NS);
-        perform(m, action);
-        m.cause = m.tracing ? 0 : -1;
-        settle(m);
+        advance(ctx, STEP_NS);
+        perform(ctx, action);
+        ctx.cause = ctx.tracing ? 0 : -1;
+        settle(ctx);
       } catch (e) {
-        hostCrashed(m, e);
+        hostCrashed(ctx, e);
       }
     }
-    return m.tracing ? { events: m.events, work: 1 } : UNTRACED_STEP;
+    return ctx.tracing ? { events: ctx.events, work: 1 } : UNTRACED_STEP;
   }
 
   /**
@@ -150,16 +150,16 @@ export class Machine {
    * the step is then exactly `run K`, state and trace.
    */
   endRunAt(steps: number, events: TraceEvent[], dropped: number, maxEvents: number): StepResult {
-    const m = this.ctx;
-    m.tracing = true;
-    m.maxEvents = maxEvents;
-    m.events = events;
-    m.droppedEvents = dropped;
-    m.recording = maxEvents > 0 && events.length < maxEvents;
-    const run = new GuestRun(m, steps);
+    const ctx = this.ctx;
+    ctx.tracing = true;
+    ctx.maxEvents = maxEvents;
+    ctx.events = events;
+    ctx.droppedEvents = dropped;
+    ctx.recording = maxEvents > 0 && events.length < maxEvents;
+    const run = new GuestRun(ctx, steps);
     run.steps = steps;
-    endStopped(m, run);
-    return { events: m.events, work: 1 + steps };
+    endStopped(ctx, run);
+    return { events: ctx.events, work: 1 + steps };
   }
 
   /**
@@ -168,50 +168,50 @@ export class Machine {
    * there: the machine is left mid-step, so use a throwaway machine (Timeline.machineAt).
    */
   stateAfterEvent(action: Action, index: number): MachineState | null {
-    const m = this.ctx;
-    m.tracing = true;
-    m.captureAt = index;
-    m.captured = null;
+    const ctx = this.ctx;
+    ctx.tracing = true;
+    ctx.captureAt = index;
+    ctx.captured = null;
     try {
       this.apply(action);
     } catch (e) {
       if (e !== CAPTURED) throw e;
     }
-    const r = m.captured;
-    m.captureAt = -1;
-    m.captured = null;
+    const r = ctx.captured;
+    ctx.captureAt = -1;
+    ctx.captured = null;
     return r;
   }
 
   /** Every step starts with its action: event 0, the root of every cause chain. */
   private startStep(action: Action): void {
-    const m = this.ctx;
-    m.events = m.tracing ? [] : NO_EVENTS;
-    m.droppedEvents = 0;
-    m.recording = m.tracing && m.maxEvents > 0;
-    if (!m.tracing) return;
-    resetCauses(m);
-    if (traced(m)) {
+    const ctx = this.ctx;
+    ctx.events = ctx.tracing ? [] : NO_EVENTS;
+    ctx.droppedEvents = 0;
+    ctx.recording = ctx.tracing && ctx.maxEvents > 0;
+    if (!ctx.tracing) return;
+    resetCauses(ctx);
+    if (traced(ctx)) {
       const a = describeAction(action);
-      m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
+      ctx.cause = emit(ctx, a.cpu, 'action', { label: a.label, device: a.device });
     }
-    if (m.s.vm.crashed && traced(m)) emit(m, -1, 'vm_stopped', {});
+    if (ctx.state.vm.crashed && traced(ctx)) emit(ctx, -1, 'vm_stopped', {});
   }
 }
 
 /** A host crash (R9.5) ends the step where it happened; anything else is rethrown. */
-function hostCrashed(m: Ctx, e: unknown): void {
+function hostCrashed(ctx: Ctx, e: unknown): void {
   if (!(e instanceof HostCrash)) throw e;
-  clearAttn(m);
+  clearAttn(ctx);
 }
 
 /** Runs a piece of a step; a host crash (R9.5) ends the step where it happened. */
-function guarded(m: Ctx, f: () => void): boolean {
+function guarded(ctx: Ctx, f: () => void): boolean {
   try {
     f();
     return true;
   } catch (e) {
-    hostCrashed(m, e);
+    hostCrashed(ctx, e);
     return false;
   }
 }
@@ -221,14 +221,14 @@ export class ChunkedRun {
   private finished = false;
 
   constructor(
-    private readonly m: Ctx,
+    private readonly ctx: Ctx,
     n: number,
   ) {
-    if (m.s.vm.crashed || !guarded(m, () => advance(m, STEP_NS))) {
+    if (ctx.state.vm.crashed || !guarded(ctx, () => advance(ctx, STEP_NS))) {
       this.finished = true;
       return;
     }
-    this.run = new GuestRun(m, n);
+    this.run = new GuestRun(ctx, n);
   }
 
   get steps(): number {
@@ -243,10 +243,10 @@ export class ChunkedRun {
   advance(budget: number): boolean {
     const run = this.run;
     if (this.finished || !run) return true;
-    guarded(this.m, () => {
-      if (run.advance(budget)) settle(this.m);
+    guarded(this.ctx, () => {
+      if (run.advance(budget)) settle(this.ctx);
     });
-    this.finished = run.done || this.m.s.vm.crashed;
+    this.finished = run.done || this.ctx.state.vm.crashed;
     return this.finished;
   }
 
@@ -256,36 +256,36 @@ export class ChunkedRun {
    */
   stop(): { kind: 'run'; n: number } {
     const run = this.run;
-    if (!this.finished && run) endStopped(this.m, run);
+    if (!this.finished && run) endStopped(this.ctx, run);
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
 
   result(): StepResult {
-    return { events: this.m.events, work: 1 + this.steps };
+    return { events: this.ctx.events, work: 1 + this.steps };
   }
 }
 
 /** Ends `run` where it is, as `run K` (K = its steps) ends: its run_done, the root named `run K`. */
-function endStopped(m: Ctx, run: GuestRun): void {
+function endStopped(ctx: Ctx, run: GuestRun): void {
   run.stopHere();
-  guarded(m, () => settle(m));
-  relabelRoot(m, { kind: 'run', n: run.steps });
+  guarded(ctx, () => settle(ctx));
+  relabelRoot(ctx, { kind: 'run', n: run.steps });
 }
 
 /** A traced step's root event names its action: a stopped run's is `run K`, what it is recorded as. */
-function relabelRoot(m: Ctx, action: Action): void {
-  const root = m.events[0];
-  if (!m.tracing || root?.type !== 'action') return;
+function relabelRoot(ctx: Ctx, action: Action): void {
+  const root = ctx.events[0];
+  if (!ctx.tracing || root?.type !== 'action') return;
   const a = describeAction(action);
-  const e = eventOf(m, a.cpu, 'action', { label: a.label, device: a.device });
-  m.events[0] = { ...e, time: root.time, cause: root.cause };
+  const e = eventOf(ctx, a.cpu, 'action', { label: a.label, device: a.device });
+  ctx.events[0] = { ...e, time: root.time, cause: root.cause };
 }
 
-function advance(m: Ctx, ns: number): void {
-  m.s.time += ns;
-  ioapicFireDueTimers(m);
-  settle(m);
+function advance(ctx: Ctx, ns: number): void {
+  ctx.state.time += ns;
+  ioapicFireDueTimers(ctx);
+  settle(ctx);
 }
 
 /** A short label of an action for its root event, and the lane it starts on. */
@@ -329,30 +329,30 @@ function describeAction(a: Action): { label: string; cpu: number; device: boolea
 }
 
 /** Performs an action (`run` is GuestRun's). */
-function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
-  const s = m.s;
+function perform(ctx: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
+  const s = ctx.state;
   // The guest's own actions first: scenarios are mostly made of them.
   switch (a.kind) {
     case 'cpu':
-      guestOp(m, s.cpus[a.cpu], a.op);
+      guestOp(ctx, s.cpus[a.cpu], a.op);
       return;
     case 'route':
-      ioapicWriteRte(m, a.pin, a.fields);
+      ioapicWriteRte(ctx, a.pin, a.fields);
       return;
     case 'mask':
     case 'unmask':
-      ioapicWriteRte(m, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
+      ioapicWriteRte(ctx, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
       return;
     case 'assert':
     case 'deassert':
-      ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
+      ioapicSetLine(ctx, a.pin, a.kind === 'assert' ? 1 : 0);
       return;
     case 'pulse':
-      ioapicSetLine(m, a.pin, 1);
-      ioapicSetLine(m, a.pin, 0);
+      ioapicSetLine(ctx, a.pin, 1);
+      ioapicSetLine(ctx, a.pin, 0);
       return;
     case 'msi':
-      kvmSetMsi(m, {
+      kvmSetMsi(ctx, {
         dest: a.dest,
         destMode: a.destMode,
         vector: a.vector,
@@ -362,38 +362,38 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
       return;
     case 'ipi': {
       const v = s.cpus[a.from];
-      vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
-      kvmApicSendIpi(m, v, a);
+      vmExit(ctx, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
+      kvmApicSendIpi(ctx, v, a);
       return;
     }
     case 'wait':
-      advance(m, a.ns);
+      advance(ctx, a.ns);
       return;
     case 'snapshot':
-      saveSnapshot(m, a.name);
+      saveSnapshot(ctx, a.name);
       return;
     case 'restore':
-      loadSnapshot(m, a.name);
+      loadSnapshot(ctx, a.name);
       return;
     case 'reboot':
-      stopAllVcpus(m, 'reboot');
-      vmReboot(m);
+      stopAllVcpus(ctx, 'reboot');
+      vmReboot(ctx);
       return;
     case 'power-on':
-      vmPowerOn(m, a.host);
+      vmPowerOn(ctx, a.host);
       return;
     case 'migrate':
-      migrate(m, a.host);
+      migrate(ctx, a.host);
       return;
     case 'kvm-set-x2apic-api': {
-      const r = kvmEnableCapX2apicApi(m, a.seoib !== 'disable', a.seoib !== 'enable');
-      lifeRecord(m, 'flag-write', r === 'ok', a.seoib);
+      const r = kvmEnableCapX2apicApi(ctx, a.seoib !== 'disable', a.seoib !== 'enable');
+      lifeRecord(ctx, 'flag-write', r === 'ok', a.seoib);
       return;
     }
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
-      if (traced(m)) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
+      if (traced(ctx)) emit(ctx, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
       return;
     }
   }
@@ -411,7 +411,7 @@ export class GuestRun {
   private anyInRound = false;
 
   constructor(
-    private readonly m: Ctx,
+    private readonly ctx: Ctx,
     readonly limit: number,
   ) {}
 
@@ -419,26 +419,26 @@ export class GuestRun {
   stopHere(): void {
     if (this.done) return;
     this.done = true;
-    if (traced(this.m)) {
-      this.m.cause = 0;
-      emit(this.m, -1, 'run_done', { steps: this.steps, limit: this.steps });
+    if (traced(this.ctx)) {
+      this.ctx.cause = 0;
+      emit(this.ctx, -1, 'run_done', { steps: this.steps, limit: this.steps });
     }
   }
 
   /** Runs up to `budget` guest steps; returns true when the run is over. */
   advance(budget: number): boolean {
-    const m = this.m;
-    const cpus = m.s.cpus;
+    const ctx = this.ctx;
+    const cpus = ctx.state.cpus;
     // The loop's position in locals (written back below), so that the steps do not reload it.
     let { steps, next, anyInRound, done } = this;
     const limit = this.limit;
     while (!done && budget > 0) {
-      if (steps >= limit || m.s.vm.crashed) {
+      if (steps >= limit || ctx.state.vm.crashed) {
         done = true;
         break;
       }
       // The vCPUs not marked busy have no work (Ctx.guestBusy): the round skips them.
-      const i = next < cpus.length ? nextSetBit(m.guestBusy, next) : -1;
+      const i = next < cpus.length ? nextSetBit(ctx.guestBusy, next) : -1;
       if (i < 0) {
         if (!anyInRound) {
           done = true;
@@ -450,30 +450,30 @@ export class GuestRun {
       }
       next = i + 1;
       const v = cpus[i];
-      if (!guestHasWork(m, v)) {
-        if (guestIdle(v)) m.guestBusy[i >>> 5] &= ~(1 << (i & 31));
+      if (!guestHasWork(ctx, v)) {
+        if (guestIdle(v)) ctx.guestBusy[i >>> 5] &= ~(1 << (i & 31));
         continue;
       }
       anyInRound = true;
       steps++;
       this.steps = steps; // read by stopHere and ChunkedRun if the step throws (host crash)
       budget--;
-      advance(m, STEP_NS);
-      if (m.recording) {
+      advance(ctx, STEP_NS);
+      if (ctx.recording) {
         // A guest step descends from the handler it runs (or from the run itself).
-        m.cause = 0;
-        causedBy(m, m.guestCause[v.index]);
+        ctx.cause = 0;
+        causedBy(ctx, ctx.guestCause[v.index]);
       }
-      guestStep(m, v);
-      if (m.recording) m.cause = 0;
-      settle(m);
+      guestStep(ctx, v);
+      if (ctx.recording) ctx.cause = 0;
+      settle(ctx);
     }
     this.next = next;
     this.anyInRound = anyInRound;
     this.done = done;
-    if (done && traced(m)) {
-      m.cause = 0;
-      emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
+    if (done && traced(ctx)) {
+      ctx.cause = 0;
+      emit(ctx, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
     return this.done;
   }

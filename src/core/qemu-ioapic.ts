@@ -14,8 +14,8 @@ import { kvmArchIrqRoutingUpdate, kvmSetIrqGsi } from './irq.ts';
 const bit = (pin: number) => 1 << pin;
 
 /** QEMU: hw/intc/ioapic.c ioapic_service(): every pin with irr set and unmasked. */
-export function qemuIoapicService(m: Ctx): void {
-  const io = m.s.ioapic;
+export function qemuIoapicService(ctx: Ctx): void {
+  const io = ctx.state.ioapic;
   const rte = io.rte;
   // The pins with irr set, from pin 0 up; serving one never changes another's irr.
   for (let pins = io.irr; pins !== 0; pins &= pins - 1) {
@@ -30,15 +30,15 @@ export function qemuIoapicService(m: Ctx): void {
       e.remoteIrr = 1; // set before delivery, whatever the result (R6)
     }
     io.deliveries[pin]++;
-    const prev = traced(m) ? emitService(m, e, pin, true) : m.cause;
-    kvmSetIrqGsi(m, pin);
-    m.cause = prev;
+    const prev = traced(ctx) ? emitService(ctx, e, pin, true) : ctx.cause;
+    kvmSetIrqGsi(ctx, pin);
+    ctx.cause = prev;
   }
 }
 
 /** QEMU: ioapic_set_irq() (R6: no ISA remap here; edges on masked pins are discarded). */
-export function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
-  const io = m.s.ioapic;
+export function qemuIoapicSetIrq(ctx: Ctx, pin: number, level: 0 | 1): void {
+  const io = ctx.state.ioapic;
   const e = io.rte[pin];
   let service = false;
   if (e.trigger === 1) {
@@ -52,10 +52,10 @@ export function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
     io.irr |= bit(pin);
     service = true;
   }
-  const prev = traced(m)
+  const prev = traced(ctx)
     ? causedBy(
-        m,
-        emit(m, -1, 'ioapic_set_irq', {
+        ctx,
+        emit(ctx, -1, 'ioapic_set_irq', {
           pin,
           level,
           trigger: e.trigger,
@@ -63,15 +63,15 @@ export function qemuIoapicSetIrq(m: Ctx, pin: number, level: 0 | 1): void {
           remoteIrr: e.remoteIrr,
         }),
       )
-    : m.cause;
-  if (service) qemuIoapicService(m);
-  m.cause = prev;
+    : ctx.cause;
+  if (service) qemuIoapicService(ctx);
+  ctx.cause = prev;
 }
 
 /** QEMU: ioapic_update_kvm_routes(): unmasked pins get a fresh MSI route; then KVM_SET_GSI_ROUTING. */
-export function qemuUpdateKvmRoutes(m: Ctx): void {
-  const { rte } = m.s.ioapic;
-  const routes = m.s.vm.routes;
+export function qemuUpdateKvmRoutes(ctx: Ctx): void {
+  const { rte } = ctx.state.ioapic;
+  const routes = ctx.state.vm.routes;
   for (let pin = 0; pin < rte.length; pin++) {
     const e = rte[pin];
     if (e.mask) continue;
@@ -83,50 +83,50 @@ export function qemuUpdateKvmRoutes(m: Ctx): void {
       trigger: e.trigger,
     };
   }
-  if (traced(m)) emit(m, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
-  kvmArchIrqRoutingUpdate(m);
+  if (traced(ctx)) emit(ctx, -1, 'gsi_routing_update', { routes: routes.filter(Boolean).length });
+  kvmArchIrqRoutingUpdate(ctx);
 }
 
 /** QEMU: ioapic_mem_write() of an RTE: one half, or (`route`) both at once (R6). */
-export function qemuIoapicRteWrite(m: Ctx, pin: number, fields: Partial<RteFields>): void {
-  const io = m.s.ioapic;
+export function qemuIoapicRteWrite(ctx: Ctx, pin: number, fields: Partial<RteFields>): void {
+  const io = ctx.state.ioapic;
   io.irqEoi[pin] = 0; // QEMU resets the storm counter on every RTE write
-  replaceRte(m, pin, fields, true);
-  const prev = causedBy(m, lastEvent(m));
-  qemuUpdateKvmRoutes(m);
-  qemuIoapicService(m);
-  m.cause = prev;
+  replaceRte(ctx, pin, fields, true);
+  const prev = causedBy(ctx, lastEvent(ctx));
+  qemuUpdateKvmRoutes(ctx);
+  qemuIoapicService(ctx);
+  ctx.cause = prev;
 }
 
 /** QEMU: ioapic_eoi_broadcast() (R6): level pins with this RTE vector. */
-export function qemuIoapicEoiBroadcast(m: Ctx, vector: number): void {
-  const io = m.s.ioapic;
+export function qemuIoapicEoiBroadcast(ctx: Ctx, vector: number): void {
+  const io = ctx.state.ioapic;
   const rte = io.rte;
-  const outer = traced(m) ? emitEoiBroadcast(m, vector) : m.cause;
+  const outer = traced(ctx) ? emitEoiBroadcast(ctx, vector) : ctx.cause;
   // Every pin whose RTE has this vector, in pin order (an EOI never rewrites an RTE).
-  for (let pins = m.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
+  for (let pins = ctx.vectorPins[vector]; pins !== 0; pins &= pins - 1) {
     const pin = lowestPin(pins);
     const e = rte[pin];
     if (e.trigger !== 1) continue;
     if (!e.remoteIrr) continue;
     e.remoteIrr = 0;
-    const prev = traced(m) ? emitClearRemoteIrr(m, pin, vector) : m.cause;
+    const prev = traced(ctx) ? emitClearRemoteIrr(ctx, pin, vector) : ctx.cause;
     if (!e.mask && io.irr & bit(pin)) {
-      if (reinjectOrDefer(m, pin)) qemuIoapicService(m);
+      if (reinjectOrDefer(ctx, pin)) qemuIoapicService(ctx);
     } else {
       io.irqEoi[pin] = 0;
     }
-    m.cause = prev;
+    ctx.cause = prev;
   }
-  m.cause = outer;
+  ctx.cause = outer;
 }
 
 // emit… functions: each builds one event, apart from the hot function that emits it (ctx.ts emit).
 
-function emitEoiBroadcast(m: Ctx, vector: number): number {
-  return causedBy(m, emit(m, -1, 'ioapic_eoi_broadcast', { vector }));
+function emitEoiBroadcast(ctx: Ctx, vector: number): number {
+  return causedBy(ctx, emit(ctx, -1, 'ioapic_eoi_broadcast', { vector }));
 }
 
-function emitClearRemoteIrr(m: Ctx, pin: number, vector: number): number {
-  return causedBy(m, emit(m, -1, 'ioapic_clear_remote_irr', { pin, vector }));
+function emitClearRemoteIrr(ctx: Ctx, pin: number, vector: number): number {
+  return causedBy(ctx, emit(ctx, -1, 'ioapic_clear_remote_irr', { pin, vector }));
 }

@@ -14,10 +14,10 @@ import type { VcpuState } from './state.ts';
 import { guestTakeInterrupt, vmExit } from './vcpu.ts';
 
 /** KVM: svm/sev.c sev_savic_set_requested_irr() [proposal] (R10.2). */
-export function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
+export function savicSetRequestedIrr(ctx: Ctx, v: VcpuState): void {
   const savic = v.savic!;
   let any = false;
-  const moved: number[] | null = m.recording ? [] : null; // for the trace only
+  const moved: number[] | null = ctx.recording ? [] : null; // for the trace only
   for (let r = 0; r < 8; r++) {
     let w = v.irr[r];
     while (w !== 0) {
@@ -37,55 +37,57 @@ export function savicSetRequestedIrr(m: Ctx, v: VcpuState): void {
     }
   }
   // Recording has not changed since `moved` was started (no event in between).
-  if (any && traced(m) && moved)
-    m.vcpuCause[v.index] = emit(m, v.index, 'savic_requested_irr', { vectors: moved.sort((a, b) => a - b) });
+  if (any && traced(ctx) && moved)
+    ctx.vcpuCause[v.index] = emit(ctx, v.index, 'savic_requested_irr', {
+      vectors: moved.sort((a, b) => a - b),
+    });
 }
 
 /** The guest's own APIC delivers to a vCPU running guest code with IF set, no exit (R10). */
-export function savicDeliver(m: Ctx, v: VcpuState): void {
+export function savicDeliver(ctx: Ctx, v: VcpuState): void {
   const savic = v.savic!;
   const vector = guestHasInterrupt(v);
   if (vector === -1) return;
   bitmapClear(savic.irr, vector);
   bitmapSet(savic.isr, vector);
-  guestTakeInterrupt(m, v, vector, bitmapTest(savic.tmr, vector));
-  if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'savic_deliver', { vector });
+  guestTakeInterrupt(ctx, v, vector, bitmapTest(savic.tmr, vector));
+  if (traced(ctx)) ctx.guestCause[v.index] = emit(ctx, v.index, 'savic_deliver', { vector });
 }
 
 /** A TPR write under Secure AVIC: the guest's own TPR, no exit (R10.1). */
-export function savicSetTpr(m: Ctx, v: VcpuState, value: number): void {
+export function savicSetTpr(ctx: Ctx, v: VcpuState, value: number): void {
   v.savic!.tpr = value;
-  if (traced(m)) emit(m, v.index, 'guest_tpr', { value, savic: true });
+  if (traced(ctx)) emit(ctx, v.index, 'guest_tpr', { value, savic: true });
 }
 
 /** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
-export function savicGuestEoi(m: Ctx, v: VcpuState): void {
+export function savicGuestEoi(ctx: Ctx, v: VcpuState): void {
   const g = v.savic!;
   const vector = bitmapHighest(g.isr);
   if (vector === -1) {
-    countCpu(m, CTR['empty-eois'], v.index);
-    if (traced(m)) emit(m, v.index, 'savic_eoi_warn', {});
+    countCpu(ctx, CTR['empty-eois'], v.index);
+    if (traced(ctx)) emit(ctx, v.index, 'savic_eoi_warn', {});
     return;
   }
   bitmapClear(g.isr, vector);
-  touch(m, v);
-  countCpu(m, CTR['eoi-writes'], v.index);
+  touch(ctx, v);
+  countCpu(ctx, CTR['eoi-writes'], v.index);
   const level = bitmapTest(g.tmr, vector);
-  if (traced(m)) emit(m, v.index, 'savic_eoi', { vector, level });
+  if (traced(ctx)) emit(ctx, v.index, 'savic_eoi', { vector, level });
   if (!level) return;
-  vmExit(m, v, 'VMGEXIT', 'savic-eoi');
-  savicHandleEoiExit(m, v);
+  vmExit(ctx, v, 'VMGEXIT', 'savic-eoi');
+  savicHandleEoiExit(ctx, v);
 }
 
 /** Secure AVIC EOI exit: EOI the highest shadow-ISR vector (KVM RFC savic_handle_msr_exit(), R10.4). */
-export function savicHandleEoiExit(m: Ctx, v: VcpuState): void {
+export function savicHandleEoiExit(ctx: Ctx, v: VcpuState): void {
   const vector = bitmapHighest(v.isr);
-  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
+  countCpuVector(ctx, CTR['eoi-exits'], v.index, vector);
   if (vector === -1) {
-    countCpu(m, CTR['empty-eois'], v.index);
-    if (traced(m)) emit(m, v.index, 'savic_eoi_empty', {});
+    countCpu(ctx, CTR['empty-eois'], v.index);
+    if (traced(ctx)) emit(ctx, v.index, 'savic_eoi_empty', {});
     return;
   }
   bitmapClear(v.isr, vector);
-  kvmApicSetEoiAccelerated(m, v, vector, true);
+  kvmApicSetEoiAccelerated(ctx, v, vector, true);
 }

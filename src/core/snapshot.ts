@@ -37,86 +37,86 @@ import {
 } from './state.ts';
 
 /** `snapshot NAME` (QEMU savevm): the VM stops and its state is saved under NAME. */
-export function saveSnapshot(m: Ctx, name: string): void {
-  stopAllVcpus(m, 'savevm');
-  m.s.snapshots.set(name, saveMachine(m));
-  m.cause = m.tracing ? 0 : -1;
-  if (traced(m)) emit(m, -1, 'savevm', { name });
-  lifeRecord(m, 'savevm', true, name);
+export function saveSnapshot(ctx: Ctx, name: string): void {
+  stopAllVcpus(ctx, 'savevm');
+  ctx.state.snapshots.set(name, saveMachine(ctx));
+  ctx.cause = ctx.tracing ? 0 : -1;
+  if (traced(ctx)) emit(ctx, -1, 'savevm', { name });
+  lifeRecord(ctx, 'savevm', true, name);
 }
 
 /** `restore NAME` (QEMU loadvm): the VM stops and the state saved under NAME is loaded. */
-export function loadSnapshot(m: Ctx, name: string): void {
-  stopAllVcpus(m, 'loadvm');
-  const saved = m.s.snapshots.get(name)!;
+export function loadSnapshot(ctx: Ctx, name: string): void {
+  stopAllVcpus(ctx, 'loadvm');
+  const saved = ctx.state.snapshots.get(name)!;
   // The SEOIB subsection is loaded (post_load sets its flag) before KVM_SET_LAPIC (R8.10).
-  const vm = m.s.vm;
+  const vm = ctx.state.vm;
   if (saved.qemuSeoib !== vm.qemuSeoib || modeOfQemuState(saved.qemuSeoib) !== vm.seoib) {
-    if (!qemuSeoibPostLoad(m, saved.qemuSeoib, 'loadvm', vm.host.loadvmCheck)) {
-      lifeRecord(m, 'loadvm', false, name);
+    if (!qemuSeoibPostLoad(ctx, saved.qemuSeoib, 'loadvm', vm.host.loadvmCheck)) {
+      lifeRecord(ctx, 'loadvm', false, name);
       return;
     }
   }
-  restoreMachine(m, saved, name);
-  lifeRecord(m, 'loadvm', true, name);
+  restoreMachine(ctx, saved, name);
+  lifeRecord(ctx, 'loadvm', true, name);
 }
 
-function saveMachine(m: Ctx): SavedMachine {
-  const io = cloneIoapic(m.s.ioapic);
+function saveMachine(ctx: Ctx): SavedMachine {
+  const io = cloneIoapic(ctx.state.ioapic);
   // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
-  if (!isSplit(m)) io.irr &= ~io.irrDelivered;
-  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: m.s.vm.qemuSeoib };
+  if (!isSplit(ctx)) io.irr &= ~io.irrDelivered;
+  return { cpus: ctx.state.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: ctx.state.vm.qemuSeoib };
 }
 
 /**
  * An incoming migration (R8.11): the guest's state travels to a fresh KVM VM on the destination
  * host; on failure the VM goes on running on the source, unchanged.
  */
-export function migrate(m: Ctx, change: HostChange): void {
-  stopAllVcpus(m, 'migrate');
-  const vm = m.s.vm;
+export function migrate(ctx: Ctx, change: HostChange): void {
+  stopAllVcpus(ctx, 'migrate');
+  const vm = ctx.state.vm;
   const dst = hostWith(vm.host, change);
-  const root = m.cause;
-  if (traced(m))
-    m.cause = emit(m, -1, 'migration_start', {
+  const root = ctx.cause;
+  if (traced(ctx))
+    ctx.cause = emit(ctx, -1, 'migration_start', {
       policy: dst.policy,
       machine: dst.machine,
       kernel: dst.kernel,
       flags: dst.flags,
       state: vm.qemuSeoib,
     });
-  const plan = planMigration(m, dst);
+  const plan = planMigration(ctx, dst);
   if (!plan.ok) {
     vm.lastMigration = 'failed';
-    if (traced(m)) emit(m, -1, 'migration_failed', { reason: plan.reason });
-    lifeRecord(m, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
-    m.cause = root;
+    if (traced(ctx)) emit(ctx, -1, 'migration_failed', { reason: plan.reason });
+    lifeRecord(ctx, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
+    ctx.cause = root;
     return;
   }
-  const saved = saveMachine(m);
+  const saved = saveMachine(ctx);
   // The destination: a fresh KVM VM, its own flag first when it does not defer (before-load).
   vm.host = dst;
   vm.seoib = 'quirked';
   vm.lastFlagWrite = 'none';
-  const own = dst.flags === 'before-load' ? stateFor(m, dst) : 'quirked';
-  if (own !== 'quirked') kvmEnableCapX2apicApi(m, own === 'respected', own === 'not-advertised');
-  qemuSeoibPostLoad(m, saved.qemuSeoib, 'migrate', false);
+  const own = dst.flags === 'before-load' ? stateFor(ctx, dst) : 'quirked';
+  if (own !== 'quirked') kvmEnableCapX2apicApi(ctx, own === 'respected', own === 'not-advertised');
+  qemuSeoibPostLoad(ctx, saved.qemuSeoib, 'migrate', false);
   vm.leg++;
   vm.lastMigration = 'completed';
-  restoreMachine(m, saved, '', 'migration_done');
-  lifeRecord(m, 'migrate', true, '');
-  m.cause = root;
+  restoreMachine(ctx, saved, '', 'migration_done');
+  lifeRecord(ctx, 'migrate', true, '');
+  ctx.cause = root;
 }
 
 /** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
 function restoreMachine(
-  m: Ctx,
+  ctx: Ctx,
   saved: SavedMachine,
   name: string,
   as: 'loadvm' | 'migration_done' = 'loadvm',
 ): void {
-  const s = m.s;
-  m.restores++;
+  const s = ctx.state;
+  ctx.restores++;
   for (const v of s.cpus) {
     const o = saved.cpus[v.index];
     v.idReg = o.idReg;
@@ -143,35 +143,35 @@ function restoreMachine(
     v.apicArbPrio = 0;
     v.pvEoiPending = false;
     // kvm_apic_set_state() copies the registers, then kvm_apic_set_version() (R8.9).
-    kvmApicSetVersion(m, v, 'set-lapic');
+    kvmApicSetVersion(ctx, v, 'set-lapic');
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
-    touch(m, v);
-    if (!guestIdle(v)) markGuestBusy(m, v);
+    touch(ctx, v);
+    if (!guestIdle(v)) markGuestBusy(ctx, v);
   }
   // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
-  kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
+  kvmRecalculateApicMap(ctx, '§4 restore: KVM_SET_LAPIC');
   const io = s.ioapic;
   const o = saved.ioapic;
   io.rte = o.rte.map(newRte);
-  ioapicIndexVectors(m);
+  ioapicIndexVectors(ctx);
   io.line = o.line;
   io.edgeUndelivered = o.edgeUndelivered;
-  if (traced(m)) {
-    m.cause = 0;
+  if (traced(ctx)) {
+    ctx.cause = 0;
     const ev =
       as === 'loadvm'
-        ? emit(m, -1, 'loadvm', { name })
-        : emit(m, -1, 'migration_done', { leg: s.vm.leg, mode: s.vm.seoib, state: s.vm.qemuSeoib });
+        ? emit(ctx, -1, 'loadvm', { name })
+        : emit(ctx, -1, 'migration_done', { leg: s.vm.leg, mode: s.vm.seoib, state: s.vm.qemuSeoib });
     // Every vCPU's requests come from the restore.
-    m.vcpuCause.fill(ev);
-    m.reqCause.fill(ev);
-    m.cause = ev;
+    ctx.vcpuCause.fill(ev);
+    ctx.reqCause.fill(ev);
+    ctx.cause = ev;
   }
-  if (isSplit(m)) {
+  if (isSplit(ctx)) {
     io.irr = o.irr;
-    qemuUpdateKvmRoutes(m); // route re-commit: no pin is serviced
+    qemuUpdateKvmRoutes(ctx); // route re-commit: no pin is serviced
   } else {
     // KVM_SET_IRQCHIP: irr zeroed, saved irr pins re-injected, RTC tracking rebuilt (R5.8).
-    kvmSetIoapic(m, o.irr);
+    kvmSetIoapic(ctx, o.irr);
   }
 }

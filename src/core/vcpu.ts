@@ -17,39 +17,40 @@ import { newFrame } from './state.ts';
  * A VM exit on this vCPU: counted, then the PV EOI sync runs before the handler (R9.4).
  * Throws HostCrash when the sync trips the pre-fix assertion (R9.5).
  */
-export function vmExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
+export function vmExit(ctx: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
   v.kickPending = false;
-  countCpu(m, CTR.exits, v.index);
-  if (traced(m)) emitExit(m, v, reason, what, vector);
-  touch(m, v);
-  kvmLapicSyncFromVapic(m, v);
+  countCpu(ctx, CTR.exits, v.index);
+  if (traced(ctx)) emitExit(ctx, v, reason, what, vector);
+  touch(ctx, v);
+  kvmLapicSyncFromVapic(ctx, v);
 }
 
 /** vmExit's event. */
-function emitExit(m: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector: number | undefined): void {
+function emitExit(ctx: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector: number | undefined): void {
   const exit = emit(
-    m,
+    ctx,
     v.index,
     'kvm_exit',
     vector === undefined ? { reason, what } : { reason, what, vector },
   );
   // What KVM does for the exit (and the PV EOI sync before it) descends from the exit.
-  m.cause = exit;
-  m.vcpuCause[v.index] = exit;
+  ctx.cause = exit;
+  ctx.vcpuCause[v.index] = exit;
 }
 
 /** The guest takes vector V: a handler frame remembers IF and clears it, as an interrupt gate does. */
-export function guestTakeInterrupt(m: Ctx, v: VcpuState, vector: number, level: boolean): void {
+export function guestTakeInterrupt(ctx: Ctx, v: VcpuState, vector: number, level: boolean): void {
   // A frame the guest's iret let go of is reused: taking an interrupt allocates nothing.
-  const f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(vector, false, false, null, 0);
+  const f =
+    ctx.framePoolSize > 0 ? ctx.framePool[--ctx.framePoolSize] : newFrame(vector, false, false, null, 0);
   f.vector = vector;
   f.savedIf = v.rflagsIf;
   f.levelAtTake = level;
   f.script = null;
   f.pc = 0;
   v.frames.push(f);
-  markGuestBusy(m, v);
+  markGuestBusy(ctx, v);
   v.rflagsIf = false;
-  countCpuVector(m, CTR.injections, v.index, vector);
+  countCpuVector(ctx, CTR.injections, v.index, vector);
 }

@@ -20,7 +20,7 @@ import { guestTakeInterrupt, vmExit } from './vcpu.ts';
  * a later TPR write below it exits. Runs where update_cr8_intercept() does: entries that process
  * KVM_REQ_EVENT, without APICv. KVM: x86.c update_cr8_intercept() → vmx_update_cr8_intercept().
  */
-export function updateCr8Intercept(m: Ctx, v: VcpuState): void {
+export function updateCr8Intercept(ctx: Ctx, v: VcpuState): void {
   if (v.apicvActive || v.savic) return;
   const irr = bitmapHighest(v.irr);
   const irrClass = irr === -1 ? -1 : irr >> 4;
@@ -28,11 +28,17 @@ export function updateCr8Intercept(m: Ctx, v: VcpuState): void {
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
   v.tprThreshold = threshold;
-  if (traced(m)) emitTprThreshold(m, v, threshold, tprClass, irrClass);
+  if (traced(ctx)) emitTprThreshold(ctx, v, threshold, tprClass, irrClass);
 }
 
-function emitTprThreshold(m: Ctx, v: VcpuState, threshold: number, tprClass: number, irrClass: number): void {
-  emit(m, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
+function emitTprThreshold(
+  ctx: Ctx,
+  v: VcpuState,
+  threshold: number,
+  tprClass: number,
+  irrClass: number,
+): void {
+  emit(ctx, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /**
@@ -41,41 +47,41 @@ function emitTprThreshold(m: Ctx, v: VcpuState, threshold: number, tprClass: num
  * (R11.1), whatever IF and the ISR say. KVM: vmx.c handle_tpr_below_threshold() raises
  * KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
  */
-export function tprBelowThresholdExit(m: Ctx, v: VcpuState, value: number): void {
+export function tprBelowThresholdExit(ctx: Ctx, v: VcpuState, value: number): void {
   if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
-  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
-  kvmMakeRequest(m, v, REQ_EVENT, false);
+  vmExit(ctx, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
+  kvmMakeRequest(ctx, v, REQ_EVENT, false);
 }
 
 /**
  * APICv's virtual-interrupt delivery to a vCPU running guest code with IF set (R11.1): the CPU
  * acks the highest deliverable IRR vector itself, no exit.
  */
-export function apicvDeliver(m: Ctx, v: VcpuState): void {
+export function apicvDeliver(ctx: Ctx, v: VcpuState): void {
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   kvmApicAckInterrupt(v, vector, true);
-  guestTakeInterrupt(m, v, vector, bitmapTest(v.tmr, vector));
-  if (traced(m)) m.guestCause[v.index] = emit(m, v.index, 'apicv_deliver', { vector });
+  guestTakeInterrupt(ctx, v, vector, bitmapTest(v.tmr, vector));
+  if (traced(ctx)) ctx.guestCause[v.index] = emit(ctx, v.index, 'apicv_deliver', { vector });
 }
 
 /**
  * R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is empty;
  * the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
  */
-export function virtualizedEoi(m: Ctx, v: VcpuState): void {
+export function virtualizedEoi(ctx: Ctx, v: VcpuState): void {
   const highest = bitmapHighest(v.isr);
   const vector = Math.max(highest, 0);
   if (highest !== -1) {
     bitmapClear(v.isr, vector);
-    touch(m, v);
+    touch(ctx, v);
   } else {
-    countCpu(m, CTR['empty-eois'], v.index);
+    countCpu(ctx, CTR['empty-eois'], v.index);
   }
   const exits = bitmapTest(v.eoiExitBitmap, vector);
-  if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
+  if (traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
   if (!exits) return;
-  vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
-  kvmApicSetEoiAccelerated(m, v, vector);
+  vmExit(ctx, v, 'EOI_INDUCED', 'eoi-induced', vector);
+  countCpuVector(ctx, CTR['eoi-exits'], v.index, vector);
+  kvmApicSetEoiAccelerated(ctx, v, vector);
 }

@@ -43,23 +43,23 @@ import { apicvDeliver, updateCr8Intercept } from './vmx.ts';
 // Scans (R7.5, R7.6, R5.7)
 
 /** KVM: x86.c vcpu_scan_ioapic() (R7.6), with kvm_scan_ioapic_routes() or kvm_ioapic_scan_entry(). */
-export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
+export function vcpuScanIoapic(ctx: Ctx, v: VcpuState): void {
   // The event compares the handled vectors before and after: copied only if it will be kept.
-  const before = m.recording ? v.ioapicHandledVectors.slice() : null;
+  const before = ctx.recording ? v.ioapicHandledVectors.slice() : null;
   bitmapZero(v.ioapicHandledVectors);
   v.highestStalePendingIoapicEoi = -1;
-  if (isSplit(m)) kvmScanIoapicRoutes(m, v);
-  else kvmIoapicScanEntry(m, v);
+  if (isSplit(ctx)) kvmScanIoapicRoutes(ctx, v);
+  else kvmIoapicScanEntry(ctx, v);
   v.requests |= REQ_LOAD_EOI_EXITMAP;
-  countCpu(m, CTR.scans, v.index);
+  countCpu(ctx, CTR.scans, v.index);
   // Recording has not changed since `before` was taken (no event in between).
-  if (traced(m) && before) {
+  if (traced(ctx) && before) {
     const now = bitmapVectors(v.ioapicHandledVectors);
-    emit(m, v.index, 'scan_ioapic', {
+    emit(ctx, v.index, 'scan_ioapic', {
       handled: now,
       stale: v.highestStalePendingIoapicEoi,
       changed: now.join() !== bitmapVectors(before).join(),
-      split: isSplit(m),
+      split: isSplit(ctx),
     });
   }
 }
@@ -68,28 +68,28 @@ export function vcpuScanIoapic(m: Ctx, v: VcpuState): void {
 // Entries and injection
 
 /** KVM: x86.c kvm_check_and_inject_events(), interrupt part (R3.5, R3.6). */
-function kvmCheckAndInjectEvents(m: Ctx, v: VcpuState): void {
+function kvmCheckAndInjectEvents(ctx: Ctx, v: VcpuState): void {
   if (v.apicvActive || v.savic) return; // delivered by hardware (R11.1) / the guest's own APIC (R10)
   const vector = kvmApicHasInterrupt(v);
   if (vector === -1) return;
   if (!v.rflagsIf) {
-    if (traced(m)) emit(m, v.index, 'irq_window_request', { vector });
+    if (traced(ctx)) emit(ctx, v.index, 'irq_window_request', { vector });
     return;
   }
-  injectInterrupt(m, v, vector);
+  injectInterrupt(ctx, v, vector);
 }
 
 /** KVM: kvm_cpu_get_interrupt() (the ack) and the injection of the vector into the guest (R3.6). */
-function injectInterrupt(m: Ctx, v: VcpuState, vector: number): void {
+function injectInterrupt(ctx: Ctx, v: VcpuState, vector: number): void {
   const level = bitmapTest(v.tmr, vector);
-  const pprBefore = m.recording ? ppr(v) : 0;
+  const pprBefore = ctx.recording ? ppr(v) : 0;
   kvmApicAckInterrupt(v, vector, false);
-  guestTakeInterrupt(m, v, vector, level);
-  if (traced(m)) emitInjVirq(m, v, vector, pprBefore);
+  guestTakeInterrupt(ctx, v, vector, level);
+  if (traced(ctx)) emitInjVirq(ctx, v, vector, pprBefore);
 }
 
-function emitInjVirq(m: Ctx, v: VcpuState, vector: number, pprBefore: number): void {
-  m.guestCause[v.index] = emit(m, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
+function emitInjVirq(ctx: Ctx, v: VcpuState, vector: number, pprBefore: number): void {
+  ctx.guestCause[v.index] = emit(ctx, v.index, 'kvm_inj_virq', { vector, pprBefore, pprAfter: ppr(v) });
 }
 
 /**
@@ -98,69 +98,69 @@ function emitInjVirq(m: Ctx, v: VcpuState, vector: number, pprBefore: number): v
  * virtualizing EOIs (or not) as before. KVM: x86.c __kvm_vcpu_update_apicv() with
  * lapic.c kvm_apic_update_apicv().
  */
-function kvmVcpuUpdateApicv(m: Ctx, v: VcpuState): void {
-  const activate = kvmApicvActivated(m) && !v.savic;
+function kvmVcpuUpdateApicv(ctx: Ctx, v: VcpuState): void {
+  const activate = kvmApicvActivated(ctx) && !v.savic;
   if (v.apicvActive === activate) return;
   v.apicvActive = activate;
   v.highestIsrCache = -1;
   // Interrupts accepted while APICv was active raised no KVM_REQ_EVENT: look at IRR now.
   if (!activate) v.requests |= REQ_EVENT;
-  if (traced(m))
-    emit(m, v.index, 'apicv_update', {
+  if (traced(ctx))
+    emit(ctx, v.index, 'apicv_update', {
       active: activate,
-      inhibits: inhibitNames(m.s.vm.apicvInhibits).join(', '),
+      inhibits: inhibitNames(ctx.state.vm.apicvInhibits).join(', '),
     });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
-export function vcpuEnterGuest(m: Ctx, v: VcpuState): void {
-  const outer = m.cause;
+export function vcpuEnterGuest(ctx: Ctx, v: VcpuState): void {
+  const outer = ctx.cause;
   while (v.requests !== 0) {
     if (v.requests & REQ_IOAPIC_EOI_EXIT) {
       v.requests &= ~REQ_IOAPIC_EOI_EXIT;
-      const exited = ioapicEoiExit(m, v);
-      m.cause = outer;
+      const exited = ioapicEoiExit(ctx, v);
+      ctx.cause = outer;
       if (exited) continue; // QEMU handled the exit; KVM_RUN again
     }
     // Rare requests apart, so that the loop stays small enough for the JIT to inline its calls.
-    if (v.requests & (REQ_SCAN_IOAPIC | REQ_LOAD_EOI_EXITMAP | REQ_APICV_UPDATE)) scanRequests(m, v, outer);
+    if (v.requests & (REQ_SCAN_IOAPIC | REQ_LOAD_EOI_EXITMAP | REQ_APICV_UPDATE)) scanRequests(ctx, v, outer);
     if (v.requests & REQ_EVENT) {
       v.requests &= ~REQ_EVENT;
-      if (m.recording) causedByRequest(m, v, REQ_EVENT);
-      kvmCheckAndInjectEvents(m, v);
+      if (ctx.recording) causedByRequest(ctx, v, REQ_EVENT);
+      kvmCheckAndInjectEvents(ctx, v);
       // kvm_lapic_enabled(): only a software-enabled APIC gets these.
       if (apicSwEnabled(v)) {
-        updateCr8Intercept(m, v);
-        kvmLapicSyncToVapic(m, v); // PV EOI is armed only at entries that process KVM_REQ_EVENT
+        updateCr8Intercept(ctx, v);
+        kvmLapicSyncToVapic(ctx, v); // PV EOI is armed only at entries that process KVM_REQ_EVENT
       }
-      m.cause = outer;
+      ctx.cause = outer;
     }
   }
-  if (v.savic) savicSetRequestedIrr(m, v);
+  if (v.savic) savicSetRequestedIrr(ctx, v);
   v.inGuest = true;
-  if (traced(m)) emit(m, v.index, 'kvm_entry', {});
+  if (traced(ctx)) emit(ctx, v.index, 'kvm_entry', {});
   // No touch: settle, the only caller, runs the vCPU's hardware delivery right after the entry.
 }
 
 /** KVM_REQ_IOAPIC_EOI_EXIT at an entry: true if it exited to QEMU (the vector is still handled). */
-function ioapicEoiExit(m: Ctx, v: VcpuState): boolean {
-  if (m.recording) causedByRequest(m, v, REQ_IOAPIC_EOI_EXIT);
+function ioapicEoiExit(ctx: Ctx, v: VcpuState): boolean {
+  if (ctx.recording) causedByRequest(ctx, v, REQ_IOAPIC_EOI_EXIT);
   const vector = v.pendingIoapicEoi;
   if (bitmapTest(v.ioapicHandledVectors, vector)) {
-    kvmUserspaceIoapicEoi(m, v, vector);
+    kvmUserspaceIoapicEoi(ctx, v, vector);
     return true;
   }
-  if (traced(m)) emit(m, v.index, 'ioapic_eoi_exit_dropped', { vector });
+  if (traced(ctx)) emit(ctx, v.index, 'ioapic_eoi_exit_dropped', { vector });
   return false;
 }
 
 /** KVM_REQ_SCAN_IOAPIC, KVM_REQ_LOAD_EOI_EXITMAP and KVM_REQ_APICV_UPDATE at an entry, in that order. */
-function scanRequests(m: Ctx, v: VcpuState, outer: number): void {
+function scanRequests(ctx: Ctx, v: VcpuState, outer: number): void {
   if (v.requests & REQ_SCAN_IOAPIC) {
     v.requests &= ~REQ_SCAN_IOAPIC;
-    if (m.recording) causedByRequest(m, v, REQ_SCAN_IOAPIC);
-    vcpuScanIoapic(m, v);
-    m.cause = outer;
+    if (ctx.recording) causedByRequest(ctx, v, REQ_SCAN_IOAPIC);
+    vcpuScanIoapic(ctx, v);
+    ctx.cause = outer;
   }
   if (v.requests & REQ_LOAD_EOI_EXITMAP) {
     v.requests &= ~REQ_LOAD_EOI_EXITMAP;
@@ -169,69 +169,69 @@ function scanRequests(m: Ctx, v: VcpuState, outer: number): void {
     // the bitmap is kept for display, unused. [unverified: no reload was found on the way back
     // to active APICv (__kvm_vcpu_update_apicv), so a route change made while inhibited is
     // missing from the bitmap until the next scan; this follows the code as read]
-    if (v.apicvActive || !m.s.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
+    if (v.apicvActive || !ctx.state.config.apicv) bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
   }
   if (v.requests & REQ_APICV_UPDATE) {
     v.requests &= ~REQ_APICV_UPDATE;
-    kvmVcpuUpdateApicv(m, v);
+    kvmVcpuUpdateApicv(ctx, v);
   }
 }
 
 /** KVM_EXIT_IOAPIC_EOI to QEMU, which runs ioapic_eoi_broadcast() (R7.4, R6). */
-function kvmUserspaceIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
-  countCpuVector(m, CTR['ioapic-eoi-exits'], v.index, vector);
-  countCpuVector(m, CTR['eoi-broadcasts'], v.index, vector);
-  const needless = !levelPinAwaitingEoi(m, vector);
-  if (needless) countCpuVector(m, CTR['needless-eoi-exits'], v.index, vector);
-  const prev = traced(m) ? emitUserspaceExit(m, v, vector, needless) : m.cause;
-  qemuIoapicEoiBroadcast(m, vector);
-  m.cause = prev;
+function kvmUserspaceIoapicEoi(ctx: Ctx, v: VcpuState, vector: number): void {
+  countCpuVector(ctx, CTR['ioapic-eoi-exits'], v.index, vector);
+  countCpuVector(ctx, CTR['eoi-broadcasts'], v.index, vector);
+  const needless = !levelPinAwaitingEoi(ctx, vector);
+  if (needless) countCpuVector(ctx, CTR['needless-eoi-exits'], v.index, vector);
+  const prev = traced(ctx) ? emitUserspaceExit(ctx, v, vector, needless) : ctx.cause;
+  qemuIoapicEoiBroadcast(ctx, vector);
+  ctx.cause = prev;
 }
 
-function emitUserspaceExit(m: Ctx, v: VcpuState, vector: number, needless: boolean): number {
-  return causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { vector, needless }));
+function emitUserspaceExit(ctx: Ctx, v: VcpuState, vector: number, needless: boolean): number {
+  return causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { vector, needless }));
 }
 
 /**
  * Runs the machine to quiescence: vCPUs in index order enter, take kicks, and take what
  * their hardware delivers, pass after pass until nothing is left (contract §4, Steps).
  */
-export function settle(m: Ctx): void {
+export function settle(ctx: Ctx): void {
   // Most calls find nothing to do: this much is inlined at every call.
-  if (m.attnCount > 0) settlePasses(m);
+  if (ctx.attnCount > 0) settlePasses(ctx);
 }
 
-function settlePasses(m: Ctx): void {
-  const cpus = m.s.cpus;
+function settlePasses(ctx: Ctx): void {
+  const cpus = ctx.state.cpus;
   // Pass after pass in index order: a vCPU touched above the one being handled is handled later
   // in the same pass, one touched at or below it in the next pass.
   let from = 0;
-  while (m.attnCount > 0) {
-    const i = nextSetBit(m.attn, from);
+  while (ctx.attnCount > 0) {
+    const i = nextSetBit(ctx.attn, from);
     if (i < 0) {
       from = 0;
       continue;
     }
-    m.attn[i >>> 5] &= ~(1 << (i & 31));
-    m.attnCount--;
+    ctx.attn[i >>> 5] &= ~(1 << (i & 31));
+    ctx.attnCount--;
     from = i + 1;
     const v = cpus[i];
     // The vCPU's work descends from what gave it that work (an exit, a request, an accepted IRQ).
-    const outer = m.cause;
-    if (m.recording) causedBy(m, m.vcpuCause[i]);
+    const outer = ctx.cause;
+    if (ctx.recording) causedBy(ctx, ctx.vcpuCause[i]);
     if (!v.inGuest) {
-      vcpuEnterGuest(m, v);
+      vcpuEnterGuest(ctx, v);
     } else if (v.kickPending) {
-      vmExit(m, v, 'EXTERNAL_INTERRUPT', 'kick');
-      vcpuEnterGuest(m, v);
+      vmExit(ctx, v, 'EXTERNAL_INTERRUPT', 'kick');
+      vcpuEnterGuest(ctx, v);
     }
     // What the (virtual) APIC delivers by itself to a vCPU running guest code with IF set: Secure
     // AVIC's guest APIC (R10) or APICv's virtual-interrupt delivery (R11.1).
     if (v.inGuest && v.rflagsIf) {
-      if (v.savic) savicDeliver(m, v);
-      else if (v.apicvActive) apicvDeliver(m, v);
+      if (v.savic) savicDeliver(ctx, v);
+      else if (v.apicvActive) apicvDeliver(ctx, v);
     }
-    m.cause = outer;
+    ctx.cause = outer;
   }
 }
 
