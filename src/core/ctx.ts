@@ -11,7 +11,10 @@ import { cloneMachineState } from './state.ts';
 export interface Ctx {
   /** The machine state the context runs on (Machine.state). */
   state: MachineState;
-  /** `irqchip split` (the configuration never changes; asked at every EOI and delivery). */
+  /**
+   * `irqchip split`: QEMU's IOAPIC (qemu-ioapic.ts) rather than KVM's (ioapic.ts). The
+   * configuration never changes; asked at every EOI and delivery.
+   */
   readonly split: boolean;
   /** KVM_X2APIC_API_USE_32BIT_IDS (config.ts x2apicFormat), asked at every MSI. */
   readonly x2apicFormat: boolean;
@@ -236,9 +239,4 @@ export function markGuestBusy(ctx: Ctx, v: VcpuState): void {
 
 export function apicid(v: VcpuState): number {
   return v.x2apic ? v.index : v.idReg >>> 24;
-}
-
-/** `irqchip split`: QEMU's IOAPIC (qemu-ioapic.ts) rather than KVM's (ioapic.ts). */
-export function isSplit(ctx: Ctx): boolean {
-  return ctx.split;
 }

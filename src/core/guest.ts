@@ -2,13 +2,13 @@
  * The guest: what `cpu C …` does (contract §3, guest side) and the automatic guest profiles
  * `linux` and `windows` (contract §5). Its register writes exit (vcpu.ts vmExit) and are then
  * handled where KVM handles them: lapic.ts (SPIV, TPR, xAPIC ID / LDR / DFR), lapic-eoi.ts
- * (EOI, the PV EOI MSR), vmx.ts (EOI virtualization, the TPR threshold), savic.ts (Secure AVIC),
+ * (EOI, the PV EOI MSR), vmx.ts (EOI virtualization, the TPR-threshold exit), savic.ts (Secure AVIC),
  * irqchip.ts (the IOAPIC's MMIO registers).
  */
 import type { CpuOp, RteFields } from './actions.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, countCpu, countCpuVector, emit, isSplit, touch, traced } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import { hex } from './hex.ts';
 import { IOAPIC_BASE, lowestPin, rteLowDword } from './ioapic-common.ts';
@@ -172,7 +172,7 @@ function guestIoapicEoi(ctx: Ctx, v: VcpuState, value: number): void {
         reg: 'EOI register',
       }),
     );
-  if (isSplit(ctx)) {
+  if (ctx.split) {
     // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
     if (traced(ctx))
       causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(value)}` }));
@@ -224,7 +224,7 @@ function guestWriteRte(ctx: Ctx, v: VcpuState, pin: number, fields: Partial<RteF
 /** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
 function ioapicMmioWrite(ctx: Ctx, v: VcpuState, what: string, write: () => void): void {
   vmExit(ctx, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-  if (isSplit(ctx) && traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { mmio: what }));
+  if (ctx.split && traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { mmio: what }));
   write();
   settle(ctx);
 }

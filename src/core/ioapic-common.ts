@@ -8,7 +8,7 @@
 import type { RteFields } from './actions.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, countPin, emit, isSplit, traced } from './ctx.ts';
+import { causedBy, countPin, emit, traced } from './ctx.ts';
 import type { Rte } from './state.ts';
 import { newRte } from './state.ts';
 
@@ -98,7 +98,7 @@ export function reinjectOrDefer(ctx: Ctx, pin: number): boolean {
   const io = ctx.state.ioapic;
   const limit = ctx.state.config.kvm.stormLimit;
   const successive = ++io.irqEoi[pin];
-  if (isSplit(ctx) ? successive >= limit : successive === limit) {
+  if (ctx.split ? successive >= limit : successive === limit) {
     deferStorm(ctx, pin, limit);
     return false;
   }
@@ -108,7 +108,7 @@ export function reinjectOrDefer(ctx: Ctx, pin: number): boolean {
 }
 
 function emitReinject(ctx: Ctx, pin: number, successive: number, limit: number): void {
-  emit(ctx, -1, 'ioapic_reinject', { pin, successive, limit, qemu: isSplit(ctx) });
+  emit(ctx, -1, 'ioapic_reinject', { pin, successive, limit, qemu: ctx.split });
 }
 
 /** The storm limit is reached: the injection waits 10 ms (apart: storms are rare, EOIs are not). */
@@ -120,7 +120,7 @@ function deferStorm(ctx: Ctx, pin: number, limit: number): void {
   // schedule_delayed_work on pending work does nothing; time only moves forward).
   if (io.deferredAt < 0) io.deferredAt = ctx.state.time + STORM_DEFER_NS;
   if (traced(ctx)) {
-    if (isSplit(ctx)) emit(ctx, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
+    if (ctx.split) emit(ctx, -1, 'ioapic_eoi_delayed_reassert', { pin, limit, dueNs: io.deferredAt });
     else
       emit(ctx, -1, 'kvm_ioapic_delayed_eoi_inj', {
         ...rteDesc(io.rte[pin]),

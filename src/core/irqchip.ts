@@ -10,7 +10,7 @@ import type { RteFields } from './actions.ts';
 import { ioapicVersionOf, NUM_PINS } from './config.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { causedBy, countCpuVector, emit, isSplit, traced } from './ctx.ts';
+import { causedBy, countCpuVector, emit, traced } from './ctx.ts';
 import { kvmIoapicEoiInjectWork, kvmIoapicSetIrq, kvmIoapicWriteIndirect } from './ioapic.ts';
 import { IOAPIC_BASE } from './ioapic-common.ts';
 import {
@@ -30,7 +30,7 @@ export function ioapicSetLine(ctx: Ctx, pin: number, level: 0 | 1): void {
   if (!level) io.edgeUndelivered &= ~bit(pin);
   else if (rise && io.rte[pin].trigger === 0) io.edgeUndelivered |= bit(pin);
   io.line = level ? io.line | bit(pin) : io.line & ~bit(pin);
-  if (isSplit(ctx)) {
+  if (ctx.split) {
     qemuIoapicSetIrq(ctx, pin, level);
     return;
   }
@@ -44,7 +44,7 @@ export function ioapicSetLine(ctx: Ctx, pin: number, level: 0 | 1): void {
 
 /** The guest rewrites redirection entry PIN in one 64-bit update. */
 export function ioapicWriteRte(ctx: Ctx, pin: number, fields: Partial<RteFields>): void {
-  if (isSplit(ctx)) qemuIoapicRteWrite(ctx, pin, fields);
+  if (ctx.split) qemuIoapicRteWrite(ctx, pin, fields);
   else kvmIoapicWriteIndirect(ctx, pin, fields);
 }
 
@@ -75,7 +75,7 @@ export function ioapicWriteIowin(ctx: Ctx, v: VcpuState, value: number): void {
           trigger: ((value >>> 15) & 1) as 0 | 1,
           mask: ((value >>> 16) & 1) as 0 | 1,
         };
-  if (isSplit(ctx)) qemuIoapicRteWrite(ctx, pin, fields);
+  if (ctx.split) qemuIoapicRteWrite(ctx, pin, fields);
   else kvmIoapicWriteIndirect(ctx, pin, fields);
 }
 
@@ -93,7 +93,7 @@ function mmioTrace(ctx: Ctx, v: VcpuState, addr: number, value: number): void {
   if (traced(ctx))
     causedBy(
       ctx,
-      isSplit(ctx) ? emit(ctx, v.index, 'ioapic_mem_write', f) : emit(ctx, v.index, 'ioapic_mmio_write', f),
+      ctx.split ? emit(ctx, v.index, 'ioapic_mem_write', f) : emit(ctx, v.index, 'ioapic_mmio_write', f),
     );
 }
 
@@ -107,7 +107,7 @@ function ioapicDeferredService(ctx: Ctx): void {
   const io = ctx.state.ioapic;
   io.deferredAt = -1;
   const prev = traced(ctx) ? causedBy(ctx, emit(ctx, -1, 'ioapic_deferred_service', {})) : ctx.cause;
-  if (isSplit(ctx)) qemuIoapicService(ctx);
+  if (ctx.split) qemuIoapicService(ctx);
   else kvmIoapicEoiInjectWork(ctx);
   ctx.cause = prev;
 }
@@ -120,8 +120,8 @@ function ioapicDeferredService(ctx: Ctx): void {
 export function ioapicDirectedEoi(ctx: Ctx, v: VcpuState, value: number): boolean {
   const version = ioapicVersionOf(ctx.state.config);
   const vector = value <= 0xff ? value : undefined;
-  if (!isSplit(ctx) || version !== 0x20) {
-    if (traced(ctx)) emit(ctx, v.index, 'ioapic_eoi_ignored', { value, vector, split: isSplit(ctx) });
+  if (!ctx.split || version !== 0x20) {
+    if (traced(ctx)) emit(ctx, v.index, 'ioapic_eoi_ignored', { value, vector, split: ctx.split });
     return false;
   }
   countCpuVector(ctx, CTR['directed-eois'], v.index, vector ?? -1);

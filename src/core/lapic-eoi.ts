@@ -9,7 +9,7 @@
 import { bitmapTest } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import { apicid, causedBy, countCpu, countCpuVector, emit, HostCrash, isSplit, traced } from './ctx.ts';
+import { apicid, causedBy, countCpu, countCpuVector, emit, HostCrash, traced } from './ctx.ts';
 import { kvmIoapicUpdateEoi } from './ioapic.ts';
 import { levelPinAwaitingEoi } from './ioapic-common.ts';
 import { apicClearHighestIsr, irrPending, kvmLapicSuppressEoiBroadcast, kvmMakeRequest } from './lapic.ts';
@@ -30,7 +30,7 @@ export function kvmIoapicSendEoi(ctx: Ctx, v: VcpuState, vector: number): void {
     kvmMakeRequest(ctx, v, REQ_SCAN_IOAPIC, false);
   }
   const suppressed = kvmLapicSuppressEoiBroadcast(ctx, v);
-  if (isSplit(ctx)) requestIoapicEoiExit(ctx, v, vector, suppressed);
+  if (ctx.split) requestIoapicEoiExit(ctx, v, vector, suppressed);
   else forwardEoiToIoapic(ctx, v, vector, suppressed);
 }
 

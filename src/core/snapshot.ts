@@ -10,7 +10,7 @@
 import type { HostChange } from './actions.ts';
 import { modeOfQemuState } from './config.ts';
 import type { Ctx } from './ctx.ts';
-import { emit, isSplit, markGuestBusy, touch, traced } from './ctx.ts';
+import { emit, markGuestBusy, touch, traced } from './ctx.ts';
 import { guestIdle } from './guest.ts';
 import { kvmSetIoapic } from './ioapic.ts';
 import { ioapicIndexVectors } from './ioapic-common.ts';
@@ -64,7 +64,7 @@ export function loadSnapshot(ctx: Ctx, name: string): void {
 function saveMachine(ctx: Ctx): SavedMachine {
   const io = cloneIoapic(ctx.state.ioapic);
   // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
-  if (!isSplit(ctx)) io.irr &= ~io.irrDelivered;
+  if (!ctx.split) io.irr &= ~io.irrDelivered;
   return { cpus: ctx.state.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: ctx.state.vm.qemuSeoib };
 }
 
@@ -167,7 +167,7 @@ function restoreMachine(
     ctx.reqCause.fill(ev);
     ctx.cause = ev;
   }
-  if (isSplit(ctx)) {
+  if (ctx.split) {
     io.irr = o.irr;
     qemuUpdateKvmRoutes(ctx); // route re-commit: no pin is serviced
   } else {

@@ -14,8 +14,10 @@ import type { VcpuState } from './state.ts';
 import { newFrame } from './state.ts';
 
 /**
- * A VM exit on this vCPU: counted, then the PV EOI sync runs before the handler (R9.4).
- * Throws HostCrash when the sync trips the pre-fix assertion (R9.5).
+ * A VM exit on this vCPU: counted, then the PV EOI sync runs before the handler (R9.4), when
+ * the vCPU has APIC attention (x86.c vcpu_enter_guest(): `if (vcpu->arch.apic_attention)`;
+ * PV EOI pending is the only attention bit modelled). Throws HostCrash when the sync trips the
+ * pre-fix assertion (R9.5).
  */
 export function vmExit(ctx: Ctx, v: VcpuState, reason: string, what: ExitWhat, vector?: number): void {
   v.inGuest = false;
@@ -23,7 +25,7 @@ export function vmExit(ctx: Ctx, v: VcpuState, reason: string, what: ExitWhat, v
   countCpu(ctx, CTR.exits, v.index);
   if (traced(ctx)) emitExit(ctx, v, reason, what, vector);
   touch(ctx, v);
-  kvmLapicSyncFromVapic(ctx, v);
+  if (v.pvEoiPending) kvmLapicSyncFromVapic(ctx, v);
 }
 
 /** vmExit's event. */

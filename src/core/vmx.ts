@@ -1,8 +1,8 @@
 /**
- * What VMX (Intel) adds to the LAPIC, as arch/x86/kvm/vmx/vmx.c and the CPU have it: the TPR
- * threshold (update_cr8_intercept() → vmx_update_cr8_intercept(), and the TPR-below-threshold
- * exit, handle_tpr_below_threshold()), and APICv's virtual-interrupt delivery of what
- * vmx_deliver_interrupt() posted and EOI virtualization with its EOI-induced exit
+ * What VMX (Intel) adds to the LAPIC, as arch/x86/kvm/vmx/vmx.c and the CPU have it: the exit
+ * of a TPR write below the TPR threshold (handle_tpr_below_threshold(); the threshold is armed by
+ * x86.ts updateCr8Intercept, x86.c's update_cr8_intercept()), APICv's virtual-interrupt delivery
+ * of what vmx_deliver_interrupt() posted, and EOI virtualization with its EOI-induced exit
  * (handle_apic_eoi_induced()) (R3.9, R11.1).
  */
 import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
@@ -14,32 +14,6 @@ import { kvmApicSetEoiAccelerated } from './lapic-eoi.ts';
 import type { VcpuState } from './state.ts';
 import { REQ_EVENT } from './state.ts';
 import { guestTakeInterrupt, vmExit } from './vcpu.ts';
-
-/**
- * Arms VMX's TPR threshold from the highest IRR class and TPR's class (the ISR is not consulted):
- * a later TPR write below it exits. Runs where update_cr8_intercept() does: entries that process
- * KVM_REQ_EVENT, without APICv. KVM: x86.c update_cr8_intercept() → vmx_update_cr8_intercept().
- */
-export function updateCr8Intercept(ctx: Ctx, v: VcpuState): void {
-  if (v.apicvActive || v.savic) return;
-  const irr = bitmapHighest(v.irr);
-  const irrClass = irr === -1 ? -1 : irr >> 4;
-  const tprClass = v.tpr >> 4;
-  const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
-  if (threshold === v.tprThreshold) return;
-  v.tprThreshold = threshold;
-  if (traced(ctx)) emitTprThreshold(ctx, v, threshold, tprClass, irrClass);
-}
-
-function emitTprThreshold(
-  ctx: Ctx,
-  v: VcpuState,
-  threshold: number,
-  tprClass: number,
-  irrClass: number,
-): void {
-  emit(ctx, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
-}
 
 /**
  * After a TPR write (lapic.ts apicSetTpr): with APICv TPR is virtualized without exits; without,

@@ -2,25 +2,16 @@
  * KVM's x86 glue between the LAPICs and the IOAPIC, as arch/x86/kvm/x86.c has it:
  * vcpu_scan_ioapic() with vcpu_load_eoi_exitmap(), vcpu_enter_guest() and the requests it
  * processes in order (the KVM_EXIT_IOAPIC_EOI exit to QEMU, the scans, __kvm_vcpu_update_apicv(),
- * kvm_check_and_inject_events()), and settle: every vCPU's KVM_RUN until the machine is
- * quiescent (R3.5, R3.6, R7, R11.1). The VM exit itself is vcpu.ts, VMX's TPR threshold and
- * APICv delivery vmx.ts, Secure AVIC savic.ts.
+ * kvm_check_and_inject_events(), update_cr8_intercept()), and settle: every vCPU's KVM_RUN until
+ * the machine is quiescent (R3.5, R3.6, R7, R11.1). The VM exit itself is vcpu.ts, VMX's exits
+ * and APICv delivery vmx.ts, Secure AVIC savic.ts.
  */
 
 import { inhibitNames } from './apicmap.ts';
-import { bitmapCopy, bitmapTest, bitmapVectors, bitmapZero } from './bitmap.ts';
+import { bitmapCopy, bitmapHighest, bitmapTest, bitmapVectors, bitmapZero } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
-import {
-  causedBy,
-  causedByRequest,
-  countCpu,
-  countCpuVector,
-  emit,
-  isSplit,
-  nextSetBit,
-  traced,
-} from './ctx.ts';
+import { causedBy, causedByRequest, countCpu, countCpuVector, emit, nextSetBit, traced } from './ctx.ts';
 import { kvmIoapicScanEntry } from './ioapic.ts';
 import { levelPinAwaitingEoi } from './ioapic-common.ts';
 import { kvmScanIoapicRoutes } from './irq.ts';
@@ -37,7 +28,7 @@ import {
   REQ_SCAN_IOAPIC,
 } from './state.ts';
 import { guestTakeInterrupt, vmExit } from './vcpu.ts';
-import { apicvDeliver, updateCr8Intercept } from './vmx.ts';
+import { apicvDeliver } from './vmx.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Scans (R7.5, R7.6, R5.7)
@@ -48,7 +39,7 @@ export function vcpuScanIoapic(ctx: Ctx, v: VcpuState): void {
   const before = ctx.recording ? v.ioapicHandledVectors.slice() : null;
   bitmapZero(v.ioapicHandledVectors);
   v.highestStalePendingIoapicEoi = -1;
-  if (isSplit(ctx)) kvmScanIoapicRoutes(ctx, v);
+  if (ctx.split) kvmScanIoapicRoutes(ctx, v);
   else kvmIoapicScanEntry(ctx, v);
   v.requests |= REQ_LOAD_EOI_EXITMAP;
   countCpu(ctx, CTR.scans, v.index);
@@ -59,7 +50,7 @@ export function vcpuScanIoapic(ctx: Ctx, v: VcpuState): void {
       handled: now,
       stale: v.highestStalePendingIoapicEoi,
       changed: now.join() !== bitmapVectors(before).join(),
-      split: isSplit(ctx),
+      split: ctx.split,
     });
   }
 }
@@ -110,6 +101,32 @@ function kvmVcpuUpdateApicv(ctx: Ctx, v: VcpuState): void {
       active: activate,
       inhibits: inhibitNames(ctx.state.vm.apicvInhibits).join(', '),
     });
+}
+
+/**
+ * Arms VMX's TPR threshold from the highest IRR class and TPR's class (the ISR is not consulted):
+ * a later TPR write below it exits. Runs where update_cr8_intercept() does: entries that process
+ * KVM_REQ_EVENT, without APICv. KVM: x86.c update_cr8_intercept() → vmx_update_cr8_intercept().
+ */
+function updateCr8Intercept(ctx: Ctx, v: VcpuState): void {
+  if (v.apicvActive || v.savic) return;
+  const irr = bitmapHighest(v.irr);
+  const irrClass = irr === -1 ? -1 : irr >> 4;
+  const tprClass = v.tpr >> 4;
+  const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
+  if (threshold === v.tprThreshold) return;
+  v.tprThreshold = threshold;
+  if (traced(ctx)) emitTprThreshold(ctx, v, threshold, tprClass, irrClass);
+}
+
+function emitTprThreshold(
+  ctx: Ctx,
+  v: VcpuState,
+  threshold: number,
+  tprClass: number,
+  irrClass: number,
+): void {
+  emit(ctx, v.index, 'tpr_threshold', { threshold, tprClass, irrClass });
 }
 
 /** KVM: x86.c vcpu_enter_guest(): requests in the order of R7.4, then the entry. */
