@@ -1,6 +1,6 @@
 /**
  * A Stryker ignorer: mutants in the *why* of trace events in src/core are left out: the why
- * argument of `emit(m, cpu, type, text, why)` and of the helpers that pass one on (`vmExit`,
+ * argument of `emit(ctx, cpu, type, text, why)` and of the helpers that pass one on (`vmExit`,
  * `gp`, `apicMapChanged`, `stopAllVcpus`), and the `why` / `how` variables built for them.
  * Those plain-words reasons are being rewritten into a typed event catalogue
  * (src/core/events.ts); until it has tests of its own they are not checked. Everything else of

@@ -1,6 +1,5 @@
-import type { HostKernel, QemuSeoibPolicy, SeoibFlagsAt } from './config.ts';
-
 /** The scenario language's actions (contract §3), as the core consumes them. */
+import type { HostKernel, QemuSeoibPolicy, SeoibFlagsAt } from './config.ts';
 
 export type Trigger = 0 | 1; // 0 edge, 1 level (RTE bit 15, MSI data bit 15)
 export type DestMode = 0 | 1; // 0 physical, 1 logical

@@ -25,7 +25,7 @@ export type CounterName = keyof typeof COUNTER_FILTERS;
 export const COUNTER_NAMES = Object.keys(COUNTER_FILTERS) as CounterName[];
 
 /**
- * Each counter's number. The core counts by number (`countCpu(m, CTR.exits, …)`), so that
+ * Each counter's number. The core counts by number (`countCpu(ctx, CTR.exits, …)`), so that
  * counting reads a constant instead of looking a name up. The counters with at most a cpu or a
  * pin filter come first: their number is their row in Counters.dense.
  */

@@ -9,8 +9,12 @@ import type { HandlerFrame, MachineState, VcpuState } from './state.ts';
 import { cloneMachineState } from './state.ts';
 
 export interface Ctx {
-  s: MachineState;
-  /** `irqchip split` (the configuration never changes; asked at every EOI and delivery). */
+  /** The machine state the context runs on (Machine.state). */
+  state: MachineState;
+  /**
+   * `irqchip split`: QEMU's IOAPIC (qemu-ioapic.ts) rather than KVM's (ioapic.ts). The
+   * configuration never changes; asked at every EOI and delivery.
+   */
   readonly split: boolean;
   /** KVM_X2APIC_API_USE_32BIT_IDS (config.ts x2apicFormat), asked at every MSI. */
   readonly x2apicFormat: boolean;
@@ -28,7 +32,7 @@ export interface Ctx {
   /** The events of the step not kept (only meaningful while tracing). */
   droppedEvents: number;
   /**
-   * vCPUs that may have something to do before the machine is quiescent (kvm.ts settle): one bit
+   * vCPUs that may have something to do before the machine is quiescent (x86.ts settle): one bit
    * per vCPU, and how many are set, so that a settle with nothing to do costs one comparison and
    * one with work skips 32 idle vCPUs per word.
    */
@@ -91,25 +95,25 @@ export class HostCrash extends Error {
 }
 
 /**
- * Records one event of the catalogue (callers check `traced(m)` first, so that nothing is built
- * when tracing is off or the step's trace is full). Its cause is `m.cause`; returns its index in the step, or -1.
+ * Records one event of the catalogue (callers check `traced(ctx)` first, so that nothing is built
+ * when tracing is off or the step's trace is full). Its cause is `ctx.cause`; returns its index in the step, or -1.
  *
  * On the hot path an event is built by an `emit…` function of its own, called as
- * `if (traced(m)) emitX(…)`: the fields take more bytecode than the rest of the line, and V8
+ * `if (traced(ctx)) emitX(…)`: the fields take more bytecode than the rest of the line, and V8
  * inlines a function into its callers only while the bytecode it has inlined stays within a
  * budget (docs/performance.md). An `emit…` function that returns a number returns the cause to
  * restore (what follows descends from its event).
  */
-export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
-  if (m.events.length >= m.maxEvents) {
-    m.droppedEvents++;
+export function emit<K extends EventKind>(ctx: Ctx, cpu: number, type: K, fields: FieldsOf<K>): number {
+  if (ctx.events.length >= ctx.maxEvents) {
+    ctx.droppedEvents++;
     return -1;
   }
-  const index = m.events.length;
-  m.events.push(eventOf(m, cpu, type, fields));
-  if (m.events.length >= m.maxEvents) m.recording = false;
-  if (index === m.captureAt) {
-    m.captured = cloneMachineState(m.s);
+  const index = ctx.events.length;
+  ctx.events.push(eventOf(ctx, cpu, type, fields));
+  if (ctx.events.length >= ctx.maxEvents) ctx.recording = false;
+  if (index === ctx.captureAt) {
+    ctx.captured = cloneMachineState(ctx.state);
     throw CAPTURED; // the rest of the step is not needed (Machine.stateAfterEvent catches it)
   }
   return index;
@@ -123,21 +127,26 @@ export function emit<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: 
  * Untraced, the count is kept too (it means nothing then): one test less at every guard, which the
  * JIT inlines everywhere.
  */
-export function traced(m: Ctx): boolean {
-  if (m.recording) return true;
-  m.droppedEvents++;
+export function traced(ctx: Ctx): boolean {
+  if (ctx.recording) return true;
+  ctx.droppedEvents++;
   return false;
 }
 
 /** The event as emit records it now (time, cause, words from the catalogue). */
-export function eventOf<K extends EventKind>(m: Ctx, cpu: number, type: K, fields: FieldsOf<K>): TraceEvent {
+export function eventOf<K extends EventKind>(
+  ctx: Ctx,
+  cpu: number,
+  type: K,
+  fields: FieldsOf<K>,
+): TraceEvent {
   const { text, rule, why } = describeEvent(type, fields, cpu);
   const f = fields as Record<string, unknown>;
   return {
     type,
-    time: m.s.time,
+    time: ctx.state.time,
     cpu,
-    cause: m.cause >= 0 ? m.cause : null,
+    cause: ctx.cause >= 0 ? ctx.cause : null,
     text,
     why,
     rule,
@@ -149,34 +158,34 @@ export function eventOf<K extends EventKind>(m: Ctx, cpu: number, type: K, field
 }
 
 /** Makes `index` the cause of the events that follow; returns the previous cause to restore. */
-export function causedBy(m: Ctx, index: number): number {
-  const prev = m.cause;
-  if (index >= 0) m.cause = index;
+export function causedBy(ctx: Ctx, index: number): number {
+  const prev = ctx.cause;
+  if (index >= 0) ctx.cause = index;
   return prev;
 }
 
 /** The last event recorded in this step (-1 when none): what a request or a kick descends from. */
-export function lastEvent(m: Ctx): number {
-  return m.recording ? m.events.length - 1 : -1;
+export function lastEvent(ctx: Ctx): number {
+  return ctx.recording ? ctx.events.length - 1 : -1;
 }
 
 /** Counts one occurrence of a counter filtered by cpu (counters.ts CTR; -1 = none). */
-export function countCpu(m: Ctx, id: CpuCounter, cpu: number): void {
-  countersAddCpu(m.s.counters, id, cpu);
+export function countCpu(ctx: Ctx, id: CpuCounter, cpu: number): void {
+  countersAddCpu(ctx.state.counters, id, cpu);
 }
 
-export function countPin(m: Ctx, id: PinCounter, pin: number): void {
-  countersAddPin(m.s.counters, id, pin);
+export function countPin(ctx: Ctx, id: PinCounter, pin: number): void {
+  countersAddPin(ctx.state.counters, id, pin);
 }
 
 /** Counts one occurrence of a counter filtered by cpu and vector (-1 leaves the vector out). */
-export function countCpuVector(m: Ctx, id: CpuVectorCounter, cpu: number, vector: number): void {
-  countersAddCpuVector(m.s.counters, id, cpu, vector);
+export function countCpuVector(ctx: Ctx, id: CpuVectorCounter, cpu: number, vector: number): void {
+  countersAddCpuVector(ctx.state.counters, id, cpu, vector);
 }
 
 /** While recording: what follows descends from the event that raised request `req` (one call, for the JIT's budget). */
-export function causedByRequest(m: Ctx, v: VcpuState, req: number): void {
-  causedBy(m, m.reqCause[reqSlot(v, req)]);
+export function causedByRequest(ctx: Ctx, v: VcpuState, req: number): void {
+  causedBy(ctx, ctx.reqCause[reqSlot(v, req)]);
 }
 
 /** Slot of a KVM_REQ_* bit in `reqCause`. */
@@ -185,26 +194,26 @@ export function reqSlot(v: VcpuState, req: number): number {
 }
 
 /** Forgets the previous step's causes (only needed while tracing). */
-export function resetCauses(m: Ctx): void {
-  m.cause = -1;
-  m.vcpuCause.fill(-1);
-  m.reqCause.fill(-1);
-  m.guestCause.fill(-1);
+export function resetCauses(ctx: Ctx): void {
+  ctx.cause = -1;
+  ctx.vcpuCause.fill(-1);
+  ctx.reqCause.fill(-1);
+  ctx.guestCause.fill(-1);
 }
 
 /** Marks a vCPU for the settle loop: it may need an entry, an exit or a delivery. */
-export function touch(m: Ctx, v: VcpuState): void {
+export function touch(ctx: Ctx, v: VcpuState): void {
   const w = v.index >>> 5;
   const b = 1 << (v.index & 31);
-  if (m.attn[w] & b) return;
-  m.attn[w] |= b;
-  m.attnCount++;
+  if (ctx.attn[w] & b) return;
+  ctx.attn[w] |= b;
+  ctx.attnCount++;
 }
 
 /** Forgets every vCPU's pending attention (a host crash ends the step; boot starts quiescent). */
-export function clearAttn(m: Ctx): void {
-  m.attn.fill(0);
-  m.attnCount = 0;
+export function clearAttn(ctx: Ctx): void {
+  ctx.attn.fill(0);
+  ctx.attnCount = 0;
 }
 
 /** The first set bit at index `from` or above in a bitset of vCPUs, or -1. */
@@ -224,19 +233,10 @@ export function nextSetBit(set: Uint32Array, from: number): number {
  * others): a vCPU not yet booted, or one that took an interrupt. A run clears the mark of a
  * vCPU it finds with nothing left to do at all (guest.ts guestIdle).
  */
-export function markGuestBusy(m: Ctx, v: VcpuState): void {
-  m.guestBusy[v.index >>> 5] |= 1 << (v.index & 31);
+export function markGuestBusy(ctx: Ctx, v: VcpuState): void {
+  ctx.guestBusy[v.index >>> 5] |= 1 << (v.index & 31);
 }
 
 export function apicid(v: VcpuState): number {
   return v.x2apic ? v.index : v.idReg >>> 24;
-}
-
-/**
- * APICv activated for the VM: no inhibit recorded (DISABLED stands for `apicv off`); never with
- * Secure AVIC. Each vCPU follows at its next entry (VcpuState.apicvActive). KVM: x86.c
- * kvm_apicv_activated().
- */
-export function kvmApicvActivated(m: Ctx): boolean {
-  return m.s.vm.apicvInhibits === 0 && !m.s.config.secureAvic;
 }

@@ -1,5 +1,12 @@
-/** Destination matching and fixed / lowest-priority delivery (R4). */
-import type { DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
+/**
+ * A message's delivery to the local APICs (R4): destination matching, kvm_apic_set_irq(), the
+ * fast path over the optimized map (apicmap.ts) and the slow path over every vCPU, lowest-priority
+ * arbitration, and the IPI that sends one. arch/x86/kvm/lapic.c (kvm_apic_match_dest(),
+ * __kvm_irq_delivery_to_apic_fast(), kvm_apic_send_ipi(), kvm_bitmap_or_dest_vcpus()) and irq.c
+ * (kvm_irq_delivery_to_apic()); apart from lapic.ts, which delivery calls, so that the IOAPICs and
+ * MSIs can deliver without lapic.ts importing them.
+ */
+import type { Action, DeliveryMode, DestMode, Shorthand, Trigger } from './actions.ts';
 import type { MapExplain } from './apicmap.ts';
 import { kvmApicMapGetDestLapic, MAX_MAP_SLOTS, slowPathReason } from './apicmap.ts';
 import { broadcastQuirkDisabled } from './config.ts';
@@ -22,14 +29,14 @@ export interface LapicIrq {
  * delivery never starts another, and nothing keeps the message after it.
  */
 export function scratchIrq(
-  m: Ctx,
+  ctx: Ctx,
   vector: number,
   deliveryMode: DeliveryMode,
   destMode: DestMode,
   trigger: Trigger,
   dest: number,
 ): LapicIrq {
-  const irq = m.irq;
+  const irq = ctx.irq;
   irq.vector = vector;
   irq.deliveryMode = deliveryMode;
   irq.destMode = destMode;
@@ -51,8 +58,13 @@ function isBroadcast(target: VcpuState, mda: number): boolean {
  * Message destination address: the broadcast quirk rewrites a non-IPI 0xff for an x2APIC target,
  * unless the VMM disabled it (KVM: kvm_apic_mda(), R4.1).
  */
-function kvmApicMda(m: Ctx, dest: number, source: VcpuState | null, target: VcpuState): number {
-  if (!broadcastQuirkDisabled(m.s.config) && source === null && dest === APIC_BROADCAST && target.x2apic)
+function kvmApicMda(ctx: Ctx, dest: number, source: VcpuState | null, target: VcpuState): number {
+  if (
+    !broadcastQuirkDisabled(ctx.state.config) &&
+    source === null &&
+    dest === APIC_BROADCAST &&
+    target.x2apic
+  )
     return X2APIC_BROADCAST;
   return dest;
 }
@@ -81,7 +93,7 @@ function matchLogical(target: VcpuState, mda: number): boolean {
 
 /** KVM: lapic.c kvm_apic_match_dest() (R4.2–R4.5). */
 export function kvmApicMatchDest(
-  m: Ctx,
+  ctx: Ctx,
   target: VcpuState,
   source: VcpuState | null,
   shorthand: Shorthand,
@@ -90,7 +102,7 @@ export function kvmApicMatchDest(
 ): boolean {
   switch (shorthand) {
     case 0: {
-      const mda = kvmApicMda(m, dest, source, target);
+      const mda = kvmApicMda(ctx, dest, source, target);
       return destMode === 0 ? matchPhysical(target, mda) : matchLogical(target, mda);
     }
     case 1:
@@ -104,18 +116,18 @@ export function kvmApicMatchDest(
 
 /** KVM: lapic.c kvm_apic_set_irq() → __apic_accept_irq() → vendor deliver_interrupt(). */
 export function kvmApicSetIrq(
-  m: Ctx,
+  ctx: Ctx,
   v: VcpuState,
   irq: LapicIrq,
   destMap: Map<number, number> | null,
 ): 0 | 1 {
   // vmx_deliver_interrupt() posts only while this vCPU's APICv is active (apic->apicv_active).
   const posted = v.apicvActive;
-  const r = kvmApicAcceptIrq(m, v, irq, posted);
+  const r = kvmApicAcceptIrq(ctx, v, irq, posted);
   if (r === 0) return 0;
   destMap?.set(v.index, irq.vector);
   // Posted interrupts reach a running vCPU without an exit; otherwise IRR + KVM_REQ_EVENT + kick.
-  if (!posted) raiseEvent(m, v);
+  if (!posted) raiseEvent(ctx, v);
   return 1;
 }
 
@@ -124,32 +136,32 @@ export function kvmApicSetIrq(
  * -1 when the map cannot serve the message. KVM: lapic.c __kvm_irq_delivery_to_apic_fast().
  */
 function kvmIrqDeliveryToApicFast(
-  m: Ctx,
+  ctx: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null,
 ): number {
-  const s = m.s;
-  const slots = m.mapSlots;
+  const s = ctx.state;
+  const slots = ctx.mapSlots;
   // The trace's words about the lookup are built only for an event the trace keeps.
-  const explain = m.recording ? { dropped: false, how: '' } : null;
+  const explain = ctx.recording ? { dropped: false, how: '' } : null;
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, source, irq, slots, explain);
   if (n < 0) return -1;
   // Recording has not changed since the lookup (no event in between): explain is there.
-  const prev = traced(m) && explain ? emitFastPath(m, irq, n, explain) : m.cause;
+  const prev = traced(ctx) && explain ? emitFastPath(ctx, irq, n, explain) : ctx.cause;
   let r = 0;
   // Accepting never delivers another message, so the slots stay as the lookup left them.
-  for (let k = 0; k < n; k++) if (slots[k] >= 0) r += kvmApicSetIrq(m, s.cpus[slots[k]], irq, destMap);
-  m.cause = prev;
+  for (let k = 0; k < n; k++) if (slots[k] >= 0) r += kvmApicSetIrq(ctx, s.cpus[slots[k]], irq, destMap);
+  ctx.cause = prev;
   return r;
 }
 
-function emitFastPath(m: Ctx, irq: LapicIrq, n: number, explain: MapExplain): number {
+function emitFastPath(ctx: Ctx, irq: LapicIrq, n: number, explain: MapExplain): number {
   const targets: number[] = [];
-  for (let k = 0; k < n; k++) if (m.mapSlots[k] >= 0) targets.push(m.mapSlots[k]);
+  for (let k = 0; k < n; k++) if (ctx.mapSlots[k] >= 0) targets.push(ctx.mapSlots[k]);
   return causedBy(
-    m,
-    emit(m, -1, 'delivery_fast_path', {
+    ctx,
+    emit(ctx, -1, 'delivery_fast_path', {
       vector: irq.vector,
       destMode: irq.destMode,
       dest: irq.dest,
@@ -167,41 +179,41 @@ function emitFastPath(m: Ctx, irq: LapicIrq, n: number, explain: MapExplain): nu
  * software-enabled candidate). KVM: irq.c kvm_irq_delivery_to_apic().
  */
 export function kvmIrqDeliveryToApic(
-  m: Ctx,
+  ctx: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null = null,
 ): number {
-  const fast = kvmIrqDeliveryToApicFast(m, source, irq, destMap);
-  return fast >= 0 ? fast : slowPathDelivery(m, source, irq, destMap);
+  const fast = kvmIrqDeliveryToApicFast(ctx, source, irq, destMap);
+  return fast >= 0 ? fast : slowPathDelivery(ctx, source, irq, destMap);
 }
 
 function slowPathDelivery(
-  m: Ctx,
+  ctx: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null,
 ): number {
-  const outer = traced(m)
+  const outer = traced(ctx)
     ? causedBy(
-        m,
-        emit(m, -1, 'delivery_slow_path', {
+        ctx,
+        emit(ctx, -1, 'delivery_slow_path', {
           vector: irq.vector,
           shorthand: irq.shorthand,
           destMode: irq.destMode,
           dest: irq.dest,
-          reason: slowPathReason(m.s.config, m.s.vm.apicMap, source, irq),
+          reason: slowPathReason(ctx.state.config, ctx.state.vm.apicMap, source, irq),
         }),
       )
-    : m.cause;
-  const r = kvmIrqDeliveryToApicSlow(m, source, irq, destMap);
-  m.cause = outer;
+    : ctx.cause;
+  const r = kvmIrqDeliveryToApicSlow(ctx, source, irq, destMap);
+  ctx.cause = outer;
   return r;
 }
 
 /** The slow path (R4.8): every vCPU matched in index order. KVM: irq.c kvm_irq_delivery_to_apic(). */
 function kvmIrqDeliveryToApicSlow(
-  m: Ctx,
+  ctx: Ctx,
   source: VcpuState | null,
   irq: LapicIrq,
   destMap: Map<number, number> | null,
@@ -211,31 +223,31 @@ function kvmIrqDeliveryToApicSlow(
     // R4.7: physical broadcast with lowest priority is delivered as Fixed.
     lowest = false;
     irq = { ...irq, deliveryMode: 0 };
-    if (traced(m)) emit(m, -1, 'lowest_prio_to_fixed', {});
+    if (traced(ctx)) emit(ctx, -1, 'lowest_prio_to_fixed', {});
   }
-  const cpus = m.s.cpus;
+  const cpus = ctx.state.cpus;
   let r = -1;
   if (!lowest) {
     for (const v of cpus) {
-      if (!kvmApicMatchDest(m, v, source, irq.shorthand, irq.dest, irq.destMode)) continue;
+      if (!kvmApicMatchDest(ctx, v, source, irq.shorthand, irq.dest, irq.destMode)) continue;
       if (r < 0) r = 0;
-      r += kvmApicSetIrq(m, v, irq, destMap);
+      r += kvmApicSetIrq(ctx, v, irq, destMap);
     }
-    if (r < 0 && traced(m))
-      emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: false });
+    if (r < 0 && traced(ctx))
+      emit(ctx, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: false });
     return r;
   }
   // Lowest priority (R4.7): candidates are the matching software-enabled vCPUs, in vCPU order.
   const candidates: VcpuState[] = [];
   for (const v of cpus) {
-    if (kvmApicMatchDest(m, v, source, irq.shorthand, irq.dest, irq.destMode) && apicSwEnabled(v))
+    if (kvmApicMatchDest(ctx, v, source, irq.shorthand, irq.dest, irq.destMode) && apicSwEnabled(v))
       candidates.push(v);
   }
   if (candidates.length === 0) {
-    if (traced(m)) emit(m, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
+    if (traced(ctx)) emit(ctx, -1, 'delivery_no_match', { vector: irq.vector, dest: irq.dest, lowest: true });
     return -1;
   }
-  const hashing = m.s.config.kvm.vectorHashing;
+  const hashing = ctx.state.config.kvm.vectorHashing;
   let chosen: VcpuState;
   let index = 0;
   if (hashing) {
@@ -245,10 +257,10 @@ function kvmIrqDeliveryToApicSlow(
     chosen = candidates[0];
     for (const v of candidates) if (v.apicArbPrio < chosen.apicArbPrio) chosen = v;
   }
-  const prev = traced(m)
+  const prev = traced(ctx)
     ? causedBy(
-        m,
-        emit(m, chosen.index, 'lowest_prio_chosen', {
+        ctx,
+        emit(ctx, chosen.index, 'lowest_prio_chosen', {
           vector: irq.vector,
           chosen: chosen.index,
           hashing,
@@ -257,21 +269,44 @@ function kvmIrqDeliveryToApicSlow(
           arbPrio: chosen.apicArbPrio,
         }),
       )
-    : m.cause;
-  const accepted = kvmApicSetIrq(m, chosen, irq, destMap);
-  m.cause = prev;
+    : ctx.cause;
+  const accepted = kvmApicSetIrq(ctx, chosen, irq, destMap);
+  ctx.cause = prev;
   return accepted;
+}
+
+/** The guest's ICR write, once it has exited: traced, then delivered from the sending vCPU. KVM: lapic.c kvm_apic_send_ipi(). */
+export function kvmApicSendIpi(ctx: Ctx, v: VcpuState, a: Extract<Action, { kind: 'ipi' }>): void {
+  if (traced(ctx))
+    causedBy(
+      ctx,
+      emit(ctx, v.index, 'kvm_apic_ipi', {
+        dest: a.dest,
+        vector: a.vector,
+        deliveryMode: a.deliveryMode,
+        destMode: a.destMode,
+        shorthand: a.shorthand,
+      }),
+    );
+  kvmIrqDeliveryToApic(ctx, v, {
+    vector: a.vector,
+    deliveryMode: a.deliveryMode,
+    destMode: a.destMode,
+    trigger: 0,
+    dest: a.dest,
+    shorthand: a.shorthand,
+  });
 }
 
 /**
  * vCPUs a Fixed message would reach, through the map when it serves the message, else by
  * matching every vCPU. KVM: lapic.c kvm_bitmap_or_dest_vcpus().
  */
-export function kvmBitmapOrDestVcpus(m: Ctx, dest: number, destMode: DestMode): VcpuState[] {
-  const s = m.s;
+export function kvmBitmapOrDestVcpus(ctx: Ctx, dest: number, destMode: DestMode): VcpuState[] {
+  const s = ctx.state;
   const irq = { vector: 0, deliveryMode: 0 as const, destMode, dest, shorthand: 0 as const };
   const slots = new Int32Array(MAX_MAP_SLOTS);
   const n = kvmApicMapGetDestLapic(s.config, s.cpus, s.vm.apicMap, null, irq, slots, null);
   if (n >= 0) return [...slots.subarray(0, n)].filter((i) => i >= 0).map((i) => s.cpus[i]);
-  return s.cpus.filter((v) => kvmApicMatchDest(m, v, null, 0, dest, destMode));
+  return s.cpus.filter((v) => kvmApicMatchDest(ctx, v, null, 0, dest, destMode));
 }

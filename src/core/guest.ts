@@ -1,263 +1,193 @@
 /**
- * The guest CPU: what `cpu C …` does (contract §3, guest side) and the automatic guest
- * profiles `linux` and `windows` (contract §5).
+ * The guest: what `cpu C …` does (contract §3, guest side) and the automatic guest profiles
+ * `linux` and `windows` (contract §5). Its register writes exit (vcpu.ts vmExit) and are then
+ * handled where KVM handles them: lapic.ts (SPIV, TPR, xAPIC ID / LDR / DFR), lapic-eoi.ts
+ * (EOI, the PV EOI MSR), vmx.ts (EOI virtualization, the TPR-threshold exit), savic.ts (Secure AVIC),
+ * irqchip.ts (the IOAPIC's MMIO registers).
  */
 import type { CpuOp, RteFields } from './actions.ts';
-import { bitmapClear, bitmapHighest, bitmapTest } from './bitmap.ts';
 import { CTR } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import { apicid, causedBy, countCpu, countCpuVector, emit, touch, traced } from './ctx.ts';
 import type { GpWhat } from './events.ts';
 import { hex } from './hex.ts';
+import { IOAPIC_BASE, lowestPin, rteLowDword } from './ioapic-common.ts';
+import { ioapicDirectedEoi, ioapicSetLine, ioapicWriteIoregsel, ioapicWriteIowin } from './irqchip.ts';
 import {
-  IOAPIC_BASE,
-  ioapicDirectedEoi,
-  ioapicSetLine,
-  ioapicWriteIoregsel,
-  ioapicWriteIowin,
-  isSplit,
-  lowestPin,
-  rteLowDword,
-} from './ioapic.ts';
-import {
-  apicSetEoi,
-  kvmApicSetEoiAccelerated,
-  savicHandleEoiExit,
-  settle,
-  vmExit,
-  windowExitVector,
-} from './kvm.ts';
-import {
+  apicSetSpiv,
+  apicSetTpr,
+  apicWriteMapRegister,
   guestHasInterrupt,
-  kvmMakeRequest,
-  kvmRecalculateApicMap,
   LVR_DIRECTED_EOI,
   raiseEvent,
-  SPIV_APIC_ENABLED,
   SPIV_DIRECTED_EOI,
 } from './lapic.ts';
+import { apicSetEoi, kvmLapicSetPvEoi } from './lapic-eoi.ts';
+import { savicGuestEoi, savicHandleEoiExit, savicSetTpr } from './savic.ts';
 import type { DeferredTask, GuestOp, HandlerFrame, VcpuState } from './state.ts';
-import { REQ_EVENT } from './state.ts';
+import { vmExit } from './vcpu.ts';
+import { tprBelowThresholdExit, virtualizedEoi } from './vmx.ts';
+import { settle, windowExitVector } from './x86.ts';
 
 const writeExit = (v: VcpuState) => (v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS');
 
-function gp(m: Ctx, v: VcpuState, what: GpWhat): void {
-  if (traced(m)) emit(m, v.index, 'kvm_inj_exception', { what });
+function gp(ctx: Ctx, v: VcpuState, what: GpWhat): void {
+  if (traced(ctx)) emit(ctx, v.index, 'kvm_inj_exception', { what });
 }
 
 /** The guest's EOI routine: PV-EOI-aware (R9.2) and Secure-AVIC-aware (R10.3). */
-function guestEoi(m: Ctx, v: VcpuState): void {
-  if (v.savic) return savicGuestEoi(m, v);
-  if (v.pvEoiByte === 1) return pvEoiElided(m, v);
-  countCpu(m, CTR['eoi-writes'], v.index);
-  if (v.apicvActive) return virtualizedEoi(m, v);
-  vmExit(m, v, writeExit(v), 'eoi-write');
-  const vector = apicSetEoi(m, v);
-  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
+function guestEoi(ctx: Ctx, v: VcpuState): void {
+  if (v.savic) return savicGuestEoi(ctx, v);
+  if (v.pvEoiByte === 1) return pvEoiElided(ctx, v);
+  countCpu(ctx, CTR['eoi-writes'], v.index);
+  if (v.apicvActive) return virtualizedEoi(ctx, v);
+  vmExit(ctx, v, writeExit(v), 'eoi-write');
+  const vector = apicSetEoi(ctx, v);
+  countCpuVector(ctx, CTR['eoi-exits'], v.index, vector);
 }
 
 /** Linux kvm_guest_apic_eoi_write(): test-and-clear the byte; set means "EOI not required". */
-function pvEoiElided(m: Ctx, v: VcpuState): void {
+function pvEoiElided(ctx: Ctx, v: VcpuState): void {
   v.pvEoiByte = 0;
-  countCpu(m, CTR['pv-eoi-elided'], v.index);
-  if (traced(m)) emit(m, v.index, 'pv_eoi_elided', {});
-}
-
-/**
- * R11.1 EOI virtualization: the vector is SVI, the highest ISR vector, 0 when the ISR is empty;
- * the CPU clears it and updates PPR, and exits iff that vector's EOI-exit bit is set.
- */
-function virtualizedEoi(m: Ctx, v: VcpuState): void {
-  const highest = bitmapHighest(v.isr);
-  const vector = Math.max(highest, 0);
-  if (highest !== -1) {
-    bitmapClear(v.isr, vector);
-    touch(m, v);
-  } else {
-    countCpu(m, CTR['empty-eois'], v.index);
-  }
-  const exits = bitmapTest(v.eoiExitBitmap, vector);
-  if (traced(m)) causedBy(m, emit(m, v.index, 'apicv_eoi', { vector, empty: highest === -1, exits }));
-  if (!exits) return;
-  vmExit(m, v, 'EOI_INDUCED', 'eoi-induced', vector);
-  countCpuVector(m, CTR['eoi-exits'], v.index, vector);
-  kvmApicSetEoiAccelerated(m, v, vector);
-}
-
-/** Linux x2apic_savic.c savic_eoi() [proposal] (R10.3). */
-function savicGuestEoi(m: Ctx, v: VcpuState): void {
-  const g = v.savic!;
-  const vector = bitmapHighest(g.isr);
-  if (vector === -1) {
-    countCpu(m, CTR['empty-eois'], v.index);
-    if (traced(m)) emit(m, v.index, 'savic_eoi_warn', {});
-    return;
-  }
-  bitmapClear(g.isr, vector);
-  touch(m, v);
-  countCpu(m, CTR['eoi-writes'], v.index);
-  const level = bitmapTest(g.tmr, vector);
-  if (traced(m)) emit(m, v.index, 'savic_eoi', { vector, level });
-  if (!level) return;
-  vmExit(m, v, 'VMGEXIT', 'savic-eoi');
-  savicHandleEoiExit(m, v);
+  countCpu(ctx, CTR['pv-eoi-elided'], v.index);
+  if (traced(ctx)) emit(ctx, v.index, 'pv_eoi_elided', {});
 }
 
 /** IF opened: without hardware delivery, a deliverable interrupt needs an interrupt-window exit. */
-function ifOpened(m: Ctx, v: VcpuState, wasIf: boolean): void {
-  touch(m, v);
+function ifOpened(ctx: Ctx, v: VcpuState, wasIf: boolean): void {
+  touch(ctx, v);
   if (wasIf || !v.rflagsIf) return;
   const vector = windowExitVector(v);
   if (vector === -1) return;
-  vmExit(m, v, 'PENDING_INTERRUPT', 'irq-window', vector);
-  raiseEvent(m, v);
+  vmExit(ctx, v, 'PENDING_INTERRUPT', 'irq-window', vector);
+  raiseEvent(ctx, v);
 }
 
-/** SPIV write (KVM: kvm_lapic_reg_write() case APIC_SPIV, apic_set_spiv(); R2.3). */
-function writeSpiv(m: Ctx, v: VcpuState, value: number): void {
-  vmExit(m, v, writeExit(v), 'spiv-write');
-  const mask = 0x3ff | (v.lvr & LVR_DIRECTED_EOI ? SPIV_DIRECTED_EOI : 0);
-  const old = v.spiv;
-  v.spiv = (value & mask) >>> 0;
-  if (traced(m))
-    emit(m, v.index, 'kvm_apic', {
-      reg: 'APIC_SPIV',
-      value: v.spiv,
-      requested: value >>> 0,
-      dropped: (value & SPIV_DIRECTED_EOI) !== 0 && (mask & SPIV_DIRECTED_EOI) === 0,
-    });
-  if ((old ^ v.spiv) & SPIV_APIC_ENABLED) kvmRecalculateApicMap(m, 'SPIV bit 8');
+/** SPIV write: an exit, then lapic.ts apicSetSpiv (R2.3). */
+function writeSpiv(ctx: Ctx, v: VcpuState, value: number): void {
+  vmExit(ctx, v, writeExit(v), 'spiv-write');
+  apicSetSpiv(ctx, v, value);
 }
 
 /** Writes of the xAPIC ID, LDR and DFR (R2.1); read-only in x2APIC mode (#GP). */
-function writeMapRegister(m: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
-  vmExit(m, v, writeExit(v), `${op}-write`);
-  if (v.x2apic) return gp(m, v, 'x2apic-readonly');
-  if (op === 'apic-id') v.idReg = ((value >>> 24) << 24) >>> 0;
-  else if (op === 'ldr') v.ldr = (value & 0xff000000) >>> 0;
-  else v.dfr = (value | 0x0fffffff) >>> 0;
-  if (traced(m))
-    emit(m, v.index, 'kvm_apic', {
-      reg: op === 'apic-id' ? 'APIC_ID' : op === 'ldr' ? 'APIC_LDR' : 'APIC_DFR',
-      value: op === 'apic-id' ? v.idReg : op === 'ldr' ? v.ldr : v.dfr,
-    });
-  // The write marks the map dirty whatever the value (kvm_apic_set_xapic_id/ldr/dfr()).
-  kvmRecalculateApicMap(m, op === 'apic-id' ? 'xAPIC ID' : op.toUpperCase());
+function writeMapRegister(ctx: Ctx, v: VcpuState, op: 'apic-id' | 'ldr' | 'dfr', value: number): void {
+  vmExit(ctx, v, writeExit(v), `${op}-write`);
+  if (v.x2apic) return gp(ctx, v, 'x2apic-readonly');
+  apicWriteMapRegister(ctx, v, op, value);
 }
 
-/** MSR_KVM_PV_EOI_EN write (KVM: kvm_lapic_set_pv_eoi(), R9.1). */
-function writePvEoiMsr(m: Ctx, v: VcpuState, on: boolean): void {
-  vmExit(m, v, 'MSR_WRITE', 'pv-eoi-msr');
-  if (!m.s.config.kvm.pvEoi || v.savic) return gp(m, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
-  v.pvEoiEnabled = on;
-  if (on) v.pvEoiByte = 0;
-  if (traced(m)) emit(m, v.index, 'pv_eoi_msr', { on });
+/** MSR_KVM_PV_EOI_EN write: #GP unless KVM offers PV EOI (x86.c kvm_set_msr_common(), R9.1). */
+function writePvEoiMsr(ctx: Ctx, v: VcpuState, on: boolean): void {
+  vmExit(ctx, v, 'MSR_WRITE', 'pv-eoi-msr');
+  if (!ctx.state.config.kvm.pvEoi || v.savic)
+    return gp(ctx, v, v.savic ? 'pv-eoi-savic' : 'pv-eoi-not-offered');
+  kvmLapicSetPvEoi(ctx, v, on);
 }
 
-function rdmsrEoi(m: Ctx, v: VcpuState): void {
-  vmExit(m, v, 'MSR_READ', 'rdmsr-eoi');
-  if (!v.savic) return gp(m, v, 'eoi-write-only');
-  if (m.s.config.kvm.savicEoiWriteCheck) return gp(m, v, 'savic-read-checked');
-  if (traced(m)) emit(m, v.index, 'savic_eoi_read_as_write', {});
-  savicHandleEoiExit(m, v);
+function rdmsrEoi(ctx: Ctx, v: VcpuState): void {
+  vmExit(ctx, v, 'MSR_READ', 'rdmsr-eoi');
+  if (!v.savic) return gp(ctx, v, 'eoi-write-only');
+  if (ctx.state.config.kvm.savicEoiWriteCheck) return gp(ctx, v, 'savic-read-checked');
+  if (traced(ctx)) emit(ctx, v.index, 'savic_eoi_read_as_write', {});
+  savicHandleEoiExit(ctx, v);
 }
 
 /** One guest action on vCPU C (contract §3). */
-export function guestOp(m: Ctx, v: VcpuState, op: CpuOp): void {
+export function guestOp(ctx: Ctx, v: VcpuState, op: CpuOp): void {
   switch (op.op) {
     case 'eoi':
-      return guestEoi(m, v);
+      return guestEoi(ctx, v);
     case 'iret':
-      return guestIret(m, v);
+      return guestIret(ctx, v);
     case 'sti': {
       const wasIf = v.rflagsIf;
       v.rflagsIf = true;
-      if (traced(m)) causedBy(m, emit(m, v.index, 'guest_sti', {}));
-      return ifOpened(m, v, wasIf);
+      if (traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'guest_sti', {}));
+      return ifOpened(ctx, v, wasIf);
     }
     case 'cli':
       v.rflagsIf = false;
-      if (traced(m)) emit(m, v.index, 'guest_cli', {});
+      if (traced(ctx)) emit(ctx, v.index, 'guest_cli', {});
       return;
     case 'tpr':
-      return writeTpr(m, v, op.value & 0xff);
+      return writeTpr(ctx, v, op.value & 0xff);
     case 'apic-id':
     case 'ldr':
     case 'dfr':
-      return writeMapRegister(m, v, op.op, op.value);
+      return writeMapRegister(ctx, v, op.op, op.value);
     case 'spiv':
-      return writeSpiv(m, v, op.value);
+      return writeSpiv(ctx, v, op.value);
     case 'seoib':
-      return writeSpiv(m, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
+      return writeSpiv(ctx, v, op.on ? v.spiv | SPIV_DIRECTED_EOI : v.spiv & ~SPIV_DIRECTED_EOI);
     case 'ioapic-eoi':
-      return guestIoapicEoi(m, v, op.value);
+      return guestIoapicEoi(ctx, v, op.value);
     case 'ioapic-rte':
-      return guestWriteRte(m, v, op.pin, op.fields);
+      return guestWriteRte(ctx, v, op.pin, op.fields);
     case 'service':
-      return guestService(m, v, op.pin);
+      return guestService(ctx, v, op.pin);
     case 'pv-eoi':
-      return writePvEoiMsr(m, v, op.on);
+      return writePvEoiMsr(ctx, v, op.on);
     case 'rdmsr-eoi':
-      return rdmsrEoi(m, v);
+      return rdmsrEoi(ctx, v);
     case 'exit':
-      return vmExit(m, v, 'EXTERNAL_INTERRUPT', 'other');
+      return vmExit(ctx, v, 'EXTERNAL_INTERRUPT', 'other');
   }
 }
 
 /** iret: the handler's frame is popped and IF restored; an interrupt may now need a window exit. */
-function guestIret(m: Ctx, v: VcpuState): void {
+function guestIret(ctx: Ctx, v: VcpuState): void {
   const f = v.frames.pop();
   if (!f) {
-    if (traced(m)) emit(m, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
+    if (traced(ctx)) emit(ctx, v.index, 'guest_iret', { vector: -1, if: v.rflagsIf });
     return;
   }
   const wasIf = v.rflagsIf;
   v.rflagsIf = f.savedIf;
   // An interrupt-window exit that the iret opens descends from it.
-  if (traced(m)) emitIret(m, v, f.vector);
-  m.framePool[m.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
-  ifOpened(m, v, wasIf);
+  if (traced(ctx)) emitIret(ctx, v, f.vector);
+  ctx.framePool[ctx.framePoolSize++] = f; // nothing else holds a popped frame (clones copy them)
+  ifOpened(ctx, v, wasIf);
 }
 
-function emitIret(m: Ctx, v: VcpuState, vector: number): void {
-  causedBy(m, emit(m, v.index, 'guest_iret', { vector, if: v.rflagsIf }));
+function emitIret(ctx: Ctx, v: VcpuState, vector: number): void {
+  causedBy(ctx, emit(ctx, v.index, 'guest_iret', { vector, if: v.rflagsIf }));
 }
 
 /** The device's line is serviced: the driver makes it drop. */
-function guestService(m: Ctx, v: VcpuState, pin: number): void {
-  const prev = traced(m) ? causedBy(m, emit(m, v.index, 'guest_service', { pin })) : m.cause;
-  ioapicSetLine(m, pin, 0);
-  m.cause = prev;
+function guestService(ctx: Ctx, v: VcpuState, pin: number): void {
+  const prev = traced(ctx) ? causedBy(ctx, emit(ctx, v.index, 'guest_service', { pin })) : ctx.cause;
+  ioapicSetLine(ctx, pin, 0);
+  ctx.cause = prev;
 }
 
 /** A write of the IOAPIC's EOI register (0x40): an MMIO exit, QEMU's trace of it in split. */
-function guestIoapicEoi(m: Ctx, v: VcpuState, value: number): void {
-  vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-  if (traced(m))
+function guestIoapicEoi(ctx: Ctx, v: VcpuState, value: number): void {
+  vmExit(ctx, v, 'EPT_MISCONFIG', 'ioapic-mmio');
+  if (traced(ctx))
     causedBy(
-      m,
-      emit(m, v.index, 'kvm_mmio', {
+      ctx,
+      emit(ctx, v.index, 'kvm_mmio', {
         gpa: IOAPIC_BASE + 0x40,
         value: value >>> 0,
         reg: 'EOI register',
       }),
     );
-  if (isSplit(m)) {
+  if (ctx.split) {
     // QEMU's IOAPIC: KVM_EXIT_MMIO, then QEMU traces the write of its EOI register (0x40).
-    if (traced(m))
-      causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(value)}` }));
-    if (traced(m))
+    if (traced(ctx))
+      causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { mmio: `EOI register := ${hex(value)}` }));
+    if (traced(ctx))
       causedBy(
-        m,
-        emit(m, v.index, 'ioapic_mem_write', {
+        ctx,
+        emit(ctx, v.index, 'ioapic_mem_write', {
           addr: 0x40,
-          regsel: m.s.ioapic.ioregsel,
+          regsel: ctx.state.ioapic.ioregsel,
           value: value >>> 0,
           reg: 'EOI register (0x40)',
         }),
       );
   }
-  ioapicDirectedEoi(m, v, value);
+  ioapicDirectedEoi(ctx, v, value);
 }
 
 /**
@@ -268,62 +198,52 @@ function guestIoapicEoi(m: Ctx, v: VcpuState, value: number): void {
  * is an IOREGSEL write and an IOWIN write: four MMIO writes, four VM exits (EPT
  * misconfiguration; KVM_EXIT_MMIO to QEMU in split), and the vCPU runs again before the next.
  */
-function guestWriteRte(m: Ctx, v: VcpuState, pin: number, fields: Partial<RteFields>): void {
-  const next = { ...m.s.ioapic.rte[pin], ...fields };
+function guestWriteRte(ctx: Ctx, v: VcpuState, pin: number, fields: Partial<RteFields>): void {
+  const next = { ...ctx.state.ioapic.rte[pin], ...fields };
   const halves: [number, number][] = [
     [0x11 + 2 * pin, (next.dest << 24) >>> 0],
     [0x10 + 2 * pin, rteLowDword(next)],
   ];
   const savedIf = v.rflagsIf;
   v.rflagsIf = false;
-  const root = traced(m)
-    ? emit(m, v.index, 'guest_ioapic_write_entry', { pin, high: halves[0][1], low: halves[1][1] })
+  const root = traced(ctx)
+    ? emit(ctx, v.index, 'guest_ioapic_write_entry', { pin, high: halves[0][1], low: halves[1][1] })
     : -1;
   for (const [sel, value] of halves) {
-    m.cause = root >= 0 ? root : m.cause;
-    ioapicMmioWrite(m, v, `IOREGSEL := ${hex(sel)}`, () => ioapicWriteIoregsel(m, v, sel));
-    m.cause = root >= 0 ? root : m.cause;
-    ioapicMmioWrite(m, v, `IOWIN := ${hex(value)}`, () => ioapicWriteIowin(m, v, value));
+    ctx.cause = root >= 0 ? root : ctx.cause;
+    ioapicMmioWrite(ctx, v, `IOREGSEL := ${hex(sel)}`, () => ioapicWriteIoregsel(ctx, v, sel));
+    ctx.cause = root >= 0 ? root : ctx.cause;
+    ioapicMmioWrite(ctx, v, `IOWIN := ${hex(value)}`, () => ioapicWriteIowin(ctx, v, value));
   }
-  if (root >= 0) m.cause = root;
+  if (root >= 0) ctx.cause = root;
   // raw_spin_unlock_irqrestore(): IF comes back; a pending interrupt then needs a window exit.
   v.rflagsIf = savedIf;
-  if (savedIf) ifOpened(m, v, false);
+  if (savedIf) ifOpened(ctx, v, false);
 }
 
 /** One guest MMIO write to the IOAPIC page: a VM exit, the write, and KVM_RUN again. */
-function ioapicMmioWrite(m: Ctx, v: VcpuState, what: string, write: () => void): void {
-  vmExit(m, v, 'EPT_MISCONFIG', 'ioapic-mmio');
-  if (isSplit(m) && traced(m)) causedBy(m, emit(m, v.index, 'kvm_userspace_exit', { mmio: what }));
+function ioapicMmioWrite(ctx: Ctx, v: VcpuState, what: string, write: () => void): void {
+  vmExit(ctx, v, 'EPT_MISCONFIG', 'ioapic-mmio');
+  if (ctx.split && traced(ctx)) causedBy(ctx, emit(ctx, v.index, 'kvm_userspace_exit', { mmio: what }));
   write();
-  settle(m);
+  settle(ctx);
 }
 
 /** TPR write (R3.2); a TPR-threshold exit when it goes below the armed threshold (R11.1). */
-function writeTpr(m: Ctx, v: VcpuState, value: number): void {
-  touch(m, v);
-  if (v.savic) {
-    v.savic.tpr = value;
-    if (traced(m)) emit(m, v.index, 'guest_tpr', { value, savic: true });
-    return;
-  }
-  v.tpr = value;
-  if (traced(m)) causedBy(m, emit(m, v.index, 'guest_tpr', { value, savic: false }));
-  // With APICv TPR is virtualized without exits; without, only a write below the threshold armed
-  // at the last entry that processed KVM_REQ_EVENT exits (R11.1), whatever IF and the ISR say.
-  if (v.apicvActive || value >> 4 >= v.tprThreshold) return;
-  vmExit(m, v, 'TPR_BELOW_THRESHOLD', 'tpr-threshold', v.tprThreshold);
-  // handle_tpr_below_threshold(): KVM_REQ_EVENT, so the entry re-evaluates PPR and injects.
-  kvmMakeRequest(m, v, REQ_EVENT, false);
+function writeTpr(ctx: Ctx, v: VcpuState, value: number): void {
+  touch(ctx, v);
+  if (v.savic) return savicSetTpr(ctx, v, value);
+  apicSetTpr(ctx, v, value);
+  tprBelowThresholdExit(ctx, v, value);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Guest profiles (contract §5)
 
 /** The pins of this vector whose line is high, from pin 0 up. */
-function pinsToService(m: Ctx, vector: number): number[] {
+function pinsToService(ctx: Ctx, vector: number): number[] {
   const pins: number[] = [];
-  for (let p = m.vectorPins[vector] & m.s.ioapic.line; p !== 0; p &= p - 1) pins.push(lowestPin(p));
+  for (let p = ctx.vectorPins[vector] & ctx.state.ioapic.line; p !== 0; p &= p - 1) pins.push(lowestPin(p));
   return pins;
 }
 
@@ -336,39 +256,39 @@ export function guestIdle(v: VcpuState): boolean {
 }
 
 /** Whether the vCPU's guest has a step to take now (decided at its turn in a `run` round). */
-export function guestHasWork(_m: Ctx, v: VcpuState): boolean {
+export function guestHasWork(_ctx: Ctx, v: VcpuState): boolean {
   if (v.profile === 'manual') return false;
   if (!v.booted) return true;
   if (v.frames.length) return true;
   return v.profile === 'windows' && v.tasks.length > 0 && guestHasInterrupt(v) === -1;
 }
 
-function bootOp(m: Ctx, v: VcpuState): GuestOp | null {
-  if (v.profile === 'linux') return m.s.config.kvm.pvEoi && !v.savic ? { op: 'pv-eoi-on' } : null;
+function bootOp(ctx: Ctx, v: VcpuState): GuestOp | null {
+  if (v.profile === 'linux') return ctx.state.config.kvm.pvEoi && !v.savic ? { op: 'pv-eoi-on' } : null;
   return v.lvr & LVR_DIRECTED_EOI ? { op: 'seoib-on' } : null;
 }
 
 /** The script of a handler with no pin to service; shared, as scripts are never changed once fixed. */
 const EOI_IRET: GuestOp[] = Object.freeze([{ op: 'eoi' }, { op: 'iret' }] as GuestOp[]) as GuestOp[];
 
-function handlerScript(m: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
+function handlerScript(ctx: Ctx, v: VcpuState, vector: number, level: boolean): GuestOp[] {
   if (v.profile === 'windows' && level && v.spiv & SPIV_DIRECTED_EOI) {
-    deferIoapicEoi(m, v, vector);
+    deferIoapicEoi(ctx, v, vector);
     return EOI_IRET;
   }
-  return m.vectorPins[vector] & m.s.ioapic.line ? serviceScript(m, vector) : EOI_IRET;
+  return ctx.vectorPins[vector] & ctx.state.ioapic.line ? serviceScript(ctx, vector) : EOI_IRET;
 }
 
 /** Directed EOI: EOI the LAPIC now, EOI the IOAPIC later from a deferred task (R8.5). */
-function deferIoapicEoi(m: Ctx, v: VcpuState, vector: number): void {
+function deferIoapicEoi(ctx: Ctx, v: VcpuState, vector: number): void {
   if (hasUnstartedTask(v, vector)) return;
   v.tasks.push({ vector, script: null, pc: 0 });
-  m.vectorSets[vector]++;
+  ctx.vectorSets[vector]++;
 }
 
-function serviceScript(m: Ctx, vector: number): GuestOp[] {
+function serviceScript(ctx: Ctx, vector: number): GuestOp[] {
   return [
-    ...pinsToService(m, vector).map((pin): GuestOp => ({ op: 'service', pin })),
+    ...pinsToService(ctx, vector).map((pin): GuestOp => ({ op: 'service', pin })),
     { op: 'eoi' },
     { op: 'iret' },
   ];
@@ -382,68 +302,68 @@ function hasUnstartedTask(v: VcpuState, vector: number): boolean {
   return false;
 }
 
-function runGuestOp(m: Ctx, v: VcpuState, op: GuestOp): void {
+function runGuestOp(ctx: Ctx, v: VcpuState, op: GuestOp): void {
   switch (op.op) {
     case 'service':
-      return guestService(m, v, op.pin);
+      return guestService(ctx, v, op.pin);
     case 'eoi':
-      return guestEoi(m, v);
+      return guestEoi(ctx, v);
     case 'iret':
-      return guestIret(m, v);
+      return guestIret(ctx, v);
     case 'ioapic-eoi':
-      return guestOp(m, v, { op: 'ioapic-eoi', value: op.vector });
+      return guestOp(ctx, v, { op: 'ioapic-eoi', value: op.vector });
     case 'seoib-on':
-      return guestOp(m, v, { op: 'seoib', on: true });
+      return guestOp(ctx, v, { op: 'seoib', on: true });
     case 'pv-eoi-on':
-      return guestOp(m, v, { op: 'pv-eoi', on: true });
+      return guestOp(ctx, v, { op: 'pv-eoi', on: true });
   }
 }
 
 /** One guest step of the vCPU's profile. */
-export function guestStep(m: Ctx, v: VcpuState): void {
-  if (!v.booted) return guestBoot(m, v);
+export function guestStep(ctx: Ctx, v: VcpuState): void {
+  if (!v.booted) return guestBoot(ctx, v);
   const f = v.frames[v.frames.length - 1];
   if (f) {
-    const op = (f.script ?? startHandler(m, v, f))[f.pc++];
-    if (op) runGuestOp(m, v, op);
+    const op = (f.script ?? startHandler(ctx, v, f))[f.pc++];
+    if (op) runGuestOp(ctx, v, op);
     return;
   }
   const t = v.tasks[0];
   if (!t) return;
-  const script = t.script ?? startTask(m, v, t);
+  const script = t.script ?? startTask(ctx, v, t);
   const op = script[t.pc++];
   if (t.pc >= script.length) v.tasks.shift();
-  if (op) runGuestOp(m, v, op);
+  if (op) runGuestOp(ctx, v, op);
 }
 
 /** The boot step: the profile's one setup write, if it has one. */
-function guestBoot(m: Ctx, v: VcpuState): void {
+function guestBoot(ctx: Ctx, v: VcpuState): void {
   v.booted = true;
-  const op = bootOp(m, v);
-  if (traced(m))
+  const op = bootOp(ctx, v);
+  if (traced(ctx))
     causedBy(
-      m,
-      emit(m, v.index, 'guest_boot', {
+      ctx,
+      emit(ctx, v.index, 'guest_boot', {
         profile: v.profile,
         apicid: apicid(v),
         op: op ? (op.op as 'pv-eoi-on' | 'seoib-on') : null,
       }),
     );
-  if (op) runGuestOp(m, v, op);
+  if (op) runGuestOp(ctx, v, op);
 }
 
 /** A handler's first step fixes its script. */
-function startHandler(m: Ctx, v: VcpuState, f: HandlerFrame): GuestOp[] {
-  const script = handlerScript(m, v, f.vector, f.levelAtTake);
+function startHandler(ctx: Ctx, v: VcpuState, f: HandlerFrame): GuestOp[] {
+  const script = handlerScript(ctx, v, f.vector, f.levelAtTake);
   f.script = script;
-  if (traced(m)) emitHandler(m, v, f.vector, script);
+  if (traced(ctx)) emitHandler(ctx, v, f.vector, script);
   return script;
 }
 
-function emitHandler(m: Ctx, v: VcpuState, vector: number, script: GuestOp[]): void {
+function emitHandler(ctx: Ctx, v: VcpuState, vector: number, script: GuestOp[]): void {
   causedBy(
-    m,
-    (m.guestCause[v.index] = emit(m, v.index, 'guest_handler', {
+    ctx,
+    (ctx.guestCause[v.index] = emit(ctx, v.index, 'guest_handler', {
       vector,
       profile: v.profile,
       script: script.map(opText).join(', '),
@@ -452,16 +372,16 @@ function emitHandler(m: Ctx, v: VcpuState, vector: number, script: GuestOp[]): v
 }
 
 /** A deferred task's first step fixes its script. */
-function startTask(m: Ctx, v: VcpuState, t: DeferredTask): GuestOp[] {
+function startTask(ctx: Ctx, v: VcpuState, t: DeferredTask): GuestOp[] {
   const script: GuestOp[] = [
-    ...pinsToService(m, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
+    ...pinsToService(ctx, t.vector).map((pin): GuestOp => ({ op: 'service', pin })),
     { op: 'ioapic-eoi', vector: t.vector },
   ];
   t.script = script;
-  if (traced(m))
+  if (traced(ctx))
     causedBy(
-      m,
-      (m.guestCause[v.index] = emit(m, v.index, 'guest_deferred_task', {
+      ctx,
+      (ctx.guestCause[v.index] = emit(ctx, v.index, 'guest_deferred_task', {
         vector: t.vector,
         script: script.map(opText).join(', '),
       })),

@@ -1,17 +1,20 @@
 /**
  * The VM's life as the VMM lives it (R8.8–R8.12, docs/seoib-lifecycle.md): KVM's one-way
- * x2APIC-API SEOIB flags, where kvm_apic_set_version() recomputes LVR, QEMU's SEOIB policy and
- * its VMState subsection across reboot, power-on, loadvm and migration.
+ * x2APIC-API SEOIB flags (x86.c kvm_vm_ioctl_enable_cap()), QEMU's SEOIB policy and its VMState
+ * subsection across reboot, power-on, loadvm and migration, QEMU's vm_stop(), and the plan of an
+ * incoming migration. LVR follows the mode at kvm_apic_set_version() (lapic.ts); saving,
+ * loading and migrating the state itself is snapshot.ts.
  */
 import type { HostChange } from './actions.ts';
 import type { QemuSeoibState, SeoibMode } from './config.ts';
 import { ioapicVersionOf, modeOfQemuState, policyState, qemuStateOf } from './config.ts';
 import type { Ctx } from './ctx.ts';
 import { emit, markGuestBusy, touch, traced } from './ctx.ts';
-import { ioapicIndexVectors } from './ioapic.ts';
-import { kvmRecalculateApicMap } from './lapic.ts';
-import type { HostLeg, LifeEntry, VcpuState } from './state.ts';
-import { lvrOf, REQ_EVENT, REQ_SCAN_IOAPIC, x2apicLdr } from './state.ts';
+import { ioapicIndexVectors } from './ioapic-common.ts';
+import { kvmApicSetVersion, kvmRecalculateApicMap } from './lapic.ts';
+import type { HostLeg, LifeEntry } from './state.ts';
+import { REQ_EVENT, REQ_SCAN_IOAPIC, x2apicLdr } from './state.ts';
+import { vmExit } from './vcpu.ts';
 
 export type CapResult = 'ok' | 'einval';
 
@@ -22,8 +25,8 @@ export type CapResult = 'ok' | 'einval';
  * Otherwise the mode is overwritten: no check of the mode already set, so ENABLED and DISABLED
  * replace each other, and nothing goes back to QUIRKED.
  */
-export function kvmEnableCapX2apicApi(m: Ctx, enable: boolean, disable: boolean): CapResult {
-  const vm = m.s.vm;
+export function kvmEnableCapX2apicApi(ctx: Ctx, enable: boolean, disable: boolean): CapResult {
+  const vm = ctx.state.vm;
   const flags = [
     enable ? 'ENABLE_SUPPRESS_EOI_BROADCAST' : '',
     disable ? 'DISABLE_SUPPRESS_EOI_BROADCAST' : '',
@@ -33,39 +36,30 @@ export function kvmEnableCapX2apicApi(m: Ctx, enable: boolean, disable: boolean)
   let reason: 'enable' | 'disable' | 'both' | 'enable-kernel' | 'no-api';
   if ((enable || disable) && vm.host.kernel === 'no-seoib-api') reason = 'no-api';
   else if (enable && disable) reason = 'both';
-  else if (enable && !m.split) reason = 'enable-kernel';
+  else if (enable && !ctx.split) reason = 'enable-kernel';
   else reason = enable ? 'enable' : 'disable';
   const ok = reason === 'enable' || reason === 'disable';
   if (ok) vm.seoib = enable ? 'enabled' : 'disabled';
   vm.lastFlagWrite = ok ? 'ok' : 'einval';
-  if (traced(m))
-    emit(m, -1, 'x2apic_api_enable_cap', { flags, result: ok ? 'ok' : 'EINVAL', reason, mode: vm.seoib });
+  if (traced(ctx))
+    emit(ctx, -1, 'x2apic_api_enable_cap', { flags, result: ok ? 'ok' : 'EINVAL', reason, mode: vm.seoib });
   return ok ? 'ok' : 'einval';
 }
 
 /** Sets the flag a QEMU state asks for (QUIRKED asks for none). */
-function setFlagFor(m: Ctx, st: QemuSeoibState): CapResult {
+function setFlagFor(ctx: Ctx, st: QemuSeoibState): CapResult {
   if (st === 'quirked') return 'ok';
-  return kvmEnableCapX2apicApi(m, st === 'respected', st === 'not-advertised');
-}
-
-/** KVM: lapic.c kvm_apic_set_version(): LVR from the VM's mode now (R8.2, R8.9). */
-export function kvmApicSetVersion(m: Ctx, v: VcpuState, at: 'reset' | 'set-lapic'): void {
-  const lvr = lvrOf(m.s.config, m.s.vm.seoib);
-  if (lvr === v.lvr) return;
-  const old = v.lvr;
-  v.lvr = lvr;
-  if (traced(m)) emit(m, v.index, 'lvr_recomputed', { lvr, old, at });
+  return kvmEnableCapX2apicApi(ctx, st === 'respected', st === 'not-advertised');
 }
 
 /** Appends to the VM's life (the lifecycle strip). */
-export function lifeRecord(m: Ctx, kind: LifeEntry['kind'], ok: boolean, detail: string): void {
-  const vm = m.s.vm;
+export function lifeRecord(ctx: Ctx, kind: LifeEntry['kind'], ok: boolean, detail: string): void {
+  const vm = ctx.state.vm;
   vm.life = [
     ...vm.life,
     {
       kind,
-      time: m.s.time,
+      time: ctx.state.time,
       leg: vm.leg,
       ok,
       detail,
@@ -87,8 +81,8 @@ function hostWith(h: HostLeg, change: HostChange): HostLeg {
   };
 }
 
-export function stateFor(m: Ctx, h: HostLeg): QemuSeoibState {
-  return policyState(h.policy, h.machine, h.kernel, ioapicVersionOf(m.s.config));
+export function stateFor(ctx: Ctx, h: HostLeg): QemuSeoibState {
+  return policyState(h.policy, h.machine, h.kernel, ioapicVersionOf(ctx.state.config));
 }
 
 /**
@@ -97,8 +91,8 @@ export function stateFor(m: Ctx, h: HostLeg): QemuSeoibState {
  * runs again at its next guest step. The IOAPIC is reset (RTEs masked, irr and remote IRR 0);
  * device lines keep their levels; KVM's flags stay.
  */
-function vmResetRegisters(m: Ctx): void {
-  const s = m.s;
+function vmResetRegisters(ctx: Ctx): void {
+  const s = ctx.state;
   for (const v of s.cpus) {
     v.idReg = v.x2apic ? v.index : ((v.index & 0xff) << 24) >>> 0;
     v.ldr = v.x2apic ? x2apicLdr(v.index) : 0;
@@ -145,64 +139,64 @@ function vmResetRegisters(m: Ctx): void {
   io.rtcPendingEoi = 0;
   io.rtcDestMap.clear();
   io.deferredAt = -1;
-  ioapicIndexVectors(m);
+  ioapicIndexVectors(ctx);
 }
 
 /** The reset's KVM side, after its event: kvm_apic_set_version per vCPU, requests, the map. */
-function vmResetKvm(m: Ctx, root: number): void {
-  for (const v of m.s.cpus) {
-    m.cause = root;
-    kvmApicSetVersion(m, v, 'reset');
+function vmResetKvm(ctx: Ctx, root: number): void {
+  for (const v of ctx.state.cpus) {
+    ctx.cause = root;
+    kvmApicSetVersion(ctx, v, 'reset');
     v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
-    touch(m, v);
-    markGuestBusy(m, v);
+    touch(ctx, v);
+    markGuestBusy(ctx, v);
   }
-  m.cause = root;
-  kvmRecalculateApicMap(m, 'reboot: kvm_lapic_reset');
+  ctx.cause = root;
+  kvmRecalculateApicMap(ctx, 'reboot: kvm_lapic_reset');
 }
 
 /** `reboot`: the guest resets the machine; QEMU's policy is not chosen again (R8.12). */
-export function vmReboot(m: Ctx): void {
-  const vm = m.s.vm;
-  vmResetRegisters(m);
-  if (traced(m))
-    m.cause = emit(m, -1, 'vm_reset', {
+export function vmReboot(ctx: Ctx): void {
+  const vm = ctx.state.vm;
+  vmResetRegisters(ctx);
+  if (traced(ctx))
+    ctx.cause = emit(ctx, -1, 'vm_reset', {
       cold: false,
       policy: vm.host.policy,
       machine: vm.host.machine,
       kernel: vm.host.kernel,
       state: vm.qemuSeoib,
     });
-  vmResetKvm(m, m.cause);
-  lifeRecord(m, 'reboot', true, '');
+  vmResetKvm(ctx, ctx.cause);
+  lifeRecord(ctx, 'reboot', true, '');
 }
 
 /**
  * `power-on`: QEMU is started again (perhaps another build, machine type or kernel): a fresh
  * KVM VM with no flag, whose policy sets its flag before the vCPUs are created (R8.12).
  */
-export function vmPowerOn(m: Ctx, change: HostChange): void {
-  const vm = m.s.vm;
+export function vmPowerOn(ctx: Ctx, change: HostChange): void {
+  const vm = ctx.state.vm;
   vm.host = hostWith(vm.host, change);
   vm.seoib = 'quirked';
   vm.lastFlagWrite = 'none';
-  const st = stateFor(m, vm.host);
-  const root = m.cause;
+  const st = stateFor(ctx, vm.host);
+  const root = ctx.cause;
   // Configuration checks keep an explicit policy the kernel rejects from the first power-on;
   // a later one that fails leaves QUIRKED, the only mode KVM then has.
-  vm.qemuSeoib = setFlagFor(m, st) === 'ok' ? st : 'quirked';
-  m.cause = root;
-  vmResetRegisters(m);
-  if (traced(m))
-    m.cause = emit(m, -1, 'vm_reset', {
+  vm.qemuSeoib = setFlagFor(ctx, st) === 'ok' ? st : 'quirked';
+  ctx.cause = root;
+  vmResetRegisters(ctx);
+  if (traced(ctx))
+    ctx.cause = emit(ctx, -1, 'vm_reset', {
       cold: true,
       policy: vm.host.policy,
       machine: vm.host.machine,
       kernel: vm.host.kernel,
       state: vm.qemuSeoib,
     });
-  vmResetKvm(m, m.cause);
-  lifeRecord(m, 'power-on', true, '');
+  vmResetKvm(ctx, ctx.cause);
+  lifeRecord(ctx, 'power-on', true, '');
 }
 
 /**
@@ -210,21 +204,31 @@ export function vmPowerOn(m: Ctx, change: HostChange): void {
  * into a KVM VM that is in `vm.seoib` (R8.10). Returns false when QEMU refuses the state.
  */
 export function qemuSeoibPostLoad(
-  m: Ctx,
+  ctx: Ctx,
   st: QemuSeoibState,
   what: 'loadvm' | 'migrate',
   refuse: boolean,
 ): boolean {
-  const vm = m.s.vm;
+  const vm = ctx.state.vm;
   const want: SeoibMode = modeOfQemuState(st);
   let outcome: 'same' | 'set' | 'kept' | 'refused' | 'einval';
   if (want === vm.seoib) outcome = 'same';
   else if (want === 'quirked') outcome = refuse ? 'refused' : 'kept';
-  else outcome = setFlagFor(m, st) === 'ok' ? 'set' : 'einval';
-  if (traced(m)) emit(m, -1, 'qemu_seoib_load', { state: st, mode: vm.seoib, outcome, what });
+  else outcome = setFlagFor(ctx, st) === 'ok' ? 'set' : 'einval';
+  if (traced(ctx)) emit(ctx, -1, 'qemu_seoib_load', { state: st, mode: vm.seoib, outcome, what });
   if (outcome === 'refused' || outcome === 'einval') return false;
   vm.qemuSeoib = st;
   return true;
+}
+
+/** QEMU's vm_stop(): every vCPU leaves KVM_RUN (before savevm, loadvm, a migration, a reset). */
+export function stopAllVcpus(ctx: Ctx, what: 'savevm' | 'loadvm' | 'migrate' | 'reboot'): void {
+  const root = ctx.cause;
+  for (const v of ctx.state.cpus) {
+    ctx.cause = root;
+    vmExit(ctx, v, 'EXTERNAL_INTERRUPT', what);
+  }
+  ctx.cause = root;
 }
 
 export type MigrationFailure = 'unknown-subsection' | 'no-api' | 'destination-init' | 'enable-kernel';
@@ -236,26 +240,26 @@ export type MigrationFailure = 'unknown-subsection' | 'no-api' | 'destination-in
  * (the RFC: "we must defer setting the flags until after the SEOIB state is loaded").
  */
 export function planMigration(
-  m: Ctx,
+  ctx: Ctx,
   dst: HostLeg,
 ):
   | { ok: true; mode: SeoibMode; state: QemuSeoibState; conflict: boolean }
   | { ok: false; reason: MigrationFailure } {
-  const sent = m.s.vm.qemuSeoib;
+  const sent = ctx.state.vm.qemuSeoib;
   if (dst.policy === 'none' && sent !== 'quirked') return { ok: false, reason: 'unknown-subsection' };
   let mode: SeoibMode = 'quirked';
   if (dst.flags === 'before-load') {
-    const own = stateFor(m, dst);
+    const own = stateFor(ctx, dst);
     if (own !== 'quirked') {
       if (dst.kernel === 'no-seoib-api') return { ok: false, reason: 'destination-init' };
-      if (own === 'respected' && !m.split) return { ok: false, reason: 'destination-init' };
+      if (own === 'respected' && !ctx.split) return { ok: false, reason: 'destination-init' };
       mode = modeOfQemuState(own);
     }
   }
   const want = modeOfQemuState(sent);
   if (want === 'quirked') return { ok: true, mode, state: sent, conflict: mode !== 'quirked' };
   if (dst.kernel === 'no-seoib-api') return { ok: false, reason: 'no-api' };
-  if (want === 'enabled' && !m.split) return { ok: false, reason: 'enable-kernel' };
+  if (want === 'enabled' && !ctx.split) return { ok: false, reason: 'enable-kernel' };
   return { ok: true, mode: want, state: sent, conflict: false };
 }
 

@@ -1,12 +1,15 @@
 /**
  * The Machine: configuration + state; `apply(action)` runs one step to quiescence and returns
- * its events. Deterministic: no clocks, no randomness, no I/O.
+ * its events. Deterministic: no clocks, no randomness, no I/O. Each action is handed to the
+ * file of the kernel or QEMU code that handles it: guest.ts (the guest's operations),
+ * irqchip.ts (devices and RTE writes), irq.ts (MSIs), delivery.ts (IPIs), snapshot.ts
+ * (savevm, loadvm, migration), life.ts (reboot, power-on, KVM's flags); `run` is GuestRun.
  */
-import type { Action, HostChange } from './actions.ts';
+import type { Action } from './actions.ts';
 import { MAX_MAP_SLOTS } from './apicmap.ts';
 import { bitmapCopy } from './bitmap.ts';
 import type { Config } from './config.ts';
-import { modeOfQemuState, x2apicFormat } from './config.ts';
+import { x2apicFormat } from './config.ts';
 import { countersNew } from './counters.ts';
 import type { Ctx } from './ctx.ts';
 import {
@@ -19,49 +22,20 @@ import {
   markGuestBusy,
   nextSetBit,
   resetCauses,
-  touch,
   traced,
 } from './ctx.ts';
-import { kvmApicMatchDest, kvmIrqDeliveryToApic } from './delivery.ts';
+import { kvmApicSendIpi } from './delivery.ts';
 import type { TraceEvent } from './events.ts';
 import { guestHasWork, guestIdle, guestOp, guestStep } from './guest.ts';
-import {
-  ioapicFireDueTimers,
-  ioapicIndexVectors,
-  ioapicSetLine,
-  ioapicWriteRte,
-  isSplit,
-  kvmApicPendingEoi,
-  kvmIoapicSetIrq,
-  kvmSetMsi,
-  qemuUpdateKvmRoutes,
-  RTC_GSI,
-} from './ioapic.ts';
-import { settle, vcpuScanIoapic, vmExit } from './kvm.ts';
-import { kvmRecalculateApicMap } from './lapic.ts';
-import {
-  hostWith,
-  kvmApicSetVersion,
-  kvmEnableCapX2apicApi,
-  lifeRecord,
-  planMigration,
-  qemuSeoibPostLoad,
-  stateFor,
-  vmPowerOn,
-  vmReboot,
-} from './life.ts';
-import type { MachineState, SavedMachine } from './state.ts';
-import {
-  cloneFrames,
-  cloneIoapic,
-  cloneMachineState,
-  cloneTasks,
-  cloneVcpu,
-  newMachineState,
-  newRte,
-  REQ_EVENT,
-  REQ_SCAN_IOAPIC,
-} from './state.ts';
+import { ioapicIndexVectors } from './ioapic-common.ts';
+import { kvmSetMsi } from './irq.ts';
+import { ioapicFireDueTimers, ioapicSetLine, ioapicWriteRte } from './irqchip.ts';
+import { kvmEnableCapX2apicApi, lifeRecord, stopAllVcpus, vmPowerOn, vmReboot } from './life.ts';
+import { loadSnapshot, migrate, saveSnapshot } from './snapshot.ts';
+import type { MachineState } from './state.ts';
+import { cloneMachineState, newMachineState } from './state.ts';
+import { vmExit } from './vcpu.ts';
+import { settle, vcpuScanIoapic } from './x86.ts';
 
 /** Virtual time per action and per guest step of `run` (contract §4, Time). */
 export const STEP_NS = 1000;
@@ -82,7 +56,7 @@ export class Machine {
 
   private constructor(state: MachineState, tracing: boolean) {
     this.ctx = {
-      s: state,
+      state,
       split: state.config.irqchip === 'split',
       x2apicFormat: x2apicFormat(state.config),
       tracing,
@@ -114,12 +88,12 @@ export class Machine {
   /** The booted start state (contract §4, Start): every vCPU has scanned once, nothing counted. */
   static boot(config: Config, tracing = true): Machine {
     const m = new Machine(newMachineState(config), false);
-    for (const v of m.ctx.s.cpus) {
+    for (const v of m.ctx.state.cpus) {
       vcpuScanIoapic(m.ctx, v);
       bitmapCopy(v.eoiExitBitmap, v.ioapicHandledVectors);
       v.requests = 0;
     }
-    m.ctx.s.counters = countersNew(config.vcpus);
+    m.ctx.state.counters = countersNew(config.vcpus);
     clearAttn(m.ctx);
     m.ctx.tracing = tracing;
     return m;
@@ -131,7 +105,7 @@ export class Machine {
   }
 
   get state(): MachineState {
-    return this.ctx.s;
+    return this.ctx.state;
   }
 
   set tracing(on: boolean) {
@@ -145,19 +119,19 @@ export class Machine {
       r.advance(Number.POSITIVE_INFINITY);
       return r.result();
     }
-    const m = this.ctx;
+    const ctx = this.ctx;
     this.startStep(action);
-    if (!m.s.vm.crashed) {
+    if (!ctx.state.vm.crashed) {
       try {
-        advance(m, STEP_NS);
-        perform(m, action);
-        m.cause = m.tracing ? 0 : -1;
-        settle(m);
+        advance(ctx, STEP_NS);
+        perform(ctx, action);
+        ctx.cause = ctx.tracing ? 0 : -1;
+        settle(ctx);
       } catch (e) {
-        hostCrashed(m, e);
+        hostCrashed(ctx, e);
       }
     }
-    return m.tracing ? { events: m.events, work: 1 } : UNTRACED_STEP;
+    return ctx.tracing ? { events: ctx.events, work: 1 } : UNTRACED_STEP;
   }
 
   /**
@@ -176,16 +150,16 @@ export class Machine {
    * the step is then exactly `run K`, state and trace.
    */
   endRunAt(steps: number, events: TraceEvent[], dropped: number, maxEvents: number): StepResult {
-    const m = this.ctx;
-    m.tracing = true;
-    m.maxEvents = maxEvents;
-    m.events = events;
-    m.droppedEvents = dropped;
-    m.recording = maxEvents > 0 && events.length < maxEvents;
-    const run = new GuestRun(m, steps);
+    const ctx = this.ctx;
+    ctx.tracing = true;
+    ctx.maxEvents = maxEvents;
+    ctx.events = events;
+    ctx.droppedEvents = dropped;
+    ctx.recording = maxEvents > 0 && events.length < maxEvents;
+    const run = new GuestRun(ctx, steps);
     run.steps = steps;
-    endStopped(m, run);
-    return { events: m.events, work: 1 + steps };
+    endStopped(ctx, run);
+    return { events: ctx.events, work: 1 + steps };
   }
 
   /**
@@ -194,50 +168,50 @@ export class Machine {
    * there: the machine is left mid-step, so use a throwaway machine (Timeline.machineAt).
    */
   stateAfterEvent(action: Action, index: number): MachineState | null {
-    const m = this.ctx;
-    m.tracing = true;
-    m.captureAt = index;
-    m.captured = null;
+    const ctx = this.ctx;
+    ctx.tracing = true;
+    ctx.captureAt = index;
+    ctx.captured = null;
     try {
       this.apply(action);
     } catch (e) {
       if (e !== CAPTURED) throw e;
     }
-    const r = m.captured;
-    m.captureAt = -1;
-    m.captured = null;
+    const r = ctx.captured;
+    ctx.captureAt = -1;
+    ctx.captured = null;
     return r;
   }
 
   /** Every step starts with its action: event 0, the root of every cause chain. */
   private startStep(action: Action): void {
-    const m = this.ctx;
-    m.events = m.tracing ? [] : NO_EVENTS;
-    m.droppedEvents = 0;
-    m.recording = m.tracing && m.maxEvents > 0;
-    if (!m.tracing) return;
-    resetCauses(m);
-    if (traced(m)) {
+    const ctx = this.ctx;
+    ctx.events = ctx.tracing ? [] : NO_EVENTS;
+    ctx.droppedEvents = 0;
+    ctx.recording = ctx.tracing && ctx.maxEvents > 0;
+    if (!ctx.tracing) return;
+    resetCauses(ctx);
+    if (traced(ctx)) {
       const a = describeAction(action);
-      m.cause = emit(m, a.cpu, 'action', { label: a.label, device: a.device });
+      ctx.cause = emit(ctx, a.cpu, 'action', { label: a.label, device: a.device });
     }
-    if (m.s.vm.crashed && traced(m)) emit(m, -1, 'vm_stopped', {});
+    if (ctx.state.vm.crashed && traced(ctx)) emit(ctx, -1, 'vm_stopped', {});
   }
 }
 
 /** A host crash (R9.5) ends the step where it happened; anything else is rethrown. */
-function hostCrashed(m: Ctx, e: unknown): void {
+function hostCrashed(ctx: Ctx, e: unknown): void {
   if (!(e instanceof HostCrash)) throw e;
-  clearAttn(m);
+  clearAttn(ctx);
 }
 
 /** Runs a piece of a step; a host crash (R9.5) ends the step where it happened. */
-function guarded(m: Ctx, f: () => void): boolean {
+function guarded(ctx: Ctx, f: () => void): boolean {
   try {
     f();
     return true;
   } catch (e) {
-    hostCrashed(m, e);
+    hostCrashed(ctx, e);
     return false;
   }
 }
@@ -247,14 +221,14 @@ export class ChunkedRun {
   private finished = false;
 
   constructor(
-    private readonly m: Ctx,
+    private readonly ctx: Ctx,
     n: number,
   ) {
-    if (m.s.vm.crashed || !guarded(m, () => advance(m, STEP_NS))) {
+    if (ctx.state.vm.crashed || !guarded(ctx, () => advance(ctx, STEP_NS))) {
       this.finished = true;
       return;
     }
-    this.run = new GuestRun(m, n);
+    this.run = new GuestRun(ctx, n);
   }
 
   get steps(): number {
@@ -269,10 +243,10 @@ export class ChunkedRun {
   advance(budget: number): boolean {
     const run = this.run;
     if (this.finished || !run) return true;
-    guarded(this.m, () => {
-      if (run.advance(budget)) settle(this.m);
+    guarded(this.ctx, () => {
+      if (run.advance(budget)) settle(this.ctx);
     });
-    this.finished = run.done || this.m.s.vm.crashed;
+    this.finished = run.done || this.ctx.state.vm.crashed;
     return this.finished;
   }
 
@@ -282,36 +256,36 @@ export class ChunkedRun {
    */
   stop(): { kind: 'run'; n: number } {
     const run = this.run;
-    if (!this.finished && run) endStopped(this.m, run);
+    if (!this.finished && run) endStopped(this.ctx, run);
     this.finished = true;
     return { kind: 'run', n: this.steps };
   }
 
   result(): StepResult {
-    return { events: this.m.events, work: 1 + this.steps };
+    return { events: this.ctx.events, work: 1 + this.steps };
   }
 }
 
 /** Ends `run` where it is, as `run K` (K = its steps) ends: its run_done, the root named `run K`. */
-function endStopped(m: Ctx, run: GuestRun): void {
+function endStopped(ctx: Ctx, run: GuestRun): void {
   run.stopHere();
-  guarded(m, () => settle(m));
-  relabelRoot(m, { kind: 'run', n: run.steps });
+  guarded(ctx, () => settle(ctx));
+  relabelRoot(ctx, { kind: 'run', n: run.steps });
 }
 
 /** A traced step's root event names its action: a stopped run's is `run K`, what it is recorded as. */
-function relabelRoot(m: Ctx, action: Action): void {
-  const root = m.events[0];
-  if (!m.tracing || root?.type !== 'action') return;
+function relabelRoot(ctx: Ctx, action: Action): void {
+  const root = ctx.events[0];
+  if (!ctx.tracing || root?.type !== 'action') return;
   const a = describeAction(action);
-  const e = eventOf(m, a.cpu, 'action', { label: a.label, device: a.device });
-  m.events[0] = { ...e, time: root.time, cause: root.cause };
+  const e = eventOf(ctx, a.cpu, 'action', { label: a.label, device: a.device });
+  ctx.events[0] = { ...e, time: root.time, cause: root.cause };
 }
 
-function advance(m: Ctx, ns: number): void {
-  m.s.time += ns;
-  ioapicFireDueTimers(m);
-  settle(m);
+function advance(ctx: Ctx, ns: number): void {
+  ctx.state.time += ns;
+  ioapicFireDueTimers(ctx);
+  settle(ctx);
 }
 
 /** A short label of an action for its root event, and the lane it starts on. */
@@ -355,30 +329,30 @@ function describeAction(a: Action): { label: string; cpu: number; device: boolea
 }
 
 /** Performs an action (`run` is GuestRun's). */
-function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
-  const s = m.s;
+function perform(ctx: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
+  const s = ctx.state;
   // The guest's own actions first: scenarios are mostly made of them.
   switch (a.kind) {
     case 'cpu':
-      guestOp(m, s.cpus[a.cpu], a.op);
+      guestOp(ctx, s.cpus[a.cpu], a.op);
       return;
     case 'route':
-      ioapicWriteRte(m, a.pin, a.fields);
+      ioapicWriteRte(ctx, a.pin, a.fields);
       return;
     case 'mask':
     case 'unmask':
-      ioapicWriteRte(m, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
+      ioapicWriteRte(ctx, a.pin, { mask: a.kind === 'mask' ? 1 : 0 });
       return;
     case 'assert':
     case 'deassert':
-      ioapicSetLine(m, a.pin, a.kind === 'assert' ? 1 : 0);
+      ioapicSetLine(ctx, a.pin, a.kind === 'assert' ? 1 : 0);
       return;
     case 'pulse':
-      ioapicSetLine(m, a.pin, 1);
-      ioapicSetLine(m, a.pin, 0);
+      ioapicSetLine(ctx, a.pin, 1);
+      ioapicSetLine(ctx, a.pin, 0);
       return;
     case 'msi':
-      kvmSetMsi(m, {
+      kvmSetMsi(ctx, {
         dest: a.dest,
         destMode: a.destMode,
         vector: a.vector,
@@ -388,72 +362,38 @@ function perform(m: Ctx, a: Exclude<Action, { kind: 'run' }>): void {
       return;
     case 'ipi': {
       const v = s.cpus[a.from];
-      vmExit(m, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
-      if (traced(m))
-        causedBy(
-          m,
-          emit(m, v.index, 'kvm_apic_ipi', {
-            dest: a.dest,
-            vector: a.vector,
-            deliveryMode: a.deliveryMode,
-            destMode: a.destMode,
-            shorthand: a.shorthand,
-          }),
-        );
-      kvmIrqDeliveryToApic(m, v, {
-        vector: a.vector,
-        deliveryMode: a.deliveryMode,
-        destMode: a.destMode,
-        trigger: 0,
-        dest: a.dest,
-        shorthand: a.shorthand,
-      });
+      vmExit(ctx, v, v.x2apic ? 'MSR_WRITE' : 'APIC_ACCESS', 'icr-write');
+      kvmApicSendIpi(ctx, v, a);
       return;
     }
     case 'wait':
-      advance(m, a.ns);
+      advance(ctx, a.ns);
       return;
     case 'snapshot':
-      stopAllVcpus(m, 'savevm');
-      s.snapshots.set(a.name, saveMachine(m));
-      m.cause = m.tracing ? 0 : -1;
-      if (traced(m)) emit(m, -1, 'savevm', { name: a.name });
-      lifeRecord(m, 'savevm', true, a.name);
+      saveSnapshot(ctx, a.name);
       return;
-    case 'restore': {
-      stopAllVcpus(m, 'loadvm');
-      const saved = s.snapshots.get(a.name)!;
-      // The SEOIB subsection is loaded (post_load sets its flag) before KVM_SET_LAPIC (R8.10).
-      const vm = s.vm;
-      if (saved.qemuSeoib !== vm.qemuSeoib || modeOfQemuState(saved.qemuSeoib) !== vm.seoib) {
-        if (!qemuSeoibPostLoad(m, saved.qemuSeoib, 'loadvm', vm.host.loadvmCheck)) {
-          lifeRecord(m, 'loadvm', false, a.name);
-          return;
-        }
-      }
-      restoreMachine(m, saved, a.name);
-      lifeRecord(m, 'loadvm', true, a.name);
+    case 'restore':
+      loadSnapshot(ctx, a.name);
       return;
-    }
     case 'reboot':
-      stopAllVcpus(m, 'reboot');
-      vmReboot(m);
+      stopAllVcpus(ctx, 'reboot');
+      vmReboot(ctx);
       return;
     case 'power-on':
-      vmPowerOn(m, a.host);
+      vmPowerOn(ctx, a.host);
       return;
     case 'migrate':
-      migrate(m, a.host);
+      migrate(ctx, a.host);
       return;
     case 'kvm-set-x2apic-api': {
-      const r = kvmEnableCapX2apicApi(m, a.seoib !== 'disable', a.seoib !== 'enable');
-      lifeRecord(m, 'flag-write', r === 'ok', a.seoib);
+      const r = kvmEnableCapX2apicApi(ctx, a.seoib !== 'disable', a.seoib !== 'enable');
+      lifeRecord(ctx, 'flag-write', r === 'ok', a.seoib);
       return;
     }
     case 'host-pv-eoi': {
       const v = s.cpus[a.cpu];
       v.pvEoiEnabled = false;
-      if (traced(m)) emit(m, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
+      if (traced(ctx)) emit(ctx, v.index, 'host_pv_eoi_off', { pending: v.pvEoiPending });
       return;
     }
   }
@@ -471,7 +411,7 @@ export class GuestRun {
   private anyInRound = false;
 
   constructor(
-    private readonly m: Ctx,
+    private readonly ctx: Ctx,
     readonly limit: number,
   ) {}
 
@@ -479,26 +419,26 @@ export class GuestRun {
   stopHere(): void {
     if (this.done) return;
     this.done = true;
-    if (traced(this.m)) {
-      this.m.cause = 0;
-      emit(this.m, -1, 'run_done', { steps: this.steps, limit: this.steps });
+    if (traced(this.ctx)) {
+      this.ctx.cause = 0;
+      emit(this.ctx, -1, 'run_done', { steps: this.steps, limit: this.steps });
     }
   }
 
   /** Runs up to `budget` guest steps; returns true when the run is over. */
   advance(budget: number): boolean {
-    const m = this.m;
-    const cpus = m.s.cpus;
+    const ctx = this.ctx;
+    const cpus = ctx.state.cpus;
     // The loop's position in locals (written back below), so that the steps do not reload it.
     let { steps, next, anyInRound, done } = this;
     const limit = this.limit;
     while (!done && budget > 0) {
-      if (steps >= limit || m.s.vm.crashed) {
+      if (steps >= limit || ctx.state.vm.crashed) {
         done = true;
         break;
       }
       // The vCPUs not marked busy have no work (Ctx.guestBusy): the round skips them.
-      const i = next < cpus.length ? nextSetBit(m.guestBusy, next) : -1;
+      const i = next < cpus.length ? nextSetBit(ctx.guestBusy, next) : -1;
       if (i < 0) {
         if (!anyInRound) {
           done = true;
@@ -510,175 +450,31 @@ export class GuestRun {
       }
       next = i + 1;
       const v = cpus[i];
-      if (!guestHasWork(m, v)) {
-        if (guestIdle(v)) m.guestBusy[i >>> 5] &= ~(1 << (i & 31));
+      if (!guestHasWork(ctx, v)) {
+        if (guestIdle(v)) ctx.guestBusy[i >>> 5] &= ~(1 << (i & 31));
         continue;
       }
       anyInRound = true;
       steps++;
       this.steps = steps; // read by stopHere and ChunkedRun if the step throws (host crash)
       budget--;
-      advance(m, STEP_NS);
-      if (m.recording) {
+      advance(ctx, STEP_NS);
+      if (ctx.recording) {
         // A guest step descends from the handler it runs (or from the run itself).
-        m.cause = 0;
-        causedBy(m, m.guestCause[v.index]);
+        ctx.cause = 0;
+        causedBy(ctx, ctx.guestCause[v.index]);
       }
-      guestStep(m, v);
-      if (m.recording) m.cause = 0;
-      settle(m);
+      guestStep(ctx, v);
+      if (ctx.recording) ctx.cause = 0;
+      settle(ctx);
     }
     this.next = next;
     this.anyInRound = anyInRound;
     this.done = done;
-    if (done && traced(m)) {
-      m.cause = 0;
-      emit(m, -1, 'run_done', { steps: this.steps, limit: this.limit });
+    if (done && traced(ctx)) {
+      ctx.cause = 0;
+      emit(ctx, -1, 'run_done', { steps: this.steps, limit: this.limit });
     }
     return this.done;
-  }
-}
-
-function stopAllVcpus(m: Ctx, what: 'savevm' | 'loadvm' | 'migrate' | 'reboot'): void {
-  const root = m.cause;
-  for (const v of m.s.cpus) {
-    m.cause = root;
-    vmExit(m, v, 'EXTERNAL_INTERRUPT', what);
-  }
-  m.cause = root;
-}
-
-function saveMachine(m: Ctx): SavedMachine {
-  const io = cloneIoapic(m.s.ioapic);
-  // KVM_GET_IRQCHIP reports irr & ~irr_delivered (R5.8).
-  if (!isSplit(m)) io.irr &= ~io.irrDelivered;
-  return { cpus: m.s.cpus.map(cloneVcpu), ioapic: io, qemuSeoib: m.s.vm.qemuSeoib };
-}
-
-/**
- * An incoming migration (R8.11): the guest's state travels to a fresh KVM VM on the destination
- * host; on failure the VM goes on running on the source, unchanged.
- */
-function migrate(m: Ctx, change: HostChange): void {
-  stopAllVcpus(m, 'migrate');
-  const vm = m.s.vm;
-  const dst = hostWith(vm.host, change);
-  const root = m.cause;
-  if (traced(m))
-    m.cause = emit(m, -1, 'migration_start', {
-      policy: dst.policy,
-      machine: dst.machine,
-      kernel: dst.kernel,
-      flags: dst.flags,
-      state: vm.qemuSeoib,
-    });
-  const plan = planMigration(m, dst);
-  if (!plan.ok) {
-    vm.lastMigration = 'failed';
-    if (traced(m)) emit(m, -1, 'migration_failed', { reason: plan.reason });
-    lifeRecord(m, 'migrate', false, `${plan.reason} (to ${dst.policy} · ${dst.machine} · ${dst.kernel})`);
-    m.cause = root;
-    return;
-  }
-  const saved = saveMachine(m);
-  // The destination: a fresh KVM VM, its own flag first when it does not defer (before-load).
-  vm.host = dst;
-  vm.seoib = 'quirked';
-  vm.lastFlagWrite = 'none';
-  const own = dst.flags === 'before-load' ? stateFor(m, dst) : 'quirked';
-  if (own !== 'quirked') kvmEnableCapX2apicApi(m, own === 'respected', own === 'not-advertised');
-  qemuSeoibPostLoad(m, saved.qemuSeoib, 'migrate', false);
-  vm.leg++;
-  vm.lastMigration = 'completed';
-  restoreMachine(m, saved, '', 'migration_done');
-  lifeRecord(m, 'migrate', true, '');
-  m.cause = root;
-}
-
-/** loadvm: KVM_SET_LAPIC on every vCPU, then KVM_SET_IRQCHIP or the route re-commit (contract §4). */
-function restoreMachine(
-  m: Ctx,
-  saved: SavedMachine,
-  name: string,
-  as: 'loadvm' | 'migration_done' = 'loadvm',
-): void {
-  const s = m.s;
-  m.restores++;
-  for (const v of s.cpus) {
-    const o = saved.cpus[v.index];
-    v.idReg = o.idReg;
-    v.ldr = o.ldr;
-    v.dfr = o.dfr;
-    v.spiv = o.spiv;
-    v.tpr = o.tpr;
-    v.irr.set(o.irr);
-    v.isr.set(o.isr);
-    v.tmr.set(o.tmr);
-    v.rflagsIf = o.rflagsIf;
-    v.frames = cloneFrames(o.frames);
-    v.tasks = cloneTasks(o.tasks);
-    v.booted = o.booted;
-    v.pvEoiEnabled = o.pvEoiEnabled;
-    v.pvEoiByte = o.pvEoiByte;
-    if (v.savic && o.savic) {
-      v.savic.irr.set(o.savic.irr);
-      v.savic.isr.set(o.savic.isr);
-      v.savic.tmr.set(o.savic.tmr);
-      v.savic.tpr = o.savic.tpr;
-    }
-    v.highestIsrCache = -1;
-    v.apicArbPrio = 0;
-    v.pvEoiPending = false;
-    // kvm_apic_set_state() copies the registers, then kvm_apic_set_version() (R8.9).
-    kvmApicSetVersion(m, v, 'set-lapic');
-    v.requests |= REQ_EVENT | REQ_SCAN_IOAPIC;
-    touch(m, v);
-    if (!guestIdle(v)) markGuestBusy(m, v);
-  }
-  // KVM_SET_LAPIC (kvm_apic_set_state()) marks the map dirty and recalculates it (R4.8).
-  kvmRecalculateApicMap(m, '§4 restore: KVM_SET_LAPIC');
-  const io = s.ioapic;
-  const o = saved.ioapic;
-  io.rte = o.rte.map(newRte);
-  ioapicIndexVectors(m);
-  io.line = o.line;
-  io.edgeUndelivered = o.edgeUndelivered;
-  if (traced(m)) {
-    m.cause = 0;
-    const ev =
-      as === 'loadvm'
-        ? emit(m, -1, 'loadvm', { name })
-        : emit(m, -1, 'migration_done', { leg: s.vm.leg, mode: s.vm.seoib, state: s.vm.qemuSeoib });
-    // Every vCPU's requests come from the restore.
-    m.vcpuCause.fill(ev);
-    m.reqCause.fill(ev);
-    m.cause = ev;
-  }
-  if (isSplit(m)) {
-    io.irr = o.irr;
-    qemuUpdateKvmRoutes(m); // route re-commit: no pin is serviced
-  } else {
-    // KVM_SET_IRQCHIP: irr zeroed, saved irr pins re-injected, RTC tracking rebuilt (R5.8).
-    io.irr = 0;
-    io.irrDelivered = 0;
-    io.rtcPendingEoi = 0;
-    io.rtcDestMap.clear();
-    for (let pin = 0; pin < io.rte.length; pin++) if (o.irr & (1 << pin)) kvmIoapicSetIrq(m, pin, 1);
-    rtcTrackingRestoreAll(m);
-  }
-}
-
-/** KVM: ioapic.c kvm_rtc_eoi_tracking_restore_all(). */
-function rtcTrackingRestoreAll(m: Ctx): void {
-  const io = m.s.ioapic;
-  if (m.s.config.secureAvic) return;
-  io.rtcDestMap.clear();
-  io.rtcPendingEoi = 0;
-  const e = io.rte[RTC_GSI];
-  for (const v of m.s.cpus) {
-    if (!kvmApicMatchDest(m, v, null, 0, e.dest, e.destMode)) continue;
-    if (!kvmApicPendingEoi(v, e.vector)) continue;
-    io.rtcDestMap.set(v.index, e.vector);
-    io.rtcPendingEoi++;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The machine's state: plain data (numbers, typed arrays, arrays, maps), cloneable and
  * structured-cloneable, so that keyframes, snapshots and worker messages are cheap.
- * This module is MUTABLE state only; behaviour lives in lapic/ioapic/kvm/guest/machine.
+ * This module is MUTABLE state only; behaviour lives in the files named after the kernel and
+ * QEMU sources they follow (lapic, ioapic, x86, …; README.md, Layout).
  */
 
 import type { RteFields } from './actions.ts';

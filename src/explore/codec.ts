@@ -29,7 +29,7 @@ import { countersAddCpuVector } from '../core/counters.ts';
 import type { Ctx } from '../core/ctx.ts';
 import { clearAttn, markGuestBusy } from '../core/ctx.ts';
 import { guestIdle, opText } from '../core/guest.ts';
-import { ioapicIndexVectors } from '../core/ioapic.ts';
+import { ioapicIndexVectors } from '../core/ioapic-common.ts';
 import type {
   GuestOp,
   HandlerFrame,
@@ -616,23 +616,23 @@ export class StateCodec {
   }
 
   /**
-   * Makes machine context `m` hold the state whose words are `src[at…]`, continuing at virtual
+   * Makes machine context `ctx` hold the state whose words are `src[at…]`, continuing at virtual
    * time `time`; returns the index after the words read. The machine must be of the same
    * configuration as the states written. `seg`, when given, receives where each segment starts
    * (as `write` fills its own).
    */
-  read(m: Ctx, src: Int32Array, at: number, time: number, seg?: Int32Array): number {
-    const cpus = m.s.cpus;
+  read(ctx: Ctx, src: Int32Array, at: number, time: number, seg?: Int32Array): number {
+    const cpus = ctx.state.cpus;
     let i = at;
     for (let c = 0; c < cpus.length; c++) {
       if (seg) seg[c] = i;
-      i = this.readVcpu(m, cpus[c], src, i);
+      i = this.readVcpu(ctx, cpus[c], src, i);
     }
     if (seg) seg[cpus.length] = i;
-    const vectorsChanged = this.readRest(m, src, i, time);
+    const vectorsChanged = this.readRest(ctx, src, i, time);
     i = this.pos;
     if (seg) seg[cpus.length + 1] = i;
-    this.derive(m, vectorsChanged);
+    this.derive(ctx, vectorsChanged);
     return i;
   }
 
@@ -641,12 +641,12 @@ export class StateCodec {
    * words `src` whose segments start at `seg`, continuing at virtual time `time`. The others must
    * already hold their words' content: the machine then holds what `read` would make of `src`.
    */
-  readSegments(m: Ctx, src: Int32Array, seg: Int32Array, changed: Uint8Array, time: number): void {
-    const s = m.s;
+  readSegments(ctx: Ctx, src: Int32Array, seg: Int32Array, changed: Uint8Array, time: number): void {
+    const s = ctx.state;
     const cpus = s.cpus;
-    for (let c = 0; c < cpus.length; c++) if (changed[c]) this.readVcpu(m, cpus[c], src, seg[c]);
+    for (let c = 0; c < cpus.length; c++) if (changed[c]) this.readVcpu(ctx, cpus[c], src, seg[c]);
     let vectorsChanged = false;
-    if (changed[cpus.length]) vectorsChanged = this.readRest(m, src, seg[cpus.length], time);
+    if (changed[cpus.length]) vectorsChanged = this.readRest(ctx, src, seg[cpus.length], time);
     else {
       // The deadline as its words have it, relative to the restarted clock; the root's life.
       const io = s.ioapic;
@@ -654,10 +654,10 @@ export class StateCodec {
       s.time = time;
       if (this.life) s.vm.life = this.life;
     }
-    this.derive(m, vectorsChanged);
+    this.derive(ctx, vectorsChanged);
   }
 
-  private readVcpu(m: Ctx, v: VcpuState, src: Int32Array, at: number): number {
+  private readVcpu(ctx: Ctx, v: VcpuState, src: Int32Array, at: number): number {
     let i = at;
     v.idReg = src[i++] >>> 0;
     v.ldr = src[i++] >>> 0;
@@ -695,7 +695,7 @@ export class StateCodec {
     const nf = src[i++];
     const frames = v.frames;
     // Surplus frames go to the pool the guest takes frames from; missing ones come from it.
-    while (frames.length > nf) m.framePool[m.framePoolSize++] = frames.pop()!;
+    while (frames.length > nf) ctx.framePool[ctx.framePoolSize++] = frames.pop()!;
     for (let k = 0; k < nf; k++) {
       const w = src[i++];
       const pc = src[i++];
@@ -703,7 +703,7 @@ export class StateCodec {
       const script = sid < 0 ? null : this.scripts.items[sid];
       let f: HandlerFrame | undefined = frames[k];
       if (!f) {
-        f = m.framePoolSize > 0 ? m.framePool[--m.framePoolSize] : newFrame(0, false, false, null, 0);
+        f = ctx.framePoolSize > 0 ? ctx.framePool[--ctx.framePoolSize] : newFrame(0, false, false, null, 0);
         frames.push(f);
       }
       f.vector = w & 0xff;
@@ -732,8 +732,8 @@ export class StateCodec {
   private pos = 0;
 
   /** Reads the rest (IOAPIC, VM, counters) at src[at]; returns whether an RTE's vector changed (ends at `pos`). */
-  private readRest(m: Ctx, src: Int32Array, at: number, time: number): boolean {
-    const s = m.s;
+  private readRest(ctx: Ctx, src: Int32Array, at: number, time: number): boolean {
+    const s = ctx.state;
     let i = at;
     const io = s.ioapic;
     const live = src[i++];
@@ -801,15 +801,15 @@ export class StateCodec {
    * The context's derived state, as a machine built from this state would have it; the lints'
    * probes (Ctx.restores) learn that the state was replaced, as after a loadvm.
    */
-  private derive(m: Ctx, vectorsChanged: boolean): void {
-    m.restores++;
-    if (vectorsChanged) ioapicIndexVectors(m);
+  private derive(ctx: Ctx, vectorsChanged: boolean): void {
+    ctx.restores++;
+    if (vectorsChanged) ioapicIndexVectors(ctx);
     // attnCount counts the set bits: none set, nothing to clear.
-    if (m.attnCount !== 0) clearAttn(m);
-    const busy = m.guestBusy;
+    if (ctx.attnCount !== 0) clearAttn(ctx);
+    const busy = ctx.guestBusy;
     for (let w = 0; w < busy.length; w++) busy[w] = 0;
-    const cpus = m.s.cpus;
-    for (let c = 0; c < cpus.length; c++) if (!guestIdle(cpus[c])) markGuestBusy(m, cpus[c]);
+    const cpus = ctx.state.cpus;
+    for (let c = 0; c < cpus.length; c++) if (!guestIdle(cpus[c])) markGuestBusy(ctx, cpus[c]);
   }
 
   private readCounters(s: MachineState, src: Int32Array, at: number): number {
