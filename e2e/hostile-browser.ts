@@ -106,19 +106,35 @@ interface Look {
   loads: number;
   refusals: number;
   restarts: number;
-  status: string;
 }
 
-/** Counters of what the store did (kept in the page): loads answered, refusals, watchdog restarts. */
+/** What one input did, as the page saw it. */
+interface Outcome {
+  before: Look;
+  after: Look;
+  answered: boolean;
+  /** Long tasks while it was handled: [start, duration]. */
+  tasks: [number, number][];
+  /** The browser's own span of a link (the fragment setter), not counted against the app. */
+  span: [number, number] | null;
+}
+
+/**
+ * The page's side (evaluated as a script, which the page's CSP allows): counters of what the
+ * store did (loads answered, refusals, watchdog restarts), the long tasks, and `give` / `arm` +
+ * `wait`, which hand an input over and resolve once the store has answered it and is ready
+ * again, in one round trip per input.
+ */
 const PROBE = `(() => {
-  window.__hostile = { loads: 0, refusals: 0, restarts: 0, tasks: [] };
-  new PerformanceObserver((l) => {
-    for (const e of l.getEntries()) window.__hostile.tasks.push([e.startTime, e.duration]);
-  }).observe({ type: 'longtask' });
   const store = window.__apicViz;
+  const h = { loads: 0, refusals: 0, restarts: 0, tasks: [], armed: null };
+  window.__hostile = h;
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) h.tasks.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask' });
   let prev = store.getState();
+  const waiters = new Set();
   store.subscribe((s) => {
-    const h = window.__hostile;
     if (s.info !== prev.info && s.info) h.loads++;
     if (s.notice !== prev.notice && s.notice && s.notice.kind === 'error') {
       if (/^The emulator (crashed|stopped responding)/.test(s.notice.text)) h.restarts++;
@@ -126,77 +142,90 @@ const PROBE = `(() => {
     }
     if (s.editorErrors !== prev.editorErrors && s.editorErrors.length) h.refusals++;
     prev = s;
+    for (const w of [...waiters]) w();
   });
-})()`;
-
-async function look(page: Page): Promise<Look> {
-  return page.evaluate(() => {
-    const s = window.__apicViz!.getState();
-    const h = (window as unknown as { __hostile: { loads: number; refusals: number; restarts: number } })
-      .__hostile;
+  h.look = () => {
+    const s = store.getState();
     return {
       text: s.text,
-      step: s.frame?.step ?? -1,
+      step: s.frame ? s.frame.step : -1,
       undo: JSON.stringify(s.undoStack),
       redo: JSON.stringify(s.redoStack),
       loads: h.loads,
       refusals: h.refusals,
       restarts: h.restarts,
-      status: s.status,
     };
-  });
-}
-
-/** Waits for the store to answer (a load or a refusal) and to be ready again; false if it never does. */
-async function answered(page: Page, before: Look): Promise<boolean> {
-  try {
-    await page.waitForFunction(
-      ([loads, refusals, restarts]) => {
-        const h = (window as unknown as { __hostile: { loads: number; refusals: number; restarts: number } })
-          .__hostile;
-        const s = window.__apicViz!.getState();
-        return (
-          (h.loads > loads || h.refusals > refusals || h.restarts > restarts) &&
-          s.status === 'ready' &&
-          s.loading === null
-        );
-      },
-      [before.loads, before.refusals, before.restarts] as const,
-      { timeout: ANSWER_MS, polling: 5 },
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The long tasks since the last call: [start, duration]. */
-async function takeTasks(page: Page): Promise<[number, number][]> {
-  return page.evaluate(() => {
-    const h = (window as unknown as { __hostile: { tasks: [number, number][] } }).__hostile;
-    const t = h.tasks;
+  };
+  h.arm = () => {
     h.tasks = [];
-    return t;
-  });
-}
+    h.armed = { before: h.look(), span: null };
+  };
+  h.wait = (ms, quiet) =>
+    new Promise((resolve) => {
+      const { before, span } = h.armed;
+      const done = (answered) => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        // A frame later, so that the render of the answer is in the long tasks.
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            const tasks = h.tasks;
+            h.tasks = [];
+            resolve({ before, after: h.look(), answered, tasks, span });
+          }, 0),
+        );
+      };
+      const check = () => {
+        const s = store.getState();
+        const moved = h.loads > before.loads || h.refusals > before.refusals || h.restarts > before.restarts;
+        if (moved && s.status === 'ready' && s.loading === null) done(true);
+      };
+      const timer = setTimeout(() => done(quiet), quiet ? 100 : ms);
+      waiters.add(check);
+      check();
+    });
+  // The input is staged first (stage), in a task of its own: the harness's cost of sending a
+  // text of MBs into the page is no task of the app's.
+  h.stage = (payload) => {
+    h.staged = payload;
+  };
+  h.give = (what, ms) => {
+    const payload = h.staged;
+    h.staged = null;
+    h.arm();
+    let quiet = false;
+    if (what === 'link') {
+      const fragment = payload.slice(payload.indexOf('#') + 1);
+      // An empty fragment, or the one already there, is no link to open: nothing happens.
+      quiet = fragment === '' || '#' + fragment === location.hash;
+      // Chromium's own work on a new fragment (parsing a URL of up to 256 KiB, the history
+      // entry) runs in the setter, with the app's popstate handler (which only posts the link
+      // to the worker): that span is the browser's, not counted against the app.
+      const t = performance.now();
+      location.hash = payload;
+      h.armed.span = [t, performance.now()];
+    } else store.getState().load(payload, undefined, true);
+    return h.wait(ms, quiet);
+  };
+})()`;
 
 /**
  * The session every refusal must leave as it is: a preset with one action appended and undone,
  * so that Undo and Redo both hold something.
  */
 async function baseSession(page: Page, preset: string): Promise<void> {
-  const steps: (() => Promise<void>)[] = [
-    () => page.evaluate((t) => window.__apicViz!.getState().load(t), preset),
-    () => page.evaluate(() => window.__apicViz!.getState().act(['msi dest=0 vector=0x41'])),
-    () => page.evaluate(() => window.__apicViz!.getState().undo()),
+  const steps = [
+    `window.__apicViz.getState().load(${JSON.stringify(preset)})`,
+    `window.__apicViz.getState().act(['msi dest=0 vector=0x41'])`,
+    'window.__apicViz.getState().undo()',
   ];
   // Each is answered by the worker (a new session) before the next: none may land on an input.
   for (const step of steps) {
-    const before = await look(page);
-    await step();
-    if (!(await answered(page, before))) throw new Error('the base session did not load');
+    const o = await page.evaluate<Outcome>(
+      `(async () => { window.__hostile.arm(); ${step}; return window.__hostile.wait(${ANSWER_MS}, false); })()`,
+    );
+    if (!o.answered) throw new Error('the base session did not load');
   }
-  await takeTasks(page);
 }
 
 type Input =
@@ -263,81 +292,74 @@ async function giveAll(
       await baseSession(page, preset);
       dirty = false;
     }
-    const before = await look(page);
-    let browserSpan: [number, number] | null = null;
-    if (input.what === 'link') {
-      r.links++;
-      const fragment = input.link.slice(input.link.indexOf('#') + 1);
-      // An empty fragment, or the one already there, is no link to open: nothing happens.
-      const quiet = fragment === '' || `#${fragment}` === (await page.evaluate(() => location.hash));
-      // Chromium's own work on a new fragment (parsing a URL of up to 256 KiB, the history entry)
-      // runs in the setter, with the app's popstate handler (which only posts the link to the
-      // worker): that span is the browser's, not counted against the app.
-      browserSpan = await page.evaluate((l) => {
-        const t = performance.now();
-        location.hash = l;
-        return [t, performance.now()] as [number, number];
-      }, input.link);
-      if (quiet) {
-        await page.waitForTimeout(100);
-        const after = await look(page);
-        if (after.loads !== before.loads || after.text !== before.text || after.redo !== before.redo) {
-          r.sessionChanged++;
-          r.failures.push(`${input.kind} #${i}: an empty link changed the session`);
-        }
-        continue;
-      }
-    } else if (input.what === 'file') {
+    let o: Outcome;
+    if (input.what === 'file') {
       r.files++;
+      await page.evaluate('window.__hostile.arm()');
       // From disk: given as a buffer, the page itself would decode its base64 (a long task of the harness's).
       const path = join(dir, `${i}-${input.file.name}`);
       writeFileSync(path, input.file.bytes);
       await page.getByTestId('file-input').setInputFiles(path);
+      o = await page.evaluate<Outcome>(`window.__hostile.wait(${ANSWER_MS}, false)`);
     } else {
-      r.texts++;
-      await page.evaluate((t) => window.__apicViz!.getState().load(t, undefined, true), input.text);
+      if (input.what === 'link') r.links++;
+      else r.texts++;
+      type Probe = { __hostile: { stage(p: string): void; give(w: string, ms: number): Promise<Outcome> } };
+      await page.evaluate(
+        (payload) => (window as unknown as Probe).__hostile.stage(payload),
+        input.what === 'link' ? input.link : input.text,
+      );
+      o = await page.evaluate(([what, ms]) => (window as unknown as Probe).__hostile.give(what, ms), [
+        input.what,
+        ANSWER_MS,
+      ] as const);
     }
     const label = `${input.kind} #${i}`;
-    if (!(await answered(page, before))) {
+    const { before, after } = o;
+    const quiet = o.answered && after.loads === before.loads && after.refusals === before.refusals;
+    if (!o.answered) {
       r.unanswered++;
       r.failures.push(`${label}: not answered in ${ANSWER_MS / 1000} s`);
       await baseSession(page, preset);
       continue;
     }
-    const after = await look(page);
     const opened = after.loads > before.loads;
-    const tally = (r.kinds[input.kind] ??= { count: 0, accepted: 0, refused: 0 });
-    tally.count++;
-    if (opened) {
-      tally.accepted++;
-      r.accepted++;
-      dirty = true;
-    } else {
-      tally.refused++;
-      r.refused++;
-      if (
-        after.text !== before.text ||
+    if (!quiet) {
+      const tally = (r.kinds[input.kind] ??= { count: 0, accepted: 0, refused: 0 });
+      tally.count++;
+      if (opened) {
+        tally.accepted++;
+        r.accepted++;
+        dirty = true;
+      } else {
+        tally.refused++;
+        r.refused++;
+      }
+      if (input.opens !== null && input.opens !== opened) {
+        r.disagreements++;
+        r.failures.push(
+          `${label}: the app ${opened ? 'opened' : 'refused'} what the Node pipeline ${input.opens ? 'opens' : 'refuses'}`,
+        );
+      }
+    }
+    if (
+      !opened &&
+      (after.text !== before.text ||
         after.step !== before.step ||
         after.undo !== before.undo ||
-        after.redo !== before.redo
-      ) {
-        r.sessionChanged++;
-        r.failures.push(`${label}: refused, yet the session changed`);
-      }
+        after.redo !== before.redo)
+    ) {
+      r.sessionChanged++;
+      r.failures.push(`${label}: refused, yet the session changed`);
     }
     if (after.restarts > before.restarts) {
       r.workerRestarts++;
       r.failures.push(`${label}: the emulator was restarted`);
     }
-    if (input.opens !== null && input.opens !== opened) {
-      r.disagreements++;
-      r.failures.push(
-        `${label}: the app ${opened ? 'opened' : 'refused'} what the Node pipeline ${input.opens ? 'opens' : 'refuses'}`,
-      );
-    }
-    for (const [start, duration] of await takeTasks(page)) {
-      const inSpan = browserSpan && start <= browserSpan[0] && start + duration >= browserSpan[1];
-      const ms = inSpan && browserSpan ? duration - (browserSpan[1] - browserSpan[0]) : duration;
+    const span = o.span;
+    for (const [start, duration] of o.tasks) {
+      const inSpan = span !== null && start <= span[0] && start + duration >= span[1];
+      const ms = inSpan ? duration - (span[1] - span[0]) : duration;
       r.maxTaskMs = Math.max(r.maxTaskMs, ms);
       if (ms > LONG_TASK_MS) {
         r.longTasks++;
