@@ -83,8 +83,19 @@ function sessionOpens(text: string): boolean {
   return new Session().load(text).ok;
 }
 
+/**
+ * The fragment the app reads after `location.hash = link`: the URL parser's (it drops tabs and
+ * line breaks, and percent-encodes spaces, quotes and angle brackets), so a link wrapped over
+ * two lines opens as it was made.
+ */
+export function fragmentSeen(link: string): string {
+  const url = new URL('http://127.0.0.1/');
+  url.hash = link;
+  return url.hash.slice(1);
+}
+
 export function linkOpens(link: string): boolean {
-  const d = decodeFragment(link, { checkSetting });
+  const d = decodeFragment(fragmentSeen(link), { checkSetting });
   return d.ok && sessionOpens(d.state.text);
 }
 

@@ -1,6 +1,7 @@
 /** The scenario text, editable. Applying replaces the session only if the text parses. */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '../common/Button.tsx';
+import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 import type { Completion } from './complete.ts';
 import { completionsAt } from './complete.ts';
@@ -94,7 +95,61 @@ function menuAt(text: string, caret: number, el: HTMLTextAreaElement): Menu | nu
   };
 }
 
+/**
+ * Longest text the editor puts in its text box at once. Chromium takes 100–200 ms of the page's
+ * main thread to set and lay out a text box of 2 MB (a 150 000-line scenario, which a link can
+ * open in this view): over this, the text is listed, only the lines in view, until asked to edit.
+ */
+export const EDIT_AT_ONCE = 200_000;
+
 export function EditorPanel() {
+  const text = useViz((s) => s.text);
+  // Once asked for, the text box stays while the view is open (applying an edit keeps it).
+  const [editing, setEditing] = useState(false);
+  if (text.length > EDIT_AT_ONCE && !editing) return <LongText text={text} edit={() => setEditing(true)} />;
+  return <TextEditor />;
+}
+
+/** A long scenario, read-only, its lines in view only; "Edit" mounts the text box. */
+function LongText({ text, edit }: { text: string; edit: () => void }) {
+  const lines = useMemo(() => text.split('\n'), [text]);
+  const step = useViz((s) => s.frame?.step ?? 0);
+  const stepLine = useViz((s) =>
+    s.info && step > 0 && step <= s.info.steps.length ? s.info.steps.lines[step - 1] : undefined,
+  );
+  return (
+    <div className="space-y-2" data-testid="long-text">
+      <p className="m-0 text-xs text-slate-600 dark:text-slate-400">
+        This scenario has {lines.length.toLocaleString('en-US')} lines ({text.length.toLocaleString('en-US')}{' '}
+        characters): it is listed here, read-only, because a text box this long holds up the page while the
+        browser lays it out. {stepLine ? `The current step is line ${stepLine}.` : ''}
+      </p>
+      <div className="rounded border border-slate-300 font-mono text-xs dark:border-slate-600">
+        <VirtualList
+          count={lines.length}
+          rowHeight={LINE}
+          height={320}
+          label="Scenario lines"
+          follow={stepLine !== undefined ? stepLine - 1 : undefined}
+          row={(k) => (
+            <div
+              className={`flex gap-2 whitespace-pre px-2 ${k + 1 === stepLine ? 'bg-sky-100 dark:bg-sky-900' : ''}`}
+              style={{ height: LINE }}
+            >
+              <span className="w-14 shrink-0 text-right text-slate-500 select-none dark:text-slate-400">
+                {k + 1}
+              </span>
+              <span className="text-slate-900 dark:text-slate-100">{lines[k]}</span>
+            </div>
+          )}
+        />
+      </div>
+      <Button onClick={edit}>Edit the text anyway</Button>
+    </div>
+  );
+}
+
+function TextEditor() {
   const text = useViz((s) => s.text);
   const errors = useViz((s) => s.editorErrors);
   const load = useViz((s) => s.load);
@@ -139,7 +194,9 @@ export function EditorPanel() {
     caretAfter.current = caret;
     setMenu(menuAt(next, caret, el));
   };
-  const lineCount = draft.split('\n').length;
+  // Counted, not split: the text may be MBs, and this runs at every keystroke.
+  let lineCount = 1;
+  for (let i = draft.indexOf('\n'); i >= 0; i = draft.indexOf('\n', i + 1)) lineCount++;
   useEffect(() => {
     if (!dirty) setDraft(text);
   }, [text, dirty]);
