@@ -330,6 +330,48 @@ try {
           },
         },
         {
+          // A 150 000-line scenario in the Scenario view: its lines listed, read-only, until asked to edit.
+          ...base,
+          name: `long-text-${size}-${scheme}`,
+          run: async (p) => {
+            await p.evaluate(() =>
+              window.__apicViz.getState().load(`vcpus 4096\n${'cpu 4095 eoi\n'.repeat(150_000)}`, 75_000),
+            );
+            await p.waitForFunction(
+              () => window.__apicViz.getState().info?.steps.length === 150_000,
+              undefined,
+              {
+                timeout: 60_000,
+              },
+            );
+            await p.getByRole('tab', { name: 'Scenario' }).click();
+            await p.getByTestId('long-text').scrollIntoViewIfNeeded();
+          },
+        },
+        {
+          // A step with 30 notes and 25 failed expectations: the banner lists 20 of each, counts the rest.
+          ...base,
+          name: `banner-more-${size}-${scheme}`,
+          run: async (p) => {
+            const notes = Array.from({ length: 30 }, (_, i) => `note "note ${i + 1} of this step"`).join(
+              '\n',
+            );
+            const fails = Array.from(
+              { length: 25 },
+              (_, i) => `expect cpu 0 isr has 0x${(0x40 + i).toString(16)}`,
+            ).join('\n');
+            await p.evaluate(
+              (t) => window.__apicViz.getState().load(t, 1),
+              `title "Many notes"\nvcpus 1\n${notes}\nmsi dest=0 vector=0x31\n${fails}\n`,
+            );
+            await p.getByTestId('banner-more').first().waitFor();
+            // The banner scrolls within its own box: show its end, where the counts are.
+            await p.getByTestId('step-banner').evaluate((el) => {
+              el.scrollTop = el.scrollHeight;
+            });
+          },
+        },
+        {
           ...base,
           name: `grid-focus-${size}-${scheme}`,
           run: async (p) => {
