@@ -71,15 +71,7 @@ const rows: [string, string][] = [
   ['damaged links opened as another session', String(r.misread)],
   [`decodes over ${MAIN_THREAD_BUDGET_MS} ms`, `${r.slowDecodes} (slowest ${r.maxDecodeMs.toFixed(1)} ms)`],
 ];
-const w = Math.max(...rows.map(([k]) => k.length));
-console.log(`hostile input, seed ${seed}`);
-for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
-console.log('\n  by kind                      count  accepted  refused');
-for (const [kind, t] of Object.entries(r.kinds).sort())
-  console.log(
-    `  ${kind.padEnd(27)}${String(t.count).padStart(7)}${String(t.accepted).padStart(10)}${String(t.refused).padStart(9)}`,
-  );
-for (const f of [...r.failures, ...r.slow]) console.log(`  FAIL ${f}`);
+printReport(`hostile input, seed ${seed}`, rows, r.kinds, [...r.failures, ...r.slow]);
 let bad = failed(r);
 console.log(`\n${bad === 0 ? 'ok' : `${bad} FAILED`}`);
 
@@ -131,13 +123,23 @@ function printBrowser(b: BrowserReport, seconds: number): void {
     ['answers unlike the Node pipeline', String(b.disagreements)],
     [`main-thread tasks over 50 ms`, `${b.longTasks} (longest ${b.maxTaskMs.toFixed(0)} ms)`],
   ];
+  printReport('\nin the app (headless Chromium)', rows, b.kinds, [...b.failures, ...b.slow]);
+}
+
+/** The counts, the inputs by kind, and every failure. */
+function printReport(
+  title: string,
+  rows: [string, string][],
+  kinds: Record<string, { count: number; accepted: number; refused: number }>,
+  failures: string[],
+): void {
   const w = Math.max(...rows.map(([k]) => k.length));
-  console.log('\nin the app (headless Chromium)');
+  console.log(title);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
   console.log('\n  by kind                      count  accepted  refused');
-  for (const [kind, t] of Object.entries(b.kinds).sort())
+  for (const [kind, t] of Object.entries(kinds).sort())
     console.log(
       `  ${kind.padEnd(27)}${String(t.count).padStart(7)}${String(t.accepted).padStart(10)}${String(t.refused).padStart(9)}`,
     );
-  for (const f of [...b.failures, ...b.slow]) console.log(`  FAIL ${f}`);
+  for (const f of failures) console.log(`  FAIL ${f}`);
 }

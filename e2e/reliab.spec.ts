@@ -261,6 +261,21 @@ test('a hang 3 s into a long run is recovered within 1 s of its notice, no guest
   expect(r.ms).toBeLessThan(1000);
 });
 
+/** From now on, the page keeps the longest main-thread task it has had. */
+async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longest: number };
+    w.__longest = 0;
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+    }).observe({ type: 'longtask' });
+  });
+}
+
+async function longestTask(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+}
+
 /** Loads a text of MBs as the editor would (loadText's diff of two such texts, on failure, would take minutes). */
 async function loadBig(page: Page, text: string, step: number): Promise<void> {
   await page.evaluate(([t, k]) => window.__apicViz!.getState().load(t as string, k as number, true), [
@@ -282,13 +297,7 @@ test('a step with 130 000 notes, or 70 000 failed expectations, is shown without
 }) => {
   test.setTimeout(120_000);
   await open(page);
-  await page.evaluate(() => {
-    const w = window as unknown as { __longest: number };
-    w.__longest = 0;
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   // Before the banner listed at most BANNER_ITEMS of each, React took 18 s and 12 s for these.
   const notes = `title "Notes"\nvcpus 1\n${'note "n"\n'.repeat(130_000)}msi dest=0 vector=0x31\n`;
   await loadBig(page, notes, 1);
@@ -300,9 +309,7 @@ test('a step with 130 000 notes, or 70 000 failed expectations, is shown without
   await expect(page.getByRole('alert')).toHaveCount(20);
   await expect(page.getByTestId('banner-more')).toContainText('… and 69,980 more failed expectations');
   // A loose bound (the machine may be shared): the blocking it guards against lasted seconds.
-  expect(await page.evaluate(() => (window as unknown as { __longest: number }).__longest)).toBeLessThan(
-    1500,
-  );
+  expect(await longestTask(page)).toBeLessThan(1500);
 });
 
 test('a link to a 150 000-line scenario in the Scenario view lists it, and edits it only when asked (issue 14.2)', async ({
@@ -310,13 +317,7 @@ test('a link to a 150 000-line scenario in the Scenario view lists it, and edits
 }) => {
   test.setTimeout(120_000);
   await open(page);
-  await page.evaluate(() => {
-    const w = window as unknown as { __longest: number };
-    w.__longest = 0;
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   const text = `vcpus 4096\n${'cpu 4095 eoi\n'.repeat(150_000)}`;
   const link = encodeFragment({ text, step: 150_000, view: 'scenario' });
   await page.evaluate((l) => {
@@ -328,9 +329,7 @@ test('a link to a 150 000-line scenario in the Scenario view lists it, and edits
   await expect(page.getByTestId('long-text')).toContainText('The current step is line 150001.');
   await expect(page.getByLabel('Scenario text')).toHaveCount(0);
   // The text box of 2 MB held the page 100–200 ms; the list is a screenful (a loose bound: shared machines).
-  expect(await page.evaluate(() => (window as unknown as { __longest: number }).__longest)).toBeLessThan(
-    1000,
-  );
+  expect(await longestTask(page)).toBeLessThan(1000);
   await page.getByRole('button', { name: 'Edit the text anyway' }).click();
   await expect(page.getByLabel('Scenario text')).toHaveValue(text);
 });
