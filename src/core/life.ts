@@ -7,7 +7,7 @@
  */
 import type { HostChange } from './actions.ts';
 import type { QemuSeoibState, SeoibMode } from './config.ts';
-import { ioapicVersionOf, modeOfQemuState, policyState, qemuStateOf } from './config.ts';
+import { ioapicVersionOf, modeOfQemuState, policyState } from './config.ts';
 import type { Ctx } from './ctx.ts';
 import { emit, markGuestBusy, touch, traced } from './ctx.ts';
 import { ioapicIndexVectors } from './ioapic-common.ts';
@@ -263,4 +263,4 @@ export function planMigration(
   return { ok: true, mode: want, state: sent, conflict: false };
 }
 
-export { hostWith, qemuStateOf };
+export { hostWith };
