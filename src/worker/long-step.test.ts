@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChunkedRun } from '../core/machine.ts';
+import { MUTATING } from '../replay/testing.ts';
 import { Timeline } from '../replay/timeline.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { HANG_MS } from './host.ts';
@@ -23,7 +24,9 @@ wait 1us
 afterEach(() => vi.restoreAllMocks());
 
 describe('long steps', () => {
-  it('loads a long run with heartbeats, then shows it without running it again', () => {
+  // A 300 000-step run: seconds under a mutation run's coverage instrumentation, and a test of
+  // the worker's pacing more than of the core's results.
+  it.skipIf(MUTATING)('loads a long run with heartbeats, then shows it without running it again', () => {
     const s = new Session();
     const beats: number[] = [];
     s.onProgress = () => beats.push(performance.now());
@@ -58,7 +61,7 @@ describe('long steps', () => {
     expect(f.view.time).toBe(stateView(fresh.after, []).time);
   });
 
-  it('keeps the keyframe at a long step’s end when keyframes are thinned', () => {
+  it.skipIf(MUTATING)('keeps the keyframe at a long step’s end when keyframes are thinned', () => {
     const p = parseScenario(`${LONG.replace('run 300000\n', 'run 150000\n')}${'wait 1us\n'.repeat(400)}`);
     if (!p.ok) throw new Error('parses');
     // A tiny budget: keyframes are thinned many times over.
