@@ -113,6 +113,31 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
+ * The app's stylesheet is moved from <head> to the end of <body>: in <head> it holds back the
+ * first paint until it has loaded, so the boot progress (index.html, styled inline) showed only
+ * after it (heavy_link_progress_ms, issue 12.3). At the end of <body> it still holds back the
+ * module scripts (a parser-inserted stylesheet blocks scripts until it loads), so the app never
+ * renders unstyled.
+ */
+export function stylesheetsLast(html: string): string {
+  const links: string[] = [];
+  const rest = html.replace(/[ \t]*<link rel="stylesheet"[^>]*>\n?/g, (l) => {
+    links.push(l.trim());
+    return '';
+  });
+  if (links.length === 0) return html;
+  return rest.replace('</body>', `  ${links.join('\n    ')}\n  </body>`);
+}
+
+function stylesheetsAfterFirstPaint(): Plugin {
+  return {
+    name: 'apicscope-stylesheets-last',
+    apply: 'build',
+    transformIndexHtml: { order: 'post', handler: stylesheetsLast },
+  };
+}
+
+/**
  * Empties dist/ before a build as Vite would, but keeps dist/cli/: the built command line
  * (`bin` in package.json, made by `npm install`), which a `vite build` must not delete.
  */
@@ -133,7 +158,14 @@ function emptyOutDirButCli(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), tailwindcss(), contentSecurityPolicy(), securityHeaders(), emptyOutDirButCli()],
+  plugins: [
+    react(),
+    tailwindcss(),
+    contentSecurityPolicy(),
+    stylesheetsAfterFirstPaint(),
+    securityHeaders(),
+    emptyOutDirButCli(),
+  ],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

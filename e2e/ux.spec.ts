@@ -393,3 +393,27 @@ test('links keep pinned vCPU cards and "show all 24 pins" (issue 12.11)', async 
   await expect(page.getByLabel('show all 24 pins')).toBeChecked();
   await expect(page.getByTestId('pin-23')).toBeVisible();
 });
+
+test('a link shows its progress with the first paint, before the stylesheet arrives (issue 12.3)', async ({
+  page,
+}) => {
+  // The stylesheet is held back: the boot progress (styled inline) must paint without it, and
+  // the app must not render until it is there (no unstyled flash).
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  await page.route('**/*.css', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/', { waitUntil: 'commit' });
+  await expect
+    .poll(() => page.evaluate(() => performance.getEntriesByName('first-contentful-paint').length))
+    .toBe(1);
+  await expect(page.getByRole('progressbar')).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCSS('width', '192px');
+  expect(await page.evaluate(() => window.__apicViz === undefined)).toBe(true);
+  release();
+  await expect(page.getByTestId('step-of')).toBeVisible();
+});
