@@ -119,7 +119,7 @@ function contentSecurityPolicy(): Plugin {
  * module scripts (a parser-inserted stylesheet blocks scripts until it loads), so the app never
  * renders unstyled.
  */
-export function stylesheetsLast(html: string): string {
+function stylesheetsLast(html: string): string {
   const links: string[] = [];
   const rest = html.replace(/[ \t]*<link rel="stylesheet"[^>]*>\n?/g, (l) => {
     links.push(l.trim());

@@ -112,7 +112,9 @@ function wallMs(cmd: string, args: string[]): number {
   return ms;
 }
 
-function median(xs: number[]): number {
+/** The middle value; NaN if any is NaN (a measurement that failed is not hidden by the others). */
+export function median(xs: number[]): number {
+  if (xs.some(Number.isNaN)) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

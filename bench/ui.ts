@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { encodeFragment } from '../src/share/url.ts';
 import { serveBuiltApp } from './app.ts';
-import { biggestScenario } from './cli.ts';
+import { biggestScenario, median } from './cli.ts';
 import type { Figure } from './core.ts';
 
 const PORT = Number(process.env.BENCH_PORT) || 4179;
@@ -423,11 +423,4 @@ export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
     server.close();
   }
   return figures;
-}
-
-/** The middle value (NaN if any is NaN: a page that never painted is not hidden by the others). */
-function median(xs: number[]): number {
-  if (xs.some(Number.isNaN)) return Number.NaN;
-  const a = [...xs].sort((x, y) => x - y);
-  return a[a.length >> 1];
 }
