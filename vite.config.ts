@@ -157,6 +157,12 @@ function emptyOutDirButCli(): Plugin {
   };
 }
 
+// Inside a mutation run (Stryker sets STRYKER_MUTATOR_WORKER), quickest test files first.
+const mutationSequencer =
+  process.env.STRYKER_MUTATOR_WORKER === undefined
+    ? undefined
+    : (await import('./e2e/mutation-sequencer.ts')).default;
+
 export default defineConfig({
   plugins: [
     react(),
@@ -183,5 +189,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30000,
+    ...(mutationSequencer && { sequence: { sequencer: mutationSequencer } }),
   },
 });

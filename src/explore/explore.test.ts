@@ -13,7 +13,7 @@ import { LINT_NAMES, LOST, MASKED, STUCK, stateLintPins } from '../lint/lints.ts
 import { stateConditionKeys } from '../lint/lints-reference.ts';
 import { PRESETS } from '../presets/index.ts';
 import { runScenario } from '../replay/run.ts';
-import { mustParse } from '../replay/testing.ts';
+import { MUTATING, mustParse } from '../replay/testing.ts';
 import { EXPLORE_LINTS } from '../scenario/grammar/explore.ts';
 import { printAction } from '../scenario/print.ts';
 import { activePins, deriveAlphabet } from './alphabet.ts';
@@ -105,7 +105,9 @@ describe('the state codec', () => {
   it('reads back every state it writes: the next step from the copy is the step from the original', {
     timeout: 120_000,
   }, () => {
-    for (const id of WALKED)
+    // Inside a mutation run, three presets: the codec is not mutated, the core runs the same in
+    // the original and the copy (docs/mutation.md).
+    for (const id of MUTATING ? WALKED.slice(0, 3) : WALKED)
       for (const withCounters of [false, true]) {
         walks(preset(id), (m, a, pins) => {
           const codec = new StateCodec(withCounters, pins);
@@ -134,7 +136,7 @@ describe('the state codec', () => {
       RTC: 'vcpus 2\nirqchip kernel\nroute 8 vector=0x38 dest=0 mask=0\nassert 8\n',
     };
     const cases: [string, boolean][] = [
-      ...WALKED.map((id): [string, boolean] => [id, false]),
+      ...(MUTATING ? WALKED.slice(0, 3) : WALKED).map((id): [string, boolean] => [id, false]),
       ['LIFE', false],
       ['RTC', false],
       ['RTC', true],

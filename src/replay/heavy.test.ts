@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parse.ts';
 import { Session } from '../worker/session.ts';
 import { runScenario } from './run.ts';
+import { MUTATING } from './testing.ts';
 
 function timed<T>(f: () => T): { value: T; ms: number } {
   const t0 = performance.now();
@@ -15,7 +16,8 @@ function timed<T>(f: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - t0 };
 }
 
-describe('heavy legal input (issue 14 item 2)', () => {
+// Inside a mutation run: hang guards, no result of the core (docs/mutation.md).
+describe.skipIf(MUTATING)('heavy legal input (issue 14 item 2)', () => {
   it('130 000 notes before a configuration line parse (once a RangeError from push(...))', () => {
     const text = `vcpus 1\n${'note ""\n'.repeat(130_000)}apic xapic\nmsi dest=0 vector=0x31\n`;
     const { value: r, ms } = timed(() => parseScenario(text));
