@@ -10,7 +10,6 @@ import { Modal } from './common/Modal.tsx';
 import { useRoving } from './common/roving.tsx';
 import type { Theme } from './common/theme.ts';
 import { applyTheme, storedTheme, systemTheme } from './common/theme.ts';
-import { ConfigPanel } from './config/ConfigPanel.tsx';
 import { useViz, useVizStore, VizContext } from './context.ts';
 import { DevicesPanel } from './devices/DevicesPanel.tsx';
 import { ExplorePanel } from './explore/ExplorePanel.tsx';
@@ -31,6 +30,7 @@ import { MachinePicture } from './topology/MachinePicture.tsx';
 const CompareView = lazy(() => import('./compare/CompareView.tsx').then((m) => ({ default: m.CompareView })));
 const HelpOverlay = lazy(() => import('./common/HelpOverlay.tsx').then((m) => ({ default: m.HelpOverlay })));
 const EditorPanel = lazy(() => import('./editor/EditorPanel.tsx').then((m) => ({ default: m.EditorPanel })));
+const ConfigPanel = lazy(() => import('./config/ConfigPanel.tsx').then((m) => ({ default: m.ConfigPanel })));
 
 declare global {
   interface Window {
@@ -168,7 +168,13 @@ function Sidebar() {
             <EditorPanel />
           </Suspense>
         )}
-        {tab === 'config' && <ConfigPanel />}
+        {tab === 'config' && (
+          <Suspense
+            fallback={<p className="text-xs text-slate-600 dark:text-slate-400">Opening the configuration…</p>}
+          >
+            <ConfigPanel />
+          </Suspense>
+        )}
       </div>
     </aside>
   );
