@@ -170,7 +170,9 @@ function Sidebar() {
         )}
         {tab === 'config' && (
           <Suspense
-            fallback={<p className="text-xs text-slate-600 dark:text-slate-400">Opening the configuration…</p>}
+            fallback={
+              <p className="text-xs text-slate-600 dark:text-slate-400">Opening the configuration…</p>
+            }
           >
             <ConfigPanel />
           </Suspense>
