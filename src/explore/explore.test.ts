@@ -105,9 +105,9 @@ describe('the state codec', () => {
   it('reads back every state it writes: the next step from the copy is the step from the original', {
     timeout: 120_000,
   }, () => {
-    // Inside a mutation run, three presets: the codec is not mutated, the core runs the same in
-    // the original and the copy (docs/mutation.md).
-    for (const id of MUTATING ? WALKED.slice(0, 3) : WALKED)
+    // Inside a mutation run, one preset: the codec is not mutated, the core runs the same in the
+    // original and the copy (docs/mutation.md).
+    for (const id of MUTATING ? WALKED.slice(0, 1) : WALKED)
       for (const withCounters of [false, true]) {
         walks(preset(id), (m, a, pins) => {
           const codec = new StateCodec(withCounters, pins);
@@ -136,7 +136,7 @@ describe('the state codec', () => {
       RTC: 'vcpus 2\nirqchip kernel\nroute 8 vector=0x38 dest=0 mask=0\nassert 8\n',
     };
     const cases: [string, boolean][] = [
-      ...(MUTATING ? WALKED.slice(0, 3) : WALKED).map((id): [string, boolean] => [id, false]),
+      ...(MUTATING ? WALKED.slice(0, 1) : WALKED).map((id): [string, boolean] => [id, false]),
       ['LIFE', false],
       ['RTC', false],
       ['RTC', true],
