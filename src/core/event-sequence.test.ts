@@ -1,8 +1,10 @@
 /**
  * Every trace event of every preset, worked example and conformance scenario: per step, each
  * event's type (the KVM tracepoint or model event name), vCPU, vector, pin and text (the
- * kernel's TP_printk fields), in order. Whys are not part of it (they are being moved into the
- * event catalogue). A change here changes what the timeline, the lanes and the trace export
+ * kernel's TP_printk fields), in order; under it, its cause, rule, lane and fields (what the
+ * why, the lanes and the Chrome trace export are made from, and what the map's and the fast
+ * path's explanations are carried in). The whys themselves are the catalogue's functions of
+ * these fields (src/core/events.test.ts). A change here changes what the timeline, the lanes and the trace export
  * show: review it, then update the files with `npx vitest run -u`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,7 +22,8 @@ function sequence(text: string): string[] {
     onEvents: (step, events) => {
       for (const e of events)
         out.push(
-          `${step} ${e.type} cpu=${e.cpu}${e.vector === undefined ? '' : ` vector=${e.vector}`}${e.pin === undefined ? '' : ` pin=${e.pin}`}: ${e.text}`,
+          `${step} ${e.type} cpu=${e.cpu}${e.vector === undefined ? '' : ` vector=${e.vector}`}${e.pin === undefined ? '' : ` pin=${e.pin}`}: ${e.text}\n` +
+            `    cause=${e.cause} rule=${e.rule || '-'} lane=${JSON.stringify(e.lane)} ${JSON.stringify(e.fields)}`,
         );
     },
   });

@@ -41,9 +41,13 @@ export function useRoving<T extends HTMLElement>(
     const focused = items.find((el) => el === document.activeElement);
     const chosen =
       focused ?? pick.current?.(items) ?? items.find((el) => el.dataset.rovingStop === '1') ?? items[0];
+    // Written only where they differ: this runs after every render (25 a second in a live run),
+    // and an attribute write schedules style work even when the value is the same.
     for (const el of items) {
-      el.tabIndex = el === chosen ? 0 : -1;
-      el.dataset.rovingStop = el === chosen ? '1' : '0';
+      const tab = el === chosen ? 0 : -1;
+      const stop = el === chosen ? '1' : '0';
+      if (el.tabIndex !== tab) el.tabIndex = tab;
+      if (el.dataset.rovingStop !== stop) el.dataset.rovingStop = stop;
     }
   });
   const onKeyDown = useCallback(
