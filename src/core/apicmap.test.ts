@@ -239,6 +239,23 @@ describe('R4.1 / R4.9 x2apic-api', () => {
     holds('vcpus 2\nmsi dest=0xff vector=0x31\nexpect count injections = 2');
   });
 
+  it('R4.1 / R4.8: which destinations are broadcasts (kvm_apic_is_broadcast_dest), with and without the quirk', () => {
+    // Quirk off: 0xff is a broadcast unless the logical map is x2APIC's; 0xffffffff always is.
+    holds(
+      'vcpus 2\napic xapic\nx2apic-api broadcast-quirk=off\nmsi dest=0xff vector=0x31\nexpect count injections = 2',
+    );
+    holds(
+      'vcpus 2\nx2apic-api broadcast-quirk=off 32bit-ids=on\nmsi dest=0xffffffff vector=0x31\nexpect count injections = 2',
+    );
+    // Quirk on: the broadcast is 0xff, or 0xffffffff for an IPI from an x2APIC-mode APIC.
+    holds(
+      'vcpus 2\nx2apic-api broadcast-quirk=on 32bit-ids=on\nmsi dest=0xffffffff vector=0x31\nexpect count injections = 0',
+    );
+    holds('vcpus 2\nipi from=0 dest=0xffffffff vector=0x31\nexpect count injections = 2');
+    holds('vcpus 2\nipi from=0 dest=0xff vector=0x31\nexpect count injections = 0');
+    holds('vcpus 2\napic xapic\nipi from=0 dest=0xff vector=0x31\nexpect count injections = 2');
+  });
+
   it('R4.9: without 32-bit IDs an msi dest above 0xff keeps its low 8 bits', () => {
     holds('vcpus 20\nmsi dest=0x101 vector=0x31\nexpect cpu 1 isr = {0x31}\nexpect count injections = 1');
     holds('vcpus 20\nx2apic-api 32bit-ids=on\nmsi dest=0x101 vector=0x31\nexpect count injections = 0');

@@ -161,6 +161,13 @@ export function buildApicMap(c: Config, cpus: readonly MapVcpu[]): ApicMap {
   };
 }
 
+/** The inhibit reasons a recalculation sets or clears, in KVM's order. */
+export const MAP_INHIBIT_REASONS = [
+  APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED,
+  APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
+  APICV_INHIBIT_REASON_APIC_ID_MODIFIED,
+] as const;
+
 /** The inhibits a recalculation sets (KVM: the end of kvm_recalculate_apic_map()), VMX-filtered. */
 export function mapInhibits(map: ApicMap): number {
   let r = 0;

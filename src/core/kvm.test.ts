@@ -263,6 +263,23 @@ expect count eoi-exits vector=0x62 = 1`);
     );
   });
 
+  it('R10.2: an edge message clears the Secure AVIC TMR bit a level one set for its vector; its EOI does not exit', () => {
+    holds(`vcpus 1
+irqchip kernel
+secure-avic on
+route 5 vector=0x62 trigger=level dest=0 mask=0
+assert 5
+cpu 0 service 5
+cpu 0 eoi
+expect cpu 0 tmr = {0x62}         # TMR keeps the last acceptance's trigger
+msi dest=0 vector=0x62
+expect cpu 0 tmr = {}
+expect cpu 0 shadow-isr = {}
+cpu 0 eoi
+expect count eoi-exits vector=0x62 = 1
+expect count eoi-broadcasts = 1`);
+  });
+
   it('R10.4 a: with the direction check off, an EOI-MSR read is handled as an EOI', () => {
     holds(`vcpus 1
 irqchip kernel

@@ -9,11 +9,10 @@
  * apicmap.ts.
  */
 import {
-  APICV_INHIBIT_REASON_APIC_ID_MODIFIED,
-  APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
-  APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED,
   buildApicMap,
   inhibitNames,
+  MAP_INHIBIT_REASONS,
+  mapInhibits,
   VMX_REQUIRED_APICV_INHIBITS,
 } from './apicmap.ts';
 import { bitmapClear, bitmapHighest, bitmapIsEmpty, bitmapSet, bitmapTest } from './bitmap.ts';
@@ -290,12 +289,9 @@ export function kvmRecalculateApicMap(ctx: Ctx, why: string): void {
           ? `valid, logical map disabled: ${map.logicalDisabledWhy}`
           : `valid, logical mode ${map.logicalMode}`,
     });
-  kvmSetOrClearApicvInhibit(ctx, APICV_INHIBIT_REASON_PHYSICAL_ID_ALIASED, !map.valid);
-  kvmSetOrClearApicvInhibit(
-    ctx,
-    APICV_INHIBIT_REASON_LOGICAL_ID_ALIASED,
-    !map.valid || map.logicalMode === 'disabled',
-  );
-  kvmSetOrClearApicvInhibit(ctx, APICV_INHIBIT_REASON_APIC_ID_MODIFIED, map.idModifiedWhy !== null);
+  // The same reasons as at boot (mapInhibits), set or cleared one by one as KVM does.
+  const want = mapInhibits(map);
+  for (const reason of MAP_INHIBIT_REASONS)
+    kvmSetOrClearApicvInhibit(ctx, reason, (want & (1 << reason)) !== 0);
   for (const v of s.cpus) kvmMakeRequest(ctx, v, REQ_SCAN_IOAPIC, true);
 }
