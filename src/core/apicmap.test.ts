@@ -116,6 +116,18 @@ assert 11
 expect ioapic 11 remote-irr = 0`);
   });
 
+  it('R4.8 / R5.5 step 6: with an aliased ID the vCPUs an RTE write asks to rescan are found by matching every vCPU', () => {
+    // kvm_bitmap_or_dest_vcpus(): the invalid map cannot serve dest 0, so both holders of ID 0 rescan.
+    holds(`vcpus 3
+apic xapic
+irqchip kernel
+cpu 1 apic-id 0
+route 5 vector=0x62 trigger=level dest=0 mask=0
+expect cpu 0 handled = {0x00, 0x62}
+expect cpu 1 handled = {0x00, 0x62}
+expect cpu 2 handled = {}`);
+  });
+
   it('R4.8 / R5.4: a two-bit LDR disables the logical map: a logical RTE aimed at nobody sticks remote IRR', () => {
     holds(`vcpus 2
 irqchip kernel
