@@ -212,6 +212,20 @@ expect count eoi-exits = 1       # virtualized again`);
 });
 
 describe('R11.1 APICv EOI virtualization by SVI', () => {
+  it('R11.1: after a virtualized EOI the CPU evaluates pending virtual interrupts: a lower vector is taken at once, no exit', () => {
+    holds(`vcpus 1
+apicv on
+cpu 0 cli
+msi dest=0 vector=0x31
+msi dest=0 vector=0x41
+cpu 0 sti
+expect cpu 0 isr = {0x41}
+cpu 0 sti                         # nested: interrupts on inside the handler
+cpu 0 eoi
+expect cpu 0 isr = {0x31}
+expect count exits = 0`);
+  });
+
   it('R11.1: the EOI vector is SVI, the highest ISR vector; it exits iff that vector is in the EOI-exit bitmap', () => {
     holds(`vcpus 1
 irqchip kernel
