@@ -439,6 +439,31 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     }
   });
 
+  it('keeps the objects a live frame does not change, so that their views do not render again', async () => {
+    const { store } = make(STORM);
+    await ready(store);
+    const live: NonNullable<VizState['frame']>[] = [];
+    const off = store.subscribe((s, p) => {
+      if (s.status === 'running' && s.frame && s.frame !== p.frame) live.push(s.frame);
+    });
+    store.getState().startRun(1_000_000_000);
+    await until(store, () => live.length >= 4, 10_000);
+    store.getState().stopRun();
+    off();
+    await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4);
+    const pairs = live.slice(1).map((f, i) => [live[i], f] as const);
+    for (const [a, b] of pairs) {
+      expect(b.events).toHaveLength(0);
+      expect(b.events).toBe(a.events);
+      expect(b.changedPins).toBe(a.changedPins);
+      // The IOAPIC is kept when equal and replaced when not (the storm's counts move).
+      expect(b.view.ioapic === a.view.ioapic).toBe(
+        JSON.stringify(b.view.ioapic) === JSON.stringify(a.view.ioapic),
+      );
+    }
+    expect(pairs.some(([a, b]) => a.view.ioapic !== b.view.ioapic)).toBe(true);
+  });
+
   it('keeps a crashed run’s progress as `run K`, recorded from its last checkpoint (issue 14.6)', async () => {
     const { store, spawned, sent } = make(STORM);
     await ready(store);

@@ -173,6 +173,29 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const isEmpty = (x: object): boolean => (Array.isArray(x) ? x.length === 0 : Object.keys(x).length === 0);
+
+/**
+ * The new frame, keeping the previous one's objects where nothing changed: a component selects
+ * a part (the step's events, the IOAPIC, the changed pins) and renders again only when that part
+ * is a new object. A live frame (25 a second) carries no events and changes only numbers.
+ */
+function keepUnchanged(prev: Frame | null, next: Frame): Frame {
+  if (!prev) return next;
+  const same = <T extends object>(a: T, b: T): T => (isEmpty(a) && isEmpty(b) ? a : b);
+  return {
+    ...next,
+    events: same(prev.events, next.events),
+    touched: same(prev.touched, next.touched),
+    changes: same(prev.changes, next.changes),
+    changedPins: same(prev.changedPins, next.changedPins),
+    view: {
+      ...next.view,
+      ioapic: sameJson(prev.view.ioapic, next.view.ioapic) ? prev.view.ioapic : next.view.ioapic,
+    },
+  };
+}
+
 /**
  * `settings` (the command line's --set syntax) are applied to the configuration of every text
  * this store loads: the compare view's second column.
@@ -433,7 +456,7 @@ export function createVizStore(
           const ended = runEnded && !r.live ? runEnded : null;
           if (ended) runEnded = null;
           set({
-            frame: r.frame,
+            frame: keepUnchanged(get().frame, r.frame),
             cpus,
             status: r.live ? 'running' : live ? 'running' : 'ready',
             loading: null,
