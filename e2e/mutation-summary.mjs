@@ -4,7 +4,9 @@
  * grouped by the function they are in. A full run of src/core no longer fits one session, so it
  * is made in parts (`--mutate` over a few files each) and the parts' reports are put together
  * here. Score = (killed + timed out) / (all − ignored − compile or runtime errors), Stryker's.
- * With `--list`, every survivor is printed (line, mutator, replacement).
+ * With `--list`, every survivor is printed (line, mutator, replacement). `report.json=a.ts,b.ts`
+ * takes only those files from that report: a run's report also carries the files of earlier runs
+ * that it found in the incremental file, and those may be stale.
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,9 +27,12 @@ function enclosing(lines, line) {
 }
 
 const files = new Map();
-for (const path of reports) {
+for (const arg of reports) {
+  const [path, only] = arg.split('=');
+  const wanted = only ? only.split(',') : null;
   const report = JSON.parse(readFileSync(path, 'utf8'));
-  for (const [name, file] of Object.entries(report.files)) files.set(name, file);
+  for (const [name, file] of Object.entries(report.files))
+    if (!wanted || wanted.some((w) => name.endsWith(w))) files.set(name, file);
 }
 
 const totals = { all: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 };

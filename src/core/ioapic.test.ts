@@ -310,6 +310,16 @@ expect count directed-eois = 0`);
 });
 
 describe('R5.5 / R6 the guest rewrites an RTE itself (IOREGSEL/IOWIN, two halves)', () => {
+  it('R5.5 / R6: pin 0 is IOREGSEL 0x10 and 0x11, the first RTE registers (not the ID, version or arbitration ones)', () => {
+    for (const irqchip of ['split', 'kernel'])
+      holds(`vcpus 1
+irqchip ${irqchip}
+cpu 0 ioapic-rte 0 vector=0x45 trigger=level dest=0 mask=0
+assert 0
+expect cpu 0 isr = {0x45}
+expect ioapic 0 remote-irr = 1`);
+  });
+
   const retarget = (irqchip: string) => `vcpus 2
 irqchip ${irqchip}
 route 10 vector=0x62 trigger=level dest=0 mask=0
@@ -401,6 +411,25 @@ cpu 0 eoi
 cpu 0 iret
 pulse 8
 expect count injections vector=0x28 = 2`);
+  });
+
+  it('R5.8: a restore rebuilds who owes the RTC EOI from the restored APICs (kvm_rtc_eoi_tracking_restore_all)', () => {
+    const rtc = 'vcpus 2\nirqchip kernel\nroute 8 vector=0x28 trigger=edge dest=0 mask=0\n';
+    // Restored with 0x28 in service: owed again, so the next edge is coalesced until the EOI.
+    holds(`${rtc}pulse 8
+snapshot owed
+cpu 0 eoi
+cpu 0 iret
+restore owed
+expect cpu 0 isr = {0x28}
+pulse 8
+expect cpu 0 irr = {}
+cpu 0 eoi
+cpu 0 iret
+pulse 8
+expect cpu 0 isr = {0x28}`);
+    // Restored from before the first edge: nothing owed, the next edge is delivered.
+    holds(`${rtc}snapshot clean\npulse 8\nrestore clean\npulse 8\nexpect cpu 0 isr = {0x28}`);
   });
 
   it('applies to GSI 8 only, in kernel only, and not under Secure AVIC (R10.4 c)', () => {
