@@ -413,6 +413,19 @@ pulse 8
 expect count injections vector=0x28 = 2`);
   });
 
+  it('R5.8: a restore in kernel raises the saved IRR again (kvm_set_ioapic: irr cleared, then every saved pin injected)', () => {
+    holds(`vcpus 1
+irqchip kernel
+route 5 vector=0x55 trigger=level dest=0 mask=1
+assert 5
+snapshot a
+deassert 5
+restore a
+expect ioapic 5 irr = 1
+route 5 vector=0x55 trigger=level dest=0 mask=0
+expect cpu 0 isr = {0x55}`);
+  });
+
   it('R5.8: a restore rebuilds who owes the RTC EOI from the restored APICs (kvm_rtc_eoi_tracking_restore_all)', () => {
     const rtc = 'vcpus 2\nirqchip kernel\nroute 8 vector=0x28 trigger=edge dest=0 mask=0\n';
     // Restored with 0x28 in service: owed again, so the next edge is coalesced until the EOI.
