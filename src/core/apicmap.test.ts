@@ -66,6 +66,26 @@ msi dest=0x5 vector=0x32 destmode=logical delivery=lowest   # 0x32 mod 2 = 0 →
 expect count injections cpu=0 vector=0x32 = 1`);
   });
 
+  it('R4.8: the logical lookup, case by case (kvm_apic_map_get_logical_dest and the slot choice)', () => {
+    // xAPIC with every LDR 0: the logical map is "software-disabled" and serves nobody.
+    holds('vcpus 2\napic xapic\nmsi dest=1 destmode=logical vector=0x31\nexpect count injections = 0');
+    // x2APIC cluster 15, bit 15: APIC ID 255, the last slot below max_apic_id's end.
+    holds(
+      'vcpus 256\nmsi dest=0xf8000 destmode=logical vector=0x31\nexpect cpu 255 isr = {0x31}\nexpect count injections = 1',
+    );
+    // Without vector hashing: the smallest apic_arb_prio, the first slot in bit order on ties.
+    holds(`vcpus 2
+kvm vector-hashing=off
+msi dest=0x3 destmode=logical delivery=lowest vector=0x31
+expect cpu 0 isr = {0x31}
+expect cpu 1 isr = {}`);
+    // With hashing, an empty mask chooses nobody (in flat xAPIC and in an x2APIC cluster).
+    holds('vcpus 2\nmsi dest=0x0 destmode=logical delivery=lowest vector=0x31\nexpect count injections = 0');
+    holds(
+      'vcpus 2\nmsi dest=0x10000 destmode=logical delivery=lowest vector=0x31\nexpect count injections = 0',
+    );
+  });
+
   it('R4.8: in x2APIC mode a software-disabled APIC is still a slot: a lowest-priority message hashed to it is lost', () => {
     holds(`vcpus 2
 cpu 1 spiv 0xff
