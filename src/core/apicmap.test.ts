@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { failures, mustParse } from '../replay/testing.ts';
+import { apicMapSummary } from './apicmap.ts';
 import { bitmapTest } from './bitmap.ts';
 import { kvmApicMatchDest } from './delivery.ts';
 import { kvmRecalculateApicMap } from './lapic.ts';
@@ -64,6 +65,70 @@ expect count injections = 0
 expect cpu 0 irr = {}
 msi dest=0x5 vector=0x32 destmode=logical delivery=lowest   # 0x32 mod 2 = 0 → bit 0, vCPU 0
 expect count injections cpu=0 vector=0x32 = 1`);
+  });
+
+  it('R4.8: building the logical map: an empty cluster mask takes no slot, a logical ID held twice disables the map', () => {
+    holds(`vcpus 2
+apic xapic
+cpu 0 dfr 0x0fffffff
+cpu 1 dfr 0x0fffffff
+cpu 0 ldr 0x01000000
+cpu 1 ldr 0x10000000
+msi dest=0x08 destmode=logical vector=0x31
+expect count injections = 0`);
+    // kvm_recalculate_logical_map(): the second holder of logical ID 1 disables it; the slow path finds both.
+    holds(`vcpus 2
+apic xapic
+cpu 0 ldr 0x01000000
+cpu 1 ldr 0x01000000
+msi dest=0x01 destmode=logical vector=0x31
+expect count injections = 2`);
+  });
+
+  it('R4.8: the map as the inspector and --json show it (apicMapSummary)', () => {
+    const summary = (text: string) => apicMapSummary(machineAfter(text).state.vm.apicMap);
+    expect(
+      summary('vcpus 3\napic xapic\ncpu 0 ldr 0x1000000\ncpu 1 ldr 0x4000000\ncpu 2 apic-id 0x7000000'),
+    ).toEqual({
+      state: 'valid',
+      invalidWhy: null,
+      maxApicId: 255,
+      logicalMode: 'xapic-flat',
+      logicalDisabledWhy: null,
+      apicIdModified: 'vCPU 2 has xAPIC ID 0x7, not its vCPU index',
+      physicalSlots: 3,
+      physicalNotIdentity: [{ id: 7, cpu: 2 }],
+      xapicFlat: [
+        { bit: 0, cpu: 0 },
+        { bit: 2, cpu: 1 },
+      ],
+      xapicCluster: [],
+    });
+    expect(
+      summary(
+        'vcpus 2\napic xapic\ncpu 0 dfr 0x0fffffff\ncpu 1 dfr 0x0fffffff\ncpu 0 ldr 0x12000000\ncpu 1 ldr 0x01000000',
+      ),
+    ).toMatchObject({
+      logicalMode: 'xapic-cluster',
+      xapicFlat: [],
+      xapicCluster: [
+        { cluster: 0, bit: 0, cpu: 1 },
+        { cluster: 1, bit: 1, cpu: 0 },
+      ],
+    });
+    expect(summary('vcpus 2\napic xapic\ncpu 1 apic-id 0')).toEqual({
+      state: 'invalid',
+      invalidWhy:
+        'physical ID 0x0 is held by vCPUs 0 and 1 (without 32-bit IDs an aliased ID leaves KVM no map)',
+      maxApicId: 255,
+      logicalMode: 'disabled',
+      logicalDisabledWhy: null,
+      apicIdModified: 'vCPU 1 has xAPIC ID 0x0, not its vCPU index',
+      physicalSlots: 0,
+      physicalNotIdentity: [],
+      xapicFlat: [],
+      xapicCluster: [],
+    });
   });
 
   it('R4.8: the logical lookup, case by case (kvm_apic_map_get_logical_dest and the slot choice)', () => {
@@ -286,6 +351,14 @@ describe('R4.1 / R4.9 x2apic-api', () => {
     holds('vcpus 2\nipi from=0 dest=0xffffffff vector=0x31\nexpect count injections = 2');
     holds('vcpus 2\nipi from=0 dest=0xff vector=0x31\nexpect count injections = 0');
     holds('vcpus 2\napic xapic\nipi from=0 dest=0xff vector=0x31\nexpect count injections = 2');
+  });
+
+  it('R4.1: without the quirk a unicast is not a broadcast in xAPIC either: the map serves it', () => {
+    const m = machineAfter('vcpus 2\napic xapic\nx2apic-api broadcast-quirk=off');
+    const r = m.apply({ kind: 'msi', dest: 1, vector: 0x31, destMode: 0, deliveryMode: 0, trigger: 0 });
+    expect(r.events.map((e) => e.type)).toContain('delivery_fast_path');
+    expect(r.events.map((e) => e.type)).not.toContain('delivery_slow_path');
+    expect(bitmapTest(m.state.cpus[1].isr, 0x31) && !bitmapTest(m.state.cpus[0].isr, 0x31)).toBe(true);
   });
 
   it('R4.9: without 32-bit IDs an msi dest above 0xff keeps its low 8 bits', () => {
