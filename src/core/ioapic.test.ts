@@ -309,6 +309,20 @@ expect count directed-eois = 0`);
   });
 });
 
+describe('R5.5 step 6: who rescans after an RTE write', () => {
+  it('a new Fixed destination: the old one rescans too and drops the vector from its handled vectors', () => {
+    // ioapic_write_indirect(): kvm_bitmap_or_dest_vcpus() for the new entry, and for the old
+    // dest id (with the new dest mode, as KVM does) when the destination changed.
+    holds(`vcpus 3
+irqchip kernel
+route 5 vector=0x62 trigger=level dest=1 mask=0
+expect cpu 1 handled = {0x62}
+route 5 vector=0x62 trigger=level dest=2 mask=0
+expect cpu 1 handled = {}
+expect cpu 2 handled = {0x62}`);
+  });
+});
+
 describe('R5.5 / R6 the guest rewrites an RTE itself (IOREGSEL/IOWIN, two halves)', () => {
   it('R5.5 / R6: pin 0 is IOREGSEL 0x10 and 0x11, the first RTE registers (not the ID, version or arbitration ones)', () => {
     for (const irqchip of ['split', 'kernel'])
