@@ -324,6 +324,16 @@ expect cpu 2 handled = {0x62}`);
 });
 
 describe('R5.5 / R6 the guest rewrites an RTE itself (IOREGSEL/IOWIN, two halves)', () => {
+  it('R5.5 / R6: the low word carries the delivery mode: a lowest-priority entry written by the guest hashes to one vCPU', () => {
+    for (const irqchip of ['kernel', 'split'])
+      holds(`vcpus 2
+irqchip ${irqchip}
+cpu 0 ioapic-rte 5 vector=0x63 trigger=edge dest=0x3 destmode=logical delivery=lowest mask=0
+pulse 5
+expect count injections = 1
+expect cpu 1 isr = {0x63}          # 0x63 mod 2 = 1: bit 1, vCPU 1`);
+  });
+
   it('R5.5 / R6: pin 0 is IOREGSEL 0x10 and 0x11, the first RTE registers (not the ID, version or arbitration ones)', () => {
     for (const irqchip of ['split', 'kernel'])
       holds(`vcpus 1
