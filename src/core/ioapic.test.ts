@@ -437,6 +437,23 @@ pulse 8
 expect count injections vector=0x28 = 2`);
   });
 
+  it('only an EOI by a vCPU that owes the RTC vector settles it (rtc_irq_eoi checks the dest map)', () => {
+    // vCPU 1 EOIs 0x28 for pin 9; the IOAPIC sees that EOI, but vCPU 0 still owes the RTC one.
+    holds(`vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=0 mask=0
+route 9 vector=0x28 trigger=level dest=1 mask=0
+pulse 8
+assert 9
+expect cpu 1 isr = {0x28}
+cpu 1 service 9
+cpu 1 eoi
+expect ioapic 9 remote-irr = 0
+pulse 8
+expect cpu 0 irr = {}
+expect count injections vector=0x28 = 2`);
+  });
+
   it('R5.8: a restore in kernel raises the saved IRR again (kvm_set_ioapic: irr cleared, then every saved pin injected)', () => {
     holds(`vcpus 1
 irqchip kernel
