@@ -82,6 +82,42 @@ test('the lanes draw every event of the step and an arrow from each cause, as th
   await expect.poll(() => subStep(page)).toBe(2);
 });
 
+test('the lanes draw the columns on screen and half a screen either side; a pan draws the next ones', async ({
+  page,
+}) => {
+  await open(page);
+  // A route on 64 vCPUs: a scan request to each, about 100 events in a row.
+  await loadText(page, 'vcpus 64\nroute 10 vector=0x62 trigger=level dest=0 mask=0\n', 1);
+  const lanes = page.getByTestId('lanes');
+  const total = await page.evaluate(() => window.__apicViz!.getState().frame!.events.length);
+  const drawn = () =>
+    lanes.locator('[data-event]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-event'))));
+  const box = (await lanes.boundingBox())!;
+  // The columns are numbered as the events: every one on screen is drawn, and not all.
+  const onScreen = await lanes
+    .locator('[data-event]')
+    .evaluateAll(
+      (els, right) => els.filter((e) => e.getBoundingClientRect().left < right).length,
+      box.x + box.width,
+    );
+  const before = await drawn();
+  expect(before.length).toBeLessThan(total);
+  expect(before.length).toBeGreaterThan(onScreen);
+  // Half a screen to the right, none to the left of the first: not three screens' worth.
+  expect(before.length).toBeLessThanOrEqual(2 * onScreen + 2);
+  expect(before).toEqual(before.map((_n, i) => i));
+  // Dragged a screen to the left, low in the view (the transport bar stays on top of the page):
+  // the columns now on screen are drawn.
+  await lanes.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+  const view = (await lanes.boundingBox())!;
+  const top = view.y + view.height - 20;
+  await page.mouse.move(box.x + box.width - 10, top);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 10, top, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(async () => Math.max(...(await drawn()))).toBeGreaterThan(Math.max(...before));
+});
+
 test('a storm step collapses its repeated rounds into one ×N group, which expands on click', async ({
   page,
 }) => {
@@ -272,21 +308,21 @@ test('a step that touches 4096 vCPUs: 24 lanes until "Show all lanes", events a 
   await page.getByRole('button', { name: 'Show all lanes' }).click();
   await expect(lanes).not.toHaveAttribute('aria-label', /on 24 lanes/);
   await expect(page.getByText(/more vCPU lanes/)).toHaveCount(0);
-  // 3000 events kept for the step: 100 drawn, 100 more when the list is scrolled to its end
+  // 3000 events kept for the step: 25 drawn, 25 more when the list is scrolled to its end
   // (once: the rows come in above the button, which leaves the view), or on request.
   const events = page.getByTestId('events');
-  await expect(events.locator('[data-event]')).toHaveCount(100);
+  await expect(events.locator('[data-event]')).toHaveCount(25);
   await events.evaluate((el) => {
     el.scrollIntoView({ block: 'end' });
     el.scrollTop = el.scrollHeight;
   });
-  await expect(events.locator('[data-event]')).toHaveCount(200);
+  await expect(events.locator('[data-event]')).toHaveCount(50);
   await page.waitForTimeout(300);
-  await expect(events.locator('[data-event]')).toHaveCount(200);
+  await expect(events.locator('[data-event]')).toHaveCount(50);
   await events
-    .getByRole('button', { name: /^Show more \(200 of 3,000 events shown\)/ })
+    .getByRole('button', { name: /^Show more \(50 of 3,000 events shown\)/ })
     .dispatchEvent('click');
-  await expect(events.locator('[data-event]')).toHaveCount(300);
+  await expect(events.locator('[data-event]')).toHaveCount(75);
   // The next step starts again from one page.
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('step-action')).toHaveText('assert 10');

@@ -28,7 +28,21 @@ const colourOf = (key: string) => LANE_COLOURS[key] ?? 'fill-violet-500 dark:fil
 /** Zoomed out as far as it goes, about this many columns are on screen (and drawn). */
 const MAX_VISIBLE_COLS = 600;
 const NO_EVENTS: TraceEvent[] = [];
-const INITIAL_COLS = 80;
+/**
+ * The columns to draw for a view of width `w` at transform (x, k): those on screen and half a
+ * screen either side. Drawing more costs every step its style and layout (a 64-vCPU route step
+ * drew 80 columns, about 370 SVG elements, where about 20 are on screen).
+ */
+function columnsFor(w: number, x: number, k: number): [number, number] {
+  const [first, last] = onScreen(w, x, k);
+  const margin = Math.ceil((last - first) / 2);
+  return [Math.max(0, first - margin), last + margin];
+}
+function onScreen(w: number, x: number, k: number): [number, number] {
+  return [Math.floor((-x / k - LEFT) / COL_W), Math.ceil(((w - x) / k - LEFT) / COL_W)];
+}
+/** Before the first measurement: a view about as wide as the main column at 1440 px. */
+const INITIAL_WIDTH = 900;
 /** Lanes drawn until "Show all lanes" (a step of a 4096-vCPU VM can touch every vCPU). */
 const MAX_LANES = 24;
 const minScale = (width: number) => width / ((MAX_VISIBLE_COLS + 4) * COL_W);
@@ -163,9 +177,15 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   const content = useRef<SVGGElement>(null);
   const zoomer = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   /** The columns drawn: what is on screen, and half a screen either side. */
-  const [win, setWin] = useState<[number, number]>([0, INITIAL_COLS]);
+  const [win, setWin] = useState<[number, number]>(() => columnsFor(INITIAL_WIDTH, 0, 1));
   const winRef = useRef(win);
   winRef.current = win;
+  /** Widens the drawn window when the view shows columns outside it. */
+  const cover = (w: number, x: number, k: number) => {
+    const [first, last] = onScreen(w, x, k);
+    const [c0, c1] = winRef.current;
+    if (first < c0 || last > c1) setWin(columnsFor(w, x, k));
+  };
   // A new step starts collapsed and unzoomed.
   const [allLanes, setAllLanes] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new step or new events
@@ -178,7 +198,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
       select(svg.current!).call(zoomer.current.transform, zoomIdentity);
   }, [step, shown]);
   /** The SVG's width as last laid out (read from a ResizeObserver, never by forcing a layout). */
-  const svgWidth = useRef(900);
+  const svgWidth = useRef(INITIAL_WIDTH);
   const layout = useMemo(
     () => layoutLanes(shown, { expanded, query, selected, maxLanes: allLanes ? undefined : MAX_LANES }),
     [shown, expanded, query, selected, allLanes],
@@ -189,8 +209,10 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
     const g = content.current;
     // Drag pans; the wheel zooms only with Ctrl (a plain wheel keeps scrolling the page).
     const sized = new ResizeObserver(([e]) => {
-      svgWidth.current = e.contentRect.width || 900;
+      svgWidth.current = e.contentRect.width || INITIAL_WIDTH;
       zoomer.current?.scaleExtent([minScale(svgWidth.current), 4]);
+      const { x, k } = zoomTransform(svg.current!);
+      cover(svgWidth.current, x, k);
     });
     sized.observe(svg.current);
     zoomer.current = zoom<SVGSVGElement, unknown>()
@@ -205,13 +227,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
       })
       .on('zoom', (e) => {
         g.setAttribute('transform', e.transform.toString());
-        const { x, k } = e.transform;
-        const w = svgWidth.current;
-        const first = Math.floor((-x / k - LEFT) / COL_W);
-        const last = Math.ceil(((w - x) / k - LEFT) / COL_W);
-        const margin = Math.ceil((last - first) / 2);
-        const [c0, c1] = winRef.current;
-        if (first < c0 || last > c1) setWin([Math.max(0, first - margin), last + margin]);
+        cover(svgWidth.current, e.transform.x, e.transform.k);
       });
     select(svg.current).call(zoomer.current);
     return () => sized.disconnect();

@@ -104,7 +104,7 @@ function StepList() {
 }
 
 /** Events drawn at first, and added each time the list is scrolled to its end. */
-const EVENT_PAGE = 100;
+const EVENT_PAGE = 25;
 
 /**
  * Shows more of a long list when its last row scrolls into view (a 4096-vCPU step has thousands
