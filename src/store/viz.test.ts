@@ -439,6 +439,22 @@ describe('worker reliability (issues 12.2, 14.5–14.7)', () => {
     }
   });
 
+  it('changes the run on show only when its steps or limit move (the progress beside each live frame is not news)', async () => {
+    const { store } = make(STORM);
+    await ready(store);
+    const runs: NonNullable<VizState['run']>[] = [];
+    const off = store.subscribe((s, p) => {
+      if (s.run && s.run !== p.run) runs.push(s.run);
+    });
+    store.getState().startRun(1_000_000_000);
+    await until(store, (s) => (s.run?.steps ?? 0) > 0 && runs.length >= 3, 10_000);
+    store.getState().stopRun();
+    off();
+    await until(store, (x) => x.status === 'ready' && x.info?.steps.length === 4);
+    const pairs = runs.slice(1).map((r, i) => [runs[i], r] as const);
+    for (const [a, b] of pairs) expect(b).not.toEqual(a);
+  });
+
   it('keeps the objects a live frame does not change, so that their views do not render again', async () => {
     const { store } = make(STORM);
     await ready(store);

@@ -178,7 +178,7 @@ const isEmpty = (x: object): boolean => (Array.isArray(x) ? x.length === 0 : Obj
 /**
  * The new frame, keeping the previous one's objects where nothing changed: a component selects
  * a part (the step's events, the IOAPIC, the changed pins) and renders again only when that part
- * is a new object. A live frame (25 a second) carries no events and changes only numbers.
+ * is a new object. A live frame (10 a second) carries no events and changes only numbers.
  */
 function keepUnchanged(prev: Frame | null, next: Frame): Frame {
   if (!prev) return next;
@@ -468,8 +468,11 @@ export function createVizStore(
         }
         case 'progress':
           // A run's steps on show are its checkpoint's (below): no step the page shows is lost in a restart.
-          if (live) set({ run: { steps: get().run?.steps ?? 0, limit: r.limit } });
-          else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
+          if (live) {
+            // Sent beside every live frame: a new object only when the limit is news.
+            const run = get().run;
+            if (run?.limit !== r.limit) set({ run: { steps: run?.steps ?? 0, limit: r.limit } });
+          } else if (get().loading) set({ loading: { done: r.steps, total: r.limit } });
           return;
         case 'run-checkpoint': {
           if (!live || busy?.id !== r.id) return;

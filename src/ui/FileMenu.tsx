@@ -9,6 +9,7 @@ import { stepText } from '../worker/protocol.ts';
 import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
+import { grouped } from './common/format.ts';
 import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 import { looksLikeTrace } from './import/detect.ts';
@@ -113,7 +114,7 @@ function CopyDialog({ title, text, onClose }: { title: string; text: string; onC
             : copied === false
               ? 'The clipboard is not available here: select the text and copy it.'
               : ''}{' '}
-          {text.length.toLocaleString('en-US')} characters.
+          {grouped(text.length)} characters.
         </p>
         <textarea
           ref={area}

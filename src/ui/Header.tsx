@@ -1,6 +1,7 @@
 /** The top bar: what this is, the preset picker, help and theme. */
 import { PRESET_COMPARE, PRESET_GROUPS, PRESETS } from '../presets/index.ts';
 import { Button } from './common/Button.tsx';
+import { grouped } from './common/format.ts';
 import { useViz } from './context.ts';
 import { FileMenu } from './FileMenu.tsx';
 
@@ -93,7 +94,7 @@ export function Header({
           title="Lint warnings: legal states and steps that are almost always a bug. Go to the next step with one."
           className="border-amber-400 text-amber-900 dark:border-amber-600 dark:text-amber-200"
         >
-          ⚠ {warningCount.toLocaleString('en-US')} warning{warningCount === 1 ? '' : 's'}
+          ⚠ {grouped(warningCount)} warning{warningCount === 1 ? '' : 's'}
         </Button>
       )}
       <Button

@@ -41,7 +41,7 @@ export function useRoving<T extends HTMLElement>(
     const focused = items.find((el) => el === document.activeElement);
     const chosen =
       focused ?? pick.current?.(items) ?? items.find((el) => el.dataset.rovingStop === '1') ?? items[0];
-    // Written only where they differ: this runs after every render (25 a second in a live run),
+    // Written only where they differ: this runs after every render (10 a second in a live run),
     // and an attribute write schedules style work even when the value is the same.
     for (const el of items) {
       const tab = el === chosen ? 0 : -1;

@@ -1,6 +1,7 @@
 /** The scenario text, editable. Applying replaces the session only if the text parses. */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '../common/Button.tsx';
+import { grouped } from '../common/format.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
 import type { Completion } from './complete.ts';
@@ -120,9 +121,9 @@ function LongText({ text, edit }: { text: string; edit: () => void }) {
   return (
     <div className="space-y-2" data-testid="long-text">
       <p className="m-0 text-xs text-slate-600 dark:text-slate-400">
-        This scenario has {lines.length.toLocaleString('en-US')} lines ({text.length.toLocaleString('en-US')}{' '}
-        characters): it is listed here, read-only, because a text box this long holds up the page while the
-        browser lays it out. {stepLine ? `The current step is line ${stepLine}.` : ''}
+        This scenario has {grouped(lines.length)} lines ({grouped(text.length)} characters): it is listed
+        here, read-only, because a text box this long holds up the page while the browser lays it out.{' '}
+        {stepLine ? `The current step is line ${stepLine}.` : ''}
       </p>
       <div className="rounded border border-slate-300 font-mono text-xs dark:border-slate-600">
         <VirtualList

@@ -9,6 +9,7 @@ import type { ZoomBehavior } from 'd3-zoom';
 import { zoom, zoomIdentity, zoomTransform } from 'd3-zoom';
 import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../core/events.ts';
+import { grouped } from '../common/format.ts';
 import { useViz } from '../context.ts';
 import { showEventText } from '../timeline/eventText.ts';
 import type { LanesLayout } from './layout.ts';
@@ -348,8 +349,8 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
       </div>
       {layout.hiddenLanes > 0 && (
         <p className="m-0 mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
-          {layout.hiddenLanes.toLocaleString('en-US')} more vCPU lanes and their events are not drawn (the
-          filter and the selected event choose which lanes come first).
+          {grouped(layout.hiddenLanes)} more vCPU lanes and their events are not drawn (the filter and the
+          selected event choose which lanes come first).
           <button
             type="button"
             onClick={() => setAllLanes(true)}

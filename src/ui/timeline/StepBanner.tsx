@@ -3,6 +3,7 @@ import { DEFAULT_RUN_STEPS } from '../../core/limits.ts';
 import { printAction } from '../../scenario/grammar/index.ts';
 import type { ExpectResult } from '../../worker/protocol.ts';
 import { expectAt, stepAt } from '../../worker/protocol.ts';
+import { grouped } from '../common/format.ts';
 import { useViz } from '../context.ts';
 import { Cited } from '../reference/Cited.tsx';
 
@@ -16,7 +17,7 @@ function More({ n, what }: { n: number; what: string }) {
   if (n <= 0) return null;
   return (
     <p className="m-0 mt-1 text-sm text-slate-700 italic dark:text-slate-300" data-testid="banner-more">
-      … and {n.toLocaleString('en-US')} more {what} at this step (all of them are in the scenario text).
+      … and {grouped(n)} more {what} at this step (all of them are in the scenario text).
     </p>
   );
 }
@@ -45,7 +46,7 @@ export function StepBanner() {
             {printAction({ kind: 'run', n: run.limit ?? DEFAULT_RUN_STEPS })}
           </code>
           <span className="ml-2 text-slate-700 dark:text-slate-300" data-testid="run-progress">
-            {run.steps.toLocaleString('en-US')} guest steps so far
+            {grouped(run.steps)} guest steps so far
           </span>
         </p>
       </section>

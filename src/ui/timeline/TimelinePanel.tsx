@@ -4,6 +4,7 @@
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { stepText } from '../../worker/protocol.ts';
+import { grouped } from '../common/format.ts';
 import { useRoving } from '../common/roving.tsx';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { useViz } from '../context.ts';
@@ -131,7 +132,7 @@ function MoreEvents({ shown, total, more }: { shown: number; total: number; more
         onClick={more}
         className="w-full rounded px-2 py-1 text-left text-xs text-sky-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300 dark:hover:bg-slate-800/60"
       >
-        Show more ({shown.toLocaleString('en-US')} of {total.toLocaleString('en-US')} events shown)
+        Show more ({grouped(shown)} of {grouped(total)} events shown)
       </button>
     </li>
   );
@@ -212,7 +213,7 @@ const EventList = memo(function EventList() {
       </ol>
       {dropped > 0 && (
         <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-          … and {dropped.toLocaleString('en-US')} more events in this step (not shown).
+          … and {grouped(dropped)} more events in this step (not shown).
         </p>
       )}
     </div>
@@ -236,7 +237,7 @@ export function Counters() {
             <dd
               className={`m-0 font-mono tabular-nums ${counters[n] ? 'text-slate-900 dark:text-slate-100' : 'text-slate-600 dark:text-slate-400'}`}
             >
-              {counters[n].toLocaleString('en-US')}
+              {grouped(counters[n])}
             </dd>
           </div>
         ))}

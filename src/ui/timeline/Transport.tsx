@@ -1,6 +1,7 @@
 /** Step back and forward, the scrubber, jump to a step, run and stop, undo and redo. */
 import { useEffect, useState } from 'react';
 import { Button } from '../common/Button.tsx';
+import { grouped } from '../common/format.ts';
 import { useViz } from '../context.ts';
 
 /** A 16×16 stroke-and-fill icon (the system fonts may lack media-control glyphs). */
@@ -107,8 +108,7 @@ export function Transport() {
           aria-keyshortcuts="Space"
           title="Stop the run (Space)"
         >
-          Stop{' '}
-          {run ? `${run.steps.toLocaleString('en-US')} / ${run.limit?.toLocaleString('en-US') ?? '…'}` : ''}
+          Stop {run ? `${grouped(run.steps)} / ${run.limit != null ? grouped(run.limit) : '…'}` : ''}
         </Button>
       ) : (
         <Button

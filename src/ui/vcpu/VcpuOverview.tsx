@@ -6,6 +6,7 @@
 import { useContext, useId } from 'react';
 import { hex } from '../../core/hex.ts';
 import { ROW, ROW_FIELDS } from '../../worker/protocol.ts';
+import { grouped } from '../common/format.ts';
 import { VirtualList } from '../common/VirtualList.tsx';
 import { ColumnContext, useViz } from '../context.ts';
 
@@ -56,7 +57,7 @@ export function VcpuOverview() {
       className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <h2 id={hid} className="m-0 mb-1 text-sm font-semibold">
-        All {vcpus.toLocaleString('en-US')} vCPUs{' '}
+        All {grouped(vcpus)} vCPUs{' '}
         <span className="font-normal text-slate-600 dark:text-slate-400">
           · select a row to pin its card; rows the last step touched are tinted
         </span>
