@@ -476,8 +476,9 @@ export function createVizStore(
           return;
         case 'run-checkpoint': {
           if (!live || busy?.id !== r.id) return;
-          const events = checkpoint?.id === r.id ? checkpoint.run.events.concat(r.events) : r.events;
-          checkpoint = { id: r.id, run: { steps: r.steps, state: r.state, events, dropped: r.dropped } };
+          const eventsJson =
+            checkpoint?.id === r.id ? checkpoint.run.eventsJson.concat(r.eventsJson) : r.eventsJson;
+          checkpoint = { id: r.id, run: { steps: r.steps, state: r.state, eventsJson, dropped: r.dropped } };
           set({ run: { steps: r.steps, limit: get().run?.limit ?? null } });
           return;
         }

@@ -9,7 +9,7 @@ import { MUTATING } from '../replay/testing.ts';
 import { Timeline } from '../replay/timeline.ts';
 import { createWorkerHandler } from './handler.ts';
 import type { Response } from './protocol.ts';
-import { responseProblem } from './protocol.ts';
+import { checkpointRun, responseProblem } from './protocol.ts';
 import { Session } from './session.ts';
 
 const storm = `vcpus 8
@@ -112,7 +112,7 @@ describe('the worker during a long run', () => {
     for (const c of cps) expect(c.id).toBe(2);
     const steps = cps.map((c) => (c.type === 'run-checkpoint' ? c.steps : -1));
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    const events = cps.flatMap((c) => (c.type === 'run-checkpoint' ? c.events : []));
+    const events = cps.flatMap((c) => (c.type === 'run-checkpoint' ? checkpointRun(c)!.events : []));
     const end = out.findLast((r) => r.type === 'frame' && r.id === 2);
     // The stopped run's trace begins as the checkpoints' (its root is renamed `run K` at the end).
     expect(end?.type === 'frame' && end.frame.events.slice(1, events.length)).toEqual(events.slice(1));

@@ -18,7 +18,7 @@ import type {
   TestHookRequest,
   TraceImportResult,
 } from './protocol.ts';
-import { requestProblem } from './protocol.ts';
+import { checkpointRun, requestProblem, toCheckpoint } from './protocol.ts';
 import { Session } from './session.ts';
 
 /**
@@ -61,14 +61,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     const c = session.runCheckpoint(r.eventsSent);
     if (!c) return;
     r.eventsSent += c.events.length;
-    post({
-      type: 'run-checkpoint',
-      id: r.id,
-      steps: c.steps,
-      state: c.state,
-      events: c.events,
-      dropped: c.dropped,
-    });
+    post({ type: 'run-checkpoint', id: r.id, ...toCheckpoint(c) });
     const t1 = performance.now();
     // The one after the first learns the pace.
     const first = r.checkpointMs === Number.POSITIVE_INFINITY;
@@ -207,7 +200,11 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       case 'configure': {
         const r =
           req.type === 'load'
-            ? session.load(req.text, req.settings, req.checkpoint)
+            ? session.load(
+                req.text,
+                req.settings,
+                (req.checkpoint && checkpointRun(req.checkpoint)) ?? undefined,
+              )
             : session.configure(req.config);
         const event = req.type === 'load' ? (req.event ?? null) : null;
         return answerLoad(req.id, r, req.step, event, req.detailed);

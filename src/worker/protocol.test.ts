@@ -7,11 +7,13 @@ import { WorkerHost } from './host.ts';
 import { lockDown } from './lockdown.ts';
 import type { Response } from './protocol.ts';
 import {
+  checkpointRun,
   packExpects,
   packSteps,
   requestProblem,
   responseProblem,
   stepAt,
+  toCheckpoint,
   unpackExpects,
   unpackSteps,
 } from './protocol.ts';
@@ -55,13 +57,15 @@ describe('message validation', () => {
 
   it('checks a run checkpoint both ways: its fields, and the state shallowly (the worker checks it against its own)', () => {
     const state = Machine.boot(mustParse('vcpus 2\n').config, false).state;
-    const cp = { steps: 5, state, events: [], dropped: 0 };
+    const cp = { steps: 5, state, eventsJson: ['[]'], dropped: 0 };
     expect(requestProblem({ type: 'load', id: 1, text: 'x', detailed: [], checkpoint: cp })).toBeNull();
     expect(responseProblem({ type: 'run-checkpoint', id: 2, ...cp })).toBeNull();
     for (const bad of [
       { ...cp, steps: -1 },
       { ...cp, more: 1 },
-      { ...cp, events: [{ type: 'action' }] },
+      { ...cp, eventsJson: [[]] },
+      { ...cp, eventsJson: '[]' },
+      { ...cp, events: [] },
       { ...cp, state: { ...state, cpus: {} } },
       { ...cp, state: { ...state, snapshots: {} } },
       { ...cp, state: { ...state, config: null } },
@@ -75,6 +79,27 @@ describe('message validation', () => {
     expect(responseProblem({ type: 'run-checkpoint', id: 2, ...cp, dropped: 0.5 })).toBe(
       'run-checkpoint: bad dropped',
     );
+  });
+
+  it("reads a checkpoint's event texts in the worker: put together in order, refused whole when one is not events", () => {
+    const s = new Session();
+    expect(
+      s.load(
+        'vcpus 2\nkvm storm-limit=1000000\nguest all profile=windows\nroute 3 vector=0xa3 trigger=level dest=1 mask=0\nassert 3\n',
+      ).ok,
+    ).toBe(true);
+    expect(s.beginRun(1_000_000_000, s.length).ok).toBe(true);
+    s.runChunk(40);
+    const a = toCheckpoint(s.runCheckpoint(0)!);
+    s.runChunk(40);
+    const b = toCheckpoint(s.runCheckpoint(JSON.parse(a.eventsJson[0]).length)!);
+    const all = s.runCheckpoint(0)!;
+    const both = { ...b, eventsJson: [...a.eventsJson, ...b.eventsJson] };
+    expect(JSON.parse(a.eventsJson[0]).length).toBeGreaterThan(0);
+    expect(JSON.parse(b.eventsJson[0]).length).toBeGreaterThan(0);
+    expect(checkpointRun(both)).toEqual(all);
+    for (const bad of ['[', '{}', '[{"type":"action"}]', 'null'])
+      expect(checkpointRun({ ...both, eventsJson: [a.eventsJson[0], bad] })).toBeNull();
   });
 
   it('the worker answers a forged request with an error and keeps its session', () => {
