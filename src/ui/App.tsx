@@ -388,7 +388,7 @@ function Shell() {
         <div className="contents min-w-0 lg:block lg:space-y-3">
           {/* Sticky: where you are, and why, stays in view while you act on the cards below. */}
           <div
-            className="sticky top-0 z-30 -mx-3 -mt-3 space-y-2 bg-slate-50/95 px-3 pt-3 pb-2 backdrop-blur-sm max-lg:order-1 lg:mb-1 dark:bg-slate-950/95"
+            className="sticky top-0 z-30 -mx-3 -mt-3 space-y-2 bg-slate-50/95 px-3 pt-3 pb-2 max-lg:order-1 lg:mb-1 dark:bg-slate-950/95"
             data-testid="sticky-step"
           >
             <Transport />

@@ -146,7 +146,7 @@ export function DevicesPanel() {
   return (
     <section
       aria-labelledby={hid}
-      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <h2 id={hid} className="m-0 mb-2 text-sm font-semibold">
         Messages and the VMM

@@ -20,7 +20,7 @@ export function ExplorePanel() {
   return (
     <section
       aria-labelledby="explore-h"
-      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <h2 id="explore-h" className="m-0 mb-2 text-sm font-semibold">
         Explore

@@ -21,7 +21,7 @@ export function TracePanel() {
     <section
       aria-labelledby="trace-panel-h"
       data-testid="trace-panel"
-      className="rounded-lg border border-violet-200 bg-violet-50 p-3 text-xs text-slate-800 dark:border-violet-800 dark:bg-violet-950 dark:text-slate-100"
+      className="skip-offscreen rounded-lg border border-violet-200 bg-violet-50 p-3 text-xs text-slate-800 dark:border-violet-800 dark:bg-violet-950 dark:text-slate-100"
     >
       <h2 id="trace-panel-h" className="m-0 text-sm font-semibold">
         Replayed trace: {trace.name}

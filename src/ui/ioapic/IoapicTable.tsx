@@ -345,7 +345,7 @@ export function IoapicTable() {
   return (
     <section
       aria-labelledby={column ? `${column} ${hid}` : hid}
-      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <header className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
         <h2 id={hid} className="m-0 text-sm font-semibold">

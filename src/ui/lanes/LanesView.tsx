@@ -263,7 +263,7 @@ export const LanesView = memo(function LanesView({ title = 'Delivery lanes' }: {
   return (
     <section
       aria-label={title}
-      className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="mb-1 flex flex-wrap items-center gap-2">
         <h2 className="m-0 text-sm font-semibold">{title}</h2>

@@ -73,7 +73,7 @@ export function LifeStrip() {
     <section
       aria-label="VM life"
       data-testid="life-strip"
-      className="rounded-lg border border-slate-200 bg-white p-2 text-xs shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-2 text-xs shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="mb-1 flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <h2 className="m-0 text-xs font-semibold">VM life (SEOIB, R8.8–R8.12)</h2>

@@ -161,7 +161,7 @@ export const MachinePicture = memo(function MachinePicture() {
   return (
     <section
       aria-label="Machine picture"
-      className="rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="mb-1 flex flex-wrap items-baseline gap-2">
         <h2 className="m-0 text-sm font-semibold">The machine</h2>

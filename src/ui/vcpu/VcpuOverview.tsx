@@ -54,7 +54,7 @@ export function VcpuOverview() {
   return (
     <section
       aria-labelledby={column ? `${column} ${hid}` : hid}
-      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
+      className="skip-offscreen rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
       <h2 id={hid} className="m-0 mb-1 text-sm font-semibold">
         All {grouped(vcpus)} vCPUs{' '}
