@@ -441,8 +441,12 @@ try {
     await page.goto(BASE);
     await page.waitForFunction(() => window.__apicViz?.getState().status === 'ready');
     await s.run(page);
+    const full = !!s.phone && !s.viewportOnly;
+    // A full-page capture draws below the viewport without scrolling there: the cards skipped
+    // off screen (content-visibility: auto) would show empty, as no user scrolling sees them.
+    if (full) await page.addStyleTag({ content: '.skip-offscreen { content-visibility: visible !important; }' });
     await page.waitForTimeout(600);
-    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: !!s.phone && !s.viewportOnly });
+    await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: full });
     await page.close();
     console.log(`e2e/screenshots/${s.name}.png`);
   }
