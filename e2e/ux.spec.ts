@@ -417,3 +417,31 @@ test('a link shows its progress with the first paint, before the stylesheet arri
   release();
   await expect(page.getByTestId('step-of')).toBeVisible();
 });
+
+test('cards off screen are skipped (not styled, laid out or painted) until scrolled near, and printed whole', async ({
+  page,
+}) => {
+  await open(page);
+  // Four cards on show: the forms and Explore are screens below the top.
+  await page.evaluate(() => {
+    for (const i of [1, 2, 3]) window.__apicViz!.getState().toggleSelected(i);
+  });
+  await loadText(page, 'vcpus 4\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n', 2);
+  // checkVisibility with contentVisibilityAuto: false where the browser skips the element's content.
+  const shown = (name: RegExp) =>
+    page
+      .getByRole('region', { name })
+      .first()
+      .evaluate((el) => el.firstElementChild!.checkVisibility({ contentVisibilityAuto: true }));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect.poll(() => shown(/^Explore/)).toBe(false);
+  await expect.poll(() => shown(/^Machine picture/)).toBe(true);
+  await page
+    .getByRole('region', { name: /^Explore/ })
+    .first()
+    .scrollIntoViewIfNeeded();
+  await expect.poll(() => shown(/^Explore/)).toBe(true);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.emulateMedia({ media: 'print' });
+  await expect.poll(() => shown(/^Explore/)).toBe(true);
+});
