@@ -444,7 +444,8 @@ try {
     const full = !!s.phone && !s.viewportOnly;
     // A full-page capture draws below the viewport without scrolling there: the cards skipped
     // off screen (content-visibility: auto) would show empty, as no user scrolling sees them.
-    if (full) await page.addStyleTag({ content: '.skip-offscreen { content-visibility: visible !important; }' });
+    if (full)
+      await page.addStyleTag({ content: '.skip-offscreen { content-visibility: visible !important; }' });
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${OUT}${s.name}.png`, fullPage: full });
     await page.close();
