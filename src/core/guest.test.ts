@@ -1,10 +1,46 @@
 /** Guest profiles (contract §5) and the execution model's time and `run` rules (contract §4). */
 import { describe, expect, it } from 'vitest';
-import { failures, run } from '../replay/testing.ts';
+import { failures, mustParse, run } from '../replay/testing.ts';
+import { Machine } from './machine.ts';
 
 const holds = (text: string) => expect(failures(text)).toEqual([]);
 
+/** The #GP exceptions (kvm_inj_exception) of each step's events, by their why. */
+function gps(text: string): string[] {
+  const s = mustParse(text);
+  const m = Machine.boot(s.config, true);
+  return s.steps.flatMap((st) =>
+    m
+      .apply(st.action)
+      .events.filter((e) => e.type === 'kvm_inj_exception')
+      .map((e) => `${st.line}: ${e.rule} ${e.why}`),
+  );
+}
+
 describe('guest profiles', () => {
+  it('linux enables PV EOI at boot only when KVM offers it and the VM has no Secure AVIC (R9.1, R10.1)', () => {
+    const boot = (config: string) => `vcpus 1\n${config}guest 0 profile=linux\nrun\n`;
+    holds(`${boot('')}expect count exits = 1`);
+    holds(`${boot('kvm pv-eoi=off\n')}expect count exits = 0`);
+    holds(`${boot('irqchip kernel\nsecure-avic on\n')}expect count exits = 0`);
+    expect(gps(boot('kvm pv-eoi=off\n'))).toEqual([]);
+  });
+
+  it('a guest write the APIC refuses is a #GP, with its reason', () => {
+    expect(gps('vcpus 1\nkvm pv-eoi=off\ncpu 0 pv-eoi on\n')).toEqual([
+      '3: R9 R9: KVM does not offer PV EOI (kvm pv-eoi=off): #GP',
+    ]);
+    expect(gps('vcpus 1\napic x2apic\ncpu 0 ldr 0x5\n')).toEqual([
+      '3: R2.1 R2.1: in x2APIC mode this register is read-only: #GP',
+    ]);
+    expect(gps('vcpus 1\napic x2apic\nmsi dest=0 vector=0x31\ncpu 0 rdmsr eoi\n')).toEqual([
+      '4: R2.1 R2.1: the EOI register is write-only: #GP',
+    ]);
+    holds(
+      'vcpus 1\napic x2apic\ncpu 0 cli\nmsi dest=0 vector=0x31\ncpu 0 sti\ncpu 0 rdmsr eoi\nexpect cpu 0 isr = {0x31}',
+    );
+  });
+
   it('linux: services the pins of the vector whose line is high, EOIs, irets (R5.6: no re-injection)', () => {
     holds(`vcpus 2
 irqchip kernel

@@ -193,4 +193,151 @@ snapshot s
     restore(m);
     restoredFields(saved, m.state);
   });
+
+  it.each(['split', 'kernel'])(
+    '%s: re-arms the TPR threshold at the next entry, and every event after the restore is caused by it',
+    (irqchip) => {
+      // KVM_SET_LAPIC makes KVM_REQ_EVENT: the entry that processes it re-arms the threshold.
+      const s = mustParse(`vcpus 2
+irqchip ${irqchip}
+guest 1 profile=linux
+cpu 0 tpr 0xf0
+msi dest=0 vector=0x31
+snapshot s
+cpu 0 tpr 0
+restore s
+`);
+      const m = Machine.boot(s.config, true);
+      for (const st of s.steps.slice(0, -1)) m.apply(st.action);
+      m.state.cpus[0].tprThreshold = 0;
+      const events = m.apply(s.steps.at(-1)!.action).events;
+      expect(m.state.cpus[0].tprThreshold).toBe(3); // IRR 0x31 under TPR 0xf0
+      const at = events.findIndex((e) => e.type === 'loadvm');
+      expect(events.slice(at + 1).map((e) => e.type)).toEqual(
+        expect.arrayContaining(['scan_ioapic', 'tpr_threshold', 'kvm_entry']),
+      );
+      for (const [i, e] of events.entries()) {
+        if (i <= at) continue;
+        let c = e.cause;
+        while (c !== null && c > at) c = events[c].cause;
+        expect(c, `${i} ${e.type}`).toBe(at);
+      }
+    },
+  );
+});
+
+describe('what savevm, loadvm and the in-kernel IOAPIC save (R5.8, R8.10)', () => {
+  const edge = (irqchip: string) => `vcpus 1
+irqchip ${irqchip}
+cpu 0 cli
+route 4 vector=0x44 trigger=edge dest=0 mask=0
+assert 4
+snapshot s
+`;
+
+  it('in-kernel: KVM_GET_IRQCHIP leaves out a delivered edge pin, so restore does not inject it again', () => {
+    const m = boot(edge('kernel'));
+    expect(m.state.ioapic.irr & (1 << 4)).toBe(1 << 4);
+    expect(m.state.snapshots.get('s')!.ioapic.irr & (1 << 4)).toBe(0);
+    const deliveries = m.state.ioapic.deliveries[4];
+    restore(m);
+    expect(m.state.ioapic.irr & (1 << 4)).toBe(0);
+    expect(m.state.ioapic.deliveries[4]).toBe(deliveries);
+  });
+
+  it('in-kernel: a level pin held high is saved (irr_delivered marks edges only)', () => {
+    const m = boot(edge('kernel').replace('trigger=edge', 'trigger=level'));
+    expect(m.state.snapshots.get('s')!.ioapic.irr & (1 << 4)).toBe(1 << 4);
+    restore(m);
+    expect(m.state.ioapic.irr & (1 << 4)).toBe(1 << 4);
+  });
+
+  const life = (text: string) =>
+    boot(text)
+      .state.vm.life.filter((e) => e.kind !== 'power-on' && e.kind !== 'flag-write')
+      .map((e) => ({ kind: e.kind, ok: e.ok, detail: e.detail, leg: e.leg, mode: e.mode }));
+
+  it('records each savevm, loadvm and migration in the life strip, with its outcome', () => {
+    expect(
+      life(`vcpus 1
+qemu seoib-policy=respected
+snapshot a
+migrate policy=none
+migrate machine=pc-q35-10.2
+restore a
+`),
+    ).toEqual([
+      { kind: 'savevm', ok: true, detail: 'a', leg: 0, mode: 'enabled' },
+      {
+        kind: 'migrate',
+        ok: false,
+        detail: 'unknown-subsection (to none · pc-q35-10.2 · seoib-api)',
+        leg: 0,
+        mode: 'enabled',
+      },
+      { kind: 'migrate', ok: true, detail: '', leg: 1, mode: 'enabled' },
+      { kind: 'loadvm', ok: true, detail: 'a', leg: 1, mode: 'enabled' },
+    ]);
+  });
+
+  it("loads the SEOIB state first when only KVM's mode differs from it, and can refuse there", () => {
+    // QEMU's state is QUIRKED in both, but KVM has a flag now: loadvm-check refuses (R8.10).
+    const text = `vcpus 1
+qemu loadvm-check=on
+snapshot q
+kvm-set-x2apic-api seoib=disable
+restore q
+`;
+    expect(life(text)).toEqual([
+      { kind: 'savevm', ok: true, detail: 'q', leg: 0, mode: 'quirked' },
+      { kind: 'loadvm', ok: false, detail: 'q', leg: 0, mode: 'disabled' },
+    ]);
+  });
+
+  it("loads the SEOIB state first when only QEMU's state differs, and sets its flag", () => {
+    const m = boot(`vcpus 1
+qemu seoib-policy=respected
+snapshot a
+power-on policy=none
+restore a
+`);
+    expect(m.state.vm.seoib).toBe('enabled');
+    expect(m.state.vm.qemuSeoib).toBe('respected');
+    expect(m.state.vm.life.at(-1)).toMatchObject({ kind: 'loadvm', ok: true, detail: 'a' });
+  });
+
+  it("takes QEMU's saved state even when KVM's mode already matches it", () => {
+    const m = boot(`vcpus 1
+qemu seoib-policy=respected
+snapshot a
+power-on policy=none
+kvm-set-x2apic-api seoib=enable
+restore a
+`);
+    expect(m.state.vm.seoib).toBe('enabled');
+    expect(m.state.vm.qemuSeoib).toBe('respected');
+  });
+
+  it('a before-load destination whose policy asks for no flag writes none', () => {
+    const m = boot('vcpus 1\nmigrate flags=before-load\n');
+    expect(m.state.vm.lastMigration).toBe('completed');
+    expect(m.state.vm.seoib).toBe('quirked');
+    expect(m.state.vm.lastFlagWrite).toBe('none');
+  });
+
+  it('a before-load destination sets its own flag before the stream is loaded', () => {
+    const s = mustParse(`vcpus 1
+qemu seoib-policy=respected
+migrate flags=before-load
+`);
+    const m = Machine.boot(s.config, true);
+    let events: { type: string; text: string }[] = [];
+    for (const st of s.steps) events = m.apply(st.action).events;
+    const kinds = events
+      .map((e) => e.type)
+      .filter((t) => t === 'x2apic_api_enable_cap' || t === 'qemu_seoib_load');
+    expect(kinds).toEqual(['x2apic_api_enable_cap', 'qemu_seoib_load']);
+    expect(events.find((e) => e.type === 'qemu_seoib_load')!.text).toContain('same');
+    expect(m.state.vm.seoib).toBe('enabled');
+  });
 });
