@@ -445,3 +445,44 @@ test('cards off screen are skipped (not styled, laid out or painted) until scrol
   await page.emulateMedia({ media: 'print' });
   await expect.poll(() => shown(/^Explore/)).toBe(true);
 });
+
+test("a live run updates the registers and counts, not the cards' actions or the IOAPIC's editors", async ({
+  page,
+}) => {
+  await open(page);
+  await loadText(
+    page,
+    'vcpus 2\nkvm storm-limit=1000000\nguest all profile=windows\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\n',
+    3,
+  );
+  // React rewrites an input's name and type whenever it renders it again: a form control that a
+  // live frame re-rendered shows up as attribute writes.
+  const counts = await page.evaluate(async () => {
+    const inForms = (n: Node) => {
+      const e = n instanceof Element ? n : n.parentElement;
+      return !!e?.closest('input, select, [role="toolbar"], form');
+    };
+    let controls = 0;
+    let live = 0;
+    const mo = new MutationObserver((recs) => {
+      for (const r of recs) {
+        if (!r.target.parentElement?.closest('article[aria-label^="vCPU"], section')) continue;
+        if (r.type === 'attributes' && inForms(r.target)) controls++;
+        else live++;
+      }
+    });
+    const s = window.__apicViz!;
+    s.getState().startRun(1_000_000_000);
+    await new Promise((r) => setTimeout(r, 400));
+    mo.observe(document.body, { subtree: true, attributes: true, characterData: true, childList: true });
+    const steps = s.getState().run?.steps ?? 0;
+    await new Promise((r) => setTimeout(r, 1500));
+    mo.disconnect();
+    const moved = (s.getState().run?.steps ?? 0) > steps;
+    s.getState().stopRun();
+    return { controls, live, moved };
+  });
+  expect(counts.moved).toBe(true);
+  expect(counts.live).toBeGreaterThan(0);
+  expect(counts.controls).toBe(0);
+});

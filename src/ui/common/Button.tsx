@@ -1,4 +1,5 @@
 import type { ButtonHTMLAttributes } from 'react';
+import { memo } from 'react';
 
 /** A small, keyboard-focusable button with a visible focus ring. */
 export function Button({ className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement>) {
@@ -11,8 +12,11 @@ export function Button({ className = '', ...props }: ButtonHTMLAttributes<HTMLBu
   );
 }
 
-/** A labelled number input that submits on Enter. */
-export function NumberField({
+/**
+ * A labelled number input that submits on Enter. Memoized: a card re-rendered by a live frame
+ * leaves its inputs alone (React rewrites an input's name and type at each update).
+ */
+export const NumberField = memo(function NumberField({
   label,
   value,
   onChange,
@@ -34,4 +38,4 @@ export function NumberField({
       />
     </label>
   );
-}
+});

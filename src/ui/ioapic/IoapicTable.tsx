@@ -2,7 +2,7 @@
  * The IOAPIC: one row per pin, line actions on the row, every RTE field editable in place. Field
  * edits are staged and commit together as ONE `route` step (Enter, or the row's Route button).
  */
-import { memo, useContext, useId, useState } from 'react';
+import { memo, useCallback, useContext, useId, useRef, useState } from 'react';
 import type { Action, RteFields } from '../../core/actions.ts';
 import { hex } from '../../core/hex.ts';
 import type { Read } from '../../scenario/grammar/index.ts';
@@ -147,6 +147,121 @@ export function routeAction(
 const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean }) =>
   a.changed === b.changed && JSON.stringify(a.p) === JSON.stringify(b.p);
 
+/** A pin's line actions and RTE editors: they change only when the entry or its staged edits do. */
+const PinControls = memo(function PinControls({
+  pin,
+  masked,
+  stage,
+  commit,
+  ...values
+}: Record<Field, string> & {
+  pin: number;
+  masked: boolean;
+  stage: (f: Field, v: string) => void;
+  commit: () => void;
+}) {
+  const act = useAct();
+  const L = (f: string) => `pin ${pin} ${f}`;
+  return (
+    <>
+      <td className={`${cell} whitespace-nowrap`}>
+        <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${pin} line`}>
+          <Button
+            onClick={() => act({ kind: 'assert', pin })}
+            aria-label={`assert pin ${pin}`}
+            title="The device drives the line to 1"
+          >
+            assert
+          </Button>
+          <Button
+            onClick={() => act({ kind: 'deassert', pin })}
+            aria-label={`deassert pin ${pin}`}
+            title="The device drives the line to 0"
+          >
+            deassert
+          </Button>
+          <Button
+            onClick={() => act({ kind: 'pulse', pin })}
+            aria-label={`pulse pin ${pin}`}
+            title="An edge: assert, then deassert"
+          >
+            pulse
+          </Button>
+        </Toolbar>
+      </td>
+      <td className={cell}>
+        <EditNumber
+          value={values.vector}
+          onStage={(v) => stage('vector', v)}
+          label={L('vector')}
+          onCommit={commit}
+        />
+      </td>
+      <td className={cell}>
+        <Choice
+          value={values.trigger}
+          onStage={(v) => stage('trigger', v)}
+          options={[
+            ['edge', 'edge'],
+            ['level', 'level'],
+          ]}
+          label={L('trigger')}
+        />
+      </td>
+      <td className={cell}>
+        <EditNumber
+          value={values.dest}
+          onStage={(v) => stage('dest', v)}
+          label={L('destination')}
+          onCommit={commit}
+        />
+      </td>
+      <td className={cell}>
+        <Choice
+          value={values.destmode}
+          onStage={(v) => stage('destmode', v)}
+          options={[
+            ['physical', 'phys'],
+            ['logical', 'logical'],
+          ]}
+          label={L('destination mode')}
+        />
+      </td>
+      <td className={cell}>
+        <Choice
+          value={values.delivery}
+          onStage={(v) => stage('delivery', v)}
+          options={[
+            ['fixed', 'fixed'],
+            ['lowest', 'lowest'],
+          ]}
+          label={L('delivery mode')}
+        />
+      </td>
+      <td className={cell}>
+        <Choice
+          value={values.polarity}
+          onStage={(v) => stage('polarity', v)}
+          options={[
+            ['high', 'high'],
+            ['low', 'low'],
+          ]}
+          label={L('polarity')}
+        />
+      </td>
+      <td className={`${cell} text-center`}>
+        <input
+          type="checkbox"
+          aria-label={L('masked')}
+          checked={masked}
+          onChange={(e) => act({ kind: e.target.checked ? 'mask' : 'unmask', pin })}
+          className="h-3.5 w-3.5 accent-sky-600"
+        />
+      </td>
+    </>
+  );
+});
+
 const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }) {
   const act = useAct();
   const current = fieldsOf(p);
@@ -160,14 +275,21 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
   const route = routed.ok ? routed.value : null;
   const line = route ? printAction(route) : null;
   const problem = routed.ok ? null : routed.error;
-  const commit = () => {
-    if (route) act(route);
-  };
-  const field = (f: Field) => ({
-    value: draft[f] ?? current[f],
-    onStage: (v: string) => setDraft({ ...draft, [f]: v }),
-  });
-  const L = (f: string) => `pin ${p.pin} ${f}`;
+  // Stable callbacks that read the latest render's values, so that the controls below stay
+  // memoized while a run changes the pin's live columns 10 times a second.
+  const latest = useRef({ key, route });
+  latest.current = { key, route };
+  const commit = useCallback(() => {
+    const r = latest.current.route;
+    if (r) act(r);
+  }, [act]);
+  const stage = useCallback((f: Field, v: string) => {
+    const { key } = latest.current;
+    setStaged((prev) => ({ key, f: { ...(prev.key === key ? prev.f : {}), [f]: v } }));
+  }, []);
+  const values = Object.fromEntries(
+    (Object.keys(current) as Field[]).map((f) => [f, draft[f] ?? current[f]]),
+  ) as Record<Field, string>;
   return (
     <>
       <tr data-testid={`pin-${p.pin}`} className={changed ? 'bg-sky-50 dark:bg-sky-950' : ''}>
@@ -195,86 +317,18 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
           </span>
         </td>
         <td className={`${cell} text-center font-mono`}>{p.irr}</td>
-        <td className={`${cell} whitespace-nowrap`}>
-          <Toolbar className="inline-flex gap-0.5 [&>button]:px-1" label={`pin ${p.pin} line`}>
-            <Button
-              onClick={() => act({ kind: 'assert', pin: p.pin })}
-              aria-label={`assert pin ${p.pin}`}
-              title="The device drives the line to 1"
-            >
-              assert
-            </Button>
-            <Button
-              onClick={() => act({ kind: 'deassert', pin: p.pin })}
-              aria-label={`deassert pin ${p.pin}`}
-              title="The device drives the line to 0"
-            >
-              deassert
-            </Button>
-            <Button
-              onClick={() => act({ kind: 'pulse', pin: p.pin })}
-              aria-label={`pulse pin ${p.pin}`}
-              title="An edge: assert, then deassert"
-            >
-              pulse
-            </Button>
-          </Toolbar>
-        </td>
-        <td className={cell}>
-          <EditNumber {...field('vector')} label={L('vector')} onCommit={commit} />
-        </td>
-        <td className={cell}>
-          <Choice
-            {...field('trigger')}
-            options={[
-              ['edge', 'edge'],
-              ['level', 'level'],
-            ]}
-            label={L('trigger')}
-          />
-        </td>
-        <td className={cell}>
-          <EditNumber {...field('dest')} label={L('destination')} onCommit={commit} />
-        </td>
-        <td className={cell}>
-          <Choice
-            {...field('destmode')}
-            options={[
-              ['physical', 'phys'],
-              ['logical', 'logical'],
-            ]}
-            label={L('destination mode')}
-          />
-        </td>
-        <td className={cell}>
-          <Choice
-            {...field('delivery')}
-            options={[
-              ['fixed', 'fixed'],
-              ['lowest', 'lowest'],
-            ]}
-            label={L('delivery mode')}
-          />
-        </td>
-        <td className={cell}>
-          <Choice
-            {...field('polarity')}
-            options={[
-              ['high', 'high'],
-              ['low', 'low'],
-            ]}
-            label={L('polarity')}
-          />
-        </td>
-        <td className={`${cell} text-center`}>
-          <input
-            type="checkbox"
-            aria-label={L('masked')}
-            checked={p.mask === 1}
-            onChange={(e) => act({ kind: e.target.checked ? 'mask' : 'unmask', pin: p.pin })}
-            className="h-3.5 w-3.5 accent-sky-600"
-          />
-        </td>
+        <PinControls
+          pin={p.pin}
+          masked={p.mask === 1}
+          vector={values.vector}
+          trigger={values.trigger}
+          dest={values.dest}
+          destmode={values.destmode}
+          delivery={values.delivery}
+          polarity={values.polarity}
+          stage={stage}
+          commit={commit}
+        />
         <td className={`${cell} text-right font-mono tabular-nums`}>{p.deliveries}</td>
         <td className={`${cell} text-right font-mono tabular-nums`}>{p.stormCount}</td>
       </tr>
@@ -315,6 +369,69 @@ const PinRow = memo(function PinRow({ p, changed }: { p: Pin; changed: boolean }
   );
 }, samePin);
 
+/** The table's heading, "route pin" and "show all": unchanged by a run's live frames. */
+const IoapicHeader = memo(function IoapicHeader({
+  hid,
+  version,
+  pins,
+  extra,
+  setExtra,
+  all,
+  setAll,
+}: {
+  hid: string;
+  version: number;
+  pins: number;
+  extra: number[];
+  setExtra: (pins: number[]) => void;
+  all: boolean;
+  setAll: (all: boolean) => void;
+}) {
+  const [newPin, setNewPin] = useState('');
+  return (
+    <header className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
+      <h2 id={hid} className="m-0 text-sm font-semibold">
+        IOAPIC{' '}
+        <span className="font-normal text-slate-600 dark:text-slate-400">
+          version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
+        </span>
+      </h2>
+      <form
+        className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const n = Number.parseInt(newPin, 10);
+          if (Number.isInteger(n) && n >= 0 && n < pins && !extra.includes(n)) setExtra([...extra, n]);
+          setNewPin('');
+        }}
+      >
+        <label htmlFor={`${hid}-route-pin`}>route pin</label>
+        <input
+          id={`${hid}-route-pin`}
+          value={newPin}
+          onChange={(e) => setNewPin(e.target.value)}
+          inputMode="numeric"
+          placeholder="0–23"
+          className={`${input} w-12`}
+          aria-label="Route a pin: its number (0–23)"
+        />
+        <Button type="submit" title="Add this pin's row to program its entry">
+          Add row
+        </Button>
+      </form>
+      <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+        <input
+          type="checkbox"
+          checked={all}
+          onChange={(e) => setAll(e.target.checked)}
+          className="accent-sky-600"
+        />
+        show all 24 pins
+      </label>
+    </header>
+  );
+});
+
 export function IoapicTable() {
   const io = useViz((s) => s.frame?.view.ioapic);
   const version = useViz((s) => s.frame?.view.ioapicVersion ?? 0);
@@ -324,7 +441,6 @@ export function IoapicTable() {
   const setAll = useViz((s) => s.setAllPins);
   /** Pins the user asked to route (shown without showing all 24). */
   const [extra, setExtra] = useState<number[]>([]);
-  const [newPin, setNewPin] = useState('');
   const hid = useId();
   const column = useContext(ColumnContext);
   if (!io) return null;
@@ -347,47 +463,15 @@ export function IoapicTable() {
       aria-labelledby={column ? `${column} ${hid}` : hid}
       className="skip-offscreen rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-700 dark:bg-slate-900"
     >
-      <header className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id={hid} className="m-0 text-sm font-semibold">
-          IOAPIC{' '}
-          <span className="font-normal text-slate-600 dark:text-slate-400">
-            version {hex(version & 0xff, 2)} (VERSION reads {hex(version)})
-          </span>
-        </h2>
-        <form
-          className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const n = Number.parseInt(newPin, 10);
-            if (Number.isInteger(n) && n >= 0 && n < io.pins.length && !extra.includes(n))
-              setExtra([...extra, n]);
-            setNewPin('');
-          }}
-        >
-          <label htmlFor={`${hid}-route-pin`}>route pin</label>
-          <input
-            id={`${hid}-route-pin`}
-            value={newPin}
-            onChange={(e) => setNewPin(e.target.value)}
-            inputMode="numeric"
-            placeholder="0–23"
-            className={`${input} w-12`}
-            aria-label="Route a pin: its number (0–23)"
-          />
-          <Button type="submit" title="Add this pin's row to program its entry">
-            Add row
-          </Button>
-        </form>
-        <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
-          <input
-            type="checkbox"
-            checked={all}
-            onChange={(e) => setAll(e.target.checked)}
-            className="accent-sky-600"
-          />
-          show all 24 pins
-        </label>
-      </header>
+      <IoapicHeader
+        hid={hid}
+        version={version}
+        pins={io.pins.length}
+        extra={extra}
+        setExtra={setExtra}
+        all={all}
+        setAll={setAll}
+      />
       <div className="relative overflow-x-auto">
         <table className="w-full border-collapse text-xs">
           <thead className="text-left text-[11px] text-slate-600 dark:text-slate-400">

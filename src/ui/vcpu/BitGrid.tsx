@@ -130,8 +130,11 @@ function BitGridImpl({
       if (drawn.current[i] !== path) paths[i].setAttribute('d', path);
       drawn.current[i] = path;
     });
-    paths[0].setAttribute('fill', `var(${color})`);
-  }, [vectors, changed, differs, blockedClass, color]);
+  }, [vectors, changed, differs, blockedClass]);
+
+  useEffect(() => {
+    (ref.current!.children[0] as SVGElement).setAttribute('fill', `var(${color})`);
+  }, [color]);
 
   /** The cell under the pointer, from its position (the SVG may be drawn scaled down). */
   const cellAt = (e: MouseEvent<HTMLDivElement>): number | null => {

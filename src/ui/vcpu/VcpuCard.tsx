@@ -96,16 +96,11 @@ export const VcpuCard = memo(function VcpuCard({
   change: CpuChange | undefined;
   pinned: boolean;
 }) {
-  const act = useAct();
-  const [problem, setProblem] = useState<string | null>(null);
   const other = useContext(OtherCpusContext)?.[cpu.cpu];
   const toggleSelected = useViz((s) => s.toggleSelected);
   const vcpus = useViz((s) => s.info?.vcpus ?? 0);
-  const [tpr, setTpr] = useState('0x0');
-  const [reg, setReg] = useState<RegOp>('spiv');
-  const [regValue, setRegValue] = useState('0x1ff');
-  const [servicePin, setServicePin] = useState('10');
-  const [eoiVec, setEoiVec] = useState(cpu.isr.length ? hex(cpu.isr.at(-1)!, 2) : '0x62');
+  // The IOAPIC EOI field starts at the vector in service when the card first shows.
+  const [eoiStart] = useState(() => (cpu.isr.length ? hex(cpu.isr.at(-1)!, 2) : '0x62'));
   const c = cpu.cpu;
   const sets = change?.sets ?? {};
   const fields = new Set(change?.fields ?? []);
@@ -131,21 +126,6 @@ export const VcpuCard = memo(function VcpuCard({
   const spivEnabled = cpu.spivBits.enabled;
   const seoib = cpu.spivBits.suppressEoiBroadcast;
   const lvr24 = (cpu.lvr & (1 << 24)) !== 0;
-  const run = (op: CpuOp) => {
-    setProblem(null);
-    act({ kind: 'cpu', cpu: c, op });
-  };
-  /** An operation with one typed-in operand, read as the language reads it. */
-  const runWith = (
-    text: string,
-    what: string,
-    range: { min: number; max: number },
-    op: (v: number) => CpuOp,
-  ) => {
-    const r = readNumber(text, what, range);
-    if (r.ok) run(op(r.value));
-    else setProblem(r.error);
-  };
   return (
     <article
       aria-label={`vCPU ${c}`}
@@ -258,6 +238,61 @@ export const VcpuCard = memo(function VcpuCard({
             .join(', ')}
         </p>
       )}
+      <CpuActions
+        c={c}
+        ifOpen={cpu.if === 1}
+        seoib={seoib}
+        pvEoi={cpu.pvEoi.enabled}
+        xapic={cpu.mode === 'xapic'}
+        eoiStart={eoiStart}
+      />
+    </article>
+  );
+});
+
+/**
+ * The card's actions, apart from its registers: memoized on the few values their labels show,
+ * so that a live frame (10 a second) re-renders the registers and not these ~20 controls.
+ */
+const CpuActions = memo(function CpuActions({
+  c,
+  ifOpen,
+  seoib,
+  pvEoi,
+  xapic,
+  eoiStart,
+}: {
+  c: number;
+  ifOpen: boolean;
+  seoib: boolean;
+  pvEoi: boolean;
+  xapic: boolean;
+  eoiStart: string;
+}) {
+  const act = useAct();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [tpr, setTpr] = useState('0x0');
+  const [reg, setReg] = useState<RegOp>('spiv');
+  const [regValue, setRegValue] = useState('0x1ff');
+  const [servicePin, setServicePin] = useState('10');
+  const [eoiVec, setEoiVec] = useState(eoiStart);
+  const run = (op: CpuOp) => {
+    setProblem(null);
+    act({ kind: 'cpu', cpu: c, op });
+  };
+  /** An operation with one typed-in operand, read as the language reads it. */
+  const runWith = (
+    text: string,
+    what: string,
+    range: { min: number; max: number },
+    op: (v: number) => CpuOp,
+  ) => {
+    const r = readNumber(text, what, range);
+    if (r.ok) run(op(r.value));
+    else setProblem(r.error);
+  };
+  return (
+    <>
       <Toolbar className="mt-2 flex flex-wrap items-center gap-1" label={`vCPU ${c} actions`}>
         {/* A level IRQ's handler quiets its device before the EOI; in sight, in that order. */}
         <span className="inline-flex items-center gap-1">
@@ -274,16 +309,14 @@ export const VcpuCard = memo(function VcpuCard({
           EOI
         </Button>
         <Button onClick={() => run({ op: 'iret' })}>iret</Button>
-        <Button onClick={() => run({ op: cpu.if ? 'cli' : 'sti' })}>{cpu.if ? 'cli' : 'sti'}</Button>
+        <Button onClick={() => run({ op: ifOpen ? 'cli' : 'sti' })}>{ifOpen ? 'cli' : 'sti'}</Button>
         <Button onClick={() => run({ op: 'exit' })} title="Any other VM exit">
           exit
         </Button>
         <Button onClick={() => run({ op: 'seoib', on: !seoib })} title="Set or clear SPIV bit 12">
           SEOIB {seoib ? 'off' : 'on'}
         </Button>
-        <Button onClick={() => run({ op: 'pv-eoi', on: !cpu.pvEoi.enabled })}>
-          PV EOI {cpu.pvEoi.enabled ? 'off' : 'on'}
-        </Button>
+        <Button onClick={() => run({ op: 'pv-eoi', on: !pvEoi })}>PV EOI {pvEoi ? 'off' : 'on'}</Button>
         <Button onClick={() => run({ op: 'rdmsr-eoi' })} title="Read the x2APIC EOI MSR">
           rdmsr EOI
         </Button>
@@ -326,11 +359,9 @@ export const VcpuCard = memo(function VcpuCard({
               aria-label={`register to write on vCPU ${c}`}
               className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900"
             >
-              {(['spiv', ...(cpu.mode === 'xapic' ? (['apic-id', 'ldr', 'dfr'] as const) : [])] as const).map(
-                (r) => (
-                  <option key={r}>{r}</option>
-                ),
-              )}
+              {(['spiv', ...(xapic ? (['apic-id', 'ldr', 'dfr'] as const) : [])] as const).map((r) => (
+                <option key={r}>{r}</option>
+              ))}
             </select>
           </label>
           <NumberField label="value" value={regValue} onChange={setRegValue} width="w-24" />
@@ -348,6 +379,6 @@ export const VcpuCard = memo(function VcpuCard({
           </Button>
         </Toolbar>
       </details>
-    </article>
+    </>
   );
 });
