@@ -304,6 +304,16 @@ restore a
     expect(m.state.vm.seoib).toBe('enabled');
     expect(m.state.vm.qemuSeoib).toBe('respected');
     expect(m.state.vm.life.at(-1)).toMatchObject({ kind: 'loadvm', ok: true, detail: 'a' });
+    // LVR follows the new mode at KVM_SET_LAPIC (R8.9).
+    const s = mustParse(
+      'vcpus 1\nqemu seoib-policy=not-advertised\nsnapshot a\npower-on policy=none\nrestore a\n',
+    );
+    const traced = Machine.boot(s.config, true);
+    let events: { type: string; why: string }[] = [];
+    for (const st of s.steps) events = traced.apply(st.action).events;
+    expect(events.filter((e) => e.type === 'lvr_recomputed').map((e) => e.why)).toEqual([
+      expect.stringContaining('runs at KVM_SET_LAPIC (kvm_apic_set_state)'),
+    ]);
   });
 
   it("takes QEMU's saved state even when KVM's mode already matches it", () => {
