@@ -200,3 +200,31 @@ expect count eoi-writes cpu=5 = 2
 expect count injections = 1`);
   });
 });
+
+describe("a guest's own RTE write (R5.2)", () => {
+  it.each(['split', 'kernel'])(
+    '%s: its four MMIO exits and what follows descend from the write',
+    (irqchip) => {
+      const s = mustParse(`vcpus 2
+irqchip ${irqchip}
+route 10 vector=0x62 trigger=level dest=0 mask=0
+cpu 0 ioapic-rte 10 dest=1 mask=0
+`);
+      const m = Machine.boot(s.config, true);
+      let events: { type: string; cause: number | null; text: string }[] = [];
+      for (const st of s.steps) events = m.apply(st.action).events;
+      const at = events.findIndex((e) => e.type === 'guest_ioapic_write_entry');
+      expect(at).toBeGreaterThan(0);
+      const exits = events.filter(
+        (e, i) => i > at && e.type === 'kvm_exit' && e.text.includes('EPT_MISCONFIG'),
+      );
+      expect(exits.length).toBe(4);
+      for (const [i, e] of events.entries()) {
+        if (i <= at) continue;
+        let c = e.cause;
+        while (c !== null && c > at) c = events[c].cause;
+        expect(c, `${i} ${e.type} ${e.text}`).toBe(at);
+      }
+    },
+  );
+});
