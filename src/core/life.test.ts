@@ -356,3 +356,25 @@ expect vm policy = respected
     expect(r.errors.map((e) => `${e.line}:${e.col}`)).toEqual(['2:8', '3:9', '4:11']);
   });
 });
+
+describe('R8.12 reboot: the LAPIC reset clears what was pending', () => {
+  it('IRR and TMR are cleared and IF is 1 again; the IOAPIC entries are masked', () => {
+    expect(
+      failures(`vcpus 1
+irqchip kernel
+cpu 0 cli
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+expect cpu 0 irr = {0x62}
+expect cpu 0 tmr = {0x62}
+expect cpu 0 if = 0
+reboot
+expect cpu 0 irr = {}
+expect cpu 0 tmr = {}
+expect cpu 0 isr = {}
+expect cpu 0 if = 1
+expect ioapic 10 mask = 1
+`),
+    ).toEqual([]);
+  });
+});
