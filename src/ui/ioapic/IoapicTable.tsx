@@ -147,6 +147,44 @@ export function routeAction(
 const samePin = (a: { p: Pin; changed: boolean }, b: { p: Pin; changed: boolean }) =>
   a.changed === b.changed && JSON.stringify(a.p) === JSON.stringify(b.p);
 
+/** The RTE's editors in column order: field, accessible name, choices (none: a number). */
+const EDITORS: readonly (readonly [Field, string, [string, string][] | null])[] = [
+  ['vector', 'vector', null],
+  [
+    'trigger',
+    'trigger',
+    [
+      ['edge', 'edge'],
+      ['level', 'level'],
+    ],
+  ],
+  ['dest', 'destination', null],
+  [
+    'destmode',
+    'destination mode',
+    [
+      ['physical', 'phys'],
+      ['logical', 'logical'],
+    ],
+  ],
+  [
+    'delivery',
+    'delivery mode',
+    [
+      ['fixed', 'fixed'],
+      ['lowest', 'lowest'],
+    ],
+  ],
+  [
+    'polarity',
+    'polarity',
+    [
+      ['high', 'high'],
+      ['low', 'low'],
+    ],
+  ],
+];
+
 /** A pin's line actions and RTE editors: they change only when the entry or its staged edits do. */
 const PinControls = memo(function PinControls({
   pin,
@@ -189,66 +227,15 @@ const PinControls = memo(function PinControls({
           </Button>
         </Toolbar>
       </td>
-      <td className={cell}>
-        <EditNumber
-          value={values.vector}
-          onStage={(v) => stage('vector', v)}
-          label={L('vector')}
-          onCommit={commit}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          value={values.trigger}
-          onStage={(v) => stage('trigger', v)}
-          options={[
-            ['edge', 'edge'],
-            ['level', 'level'],
-          ]}
-          label={L('trigger')}
-        />
-      </td>
-      <td className={cell}>
-        <EditNumber
-          value={values.dest}
-          onStage={(v) => stage('dest', v)}
-          label={L('destination')}
-          onCommit={commit}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          value={values.destmode}
-          onStage={(v) => stage('destmode', v)}
-          options={[
-            ['physical', 'phys'],
-            ['logical', 'logical'],
-          ]}
-          label={L('destination mode')}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          value={values.delivery}
-          onStage={(v) => stage('delivery', v)}
-          options={[
-            ['fixed', 'fixed'],
-            ['lowest', 'lowest'],
-          ]}
-          label={L('delivery mode')}
-        />
-      </td>
-      <td className={cell}>
-        <Choice
-          value={values.polarity}
-          onStage={(v) => stage('polarity', v)}
-          options={[
-            ['high', 'high'],
-            ['low', 'low'],
-          ]}
-          label={L('polarity')}
-        />
-      </td>
+      {EDITORS.map(([f, what, options]) => (
+        <td key={f} className={cell}>
+          {options ? (
+            <Choice value={values[f]} onStage={(v) => stage(f, v)} options={options} label={L(what)} />
+          ) : (
+            <EditNumber value={values[f]} onStage={(v) => stage(f, v)} label={L(what)} onCommit={commit} />
+          )}
+        </td>
+      ))}
       <td className={`${cell} text-center`}>
         <input
           type="checkbox"
