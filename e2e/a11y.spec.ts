@@ -234,7 +234,10 @@ test('a bit grid is one Tab stop; arrows move its named cell ("IRR vector 0x62 (
   // Right after the accept event of `assert 10`: 0x62 is pending in vCPU 0's IRR.
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
+  // The keys only ask for step 2: its frame (and its events) arrive from the worker later.
+  await expect.poll(() => page.evaluate(() => window.__apicViz!.getState().frame?.step)).toBe(2);
   const events = await page.evaluate(() => window.__apicViz!.getState().frame!.events.map((e) => e.type));
+  expect(events).toContain('kvm_apic_accept_irq');
   await page.evaluate(
     (k) => window.__apicViz!.getState().seekEvent(k),
     events.indexOf('kvm_apic_accept_irq'),
