@@ -42,6 +42,32 @@ describe('Timeline', () => {
     expect(t.stateAt(4321)).toEqual(new Timeline(s.config, many.slice(0, 4321), { interval: 100000 }).last);
   });
 
+  it('replays a step alike in any order of requests, and leaves its keyframe as it was', () => {
+    const fresh = (k: number) => new Timeline(s.config, actions, { interval: 2 }).replayStep(k, 5);
+    const t = new Timeline(s.config, actions, { interval: 2 });
+    // Forward (the last replay's end), back, from a keyframe, from between keyframes, again.
+    for (const k of [1, 2, 3, 8, 2, 5, 4, 5, 3, 8]) {
+      const r = t.replayStep(k, 5);
+      expect(r).toEqual(fresh(k));
+      expect(r.before).toEqual(t.stateAt(k - 1));
+      expect(r.after).toEqual(t.stateAt(k));
+    }
+    expect(t.stateAt(0)).toEqual(Machine.boot(s.config).state);
+  });
+
+  it('keeps the last two replays: the step replayed ahead and the one on screen', () => {
+    const t = new Timeline(s.config, actions, { interval: 2 });
+    const three = t.replayStep(3, 5);
+    const four = t.replayStep(4, 5);
+    expect(t.replayStep(3, 5)).toBe(three);
+    expect(t.replayStep(4, 5)).toBe(four);
+    t.replayStep(6, 5);
+    expect(t.replayStep(4, 5)).toBe(four);
+    expect(t.replayStep(3, 5)).not.toBe(three);
+    // Another cap is another replay (same states, other events kept).
+    expect(t.replayStep(4, 1)).not.toBe(four);
+  });
+
   it('rejects steps outside the timeline', () => {
     const t = new Timeline(s.config, actions);
     expect(() => t.stateAt(actions.length + 1)).toThrow(RangeError);

@@ -71,8 +71,11 @@ export class Timeline {
   private workSinceKeyframe = 0;
   /** The machine after the last step. */
   private tip: Machine;
-  /** The last step replayed (steps never change once appended, so it stays true). */
-  private recent: { step: number; maxEvents: number; replay: StepReplay } | null = null;
+  /**
+   * The last two steps replayed, newest first (steps never change once appended, so they stay
+   * true): a step the worker replayed ahead of its request, and the one on screen.
+   */
+  private recent: { step: number; maxEvents: number; replay: StepReplay }[] = [];
 
   constructor(
     readonly config: Config,
@@ -276,8 +279,9 @@ export class Timeline {
         events: [],
         dropped: 0,
       };
-    const last = this.recent;
-    if (last?.step === step && last.maxEvents === maxEvents) return last.replay;
+    const hit = this.recent.find((r) => r.step === step && r.maxEvents === maxEvents);
+    if (hit) return hit.replay;
+    const last = this.recent.find((r) => r.step === step - 1);
     // Stepping forward: the previous step's `after` is this step's `before`, so one copy of the
     // machine instead of two (at 4096 vCPUs a copy is most of a step's cost in the worker).
     // The event cap changes only which events are kept, never the state.
@@ -287,14 +291,21 @@ export class Timeline {
       before = last.replay.after;
       m = Machine.fromState(before, false);
     } else {
-      m = this.machineAt(step - 1);
-      before = cloneMachineState(m.state);
+      // A keyframe is never changed, so when the step starts at one it is `before` itself.
+      const kf = this.keyframeBefore(step - 1);
+      if (kf.step === step - 1) {
+        before = kf.state;
+        m = Machine.fromState(before, false);
+      } else {
+        m = this.machineAt(step - 1);
+        before = cloneMachineState(m.state);
+      }
     }
     m.tracing = true;
     m.ctx.maxEvents = maxEvents;
     const events = this.applyChunked(m, this.actions[step - 1]);
     const replay = { before, after: m.state, events, dropped: m.ctx.droppedEvents };
-    this.recent = { step, maxEvents, replay };
+    this.recent = [{ step, maxEvents, replay }, ...this.recent.slice(0, 1)];
     return replay;
   }
 

@@ -193,8 +193,21 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     post({ type: 'frame', id, frame: session.frame(step ?? session.length, detailed, event) });
   }
 
+  /**
+   * After the frame of a step, the next step is replayed in a task of its own, unless a request
+   * came first: stepping forward, the worker answers the next → from the replay it kept.
+   */
+  let ahead = 0;
+  function replayAhead(step: number): void {
+    const mine = ++ahead;
+    slices.next(() => {
+      if (mine === ahead && !run && !exploring) session.replayAhead(step);
+    });
+  }
+
   function handle(req: Request | TestHookRequest): void {
     current = req.id;
+    ahead++;
     switch (req.type) {
       case 'load':
       case 'configure': {
@@ -229,6 +242,7 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
       }
       case 'seek':
         post({ type: 'frame', id: req.id, frame: session.frame(req.step, req.detailed, req.event ?? null) });
+        replayAhead(req.step + 1);
         return;
       case 'append': {
         const r = session.append(req.lines, req.at);

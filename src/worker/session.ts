@@ -321,6 +321,18 @@ export class Session {
     return run.result();
   }
 
+  /**
+   * Replays step `step` before it is asked for, so that the next → finds it ready (the timeline
+   * keeps the last two replays). Not a long run: that could keep the worker from its messages.
+   */
+  replayAhead(step: number): void {
+    const t = this.timeline;
+    if (!t || step < 1 || step > t.length) return;
+    const action = t.actionOf(step);
+    if (action.kind === 'run' && action.n >= LONG_STEP_WORK) return;
+    t.replayStep(step, MAX_STEP_EVENTS);
+  }
+
   /** The state during a run (the live tip), without events. */
   liveFrame(detailed: number[]): Frame {
     const t = this.timeline!;
