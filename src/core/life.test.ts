@@ -3,9 +3,12 @@
  * mode, QEMU's policies, loadvm of a snapshot KVM cannot honour, and migration deferral/failure.
  */
 import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../presets/index.ts';
 import { failures, mustParse, run } from '../replay/testing.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { printScenario } from '../scenario/print.ts';
+import type { HostChange } from './actions.ts';
+import { hostWith, planMigration } from './life.ts';
 import { Machine } from './machine.ts';
 
 const LVR_ADV = 0x1050014;
@@ -376,5 +379,138 @@ expect cpu 0 if = 1
 expect ioapic 10 mask = 1
 `),
     ).toEqual([]);
+  });
+});
+
+describe('R8.12 reboot: the reset forgets every step before it', () => {
+  /**
+   * The state right after `reboot`, following the scenario's steps, and following none: the
+   * machine must be the same, but for what a reset keeps (the time, the counters, the device's
+   * lines and delivery counts, the VM's life and snapshots, KVM's SEOIB mode and so LVR), and
+   * KVM's GSI routes: QEMU's reset (`ioapic_reset_common`) masks the entries without rewriting
+   * their MSI routes, so under split the rescan after the reboot still finds the old vectors.
+   */
+  function afterReboot(text: string): { dirty: Machine; clean: Machine } {
+    const s = mustParse(text);
+    const dirty = Machine.boot(s.config, false);
+    for (const st of s.steps) dirty.apply(st.action);
+    const clean = Machine.boot(s.config, false);
+    clean.state.vm.routes = dirty.state.vm.routes.map((r) => (r ? { ...r } : r));
+    dirty.apply({ kind: 'reboot' });
+    clean.apply({ kind: 'reboot' });
+    return { dirty, clean };
+  }
+
+  // With the IOAPIC's index of pins by vector, which the core keeps beside the state.
+  const kept = (m: Machine, sameMode: boolean) => ({
+    cpus: m.state.cpus.map((v) => ({ ...v, lvr: sameMode ? v.lvr : 0 })),
+    ioapic: { ...m.state.ioapic, line: 0, deliveries: [] },
+    vectorPins: [...m.ctx.vectorPins],
+  });
+
+  // A VM whose host crashed (R9.5) takes no more steps, a reboot included.
+  const alive = PRESETS.filter((p) => !p.text.includes('host-crashes = 1'));
+
+  it.each(alive.map((p) => [p.id, p.text]))('after %s', (_id, text) => {
+    const { dirty, clean } = afterReboot(text);
+    const sameMode = dirty.state.vm.seoib === clean.state.vm.seoib;
+    expect(kept(dirty, sameMode)).toEqual(kept(clean, sameMode));
+  });
+
+  it.each([
+    [
+      'an RTC EOI owed, an edge lost on a masked pin, a storm count',
+      `vcpus 2
+irqchip kernel
+route 8 vector=0x28 trigger=edge dest=1 mask=0
+pulse 8
+route 3 vector=0x33 trigger=edge mask=1 polarity=low
+assert 3
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 eoi
+cpu 0 iret
+`,
+    ],
+    ['Secure AVIC with an interrupt pending', 'vcpus 2\nsecure-avic on\nmsi dest=1 vector=0x21\n'],
+    [
+      'PV EOI armed for an interrupt in service',
+      'vcpus 2\nguest 0 profile=linux\nrun\nmsi dest=0 vector=0x31\n',
+    ],
+    [
+      'a stale EOI owed by a vCPU that is no longer the target',
+      `vcpus 2
+irqchip split
+kvm stale-eoi-rescan=on
+route 10 vector=0x62 trigger=level dest=0 mask=0
+assert 10
+cpu 0 service 10
+route 10 dest=1
+`,
+    ],
+    [
+      "a windows guest's deferred IOAPIC EOI",
+      `vcpus 1
+kvm seoib=enabled
+guest 0 profile=windows
+run
+route 5 vector=0xa2 trigger=level dest=0 mask=0
+assert 5
+run 3
+`,
+    ],
+  ])('also with %s', (_what, text) => {
+    const { dirty, clean } = afterReboot(text);
+    expect(kept(dirty, true)).toEqual(kept(clean, true));
+  });
+});
+
+describe('R8.11 planMigration: every outcome of an incoming migration', () => {
+  const plan = (source: string, change: HostChange) => {
+    const m = Machine.boot(mustParse(`vcpus 1\n${source}`).config, false);
+    return planMigration(m.ctx, hostWith(m.state.vm.host, change));
+  };
+  const ok = (mode: string, state: string, conflict: boolean) => ({ ok: true, mode, state, conflict });
+  const failed = (reason: string) => ({ ok: false, reason });
+
+  it.each([
+    // An older QEMU knows no SEOIB subsection: only a QUIRKED stream (which has none) loads.
+    ['qemu seoib-policy=respected', { policy: 'none' }, failed('unknown-subsection')],
+    ['qemu seoib-policy=quirked', { policy: 'none' }, ok('quirked', 'quirked', false)],
+    // after-load: the stream's state decides; the destination kernel must take its flag.
+    ['qemu seoib-policy=respected', {}, ok('enabled', 'respected', false)],
+    ['qemu seoib-policy=not-advertised', {}, ok('disabled', 'not-advertised', false)],
+    ['qemu seoib-policy=respected', { kernel: 'no-seoib-api' }, failed('no-api')],
+    ['irqchip kernel\nqemu seoib-policy=not-advertised', {}, ok('disabled', 'not-advertised', false)],
+    ['qemu seoib-policy=quirked', { kernel: 'no-seoib-api' }, ok('quirked', 'quirked', false)],
+    // before-load: the destination's own flag first; rejected at start-up, the VM stays.
+    [
+      'qemu seoib-policy=quirked',
+      { policy: 'respected', flags: 'before-load' },
+      ok('enabled', 'quirked', true),
+    ],
+    [
+      'qemu seoib-policy=quirked',
+      { policy: 'respected', flags: 'before-load', kernel: 'no-seoib-api' },
+      failed('destination-init'),
+    ],
+    ['irqchip kernel', { policy: 'respected', flags: 'before-load' }, failed('destination-init')],
+    ['irqchip kernel', { policy: 'not-advertised', flags: 'before-load' }, ok('disabled', 'quirked', true)],
+    ['qemu seoib-policy=quirked', { flags: 'before-load' }, ok('quirked', 'quirked', false)],
+    // A stream with a state overrides the destination's own flag.
+    [
+      'qemu seoib-policy=not-advertised',
+      { policy: 'respected', flags: 'before-load' },
+      ok('disabled', 'not-advertised', false),
+    ],
+  ] as [string, HostChange, object][])('%s, then %o', (source, change, want) => {
+    expect(plan(source, change)).toEqual(want);
+  });
+
+  it('a RESPECTED stream needs ENABLE, which an in-kernel irqchip rejects', () => {
+    // No scenario reaches it (a kernel-irqchip VM cannot start RESPECTED), so the state is set here.
+    const m = Machine.boot(mustParse('vcpus 1\nirqchip kernel').config, false);
+    m.state.vm.qemuSeoib = 'respected';
+    expect(planMigration(m.ctx, m.state.vm.host)).toEqual(failed('enable-kernel'));
   });
 });
