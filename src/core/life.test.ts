@@ -514,3 +514,63 @@ describe('R8.11 planMigration: every outcome of an incoming migration', () => {
     expect(planMigration(m.ctx, m.state.vm.host)).toEqual(failed('enable-kernel'));
   });
 });
+
+describe('R8.8 the event of each KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) flag write', () => {
+  const E = 'ENABLE_SUPPRESS_EOI_BROADCAST';
+  const D = 'DISABLE_SUPPRESS_EOI_BROADCAST';
+  it.each([
+    ['', 'enable', { flags: E, result: 'ok', reason: 'enable', mode: 'enabled' }],
+    ['', 'disable', { flags: D, result: 'ok', reason: 'disable', mode: 'disabled' }],
+    ['', 'both', { flags: `${E}|${D}`, result: 'EINVAL', reason: 'both', mode: 'quirked' }],
+    ['irqchip kernel', 'enable', { flags: E, result: 'EINVAL', reason: 'enable-kernel', mode: 'quirked' }],
+    ['irqchip kernel', 'disable', { flags: D, result: 'ok', reason: 'disable', mode: 'disabled' }],
+    [
+      'host kernel=no-seoib-api',
+      'disable',
+      { flags: D, result: 'EINVAL', reason: 'no-api', mode: 'quirked' },
+    ],
+    [
+      'host kernel=no-seoib-api',
+      'both',
+      { flags: `${E}|${D}`, result: 'EINVAL', reason: 'no-api', mode: 'quirked' },
+    ],
+  ])('%s: seoib=%s', (config, flag, fields) => {
+    const s = mustParse(`vcpus 1\n${config}\nkvm-set-x2apic-api seoib=${flag}\n`);
+    const m = Machine.boot(s.config);
+    const events = s.steps.flatMap((st) => m.apply(st.action).events);
+    expect(events.find((e) => e.type === 'x2apic_api_enable_cap')?.fields).toEqual(fields);
+  });
+});
+
+describe('the life strip: what each reboot and power-on records', () => {
+  it('records the kind, time, leg, outcome, host, mode and QEMU state of each', () => {
+    const s = mustParse(`vcpus 1
+wait 5us
+reboot
+power-on policy=not-advertised machine=pc-i440fx-9.2
+`);
+    const m = Machine.boot(s.config, false);
+    for (const st of s.steps) m.apply(st.action);
+    const first = {
+      policy: 'quirked',
+      machine: 'pc-q35-10.2',
+      kernel: 'seoib-api',
+      flags: 'after-load',
+      loadvmCheck: false,
+    };
+    const entry = { leg: 0, ok: true, detail: '' };
+    // Each action takes 1 µs of virtual time (§4): the reboot ends at 7 µs, the power-on at 8.
+    expect(m.state.vm.life).toEqual([
+      { ...entry, kind: 'power-on', time: 0, host: first, mode: 'quirked', state: 'quirked' },
+      { ...entry, kind: 'reboot', time: 7000, host: first, mode: 'quirked', state: 'quirked' },
+      {
+        ...entry,
+        kind: 'power-on',
+        time: 8000,
+        host: { ...first, policy: 'not-advertised', machine: 'pc-i440fx-9.2' },
+        mode: 'disabled',
+        state: 'not-advertised',
+      },
+    ]);
+  });
+});
