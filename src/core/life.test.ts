@@ -8,7 +8,7 @@ import { failures, mustParse, run } from '../replay/testing.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { printScenario } from '../scenario/print.ts';
 import type { HostChange } from './actions.ts';
-import { hostWith, planMigration } from './life.ts';
+import { hostWith, planMigration, qemuSeoibPostLoad } from './life.ts';
 import { Machine } from './machine.ts';
 
 const LVR_ADV = 0x1050014;
@@ -572,5 +572,31 @@ power-on policy=not-advertised machine=pc-i440fx-9.2
         state: 'not-advertised',
       },
     ]);
+  });
+});
+
+describe('R8.10 qemuSeoibPostLoad: QEMU loads a SEOIB state into a KVM VM', () => {
+  // KVM's mode before the load (set by the VM's own flag), the state loaded, QEMU's
+  // loadvm-check (refuse a QUIRKED state it cannot honour), and what follows.
+  it.each([
+    ['', 'quirked', false, 'same', true, 'quirked'],
+    ['kvm seoib=enabled', 'respected', false, 'same', true, 'enabled'],
+    ['kvm seoib=enabled', 'quirked', false, 'kept', true, 'enabled'],
+    ['kvm seoib=enabled', 'quirked', true, 'refused', false, 'enabled'],
+    ['', 'respected', false, 'set', true, 'enabled'],
+    ['', 'not-advertised', true, 'set', true, 'disabled'],
+    ['kvm seoib=enabled', 'not-advertised', false, 'set', true, 'disabled'],
+    ['irqchip kernel', 'respected', false, 'einval', false, 'quirked'],
+  ] as const)('%s: loading %s (refuse %s) is %s', (config, st, refuse, outcome, loaded, mode) => {
+    const m = Machine.boot(mustParse(`vcpus 1\n${config}\n`).config);
+    const before = m.state.vm.qemuSeoib;
+    // As a traced step begins (Machine.apply sets these).
+    m.ctx.events = [];
+    m.ctx.recording = true;
+    expect(qemuSeoibPostLoad(m.ctx, st, 'migrate', refuse)).toBe(loaded);
+    expect(m.state.vm.seoib).toBe(mode);
+    expect(m.state.vm.qemuSeoib).toBe(loaded ? st : before);
+    const ev = m.ctx.events.find((e) => e.type === 'qemu_seoib_load');
+    expect(ev?.fields).toEqual({ state: st, mode, outcome, what: 'migrate' });
   });
 });
