@@ -542,6 +542,24 @@ describe('R8.8 the event of each KVM_ENABLE_CAP(KVM_CAP_X2APIC_API) flag write',
   });
 });
 
+describe('R8.12 power-on: the new policy sets its flag on a fresh VM', () => {
+  it('QUIRKED writes no flag at all; RESPECTED writes ENABLE', () => {
+    expect(
+      failures(`vcpus 1
+qemu seoib-policy=respected
+expect vm flag-write = ok
+power-on policy=quirked
+expect kvm seoib = quirked
+expect vm flag-write = none
+expect vm seoib-state = quirked
+power-on policy=respected
+expect kvm seoib = enabled
+expect vm flag-write = ok
+`),
+    ).toEqual([]);
+  });
+});
+
 describe('the life strip: what each reboot and power-on records', () => {
   it('records the kind, time, leg, outcome, host, mode and QEMU state of each', () => {
     const s = mustParse(`vcpus 1
