@@ -110,8 +110,8 @@ function kvmVcpuUpdateApicv(ctx: Ctx, v: VcpuState): void {
  */
 function updateCr8Intercept(ctx: Ctx, v: VcpuState): void {
   if (v.apicvActive || v.savic) return;
-  const irr = bitmapHighest(v.irr);
-  const irrClass = irr === -1 ? -1 : irr >> 4;
+  // No IRR: bitmapHighest is -1, and so is its class (>> keeps the sign).
+  const irrClass = bitmapHighest(v.irr) >> 4;
   const tprClass = v.tpr >> 4;
   const threshold = irrClass === -1 || tprClass < irrClass ? 0 : irrClass;
   if (threshold === v.tprThreshold) return;
