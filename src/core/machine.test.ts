@@ -19,3 +19,86 @@ describe('Machine events', () => {
     expect(exact.ctx.droppedEvents).toBe(0);
   });
 });
+
+describe('the root event of each action (event 0 of its step)', () => {
+  it('labels the action and puts it on its lane', () => {
+    const s = mustParse(`vcpus 2
+irqchip split
+route 3 vector=0x33 trigger=level dest=0 mask=1
+unmask 3
+mask 3
+assert 3
+deassert 3
+pulse 4
+msi dest=1 vector=0x41
+ipi from=1 vector=0x42 dest=0
+wait 2us
+snapshot a
+restore a
+cpu 0 tpr 0x20
+cpu 0 apic-id 0x1
+cpu 0 ldr 0x1000000
+cpu 0 dfr 0xf0000000
+cpu 0 spiv 0x1ff
+cpu 0 seoib on
+cpu 0 ioapic-eoi 0x33
+cpu 0 service 3
+cpu 0 ioapic-rte 3 mask=0
+cpu 0 pv-eoi on
+cpu 0 pv-eoi off
+cpu 0 sti
+cpu 0 cli
+cpu 0 eoi
+cpu 0 iret
+cpu 0 rdmsr eoi
+cpu 0 exit
+run 5
+kvm-set-x2apic-api seoib=disable
+migrate policy=quirked
+power-on
+reboot
+host-pv-eoi 1 off
+`);
+    const m = Machine.boot(s.config);
+    const roots = s.steps.map((st) => {
+      const e = m.apply(st.action).events[0];
+      return `${e.type} cpu=${e.cpu} ${JSON.stringify(e.fields)}`;
+    });
+    expect(roots).toEqual([
+      'action cpu=-1 {"label":"route 3","device":true}',
+      'action cpu=-1 {"label":"unmask 3","device":true}',
+      'action cpu=-1 {"label":"mask 3","device":true}',
+      'action cpu=-1 {"label":"assert 3","device":true}',
+      'action cpu=-1 {"label":"deassert 3","device":true}',
+      'action cpu=-1 {"label":"pulse 4","device":true}',
+      'action cpu=-1 {"label":"msi dest=1 vector=0x41","device":true}',
+      'action cpu=1 {"label":"ipi from=1 vector=0x42","device":false}',
+      'action cpu=-1 {"label":"wait 2000ns","device":false}',
+      'action cpu=-1 {"label":"snapshot a","device":false}',
+      'action cpu=-1 {"label":"restore a","device":false}',
+      'action cpu=0 {"label":"cpu 0 tpr 0x20","device":false}',
+      'action cpu=0 {"label":"cpu 0 apic-id 0x1","device":false}',
+      'action cpu=0 {"label":"cpu 0 ldr 0x1000000","device":false}',
+      'action cpu=0 {"label":"cpu 0 dfr 0xf0000000","device":false}',
+      'action cpu=0 {"label":"cpu 0 spiv 0x1ff","device":false}',
+      'action cpu=0 {"label":"cpu 0 seoib on","device":false}',
+      'action cpu=0 {"label":"cpu 0 ioapic-eoi 0x33","device":false}',
+      'action cpu=0 {"label":"cpu 0 service 3","device":false}',
+      'action cpu=0 {"label":"cpu 0 ioapic-rte 3","device":false}',
+      'action cpu=0 {"label":"cpu 0 pv-eoi on","device":false}',
+      'action cpu=0 {"label":"cpu 0 pv-eoi off","device":false}',
+      'action cpu=0 {"label":"cpu 0 sti","device":false}',
+      'action cpu=0 {"label":"cpu 0 cli","device":false}',
+      'action cpu=0 {"label":"cpu 0 eoi","device":false}',
+      'action cpu=0 {"label":"cpu 0 iret","device":false}',
+      'action cpu=0 {"label":"cpu 0 rdmsr-eoi","device":false}',
+      'action cpu=0 {"label":"cpu 0 exit","device":false}',
+      'action cpu=-1 {"label":"run 5","device":false}',
+      'action cpu=-1 {"label":"kvm-set-x2apic-api seoib=disable","device":false}',
+      'action cpu=-1 {"label":"migrate","device":false}',
+      'action cpu=-1 {"label":"power-on","device":false}',
+      'action cpu=-1 {"label":"reboot","device":false}',
+      'action cpu=1 {"label":"host-pv-eoi 1 off","device":false}',
+    ]);
+  });
+});
