@@ -102,3 +102,68 @@ host-pv-eoi 1 off
     ]);
   });
 });
+
+describe('a run in chunks (the long runs of the worker)', () => {
+  const scenarios = {
+    'a 4-vCPU windows storm': `vcpus 4
+kvm storm-limit=50
+guest all profile=windows
+route 3 vector=0xa3 trigger=level dest=2 mask=0
+assert 3
+`,
+    'linux guests, one of whose PV EOI the host turned off': `vcpus 2
+kvm pv-eoi-disable-fix=off
+guest all profile=linux
+run
+msi dest=0 vector=0x31
+host-pv-eoi 0 off
+msi dest=1 vector=0x32
+`,
+  };
+
+  it.each(Object.entries(scenarios))('%s: any chunks give the whole run, state and trace', (_name, text) => {
+    const s = mustParse(text);
+    const whole = Machine.boot(s.config);
+    for (const st of s.steps) whole.apply(st.action);
+    const wanted = whole.apply({ kind: 'run', n: 400 });
+    for (const chunk of [1, 7, 1000]) {
+      const m = Machine.boot(s.config);
+      for (const st of s.steps) m.apply(st.action);
+      const run = m.beginRun(400);
+      let calls = 0;
+      while (!run.advance(chunk)) calls++;
+      expect(run.result()).toEqual(wanted);
+      expect(m.state).toEqual(whole.state);
+      expect(calls).toBeLessThanOrEqual(Math.ceil(400 / chunk));
+      // Further calls change nothing.
+      expect(run.advance(chunk)).toBe(true);
+      expect(m.state).toEqual(whole.state);
+    }
+  });
+
+  it('stopped after K guest steps, the step is `run K`, state and trace', () => {
+    const s = mustParse(scenarios['a 4-vCPU windows storm']);
+    for (const k of [0, 1, 33]) {
+      const m = Machine.boot(s.config);
+      for (const st of s.steps) m.apply(st.action);
+      const run = m.beginRun(1000);
+      while (run.steps < k) run.advance(1);
+      expect(run.stop()).toEqual({ kind: 'run', n: k });
+      const ref = Machine.boot(s.config);
+      for (const st of s.steps) ref.apply(st.action);
+      expect(run.result()).toEqual(ref.apply({ kind: 'run', n: k }));
+      expect(m.state).toEqual(ref.state);
+    }
+  });
+
+  it('a crashed VM runs no guest step', () => {
+    const s = mustParse(`${scenarios['linux guests, one of whose PV EOI the host turned off']}cpu 0 exit\n`);
+    const m = Machine.boot(s.config);
+    for (const st of s.steps) m.apply(st.action);
+    expect(m.state.vm.crashed).toBe(true);
+    const run = m.beginRun(10);
+    expect(run.done).toBe(true);
+    expect(run.steps).toBe(0);
+    expect(run.result().events.map((e) => e.type)).toEqual(['action', 'vm_stopped']);
+  });
+});
