@@ -206,7 +206,7 @@ export function ioapicVersionOf(c: Config): 0x11 | 0x20 {
  * `auto` = enabled for IOAPIC 0x20, disabled for 0x11 (the QEMU proposal, R8.6).
  */
 export function seoibModeOf(c: Config): SeoibMode {
-  if (c.vmm.seoibPolicy === null && c.kvm.seoib !== 'auto') return c.kvm.seoib;
+  // `kvm seoib=` alone stands for the policy of the same name (seoibPolicyOf), whose state is that mode.
   return modeOfQemuState(
     policyState(seoibPolicyOf(c), c.vmm.machine ?? DEFAULT_MACHINE, c.vmm.kernel, ioapicVersionOf(c)),
   );
