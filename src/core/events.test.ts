@@ -14,7 +14,14 @@ import { scenarioText } from '../scenario/arbitrary.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { bitmapVectors } from './bitmap.ts';
 import type { EventKind, TraceEvent } from './events.ts';
-import { describeEvent, EVENT_KIND_NAMES, EVENT_KINDS, isTracepoint, laneOf } from './events.ts';
+import {
+  describeEvent,
+  EVENT_KIND_NAMES,
+  EVENT_KINDS,
+  isTracepoint,
+  laneOf,
+  msiTraceDest,
+} from './events.ts';
 import { Machine } from './machine.ts';
 import type { MachineState } from './state.ts';
 
@@ -388,5 +395,18 @@ describe('citations follow the implementation that acts', () => {
         .filter((e) => e.type === 'kvm_eoi')
         .map((e) => e.rule),
     ).toEqual(['R3.9']);
+  });
+});
+
+describe('msiTraceDest: the dst kvm_msi_set_irq prints', () => {
+  it('is address[19:12] | address_hi[31:8], from the address as the model prints it', () => {
+    expect(msiTraceDest('fee00000')).toBe(0);
+    expect(msiTraceDest('fee01000')).toBe(1);
+    expect(msiTraceDest('feeff00c')).toBe(0xff);
+    // With 32-bit IDs, address_hi first: dest[31:8] is in address_hi[31:8].
+    expect(msiTraceDest('1200fee34000')).toBe(0x1234);
+    expect(msiTraceDest('ffffff00fee00000')).toBe(0xffffff00);
+    // address_hi's low byte is not part of the destination.
+    expect(msiTraceDest('1fffee01000')).toBe(0x101);
   });
 });

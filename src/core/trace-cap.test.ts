@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mustParse } from '../replay/testing.ts';
 import { scenarioText } from '../scenario/arbitrary.ts';
+import { emit, eventOf, traced } from './ctx.ts';
 import { Machine } from './machine.ts';
 
 describe('a capped trace', () => {
@@ -63,5 +64,41 @@ assert 5`);
     const r = m.apply({ kind: 'run', n: 2000 });
     expect(r.events).toHaveLength(10);
     expect(m.ctx.droppedEvents).toBeGreaterThan(10_000);
+  });
+});
+
+describe('emit and eventOf', () => {
+  it('emit itself keeps at most maxEvents and counts the rest, even when called without traced()', () => {
+    const m = Machine.boot(mustParse('vcpus 1').config, true);
+    const ctx = m.ctx;
+    ctx.events = [];
+    ctx.droppedEvents = 0;
+    ctx.maxEvents = 2;
+    ctx.recording = true;
+    ctx.cause = -1;
+    const fields = { apicid: 0 };
+    expect(emit(ctx, 0, 'eoi_isr_empty', fields)).toBe(0);
+    expect(ctx.recording).toBe(true);
+    expect(emit(ctx, 0, 'eoi_isr_empty', fields)).toBe(1);
+    // Full: nothing more is built (traced() now only counts).
+    expect(ctx.recording).toBe(false);
+    expect(emit(ctx, 0, 'eoi_isr_empty', fields)).toBe(-1);
+    expect(ctx.events).toHaveLength(2);
+    expect(ctx.droppedEvents).toBe(1);
+    expect(traced(ctx)).toBe(false);
+    expect(ctx.droppedEvents).toBe(2);
+  });
+
+  it('gives an event a vector only when it has one (not -1), and a pin only when it has one', () => {
+    const m = Machine.boot(mustParse('vcpus 1').config, true);
+    m.ctx.cause = -1;
+    const eoi = (vector: number) => eventOf(m.ctx, 0, 'kvm_eoi', { apicid: 0, vector, accelerated: false });
+    expect(eoi(0x62)).toMatchObject({ vector: 0x62, cause: null });
+    expect('vector' in eoi(-1)).toBe(false);
+    expect('pin' in eoi(0x62)).toBe(false);
+    m.ctx.cause = 3;
+    const set = eventOf(m.ctx, -1, 'kvm_set_irq', { pin: 0, level: 1, routed: true });
+    expect(set).toMatchObject({ pin: 0, cause: 3 });
+    expect('vector' in set).toBe(false);
   });
 });
