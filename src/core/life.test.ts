@@ -408,6 +408,19 @@ describe('R8.12 reboot: the reset forgets every step before it', () => {
     vectorPins: [...m.ctx.vectorPins],
   });
 
+  // kvm_lapic_reset() also runs when a vCPU is created: a reboot of a fresh VM changes nothing.
+  it.each([
+    ['xapic, split', 'vcpus 3\napic xapic'],
+    ['x2apic, kernel, Secure AVIC', 'vcpus 2\nirqchip kernel\nsecure-avic on'],
+    ['windows guests, SEOIB enabled', 'vcpus 2\nkvm seoib=enabled\nguest all profile=windows'],
+  ])('a fresh VM is in the reset state (%s)', (_what, text) => {
+    const config = mustParse(text).config;
+    const fresh = Machine.boot(config, false);
+    const reset = Machine.boot(config, false);
+    reset.apply({ kind: 'reboot' });
+    expect(kept(fresh, true)).toEqual(kept(reset, true));
+  });
+
   // A VM whose host crashed (R9.5) takes no more steps, a reboot included.
   const alive = PRESETS.filter((p) => !p.text.includes('host-crashes = 1'));
 
