@@ -135,7 +135,7 @@ assert 3
 });
 
 describe('inspect: deferred work and the inhibits VMX does not record', () => {
-  const after = (text: string) => {
+  const stateAfter = (text: string) => {
     const s = mustParse(text);
     const m = Machine.boot(s.config, false);
     for (const st of s.steps) m.apply(st.action);
@@ -143,14 +143,14 @@ describe('inspect: deferred work and the inhibits VMX does not record', () => {
   };
 
   it("lists a windows guest's deferred IOAPIC EOIs by vector", () => {
-    const s = after(
+    const s = stateAfter(
       'vcpus 1\nkvm seoib=enabled\nguest 0 profile=windows\nrun\nroute 5 vector=0xa2 trigger=level dest=0 mask=0\nassert 5\nrun 3\n',
     );
     expect(cpuSummary(s.cpus[0]).deferredTasks).toEqual([0xa2]);
   });
 
   it('names LOGICAL_ID_ALIASED where the map implies it (VMX ignores it, AVIC would not)', () => {
-    const ignored = (text: string) => machineSummary(after(text)).kvm.apicvInhibitsIgnoredByVmx;
+    const ignored = (text: string) => machineSummary(stateAfter(text)).kvm.apicvInhibitsIgnoredByVmx;
     expect(ignored('vcpus 2\napic xapic\n')).toEqual([]);
     // Two xAPIC vCPUs in one logical ID: the logical map is disabled.
     expect(ignored('vcpus 2\napic xapic\ncpu 0 ldr 0x1000000\ncpu 1 ldr 0x1000000\n')).toEqual([
