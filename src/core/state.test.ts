@@ -55,3 +55,12 @@ cpu 0 ioapic-rte 5 vector=0xa3`,
     }
   });
 });
+
+describe('APICv at power-on', () => {
+  it('is active unless `apicv off`, Secure AVIC, or an inhibit of the map', () => {
+    const active = (text: string) => newMachineState(mustParse(text).config).cpus.map((v) => v.apicvActive);
+    expect(active('vcpus 2\napicv on')).toEqual([true, true]);
+    expect(active('vcpus 2\napicv off')).toEqual([false, false]);
+    expect(active('vcpus 2\nsecure-avic on')).toEqual([false, false]);
+  });
+});

@@ -314,7 +314,8 @@ export function newMachineState(config: Config): MachineState {
   // kvm_lapic_reset() ends with kvm_recalculate_apic_map(); the first KVM_RUN settles APICv.
   const apicMap = buildApicMap(config, cpus);
   const apicvInhibits = apicvInhibitsAtBoot(config, apicMap);
-  for (const v of cpus) v.apicvActive = config.apicv && !config.secureAvic && apicvInhibits === 0;
+  // `apicv off` is itself an inhibit (APICV_INHIBIT_REASON_DISABLED); Secure AVIC has no APICv.
+  for (const v of cpus) v.apicvActive = !config.secureAvic && apicvInhibits === 0;
   return {
     config,
     time: 0,
