@@ -39,6 +39,7 @@ describe('the worker after a frame', () => {
     handle({ type: 'seek', id: 2, step: 1, detailed: [] });
     expect(ahead).not.toHaveBeenCalled();
     await tasks();
+    // The load's (after its last step: nothing to replay) was dropped by the seek.
     expect(ahead.mock.calls).toEqual([[2]]);
     const copies = vi.spyOn(Machine, 'fromState');
     handle({ type: 'seek', id: 3, step: 2, detailed: [] });
@@ -49,6 +50,14 @@ describe('the worker after a frame', () => {
     expect(f?.type === 'frame' && f.frame).toEqual(fresh.frame(2));
     await tasks();
     expect(ahead.mock.calls).toEqual([[2], [3]]);
+  });
+
+  it('also after a load that opens at a step (a link, a file with its step)', async () => {
+    const ahead = vi.spyOn(Session.prototype, 'replayAhead');
+    const { handle } = handler();
+    handle({ type: 'load', id: 1, text, step: 3, detailed: [] });
+    await tasks();
+    expect(ahead.mock.calls).toEqual([[4]]);
   });
 
   it('drops the replay ahead when another request comes first', async () => {

@@ -174,6 +174,18 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
   }
 
   /**
+   * After the frame of a step, the next step is replayed in a task of its own, unless a request
+   * came first: stepping forward, the worker answers the next → from the replay it kept.
+   */
+  let ahead = 0;
+  function replayAhead(step: number): void {
+    const mine = ++ahead;
+    slices.next(() => {
+      if (mine === ahead && !run && !exploring) session.replayAhead(step);
+    });
+  }
+
+  /**
    * The answer to a load (text, configuration or link): the refusal, or the session (after the
    * link's look, for a link) and the frame of `step` (default: the end).
    */
@@ -190,19 +202,9 @@ export function createWorkerHandler(post: (r: Response) => void): (req: unknown)
     if (!r.ok) return post({ type: 'error', id, errors: r.errors });
     if (link) post({ type: 'link-opened', id, link });
     post({ type: 'loaded', id, info: r.info });
-    post({ type: 'frame', id, frame: session.frame(step ?? session.length, detailed, event) });
-  }
-
-  /**
-   * After the frame of a step, the next step is replayed in a task of its own, unless a request
-   * came first: stepping forward, the worker answers the next → from the replay it kept.
-   */
-  let ahead = 0;
-  function replayAhead(step: number): void {
-    const mine = ++ahead;
-    slices.next(() => {
-      if (mine === ahead && !run && !exploring) session.replayAhead(step);
-    });
+    const k = step ?? session.length;
+    post({ type: 'frame', id, frame: session.frame(k, detailed, event) });
+    replayAhead(k + 1);
   }
 
   function handle(req: Request | TestHookRequest): void {
