@@ -67,6 +67,8 @@ export interface Scenario {
   expects: Expectation[];
   /** Notes after the last action. */
   trailingNotes: string[];
+  /** The line of the first of them, when there are any: a step appended after them starts there. */
+  trailingNotesLine?: number;
   /** The `explore` and `invariant` statements, when the file has any (`run` ignores them). */
   explore?: ExploreSpec;
 }

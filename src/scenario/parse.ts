@@ -412,6 +412,7 @@ class Parser {
     p.steps = [...s.steps];
     p.expects = [...s.expects];
     p.pendingNotes = [...s.trailingNotes];
+    p.pendingNotesLine = s.trailingNotesLine ?? 0;
     p.anyStatement = true;
     p.firstAction = s.steps[0]?.line ?? 0;
     for (const st of s.steps) if (st.action.kind === 'snapshot') p.snapshots.add(st.action.name);
@@ -457,6 +458,7 @@ class Parser {
       steps: this.steps,
       expects: this.expects,
       trailingNotes: this.pendingNotes,
+      ...(this.pendingNotes.length ? { trailingNotesLine: this.pendingNotesLine } : {}),
       ...(this.exploreSpec ? { explore: this.exploreSpec } : {}),
     };
   }

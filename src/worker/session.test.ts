@@ -175,3 +175,17 @@ describe('Session against hostile scenario files (fuzz)', () => {
     300_000,
   );
 });
+
+describe('a step appended after trailing notes', () => {
+  it('owns those notes: discarding it from an earlier step takes them too', () => {
+    const s = new Session();
+    expect(s.load('vcpus 1\nmsi dest=0 vector=0x31\nnote "then a second one"\n').ok).toBe(true);
+    expect(s.append(['msi dest=0 vector=0x41'], 1).ok).toBe(true);
+    expect(s.info().text).toBe(
+      'vcpus 1\nmsi dest=0 vector=0x31\nnote "then a second one"\nmsi dest=0 vector=0x41\n',
+    );
+    // A new action at step 1 discards step 2, its note included.
+    expect(s.append(['cpu 0 eoi'], 1).ok).toBe(true);
+    expect(s.info().text).toBe('vcpus 1\nmsi dest=0 vector=0x31\ncpu 0 eoi\n');
+  });
+});
