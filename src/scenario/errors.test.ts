@@ -217,3 +217,18 @@ describe('error messages', () => {
     expect(r.errors.map((e) => [`${e.line}:${e.col}`, e.message])).toEqual([[at, message]]);
   });
 });
+
+describe('configuration problems are reported where the statement at fault stands', () => {
+  it.each([
+    ['vcpus 2\nirqchip kernel\nioapic version=0x20\nmsi dest=0 vector=0x31\n', ['3:1']],
+    ['vcpus 2\nirqchip kernel\nkvm storm-limit=5 seoib=enabled\n', ['3:19']],
+    ['vcpus 2\nkvm seoib=enabled\nqemu machine=pc-q35-10.2 seoib-policy=respected\n', ['3:26']],
+    ['vcpus 2\nguest 1 profile=linux\nsecure-avic on\napic xapic\n', ['3:1']],
+    ['apic x2apic cpuid=xapic\nvcpus 300\nx2apic-api 32bit-ids=off\n', ['1:1', '3:1']],
+    ['vcpus 2\nhost kernel=no-seoib-api\nkvm seoib=disabled\n', ['3:5']],
+    ['vcpus 2\nguest 5 profile=linux\n', ['2:1']],
+  ])('%j', (text, at) => {
+    const r = parseScenario(text);
+    expect(r.ok ? [] : r.errors.map((e) => `${e.line}:${e.col}`)).toEqual(at);
+  });
+});
