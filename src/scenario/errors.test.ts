@@ -207,6 +207,9 @@ const ROWS: [string, string, string][] = [
   ['reboot now', '2:8', "unexpected 'now' after 'reboot'"],
   ['explore depth=0', '2:9', 'explore depth 0 is out of range 1–1000'],
   ['explore nosuch', '2:9', "explore takes depth=, max-states=, actions, action or lints, not 'nosuch'"],
+  ['expect cpu 0 isr = {0x31, zz}', '2:27', "'zz' in the set is not a number"],
+  ['expect cpu 0 isr = {0x31,0x100}', '2:26', 'vector 0x100 is out of range 0–255'],
+  ['expect cpu 0 isr = {  0x31 ,  0x1ff }', '2:31', 'vector 0x1ff is out of range 0–255'],
 ];
 
 describe('error messages', () => {
@@ -230,5 +233,16 @@ describe('configuration problems are reported where the statement at fault stand
   ])('%j', (text, at) => {
     const r = parseScenario(text);
     expect(r.ok ? [] : r.errors.map((e) => `${e.line}:${e.col}`)).toEqual(at);
+  });
+});
+
+describe('vector sets', () => {
+  it('are sorted, without repeats; blanks are an empty set', () => {
+    const sets = ['{0x41, 0x31, 0x41}', '{ }', '{}', '{255,0}'].map((set) => {
+      const r = parseScenario(`vcpus 1\nexpect cpu 0 irr = ${set}\n`);
+      const c = r.ok ? r.scenario.expects[0].check : null;
+      return c?.kind === 'cpu-set' ? c.vectors : null;
+    });
+    expect(sets).toEqual([[0x31, 0x41], [], [], [0, 255]]);
   });
 });
