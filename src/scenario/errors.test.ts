@@ -210,6 +210,113 @@ const ROWS: [string, string, string][] = [
   ['expect cpu 0 isr = {0x31, zz}', '2:27', "'zz' in the set is not a number"],
   ['expect cpu 0 isr = {0x31,0x100}', '2:26', 'vector 0x100 is out of range 0–255'],
   ['expect cpu 0 isr = {  0x31 ,  0x1ff }', '2:31', 'vector 0x1ff is out of range 0–255'],
+  ['expect count storms pin=30 = 1', '2:21', 'pin 30 is out of range 0–23'],
+  ['expect count injections cpu=0 cpu=1 = 1', '2:31', "'cpu' is given twice"],
+  ['expect count injections vector=0x31 =', '2:37', 'count is missing'],
+  [
+    'expect count host-crashes cpu=0 = 1',
+    '2:27',
+    "counter host-crashes has no 'cpu' filter; it carries none",
+  ],
+  ['expect count injections cpu=0', '2:1', "expected '=' or '>=' or '<='"],
+  ['expect count injections >= 1 2', '2:30', "unexpected '2' at the end of the expectation"],
+  [
+    'expect count inj = 1',
+    '2:14',
+    'expect count needs a counter: injections, eoi-writes, eoi-exits, ioapic-eoi-exits, eoi-broadcasts, directed-eois, needless-eoi-exits, scans, reinjections, storms, pv-eoi-elided, pv-eoi-applied, exits, host-crashes, empty-eois',
+  ],
+  ['expect cpu 0 isr = {0x31} extra', '2:27', "unexpected 'extra' at the end of the expectation"],
+  ['expect cpu 0 isr lacks', '2:18', 'expect cpu C isr lacks needs a vector'],
+  ['expect cpu 0 tpr', '2:1', "expected '='"],
+  ['expect cpu 0 tpr =', '2:18', 'tpr value is missing'],
+  ['expect cpu 0 tpr = 0x20 extra', '2:25', "unexpected 'extra' at the end of the expectation"],
+  ['expect cpu x tpr = 0', '2:12', "'x' is not a number: write decimal (48) or hex (0x30)"],
+  ['expect cpu 0 spiv = 0x100000000', '2:21', 'spiv value 0x100000000 is out of range 0–0xffffffff'],
+  ['expect ioapic x mask = 1', '2:15', "'x' is not a number: write decimal (48) or hex (0x30)"],
+  ['expect vm leg', '2:1', "expected '='"],
+  ['expect vm leg = 1 2', '2:19', "unexpected '2' at the end of the expectation"],
+  [
+    'expect vm policy = sometimes',
+    '2:20',
+    "vm policy must be one of quirked, respected, not-advertised, auto, auto-new-machines, none, not 'sometimes'",
+  ],
+  ['expect vm flag-write = maybe', '2:24', "vm flag-write must be one of none, ok, einval, not 'maybe'"],
+  [
+    'expect vm seoib-state = maybe',
+    '2:25',
+    "vm seoib-state must be one of quirked, respected, not-advertised, not 'maybe'",
+  ],
+  ['expect kvm seoib', '2:1', "expected '='"],
+  ['expect kvm seoib = quirked extra', '2:28', "unexpected 'extra' at the end of the expectation"],
+  ['cpu 0 ldr', '2:7', 'ldr value is missing'],
+  ['cpu 0 dfr 0x100000000', '2:11', 'dfr value 0x100000000 is out of range 0–0xffffffff'],
+  ['cpu 0 spiv', '2:7', 'spiv value is missing'],
+  ['cpu 0 ioapic-rte', '2:1', "'cpu C ioapic-rte' needs PIN"],
+  ['cpu 0 ioapic-rte 30 mask=0', '2:18', 'pin 30 is out of range 0–23'],
+  ['cpu 0 service', '2:7', 'pin is missing'],
+  ['cpu 0 rdmsr', '2:7', 'rdmsr register is missing: one of eoi'],
+  ['cpu 0 pv-eoi', '2:7', 'cpu C pv-eoi is missing: one of on, off'],
+  ['cpu 0 sti now', '2:11', "unexpected 'now' after 'cpu C sti'"],
+  ['ipi vector=0x31 dest=0', '2:1', "'ipi' needs from=…"],
+  ['ipi from=0 dest=0', '2:1', "'ipi' needs vector=…"],
+  [
+    'ipi from=0 vector=0x31 dest=0 destmode=upward',
+    '2:31',
+    "destmode must be one of physical, logical, not 'upward'",
+  ],
+  ['ipi from=0 vector=0x31 dest=0 delivery=smi', '2:31', "delivery must be one of fixed, lowest, not 'smi'"],
+  [
+    'msi dest=0 vector=0x31 destmode=upward',
+    '2:24',
+    "destmode must be one of physical, logical, not 'upward'",
+  ],
+  ['msi dest=0 vector=0x31 delivery=smi', '2:24', "delivery must be one of fixed, lowest, not 'smi'"],
+  [
+    'msi dest=0 vector=0x31 colour=1',
+    '2:24',
+    "'msi' has no key 'colour'; its keys are dest, vector, destmode, delivery, trigger",
+  ],
+  ['msi dest=0x100000000 vector=0x31', '2:5', 'msi dest 0x100000000 is out of range 0–0xffffffff'],
+  ['route 3 dest=0x100', '2:9', 'RTE dest 0x100 is out of range 0–255'],
+  ['route 3 vector=0x31 vector=0x32', '2:21', "'vector' is given twice"],
+  ['unmask', '2:1', "'unmask' needs PIN"],
+  ['deassert 24', '2:10', 'pin 24 is out of range 0–23'],
+  ['wait 1', '2:6', "'1' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)"],
+  ['wait 5ms 1', '2:10', "unexpected '1' after 'wait'"],
+  ['snapshot a b', '2:12', "unexpected 'b' after 'snapshot'"],
+  ['savevm', '2:1', "'savevm' needs NAME"],
+  ['loadvm nosuch', '2:8', "loadvm nosuch: no 'savevm nosuch' above this line"],
+  ['restore', '2:1', "'restore' needs NAME"],
+  ['host-pv-eoi 0', '2:1', "'host-pv-eoi' needs STATE"],
+  ['host-pv-eoi', '2:1', "'host-pv-eoi' needs CPU"],
+  ['power-on colour=1', '2:10', "'power-on' has no key 'colour'; its keys are policy, machine, kernel"],
+  ['migrate machine=', '2:9', "'machine=' needs a value"],
+  ['kvm-set-x2apic-api', '2:1', "'kvm-set-x2apic-api' needs seoib=…"],
+  ['kvm-set-x2apic-api seoib=enable extra', '2:33', "unexpected 'extra' after 'kvm-set-x2apic-api'"],
+  ['run 0x', '2:5', "'0x' is not a number: write decimal (48) or hex (0x30)"],
+  ['nosuch 1', '2:1', "unknown statement 'nosuch'"],
+  ['note', '2:1', 'note needs a double-quoted string: note "…"'],
+  ['note "a" "b"', '2:10', 'note takes one string'],
+  ['note unquoted', '2:6', 'note needs a double-quoted string: note "…"'],
+  ['ask', '2:1', 'ask needs a double-quoted question: ask "…" answer=…'],
+  ['explore depth=x', '2:9', "'x' is not a number: write decimal (48) or hex (0x30)"],
+  ['explore max-states=0', '2:9', 'explore max-states 0 is out of range 1–100000000'],
+  [
+    'explore actions nosuch',
+    '2:17',
+    "explore actions takes assert, deassert, pulse, eoi, iret, sti, cli, service, tpr, msi, ipi, run or none, not 'nosuch'",
+  ],
+  [
+    'explore lints nosuch',
+    '2:15',
+    "explore lints takes stuck-remote-irr, lost-interrupt, irq-storm, needless-eoi-exit, empty-isr-eoi, low-vector, host-crash, masked-remote-irr or none, not 'nosuch'",
+  ],
+  ['invariant', '2:1', 'invariant needs a subject: cpu, ioapic, kvm, vm or count'],
+  [
+    'invariant count nosuch <= 1',
+    '2:17',
+    'expect count needs a counter: injections, eoi-writes, eoi-exits, ioapic-eoi-exits, eoi-broadcasts, directed-eois, needless-eoi-exits, scans, reinjections, storms, pv-eoi-elided, pv-eoi-applied, exits, host-crashes, empty-eois',
+  ],
 ];
 
 describe('error messages', () => {
@@ -244,5 +351,25 @@ describe('vector sets', () => {
       return c?.kind === 'cpu-set' ? c.vectors : null;
     });
     expect(sets).toEqual([[0x31, 0x41], [], [], [0, 255]]);
+  });
+});
+
+describe('an expectation as written (what a failure quotes)', () => {
+  it('is the words after expect, spaces collapsed, the comment dropped', () => {
+    const texts = [
+      'expect   cpu 0  isr = { 0x31 ,0x41 }   # why',
+      'expect count  injections   cpu=0 >= 1 # c',
+      'expect ioapic 3 mask = 1#x',
+      'expect vm migration =none',
+    ].map((l) => {
+      const r = parseScenario(`vcpus 2\n${l}\n`);
+      return r.ok ? r.scenario.expects[0].text : null;
+    });
+    expect(texts).toEqual([
+      'cpu 0 isr = { 0x31 ,0x41 }',
+      'count injections cpu=0 >= 1',
+      'ioapic 3 mask = 1',
+      'vm migration =none',
+    ]);
   });
 });
