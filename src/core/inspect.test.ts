@@ -152,6 +152,12 @@ describe('inspect: deferred work and the inhibits VMX does not record', () => {
   it('names LOGICAL_ID_ALIASED where the map implies it (VMX ignores it, AVIC would not)', () => {
     const ignored = (text: string) => machineSummary(stateAfter(text)).kvm.apicvInhibitsIgnoredByVmx;
     expect(ignored('vcpus 2\napic xapic\n')).toEqual([]);
+    const kvm = (text: string) => machineSummary(stateAfter(text)).kvm;
+    expect(kvm('vcpus 2\napic xapic\napicv on\n')).toMatchObject({ apicv: 'active', apicvInhibited: false });
+    expect(kvm('vcpus 2\napic xapic\napicv on\ncpu 1 apic-id 0x5000000\n')).toMatchObject({
+      apicv: 'inhibited',
+      apicvInhibited: true,
+    });
     // Two xAPIC vCPUs in one logical ID: the logical map is disabled.
     expect(ignored('vcpus 2\napic xapic\ncpu 0 ldr 0x1000000\ncpu 1 ldr 0x1000000\n')).toEqual([
       'LOGICAL_ID_ALIASED',

@@ -64,3 +64,26 @@ describe('APICv at power-on', () => {
     expect(active('vcpus 2\nsecure-avic on')).toEqual([false, false]);
   });
 });
+
+describe('a copy shares nothing that changes', () => {
+  it('every register bitmap of a copy is its own, Secure AVIC’s included', () => {
+    const s = mustParse('vcpus 1\nsecure-avic on\nmsi dest=0 vector=0x40 trigger=level');
+    const m = Machine.boot(s.config, false);
+    for (const st of s.steps) m.apply(st.action);
+    const copy = cloneMachineState(m.state);
+    const [a, b] = [m.state.cpus[0], copy.cpus[0]];
+    const bitmaps = (v: typeof a) => [
+      v.irr,
+      v.isr,
+      v.tmr,
+      v.ioapicHandledVectors,
+      v.eoiExitBitmap,
+      v.savic!.irr,
+      v.savic!.isr,
+      v.savic!.tmr,
+    ];
+    const before = bitmaps(a).map((x) => [...x]);
+    for (const x of bitmaps(b)) x.fill(0xffffffff);
+    expect(bitmaps(a).map((x) => [...x])).toEqual(before);
+  });
+});

@@ -95,6 +95,7 @@ describe('emit and eventOf', () => {
     const eoi = (vector: number) => eventOf(m.ctx, 0, 'kvm_eoi', { apicid: 0, vector, accelerated: false });
     expect(eoi(0x62)).toMatchObject({ vector: 0x62, cause: null });
     expect('vector' in eoi(-1)).toBe(false);
+    expect(eoi(0)).toMatchObject({ vector: 0 });
     expect('pin' in eoi(0x62)).toBe(false);
     m.ctx.cause = 3;
     const set = eventOf(m.ctx, -1, 'kvm_set_irq', { pin: 0, level: 1, routed: true });
