@@ -317,6 +317,58 @@ const ROWS: [string, string, string][] = [
     '2:17',
     'expect count needs a counter: injections, eoi-writes, eoi-exits, ioapic-eoi-exits, eoi-broadcasts, directed-eois, needless-eoi-exits, scans, reinjections, storms, pv-eoi-elided, pv-eoi-applied, exits, host-crashes, empty-eois',
   ],
+  [
+    'explore',
+    '2:1',
+    "explore needs depth=N, max-states=M, 'actions KIND…', 'action ACTION' or 'lints NAME…'",
+  ],
+  [
+    'explore "x"',
+    '2:9',
+    "explore needs depth=N, max-states=M, 'actions KIND…', 'action ACTION' or 'lints NAME…'",
+  ],
+  ['explore depth=5 depth=6', '2:17', "'depth' is given twice"],
+  [
+    'explore actions',
+    '2:9',
+    'explore actions needs one or more of assert, deassert, pulse, eoi, iret, sti, cli, service, tpr, msi, ipi, run, or none',
+  ],
+  ['explore actions eoi eoi', '2:21', "'eoi' is given twice"],
+  [
+    'explore actions none eoi',
+    '2:17',
+    "explore actions takes assert, deassert, pulse, eoi, iret, sti, cli, service, tpr, msi, ipi, run or none, not 'none'",
+  ],
+  [
+    'explore lints',
+    '2:9',
+    'explore lints needs one or more of stuck-remote-irr, lost-interrupt, irq-storm, needless-eoi-exit, empty-isr-eoi, low-vector, host-crash, masked-remote-irr, or none',
+  ],
+  ['explore lints low-vector low-vector', '2:26', "'low-vector' is given twice"],
+  ['explore action', '2:9', 'explore action needs an action, e.g. assert 3|4'],
+  [
+    'explore action snapshot a',
+    '2:16',
+    "explore action takes an action (route, mask, unmask, assert, deassert, pulse, msi, ipi, wait, restore, loadvm, host-pv-eoi, reboot, power-on, migrate, kvm-set-x2apic-api, cpu, run), not 'snapshot'",
+  ],
+  [
+    'explore action nosuch 3',
+    '2:16',
+    "explore action takes an action (route, mask, unmask, assert, deassert, pulse, msi, ipi, wait, restore, loadvm, host-pv-eoi, reboot, power-on, migrate, kvm-set-x2apic-api, cpu, run), not 'nosuch'",
+  ],
+  ['explore action assert 3|', '2:23', "an alternative is empty: write 'a|b' with a value on each side"],
+  [
+    'explore action msi dest=0|1 vector=',
+    '2:29',
+    "an alternative is empty: write 'a|b' with a value on each side",
+  ],
+  ['explore action assert 30', '2:23', 'pin 30 is out of range 0–23'],
+  ['explore colour=1', '2:9', "'explore' has no key 'colour'; its keys are depth, max-states"],
+  [
+    'explore action savevm a',
+    '2:16',
+    "explore action takes an action (route, mask, unmask, assert, deassert, pulse, msi, ipi, wait, restore, loadvm, host-pv-eoi, reboot, power-on, migrate, kvm-set-x2apic-api, cpu, run), not 'savevm'",
+  ],
 ];
 
 describe('error messages', () => {
