@@ -883,11 +883,9 @@ class Parser {
     if (kwTok?.kind !== 'word')
       throw new LineError('explore action needs an action, e.g. assert 3|4', sub.col);
     const kw = ACTION_NAMES.get(kwTok.text.toLowerCase());
-    // Not a snapshot, under either of its names (savevm is QEMU's word for it).
-    const noSnapshot = (k: string) => k !== 'snapshot' && k !== 'savevm';
-    if (kw === undefined || !noSnapshot(kw))
+    if (kw === undefined || kw === 'snapshot')
       throw new LineError(
-        `explore action takes an action (${ACTION_STATEMENTS.filter(noSnapshot).join(', ')}), not '${kwTok.text}'`,
+        `explore action takes an action (${ACTION_STATEMENTS.filter((k) => k !== 'snapshot').join(', ')}), not '${kwTok.text}'`,
         kwTok.col,
       );
     const variants = expandAlternatives(body);
