@@ -1,6 +1,6 @@
 /**
  * The in-app reference (issue 11): every rule citation opens that rule's entry of docs/rules.md
- * (title, the kernel function it follows), bundled, in a dialog that Esc closes, giving focus
+ * (title, the kernel function it follows), from the app's own files, in a dialog that Esc closes, giving focus
  * back; Help opens the language reference.
  */
 import { readFileSync } from 'node:fs';
@@ -108,7 +108,7 @@ test('Help opens the language reference: statement index, search, a section', as
   await expect(help).toBeFocused();
 });
 
-test("compare's first difference links each side's rule; the documents come bundled, not fetched", async ({
+test("compare's first difference links each side's rule; the documents load from the app's host on first use", async ({
   page,
 }) => {
   const fetched: string[] = [];
@@ -122,11 +122,34 @@ test("compare's first difference links each side's rule; the documents come bund
   const a = page.getByTestId('why-A');
   await expect(a.locator('[data-cite]').first()).toHaveText('R7.3 step 2');
   await expect(page.getByTestId('why-B').locator('[data-cite]').first()).toHaveText('R7.3 step 3');
+  const docs = () => fetched.filter((u) => /\.md(\?|$)/.test(u));
+  expect(docs()).toEqual([]);
   await a.locator('[data-cite]').first().click();
   const dialog = page.getByRole('dialog', { name: 'Reference' });
   await expect(dialog.getByTestId('ref-rule-title')).toHaveText(`R7.3 ${entry('R7.3').title}`);
   await expect(dialog.locator('li[data-point="2"]')).toHaveAttribute('aria-current', 'true');
-  expect(fetched.filter((u) => /\.md(\?|$)/.test(u))).toEqual([]);
+  const origin = new URL(page.url()).origin;
+  expect(docs().map((u) => new URL(u).origin)).toEqual([origin, origin]);
+  expect(
+    docs()
+      .map((u) => new URL(u).pathname.replace(/-[\w-]+\.md$/, '.md'))
+      .sort(),
+  ).toEqual(['/assets/language.md', '/assets/rules.md']);
+});
+
+test('a reference that cannot be loaded says so in the sheet; the page stays usable', async ({ page }) => {
+  await page.route(/\.md(\?|$)/, (r) => r.abort());
+  await open(page);
+  await page.getByRole('button', { name: 'Keyboard shortcuts and legend (?)' }).click();
+  await page.getByRole('button', { name: 'Language reference' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Reference' });
+  await expect(dialog.getByRole('alert')).toContainText('The reference could not be loaded');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('step-action')).toHaveText(
+    'route 10 vector=0x62 trigger=level dest=0 mask=0',
+  );
 });
 
 for (const scheme of ['light', 'dark'] as const)

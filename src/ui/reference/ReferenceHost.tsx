@@ -1,8 +1,8 @@
 /**
  * The reference panel's dialog: a side sheet over the app while a citation's rule (or the
  * language reference) is open. Esc or Close closes it and focus goes back to the link that
- * opened it; Tab stays inside; the app's shortcuts do not fire from inside it. Its content and
- * the two documents load on first use (a chunk of their own), so the main bundle stays small.
+ * opened it; Tab stays inside; the app's shortcuts do not fire from inside it. Its content (a
+ * chunk of its own) and the two documents (files of their own) load on first use.
  */
 import type { KeyboardEvent } from 'react';
 import { lazy, Suspense, useEffect, useRef } from 'react';
@@ -11,7 +11,18 @@ import { Button } from '../common/Button.tsx';
 import type { RefTarget } from './state.ts';
 import { referenceStore } from './state.ts';
 
-const ReferencePanel = lazy(() => import('./ReferencePanel.tsx'));
+// Loading it fails if the app's host cannot be reached (its chunk or the documents): say so in
+// the sheet rather than lose the page.
+const ReferencePanel = lazy(() =>
+  import('./ReferencePanel.tsx').catch((e: unknown) => ({
+    default: () => (
+      <p role="alert" className="px-4 py-3 text-sm text-red-700 dark:text-red-300">
+        The reference could not be loaded from the app's host ({e instanceof Error ? e.message : String(e)}).
+        Reload the page to try again.
+      </p>
+    ),
+  })),
+);
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex="0"]';
 

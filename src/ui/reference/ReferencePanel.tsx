@@ -1,6 +1,6 @@
 /**
- * The reference panel's content, loaded on first use (its own chunk, with both documents): the
- * rule book (an entry with the kernel/QEMU function it follows, its [unverified] and [proposal]
+ * The reference panel's content, loaded on first use (its own chunk; documents.ts loads the
+ * texts): the rule book (an entry with the kernel/QEMU function it follows, its [unverified] and [proposal]
  * marks, the rules it cites and that cite it, its neighbours) and the language reference (the
  * statement index, a search box, a section). ReferenceHost.tsx is the dialog around it.
  */
@@ -8,9 +8,10 @@ import type { KeyboardEvent, ReactNode, Ref } from 'react';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { lookupCitation } from '../../docs/rulebook.ts';
 import type { RuleEntry, Section } from './book.ts';
-import { BOOK, LANGUAGE, matches } from './book.ts';
+import { matches } from './book.ts';
 import { LINK } from './Cited.tsx';
 import { citeLabel } from './cite.ts';
+import { BOOK, LANGUAGE } from './documents.ts';
 import { Markdown } from './Markdown.tsx';
 import { plainText } from './markdown.ts';
 import type { RefTarget } from './state.ts';

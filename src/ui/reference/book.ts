@@ -1,11 +1,8 @@
 /**
- * The two documents the reference panel shows, bundled into its lazily loaded chunk (Vite's
- * `?raw`: no network, works offline) and parsed once when the panel first opens: the rule book
+ * The two documents the reference panel shows, as the panel reads them: the rule book
  * (docs/rules.md, through the same parser as its tests) and the language reference
- * (docs/language.md, cut into its sections).
+ * (docs/language.md, cut into its sections). documents.ts loads the texts.
  */
-import languageText from '../../../docs/language.md?raw';
-import rulesText from '../../../docs/rules.md?raw';
 import type { Rule } from '../../docs/rulebook.ts';
 import { citationsIn, parseRuleBook } from '../../docs/rulebook.ts';
 import type { Block, Inline } from './markdown.ts';
@@ -134,6 +131,3 @@ export function matches(search: string, query: string): boolean {
     .filter(Boolean)
     .every((w) => search.includes(w));
 }
-
-export const BOOK = buildBook(rulesText);
-export const LANGUAGE = buildLanguage(languageText);
