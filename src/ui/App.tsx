@@ -17,7 +17,7 @@ import { openFile } from './FileMenu.tsx';
 import { Header } from './Header.tsx';
 import { TracePanel } from './import/TracePanel.tsx';
 import { IoapicTable } from './ioapic/IoapicTable.tsx';
-import { LanesView } from './lanes/LanesView.tsx';
+import { Lanes, prefetchLanes } from './lanes/Lanes.tsx';
 import { LifeStrip } from './life/LifeStrip.tsx';
 import { ReferenceHost } from './reference/ReferenceHost.tsx';
 import { TeachPanel } from './teach/TeachPanel.tsx';
@@ -231,7 +231,7 @@ function modalOpen(): boolean {
 /** The lanes of the one session (compare draws both columns' lanes itself). */
 function SingleLanes() {
   const compare = useViz((s) => s.compare !== null);
-  return compare ? null : <LanesView />;
+  return compare ? null : <Lanes />;
 }
 
 /** The IOAPIC and the vCPUs, or, in compare mode, two columns of them. */
@@ -257,6 +257,7 @@ function Shell() {
   const store = useVizStore();
   const opened = useViz((s) => s.info !== null);
   useEffect(() => applyTheme(theme, false), [theme]);
+  useEffect(prefetchLanes, []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // A control that handled the key itself (defaultPrevented) keeps it; a focused composite

@@ -14,7 +14,7 @@ import { Cards } from '../Cards.tsx';
 import { Button } from '../common/Button.tsx';
 import { ColumnContext, OtherCpusContext, useViz, useVizStore, VizContext } from '../context.ts';
 import { IoapicTable } from '../ioapic/IoapicTable.tsx';
-import { LanesView } from '../lanes/LanesView.tsx';
+import { Lanes } from '../lanes/Lanes.tsx';
 import { Cited } from '../reference/Cited.tsx';
 import { showEventText } from '../timeline/eventText.ts';
 import { Counters } from '../timeline/TimelinePanel.tsx';
@@ -137,7 +137,7 @@ function BothLanes({ a, b }: { a: VizStore; b: VizStore }) {
       ].map(([label, store]) => (
         <VizContext.Provider key={label as string} value={store as VizStore}>
           <div data-testid={`lanes-${label}`}>
-            <LanesView title={`Delivery lanes · ${label}`} />
+            <Lanes title={`Delivery lanes · ${label}`} />
           </div>
         </VizContext.Provider>
       ))}
