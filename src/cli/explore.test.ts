@@ -95,6 +95,25 @@ describe('apicscope explore', () => {
     expect(cli('run', patched, '--depth', '3').status).toBe(2);
   });
 
+  it('exits 2 at the line of an `explore action savevm` (a snapshot the explorer cannot take); run still takes the file', () => {
+    const text =
+      'vcpus 1\nroute 1 vector=0x40 trigger=level dest=0 mask=0\nexplore action savevm s1\nexplore action assert 1\n';
+    const f = file('savevm.apic', text);
+    const r = cli('explore', f);
+    expect(r.status).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      `${f}:3: explore action savevm s1: the explorer cannot take a snapshot (every explored state keeps the scenario's); take it in a step above instead`,
+    ]);
+    // The same snapshot taken in a step, restored by the alphabet: explored.
+    const above = file(
+      'above.apic',
+      'vcpus 1\nroute 1 vector=0x40 trigger=level dest=0 mask=0\nsavevm s1\nexplore depth=2\nexplore actions none\nexplore action loadvm s1\n',
+    );
+    expect(cli('explore', above).status).toBe(0);
+    expect(cli('run', f).status).toBe(0);
+  });
+
   it('stops on request (Ctrl-C) and prints what it found so far', async () => {
     const big = file(
       'big.apic',

@@ -210,7 +210,7 @@ describe('errors carry LINE:COL and say what is right', () => {
     ],
     ['x2apic-api\nx2apic-api 32bit-ids=on', "2:1: 'x2apic-api' is already set on line 1"],
     ['expect kvm apicv = maybe', "1:20: APICv state must be one of active, inhibited, off, not 'maybe'"],
-    ['expect kvm ioapic = 1', "1:12: expect kvm supports 'seoib' and 'apicv'"],
+    ['expect kvm ioapic = 1', '1:12: expect kvm needs a key: seoib, apicv'],
   ];
   it.each(cases)('%j', (text, message) => {
     expect(firstError(text)).toBe(message);

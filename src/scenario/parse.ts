@@ -873,6 +873,8 @@ class Parser {
       else x.lints = list;
       return;
     }
+    if (EXPLORE_BOUNDS.some((b) => b.name === what))
+      throw new LineError(`explore ${what} needs a value: ${what}=N`, sub.col);
     if (what !== 'action')
       throw new LineError(
         `explore takes depth=, max-states=, actions, action or lints, not '${sub.text}'${suggest(what, [...EXPLORE_FORMS, ...EXPLORE_BOUNDS.map((b) => b.name)])}`,
@@ -925,8 +927,13 @@ class Parser {
     else if (subject === 'ioapic') check = this.expectIoapic(t, at);
     else if (subject === 'kvm') {
       const key = t[2]?.text.toLowerCase();
-      if (key !== 'seoib' && key !== 'apicv')
-        throw new LineError("expect kvm supports 'seoib' and 'apicv'", t[2]?.col ?? at);
+      if (key !== 'seoib' && key !== 'apicv') {
+        glued(t[2], KVM_EXPECT_KEYS);
+        throw new LineError(
+          `${keyword} kvm needs a key: ${KVM_EXPECT_KEYS.join(', ')}${t[2] ? suggest(key ?? '', KVM_EXPECT_KEYS) : ''}`,
+          t[2]?.col ?? at,
+        );
+      }
       op(t[3], ['='], at);
       end(t, 5);
       if (key === 'apicv') {
@@ -949,7 +956,7 @@ class Parser {
   private expectCpu(t: Token[], at: number): Check {
     const cpu = this.cpuArg(t[2], at);
     const regTok = t[3];
-    if (!regTok) throw new LineError('expect cpu C needs a register', at);
+    if (!regTok) throw new LineError(`${t[0].text.toLowerCase()} cpu C needs a register`, at);
     const reg = regTok.text.toLowerCase();
     if (CPU_SET_REGS.includes(reg)) {
       const o = op(t[4], ['=', 'has', 'lacks'], at);
@@ -988,6 +995,7 @@ class Parser {
       };
     }
     const all = [...CPU_SET_REGS, ...CPU_VALUE_REGS];
+    glued(regTok, all);
     throw new LineError(
       `unknown vCPU register '${regTok.text}'${suggest(reg, all)}; one of ${all.join(', ')}`,
       regTok.col,
@@ -1004,11 +1012,13 @@ class Parser {
     const pin = num(second, 'pin', 0, NUM_PINS - 1, at);
     const fTok = t[3];
     const field = fTok?.text.toLowerCase() ?? '';
-    if (!IOAPIC_FIELDS.includes(field))
+    if (!IOAPIC_FIELDS.includes(field)) {
+      glued(fTok, IOAPIC_FIELDS);
       throw new LineError(
-        `expect ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
+        `${t[0].text.toLowerCase()} ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
         fTok?.col ?? at,
       );
+    }
     op(t[4], ['='], at);
     end(t, 6);
     const val = t[5];
@@ -1035,11 +1045,13 @@ class Parser {
   private expectCount(t: Token[], at: number): Check {
     const nameTok = t[2];
     const name = nameTok?.text.toLowerCase() ?? '';
-    if (!(COUNTER_NAMES as readonly string[]).includes(name))
+    if (!(COUNTER_NAMES as readonly string[]).includes(name)) {
+      glued(nameTok, COUNTER_NAMES);
       throw new LineError(
-        `expect count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
+        `${t[0].text.toLowerCase()} count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
         nameTok?.col ?? at,
       );
+    }
     const allowed: readonly CounterFilter[] = COUNTER_BY_NAME.get(name)!.filters;
     const filter: Partial<Record<CounterFilter, number>> = {};
     let i = 3;
@@ -1154,6 +1166,19 @@ function end(t: Token[], n: number): void {
   if (t.length > n) throw new LineError(`unexpected '${t[n].text}' at the end of the expectation`, t[n].col);
 }
 
+/**
+ * `seoib=quirked` where an expectation wants `seoib = quirked` (a key of `keys` glued to its
+ * operator): say that, rather than call the key unknown.
+ */
+function glued(tok: Token | undefined, keys: readonly string[]): void {
+  const m = tok?.kind === 'word' ? /^(.+?)(>=|<=|=)(.*)$/.exec(tok.text) : null;
+  if (m && keys.includes(m[1].toLowerCase()))
+    throw new LineError(`put spaces around '${m[2]}': ${m[1]} ${m[2]} ${m[3]}`, tok!.col);
+}
+
+/** The keys of `expect kvm`. */
+const KVM_EXPECT_KEYS: readonly string[] = ['seoib', 'apicv'];
+
 /** `=5`, `>=3`, `<=0x10`: split a glued operator from its value. */
 function splitOperators(tokens: Token[]): Token[] {
   const out: Token[] = [];
@@ -1231,11 +1256,13 @@ function expectVm(t: Token[], at: number): Check {
   const keyTok = t[2];
   const key = keyTok?.text.toLowerCase() ?? '';
   const row = EXPECT_VM_KEYS.find((k) => k.name === key);
-  if (!row)
+  if (!row) {
+    glued(keyTok, VM_KEY_NAMES);
     throw new LineError(
-      `expect vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
+      `${t[0].text.toLowerCase()} vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
       keyTok?.col ?? at,
     );
+  }
   op(t[3], ['='], at);
   end(t, 5);
   if (row.values === null)
