@@ -50,7 +50,10 @@ export interface ActionDecl {
 }
 
 const pinArg: Arg = { name: 'pin', positional: true, required: true, values: PIN };
-/** The RTE fields of `route` and `cpu C ioapic-rte`, in the order the printer writes them. */
+/**
+ * The RTE fields of `route` and `cpu C ioapic-rte`, as completion and the reference list them (the
+ * printer writes them in this order but for `polarity=`, before `mask=`: print-text.test.ts).
+ */
 export const RTE_ARGS: readonly Arg[] = [
   { name: 'vector', values: VECTOR },
   { name: 'trigger', values: enumOf(TRIGGERS) },
