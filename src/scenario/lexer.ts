@@ -17,8 +17,13 @@ export class LexError extends Error {
   }
 }
 
-export function tokenize(line: string): Token[] {
+/**
+ * The tokens of `line`. With `comment`, `comment.at` is set to the index of the `#` that starts
+ * the line's comment, or -1 when it has none.
+ */
+export function tokenize(line: string, comment?: { at: number }): Token[] {
   const out: Token[] = [];
+  if (comment) comment.at = -1;
   let i = 0;
   const n = line.length;
   while (i < n) {
@@ -27,7 +32,10 @@ export function tokenize(line: string): Token[] {
       i++;
       continue;
     }
-    if (c === '#') break;
+    if (c === '#') {
+      if (comment) comment.at = i;
+      break;
+    }
     const col = i + 1;
     if (c === '"') {
       let text = '';
