@@ -7,7 +7,7 @@
  * prints what it found (exploreCommandAsync).
  */
 import type { Violation } from '../explore/explorer.ts';
-import { Explorer, ExploreLineError } from '../explore/explorer.ts';
+import { ExploreLineError, Explorer } from '../explore/explorer.ts';
 import type { Scenario } from '../scenario/ast.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { checkSetting } from '../scenario/settings.ts';
@@ -49,7 +49,9 @@ function start(file: string, a: ExploreArgs, err: (s: string) => void): Session 
       ...(a.maxStates !== null ? { maxStates: a.maxStates } : {}),
     });
   } catch (e) {
-    err(e instanceof ExploreLineError ? `${file}:${e.line}: ${e.detail}` : `${file}: ${(e as Error).message}`);
+    err(
+      e instanceof ExploreLineError ? `${file}:${e.line}: ${e.detail}` : `${file}: ${(e as Error).message}`,
+    );
     return 2;
   }
   const now = performance.now();
