@@ -333,3 +333,23 @@ test('a step that touches 4096 vCPUs: 24 lanes until "Show all lanes", events a 
   await page.mouse.wheel(0, 1500);
   await expect(card).toBeVisible();
 });
+
+test('the lanes load apart from the first scripts; if they cannot, they say so and the page works on', async ({
+  page,
+}) => {
+  const asked: string[] = [];
+  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await page.route(/\/assets\/LanesView-[^/]+\.js$/, (r) => r.abort());
+  await open(page);
+  // Not among the scripts the page needs first (index.html preloads none of it).
+  const html = await (await page.request.get('/')).text();
+  expect(html).not.toMatch(/LanesView-/);
+  await page.keyboard.press('ArrowRight');
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'The delivery lanes could not be loaded' }),
+  ).toBeVisible();
+  expect(asked.some((p) => /\/assets\/LanesView-/.test(p))).toBe(true);
+  // The rest of the page still steps and shows the state.
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('step-action')).toHaveText('assert 10');
+});

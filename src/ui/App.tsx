@@ -1,11 +1,12 @@
 /** The apicscope app: one visualizer instance with its own store, worker and keyboard. */
-import { lazy, Suspense, useEffect, useId, useState } from 'react';
+import { Suspense, useEffect, useId, useState } from 'react';
 import { DEFAULT_PRESET, PRESETS } from '../presets/index.ts';
 import type { View } from '../share/url.ts';
 import type { VizStore } from '../store/viz.ts';
 import { createVizStore } from '../store/viz.ts';
 import { Cards } from './Cards.tsx';
 import { Button } from './common/Button.tsx';
+import { lazyView } from './common/lazyView.tsx';
 import { Modal } from './common/Modal.tsx';
 import { useRoving } from './common/roving.tsx';
 import type { Theme } from './common/theme.ts';
@@ -27,10 +28,16 @@ import { Transport } from './timeline/Transport.tsx';
 import { MachinePicture } from './topology/MachinePicture.tsx';
 
 // Views not on screen at start load when first shown: the page's first chunk stays small.
-const CompareView = lazy(() => import('./compare/CompareView.tsx').then((m) => ({ default: m.CompareView })));
-const HelpOverlay = lazy(() => import('./common/HelpOverlay.tsx').then((m) => ({ default: m.HelpOverlay })));
-const EditorPanel = lazy(() => import('./editor/EditorPanel.tsx').then((m) => ({ default: m.EditorPanel })));
-const ConfigPanel = lazy(() => import('./config/ConfigPanel.tsx').then((m) => ({ default: m.ConfigPanel })));
+const CompareView = lazyView(() => import('./compare/CompareView.tsx').then((m) => m.CompareView), 'Compare');
+const HelpOverlay = lazyView(() => import('./common/HelpOverlay.tsx').then((m) => m.HelpOverlay), 'Help');
+const EditorPanel = lazyView(
+  () => import('./editor/EditorPanel.tsx').then((m) => m.EditorPanel),
+  'The editor',
+);
+const ConfigPanel = lazyView(
+  () => import('./config/ConfigPanel.tsx').then((m) => m.ConfigPanel),
+  'The configuration panel',
+);
 
 declare global {
   interface Window {

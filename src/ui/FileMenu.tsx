@@ -1,6 +1,6 @@
 /** Share, open, download and export: everything that takes the session out of (or into) the app. */
 import type { ReactNode } from 'react';
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { MAX_SCENARIO_CHARS } from '../scenario/limits.ts';
 import { decodeExternalText, MAX_INPUT_BYTES } from '../scenario/text-input.ts';
 import type { FigureInput } from '../share/figure.ts';
@@ -10,13 +10,17 @@ import { readStepComment, withStepComment } from './common/apicFile.ts';
 import { Button } from './common/Button.tsx';
 import { download, slug, svgToPng } from './common/download.ts';
 import { grouped } from './common/format.ts';
+import { lazyView } from './common/lazyView.tsx';
 import { Modal } from './common/Modal.tsx';
 import { useViz, useVizStore } from './context.ts';
 import { looksLikeTrace } from './import/detect.ts';
 import { flushUrl } from './urlSync.ts';
 
 // Loaded when first opened.
-const TraceDialog = lazy(() => import('./import/TraceDialog.tsx').then((m) => ({ default: m.TraceDialog })));
+const TraceDialog = lazyView(
+  () => import('./import/TraceDialog.tsx').then((m) => m.TraceDialog),
+  'Trace import',
+);
 
 /**
  * Reads a dropped or chosen file as scenario text, decoded as the command line decodes it

@@ -4,10 +4,11 @@
  * never shows (issue 13.5). The chunk is fetched while the page is idle after its first paint
  * (`prefetchLanes`), so it is there by the time a step has events to draw.
  */
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
+import { lazyView } from '../common/lazyView.tsx';
 
 const load = () => import('./LanesView.tsx');
-const LanesView = lazy(() => load().then((m) => ({ default: m.LanesView })));
+const LanesView = lazyView(() => load().then((m) => m.LanesView), 'The delivery lanes');
 
 export function prefetchLanes(): void {
   const go = () => void load();

@@ -5,24 +5,15 @@
  * chunk of its own) and the two documents (files of their own) load on first use.
  */
 import type { KeyboardEvent } from 'react';
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import { Button } from '../common/Button.tsx';
+import { lazyView } from '../common/lazyView.tsx';
 import type { RefTarget } from './state.ts';
 import { referenceStore } from './state.ts';
 
-// Loading it fails if the app's host cannot be reached (its chunk or the documents): say so in
-// the sheet rather than lose the page.
-const ReferencePanel = lazy(() =>
-  import('./ReferencePanel.tsx').catch((e: unknown) => ({
-    default: () => (
-      <p role="alert" className="px-4 py-3 text-sm text-red-700 dark:text-red-300">
-        The reference could not be loaded from the app's host ({e instanceof Error ? e.message : String(e)}).
-        Reload the page to try again.
-      </p>
-    ),
-  })),
-);
+// Its chunk and the documents: if either cannot be loaded, the sheet says so (lazyView).
+const ReferencePanel = lazyView(() => import('./ReferencePanel.tsx').then((m) => m.default), 'The reference');
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex="0"]';
 
