@@ -338,7 +338,9 @@ export function extendScenario(s: Scenario, text: string, firstLineNo: number): 
   if (p.errors.length) return { ok: false, errors: p.errors };
   const scenario = p.finish();
   if (p.errors.length) return { ok: false, errors: p.errors }; // an ask left without its action
-  const errors = validateScenario(scenario).filter((e) => e.line >= firstLineNo);
+  // All of the whole text's errors: new configuration can make a line above wrong (a vCPU
+  // an expectation names no longer exists), and the whole text would be refused for it.
+  const errors = validateScenario(scenario);
   return errors.length ? { ok: false, errors } : { ok: true, scenario };
 }
 
@@ -964,7 +966,7 @@ class Parser {
       const val = t[5];
       if (!val)
         throw new LineError(
-          `expect cpu C ${reg} ${o} needs a ${o === '=' ? 'set, e.g. {0x30, 0x62}' : 'vector'}`,
+          `${t[0].text.toLowerCase()} cpu C ${reg} ${o} needs a ${o === '=' ? 'set, e.g. {0x30, 0x62}' : 'vector'}`,
           t[4].col,
         );
       if (o === '=') {
@@ -1156,7 +1158,7 @@ function op<T extends string>(tok: Token | undefined, ops: readonly T[], at: num
   const text = tok?.text.toLowerCase();
   if (tok?.kind !== 'word' || !(ops as readonly string[]).includes(text!))
     throw new LineError(
-      `expected ${ops.map((o) => `'${o}'`).join(' or ')}${tok ? `, not '${tok.text}'` : ''}`,
+      `expected ${ops.map((o) => `'${o}'`).join(' or ')}${tok ? `, not ${tok.kind === 'word' ? `'${tok.text}'` : `a ${tok.kind}`}` : ''}`,
       tok?.col ?? at,
     );
   return text as T;
