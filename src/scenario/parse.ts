@@ -144,6 +144,15 @@ function num(tok: Token | undefined, what: string, min: number, max: number, at:
 }
 
 /** For key=value tokens, the value part. */
+/**
+ * The value a word holds (its `key=` left out). Strings belong to `title`, `note` and `ask`
+ * only (contract §1), and a set to the vector-set positions: `what` is refused as either.
+ */
+function word(tok: Token, what: string): string {
+  if (tok.kind !== 'word') throw new LineError(`${what} must be a word, not a ${tok.kind}`, tok.col);
+  return valueText(tok);
+}
+
 function valueText(tok: Token): string {
   const eq = tok.text.indexOf('=');
   return eq > 0 ? tok.text.slice(eq + 1) : tok.text;
@@ -163,6 +172,8 @@ function choice<T extends string>(
   aliases: ReadonlyMap<string, T> = NO_ALIASES,
 ): T {
   if (!tok) throw new LineError(`${what} is missing: one of ${options.join(', ')}`, at);
+  if (tok.kind !== 'word')
+    throw new LineError(`${what} must be one of ${options.join(', ')}, not a ${tok.kind}`, tok.col);
   const text = valueText(tok).toLowerCase();
   if ((options as readonly string[]).includes(text)) return text as T;
   const alias = aliases.get(text);
@@ -179,7 +190,7 @@ function onOff(tok: Token | undefined, what: string, at: number): boolean {
 
 function duration(tok: Token | undefined, at: number): number {
   if (!tok) throw new LineError('wait needs a duration, e.g. 10ms, 500us, 2s', at);
-  const m = DURATION_RE.exec(valueText(tok));
+  const m = DURATION_RE.exec(word(tok, 'a duration'));
   if (!m)
     throw new LineError(
       `'${valueText(tok)}' is not a duration: a whole number with a unit ns, us, µs, ms or s (e.g. 10ms)`,
@@ -634,7 +645,7 @@ class Parser {
         const a = args(t, 1, SIG_GUEST, 'guest');
         const cpuTok = a.get('cpu')!;
         const profile = choice(a.get('profile'), 'profile', GUEST_PROFILES, at) as GuestProfile;
-        if (valueText(cpuTok).toLowerCase() === 'all') {
+        if (word(cpuTok, "guest's vCPU").toLowerCase() === 'all') {
           if (Object.keys(c.guests).length)
             throw new LineError("'guest all' and 'guest N' do not mix", cpuTok.col);
           this.once('guest all', t[0], 'guest all');
@@ -705,7 +716,7 @@ class Parser {
       case 'loadvm': {
         const a = args(t, 1, SIG_NAME, kw);
         const tok = a.get('name')!;
-        const name = valueText(tok);
+        const name = word(tok, 'a snapshot name');
         if (!NAME_RE.test(name))
           throw new LineError(
             `snapshot name '${name}' may use only letters, digits, '_', '.' and '-'`,
@@ -1087,13 +1098,9 @@ class Parser {
 
 /** An expectation as written: the words after `expect`, the comment dropped, spaces collapsed. */
 function sourceOfExpectation(line: string, tokens: Token[]): string {
+  // A checked expectation ends with a word or a set (no form takes a string).
   const last = tokens[tokens.length - 1];
-  const end =
-    last.kind === 'string'
-      ? line.indexOf('"', last.col) + 1
-      : last.kind === 'set'
-        ? line.indexOf('}', last.col - 1) + 1
-        : last.col - 1 + last.text.length;
+  const end = last.kind === 'set' ? line.indexOf('}', last.col - 1) + 1 : last.col - 1 + last.text.length;
   const start = tokens[1] ? tokens[1].col - 1 : end;
   return line.slice(start, end).replace(/\s+/g, ' ');
 }
@@ -1208,7 +1215,7 @@ const SIG_CAP = signature(argsOf(ACTION_BY_NAME.get('kvm-set-x2apic-api')));
 const VM_KEY_NAMES: readonly string[] = EXPECT_VM_KEYS.map((k) => k.name);
 
 function machineArg(tok: Token): string {
-  const v = valueText(tok).toLowerCase();
+  const v = word(tok, 'a machine type').toLowerCase();
   if (!MACHINE_RE.test(v))
     throw new LineError(`machine type '${valueText(tok)}' is not pc-q35-X.Y or pc-i440fx-X.Y`, tok.col);
   return v;
