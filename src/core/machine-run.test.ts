@@ -7,8 +7,8 @@
  * machine usable, an x2APIC IPI's exit, the life strip's flag writes, and `GuestRun.stopHere`.
  *
  * Each test was checked against the hand-made mutants it is written for (the survivors listed in
- * docs/mutation.md, "machine.ts and parse.ts, every survivor"): with the mutant applied to
- * machine.ts it fails, without it it passes.
+ * docs/mutation-survivors.md): with the mutant applied to machine.ts it fails, without it it
+ * passes.
  */
 import { describe, expect, it } from 'vitest';
 import { mustParse } from '../replay/testing.ts';

@@ -1,7 +1,7 @@
 /**
- * The paths of the parser (parse.ts) that a StrykerJS run left without a test (docs/mutation.md,
- * "machine.ts and parse.ts, every survivor"): the once-only configuration and `explore`
- * statements and where their "given twice" errors point, the statement dispatch (notes, configuration after actions),
+ * The paths of the parser (parse.ts) that a StrykerJS run left without a test
+ * (docs/mutation-survivors.md): the once-only configuration and `explore` statements and where
+ * their "given twice" errors point, the statement dispatch (notes, configuration after actions),
  * argument splitting, `expect cpu` / `ioapic` / `count` checks, glued operators, the fallback
  * positions and the order of whole-configuration problems, the input limits, and
  * extendScenario (the worker's append, which must give what the whole text gives).
