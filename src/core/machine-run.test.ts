@@ -11,7 +11,7 @@
  * passes.
  */
 import { describe, expect, it } from 'vitest';
-import { mustParse } from '../replay/testing.ts';
+import { HOST_CRASH_AT_RUN_STEP_3, mustParse } from '../replay/testing.ts';
 import type { Action } from './actions.ts';
 import { GuestRun, Machine, STEP_NS } from './machine.ts';
 import { cloneMachineState } from './state.ts';
@@ -38,20 +38,8 @@ msi dest=0 vector=0x31
 msi dest=1 vector=0x32
 `;
 
-/** R9.5: a windows guest's deferred IOAPIC EOI exits with PV EOI pending but off: a crash at step 3. */
-const CRASH_AT_3 = `vcpus 1
-apicv off
-kvm seoib=enabled
-kvm pv-eoi-disable-fix=off
-guest 0 profile=windows
-run
-cpu 0 pv-eoi on
-route 5 vector=0xa2 trigger=level dest=0 mask=0
-assert 5
-run 3
-msi dest=0 vector=0xb1
-host-pv-eoi 0 off
-`;
+/** R9.5: a host crash at step 3 of a run (replay/testing.ts). */
+const CRASH_AT_3 = HOST_CRASH_AT_RUN_STEP_3;
 
 /**
  * A manual guest's EOIs make a level pin storm (the line stays high): at the second EOI KVM

@@ -1,6 +1,6 @@
 /** The machine's event budget: a step keeps at most maxEvents events and counts the rest. */
 import { describe, expect, it } from 'vitest';
-import { mustParse } from '../replay/testing.ts';
+import { HOST_CRASH_AT_RUN_STEP_3, mustParse } from '../replay/testing.ts';
 import { Machine } from './machine.ts';
 
 describe('Machine events', () => {
@@ -111,21 +111,7 @@ guest all profile=windows
 route 3 vector=0xa3 trigger=level dest=2 mask=0
 assert 3
 `,
-    // R9.5: the deferred IOAPIC EOI's MMIO exit, with PV EOI pending but turned off: a host
-    // crash at guest step 3.
-    'a host crash in the middle': `vcpus 1
-apicv off
-kvm seoib=enabled
-kvm pv-eoi-disable-fix=off
-guest 0 profile=windows
-run
-cpu 0 pv-eoi on
-route 5 vector=0xa2 trigger=level dest=0 mask=0
-assert 5
-run 3
-msi dest=0 vector=0xb1
-host-pv-eoi 0 off
-`,
+    'a host crash in the middle': HOST_CRASH_AT_RUN_STEP_3,
     'linux guests, one of whose PV EOI the host turned off': `vcpus 2
 kvm pv-eoi-disable-fix=off
 guest all profile=linux

@@ -28,3 +28,21 @@ export function failures(text: string): string[] {
     .expects.filter((e) => !e.ok)
     .map((e) => `${e.line}: expected ${e.expected}, got ${e.actual}`);
 }
+
+/**
+ * R9.5: a windows guest's deferred IOAPIC EOI exits (MMIO) with PV EOI pending but turned off by
+ * the host: a host crash at guest step 3 of the last `run 3`.
+ */
+export const HOST_CRASH_AT_RUN_STEP_3 = `vcpus 1
+apicv off
+kvm seoib=enabled
+kvm pv-eoi-disable-fix=off
+guest 0 profile=windows
+run
+cpu 0 pv-eoi on
+route 5 vector=0xa2 trigger=level dest=0 mask=0
+assert 5
+run 3
+msi dest=0 vector=0xb1
+host-pv-eoi 0 off
+`;
