@@ -29,8 +29,11 @@ export function applySetting(config: Config, setting: string): string | null {
   if (eq <= 0) return 'expected KEY=VALUE';
   const key = setting.slice(0, eq).trim().toLowerCase();
   const value = setting.slice(eq + 1).trim();
-  const sk = settingKey(key);
+  // One key, one value: `kvm. pv-eoi` or `kvm.a=off b=off` would parse as a statement of which
+  // only a part (or nothing) is applied. `apic` alone takes its whole statement (`xapic cpuid=…`).
+  const sk = /\s/.test(key) ? undefined : settingKey(key);
   if (!sk) return `unknown key '${key}': ${KEY_LIST}`;
+  if (key !== 'apic' && /\s/.test(value)) return `'${key}' takes one value, not '${value}'`;
   const parsed = parseScenario(sk.statement(value));
   if (!parsed.ok) return parsed.errors[0].message;
   const c = parsed.scenario.config;
@@ -79,9 +82,10 @@ export function applySetting(config: Config, setting: string): string | null {
   return null;
 }
 
+/** The one switch a `kvm.KEY=…` setting names (the statement parsed, so KEY is a switch). */
 function pickChanged(k: Config['kvm'], key: string): Partial<Config['kvm']> {
-  const field = KVM_SWITCH_BY_KEY.get(key)?.field;
-  return field === undefined ? {} : { [field]: k[field] };
+  const field = KVM_SWITCH_BY_KEY.get(key)!.field;
+  return { [field]: k[field] };
 }
 
 /**
