@@ -4,7 +4,8 @@
  * switch words and values (switchWord, switchValue), the `guest.<cpu>` and `kvm.<key>` setting
  * keys (settingKey), reading typed-in numbers, durations and names (readNumber, readDuration,
  * readName, formatRange), enumOf and parseDuration's bound, and applySetting's trimming, the
- * reset of `kvm seoib=` by `qemu seoib-policy=`, and the settings it refuses (a key with a space, a value of two words).
+ * reset of `kvm seoib=` by `qemu seoib-policy=`, and the settings it refuses (a key with a
+ * space, a value of two words).
  * Each test was checked against the hand-made mutants of that file: it fails with each applied.
  */
 import { describe, expect, it } from 'vitest';
