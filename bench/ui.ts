@@ -456,7 +456,8 @@ export async function uiFigures(chromiumPath: string): Promise<Figure[]> {
       budget: '≤ 2000',
       ok: interactiveMs <= 2000,
     });
-    const heavyTask = median(heavyTasks);
+    // "No main-thread task over 50 ms": the longest of the 5 pages, not their median.
+    const heavyTask = Math.max(...heavyTasks);
     figures.push({
       name: 'heavy_link_longest_task_ms',
       value: heavyTask,

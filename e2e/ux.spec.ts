@@ -1,6 +1,7 @@
 /** Issue 12 (behaviour and layout): keys, modal dialogs, the place kept, layouts that fit. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { encodeFragment } from '../src/share/url.ts';
 import { bridge, loadText, open } from './fixtures.ts';
 
 test('Space after clicking a button runs the guests, never re-fires the button (issue 12.1)', async ({
@@ -492,4 +493,55 @@ test("a live run updates the registers and counts, not the cards' actions or the
   expect(counts.moved).toBe(true);
   expect(counts.live).toBeGreaterThan(0);
   expect(counts.controls).toBe(0);
+});
+
+test('a link to a 4096-vCPU storm state: only its progress until that state is there, then that step (issue 12.3)', async ({
+  page,
+}) => {
+  // The heavy link of the issue: a windows storm on 4096 vCPUs, as recorded after Stop.
+  const text =
+    'vcpus 4096\nkvm storm-limit=1000000\nguest all profile=windows\nroute 10 vector=0x62 trigger=level dest=0 mask=0\nassert 10\nrun 1000000\n';
+  const fragment = encodeFragment({ text, step: 3 });
+  expect(fragment.length).toBeLessThan(200);
+  // Every frame until the state is there: what the page shows.
+  await page.addInitScript(() => {
+    const seen: { stepOf: string | null; forms: number; progress: boolean; h1: string | null }[] = [];
+    (window as unknown as { __frames: typeof seen }).__frames = seen;
+    const look = () => {
+      seen.push({
+        stepOf: document.querySelector('[data-testid="step-of"]')?.textContent ?? null,
+        forms: document.querySelectorAll('main button:not([disabled]), main input:not([disabled])').length,
+        progress: document.querySelector('[role="progressbar"]') !== null,
+        h1: document.querySelector('h1')?.textContent ?? null,
+      });
+      if (window.__apicViz?.getState().frame?.step !== 3) requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  });
+  await page.goto(`/#${fragment}`, { waitUntil: 'commit' });
+  await expect(page.getByRole('progressbar')).toBeVisible();
+  await page.waitForFunction(() => window.__apicViz?.getState().frame?.step === 3, undefined, {
+    timeout: 60_000,
+  });
+  const frames = await page.evaluate(
+    () =>
+      (
+        window as unknown as {
+          __frames: { stepOf: string | null; forms: number; progress: boolean; h1: string | null }[];
+        }
+      ).__frames,
+  );
+  const before = frames.slice(0, -1);
+  expect(before.length).toBeGreaterThan(0);
+  // Until then: the progress, no step count, no live form, no other scenario's name.
+  for (const f of before) {
+    expect(f.stepOf, JSON.stringify(f)).toBeNull();
+    expect(f.forms, JSON.stringify(f)).toBe(0);
+    expect(f.h1 ?? '', JSON.stringify(f)).not.toMatch(/level-triggered/i);
+  }
+  expect(before.some((f) => f.progress)).toBe(true);
+  // Then that step of that scenario, with its actions.
+  await expect(page.getByTestId('step-of')).toHaveText('/ 3');
+  await expect(page.getByTestId('step-action')).toHaveText('run 1000000');
+  await expect(page.getByRole('heading', { level: 1 })).not.toContainText('level-triggered');
 });

@@ -262,7 +262,8 @@ function Shell() {
   const [help, setHelp] = useState(false);
   const [theme, setTheme] = useState<Theme>(() => storedTheme() ?? systemTheme());
   const store = useVizStore();
-  const opened = useViz((s) => s.info !== null);
+  // Open once the first scenario has run and its first frame is here (a state to show and act on).
+  const opened = useViz((s) => s.info !== null && s.frame !== null);
   useEffect(() => applyTheme(theme, false), [theme]);
   useEffect(prefetchLanes, []);
   useEffect(() => {
