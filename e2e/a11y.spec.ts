@@ -74,6 +74,34 @@ const VIEWS: [string, (page: Page) => Promise<void>][] = [
     },
   ],
   [
+    'the discard dialog (an action at an earlier step)',
+    async (page) => {
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(async () => (await bridge(page)).step).toBe(2);
+      await page.getByRole('button', { name: 'Send MSI' }).click();
+      await expect(page.getByRole('alertdialog')).toBeVisible();
+    },
+  ],
+  [
+    'teaching mode asking a question',
+    async (page) => {
+      await page.getByLabel('Load a preset scenario').selectOption('teach-level-irq');
+      await ready(page);
+      await page.getByRole('switch', { name: 'Teach' }).click();
+      await page.keyboard.press('ArrowRight');
+      await expect(page.getByTestId('teach').getByRole('heading')).toContainText('Predict step 1');
+    },
+  ],
+  [
+    'the trace import dialog',
+    async (page) => {
+      await page.getByText('File ▾').click();
+      await page.getByRole('menuitem', { name: /Paste a KVM trace/ }).click();
+      await expect(page.getByRole('dialog', { name: 'Replay a KVM trace' })).toBeVisible();
+    },
+  ],
+  [
     'a 64-vCPU scenario',
     async (page) => {
       await loadText(page, 'vcpus 64\nmsi dest=40 vector=0x41\nmsi dest=0xff vector=0x31\n', 2);
@@ -314,4 +342,14 @@ test('compare: ids are unique and landmarks are told apart (axe landmark-unique,
     .withRules(['landmark-unique', 'duplicate-id-aria', 'aria-valid-attr-value'])
     .analyze();
   expect(violations.map((v) => `${v.id} ×${v.nodes.length}: ${v.nodes[0].target.join(' ')}`)).toEqual([]);
+});
+
+test('a vCPU card\'s heading reads "vCPU 0 · x2APIC …", its number apart from its mode (not "vCPU 0x2apic")', async ({
+  page,
+}) => {
+  await open(page);
+  const card = page.getByTestId('vcpu-0');
+  const heading = card.getByRole('heading', { level: 3 });
+  await expect(heading).toHaveAccessibleName(/^vCPU 0 · \S/);
+  expect(await heading.evaluate((h) => h.textContent)).not.toMatch(/^vCPU 0x/);
 });
