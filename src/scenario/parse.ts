@@ -38,6 +38,7 @@ import {
   DELIVERY_MODES,
   DEST_MODES,
   DURATION_RE,
+  EXPECT_KVM_KEYS,
   EXPECT_SUBJECTS,
   EXPECT_VM_KEYS,
   EXPLORE_BOUNDS,
@@ -143,7 +144,6 @@ function num(tok: Token | undefined, what: string, min: number, max: number, at:
   return n;
 }
 
-/** For key=value tokens, the value part. */
 /**
  * The value a word holds (its `key=` left out). Strings belong to `title`, `note` and `ask`
  * only (contract §1), and a set to the vector-set positions: `what` is refused as either.
@@ -153,6 +153,7 @@ function word(tok: Token, what: string): string {
   return valueText(tok);
 }
 
+/** For key=value tokens, the value part. */
 function valueText(tok: Token): string {
   const eq = tok.text.indexOf('=');
   return eq > 0 ? tok.text.slice(eq + 1) : tok.text;
@@ -939,11 +940,11 @@ class Parser {
     if (subject === 'cpu') check = this.expectCpu(t, at);
     else if (subject === 'ioapic') check = this.expectIoapic(t, at);
     else if (subject === 'kvm') {
-      const key = t[2]?.text.toLowerCase();
+      const key = t[2]?.text.toLowerCase() ?? '';
       if (key !== 'seoib' && key !== 'apicv') {
-        glued(t[2], KVM_EXPECT_KEYS);
+        glued(t[2], EXPECT_KVM_KEYS);
         throw new LineError(
-          `${keyword} kvm needs a key: ${KVM_EXPECT_KEYS.join(', ')}${t[2] ? suggest(key ?? '', KVM_EXPECT_KEYS) : ''}`,
+          `${keyword} kvm needs a key: ${EXPECT_KVM_KEYS.join(', ')}${t[2] ? suggest(key, EXPECT_KVM_KEYS) : ''}`,
           t[2]?.col ?? at,
         );
       }
@@ -969,7 +970,7 @@ class Parser {
   private expectCpu(t: Token[], at: number): Check {
     const cpu = this.cpuArg(t[2], at);
     const regTok = t[3];
-    if (!regTok) throw new LineError(`${t[0].text.toLowerCase()} cpu C needs a register`, at);
+    if (!regTok) throw new LineError(`${keywordOf(t)} cpu C needs a register`, at);
     const reg = regTok.text.toLowerCase();
     if (CPU_SET_REGS.includes(reg)) {
       const o = op(t[4], ['=', 'has', 'lacks'], at);
@@ -977,7 +978,7 @@ class Parser {
       const val = t[5];
       if (!val)
         throw new LineError(
-          `${t[0].text.toLowerCase()} cpu C ${reg} ${o} needs a ${o === '=' ? 'set, e.g. {0x30, 0x62}' : 'vector'}`,
+          `${keywordOf(t)} cpu C ${reg} ${o} needs a ${o === '=' ? 'set, e.g. {0x30, 0x62}' : 'vector'}`,
           t[4].col,
         );
       if (o === '=') {
@@ -1028,7 +1029,7 @@ class Parser {
     if (!IOAPIC_FIELDS.includes(field)) {
       glued(fTok, IOAPIC_FIELDS);
       throw new LineError(
-        `${t[0].text.toLowerCase()} ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
+        `${keywordOf(t)} ioapic PIN needs a field: ${IOAPIC_FIELDS.join(', ')}${fTok ? suggest(field, IOAPIC_FIELDS) : ''}`,
         fTok?.col ?? at,
       );
     }
@@ -1061,7 +1062,7 @@ class Parser {
     if (!(COUNTER_NAMES as readonly string[]).includes(name)) {
       glued(nameTok, COUNTER_NAMES);
       throw new LineError(
-        `${t[0].text.toLowerCase()} count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
+        `${keywordOf(t)} count needs a counter: ${COUNTER_NAMES.join(', ')}${nameTok ? suggest(name, COUNTER_NAMES) : ''}`,
         nameTok?.col ?? at,
       );
     }
@@ -1175,6 +1176,11 @@ function end(t: Token[], n: number): void {
   if (t.length > n) throw new LineError(`unexpected '${t[n].text}' at the end of the expectation`, t[n].col);
 }
 
+/** `expect` or `invariant`, as the expectation's line has it (its messages name it). */
+function keywordOf(t: Token[]): string {
+  return t[0].text.toLowerCase();
+}
+
 /**
  * `seoib=quirked` where an expectation wants `seoib = quirked` (a key of `keys` glued to its
  * operator): say that, rather than call the key unknown.
@@ -1184,9 +1190,6 @@ function glued(tok: Token | undefined, keys: readonly string[]): void {
   if (m && keys.includes(m[1].toLowerCase()))
     throw new LineError(`put spaces around '${m[2]}': ${m[1]} ${m[2]} ${m[3]}`, tok!.col);
 }
-
-/** The keys of `expect kvm`. */
-const KVM_EXPECT_KEYS: readonly string[] = ['seoib', 'apicv'];
 
 /** `=5`, `>=3`, `<=0x10`: split a glued operator from its value. */
 function splitOperators(tokens: Token[]): Token[] {
@@ -1268,7 +1271,7 @@ function expectVm(t: Token[], at: number): Check {
   if (!row) {
     glued(keyTok, VM_KEY_NAMES);
     throw new LineError(
-      `${t[0].text.toLowerCase()} vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
+      `${keywordOf(t)} vm needs a key: ${VM_KEY_NAMES.join(', ')}${keyTok ? suggest(key, VM_KEY_NAMES) : ''}`,
       keyTok?.col ?? at,
     );
   }
